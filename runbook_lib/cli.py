@@ -1,0 +1,174 @@
+"""The ``runbook`` command. A face: it parses options and calls the library."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sqlite3
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+from azure.core.exceptions import AzureError, HttpResponseError
+
+from . import __version__
+from .azure import CLOUD_NAMES, CREDENTIAL_NAMES, Target, get_clients
+from .errors import InputError, RunbookError
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, not argparse's usage block
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def _add_state(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--state", metavar="PATH",
+                        help="sandbox estate file (default: $RUNBOOK_SANDBOX, else .sandbox/estate.db)")
+
+
+def _add_target(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--target", choices=("sandbox", "azure"), default="sandbox", help="default: sandbox")
+    parser.add_argument("--subscription", metavar="ID", help="subscription id (sandbox: its default subscription)")
+    parser.add_argument("--cloud", choices=CLOUD_NAMES, default="public", help="azure only; default: public")
+    parser.add_argument("--credential", choices=CREDENTIAL_NAMES, default="default", help="azure only")
+    _add_state(parser)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="runbook", description="Private-endpoint runbooks for Azure Backup, Site Recovery and Migrate.")
+    parser.add_argument("--version", action="version", version=f"runbook {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    sandbox = commands.add_parser("sandbox", help="the local ARM sandbox").add_subparsers(
+        dest="action", required=True, parser_class=_Parser
+    )
+    reset = sandbox.add_parser("reset", help="start an empty estate: one subscription owned by the default caller")
+    _add_state(reset)
+    reset.add_argument("--lro", choices=("immediate", "realistic"), default="immediate",
+                       help="answer long-running operations at once, or asynchronously with polling")
+    reset.add_argument("--lro-seconds", type=_non_negative, default=0.0, metavar="S",
+                       help="simulated duration of a long-running operation (realistic mode)")
+    show = sandbox.add_parser("show", help="what is in the estate, as a table")
+    _add_state(show)
+    show.add_argument("--json", action="store_true", help="JSON lines instead of a table")
+    serve = sandbox.add_parser("serve", help="serve the sandbox over loopback HTTPS")
+    _add_state(serve)
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=_port, default=0, help="default: a free port")
+
+    resources = commands.add_parser("resources", help="list resources through the Azure SDK (either target)")
+    _add_target(resources)
+    resources.add_argument("--resource-group", metavar="NAME", help="only this resource group")
+    return parser
+
+
+def _non_negative(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"'{text}' is negative")
+    return value
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a TCP port (0-65535)")
+    return int(text)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return _run(args)
+    except RunbookError as error:
+        print(f"runbook: error: {error}", file=sys.stderr)
+        return 2
+    except HttpResponseError as error:
+        code = getattr(error.error, "code", None) or error.status_code
+        message = getattr(error.error, "message", None) or error.message
+        print(f"runbook: {code}: {message}", file=sys.stderr)
+        return 1
+    except AzureError as error:
+        print(f"runbook: {type(error).__name__}: {error.message}", file=sys.stderr)
+        return 1
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.command == "sandbox":
+        return _sandbox(args)
+    if args.command == "resources":
+        return _list_resources(args)
+    raise AssertionError(args.command)
+
+
+def _open_sandbox(state: str | None, *, must_exist: bool):
+    from .sandbox import Sandbox, state_path
+
+    path = state_path(state)
+    if path.is_dir():
+        raise InputError(f"--state: '{path}' is a directory; give the estate's file path")
+    if must_exist and not path.exists():
+        raise InputError(f"--state: no sandbox estate at '{path}'; create one with `runbook sandbox reset`")
+    if path.exists():
+        _check_estate_file(path)
+    return Sandbox(path)
+
+
+def _check_estate_file(path: Path) -> None:
+    """Refuse a file that is not an SQLite database, so that nothing of someone else's is overwritten."""
+    with path.open("rb") as handle:
+        header = handle.read(16)
+    if header and header != b"SQLite format 3\x00":
+        raise InputError(f"--state: '{path}' is not a sandbox estate (not an SQLite file); choose another path")
+
+
+def _sandbox(args: argparse.Namespace) -> int:
+    from .sandbox import SandboxSettings
+    from .sandbox.server import serve
+
+    if args.action == "reset":
+        sandbox = _open_sandbox(args.state, must_exist=False)
+        sandbox.reset(SandboxSettings(lro=args.lro, lro_seconds=args.lro_seconds))
+        print(f"sandbox estate reset at {sandbox.path} (subscription {sandbox.subscriptions()[0]})")
+        return 0
+    if args.action == "show":
+        sandbox = _open_sandbox(args.state, must_exist=True)
+        rows = sandbox.resources()
+        if args.json:
+            for row in rows:
+                print(json.dumps(row))
+        else:
+            _print_table(pd.DataFrame(rows, columns=["type", "name", "location", "state", "id"]))
+            principals = pd.DataFrame([p.__dict__ for p in sandbox.principals()])
+            print()
+            _print_table(principals[["name", "kind", "object_id"]])
+        return 0
+    if args.action == "serve":
+        serve(_open_sandbox(args.state, must_exist=False).ensure_initialised(), args.host, args.port)
+        return 0
+    raise AssertionError(args.action)
+
+
+def _list_resources(args: argparse.Namespace) -> int:
+    if args.target == "sandbox" and args.state:
+        _open_sandbox(args.state, must_exist=True)
+    target = Target(args.target, args.subscription, args.cloud, args.credential, args.state)
+    clients = get_clients(target)
+    if args.resource_group:
+        found = clients.resources.resources.list_by_resource_group(args.resource_group)
+    else:
+        found = clients.resources.resources.list()
+    rows = [{"type": r.type, "name": r.name, "location": r.location, "id": r.id} for r in found]
+    _print_table(pd.DataFrame(rows, columns=["type", "name", "location", "id"]))
+    return 0
+
+
+def _print_table(frame: pd.DataFrame) -> None:
+    print("(none)" if frame.empty else frame.to_string(index=False))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,70 @@
+"""Role-based access control: may the caller do this operation at this scope?
+
+The caller's role assignments at the resource or any scope above it are matched against the operation's
+action (``{type}/read|write|delete``), with the role definitions' actions and notActions, as ARM does.
+"""
+
+from __future__ import annotations
+
+from fnmatch import fnmatchcase
+
+from .errors import ArmError
+from .paths import ArmPath
+from .services.authorization import ASSIGNMENTS, find_definition
+from .services.base import Context
+
+_VERBS = {"GET": "read", "HEAD": "read", "PUT": "write", "PATCH": "write", "DELETE": "delete", "POST": "action"}
+# ARM names a few types differently in actions than in ids
+_ACTION_TYPES = {
+    "microsoft.resources/resourcegroups": "Microsoft.Resources/subscriptions/resourceGroups",
+}
+
+
+def action_for(method: str, path: ArmPath) -> str:
+    kind = _ACTION_TYPES.get(path.type.lower(), path.type)
+    return f"{kind}/{_VERBS.get(method.upper(), 'action')}"
+
+
+def _matches(action: str, pattern: str) -> bool:
+    return fnmatchcase(action.lower(), pattern.lower())
+
+
+def allowed_actions(ctx: Context, scope: str) -> list[tuple[list[str], list[str]]]:
+    """(actions, notActions) of every role the caller holds at scope or above."""
+    scope = scope.lower().rstrip("/")
+    grants = []
+    for assignment in ctx.tx.of_type(ASSIGNMENTS):
+        properties = assignment["properties"]
+        if properties["principalId"].lower() != ctx.caller.object_id.lower():
+            continue
+        where = properties["scope"].lower().rstrip("/")
+        if where not in ("", "/") and scope != where and not scope.startswith(where + "/"):
+            continue
+        definition = find_definition(ctx, properties["roleDefinitionId"])
+        for permission in (definition or {}).get("properties", {}).get("permissions", []):
+            grants.append((permission.get("actions", []), permission.get("notActions", [])))
+    return grants
+
+
+def is_allowed(ctx: Context, action: str, scope: str) -> bool:
+    return any(
+        any(_matches(action, a) for a in actions) and not any(_matches(action, n) for n in not_actions)
+        for actions, not_actions in allowed_actions(ctx, scope)
+    )
+
+
+def authorize(ctx: Context, method: str, path: ArmPath) -> None:
+    """Raise AuthorizationFailed (403) unless the caller may do this."""
+    if method.upper() == "GET" and path.type.lower() in (
+        "microsoft.resources/subscriptions",  # every caller lists the subscriptions it can see
+        "microsoft.authorization/roledefinitions",  # role definitions are readable by anyone signed in
+    ):
+        return
+    scope = path.parent_id if path.is_collection else path.id
+    action = action_for(method, path)
+    if not is_allowed(ctx, action, scope or "/"):
+        raise ArmError(
+            403, "AuthorizationFailed",
+            f"The client '{ctx.caller.name}' with object id '{ctx.caller.object_id}' does not have authorization "
+            f"to perform action '{action}' over scope '{scope or '/'}' or the scope is invalid.",
+        )

@@ -1,0 +1,25 @@
+"""ARM error responses: the sandbox raises ArmError, the WSGI app turns it into ARM's error body."""
+
+from __future__ import annotations
+
+
+class ArmError(Exception):
+    """An error ARM would answer with: HTTP status, ARM error code and a message."""
+
+    def __init__(self, status: int, code: str, message: str, headers: dict[str, str] | None = None):
+        super().__init__(f"{code}: {message}")
+        self.status = status
+        self.code = code
+        self.message = message
+        self.headers = headers or {}
+
+    def body(self) -> dict:
+        return {"error": {"code": self.code, "message": self.message}}
+
+
+def not_found(resource_id: str, resource_type: str) -> ArmError:
+    return ArmError(404, "ResourceNotFound", f"The Resource '{resource_type}' at '{resource_id}' was not found.")
+
+
+def bad_request(code: str, message: str) -> ArmError:
+    return ArmError(400, code, message)

@@ -1,0 +1,147 @@
+"""A sandbox estate: where its file lives, resetting it, configuring it, and describing what is in it."""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+from pathlib import Path
+
+from .app import SandboxApp
+from .faults import FaultRule, add_fault, clear_faults
+from .services.authorization import ASSIGNMENTS, DEFINITIONS, assignment_properties
+from .settings import SandboxSettings
+from .store import Principal, Store, Transaction
+
+STATE_ENV = "RUNBOOK_SANDBOX"
+DEFAULT_STATE = Path(".sandbox") / "estate.db"
+_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://runbook-lib.invalid/sandbox")
+OWNER_ROLE = "8e3af657-a8ff-443c-a75c-2fe8c4bcb635"
+
+
+def sandbox_id(name: str) -> str:
+    """A stable GUID for a named thing in the sandbox (tenant, subscription, principal)."""
+    return str(uuid.uuid5(_NAMESPACE, name))
+
+
+TENANT_ID = sandbox_id("tenant")
+DEFAULT_SUBSCRIPTION = sandbox_id("subscription/default")
+DEFAULT_CALLER = Principal(sandbox_id("principal/sandbox-admin"), "sandbox-admin", "User", TENANT_ID)
+
+
+def state_path(explicit: str | os.PathLike | None = None) -> Path:
+    """The estate file: the explicit path, else $RUNBOOK_SANDBOX, else .sandbox/estate.db under the working dir."""
+    return Path(explicit or os.environ.get(STATE_ENV) or DEFAULT_STATE)
+
+
+class Sandbox:
+    """One sandbox estate: its SQLite file and the ARM emulator over it."""
+
+    def __init__(self, state: str | os.PathLike | None = None):
+        self.path = state_path(state)
+        self.store = Store(self.path)
+        self.app = SandboxApp(self.store)
+
+    def is_initialised(self) -> bool:
+        with self.store.transaction() as tx:
+            return tx.setting("default_caller") is not None
+
+    def ensure_initialised(self) -> "Sandbox":
+        if not self.is_initialised():
+            self.reset()
+        return self
+
+    def reset(self, settings: SandboxSettings | None = None) -> None:
+        """An empty estate: one subscription whose Owner is the default caller."""
+        with self.store.transaction() as tx:
+            tx.clear()
+            tx.set_setting("settings", (settings or SandboxSettings()).to_dict())
+            tx.set_setting("tenant_id", TENANT_ID)
+            tx.set_setting("default_caller", DEFAULT_CALLER.object_id)
+            tx.add_principal(DEFAULT_CALLER)
+            add_subscription(tx, DEFAULT_SUBSCRIPTION, "Sandbox subscription")
+            assign_role(tx, f"/subscriptions/{DEFAULT_SUBSCRIPTION}", OWNER_ROLE, DEFAULT_CALLER)
+
+    def settings(self) -> SandboxSettings:
+        with self.store.transaction() as tx:
+            return SandboxSettings.from_dict(tx.setting("settings"))
+
+    def configure(self, **changes) -> SandboxSettings:
+        """Change behaviour settings (see SandboxSettings) for every process sharing this estate."""
+        with self.store.transaction() as tx:
+            current = SandboxSettings.from_dict(tx.setting("settings")).to_dict()
+            unknown = set(changes) - set(current)
+            if unknown:
+                raise ValueError(f"unknown sandbox setting(s): {', '.join(sorted(unknown))}")
+            updated = SandboxSettings.from_dict({**current, **changes})
+            tx.set_setting("settings", updated.to_dict())
+            return updated
+
+    def add_fault(self, rule: FaultRule) -> None:
+        with self.store.transaction() as tx:
+            add_fault(tx, rule)
+
+    def faults(self) -> list[FaultRule]:
+        with self.store.transaction() as tx:
+            return [FaultRule(**r) for r in tx.setting("faults", [])]
+
+    def clear_faults(self) -> None:
+        with self.store.transaction() as tx:
+            clear_faults(tx)
+
+    def add_principal(self, name: str, kind: str = "User", visible_in: float = 0.0) -> Principal:
+        """A user or service principal; role assignments can target it ``visible_in`` seconds from now."""
+        principal = Principal(sandbox_id(f"principal/{name}"), name, kind, TENANT_ID, time.time() + visible_in)
+        with self.store.transaction() as tx:
+            tx.add_principal(principal)
+        return principal
+
+    def principals(self) -> list[Principal]:
+        with self.store.transaction() as tx:
+            return tx.principals()
+
+    def subscriptions(self) -> list[str]:
+        with self.store.transaction() as tx:
+            return [s["subscriptionId"] for s in tx.of_type("Microsoft.Resources/subscriptions")]
+
+    def resources(self) -> list[dict]:
+        """Every resource in the estate, one row each: id, type, location, provisioning state."""
+        with self.store.transaction() as tx:
+            return [describe(r) for r in tx.below("")]
+
+
+def add_subscription(tx: Transaction, subscription_id: str, display_name: str) -> None:
+    body = {
+        "id": f"/subscriptions/{subscription_id}",
+        "subscriptionId": subscription_id,
+        "displayName": display_name,
+        "state": "Enabled",
+        "tenantId": TENANT_ID,
+        "authorizationSource": "RoleBased",
+    }
+    tx.put(body, type="Microsoft.Resources/subscriptions", parent="", subscription=subscription_id)
+
+
+def assign_role(tx: Transaction, scope: str, role_guid: str, principal: Principal) -> None:
+    subscription = scope.split("/")[2]
+    name = sandbox_id(f"assignment/{scope.lower()}/{role_guid}/{principal.object_id}")
+    body = {
+        "id": f"{scope}/providers/{ASSIGNMENTS}/{name}",
+        "name": name,
+        "type": ASSIGNMENTS,
+        "properties": assignment_properties(
+            scope, f"/subscriptions/{subscription}/providers/{DEFINITIONS}/{role_guid}", principal, principal,
+            time.time(),
+        ),
+    }
+    tx.put(body, type=ASSIGNMENTS, parent=scope, subscription=subscription)
+
+
+def describe(record: dict) -> dict:
+    return {
+        "type": record.get("type") or "Microsoft.Resources/subscriptions",
+        "name": record.get("name") or record.get("displayName", ""),
+        "location": record.get("location", ""),
+        "state": (record.get("properties") or {}).get("provisioningState", record.get("state", "")),
+        "id": record["id"],
+    }

@@ -1,0 +1,93 @@
+"""Long-running operations, answered the way ARM answers them.
+
+Immediate mode answers 200/201 with ``provisioningState: Succeeded``. Realistic mode answers 201 (or 202) with
+``Azure-AsyncOperation`` (and ``Location``) and ``Retry-After``; the status URL says ``InProgress`` until the
+simulated duration has passed and at least one poll has been answered, then ``Succeeded`` (or ``Failed`` when a
+fault was injected). The change itself is finished when the operation is, as a poller sees it.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from .errors import ArmError
+from .paths import parse_path
+from .records import new_etag
+from .services.base import Context, Reply
+
+
+def start(ctx: Context, kind: str, record: dict, namespace: str, *, fail: bool = False) -> dict[str, str]:
+    """Record a pending operation on ``record`` (kind 'put' or 'delete'); return the headers that announce it."""
+    op_id = str(uuid.uuid4())
+    location = record.get("location") or "global"
+    subscription = record["id"].split("/")[2] if record["id"].lower().startswith("/subscriptions/") else "none"
+    ctx.tx.put_operation(
+        {
+            "id": op_id,
+            "kind": kind,
+            "resource_id": record["id"],
+            "ready_at": ctx.now + ctx.settings.lro_seconds,
+            "polls": 0,
+            "status": "InProgress",
+            "fail": fail,
+            "started": ctx.now,
+        }
+    )
+    base = f"{ctx.base_url}/subscriptions/{subscription}/providers/{namespace}/locations/{location}"
+    query = f"?api-version={ctx.api_version}"
+    return {
+        "Azure-AsyncOperation": f"{base}/operations/{op_id}{query}",
+        "Location": f"{base}/operationResults/{op_id}{query}",
+        "Retry-After": str(ctx.settings.retry_after),
+    }
+
+
+def poll(ctx: Context, op_id: str, *, as_location: bool) -> Reply:
+    """Answer a poll of the Azure-AsyncOperation URL, or of the Location URL when ``as_location``."""
+    op = ctx.tx.get_operation(op_id)
+    if op is None:
+        raise ArmError(404, "OperationNotFound", f"The operation '{op_id}' was not found.")
+    if op["status"] == "InProgress":
+        op["polls"] += 1
+        if op["polls"] > 1 and ctx.now >= op["ready_at"]:
+            _finish(ctx, op)
+        ctx.tx.put_operation(op)
+    retry = {"Retry-After": str(ctx.settings.retry_after)}
+    if as_location:
+        if op["status"] == "InProgress":
+            return Reply(202, None, retry)
+        if op["status"] == "Failed":
+            raise ArmError(500, op["error"]["code"], op["error"]["message"])
+        resource = ctx.tx.get(op["resource_id"]) if op["kind"] == "put" else None
+        return Reply(200, resource) if resource else Reply(204)
+    body = {"id": op_id, "name": op_id, "status": op["status"], "startTime": op["started"]}
+    if op["status"] == "Failed":
+        body["error"] = op["error"]
+    return Reply(200, body, retry if op["status"] == "InProgress" else {})
+
+
+def _finish(ctx: Context, op: dict) -> None:
+    resource = ctx.tx.get(op["resource_id"])
+    if op["fail"]:
+        op["status"] = "Failed"
+        op["error"] = {
+            "code": "InternalServerError",
+            "message": "The long-running operation failed (fault injected by the sandbox).",
+        }
+        if resource is not None and op["kind"] == "put":
+            _set_state(ctx, resource, "Failed")
+        return
+    op["status"] = "Succeeded"
+    if resource is None:
+        return
+    if op["kind"] == "delete":
+        ctx.tx.delete_tree(resource["id"])
+    else:
+        _set_state(ctx, resource, "Succeeded")
+
+
+def _set_state(ctx: Context, resource: dict, state: str) -> None:
+    resource.setdefault("properties", {})["provisioningState"] = state
+    resource["etag"] = new_etag()
+    path = parse_path(resource["id"])
+    ctx.tx.put(resource, type=resource.get("type", path.type), parent=path.parent_id, subscription=path.subscription)

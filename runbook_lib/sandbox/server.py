@@ -1,0 +1,57 @@
+"""Serve the sandbox over loopback HTTPS with a throw-away certificate authority (trustme)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import signal
+import ssl
+import sys
+import tempfile
+from pathlib import Path
+from socketserver import ThreadingMixIn
+from typing import TextIO
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+import trustme
+
+from .estate import Sandbox
+
+
+class _ThreadingServer(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, format: str, *args) -> None:  # one line per request would drown the JSON line
+        pass
+
+
+def serve(sandbox: Sandbox, host: str = "127.0.0.1", port: int = 0, announce: TextIO = sys.stdout) -> None:
+    """Serve until SIGTERM or Ctrl-C. Before serving, write one JSON line: base_url and ca_bundle."""
+    workdir = Path(tempfile.mkdtemp(prefix="runbook-sandbox-"))
+    server = None
+    previous = signal.signal(signal.SIGTERM, _stop)
+    try:
+        authority = trustme.CA()
+        ca_bundle = workdir / "ca.pem"
+        authority.cert_pem.write_to_path(str(ca_bundle))
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        authority.issue_cert(host, "localhost", "127.0.0.1").configure_cert(context)
+        server = make_server(host, port, sandbox.app, server_class=_ThreadingServer, handler_class=_QuietHandler)
+        server.socket = context.wrap_socket(server.socket, server_side=True)
+        bound = server.server_address[1]
+        announce.write(json.dumps({"base_url": f"https://{host}:{bound}", "ca_bundle": str(ca_bundle)}) + "\n")
+        announce.flush()
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        if server is not None:
+            server.server_close()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _stop(signum, frame) -> None:
+    raise KeyboardInterrupt

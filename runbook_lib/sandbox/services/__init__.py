@@ -1,0 +1,44 @@
+"""The services the sandbox knows, by resource type. Types without a service get generic ARM handling."""
+
+from __future__ import annotations
+
+from .authorization import RoleAssignmentService, RoleDefinitionService
+from .base import Service
+from .network import (
+    NetworkInterfaceIpConfigurationService,
+    NetworkInterfaceService,
+    PeeringService,
+    SubnetService,
+    VirtualNetworkService,
+)
+from .privatedns import AllRecordSetsService, PrivateZoneService, RecordSetService, VirtualNetworkLinkService
+from .recoveryservices import VaultService
+from .resource_manager import ResourceGroupService, SubscriptionService
+from .keyvault import KeyVaultPrivateEndpointConnectionService
+from .storage import StorageAccountService, StoragePrivateEndpointConnectionService
+
+SERVICES: tuple[Service, ...] = (
+    SubscriptionService(),
+    ResourceGroupService(),
+    VirtualNetworkService(),
+    SubnetService(),
+    PeeringService(),
+    NetworkInterfaceService(),
+    NetworkInterfaceIpConfigurationService(),
+    PrivateZoneService(),
+    RecordSetService(),
+    AllRecordSetsService(),
+    VirtualNetworkLinkService(),
+    RoleDefinitionService(),
+    RoleAssignmentService(),
+    VaultService(),
+    StorageAccountService(),
+    StoragePrivateEndpointConnectionService(),
+    KeyVaultPrivateEndpointConnectionService(),
+)
+_BY_TYPE = {kind.lower(): service for service in SERVICES for kind in service.types}
+_GENERIC = Service()
+
+
+def service_for(resource_type: str) -> Service:
+    return _BY_TYPE.get(resource_type.lower(), _GENERIC)

@@ -1,0 +1,10 @@
+"""Microsoft.KeyVault: what differs from generic handling for the vaults Azure Migrate creates."""
+
+from __future__ import annotations
+
+from .base import Rules, Service
+
+
+class KeyVaultPrivateEndpointConnectionService(Service):
+    types = ("Microsoft.KeyVault/vaults/privateEndpointConnections",)
+    rules = Rules(lro_put=False, created=200)

@@ -1,0 +1,61 @@
+"""Microsoft.Network: virtual networks with their subnets and peerings, network interfaces."""
+
+from __future__ import annotations
+
+from ..paths import ArmPath, parse_path
+from .base import Context, Service
+
+
+class VirtualNetworkService(Service):
+    types = ("Microsoft.Network/virtualNetworks",)
+    embedded = {"subnets": "subnets", "virtualNetworkPeerings": "virtualNetworkPeerings"}
+
+
+class SubnetService(Service):
+    types = ("Microsoft.Network/virtualNetworks/subnets",)
+
+
+class PeeringService(Service):
+    """A peering is Initiated until the remote network peers back; then both sides are Connected."""
+
+    types = ("Microsoft.Network/virtualNetworks/virtualNetworkPeerings",)
+
+    def prepare(self, ctx: Context, path: ArmPath, body: dict, existing: dict | None) -> dict:
+        record = super().prepare(ctx, path, body, existing)
+        local_vnet = path.parent_id
+        remote_id = (record["properties"].get("remoteVirtualNetwork") or {}).get("id", "")
+        back = _peering_towards(ctx, remote_id, local_vnet) if remote_id else None
+        record["properties"]["peeringState"] = "Connected" if back else "Initiated"
+        record["properties"]["peeringSyncLevel"] = "FullyInSync"
+        if back:
+            back["properties"]["peeringState"] = "Connected"
+            back_path = parse_path(back["id"])
+            ctx.tx.put(back, type=back["type"], parent=back_path.parent_id, subscription=back_path.subscription)
+        return record
+
+    def remove(self, ctx: Context, path: ArmPath, record: dict) -> None:
+        remote_id = (record["properties"].get("remoteVirtualNetwork") or {}).get("id", "")
+        back = _peering_towards(ctx, remote_id, path.parent_id) if remote_id else None
+        if back:
+            back["properties"]["peeringState"] = "Disconnected"
+            back_path = parse_path(back["id"])
+            ctx.tx.put(back, type=back["type"], parent=back_path.parent_id, subscription=back_path.subscription)
+        super().remove(ctx, path, record)
+
+
+def _peering_towards(ctx: Context, vnet_id: str, target_vnet_id: str) -> dict | None:
+    """The peering of vnet_id whose remote network is target_vnet_id, if any."""
+    for peering in ctx.tx.children(vnet_id, "Microsoft.Network/virtualNetworks/virtualNetworkPeerings"):
+        remote = (peering["properties"].get("remoteVirtualNetwork") or {}).get("id", "")
+        if remote.lower() == target_vnet_id.lower():
+            return peering
+    return None
+
+
+class NetworkInterfaceService(Service):
+    types = ("Microsoft.Network/networkInterfaces",)
+    embedded = {"ipConfigurations": "ipConfigurations"}
+
+
+class NetworkInterfaceIpConfigurationService(Service):
+    types = ("Microsoft.Network/networkInterfaces/ipConfigurations",)

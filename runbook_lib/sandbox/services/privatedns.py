@@ -1,0 +1,71 @@
+"""Microsoft.Network private DNS: zones, record sets and virtual network links."""
+
+from __future__ import annotations
+
+from ..errors import ArmError
+from ..paths import ArmPath
+from .base import Context, Rules, Service
+
+RECORD_TYPES = ("A", "AAAA", "CNAME", "MX", "PTR", "SOA", "SRV", "TXT")
+ZONE_TYPE = "Microsoft.Network/privateDnsZones"
+
+
+class PrivateZoneService(Service):
+    types = (ZONE_TYPE,)
+
+    def render(self, ctx: Context, record: dict) -> dict:
+        children = ctx.tx.children(record["id"])
+        links = [c for c in children if c["type"].lower() == f"{ZONE_TYPE}/virtualNetworkLinks".lower()]
+        properties = record.setdefault("properties", {})
+        properties["numberOfRecordSets"] = len(children) - len(links)
+        properties["numberOfVirtualNetworkLinks"] = len(links)
+        properties["numberOfVirtualNetworkLinksWithRegistration"] = sum(
+            1 for link in links if link["properties"].get("registrationEnabled")
+        )
+        return record
+
+
+class RecordSetService(Service):
+    """Record sets are synchronous, and their names are stored lower-case (as Azure DNS does)."""
+
+    types = tuple(f"{ZONE_TYPE}/{t}" for t in RECORD_TYPES)
+    rules = Rules(lro_put=False, lro_delete=False, lower_case_name=True)
+
+    def prepare(self, ctx: Context, path: ArmPath, body: dict, existing: dict | None) -> dict:
+        record = super().prepare(ctx, path, body, existing)
+        zone = path.names[0].lower()
+        name = path.name
+        properties = record["properties"]
+        properties["fqdn"] = f"{zone}." if name == "@" else f"{name}.{zone}."
+        properties.setdefault("isAutoRegistered", False)
+        return record
+
+
+class AllRecordSetsService(Service):
+    """``.../privateDnsZones/{zone}/ALL``: every record set of the zone, whatever its type."""
+
+    types = (f"{ZONE_TYPE}/ALL",)
+
+    def collection(self, ctx: Context, path: ArmPath) -> list[dict]:
+        wanted = {f"{ZONE_TYPE}/{t}".lower() for t in RECORD_TYPES}
+        return [r for r in ctx.tx.children(path.parent_id) if r["type"].lower() in wanted]
+
+
+class VirtualNetworkLinkService(Service):
+    types = (f"{ZONE_TYPE}/virtualNetworkLinks",)
+    requires_location = True
+
+    def prepare(self, ctx: Context, path: ArmPath, body: dict, existing: dict | None) -> dict:
+        record = super().prepare(ctx, path, body, existing)
+        vnet_id = (record["properties"].get("virtualNetwork") or {}).get("id", "")
+        for link in ctx.tx.children(path.parent_id, f"{ZONE_TYPE}/virtualNetworkLinks"):
+            other = (link["properties"].get("virtualNetwork") or {}).get("id", "")
+            if link["id"].lower() != path.key and vnet_id and other.lower() == vnet_id.lower():
+                raise ArmError(
+                    409, "Conflict",
+                    f"A virtual network cannot be linked to the same zone more than once: '{vnet_id}' is already "
+                    f"linked to '{path.names[0]}' by '{link['name']}'.",
+                )
+        record["properties"]["virtualNetworkLinkState"] = "Completed"
+        record["properties"].setdefault("registrationEnabled", False)
+        return record

@@ -1,0 +1,186 @@
+"""The sandbox estate in one SQLite file, shared by every process that opens it.
+
+Each request runs in one ``BEGIN IMMEDIATE`` transaction, so writers from separate processes (papermill
+kernels, a served sandbox, the CLI) are serialised by SQLite's lock and nothing is lost; an error rolls the
+whole request back.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS resources (
+    key TEXT PRIMARY KEY,          -- lower-case id
+    parent TEXT NOT NULL,          -- lower-case id of the parent resource or scope
+    type TEXT NOT NULL,            -- lower-case full type
+    subscription TEXT NOT NULL,    -- lower-case subscription id ('' for tenant resources)
+    body TEXT NOT NULL             -- the resource as ARM returns it (id keeps the creator's casing)
+);
+CREATE INDEX IF NOT EXISTS resources_by_parent ON resources (parent, type);
+CREATE INDEX IF NOT EXISTS resources_by_type ON resources (subscription, type);
+CREATE TABLE IF NOT EXISTS principals (
+    object_id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL,            -- User | ServicePrincipal
+    tenant_id TEXT NOT NULL,
+    visible_at REAL NOT NULL DEFAULT 0  -- unix time from which role assignments can target it
+);
+CREATE TABLE IF NOT EXISTS operations (
+    id TEXT PRIMARY KEY,
+    body TEXT NOT NULL             -- the long-running operation's record (see lro.py)
+);
+CREATE TABLE IF NOT EXISTS settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL            -- JSON
+);
+"""
+
+
+@dataclass(frozen=True)
+class Principal:
+    object_id: str
+    name: str
+    kind: str
+    tenant_id: str
+    visible_at: float = 0.0
+
+
+class Transaction:
+    """Reads and writes of one request. Bodies are plain dicts (JSON)."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        self._conn = conn
+
+    # resources
+    def get(self, resource_id: str) -> dict | None:
+        row = self._conn.execute("SELECT body FROM resources WHERE key = ?", (resource_id.lower(),)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def put(self, body: dict, *, type: str, parent: str, subscription: str | None) -> None:
+        self._conn.execute(
+            "INSERT INTO resources (key, parent, type, subscription, body) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET body = excluded.body",
+            (body["id"].lower(), parent.lower(), type.lower(), (subscription or "").lower(), json.dumps(body)),
+        )
+
+    def delete_tree(self, resource_id: str) -> int:
+        """Delete a resource and everything below it; return how many rows went."""
+        key = resource_id.lower()
+        cur = self._conn.execute(
+            "DELETE FROM resources WHERE key = ? OR substr(key, 1, ?) = ?", (key, len(key) + 1, key + "/")
+        )
+        return cur.rowcount
+
+    def children(self, parent_id: str, resource_type: str | None = None) -> list[dict]:
+        if resource_type is None:
+            rows = self._conn.execute(
+                "SELECT body FROM resources WHERE parent = ? ORDER BY rowid", (parent_id.lower(),)
+            )
+        else:
+            rows = self._conn.execute(
+                "SELECT body FROM resources WHERE parent = ? AND type = ? ORDER BY rowid",
+                (parent_id.lower(), resource_type.lower()),
+            )
+        return [json.loads(r[0]) for r in rows]
+
+    def of_type(self, resource_type: str, subscription: str | None = None) -> list[dict]:
+        if subscription is None:
+            rows = self._conn.execute("SELECT body FROM resources WHERE type = ? ORDER BY rowid", (resource_type.lower(),))
+        else:
+            rows = self._conn.execute(
+                "SELECT body FROM resources WHERE subscription = ? AND type = ? ORDER BY rowid",
+                (subscription.lower(), resource_type.lower()),
+            )
+        return [json.loads(r[0]) for r in rows]
+
+    def below(self, scope_id: str) -> list[dict]:
+        """Every resource whose id starts with scope_id (the scope itself excluded)."""
+        key = scope_id.lower() + "/"
+        rows = self._conn.execute(
+            "SELECT body FROM resources WHERE substr(key, 1, ?) = ? ORDER BY rowid", (len(key), key)
+        )
+        return [json.loads(r[0]) for r in rows]
+
+    # principals
+    def add_principal(self, principal: Principal) -> None:
+        self._conn.execute(
+            "INSERT OR REPLACE INTO principals VALUES (?, ?, ?, ?, ?)",
+            (principal.object_id, principal.name, principal.kind, principal.tenant_id, principal.visible_at),
+        )
+
+    def find_principal(self, name_or_id: str) -> Principal | None:
+        row = self._conn.execute(
+            "SELECT * FROM principals WHERE lower(object_id) = lower(?) OR lower(name) = lower(?)",
+            (name_or_id, name_or_id),
+        ).fetchone()
+        return Principal(*row) if row else None
+
+    def principals(self) -> list[Principal]:
+        return [Principal(*r) for r in self._conn.execute("SELECT * FROM principals ORDER BY name")]
+
+    # long-running operations
+    def get_operation(self, op_id: str) -> dict | None:
+        row = self._conn.execute("SELECT body FROM operations WHERE id = ?", (op_id.lower(),)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def put_operation(self, op: dict) -> None:
+        self._conn.execute(
+            "INSERT OR REPLACE INTO operations (id, body) VALUES (?, ?)", (op["id"].lower(), json.dumps(op))
+        )
+
+    # settings
+    def setting(self, key: str, default: Any = None) -> Any:
+        row = self._conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return json.loads(row[0]) if row else default
+
+    def set_setting(self, key: str, value: Any) -> None:
+        self._conn.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", (key, json.dumps(value)))
+
+    def clear(self) -> None:
+        for table in ("resources", "principals", "operations", "settings"):
+            self._conn.execute(f"DELETE FROM {table}")
+
+
+class Store:
+    """Opens the SQLite file (one connection per thread) and hands out transactions."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self._local = threading.local()
+
+    def _connection(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(self.path, timeout=60, isolation_level=None)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.executescript(_SCHEMA)
+            self._local.conn = conn
+        return conn
+
+    @contextmanager
+    def transaction(self) -> Iterator[Transaction]:
+        """One atomic unit of work: committed on success, rolled back on any exception."""
+        conn = self._connection()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield Transaction(conn)
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None

@@ -1,0 +1,123 @@
+"""Role definitions and assignments via the SDK, and what the caller's roles allow (RBAC)."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from azure.core.exceptions import HttpResponseError, ResourceExistsError
+from azure.mgmt.authorization.models import Permission, RoleAssignmentCreateParameters, RoleDefinition
+from azure.mgmt.network.models import AddressSpace, VirtualNetwork
+
+from runbook_lib.azure import Target, get_clients
+from runbook_lib.sandbox import DEFAULT_CALLER
+
+OWNER = "8e3af657-a8ff-443c-a75c-2fe8c4bcb635"
+CONTRIBUTOR = "b24988ac-6180-42a0-ab88-20f7382dd24c"
+READER = "acdd72a7-3385-48ef-bd42-f606fba81ae7"
+
+
+def role_id(clients, guid: str) -> str:
+    return f"/subscriptions/{clients.subscription_id}/providers/Microsoft.Authorization/roleDefinitions/{guid}"
+
+
+def assign(clients, scope: str, guid: str, principal_id: str, name: str | None = None):
+    return clients.authorization.role_assignments.create(
+        scope, name or str(uuid.uuid4()),
+        RoleAssignmentCreateParameters(role_definition_id=role_id(clients, guid), principal_id=principal_id),
+    )
+
+
+def test_builtin_roles_by_id_and_by_name(clients):
+    scope = f"/subscriptions/{clients.subscription_id}"
+    owner = clients.authorization.role_definitions.get(scope, OWNER)
+    assert owner.role_name == "Owner" and owner.role_type == "BuiltInRole"
+    assert owner.id == role_id(clients, OWNER)
+    found = list(clients.authorization.role_definitions.list(scope, filter="roleName eq 'Contributor'"))
+    assert [r.name for r in found] == [CONTRIBUTOR]
+    names = {r.role_name for r in clients.authorization.role_definitions.list(scope)}
+    assert {"Private DNS Zone Contributor", "Storage Blob Data Owner",
+            "Classic Storage Account Key Operator Service Role"} <= names
+
+
+def test_custom_role_definition_is_created_and_updated_with_201(clients):
+    scope = f"/subscriptions/{clients.subscription_id}"
+    guid = str(uuid.uuid4())
+    definition = RoleDefinition(
+        role_name="Vault identity DNS writer", description="writes A records", role_type="CustomRole",
+        permissions=[Permission(actions=["Microsoft.Network/privateDnsZones/A/write"])], assignable_scopes=[scope],
+    )
+    created = clients.authorization.role_definitions.create_or_update(scope, guid, definition)  # SDK accepts 201 only
+    assert created.role_type == "CustomRole"
+    definition.description = "writes and reads A records"
+    assert clients.authorization.role_definitions.create_or_update(scope, guid, definition).description.startswith("writes and")
+    assert [r.name for r in clients.authorization.role_definitions.list(scope, filter="type eq 'CustomRole'")] == [guid]
+
+
+def test_role_assignments_at_subscription_group_and_resource_scope(clients, rg, sandbox):
+    operator = sandbox.add_principal("operator")
+    sub = f"/subscriptions/{clients.subscription_id}"
+    group = f"{sub}/resourceGroups/{rg}"
+    account = clients.storage.storage_accounts.begin_create(
+        rg, "stcache", {"location": "westus3", "kind": "StorageV2", "sku": {"name": "Standard_LRS"}}
+    ).result()
+
+    at_group = assign(clients, group, READER, operator.object_id)
+    at_resource = assign(clients, account.id, CONTRIBUTOR, operator.object_id)
+    assert at_group.scope == group and at_resource.scope == account.id
+    assert at_group.principal_type == "User"
+
+    def names(scope, **kwargs):
+        return {a.name for a in clients.authorization.role_assignments.list_for_scope(scope, **kwargs)}
+
+    assert {at_group.name, at_resource.name} <= names(sub)  # below the subscription
+    assert at_group.name in names(account.id)  # inherited from above
+    assert at_resource.name not in names(group, filter="atScope()")
+    only_operator = names(sub, filter=f"principalId eq '{operator.object_id}'")
+    assert only_operator == {at_group.name, at_resource.name}
+
+    with pytest.raises(ResourceExistsError) as error:
+        assign(clients, group, READER, operator.object_id)
+    assert error.value.error.code == "RoleAssignmentExists"
+    clients.authorization.role_assignments.delete(group, at_group.name)
+    assert at_group.name not in names(sub)
+
+
+def test_assignment_to_an_unknown_principal_or_role_is_refused(clients):
+    sub = f"/subscriptions/{clients.subscription_id}"
+    with pytest.raises(HttpResponseError) as error:
+        assign(clients, sub, READER, str(uuid.uuid4()))
+    assert error.value.error.code == "PrincipalNotFound"
+    with pytest.raises(HttpResponseError) as error:
+        assign(clients, sub, str(uuid.uuid4()), DEFAULT_CALLER.object_id)
+    assert error.value.error.code == "RoleDefinitionDoesNotExist"
+
+
+def test_new_principal_is_invisible_to_role_assignments_for_a_while(clients, sandbox):
+    principal = sandbox.add_principal("late-arrival", visible_in=60)
+    with pytest.raises(HttpResponseError) as error:
+        assign(clients, f"/subscriptions/{clients.subscription_id}", READER, principal.object_id)
+    assert error.value.error.code == "PrincipalNotFound"
+
+
+def test_contributor_may_build_but_not_assign_roles_and_reader_may_only_read(clients, rg, sandbox, target):
+    sub = f"/subscriptions/{clients.subscription_id}"
+    contributor = sandbox.add_principal("operator")
+    reader = sandbox.add_principal("auditor")
+    assign(clients, sub, CONTRIBUTOR, contributor.object_id)
+    assign(clients, sub, READER, reader.object_id)
+    as_operator = get_clients(Target(state=target.state, principal="operator"))
+    as_auditor = get_clients(Target(state=target.state, principal=reader.object_id))  # by object id too
+    vnet = VirtualNetwork(location="westus3", address_space=AddressSpace(address_prefixes=["10.9.0.0/16"]))
+
+    assert as_operator.network.virtual_networks.begin_create_or_update(rg, "vnet-op", vnet).result().name == "vnet-op"
+    with pytest.raises(HttpResponseError) as error:
+        assign(as_operator, sub, READER, reader.object_id)
+    assert error.value.status_code == 403 and error.value.error.code == "AuthorizationFailed"
+    assert "Microsoft.Authorization/roleAssignments/write" in error.value.error.message
+
+    assert as_auditor.network.virtual_networks.get(rg, "vnet-op").name == "vnet-op"
+    with pytest.raises(HttpResponseError) as error:
+        as_auditor.network.virtual_networks.begin_create_or_update(rg, "vnet-aud", vnet).result()
+    assert error.value.status_code == 403
+    assert [v.name for v in clients.network.virtual_networks.list(rg)] == ["vnet-op"]

@@ -1,0 +1,128 @@
+"""Virtual networks, subnets, peerings, network interfaces, private endpoints and DNS zone groups via the SDK."""
+
+from __future__ import annotations
+
+import pytest
+from azure.core.exceptions import ResourceNotFoundError
+from azure.mgmt.network.models import (
+    AddressSpace,
+    NetworkInterface,
+    NetworkInterfaceIPConfiguration,
+    PrivateDnsZoneConfig,
+    PrivateDnsZoneGroup,
+    PrivateEndpoint,
+    PrivateLinkServiceConnection,
+    Subnet,
+    VirtualNetwork,
+    VirtualNetworkPeering,
+)
+
+
+def make_vnet(clients, rg: str, name: str, prefix: str, subnets: dict[str, str] | None = None) -> VirtualNetwork:
+    model = VirtualNetwork(
+        location="westus3",
+        address_space=AddressSpace(address_prefixes=[prefix]),
+        subnets=[Subnet(name=n, address_prefix=p) for n, p in (subnets or {}).items()],
+    )
+    return clients.network.virtual_networks.begin_create_or_update(rg, name, model).result()
+
+
+def test_vnet_lists_its_subnets_and_each_subnet_is_a_resource(clients, rg):
+    vnet = make_vnet(clients, rg, "vnet-spoke", "10.1.0.0/16", {"snet-pe": "10.1.1.0/24"})
+    assert [s.name for s in vnet.subnets] == ["snet-pe"]
+    assert vnet.provisioning_state == "Succeeded" and vnet.etag
+
+    clients.network.subnets.begin_create_or_update(rg, "vnet-spoke", "snet-app", Subnet(address_prefix="10.1.2.0/24")).result()
+    subnet = clients.network.subnets.get(rg, "vnet-spoke", "snet-app")
+    assert subnet.id == f"{vnet.id}/subnets/snet-app"
+    assert subnet.address_prefix == "10.1.2.0/24"
+    assert {s.name for s in clients.network.virtual_networks.get(rg, "vnet-spoke").subnets} == {"snet-pe", "snet-app"}
+    assert {s.name for s in clients.network.subnets.list(rg, "vnet-spoke")} == {"snet-pe", "snet-app"}
+
+    clients.network.subnets.begin_delete(rg, "vnet-spoke", "snet-app").result()
+    with pytest.raises(ResourceNotFoundError):
+        clients.network.subnets.get(rg, "vnet-spoke", "snet-app")
+    assert [s.name for s in clients.network.virtual_networks.get(rg, "vnet-spoke").subnets] == ["snet-pe"]
+
+
+def test_vnet_put_without_a_subnet_removes_it_as_in_azure(clients, rg):
+    make_vnet(clients, rg, "vnet1", "10.2.0.0/16", {"a": "10.2.1.0/24", "b": "10.2.2.0/24"})
+    make_vnet(clients, rg, "vnet1", "10.2.0.0/16", {"a": "10.2.1.0/24"})
+    assert [s.name for s in clients.network.subnets.list(rg, "vnet1")] == ["a"]
+
+
+def test_peering_is_initiated_until_the_remote_side_peers_back(clients, rg):
+    hub = make_vnet(clients, rg, "vnet-hub", "10.0.0.0/16")
+    spoke = make_vnet(clients, rg, "vnet-spoke", "10.1.0.0/16")
+    peerings = clients.network.virtual_network_peerings
+
+    first = peerings.begin_create_or_update(
+        rg, "vnet-hub", "hub-to-spoke", VirtualNetworkPeering(remote_virtual_network={"id": spoke.id})
+    ).result()
+    assert first.peering_state == "Initiated"
+    second = peerings.begin_create_or_update(
+        rg, "vnet-spoke", "spoke-to-hub", VirtualNetworkPeering(remote_virtual_network={"id": hub.id})
+    ).result()
+    assert second.peering_state == "Connected"
+    assert peerings.get(rg, "vnet-hub", "hub-to-spoke").peering_state == "Connected"
+    assert [p.name for p in clients.network.virtual_networks.get(rg, "vnet-hub").virtual_network_peerings] == [
+        "hub-to-spoke"
+    ]
+
+    peerings.begin_delete(rg, "vnet-spoke", "spoke-to-hub").result()
+    assert peerings.get(rg, "vnet-hub", "hub-to-spoke").peering_state == "Disconnected"
+
+
+def test_network_interface_ip_configurations(clients, rg):
+    vnet = make_vnet(clients, rg, "vnet1", "10.3.0.0/16", {"s": "10.3.0.0/24"})
+    nic = clients.network.network_interfaces.begin_create_or_update(
+        rg,
+        "nic1",
+        NetworkInterface(
+            location="westus3",
+            ip_configurations=[
+                NetworkInterfaceIPConfiguration(name="ipconfig1", subnet={"id": vnet.subnets[0].id},
+                                                private_ip_address="10.3.0.4", private_ip_allocation_method="Static")
+            ],
+        ),
+    ).result()
+    assert nic.ip_configurations[0].id == f"{nic.id}/ipConfigurations/ipconfig1"
+    got = clients.network.network_interfaces.get(rg, "nic1")
+    assert got.ip_configurations[0].private_ip_address == "10.3.0.4"
+    assert [n.name for n in clients.network.network_interfaces.list(rg)] == ["nic1"]
+    clients.network.network_interfaces.begin_delete(rg, "nic1").result()
+    assert list(clients.network.network_interfaces.list(rg)) == []
+
+
+def test_private_endpoint_and_dns_zone_group_lifecycle(clients, rg):
+    vnet = make_vnet(clients, rg, "vnet1", "10.4.0.0/16", {"snet-pe": "10.4.0.0/27"})
+    account = clients.storage.storage_accounts.begin_create(
+        rg, "stbackupdemo", {"location": "westus3", "kind": "StorageV2", "sku": {"name": "Standard_LRS"}}
+    ).result()
+    endpoint = clients.network.private_endpoints.begin_create_or_update(
+        rg,
+        "pe-blob",
+        PrivateEndpoint(
+            location="westus3",
+            subnet={"id": vnet.subnets[0].id},
+            private_link_service_connections=[
+                PrivateLinkServiceConnection(name="blob", private_link_service_id=account.id, group_ids=["blob"])
+            ],
+        ),
+    ).result()
+    assert endpoint.provisioning_state == "Succeeded"
+    assert [e.name for e in clients.network.private_endpoints.list(rg)] == ["pe-blob"]
+    assert [e.name for e in clients.network.private_endpoints.list_by_subscription()] == ["pe-blob"]
+
+    zone_id = f"/subscriptions/{clients.subscription_id}/resourceGroups/{rg}/providers/Microsoft.Network/privateDnsZones/privatelink.blob.core.windows.net"
+    group = clients.network.private_dns_zone_groups.begin_create_or_update(
+        rg, "pe-blob", "default",
+        PrivateDnsZoneGroup(private_dns_zone_configs=[PrivateDnsZoneConfig(name="blob", private_dns_zone_id=zone_id)]),
+    ).result()
+    assert group.id == f"{endpoint.id}/privateDnsZoneGroups/default"
+    assert clients.network.private_dns_zone_groups.get(rg, "pe-blob", "default").private_dns_zone_configs[0].name == "blob"
+    assert [g.name for g in clients.network.private_dns_zone_groups.list("pe-blob", rg)] == ["default"]
+
+    clients.network.private_endpoints.begin_delete(rg, "pe-blob").result()
+    with pytest.raises(ResourceNotFoundError):
+        clients.network.private_dns_zone_groups.get(rg, "pe-blob", "default")  # children go with their parent
