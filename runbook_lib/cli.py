@@ -9,12 +9,14 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-import pandas as pd
 from azure.core.exceptions import AzureError, HttpResponseError
 
 from . import __version__
-from .azure import CLOUD_NAMES, CREDENTIAL_NAMES, Target, get_clients
+from .azure.clouds import CLOUD_NAMES
+from .azure.credentials import CREDENTIAL_NAMES
 from .errors import InputError, RunbookError
+
+# pandas and the management SDKs load only in the commands that use them: `sandbox serve` starts fast
 
 
 class _Parser(argparse.ArgumentParser):
@@ -141,6 +143,8 @@ def _sandbox(args: argparse.Namespace) -> int:
             for row in rows:
                 print(json.dumps(row))
         else:
+            import pandas as pd
+
             _print_table(pd.DataFrame(rows, columns=["type", "name", "location", "state", "id"]))
             principals = pd.DataFrame([p.__dict__ for p in sandbox.principals()])
             print()
@@ -153,6 +157,8 @@ def _sandbox(args: argparse.Namespace) -> int:
 
 
 def _list_resources(args: argparse.Namespace) -> int:
+    from .azure import Target, get_clients
+
     if args.target == "sandbox" and args.state:
         _open_sandbox(args.state, must_exist=True)
     target = Target(args.target, args.subscription, args.cloud, args.credential, args.state)
@@ -162,11 +168,13 @@ def _list_resources(args: argparse.Namespace) -> int:
     else:
         found = clients.resources.resources.list()
     rows = [{"type": r.type, "name": r.name, "location": r.location, "id": r.id} for r in found]
+    import pandas as pd
+
     _print_table(pd.DataFrame(rows, columns=["type", "name", "location", "id"]))
     return 0
 
 
-def _print_table(frame: pd.DataFrame) -> None:
+def _print_table(frame) -> None:
     print("(none)" if frame.empty else frame.to_string(index=False))
 
 

@@ -83,6 +83,7 @@ class WsgiAdapter(HTTPAdapter):
 def wsgi_session(app: Callable, host: str) -> requests.Session:
     """A requests session whose every request goes to ``app``."""
     session = requests.Session()
+    session.trust_env = False  # no proxies or netrc to look up: nothing leaves the process
     adapter = WsgiAdapter(app, host)
     session.mount("https://", adapter)
     session.mount("http://", adapter)

@@ -78,7 +78,10 @@ def page(ctx: Context, collection_url: str, items: list[dict]) -> Reply:
 
 def list_generic(ctx: Context, path: ArmPath) -> Reply:
     """``.../resources``: the tracked (located) top-level resources of a subscription or resource group."""
-    require_parents(ctx, parse_path(path.scope))
+    scope = parse_path(path.scope)
+    require_parents(ctx, scope)
+    if ctx.tx.get(scope.id) is None:
+        raise ArmError(404, "ResourceGroupNotFound", f"Resource group '{path.resource_group}' could not be found.")
     wanted = odata_eq(ctx.query.get("$filter", ""), "resourceType")
     items = []
     for record in ctx.tx.below(path.scope):

@@ -22,7 +22,13 @@ class _ThreadingServer(ThreadingMixIn, WSGIServer):
     daemon_threads = True
 
 
-class _QuietHandler(WSGIRequestHandler):
+class _TlsHandler(WSGIRequestHandler):
+    def get_environ(self) -> dict:
+        environ = super().get_environ()
+        environ["wsgi.url_scheme"] = "https"  # wsgiref cannot tell the socket is TLS; LRO URLs must say https
+        environ["HTTPS"] = "on"
+        return environ
+
     def log_message(self, format: str, *args) -> None:  # one line per request would drown the JSON line
         pass
 
@@ -38,7 +44,7 @@ def serve(sandbox: Sandbox, host: str = "127.0.0.1", port: int = 0, announce: Te
         authority.cert_pem.write_to_path(str(ca_bundle))
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         authority.issue_cert(host, "localhost", "127.0.0.1").configure_cert(context)
-        server = make_server(host, port, sandbox.app, server_class=_ThreadingServer, handler_class=_QuietHandler)
+        server = make_server(host, port, sandbox.app, server_class=_ThreadingServer, handler_class=_TlsHandler)
         server.socket = context.wrap_socket(server.socket, server_side=True)
         bound = server.server_address[1]
         announce.write(json.dumps({"base_url": f"https://{host}:{bound}", "ca_bundle": str(ca_bundle)}) + "\n")

@@ -1,0 +1,90 @@
+"""The `runbook` command as a consultant runs it: a real subprocess, exit codes, one-line errors, nothing written."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+
+def runbook(*args: str, cwd=None, env=None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "runbook_lib.cli", *args], capture_output=True, text=True,
+                          cwd=cwd, env={**os.environ, **(env or {})}, timeout=120)
+
+
+def test_reset_then_show_lists_the_empty_estate(tmp_path):
+    state = tmp_path / "estate.db"
+    reset = runbook("sandbox", "reset", "--state", str(state))
+    assert reset.returncode == 0, reset.stderr
+    shown = runbook("sandbox", "show", "--state", str(state), "--json")
+    rows = [json.loads(line) for line in shown.stdout.splitlines()]
+    assert {r["type"] for r in rows} == {"Microsoft.Resources/subscriptions", "Microsoft.Authorization/roleAssignments"}
+    table = runbook("sandbox", "show", "--state", str(state)).stdout
+    assert "Sandbox subscription" in table and "sandbox-admin" in table
+
+
+def test_state_comes_from_the_environment_then_the_working_directory(tmp_path):
+    assert runbook("sandbox", "reset", env={"RUNBOOK_SANDBOX": str(tmp_path / "env.db")}).returncode == 0
+    assert (tmp_path / "env.db").exists()
+    env = {k: v for k, v in os.environ.items() if k != "RUNBOOK_SANDBOX"}
+    done = subprocess.run([sys.executable, "-m", "runbook_lib.cli", "sandbox", "reset"], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and (tmp_path / ".sandbox" / "estate.db").exists()
+
+
+def test_resources_lists_through_the_sdk(tmp_path):
+    from runbook_lib.azure import Target, get_clients
+
+    state = tmp_path / "estate.db"
+    runbook("sandbox", "reset", "--state", str(state))
+    clients = get_clients(Target(state=str(state)))
+    clients.resources.resource_groups.create_or_update("rg-cli", {"location": "uksouth"})
+    clients.storage.storage_accounts.begin_create(
+        "rg-cli", "stcli", {"location": "uksouth", "kind": "StorageV2", "sku": {"name": "Standard_LRS"}}
+    ).result()
+    listed = runbook("resources", "--state", str(state), "--resource-group", "rg-cli")
+    assert listed.returncode == 0, listed.stderr
+    assert "Microsoft.Storage/storageAccounts" in listed.stdout and "stcli" in listed.stdout
+
+
+def one_line_error(result: subprocess.CompletedProcess, *words: str) -> None:
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert all(w in lines[0] for w in words), lines[0]
+
+
+@pytest.mark.parametrize("args, words", [
+    (["sandbox", "serve", "--port", "http"], ["--port", "http"]),
+    (["sandbox", "reset", "--lro", "sometimes"], ["--lro", "sometimes"]),
+    (["sandbox", "reset", "--lro-seconds", "-3"], ["--lro-seconds", "negative"]),
+    (["resources", "--cloud", "mars"], ["--cloud", "mars"]),
+    (["resources", "--target", "azure"], ["subscription"]),
+    (["sandbox", "frobnicate"], ["frobnicate"]),
+])
+def test_bad_options_get_one_line_naming_them(args, words):
+    one_line_error(runbook(*args), *words)
+
+
+def test_show_of_a_missing_estate_creates_nothing(tmp_path):
+    state = tmp_path / "nowhere" / "estate.db"
+    one_line_error(runbook("sandbox", "show", "--state", str(state)), "--state", "reset")
+    assert not state.parent.exists()
+
+
+def test_a_file_that_is_not_an_estate_is_never_overwritten(tmp_path):
+    notes = tmp_path / "notes.txt"
+    notes.write_text("customer notes\n")
+    one_line_error(runbook("sandbox", "reset", "--state", str(notes)), "--state", "not a sandbox estate")
+    assert notes.read_text() == "customer notes\n"
+    one_line_error(runbook("sandbox", "reset", "--state", str(tmp_path)), "--state", "directory")
+
+
+def test_arm_errors_reach_the_consultant_with_their_code(tmp_path):
+    state = tmp_path / "estate.db"
+    runbook("sandbox", "reset", "--state", str(state))
+    one_line_error(runbook("resources", "--state", str(state), "--resource-group", "rg-missing"),
+                   "ResourceGroupNotFound")
