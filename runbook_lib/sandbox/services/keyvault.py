@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from .base import Rules, Service
+from .base import Rules
+from .connections import PrivateEndpointConnectionService
 
 
-class KeyVaultPrivateEndpointConnectionService(Service):
+class KeyVaultPrivateEndpointConnectionService(PrivateEndpointConnectionService):
     types = ("Microsoft.KeyVault/vaults/privateEndpointConnections",)
     rules = Rules(lro_put=False, created=200)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 from ..paths import ArmPath, parse_path
 from .base import Context, Service
 
@@ -27,6 +29,13 @@ class PeeringService(Service):
         back = _peering_towards(ctx, remote_id, local_vnet) if remote_id else None
         record["properties"]["peeringState"] = "Connected" if back else "Initiated"
         record["properties"]["peeringSyncLevel"] = "FullyInSync"
+        remote = ctx.tx.get(remote_id) if remote_id else None
+        if remote is not None:
+            space = (remote.get("properties") or {}).get("addressSpace") or {"addressPrefixes": []}
+            record["properties"]["remoteAddressSpace"] = copy.deepcopy(space)
+            record["properties"]["remoteVirtualNetworkAddressSpace"] = copy.deepcopy(space)
+            if remote["properties"].get("bgpCommunities"):
+                record["properties"]["remoteBgpCommunities"] = copy.deepcopy(remote["properties"]["bgpCommunities"])
         if back:
             back["properties"]["peeringState"] = "Connected"
             back_path = parse_path(back["id"])

@@ -22,6 +22,9 @@ class PrivateZoneService(Service):
         properties["numberOfVirtualNetworkLinksWithRegistration"] = sum(
             1 for link in links if link["properties"].get("registrationEnabled")
         )
+        properties.setdefault("maxNumberOfRecordSets", 25000)  # Azure's documented per-zone limits
+        properties.setdefault("maxNumberOfVirtualNetworkLinks", 1000)
+        properties.setdefault("maxNumberOfVirtualNetworkLinksWithRegistration", 100)
         return record
 
 

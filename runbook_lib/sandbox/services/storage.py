@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..errors import ArmError
 from ..paths import ArmPath
 from .base import Context, Rules, Service
+from .connections import PrivateEndpointConnectionService
 
 
 class StorageAccountService(Service):
@@ -25,15 +26,16 @@ class StorageAccountService(Service):
         acls.setdefault("virtualNetworkRules", [])
         acls.setdefault("ipRules", [])
         name = path.name.lower()
-        properties["primaryEndpoints"] = {
+        computed = {
             service: f"https://{name}.{service}.core.windows.net/" for service in ("blob", "queue", "table", "file")
         }
+        properties["primaryEndpoints"] = {**computed, **(properties.get("primaryEndpoints") or {})}
         properties.setdefault("primaryLocation", record.get("location"))
         properties.setdefault("statusOfPrimary", "available")
         return record
 
 
-class StoragePrivateEndpointConnectionService(Service):
+class StoragePrivateEndpointConnectionService(PrivateEndpointConnectionService):
     types = ("Microsoft.Storage/storageAccounts/privateEndpointConnections",)
     rules = Rules(lro_put=False, lro_delete=False, created=200)  # put answers 200 only
 
