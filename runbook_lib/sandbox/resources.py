@@ -8,7 +8,7 @@ from .faults import FaultRule
 from .paths import ArmPath, parse_path
 from .records import merge_patch
 from .services import service_for
-from .services.base import Context, Reply, odata_eq
+from .services.base import Context, Reply, Service, odata_eq
 
 
 def handle(ctx: Context, method: str, path: ArmPath, body: dict | None, headers: dict[str, str],
@@ -113,7 +113,7 @@ def _check_conditions(headers: dict[str, str], existing: dict | None) -> None:
         raise ArmError(412, "PreconditionFailed", "The If-None-Match condition was not met: the resource exists.")
 
 
-def _write(ctx: Context, path: ArmPath, service, body: dict, existing: dict | None, headers: dict[str, str],
+def _write(ctx: Context, path: ArmPath, service: Service, body: dict, existing: dict | None, headers: dict[str, str],
            fail: bool, *, patch: bool = False) -> Reply:
     _check_conditions(headers, existing)
     require_parents(ctx, path)
@@ -136,7 +136,7 @@ def _write(ctx: Context, path: ArmPath, service, body: dict, existing: dict | No
     return Reply(status, view, announce)
 
 
-def _delete(ctx: Context, path: ArmPath, service, existing: dict | None, headers: dict[str, str],
+def _delete(ctx: Context, path: ArmPath, service: Service, existing: dict | None, headers: dict[str, str],
             fail: bool) -> Reply:
     rules = service.rules
     if existing is None:
