@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import sqlite3
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 
 from azure.core.exceptions import AzureError, HttpResponseError
 
 from . import __version__
 from .azure.clouds import CLOUD_NAMES
 from .azure.credentials import CREDENTIAL_NAMES
-from .errors import InputError, RunbookError
+from .errors import RunbookError
 
 # pandas and the management SDKs load only in the commands that use them: `sandbox serve` starts fast
 
@@ -106,38 +104,17 @@ def _run(args: argparse.Namespace) -> int:
     raise AssertionError(args.command)
 
 
-def _open_sandbox(state: str | None, *, must_exist: bool):
-    from .sandbox import Sandbox, state_path
-
-    path = state_path(state)
-    if path.is_dir():
-        raise InputError(f"--state: '{path}' is a directory; give the estate's file path")
-    if must_exist and not path.exists():
-        raise InputError(f"--state: no sandbox estate at '{path}'; create one with `runbook sandbox reset`")
-    if path.exists():
-        _check_estate_file(path)
-    return Sandbox(path)
-
-
-def _check_estate_file(path: Path) -> None:
-    """Refuse a file that is not an SQLite database, so that nothing of someone else's is overwritten."""
-    with path.open("rb") as handle:
-        header = handle.read(16)
-    if header and header != b"SQLite format 3\x00":
-        raise InputError(f"--state: '{path}' is not a sandbox estate (not an SQLite file); choose another path")
-
-
 def _sandbox(args: argparse.Namespace) -> int:
-    from .sandbox import SandboxSettings
+    from .sandbox import Sandbox, SandboxSettings
     from .sandbox.server import serve
 
     if args.action == "reset":
-        sandbox = _open_sandbox(args.state, must_exist=False)
+        sandbox = Sandbox(args.state)
         sandbox.reset(SandboxSettings(lro=args.lro, lro_seconds=args.lro_seconds))
         print(f"sandbox estate reset at {sandbox.path} (subscription {sandbox.subscriptions()[0]})")
         return 0
     if args.action == "show":
-        sandbox = _open_sandbox(args.state, must_exist=True)
+        sandbox = Sandbox(args.state, must_exist=True)
         rows = sandbox.resources()
         if args.json:
             for row in rows:
@@ -151,7 +128,7 @@ def _sandbox(args: argparse.Namespace) -> int:
             _print_table(principals[["name", "kind", "object_id"]])
         return 0
     if args.action == "serve":
-        serve(_open_sandbox(args.state, must_exist=False).ensure_initialised(), args.host, args.port)
+        serve(Sandbox(args.state).ensure_initialised(), args.host, args.port)
         return 0
     raise AssertionError(args.action)
 
@@ -160,7 +137,9 @@ def _list_resources(args: argparse.Namespace) -> int:
     from .azure import Target, get_clients
 
     if args.target == "sandbox" and args.state:
-        _open_sandbox(args.state, must_exist=True)
+        from .sandbox import Sandbox
+
+        Sandbox(args.state, must_exist=True)  # a mistyped --state must not start a new estate
     target = Target(args.target, args.subscription, args.cloud, args.credential, args.state)
     clients = get_clients(target)
     if args.resource_group:

@@ -7,6 +7,7 @@ import time
 import uuid
 from pathlib import Path
 
+from ..errors import InputError
 from .app import SandboxApp
 from .faults import FaultRule, add_fault, clear_faults
 from .services.authorization import ASSIGNMENTS, DEFINITIONS, assignment_properties
@@ -35,10 +36,15 @@ def state_path(explicit: str | os.PathLike | None = None) -> Path:
 
 
 class Sandbox:
-    """One sandbox estate: its SQLite file and the ARM emulator over it."""
+    """One sandbox estate: its SQLite file and the ARM emulator over it.
 
-    def __init__(self, state: str | os.PathLike | None = None):
+    ``must_exist`` refuses a path with no estate yet. A path that holds anything but an SQLite file is always
+    refused, so that nothing of someone else's is overwritten.
+    """
+
+    def __init__(self, state: str | os.PathLike | None = None, *, must_exist: bool = False):
         self.path = state_path(state)
+        check_estate_path(self.path, must_exist=must_exist)
         self.store = Store(self.path)
         self.app = SandboxApp(self.store)
 
@@ -108,6 +114,19 @@ class Sandbox:
         """Every resource in the estate, one row each: id, type, location, provisioning state."""
         with self.store.transaction() as tx:
             return [describe(r) for r in tx.below("")]
+
+
+def check_estate_path(path: Path, *, must_exist: bool) -> None:
+    if path.is_dir():
+        raise InputError(f"--state: '{path}' is a directory; give the estate's file path")
+    if not path.exists():
+        if must_exist:
+            raise InputError(f"--state: no sandbox estate at '{path}'; create one with `runbook sandbox reset`")
+        return
+    with path.open("rb") as handle:
+        header = handle.read(16)
+    if header and header != b"SQLite format 3\x00":
+        raise InputError(f"--state: '{path}' is not a sandbox estate (not an SQLite file); choose another path")
 
 
 def add_subscription(tx: Transaction, subscription_id: str, display_name: str) -> None:

@@ -1,0 +1,37 @@
+"""The estate: reset, settings, and refusing a path that holds something else."""
+
+from __future__ import annotations
+
+import pytest
+
+from runbook_lib.errors import InputError
+from runbook_lib.sandbox import DEFAULT_CALLER, DEFAULT_SUBSCRIPTION, Sandbox
+
+
+def test_reset_leaves_one_subscription_owned_by_the_default_caller(sandbox, clients):
+    assert sandbox.subscriptions() == [DEFAULT_SUBSCRIPTION]
+    scope = f"/subscriptions/{DEFAULT_SUBSCRIPTION}"
+    owners = [a for a in clients.authorization.role_assignments.list_for_scope(scope)
+              if a.role_definition_id.endswith("8e3af657-a8ff-443c-a75c-2fe8c4bcb635")]
+    assert [a.principal_id for a in owners] == [DEFAULT_CALLER.object_id]
+    clients.resources.resource_groups.create_or_update("rg-gone", {"location": "eastus"})
+    sandbox.reset()
+    assert not clients.resources.resource_groups.check_existence("rg-gone")
+
+
+def test_settings_are_shared_and_checked(sandbox, tmp_path):
+    sandbox.configure(lro="realistic", lro_seconds=2.5)
+    assert Sandbox(sandbox.path).settings().lro_seconds == 2.5  # another handle on the same file sees it
+    with pytest.raises(ValueError, match="lro_secs"):
+        sandbox.configure(lro_secs=1)
+
+
+def test_a_path_holding_something_else_is_refused_untouched(tmp_path):
+    other = tmp_path / "report.csv"
+    other.write_text("a,b\n")
+    with pytest.raises(InputError, match="not a sandbox estate"):
+        Sandbox(other)
+    assert other.read_text() == "a,b\n"
+    with pytest.raises(InputError, match="no sandbox estate"):
+        Sandbox(tmp_path / "missing.db", must_exist=True)
+    assert not (tmp_path / "missing.db").exists()
