@@ -54,7 +54,7 @@ from azure.mgmt.network.models import AddressSpace, VirtualNetwork
 from azure.mgmt.privatedns.models import ARecord, PrivateZone, RecordSet
 
 from runbook_lib.azure import Target, get_clients
-from runbook_lib.sandbox import DEFAULT_SUBSCRIPTION, Sandbox
+from runbook_lib.sandbox import Sandbox
 
 IMPORTED_MODULES = ("runbook_lib", "runbook_lib.sandbox", "runbook_lib.azure", "runbook_lib.cli")
 RESOURCE_GROUP = "bench-rg"

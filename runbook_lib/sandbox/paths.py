@@ -30,10 +30,6 @@ class ArmPath:
         return self.id.lower()
 
     @property
-    def is_provider_path(self) -> bool:
-        return self.namespace is not None
-
-    @property
     def is_collection(self) -> bool:
         return len(self.types) > len(self.names)
 

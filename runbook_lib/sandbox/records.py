@@ -19,7 +19,7 @@ def normalise_location(location: str) -> str:
     return location.replace(" ", "").lower()
 
 
-def build_record(path: ArmPath, body: dict, existing: dict | None, *, state: str = "Succeeded") -> dict:
+def build_record(path: ArmPath, body: dict, existing: dict | None) -> dict:
     """Wrap a request body as the stored resource; read-only fields in the request are ignored."""
     record = {k: copy.deepcopy(v) for k, v in body.items() if k not in READ_ONLY}
     record["id"] = existing["id"] if existing else path.id
@@ -30,7 +30,7 @@ def build_record(path: ArmPath, body: dict, existing: dict | None, *, state: str
     properties = record.get("properties")
     if not isinstance(properties, dict):
         properties = record["properties"] = {}
-    properties["provisioningState"] = state
+    properties["provisioningState"] = "Succeeded"  # long-running answers set their own state
     record["etag"] = new_etag()
     return record
 
