@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import time
 import uuid
 from pathlib import Path
@@ -123,10 +124,16 @@ def check_estate_path(path: Path, *, must_exist: bool) -> None:
         if must_exist:
             raise InputError(f"--state: no sandbox estate at '{path}'; create one with `runbook sandbox reset`")
         return
-    with path.open("rb") as handle:
-        header = handle.read(16)
-    if header and header != b"SQLite format 3\x00":
-        raise InputError(f"--state: '{path}' is not a sandbox estate (not an SQLite file); choose another path")
+    # Ask SQLite, read-only: a plain open()/close() of the file would drop the POSIX locks that this process's
+    # live connections hold on it, which can corrupt a shared WAL database.
+    try:
+        probe = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            probe.execute("PRAGMA schema_version").fetchone()
+        finally:
+            probe.close()
+    except sqlite3.DatabaseError:
+        raise InputError(f"--state: '{path}' is not a sandbox estate (not an SQLite file); choose another path") from None
 
 
 def add_subscription(tx: Transaction, subscription_id: str, display_name: str) -> None:
