@@ -14,19 +14,39 @@ from importlib import resources
 from .errors import InputError
 
 
+# the list's cloud names -> the names runbook_lib.azure.clouds uses
+_CLOUDS = {"AzureCloud": "public", "AzureUSGovernment": "usgov", "AzureChinaCloud": "china"}
+
+
 @cache
+def _rows() -> dict[str, dict[str, str]]:
+    text = resources.files("runbook_lib").joinpath("data/geo_codes.csv").read_text(encoding="utf-8")
+    return {row["region"].lower(): row for row in csv.DictReader(text.splitlines())}
+
+
 def geo_codes() -> dict[str, str]:
     """Region (lower case, no spaces) -> geo code, for every cloud in the list."""
-    text = resources.files("runbook_lib").joinpath("data/geo_codes.csv").read_text(encoding="utf-8")
-    return {row["region"].lower(): row["geo_code"] for row in csv.DictReader(text.splitlines())}
+    return {region: row["geo_code"] for region, row in _rows().items()}
 
 
 def geo_code(region: str) -> str:
     """The Backup geo code of an Azure region ('West US 3' and 'westus3' both give 'wus3')."""
+    return _row(region)["geo_code"]
+
+
+def region_cloud(region: str) -> str:
+    """The cloud a region belongs to: public, usgov or china."""
+    listed = _row(region)["cloud"]
+    if listed not in _CLOUDS:
+        raise InputError(f"region: '{region}' is in {listed}, which the toolkit does not support (public, usgov, china)")
+    return _CLOUDS[listed]
+
+
+def _row(region: str) -> dict[str, str]:
     key = region.replace(" ", "").lower()
     try:
-        return geo_codes()[key]
+        return _rows()[key]
     except KeyError:
-        close = difflib.get_close_matches(key, geo_codes(), n=3)
+        close = difflib.get_close_matches(key, _rows(), n=3)
         hint = f"; did you mean {', '.join(close)}?" if close else "; use a region name such as westus3"
         raise InputError(f"region: unknown Azure region '{region}'{hint}") from None

@@ -11,6 +11,7 @@ from pathlib import Path
 from ..errors import InputError
 from .app import SandboxApp
 from .faults import FaultRule, add_fault, clear_faults
+from .resolve import Resolution, resolve
 from .services.authorization import ASSIGNMENTS, DEFINITIONS, assignment_properties
 from .settings import SandboxSettings
 from .store import Principal, Store, Transaction
@@ -110,6 +111,14 @@ class Sandbox:
     def subscriptions(self) -> list[str]:
         with self.store.transaction() as tx:
             return [s["subscriptionId"] for s in tx.of_type("Microsoft.Resources/subscriptions")]
+
+    def resolve(self, fqdn: str, vnet_id: str) -> Resolution:
+        """What Azure DNS answers for fqdn to a client in the VNet."""
+        with self.store.transaction() as tx:
+            vnet = tx.get(vnet_id)
+            if vnet is None or vnet.get("type", "").lower() != "microsoft.network/virtualnetworks":
+                raise InputError(f"--vnet: no virtual network '{vnet_id}' in the estate; give a VNet's full resource id")
+            return resolve(tx, fqdn, vnet["id"])
 
     def resources(self) -> list[dict]:
         """Every resource in the estate, one row each: id, type, location, provisioning state."""

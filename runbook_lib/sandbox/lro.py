@@ -13,6 +13,7 @@ import uuid
 from .errors import ArmError
 from .paths import parse_path
 from .records import new_etag
+from .services import service_for
 from .services.base import Context, Reply
 
 
@@ -59,7 +60,7 @@ def poll(ctx: Context, op_id: str, *, as_location: bool) -> Reply:
         if op["status"] == "Failed":
             raise ArmError(500, op["error"]["code"], op["error"]["message"])
         resource = ctx.tx.get(op["resource_id"]) if op["kind"] == "put" else None
-        return Reply(200, resource) if resource else Reply(204)
+        return Reply(200, service_for(resource["type"]).view(ctx, resource)) if resource else Reply(204)
     body = {"id": op_id, "name": op_id, "status": op["status"], "startTime": op["started"]}
     if op["status"] == "Failed":
         body["error"] = op["error"]
@@ -81,7 +82,8 @@ def _finish(ctx: Context, op: dict) -> None:
     if resource is None:
         return
     if op["kind"] == "delete":
-        ctx.tx.delete_tree(resource["id"])
+        path = parse_path(resource["id"])
+        service_for(path.type).remove(ctx, path, resource)
     else:
         _set_state(ctx, resource, "Succeeded")
 

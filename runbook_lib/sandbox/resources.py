@@ -18,7 +18,9 @@ def handle(ctx: Context, method: str, path: ArmPath, body: dict | None, headers:
         if method != "GET":
             raise ArmError(405, "MethodNotAllowed", f"The collection '{path.id}' only answers GET.")
         require_parents(ctx, path)
-        return page(ctx, path.id, [service.render(ctx, r) for r in service.collection(ctx, path)])
+        return page(ctx, path.id, [service.view(ctx, r) for r in service.collection(ctx, path)])
+    if service.read_only and method not in ("GET", "HEAD"):
+        raise ArmError(405, "MethodNotAllowed", f"'{path.type}' is computed by the service and only answers GET.")
     if service.rules.lower_case_name:
         path = path.renamed(path.name.lower())
     existing = service.lookup(ctx, path)
@@ -29,7 +31,7 @@ def handle(ctx: Context, method: str, path: ArmPath, body: dict | None, headers:
         if existing is None:
             require_parents(ctx, path)
             raise not_found(path.id, path.type)
-        return Reply(200, service.render(ctx, existing), {"ETag": existing["etag"]} if "etag" in existing else {})
+        return Reply(200, service.view(ctx, existing), {"ETag": existing["etag"]} if "etag" in existing else {})
     if method == "PUT":
         return _write(ctx, path, service, _required(body), existing, headers, fail)
     if method == "PATCH":
@@ -124,7 +126,7 @@ def _write(ctx: Context, path: ArmPath, service: Service, body: dict, existing: 
     if asynchronous:
         record["properties"]["provisioningState"] = "Updating" if existing else "Creating"
     service.save(ctx, path, record)
-    view = service.render(ctx, ctx.tx.get(record["id"]))
+    view = service.view(ctx, ctx.tx.get(record["id"]))
     if not asynchronous:
         status = 200 if patch else (rules.updated if existing else rules.created)
         return Reply(status, view, {"ETag": view["etag"]} if "etag" in view else {})

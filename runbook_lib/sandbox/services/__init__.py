@@ -12,9 +12,18 @@ from .network import (
     VirtualNetworkService,
 )
 from .privatedns import AllRecordSetsService, PrivateZoneService, RecordSetService, VirtualNetworkLinkService
-from .recoveryservices import VaultService
+from .endpoints import PrivateDnsZoneGroupService, PrivateEndpointService
+from .migrate import MigrateConnectionService, MigrateProjectService
+from .recoveryservices import (
+    ConnectionOperationStatusService,
+    PrivateLinkResourceService,
+    ReplicationUsageService,
+    UsageService,
+    VaultConnectionService,
+    VaultService,
+)
 from .resource_manager import ResourceGroupService, SubscriptionService
-from .keyvault import KeyVaultPrivateEndpointConnectionService
+from .keyvault import KeyVaultPrivateEndpointConnectionService, KeyVaultService
 from .storage import StorageAccountService, StoragePrivateEndpointConnectionService
 
 SERVICES: tuple[Service, ...] = (
@@ -31,10 +40,20 @@ SERVICES: tuple[Service, ...] = (
     VirtualNetworkLinkService(),
     RoleDefinitionService(),
     RoleAssignmentService(),
+    PrivateEndpointService(),
+    PrivateDnsZoneGroupService(),
     VaultService(),
+    VaultConnectionService(),
+    PrivateLinkResourceService(),
+    UsageService(),
+    ReplicationUsageService(),
+    ConnectionOperationStatusService(),
     StorageAccountService(),
     StoragePrivateEndpointConnectionService(),
+    KeyVaultService(),
     KeyVaultPrivateEndpointConnectionService(),
+    MigrateProjectService(),
+    MigrateConnectionService(),
 )
 _BY_TYPE = {kind.lower(): service for service in SERVICES for kind in service.types}
 _GENERIC = Service()

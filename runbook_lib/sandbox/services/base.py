@@ -10,6 +10,8 @@ from ..records import build_record
 from ..settings import SandboxSettings
 from ..store import Principal, Transaction
 
+HIDDEN = "_sandbox"  # a record's state that Azure keeps to itself (a vault's items, an endpoint's members)
+
 
 @dataclass(frozen=True)
 class Rules:
@@ -53,6 +55,7 @@ class Service:
     rules = Rules()
     requires_location: bool | None = None  # None: required for top-level tracked resources
     embedded: dict[str, str] = {}  # property -> child type segment, for children listed inside the parent
+    read_only = False  # computed by the service (usages, private link resources): GET only
 
     def lookup(self, ctx: Context, path: ArmPath) -> dict | None:
         """The stored resource at path, or None."""
@@ -63,7 +66,10 @@ class Service:
         required = self.requires_location if self.requires_location is not None else path.is_top_level
         if required and not body.get("location"):
             raise ArmError(400, "LocationRequired", "The location property is required for this definition.")
-        return build_record(path, body, existing)
+        record = build_record(path, {k: v for k, v in body.items() if k != HIDDEN}, existing)
+        if existing and HIDDEN in existing:
+            record[HIDDEN] = existing[HIDDEN]
+        return record
 
     def save(self, ctx: Context, path: ArmPath, record: dict) -> None:
         """Store the record; children listed inside it are stored as resources of their own."""
@@ -96,9 +102,15 @@ class Service:
             for prop, segment in self.embedded.items():
                 child_type = f"{record['type']}/{segment}"
                 properties[prop] = [
-                    service_for(child_type).render(ctx, child) for child in ctx.tx.children(record["id"], child_type)
+                    service_for(child_type).view(ctx, child) for child in ctx.tx.children(record["id"], child_type)
                 ]
         return record
+
+    def view(self, ctx: Context, record: dict) -> dict:
+        """What the client sees: the rendered resource without the service's hidden state."""
+        shown = self.render(ctx, record)
+        shown.pop(HIDDEN, None)
+        return shown
 
     def remove(self, ctx: Context, path: ArmPath, record: dict) -> None:
         ctx.tx.delete_tree(record["id"])
@@ -118,3 +130,37 @@ def odata_eq(expression: str, field: str) -> str | None:
         if len(parts) == 3 and parts[0].lower() == field.lower() and parts[1].lower() == "eq":
             return parts[2].strip("'")
     return None
+
+
+class PrivateLinkTarget(Service):
+    """A resource that private endpoints connect to (vault, storage account, key vault, Migrate project).
+
+    Its connections are child resources ``{id}/privateEndpointConnections/{name}``, also listed in its
+    ``properties.privateEndpointConnections``.
+    """
+
+    def private_link_groups(self, ctx: Context, record: dict) -> dict[str, tuple]:
+        """Group id -> its required members (private_link.Member), for this resource."""
+        return {}
+
+    def check_private_endpoint(self, ctx: Context, record: dict, group_id: str) -> None:
+        """Raise ArmError when this resource refuses a new private endpoint for group_id."""
+
+    def connection_name(self, record: dict, endpoint_name: str, group_id: str, guid: str) -> str:
+        return f"{endpoint_name}.{guid}"
+
+    def connections_changed(self, ctx: Context, record: dict) -> dict:
+        """Update the resource after its connections changed; return the record to store."""
+        return record
+
+    def connections(self, ctx: Context, record: dict) -> list[dict]:
+        return ctx.tx.children(record["id"], f"{record['type']}/privateEndpointConnections")
+
+    def render(self, ctx: Context, record: dict) -> dict:
+        record = super().render(ctx, record)
+        from . import service_for
+
+        record.setdefault("properties", {})["privateEndpointConnections"] = [
+            service_for(c["type"]).view(ctx, c) for c in self.connections(ctx, record)
+        ]
+        return record

@@ -1,17 +1,70 @@
-"""Microsoft.RecoveryServices vaults: managed identity, public network access, private endpoint connections."""
+"""Microsoft.RecoveryServices vaults: identity, private-link groups, connections, usages.
+
+Each vault has a numeric vault id of the service's own (not its name), used in its members' FQDNs. The vault
+remembers whether it has ever had a registered or protected item: from then on it refuses Backup private
+endpoints (seed 002's FAQ). Items come from the sandbox's lifecycle events (runbook_lib.sandbox.events).
+"""
 
 from __future__ import annotations
 
 import uuid
 
+from ...geo import geo_code
+from ..errors import ArmError
 from ..paths import ArmPath
+from ..private_link import Member, member_fqdn, zone_name
 from ..store import Principal
-from .base import Context, Rules, Service
+from .base import HIDDEN, Context, PrivateLinkTarget, Rules, Service
+from .connections import PrivateEndpointConnectionService
+from .regions import cloud_of, geo_of
 
 VAULT_TYPE = "Microsoft.RecoveryServices/vaults"
+BACKUP, BACKUP_SECONDARY, SITE_RECOVERY = "AzureBackup", "AzureBackup_secondary", "AzureSiteRecovery"
+BACKUP_SERVICES = ("fc1", "fab1", "prot1", "rec2", "ecs1", "id1", "tel1", "wbcm1")
+SITE_RECOVERY_SERVICES = ("id1", "prot2", "rcm1", "srs1", "tel1")
+_RESOURCE_NAMES = {BACKUP: "backupResource", BACKUP_SECONDARY: "backupSecondaryResource",
+                   SITE_RECOVERY: "siteRecoveryResource"}
+# Azure's paired regions, for the cross-region-restore group (AzureBackup_secondary); a vault in a region not
+# listed here offers no secondary group.
+PAIRED_REGIONS = {
+    "eastus": "westus", "westus": "eastus", "eastus2": "centralus", "centralus": "eastus2", "westus2": "westcentralus",
+    "westcentralus": "westus2", "westus3": "eastus", "northeurope": "westeurope", "westeurope": "northeurope",
+    "uksouth": "ukwest", "ukwest": "uksouth", "usgovvirginia": "usgovtexas", "usgovtexas": "usgovvirginia",
+    "usgovarizona": "usgovtexas", "chinaeast2": "chinanorth2", "chinanorth2": "chinaeast2",
+}
 
 
-class VaultService(Service):
+def vault_state(vault: dict) -> dict:
+    """The service's own record of a vault: vault id, items ever registered or protected."""
+    return vault.setdefault(HIDDEN, {})
+
+
+def vault_members(vault: dict) -> dict[str, tuple[Member, ...]]:
+    """Group id -> required members, with the FQDNs Azure gives this vault."""
+    region = vault["location"]
+    cloud, geo = cloud_of(vault), geo_of(vault)
+    vault_id = vault_state(vault)["vaultId"]
+    groups = {
+        BACKUP: _backup_members(BACKUP, cloud, geo, vault_id),
+        SITE_RECOVERY: tuple(
+            Member(SITE_RECOVERY, f"siteRecovery-{svc}",
+                   member_fqdn("siterecovery", cloud, f"{vault_id}-asr-pod01-{svc}", geo))
+            for svc in SITE_RECOVERY_SERVICES
+        ),
+    }
+    if region in PAIRED_REGIONS:
+        groups[BACKUP_SECONDARY] = _backup_members(BACKUP_SECONDARY, cloud, geo_code(PAIRED_REGIONS[region]), vault_id)
+    return groups
+
+
+def _backup_members(group: str, cloud: str, geo: str, vault_id: str) -> tuple[Member, ...]:
+    return tuple(
+        Member(group, f"backup-{svc}", member_fqdn("backup", cloud, f"{vault_id}-ab-pod01-{svc}", geo))
+        for svc in BACKUP_SERVICES
+    )
+
+
+class VaultService(PrivateLinkTarget):
     types = (VAULT_TYPE,)
     # create is long-running (200/201), update is long-running (200/202), delete answers 202 or 204
     rules = Rules(lro_patch=True, deleted=204)
@@ -22,8 +75,141 @@ class VaultService(Service):
         properties.setdefault("publicNetworkAccess", "Enabled")
         properties.setdefault("privateEndpointStateForBackup", "None")
         properties.setdefault("privateEndpointStateForSiteRecovery", "None")
+        properties.pop("privateEndpointConnections", None)  # read-only: the connections are the vault's children
         record["identity"] = _identity(ctx, record, existing)
+        state = vault_state(record)
+        state.setdefault("vaultId", str(10**18 + uuid.uuid4().int % (9 * 10**18)))
+        for counter in ("containers", "protectedItems", "replicatedItems"):
+            state.setdefault(counter, 0)
+        state.setdefault("everHadItems", False)
         return record
+
+    def private_link_groups(self, ctx: Context, record: dict) -> dict[str, tuple[Member, ...]]:
+        return vault_members(record)
+
+    def check_private_endpoint(self, ctx: Context, record: dict, group_id: str) -> None:
+        if "systemassigned" not in (record.get("identity") or {}).get("type", "").lower():
+            raise ArmError(400, "UserErrorManagedIdentityNotEnabled",
+                           f"Vault '{record['name']}' has no system-assigned managed identity: turn it on before "
+                           "creating private endpoints.")
+        if group_id in (BACKUP, BACKUP_SECONDARY) and vault_state(record).get("everHadItems"):
+            raise ArmError(400, "UserErrorPrivateEndpointNotAllowedForVaultWithItems",
+                           f"Vault '{record['name']}' has, or once had, items registered or protected: private "
+                           "endpoints for Backup can only be created for a new vault. Create a new vault.")
+
+    def connection_name(self, record: dict, endpoint_name: str, group_id: str, guid: str) -> str:
+        service = "siterecovery" if group_id == SITE_RECOVERY else "backup"
+        return f"{endpoint_name}.{vault_state(record)['vaultId']}.{service}.{guid}"
+
+    def connections_changed(self, ctx: Context, record: dict) -> dict:
+        approved = {
+            group
+            for connection in self.connections(ctx, record)
+            if connection["properties"]["privateLinkServiceConnectionState"].get("status") == "Approved"
+            for group in connection["properties"].get("groupIds") or []
+        }
+        properties = record["properties"]
+        backup = approved & {BACKUP, BACKUP_SECONDARY}
+        properties["privateEndpointStateForBackup"] = "Enabled" if backup else "None"
+        properties["privateEndpointStateForSiteRecovery"] = "Enabled" if SITE_RECOVERY in approved else "None"
+        return record
+
+
+class VaultConnectionService(PrivateEndpointConnectionService):
+    types = (f"{VAULT_TYPE}/privateEndpointConnections",)  # put: long-running 200/201; delete 200/202/204
+
+
+class _VaultChild(Service):
+    """Something the vault computes (GET only): its items are built from the vault's record."""
+
+    read_only = True
+
+    def items(self, ctx: Context, vault: dict) -> list[dict]:
+        raise NotImplementedError
+
+    def collection(self, ctx: Context, path: ArmPath) -> list[dict]:
+        vault = ctx.tx.get(path.parent_id)
+        return self.items(ctx, vault) if vault else []
+
+    def lookup(self, ctx: Context, path: ArmPath) -> dict | None:
+        vault = ctx.tx.get(path.parent_id)
+        found = [i for i in self.items(ctx, vault) if i.get("name", "").lower() == path.name.lower()] if vault else []
+        return found[0] if found else None
+
+
+class PrivateLinkResourceService(_VaultChild):
+    types = (f"{VAULT_TYPE}/privateLinkResources",)
+
+    def items(self, ctx: Context, vault: dict) -> list[dict]:
+        cloud = cloud_of(vault)
+        resources = []
+        for group, members in vault_members(vault).items():
+            zones = [members[0].zone]
+            if group != SITE_RECOVERY:
+                zones += [zone_name("queue", cloud), zone_name("blob", cloud)]
+            name = _RESOURCE_NAMES[group]
+            resources.append({
+                "id": f"{vault['id']}/privateLinkResources/{name}",
+                "name": name,
+                "type": f"{VAULT_TYPE}/privateLinkResources",
+                "properties": {"groupId": group, "requiredMembers": [m.name for m in members],
+                               "requiredZoneNames": zones},
+            })
+        return resources
+
+
+class UsageService(_VaultChild):
+    """Backup usages: registered containers (MABContainersCount) and protected items."""
+
+    types = (f"{VAULT_TYPE}/usages",)
+
+    def items(self, ctx: Context, vault: dict) -> list[dict]:
+        state = vault_state(vault)
+        counts = {
+            "MABContainersCount": ("Backup management servers", state.get("containers", 0)),
+            "ProtectedItemCount": ("Backup items/Azure virtual machine backup", state.get("protectedItems", 0)),
+            "ProtectedItemCriticalCount": ("Critical", 0),
+            "ProtectedItemWarningCount": ("Warning", 0),
+            "InProgressJobsCount": ("In progress", 0),
+            "FailedJobsCount": ("Failed", 0),
+        }
+        return [
+            {"unit": "Count", "currentValue": value, "limit": -1, "name": {"value": key, "localizedValue": label}}
+            for key, (label, value) in counts.items()
+        ]
+
+
+class ReplicationUsageService(_VaultChild):
+    """Site Recovery usages: replicated items and registered servers."""
+
+    types = (f"{VAULT_TYPE}/replicationUsages",)
+
+    def items(self, ctx: Context, vault: dict) -> list[dict]:
+        state = vault_state(vault)
+        return [{
+            "monitoringSummary": {"unHealthyVmCount": 0, "unHealthyProviderCount": 0, "eventsCount": 0,
+                                  "deprecatedProviderCount": 0, "supportedProviderCount": 0,
+                                  "unsupportedProviderCount": 0},
+            "jobsSummary": {"failedJobs": 0, "suspendedJobs": 0, "inProgressJobs": 0},
+            "protectedItemCount": state.get("replicatedItems", 0),
+            "registeredServersCount": state.get("replicationServers", 0),
+            "recoveryPlanCount": 0,
+        }]
+
+
+class ConnectionOperationStatusService(Service):
+    """``.../privateEndpointConnections/{name}/operationsStatus/{id}``: the sandbox finishes connection changes
+    within the request, so every operation of an existing connection has succeeded."""
+
+    types = (f"{VAULT_TYPE}/privateEndpointConnections/operationsStatus",)
+    read_only = True
+
+    def lookup(self, ctx: Context, path: ArmPath) -> dict | None:
+        connection = ctx.tx.get(path.parent_id)
+        if connection is None:
+            return None
+        when = connection.get("systemData", {}).get("lastModifiedAt", "1970-01-01T00:00:00Z")
+        return {"id": path.name, "name": path.name, "status": "Succeeded", "startTime": when, "endTime": when}
 
 
 def _identity(ctx: Context, record: dict, existing: dict | None) -> dict:

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from ..errors import ArmError
 from ..paths import ArmPath
-from .base import Context, Rules, Service
+from ..private_link import Member, member_fqdn
+from .base import Context, PrivateLinkTarget, Rules
 from .connections import PrivateEndpointConnectionService
+from .regions import cloud_of
+
+STORAGE_GROUPS = ("blob", "queue", "table", "file")
 
 
-class StorageAccountService(Service):
+class StorageAccountService(PrivateLinkTarget):
     types = ("Microsoft.Storage/storageAccounts",)
     # begin_create accepts 200 or 202 (+ Location); update (PATCH) and delete are synchronous
     rules = Rules(created=200, async_put=202, lro_delete=False)
@@ -32,7 +36,18 @@ class StorageAccountService(Service):
         properties["primaryEndpoints"] = {**computed, **(properties.get("primaryEndpoints") or {})}
         properties.setdefault("primaryLocation", record.get("location"))
         properties.setdefault("statusOfPrimary", "available")
+        properties.pop("privateEndpointConnections", None)  # read-only: the connections are the account's children
         return record
+
+    def private_link_groups(self, ctx: Context, record: dict) -> dict[str, tuple[Member, ...]]:
+        cloud = cloud_of(record)
+        return {g: (Member(g, g, member_fqdn(g, cloud, record["name"].lower())),) for g in STORAGE_GROUPS}
+
+    def check_private_endpoint(self, ctx: Context, record: dict, group_id: str) -> None:
+        if record.get("kind") != "StorageV2":
+            raise ArmError(400, "PrivateEndpointNotSupportedForStorageKind",
+                           f"Storage account '{record['name']}' is of kind {record.get('kind')}: private endpoints can "
+                           "be created only on general-purpose v2 (StorageV2) accounts.")
 
 
 class StoragePrivateEndpointConnectionService(PrivateEndpointConnectionService):

@@ -1,0 +1,73 @@
+"""Private IP addresses in a subnet, allocated the way Azure does.
+
+Azure keeps five addresses of every subnet: the network address, the next three (gateway and Azure DNS
+mapping) and the broadcast address. A dynamic address is the lowest free one; a static one must be free and
+usable.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterable, Iterator
+
+from .errors import ArmError
+
+IP_CONFIGURATIONS = "Microsoft.Network/networkInterfaces/ipConfigurations"
+RESERVED_AT_START = 4
+
+
+def subnet_prefixes(subnet: dict) -> list[str]:
+    properties = subnet.get("properties") or {}
+    if properties.get("addressPrefixes"):
+        return list(properties["addressPrefixes"])
+    return [properties["addressPrefix"]] if properties.get("addressPrefix") else []
+
+
+def usable(prefix: str) -> Iterator[ipaddress.IPv4Address]:
+    network = ipaddress.ip_network(prefix, strict=False)
+    hosts = list(network)  # a /29 has 8 addresses, 3 usable
+    yield from hosts[RESERVED_AT_START:-1]
+
+
+def used_in(tx, subnet_id: str) -> set[str]:
+    """Addresses held by NIC ip configurations in the subnet."""
+    return {
+        c["properties"]["privateIPAddress"]
+        for c in tx.of_type(IP_CONFIGURATIONS)
+        if ((c["properties"].get("subnet") or {}).get("id") or "").lower() == subnet_id.lower()
+        and c["properties"].get("privateIPAddress")
+    }
+
+
+def allocate(tx, subnet: dict, wanted: Iterable[str | None]) -> list[str]:
+    """One address per item of ``wanted``: the given static address, or the lowest free one for None."""
+    wanted = list(wanted)
+    prefixes = subnet_prefixes(subnet)
+    taken = used_in(tx, subnet["id"])
+    allowed = {str(a) for prefix in prefixes for a in usable(prefix)}
+    for address in filter(None, wanted):
+        if address not in allowed:
+            raise ArmError(
+                400, "PrivateIPAddressNotInSubnet" if not _inside(address, prefixes) else "PrivateIPAddressInReservedRange",
+                f"The static address {address} is not usable in subnet '{subnet['id']}' ({', '.join(prefixes)}): "
+                "Azure reserves the first four and the last address of each subnet.",
+            )
+        if address in taken:
+            raise ArmError(400, "PrivateIPAddressInUse", f"The static address {address} is already in use in subnet "
+                                                           f"'{subnet['id']}'.")
+        taken.add(address)
+    free = (str(a) for prefix in prefixes for a in usable(prefix) if str(a) not in taken)
+    chosen = [address or next(free, None) for address in wanted]
+    if None in chosen:
+        available = len(allowed) - len(used_in(tx, subnet["id"]))
+        raise ArmError(
+            400, "SubnetIsFull",
+            f"Subnet '{subnet['name']}' ({', '.join(prefixes)}) does not have enough free addresses: {len(wanted)} "
+            f"needed, {available} free (Azure reserves five addresses of every subnet).",
+        )
+    return chosen
+
+
+def _inside(address: str, prefixes: list[str]) -> bool:
+    ip = ipaddress.ip_address(address)
+    return any(ip in ipaddress.ip_network(p, strict=False) for p in prefixes)

@@ -1,0 +1,69 @@
+"""Microsoft.Migrate projects as private-link targets (seed 004).
+
+A project's connectivity is chosen once: a project that got a private endpoint stays private, and a project
+that was first used over public endpoints (its key generated without one) refuses private endpoints for good.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from ..errors import ArmError
+from ..paths import ArmPath
+from ..private_link import Member, member_fqdn
+from .base import HIDDEN, Context, PrivateLinkTarget, Rules
+from .connections import PrivateEndpointConnectionService
+from .regions import cloud_of, geo_of
+
+PROJECTS = "Microsoft.Migrate/migrateProjects"
+ASSESSMENT_PROJECTS = "Microsoft.Migrate/assessmentProjects"
+_HOST_KIND = {PROJECTS.lower(): "isv", ASSESSMENT_PROJECTS.lower(): "assessment"}
+
+
+def project_state(record: dict) -> dict:
+    return record.setdefault(HIDDEN, {})
+
+
+class MigrateProjectService(PrivateLinkTarget):
+    types = (PROJECTS, ASSESSMENT_PROJECTS)
+    rules = Rules(lro_put=False)
+
+    def prepare(self, ctx: Context, path: ArmPath, body: dict, existing: dict | None) -> dict:
+        record = super().prepare(ctx, path, body, existing)
+        record.pop("etag", None)
+        state = project_state(record)
+        state.setdefault("projectId", str(uuid.uuid4()))
+        state.setdefault("connectivity", None)  # None until chosen: "private" or "public"
+        properties = record["properties"]
+        properties.pop("privateEndpointConnections", None)
+        properties.setdefault("publicNetworkAccess", "Enabled")
+        return record
+
+    def render(self, ctx: Context, record: dict) -> dict:
+        record = super().render(ctx, record)
+        if record["type"].lower() == PROJECTS.lower():
+            member = self.private_link_groups(ctx, record)["Default"][0]
+            host = member.fqdn if project_state(record)["connectivity"] != "private" else f"{member.record}.{member.zone}"
+            record["properties"]["serviceEndpoint"] = f"https://{host}/resources/{project_state(record)['projectId']}"
+        return record
+
+    def private_link_groups(self, ctx: Context, record: dict) -> dict[str, tuple[Member, ...]]:
+        host = f"{project_state(record)['projectId']}-{_HOST_KIND[record['type'].lower()]}"
+        fqdn = member_fqdn("migration", cloud_of(record), f"{host}.{geo_of(record)}.hub")
+        return {"Default": (Member("Default", "Default", fqdn),)}
+
+    def check_private_endpoint(self, ctx: Context, record: dict, group_id: str) -> None:
+        if project_state(record)["connectivity"] == "public":
+            raise ArmError(400, "PrivateEndpointConnectivityCannotBeEnabled",
+                           f"Migrate project '{record['name']}' already uses public endpoints: the connectivity method "
+                           "of an existing project cannot be changed to private endpoints. Create a new project.")
+
+    def connections_changed(self, ctx: Context, record: dict) -> dict:
+        if self.connections(ctx, record):
+            project_state(record)["connectivity"] = "private"
+        return record
+
+
+class MigrateConnectionService(PrivateEndpointConnectionService):
+    types = (f"{PROJECTS}/privateEndpointConnections", f"{ASSESSMENT_PROJECTS}/privateEndpointConnections")
+    rules = Rules(lro_put=False, created=200)
