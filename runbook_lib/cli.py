@@ -56,6 +56,16 @@ def build_parser() -> argparse.ArgumentParser:
     _add_state(serve)
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=_port, default=0, help="default: a free port")
+    resolve = sandbox.add_parser("resolve", help="what Azure DNS answers a client in a VNet for a name")
+    resolve.add_argument("fqdn", metavar="FQDN")
+    resolve.add_argument("--vnet", required=True, metavar="ID", help="the client's virtual network (full resource id)")
+    _add_state(resolve)
+    resolve.add_argument("--json", action="store_true", help="one JSON object instead of a table")
+    dns_server = sandbox.add_parser("dns-server", help="serve Azure DNS as a VNet sees it, on loopback (UDP and TCP)")
+    dns_server.add_argument("--vnet", required=True, metavar="ID", help="the clients' virtual network (full resource id)")
+    _add_state(dns_server)
+    dns_server.add_argument("--host", default="127.0.0.1")
+    dns_server.add_argument("--port", type=_port, default=0, help="default: a free port")
 
     resources = commands.add_parser("resources", help="list resources through the Azure SDK (either target)")
     _add_target(resources)
@@ -130,7 +140,31 @@ def _sandbox(args: argparse.Namespace) -> int:
     if args.action == "serve":
         serve(Sandbox(args.state).ensure_initialised(), args.host, args.port)
         return 0
+    if args.action == "resolve":
+        return _resolve(Sandbox(args.state, must_exist=True), args.fqdn, args.vnet, args.json)
+    if args.action == "dns-server":
+        from .sandbox.dns_server import serve_dns
+
+        serve_dns(Sandbox(args.state, must_exist=True), args.vnet, args.host, args.port)
+        return 0
     raise AssertionError(args.action)
+
+
+def _resolve(sandbox, fqdn: str, vnet_id: str, as_json: bool) -> int:
+    """Print the answer; 1 (and one line on stderr) when the name does not resolve."""
+    answer = sandbox.resolve(fqdn, vnet_id)
+    if as_json:
+        print(json.dumps(answer.to_dict()))
+    else:
+        rows = [("name", answer.name), *(("cname", target) for target in answer.chain),
+                ("addresses", ", ".join(answer.addresses) or "(none)"), ("answered by", answer.answered_by)]
+        for label, value in rows:
+            print(f"{label:<12} {value}")
+    if not answer.found:
+        print(f"runbook: NXDOMAIN: {answer.name} does not resolve from this VNet ({answer.answered_by})",
+              file=sys.stderr)
+        return 1
+    return 0
 
 
 def _list_resources(args: argparse.Namespace) -> int:

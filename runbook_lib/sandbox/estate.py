@@ -5,33 +5,27 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
-import uuid
 from pathlib import Path
 
 from ..errors import InputError
 from .app import SandboxApp
 from .faults import FaultRule, add_fault, clear_faults
-from .resolve import Resolution, resolve
-from .services.authorization import ASSIGNMENTS, DEFINITIONS, assignment_properties
+from . import events
+from .resolve import Resolution, ask_dns_server, resolve
 from .settings import SandboxSettings
-from .store import Principal, Store, Transaction
+from .store import Principal, Store
+from .tenant import (  # noqa: F401  (re-exported: the sandbox's fixed ids)
+    DEFAULT_CALLER,
+    DEFAULT_SUBSCRIPTION,
+    OWNER_ROLE,
+    TENANT_ID,
+    add_subscription,
+    assign_role,
+    sandbox_id,
+)
 
 STATE_ENV = "RUNBOOK_SANDBOX"
 DEFAULT_STATE = Path(".sandbox") / "estate.db"
-_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://runbook-lib.invalid/sandbox")
-OWNER_ROLE = "8e3af657-a8ff-443c-a75c-2fe8c4bcb635"
-
-
-def sandbox_id(name: str) -> str:
-    """A stable GUID for a named thing in the sandbox (tenant, subscription, principal)."""
-    return str(uuid.uuid5(_NAMESPACE, name))
-
-
-TENANT_ID = sandbox_id("tenant")
-DEFAULT_SUBSCRIPTION = sandbox_id("subscription/default")
-DEFAULT_CALLER = Principal(sandbox_id("principal/sandbox-admin"), "sandbox-admin", "User", TENANT_ID)
-
-
 def state_path(explicit: str | os.PathLike | None = None) -> Path:
     """The estate file: the explicit path, else $RUNBOOK_SANDBOX, else .sandbox/estate.db under the working dir."""
     return Path(explicit or os.environ.get(STATE_ENV) or DEFAULT_STATE)
@@ -120,6 +114,24 @@ class Sandbox:
                 raise InputError(f"--vnet: no virtual network '{vnet_id}' in the estate; give a VNet's full resource id")
             return resolve(tx, fqdn, vnet["id"])
 
+    def event(self, name: str, target_id: str, *, dns_server: str | None = None,
+              caller: str | None = None) -> events.EventResult:
+        """Run a service lifecycle event (events.EVENTS). Clients resolve names through Azure DNS from the
+        endpoint's VNet, or through ``dns_server`` ('host:port') when the customer runs their own DNS."""
+        def lookup_for(vnet_id: str) -> events.Lookup:
+            if dns_server:
+                return ask_dns_server(dns_server)
+            return lambda fqdn: self.resolve(fqdn, vnet_id).addresses
+
+        with self.store.transaction() as tx:
+            principal = tx.find_principal(caller or tx.setting("default_caller", ""))
+        if principal is None:
+            raise InputError(f"--as: no principal '{caller}' in the estate; see `runbook sandbox show`")
+        try:
+            return events.run(self.store, name, target_id, lookup_for, principal)
+        except LookupError as error:
+            raise InputError(str(error)) from None
+
     def resources(self) -> list[dict]:
         """Every resource in the estate, one row each: id, type, location, provisioning state."""
         with self.store.transaction() as tx:
@@ -143,33 +155,6 @@ def check_estate_path(path: Path, *, must_exist: bool) -> None:
             probe.close()
     except sqlite3.DatabaseError:
         raise InputError(f"--state: '{path}' is not a sandbox estate (not an SQLite file); choose another path") from None
-
-
-def add_subscription(tx: Transaction, subscription_id: str, display_name: str) -> None:
-    body = {
-        "id": f"/subscriptions/{subscription_id}",
-        "subscriptionId": subscription_id,
-        "displayName": display_name,
-        "state": "Enabled",
-        "tenantId": TENANT_ID,
-        "authorizationSource": "RoleBased",
-    }
-    tx.put(body, type="Microsoft.Resources/subscriptions", parent="", subscription=subscription_id)
-
-
-def assign_role(tx: Transaction, scope: str, role_guid: str, principal: Principal) -> None:
-    subscription = scope.split("/")[2]
-    name = sandbox_id(f"assignment/{scope.lower()}/{role_guid}/{principal.object_id}")
-    body = {
-        "id": f"{scope}/providers/{ASSIGNMENTS}/{name}",
-        "name": name,
-        "type": ASSIGNMENTS,
-        "properties": assignment_properties(
-            scope, f"/subscriptions/{subscription}/providers/{DEFINITIONS}/{role_guid}", principal, principal,
-            time.time(),
-        ),
-    }
-    tx.put(body, type=ASSIGNMENTS, parent=scope, subscription=subscription)
 
 
 def describe(record: dict) -> dict:

@@ -38,9 +38,10 @@ _SUFFIXES: dict[str, tuple[tuple[str, str, str], tuple[str, str, str]]] = {
         for storage in ("blob", "queue", "table", "file")
     },
 }
-# Azure Backup's storage accounts can also be named on the partitioned blob endpoint ({account}.zNN.blob.storage.
-# azure.net); their records still go in the blob zone, named by the account (public cloud only).
-PARTITIONED_BLOB = "blob.storage.azure.net"
+STORAGE_SERVICES = ("blob", "queue", "table", "file")
+# Accounts with Azure DNS zone endpoints (Azure Backup's among them) are named {account}.zNN.{service}.storage.
+# azure.net; their records still go in the service's privatelink zone, named by the account (public cloud only).
+PARTITIONED = {f"{service}.storage.azure.net": service for service in STORAGE_SERVICES}
 
 
 @dataclass(frozen=True)
@@ -79,9 +80,10 @@ def alias(fqdn: str) -> tuple[str, str] | None:
     name = fqdn.lower().rstrip(".")
     if ".privatelink." in f".{name}":
         return None  # already an alias
-    host = _strip(name, PARTITIONED_BLOB)
-    if host:
-        return zone_name("blob", "public"), host.split(".")[0]
+    for partitioned, service in PARTITIONED.items():
+        host = _strip(name, partitioned)
+        if host:
+            return zone_name(service, "public"), host.split(".")[0]
     for service, (suffixes, zones) in _SUFFIXES.items():
         for cloud, public in zip(CLOUDS, suffixes):
             host = _strip(name, public)

@@ -10,6 +10,7 @@ peering does not carry them.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .private_link import alias
@@ -60,6 +61,26 @@ def resolve(tx: Transaction, fqdn: str, vnet_id: str) -> Resolution:
     if alias(name) is not None:  # an Azure service name without private endpoints
         return Resolution(name, (), (public_address(name),), "public DNS")
     return Resolution(name, (), (), "public DNS")  # the sandbox knows no other public names
+
+
+def ask_dns_server(server: str) -> Callable[[str], tuple[str, ...]]:
+    """A lookup of A addresses through a real DNS server 'host:port' (a custom DNS server, dnsmasq, the sandbox's)."""
+    import dns.exception
+    import dns.resolver
+
+    host, _, port = server.rpartition(":") if ":" in server else (server, "", "53")
+    resolver = dns.resolver.Resolver(configure=False)
+    resolver.nameservers, resolver.port, resolver.lifetime = [host], int(port), 5.0
+
+    def lookup(name: str) -> tuple[str, ...]:
+        try:
+            return tuple(r.address for r in resolver.resolve(name, "A", search=False))
+        except (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer):
+            return ()
+        except dns.exception.DNSException as error:
+            raise ConnectionError(f"--dns-server: {server} did not answer for {name}: {error}") from None
+
+    return lookup
 
 
 def public_address(name: str) -> str:

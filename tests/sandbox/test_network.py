@@ -1,4 +1,4 @@
-"""Virtual networks, subnets, peerings, network interfaces, private endpoints and DNS zone groups via the SDK."""
+"""Virtual networks, subnets, peerings and network interfaces via the SDK (endpoints: test_endpoints.py)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,6 @@ from azure.mgmt.network.models import (
     AddressSpace,
     NetworkInterface,
     NetworkInterfaceIPConfiguration,
-    PrivateDnsZoneConfig,
-    PrivateDnsZoneGroup,
-    PrivateEndpoint,
-    PrivateLinkServiceConnection,
     Subnet,
     VirtualNetwork,
     VirtualNetworkPeering,
@@ -92,37 +88,3 @@ def test_network_interface_ip_configurations(clients, rg):
     assert [n.name for n in clients.network.network_interfaces.list(rg)] == ["nic1"]
     clients.network.network_interfaces.begin_delete(rg, "nic1").result()
     assert list(clients.network.network_interfaces.list(rg)) == []
-
-
-def test_private_endpoint_and_dns_zone_group_lifecycle(clients, rg):
-    vnet = make_vnet(clients, rg, "vnet1", "10.4.0.0/16", {"snet-pe": "10.4.0.0/27"})
-    account = clients.storage.storage_accounts.begin_create(
-        rg, "stbackupdemo", {"location": "westus3", "kind": "StorageV2", "sku": {"name": "Standard_LRS"}}
-    ).result()
-    endpoint = clients.network.private_endpoints.begin_create_or_update(
-        rg,
-        "pe-blob",
-        PrivateEndpoint(
-            location="westus3",
-            subnet={"id": vnet.subnets[0].id},
-            private_link_service_connections=[
-                PrivateLinkServiceConnection(name="blob", private_link_service_id=account.id, group_ids=["blob"])
-            ],
-        ),
-    ).result()
-    assert endpoint.provisioning_state == "Succeeded"
-    assert [e.name for e in clients.network.private_endpoints.list(rg)] == ["pe-blob"]
-    assert [e.name for e in clients.network.private_endpoints.list_by_subscription()] == ["pe-blob"]
-
-    zone_id = f"/subscriptions/{clients.subscription_id}/resourceGroups/{rg}/providers/Microsoft.Network/privateDnsZones/privatelink.blob.core.windows.net"
-    group = clients.network.private_dns_zone_groups.begin_create_or_update(
-        rg, "pe-blob", "default",
-        PrivateDnsZoneGroup(private_dns_zone_configs=[PrivateDnsZoneConfig(name="blob", private_dns_zone_id=zone_id)]),
-    ).result()
-    assert group.id == f"{endpoint.id}/privateDnsZoneGroups/default"
-    assert clients.network.private_dns_zone_groups.get(rg, "pe-blob", "default").private_dns_zone_configs[0].name == "blob"
-    assert [g.name for g in clients.network.private_dns_zone_groups.list("pe-blob", rg)] == ["default"]
-
-    clients.network.private_endpoints.begin_delete(rg, "pe-blob").result()
-    with pytest.raises(ResourceNotFoundError):
-        clients.network.private_dns_zone_groups.get(rg, "pe-blob", "default")  # children go with their parent

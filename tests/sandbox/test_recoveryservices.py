@@ -1,4 +1,4 @@
-"""Recovery Services vaults (identity, public network access) and a vault's private endpoint connections."""
+"""Recovery Services vaults: identity, public network access, usages (connections: test_endpoints.py)."""
 
 from __future__ import annotations
 
@@ -8,12 +8,6 @@ import pytest
 from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
 from azure.mgmt.authorization.models import RoleAssignmentCreateParameters
 from azure.mgmt.recoveryservices.models import IdentityData, PatchVault, Sku, Vault, VaultProperties
-from azure.mgmt.recoveryservicesbackup.models import (
-    PrivateEndpoint,
-    PrivateEndpointConnection,
-    PrivateEndpointConnectionResource,
-    PrivateLinkServiceConnectionState,
-)
 
 CONTRIBUTOR = "b24988ac-6180-42a0-ab88-20f7382dd24c"
 
@@ -66,24 +60,3 @@ def test_vault_delete_answers_what_the_sdk_accepts(clients, rg):
     clients.recoveryservices.vaults.begin_delete(rg, "rsv-demo").result()
     with pytest.raises(ResourceNotFoundError):
         clients.recoveryservices.vaults.get(rg, "rsv-demo")
-
-
-def test_vault_private_endpoint_connection_through_the_backup_client(clients, rg):
-    vault = make_vault(clients, rg)
-    pe_id = f"/subscriptions/{clients.subscription_id}/resourceGroups/{rg}/providers/Microsoft.Network/privateEndpoints/pe-bkp"
-    name = f"pe-bkp.{uuid.uuid4()}"
-    connections = clients.backup.private_endpoint_connection
-    created = connections.begin_put(
-        "rsv-demo", rg, name,
-        PrivateEndpointConnectionResource(properties=PrivateEndpointConnection(
-            private_endpoint=PrivateEndpoint(id=pe_id), group_ids=["AzureBackup"],
-            private_link_service_connection_state=PrivateLinkServiceConnectionState(status="Pending"),
-        )),
-    ).result()
-    assert created.id == f"{vault.id}/privateEndpointConnections/{name}"
-    got = connections.get("rsv-demo", rg, name)
-    assert got.properties.private_endpoint.id == pe_id
-    assert got.properties.private_link_service_connection_state.status == "Pending"
-    connections.begin_delete("rsv-demo", rg, name).result()
-    with pytest.raises(ResourceNotFoundError):
-        connections.get("rsv-demo", rg, name)

@@ -118,7 +118,7 @@ class PrivateEndpointService(Service):
             properties["customDnsConfigs"] = []
         else:
             properties["customDnsConfigs"] = [
-                {"fqdn": fqdn, "ipAddresses": [ip]} for _, _, fqdn, ip in endpoint_members(ctx, record)
+                {"fqdn": fqdn, "ipAddresses": [ip]} for _, _, fqdn, ip in endpoint_members(ctx.tx, record)
             ]
         return record
 
@@ -194,11 +194,11 @@ class PrivateDnsZoneGroupService(Service):
 # --- what other services and the lifecycle events use ---------------------------------------------------------
 
 
-def endpoint_members(ctx: Context, endpoint: dict) -> list[tuple[str, str, str, str]]:
+def endpoint_members(tx, endpoint: dict) -> list[tuple[str, str, str, str]]:
     """(group id, member name, fqdn, ip) of each FQDN on the endpoint's NIC."""
     rows = []
     for nic in endpoint["properties"].get("networkInterfaces") or []:
-        for config in ctx.tx.children(nic["id"], f"{NICS}/ipConfigurations"):
+        for config in tx.children(nic["id"], f"{NICS}/ipConfigurations"):
             link = config["properties"].get("privateLinkConnectionProperties") or {}
             for fqdn in link.get("fqdns") or []:
                 rows.append((link.get("groupId", ""), link.get("requiredMemberName", ""), fqdn,
@@ -261,7 +261,7 @@ def remove_records(ctx: Context, endpoint: dict | None, zone_id: str) -> None:
 def _records_for(ctx: Context, endpoint: dict | None, zone_id: str) -> dict[str, list[str]]:
     zone = _zone_name(zone_id)
     records: dict[str, list[str]] = {}
-    for _, _, fqdn, ip in endpoint_members(ctx, endpoint) if endpoint else []:
+    for _, _, fqdn, ip in endpoint_members(ctx.tx, endpoint) if endpoint else []:
         answer = alias(fqdn)
         if answer and answer[0] == zone and ip not in records.setdefault(answer[1], []):
             records[answer[1]].append(ip)

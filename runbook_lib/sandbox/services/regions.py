@@ -7,8 +7,14 @@ from ...geo import geo_code, region_cloud
 from ..errors import ArmError
 
 
-def cloud_of(record: dict) -> str:
-    return _ask(region_cloud, record)
+def cloud_of(record: dict, default: str | None = None) -> str:
+    """The record's cloud; ``default`` (when given) for a region the geo list does not know."""
+    try:
+        return _ask(region_cloud, record)
+    except ArmError:
+        if default is None:
+            raise
+        return default
 
 
 def geo_of(record: dict) -> str:

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from ..errors import ArmError
 from ..paths import ArmPath
-from ..private_link import Member, member_fqdn
+from ..private_link import STORAGE_SERVICES, Member, member_fqdn
 from .base import Context, PrivateLinkTarget, Rules
 from .connections import PrivateEndpointConnectionService
 from .regions import cloud_of
 
-STORAGE_GROUPS = ("blob", "queue", "table", "file")
+
+def service_host(record: dict, service: str) -> str:
+    """An account's host name for a storage service; Azure DNS zone accounts get a partitioned name."""
+    name = record["name"].lower()
+    if (record.get("properties") or {}).get("dnsEndpointType") == "AzureDnsZone":
+        partition = int(hashlib.sha256(name.encode()).hexdigest(), 16) % 50 + 1
+        return f"{name}.z{partition:02d}.{service}.storage.azure.net"
+    return member_fqdn(service, cloud_of(record, default="public"), name)
 
 
 class StorageAccountService(PrivateLinkTarget):
@@ -29,10 +38,7 @@ class StorageAccountService(PrivateLinkTarget):
         acls.setdefault("defaultAction", "Allow")
         acls.setdefault("virtualNetworkRules", [])
         acls.setdefault("ipRules", [])
-        name = path.name.lower()
-        computed = {
-            service: f"https://{name}.{service}.core.windows.net/" for service in ("blob", "queue", "table", "file")
-        }
+        computed = {service: f"https://{service_host(record, service)}/" for service in STORAGE_SERVICES}
         properties["primaryEndpoints"] = {**computed, **(properties.get("primaryEndpoints") or {})}
         properties.setdefault("primaryLocation", record.get("location"))
         properties.setdefault("statusOfPrimary", "available")
@@ -40,8 +46,7 @@ class StorageAccountService(PrivateLinkTarget):
         return record
 
     def private_link_groups(self, ctx: Context, record: dict) -> dict[str, tuple[Member, ...]]:
-        cloud = cloud_of(record)
-        return {g: (Member(g, g, member_fqdn(g, cloud, record["name"].lower())),) for g in STORAGE_GROUPS}
+        return {g: (Member(g, g, service_host(record, g)),) for g in STORAGE_SERVICES}
 
     def check_private_endpoint(self, ctx: Context, record: dict, group_id: str) -> None:
         if record.get("kind") != "StorageV2":

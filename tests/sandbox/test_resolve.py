@@ -1,0 +1,214 @@
+"""Name resolution from a VNet, as Azure DNS answers it, over an estate built with the real Azure SDK clients."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from runbook_lib.errors import InputError
+
+BACKUP_ZONE = "privatelink.wus3.backup.windowsazure.com"
+ASR_ZONE = "privatelink.siterecovery.windowsazure.com"
+BLOB_ZONE = "privatelink.blob.core.windows.net"
+
+
+# --- building an estate through the SDK (REST shapes: the SDK sends dicts verbatim) -------------------------------
+
+def make_vnet(clients, rg: str, name: str, prefix: str) -> str:
+    """A VNet with one subnet 'pe' (the first /27 of its space); returns its id."""
+    subnet = prefix.replace(".0.0/16", ".1.0/27")
+    body = {"location": "westus3", "properties": {"addressSpace": {"addressPrefixes": [prefix]},
+                                                  "subnets": [{"name": "pe", "properties": {"addressPrefix": subnet}}]}}
+    return clients.network.virtual_networks.begin_create_or_update(rg, name, body).result().id
+
+
+def make_vault(clients, rg: str, name: str = "rsv") -> str:
+    body = {"location": "westus3", "sku": {"name": "Standard"}, "identity": {"type": "SystemAssigned"},
+            "properties": {"publicNetworkAccess": "Disabled"}}
+    return clients.recoveryservices.vaults.begin_create_or_update(rg, name, body).result().id
+
+
+def make_storage(clients, rg: str, name: str) -> str:
+    body = {"location": "westus3", "kind": "StorageV2", "sku": {"name": "Standard_LRS"}}
+    return clients.storage.storage_accounts.begin_create(rg, name, body).result().id
+
+
+def make_endpoint(clients, rg: str, name: str, vnet_id: str, target_id: str, group: str,
+                  manual: bool = False) -> dict[str, str]:
+    """A private endpoint in the VNet's 'pe' subnet; returns its members' FQDN -> private IP."""
+    connection = {"name": name, "properties": {"privateLinkServiceId": target_id, "groupIds": [group]}}
+    if manual:
+        connection["properties"]["requestMessage"] = "please approve"
+    key = "manualPrivateLinkServiceConnections" if manual else "privateLinkServiceConnections"
+    body = {"location": "westus3", "properties": {"subnet": {"id": f"{vnet_id}/subnets/pe"}, key: [connection]}}
+    endpoint = clients.network.private_endpoints.begin_create_or_update(rg, name, body).result()
+    return {c.fqdn: c.ip_addresses[0] for c in endpoint.custom_dns_configs}
+
+
+def make_zone(clients, rg: str, zone: str) -> str:
+    return clients.privatedns.private_zones.begin_create_or_update(rg, zone, {"location": "global"}).result().id
+
+
+def link_zone(clients, rg: str, zone: str, vnet_id: str, name: str = "link") -> None:
+    body = {"location": "global", "properties": {"virtualNetwork": {"id": vnet_id}, "registrationEnabled": False}}
+    clients.privatedns.virtual_network_links.begin_create_or_update(rg, zone, name, body).result()
+
+
+def add_zone_group(clients, rg: str, endpoint: str, zone_id: str) -> None:
+    body = {"properties": {"privateDnsZoneConfigs": [{"name": "zone", "properties": {"privateDnsZoneId": zone_id}}]}}
+    clients.network.private_dns_zone_groups.begin_create_or_update(rg, endpoint, "default", body).result()
+
+
+@dataclass
+class BackupEstate:
+    rg: str
+    vnet_id: str
+    zone_id: str
+    members: dict[str, str]  # FQDN -> the endpoint's private IP
+
+    @property
+    def fqdn(self) -> str:
+        return next(f for f in self.members if "-ab-pod01-fc1." in f)
+
+
+@pytest.fixture
+def backup(clients, rg) -> BackupEstate:
+    """A vault with an approved Backup endpoint in vnet-hub, and the Backup zone: not linked, no zone group yet."""
+    vnet_id = make_vnet(clients, rg, "vnet-hub", "10.0.0.0/16")
+    members = make_endpoint(clients, rg, "pe-backup", vnet_id, make_vault(clients, rg), "AzureBackup")
+    return BackupEstate(rg, vnet_id, make_zone(clients, rg, BACKUP_ZONE), members)
+
+
+def backup_alias(fqdn: str) -> str:
+    """'{host}.wus3.backup.windowsazure.com' -> '{host}.privatelink.wus3.backup.windowsazure.com' (public DNS's CNAME)."""
+    return f"{fqdn.split('.')[0]}.{BACKUP_ZONE}"
+
+
+# --- the tests ---------------------------------------------------------------------------------------------------
+
+def test_before_the_zone_is_linked_the_vnet_gets_the_public_answer(sandbox, backup):
+    answer = sandbox.resolve(backup.fqdn, backup.vnet_id)
+    assert backup.fqdn.endswith(".wus3.backup.windowsazure.com")
+    assert answer.chain == (backup_alias(backup.fqdn),)  # approved endpoint: public DNS gives the alias
+    assert len(answer.addresses) == 1 and answer.addresses[0].startswith("20.")
+    assert answer.answered_by == "public DNS" and answer.found
+
+
+def test_a_zone_group_without_a_link_changes_nothing_for_the_vnet(clients, sandbox, backup):
+    before = sandbox.resolve(backup.fqdn, backup.vnet_id)
+    add_zone_group(clients, backup.rg, "pe-backup", backup.zone_id)
+    assert sandbox.resolve(backup.fqdn, backup.vnet_id) == before
+
+
+def test_a_linked_zone_without_the_record_answers_nxdomain(clients, sandbox, backup):
+    link_zone(clients, backup.rg, BACKUP_ZONE, backup.vnet_id)
+    answer = sandbox.resolve(backup.fqdn, backup.vnet_id)
+    assert answer.chain == (backup_alias(backup.fqdn),)
+    assert answer.addresses == () and not answer.found  # the linked zone is authoritative: NXDOMAIN
+    assert answer.answered_by == f"private zone {BACKUP_ZONE}"
+
+
+def test_after_the_zone_group_every_member_resolves_to_its_private_ip(clients, sandbox, backup):
+    link_zone(clients, backup.rg, BACKUP_ZONE, backup.vnet_id)
+    add_zone_group(clients, backup.rg, "pe-backup", backup.zone_id)
+    assert len(backup.members) == 8
+    for fqdn, ip in backup.members.items():
+        answer = sandbox.resolve(fqdn.upper() + ".", backup.vnet_id)  # DNS names are case-insensitive
+        assert answer.name == fqdn
+        assert answer.chain == (backup_alias(fqdn),)
+        assert answer.addresses == (ip,) and ip.startswith("10.0.1.")
+        assert answer.answered_by == f"private zone {BACKUP_ZONE}"
+
+
+def test_deleting_the_endpoint_takes_its_records_and_the_alias_away(clients, sandbox, backup):
+    link_zone(clients, backup.rg, BACKUP_ZONE, backup.vnet_id)
+    add_zone_group(clients, backup.rg, "pe-backup", backup.zone_id)
+    clients.network.private_endpoints.begin_delete(backup.rg, "pe-backup").result()
+    answer = sandbox.resolve(backup.fqdn, backup.vnet_id)
+    assert answer.chain == () and answer.answered_by == "public DNS" and answer.found
+
+
+def test_a_peered_vnet_that_is_not_linked_gets_the_public_answer(clients, sandbox, backup):
+    link_zone(clients, backup.rg, BACKUP_ZONE, backup.vnet_id)
+    add_zone_group(clients, backup.rg, "pe-backup", backup.zone_id)
+    spoke_id = make_vnet(clients, backup.rg, "vnet-spoke", "10.1.0.0/16")
+    peerings = clients.network.virtual_network_peerings
+    peerings.begin_create_or_update(backup.rg, "vnet-hub", "hub-to-spoke",
+                                    {"properties": {"remoteVirtualNetwork": {"id": spoke_id}}}).result()
+    peered = peerings.begin_create_or_update(backup.rg, "vnet-spoke", "spoke-to-hub",
+                                             {"properties": {"remoteVirtualNetwork": {"id": backup.vnet_id}}}).result()
+    assert peered.peering_state == "Connected"
+
+    hub, spoke = sandbox.resolve(backup.fqdn, backup.vnet_id), sandbox.resolve(backup.fqdn, spoke_id)
+    assert hub.addresses == (backup.members[backup.fqdn],)
+    assert spoke.chain == hub.chain and spoke.answered_by == "public DNS"  # peering does not carry zone links
+    assert spoke.addresses[0].startswith("20.")
+
+    link_zone(clients, backup.rg, BACKUP_ZONE, spoke_id, name="link-spoke")
+    assert sandbox.resolve(backup.fqdn, spoke_id).addresses == hub.addresses
+
+
+def test_a_pending_manual_endpoint_gets_no_privatelink_alias(clients, sandbox, rg):
+    vnet_id = make_vnet(clients, rg, "vnet-hub", "10.0.0.0/16")
+    make_zone(clients, rg, BACKUP_ZONE)
+    link_zone(clients, rg, BACKUP_ZONE, vnet_id)
+    members = make_endpoint(clients, rg, "pe-manual", vnet_id, make_vault(clients, rg), "AzureBackup", manual=True)
+    endpoint = clients.network.private_endpoints.get(rg, "pe-manual")
+    assert endpoint.manual_private_link_service_connections[0].private_link_service_connection_state.status == "Pending"
+    for fqdn in members:
+        answer = sandbox.resolve(fqdn, vnet_id)
+        assert answer.chain == () and answer.answered_by == "public DNS"
+        assert answer.addresses[0].startswith("20.")
+
+
+def test_site_recovery_names_carry_the_geo_label_into_the_record(clients, sandbox, rg):
+    vnet_id = make_vnet(clients, rg, "vnet-hub", "10.0.0.0/16")
+    members = make_endpoint(clients, rg, "pe-asr", vnet_id, make_vault(clients, rg), "AzureSiteRecovery")
+    zone_id = make_zone(clients, rg, ASR_ZONE)
+    link_zone(clients, rg, ASR_ZONE, vnet_id)
+    add_zone_group(clients, rg, "pe-asr", zone_id)
+
+    records = {r.name for r in clients.privatedns.record_sets.list(rg, ASR_ZONE)}
+    assert len(records) == len(members) == 5
+    assert all(r.endswith(".wus3") for r in records)  # the zone has no geo label: the record keeps it
+    for fqdn, ip in members.items():
+        assert fqdn.endswith(".wus3.siterecovery.windowsazure.com")
+        answer = sandbox.resolve(fqdn, vnet_id)
+        record = fqdn.removesuffix(".siterecovery.windowsazure.com")  # '{vault id}-asr-pod01-srs1.wus3'
+        assert record in records
+        assert answer.chain == (f"{record}.{ASR_ZONE}",)
+        assert answer.addresses == (ip,) and answer.answered_by == f"private zone {ASR_ZONE}"
+
+
+def test_a_storage_account_blob_name(clients, sandbox, rg):
+    vnet_id = make_vnet(clients, rg, "vnet-hub", "10.0.0.0/16")
+    members = make_endpoint(clients, rg, "pe-blob", vnet_id, make_storage(clients, rg, "stbackupcache"), "blob")
+    assert list(members) == ["stbackupcache.blob.core.windows.net"]
+    name = "stbackupcache.blob.core.windows.net"
+    assert sandbox.resolve(name, vnet_id).chain == (f"stbackupcache.{BLOB_ZONE}",)
+
+    zone_id = make_zone(clients, rg, BLOB_ZONE)
+    link_zone(clients, rg, BLOB_ZONE, vnet_id)
+    add_zone_group(clients, rg, "pe-blob", zone_id)
+    answer = sandbox.resolve(name, vnet_id)
+    assert answer.chain == (f"stbackupcache.{BLOB_ZONE}",)
+    assert answer.addresses == (members[name],) and answer.answered_by == f"private zone {BLOB_ZONE}"
+    other = sandbox.resolve("someoneelse.blob.core.windows.net", vnet_id)  # no endpoint: public, no alias
+    assert other.chain == () and other.answered_by == "public DNS" and other.found
+
+
+def test_names_the_sandbox_does_not_know_get_nxdomain(clients, sandbox, rg):
+    vnet_id = make_vnet(clients, rg, "vnet-hub", "10.0.0.0/16")
+    answer = sandbox.resolve("intranet.contoso.example", vnet_id)
+    assert not answer.found and answer.chain == () and answer.answered_by == "public DNS"
+    assert answer.to_dict() == {"name": "intranet.contoso.example", "chain": [], "addresses": [],
+                                "answered_by": "public DNS"}
+
+
+def test_an_unknown_vnet_is_an_input_error_naming_the_option(clients, sandbox, rg):
+    vnet_id = make_vnet(clients, rg, "vnet-hub", "10.0.0.0/16")
+    for wrong in (vnet_id.replace("vnet-hub", "vnet-nowhere"), f"{vnet_id}/subnets/pe", "vnet-hub"):
+        with pytest.raises(InputError, match="--vnet"):
+            sandbox.resolve("x.blob.core.windows.net", wrong)
+    assert sandbox.resolve("x.blob.core.windows.net", vnet_id.upper()).found  # resource ids are case-insensitive
