@@ -294,3 +294,11 @@ def test_deleting_an_endpoint_removes_its_nic_records_and_connection(clients, rg
     assert a_records(clients, rg, "privatelink.wus3.backup.windowsazure.com") == {}
     got = clients.recoveryservices.vaults.get(rg, vault.name)
     assert got.properties.private_endpoint_connections == [] and got.properties.private_endpoint_state_for_backup == "None"
+
+
+def test_a_subnet_lists_what_uses_its_addresses(clients, rg, net):
+    vault = make_vault(clients, rg)
+    endpoint = make_endpoint(clients, rg, "pe-asr", net["wide"], vault.id, "AzureSiteRecovery")
+    subnet = clients.network.subnets.get(rg, "vnet", "wide")
+    assert len(subnet.ip_configurations) == 5 and [p.id for p in subnet.private_endpoints] == [endpoint.id]
+    assert clients.network.subnets.get(rg, "vnet", "pe").ip_configurations is None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 
+from ..addresses import IP_CONFIGURATIONS
 from ..paths import ArmPath, parse_path
 from .base import Context, Service
 
@@ -14,7 +15,28 @@ class VirtualNetworkService(Service):
 
 
 class SubnetService(Service):
+    """A subnet lists the NIC IP configurations and private endpoints in it (Azure leaves empty lists out)."""
+
     types = ("Microsoft.Network/virtualNetworks/subnets",)
+
+    def render(self, ctx: Context, record: dict) -> dict:
+        properties = record.setdefault("properties", {})
+        for key, found in (
+            ("ipConfigurations", _in_subnet(ctx, IP_CONFIGURATIONS, record["id"])),
+            ("privateEndpoints", _in_subnet(ctx, "Microsoft.Network/privateEndpoints", record["id"])),
+        ):
+            if found:
+                properties[key] = [{"id": resource_id} for resource_id in found]
+            else:
+                properties.pop(key, None)
+        return record
+
+
+def _in_subnet(ctx: Context, resource_type: str, subnet_id: str) -> list[str]:
+    return [
+        r["id"] for r in ctx.tx.of_type(resource_type)
+        if ((r["properties"].get("subnet") or {}).get("id") or "").lower() == subnet_id.lower()
+    ]
 
 
 class PeeringService(Service):
