@@ -36,6 +36,8 @@ def _add_target(parser: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from .sandbox.seeds import seed_names
+
     parser = _Parser(prog="runbook", description="Private-endpoint runbooks for Azure Backup, Site Recovery and Migrate.")
     parser.add_argument("--version", action="version", version=f"runbook {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -49,6 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="answer long-running operations at once, or asynchronously with polling")
     reset.add_argument("--lro-seconds", type=_non_negative, default=0.0, metavar="S",
                        help="simulated duration of a long-running operation (realistic mode)")
+    reset.add_argument("--seed", choices=seed_names(), metavar="NAME",
+                       help=f"then build a demo estate from a seed ({', '.join(seed_names())})")
     show = sandbox.add_parser("show", help="what is in the estate, as a table")
     _add_state(show)
     show.add_argument("--json", action="store_true", help="JSON lines instead of a table")
@@ -120,8 +124,10 @@ def _sandbox(args: argparse.Namespace) -> int:
 
     if args.action == "reset":
         sandbox = Sandbox(args.state)
-        sandbox.reset(SandboxSettings(lro=args.lro, lro_seconds=args.lro_seconds))
+        seeded = sandbox.reset(SandboxSettings(lro=args.lro, lro_seconds=args.lro_seconds), seed=args.seed)
         print(f"sandbox estate reset at {sandbox.path} (subscription {sandbox.subscriptions()[0]})")
+        if seeded:
+            print(seeded.summary())
         return 0
     if args.action == "show":
         sandbox = Sandbox(args.state, must_exist=True)

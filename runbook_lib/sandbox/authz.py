@@ -53,6 +53,17 @@ def is_allowed(ctx: Context, action: str, scope: str) -> bool:
     )
 
 
+def require_linked(ctx: Context, action: str, scope: str, path: ArmPath) -> None:
+    """ARM's check of an action on a resource that a request refers to (a linked scope)."""
+    if not is_allowed(ctx, action, scope):
+        raise ArmError(
+            403, "LinkedAuthorizationFailed",
+            f"The client '{ctx.caller.name}' with object id '{ctx.caller.object_id}' has permission to write "
+            f"'{path.id}'; however, it does not have permission to perform action '{action}' on the linked scope "
+            f"'{scope}'.",
+        )
+
+
 def authorize(ctx: Context, method: str, path: ArmPath) -> None:
     """Raise AuthorizationFailed (403) unless the caller may do this."""
     if method.upper() == "GET" and path.type.lower() in (

@@ -42,20 +42,23 @@ def answer(sandbox: Sandbox, vnet_id: str, query: dns.message.Message) -> dns.me
     """The response to one query, resolved from the estate now."""
     response = dns.message.make_response(query, recursion_available=True)
     if query.opcode() != dns.opcode.QUERY:
-        response.set_rcode(dns.rcode.NOTIMP)
-        return response
-    if len(query.question) != 1 or query.question[0].rdclass != dns.rdataclass.IN:
-        response.set_rcode(dns.rcode.FORMERR if len(query.question) != 1 else dns.rcode.REFUSED)
-        return response
+        return _with_rcode(response, dns.rcode.NOTIMP)
+    if len(query.question) != 1:
+        return _with_rcode(response, dns.rcode.FORMERR)
     question = query.question[0]
+    if question.rdclass != dns.rdataclass.IN:
+        return _with_rcode(response, dns.rcode.REFUSED)
     try:
         resolution = sandbox.resolve(question.name.to_text(omit_final_dot=True), vnet_id)
-    except Exception:  # the VNet was deleted, the estate is locked or broken: the resolver failed
-        response.set_rcode(dns.rcode.SERVFAIL)
-        return response
+    except Exception:  # noqa: BLE001  (the VNet was deleted, the estate is locked or broken: the resolver failed)
+        return _with_rcode(response, dns.rcode.SERVFAIL)
     response.answer = answer_records(question.name, question.rdtype, resolution)
     exists = resolution.found or (question.rdtype == dns.rdatatype.CNAME and resolution.chain)
-    response.set_rcode(dns.rcode.NOERROR if exists else dns.rcode.NXDOMAIN)
+    return _with_rcode(response, dns.rcode.NOERROR if exists else dns.rcode.NXDOMAIN)
+
+
+def _with_rcode(response: dns.message.Message, rcode: dns.rcode.Rcode) -> dns.message.Message:
+    response.set_rcode(rcode)
     return response
 
 
@@ -141,8 +144,8 @@ class DnsServer:
     def reply(self, packet: bytes, udp: bool = False) -> bytes | None:
         return reply(self.sandbox, self.vnet_id, packet, udp)
 
-    def start(self) -> "DnsServer":
-        self.sandbox.resolve("vnet-check.invalid", self.vnet_id)  # raises InputError for an unknown VNet
+    def start(self) -> DnsServer:
+        self.sandbox.resolve("vnet-check.invalid", self.vnet_id)  # InputError naming --vnet for an unknown VNet
         self._servers = self._bind()
         self.port = self._servers[0].server_address[1]
         for server in self._servers:
@@ -160,14 +163,15 @@ class DnsServer:
             try:
                 udp = _UdpServer((self.host, self.port), _UdpHandler)
             except OSError as error:
-                raise InputError(f"--host/--port: cannot serve DNS on {self.host}:{self.port}: {_reason(error)}") from None
+                where = f"{self.host}:{self.port}"
+                raise InputError(f"--host/--port: cannot serve DNS on {where}: {_reason(error)}") from None
             try:
                 return [udp, _TcpServer((self.host, udp.server_address[1]), _TcpHandler)]
             except OSError as error:
                 udp.server_close()
                 if attempt == attempts - 1:
-                    raise InputError(f"--host/--port: cannot serve DNS over TCP on {self.host}:{self.port}: "
-                                     f"{_reason(error)}") from None
+                    raise InputError(f"--host/--port: cannot serve DNS over TCP on {self.host}:"
+                                     f"{udp.server_address[1]}: {_reason(error)}") from None
         raise AssertionError("unreachable")
 
     def wait(self) -> None:
@@ -183,7 +187,7 @@ class DnsServer:
         self._servers, self._threads = [], []
         self._stopped.set()
 
-    def __enter__(self) -> "DnsServer":
+    def __enter__(self) -> DnsServer:
         return self.start()
 
     def __exit__(self, *exc_info) -> None:

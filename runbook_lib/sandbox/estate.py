@@ -12,6 +12,7 @@ from .app import SandboxApp
 from .faults import FaultRule, add_fault, clear_faults
 from . import events
 from .resolve import Resolution, ask_dns_server, resolve
+from .seeds import SeedReport, apply_seed, load_seed
 from .settings import SandboxSettings
 from .store import Principal, Store
 from .tenant import (  # noqa: F401  (re-exported: the sandbox's fixed ids)
@@ -53,8 +54,20 @@ class Sandbox:
             self.reset()
         return self
 
-    def reset(self, settings: SandboxSettings | None = None) -> None:
-        """An empty estate: one subscription whose Owner is the default caller."""
+    def reset(self, settings: SandboxSettings | None = None, seed: str | None = None) -> SeedReport | None:
+        """An empty estate: one subscription whose Owner is the default caller; then the named seed (seeds.py),
+        if any. An unknown seed changes nothing; a seed that fails leaves the empty estate and raises."""
+        if seed is not None:
+            load_seed(seed)
+            self.reset()  # seeded with immediate answers; the settings asked for apply once it is done
+            try:
+                report = apply_seed(self, seed)
+            except BaseException:
+                self.reset(settings)
+                raise
+            with self.store.transaction() as tx:
+                tx.set_setting("settings", (settings or SandboxSettings()).to_dict())
+            return report
         with self.store.transaction() as tx:
             tx.clear()
             tx.set_setting("settings", (settings or SandboxSettings()).to_dict())
@@ -63,6 +76,7 @@ class Sandbox:
             tx.add_principal(DEFAULT_CALLER)
             add_subscription(tx, DEFAULT_SUBSCRIPTION, "Sandbox subscription")
             assign_role(tx, f"/subscriptions/{DEFAULT_SUBSCRIPTION}", OWNER_ROLE, DEFAULT_CALLER)
+        return None
 
     def settings(self) -> SandboxSettings:
         with self.store.transaction() as tx:

@@ -90,7 +90,7 @@ def load_seed(name: str) -> dict:
     return seed
 
 
-def apply_seed(sandbox: "Sandbox", name: str) -> SeedReport:
+def apply_seed(sandbox: Sandbox, name: str) -> SeedReport:
     """Apply a seed to the sandbox's estate (a freshly reset one: ``Sandbox.reset(seed=name)`` does both and
     leaves an empty estate if the seed fails)."""
     seed = load_seed(name)
@@ -139,7 +139,7 @@ def apply_seed(sandbox: "Sandbox", name: str) -> SeedReport:
                       tuple(p["name"] for p in seed.get("principals", [])), len(requests), len(events))
 
 
-def send(sandbox: "Sandbox", method: str, path: str, body: dict | None, caller: str) -> tuple[int, Any]:
+def send(sandbox: Sandbox, method: str, path: str, body: dict | None, caller: str) -> tuple[int, Any]:
     """One ARM request through the sandbox's WSGI app, as ``caller`` (a principal's object id); (status, JSON)."""
     path, _, query = path.partition("?")
     payload = json.dumps(body).encode() if body is not None else b""
@@ -168,7 +168,7 @@ def send(sandbox: "Sandbox", method: str, path: str, body: dict | None, caller: 
     return int(status[0].split(" ", 1)[0]), (json.loads(raw) if raw else None)
 
 
-def _caller(sandbox: "Sandbox", name: str | None, where: str) -> str:
+def _caller(sandbox: Sandbox, name: str | None, where: str) -> str:
     """The object id of the named principal (the default caller when None): a typo must not act as the admin."""
     with sandbox.store.transaction() as tx:
         principal = tx.find_principal(name or tx.setting("default_caller", ""))

@@ -144,6 +144,12 @@ class Transaction:
     def set_setting(self, key: str, value: Any) -> None:
         self._conn.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", (key, json.dumps(value)))
 
+    def next_serial(self) -> int:
+        """1, 2, 3... per estate: what the sandbox numbers instead of drawing at random, so reruns repeat."""
+        serial = self.setting("serial", 0) + 1
+        self.set_setting("serial", serial)
+        return serial
+
     def clear(self) -> None:
         for table in ("resources", "principals", "operations", "settings"):
             self._conn.execute(f"DELETE FROM {table}")

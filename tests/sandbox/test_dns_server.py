@@ -19,16 +19,17 @@ import pytest
 from runbook_lib.errors import InputError
 from runbook_lib.sandbox.dns_server import DnsServer
 
-from .test_resolve import BACKUP_ZONE, BackupEstate, add_zone_group, backup, backup_alias, link_zone  # noqa: F401 (backup: a fixture)
+from .test_resolve import BACKUP_ZONE, BackupEstate, add_zone_group, backup_alias, link_zone, make_backup_estate
 
 TIMEOUT = 5
 
 
 @pytest.fixture
-def estate(clients, backup: BackupEstate) -> BackupEstate:
-    """The Backup endpoint with its zone linked to vnet-hub and its zone group written."""
-    link_zone(clients, backup.rg, BACKUP_ZONE, backup.vnet_id)
-    add_zone_group(clients, backup.rg, "pe-backup", backup.zone_id)
+def estate(clients, rg) -> BackupEstate:
+    """A vault's Backup endpoint in vnet-hub, its zone linked to vnet-hub and its zone group written."""
+    backup = make_backup_estate(clients, rg)
+    link_zone(clients, rg, BACKUP_ZONE, backup.vnet_id)
+    add_zone_group(clients, rg, "pe-backup", backup.zone_id)
     return backup
 
 
@@ -126,7 +127,8 @@ def test_an_unknown_vnet_is_refused_before_binding(sandbox, estate):
 # --- the CLI -------------------------------------------------------------------------------------------------------
 
 def runbook(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "runbook_lib.cli", *args], capture_output=True, text=True, timeout=60)
+    return subprocess.run([sys.executable, "-m", "runbook_lib.cli", *args], capture_output=True, text=True,
+                          timeout=60, check=False)
 
 
 def one_line_error(result: subprocess.CompletedProcess, *words: str) -> str:

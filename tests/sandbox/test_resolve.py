@@ -72,16 +72,20 @@ class BackupEstate:
         return next(f for f in self.members if "-ab-pod01-fc1." in f)
 
 
-@pytest.fixture
-def backup(clients, rg) -> BackupEstate:
+def make_backup_estate(clients, rg: str) -> BackupEstate:
     """A vault with an approved Backup endpoint in vnet-hub, and the Backup zone: not linked, no zone group yet."""
     vnet_id = make_vnet(clients, rg, "vnet-hub", "10.0.0.0/16")
     members = make_endpoint(clients, rg, "pe-backup", vnet_id, make_vault(clients, rg), "AzureBackup")
     return BackupEstate(rg, vnet_id, make_zone(clients, rg, BACKUP_ZONE), members)
 
 
+@pytest.fixture
+def backup(clients, rg) -> BackupEstate:
+    return make_backup_estate(clients, rg)
+
+
 def backup_alias(fqdn: str) -> str:
-    """'{host}.wus3.backup.windowsazure.com' -> '{host}.privatelink.wus3.backup.windowsazure.com' (public DNS's CNAME)."""
+    """'{host}.wus3.backup.windowsazure.com' -> '{host}.privatelink.wus3.backup.windowsazure.com': public DNS's CNAME."""
     return f"{fqdn.split('.')[0]}.{BACKUP_ZONE}"
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 
 from ..errors import ArmError
@@ -121,6 +122,11 @@ class Service:
             # /subscriptions/{id}/providers/{ns}/{type}: every resource of that type in the subscription
             return ctx.tx.of_type(path.type, path.subscription)
         return ctx.tx.children(path.parent_id, path.type)
+
+
+def new_guid(ctx: Context, kind: str) -> str:
+    """A GUID for something the service makes (an identity, a NIC): unique in the estate, the same on a rerun."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"https://runbook-lib.invalid/sandbox/{kind}/{ctx.tx.next_serial()}"))
 
 
 def odata_eq(expression: str, field: str) -> str | None:

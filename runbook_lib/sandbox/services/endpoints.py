@@ -11,14 +11,13 @@ A records into its zones while the connection is Approved, overwriting any recor
 from __future__ import annotations
 
 import copy
-import uuid
 
 from ..addresses import allocate
-from ..authz import is_allowed
+from ..authz import require_linked
 from ..errors import ArmError
 from ..paths import ArmPath, parse_path
 from ..private_link import alias
-from .base import HIDDEN, Context, PrivateLinkTarget, Service
+from .base import HIDDEN, Context, PrivateLinkTarget, Service, new_guid
 
 ENDPOINTS = "Microsoft.Network/privateEndpoints"
 ZONE_GROUPS = f"{ENDPOINTS}/privateDnsZoneGroups"
@@ -45,7 +44,12 @@ class PrivateEndpointService(Service):
                     properties.pop(key, None)
             return record
         subnet = _referenced(ctx, (properties.get("subnet") or {}).get("id", ""), path)
-        _require_linked(ctx, "Microsoft.Network/virtualNetworks/subnets/join/action", subnet["id"], path)
+        vnet = ctx.tx.get(subnet["id"].rsplit("/subnets/", 1)[0]) or {}
+        if vnet.get("location") and vnet["location"] != record.get("location"):
+            raise ArmError(400, "InvalidPrivateEndpointLocation",
+                           f"The endpoint's location '{record.get('location')}' must be its virtual network's, "
+                           f"'{vnet['location']}'.")
+        require_linked(ctx, "Microsoft.Network/virtualNetworks/subnets/join/action", subnet["id"], path)
         kind, connection = _single_connection(properties)
         target_id = (connection.get("properties") or {}).get("privateLinkServiceId", "")
         target = _referenced(ctx, target_id, path)
@@ -59,7 +63,7 @@ class PrivateEndpointService(Service):
                            f"The group ids {asked or '[]'} are not valid for '{target_id}': it offers {offered}.")
         target_service.check_private_endpoint(ctx, target, group)
         if kind == AUTO:
-            _require_linked(ctx, f"{target['type']}/privateEndpointConnectionsApproval/action", target_id, path)
+            require_linked(ctx, f"{target['type']}/privateEndpointConnectionsApproval/action", target_id, path)
             state = {"status": "Approved", "description": "Auto-Approved", "actionsRequired": "None"}
         else:
             message = connection["properties"].get("requestMessage") or ""
@@ -69,14 +73,14 @@ class PrivateEndpointService(Service):
                   for c in properties.get("ipConfigurations") or []}
         addresses = allocate(ctx.tx, subnet, [static.get(m.name.lower()) for m in members])
 
-        guid = str(uuid.uuid4())
+        guid = new_guid(ctx, "private-endpoint")
         connection.setdefault("name", path.name)
         connection["id"] = f"{path.id}/{kind}/{connection['name']}"
         connection["properties"]["privateLinkServiceConnectionState"] = state
         connection["properties"]["provisioningState"] = "Succeeded"
         connection["type"] = f"{ENDPOINTS}/{kind}"
         properties[AUTO if kind == MANUAL else MANUAL] = []
-        nic = _nic(path, record, subnet, members, addresses, static, guid)
+        nic = _nic(ctx, path, record, subnet, members, addresses, static, guid)
         properties["networkInterfaces"] = [{"id": nic["id"]}]
         target_connection_name = target_service.connection_name(target, path.name, group, guid)
         record[HIDDEN] = {
@@ -152,7 +156,7 @@ class PrivateDnsZoneGroupService(Service):
         for config in configs:
             zone_id = (config.get("properties") or {}).get("privateDnsZoneId", "")
             zone = _referenced(ctx, zone_id, path)
-            _require_linked(ctx, "Microsoft.Network/privateDnsZones/join/action", zone["id"], path)
+            require_linked(ctx, "Microsoft.Network/privateDnsZones/join/action", zone["id"], path)
             config.setdefault("name", zone["name"].replace(".", "-"))
             config["properties"]["privateDnsZoneId"] = zone["id"]
             names.append(zone["name"].lower())
@@ -293,23 +297,12 @@ def _referenced(ctx: Context, resource_id: str, path: ArmPath) -> dict:
     return found
 
 
-def _require_linked(ctx: Context, action: str, scope: str, path: ArmPath) -> None:
-    """ARM's check of an action on a resource the request refers to (a linked scope)."""
-    if not is_allowed(ctx, action, scope):
-        raise ArmError(
-            403, "LinkedAuthorizationFailed",
-            f"The client '{ctx.caller.name}' with object id '{ctx.caller.object_id}' has permission to write "
-            f"'{path.id}'; however, it does not have permission to perform action '{action}' on the linked scope "
-            f"'{scope}'.",
-        )
-
-
-def _nic(path: ArmPath, endpoint: dict, subnet: dict, members, addresses: list[str], static: dict, guid: str) -> dict:
+def _nic(ctx: Context, path: ArmPath, endpoint: dict, subnet: dict, members, addresses: list[str], static: dict, guid: str) -> dict:
     name = endpoint["properties"].get("customNetworkInterfaceName") or f"{path.name}.nic.{guid}"
     nic_id = f"/subscriptions/{path.subscription}/resourceGroups/{path.resource_group}/providers/{NICS}/{name}"
     configurations = [
         {
-            "name": f"privateEndpointIpConfig.{uuid.uuid4()}",
+            "name": f"privateEndpointIpConfig.{new_guid(ctx, 'ip-configuration')}",
             "properties": {
                 "privateIPAddress": address,
                 "privateIPAllocationMethod": "Static" if static.get(member.name.lower()) else "Dynamic",

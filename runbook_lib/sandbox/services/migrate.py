@@ -6,12 +6,10 @@ that was first used over public endpoints (its key generated without one) refuse
 
 from __future__ import annotations
 
-import uuid
-
 from ..errors import ArmError
 from ..paths import ArmPath
 from ..private_link import Member, member_fqdn
-from .base import HIDDEN, Context, PrivateLinkTarget, Rules
+from .base import HIDDEN, Context, PrivateLinkTarget, Rules, new_guid
 from .connections import PrivateEndpointConnectionService
 from .regions import cloud_of, geo_of
 
@@ -32,7 +30,8 @@ class MigrateProjectService(PrivateLinkTarget):
         record = super().prepare(ctx, path, body, existing)
         record.pop("etag", None)
         state = project_state(record)
-        state.setdefault("projectId", str(uuid.uuid4()))
+        if "projectId" not in state:
+            state["projectId"] = new_guid(ctx, "migrate-project")
         state.setdefault("connectivity", None)  # None until chosen: "private" or "public"
         properties = record["properties"]
         properties.pop("privateEndpointConnections", None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 
 from ..addresses import IP_CONFIGURATIONS
+from ..authz import require_linked
 from ..paths import ArmPath, parse_path
 from .base import Context, Service
 
@@ -48,6 +49,8 @@ class PeeringService(Service):
         record = super().prepare(ctx, path, body, existing)
         local_vnet = path.parent_id
         remote_id = (record["properties"].get("remoteVirtualNetwork") or {}).get("id", "")
+        if remote_id:
+            require_linked(ctx, "Microsoft.Network/virtualNetworks/peer/action", remote_id, path)
         back = _peering_towards(ctx, remote_id, local_vnet) if remote_id else None
         record["properties"]["peeringState"] = "Connected" if back else "Initiated"
         record["properties"]["peeringSyncLevel"] = "FullyInSync"

@@ -7,6 +7,7 @@ endpoints (seed 002's FAQ). Items come from the sandbox's lifecycle events (runb
 
 from __future__ import annotations
 
+import time
 import uuid
 
 from ...geo import geo_code
@@ -14,7 +15,7 @@ from ..errors import ArmError
 from ..paths import ArmPath
 from ..private_link import Member, member_fqdn, zone_name
 from ..store import Principal
-from .base import HIDDEN, Context, PrivateLinkTarget, Rules, Service
+from .base import HIDDEN, Context, PrivateLinkTarget, Rules, Service, new_guid
 from .connections import PrivateEndpointConnectionService
 from .regions import cloud_of, geo_of
 
@@ -73,12 +74,14 @@ class VaultService(PrivateLinkTarget):
         record = super().prepare(ctx, path, body, existing)
         properties = record["properties"]
         properties.setdefault("publicNetworkAccess", "Enabled")
-        properties.setdefault("privateEndpointStateForBackup", "None")
-        properties.setdefault("privateEndpointStateForSiteRecovery", "None")
+        before = (existing or {}).get("properties") or {}
+        for state_key in ("privateEndpointStateForBackup", "privateEndpointStateForSiteRecovery"):
+            properties[state_key] = before.get(state_key, "None")  # read-only: the connections decide
         properties.pop("privateEndpointConnections", None)  # read-only: the connections are the vault's children
         record["identity"] = _identity(ctx, record, existing)
         state = vault_state(record)
-        state.setdefault("vaultId", str(10**18 + uuid.uuid4().int % (9 * 10**18)))
+        if "vaultId" not in state:  # 19 digits, like the service's
+            state["vaultId"] = str(10**18 + uuid.UUID(new_guid(ctx, "vault-id")).int % (9 * 10**18))
         for counter in ("containers", "protectedItems", "replicatedItems"):
             state.setdefault(counter, 0)
         state.setdefault("everHadItems", False)
@@ -208,7 +211,7 @@ class ConnectionOperationStatusService(Service):
         connection = ctx.tx.get(path.parent_id)
         if connection is None:
             return None
-        when = connection.get("systemData", {}).get("lastModifiedAt", "1970-01-01T00:00:00Z")
+        when = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ctx.now))
         return {"id": path.name, "name": path.name, "status": "Succeeded", "startTime": when, "endTime": when}
 
 
@@ -224,7 +227,7 @@ def _identity(ctx: Context, record: dict, existing: dict | None) -> dict:
     if before.get("principalId"):
         return {**wanted, "principalId": before["principalId"], "tenantId": before["tenantId"]}
     tenant = ctx.tx.setting("tenant_id", "")
-    object_id = str(uuid.uuid4())
+    object_id = new_guid(ctx, "managed-identity")
     ctx.tx.add_principal(
         Principal(object_id, record["name"], "ServicePrincipal", tenant, ctx.now + ctx.settings.principal_delay)
     )

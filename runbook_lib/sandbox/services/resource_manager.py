@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..authz import allowed_actions
 from ..errors import ArmError
 from ..paths import ArmPath
 from .base import Context, Rules, Service
@@ -19,7 +20,8 @@ class SubscriptionService(Service):
         raise ArmError(405, "MethodNotAllowed", "Subscriptions cannot be deleted through this API.")
 
     def collection(self, ctx: Context, path: ArmPath) -> list[dict]:
-        return ctx.tx.of_type("Microsoft.Resources/subscriptions")
+        """The subscriptions in which the caller holds some role, as ARM lists them."""
+        return [s for s in ctx.tx.of_type("Microsoft.Resources/subscriptions") if allowed_actions(ctx, s["id"])]
 
 
 class ResourceGroupService(Service):
