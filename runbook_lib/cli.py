@@ -12,7 +12,7 @@ from azure.core.exceptions import AzureError, HttpResponseError
 from . import __version__
 from .azure.clouds import CLOUD_NAMES
 from .azure.credentials import CREDENTIAL_NAMES
-from .errors import RunbookError
+from .errors import InputError, RunbookError
 
 # pandas and the management SDKs load only in the commands that use them: `sandbox serve` starts fast
 
@@ -36,6 +36,7 @@ def _add_target(parser: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from .sandbox.events import EVENTS
     from .sandbox.seeds import seed_names
 
     parser = _Parser(prog="runbook", description="Private-endpoint runbooks for Azure Backup, Site Recovery and Migrate.")
@@ -65,11 +66,21 @@ def build_parser() -> argparse.ArgumentParser:
     resolve.add_argument("--vnet", required=True, metavar="ID", help="the client's virtual network (full resource id)")
     _add_state(resolve)
     resolve.add_argument("--json", action="store_true", help="one JSON object instead of a table")
-    dns_server = sandbox.add_parser("dns-server", help="serve Azure DNS as a VNet sees it, on loopback (UDP and TCP)")
-    dns_server.add_argument("--vnet", required=True, metavar="ID", help="the clients' virtual network (full resource id)")
+    dns_server = sandbox.add_parser("dns-server", help="serve Azure DNS as a VNet sees it on loopback (UDP, TCP)")
+    dns_server.add_argument("--vnet", required=True, metavar="ID", help="the clients' VNet (full resource id)")
     _add_state(dns_server)
     dns_server.add_argument("--host", default="127.0.0.1")
     dns_server.add_argument("--port", type=_port, default=0, help="default: a free port")
+    event = sandbox.add_parser("event", help="what a service does on its own: Backup's first registration and backup, "
+                                             "Migrate's generate key")
+    event.add_argument("event", choices=EVENTS)
+    event.add_argument("--vault", metavar="ID", help="register-container, first-backup: the Recovery Services vault")
+    event.add_argument("--project", metavar="ID", help="generate-key: the Azure Migrate project")
+    event.add_argument("--dns-server", metavar="HOST:PORT",
+                       help="the client's DNS server (default: Azure DNS as the endpoint's VNet sees it)")
+    event.add_argument("--as", dest="caller", metavar="PRINCIPAL", help="generate-key: who generates it")
+    event.add_argument("--json", action="store_true", help="one JSON object")
+    _add_state(event)
 
     resources = commands.add_parser("resources", help="list resources through the Azure SDK (either target)")
     _add_target(resources)
@@ -153,7 +164,29 @@ def _sandbox(args: argparse.Namespace) -> int:
 
         serve_dns(Sandbox(args.state, must_exist=True), args.vnet, args.host, args.port)
         return 0
+    if args.action == "event":
+        return _event(Sandbox(args.state, must_exist=True), args)
     raise AssertionError(args.action)
+
+
+def _event(sandbox, args: argparse.Namespace) -> int:
+    """Run the event; 1 with the service's error code when it fails the way Azure would."""
+    option, target = ("--project", args.project) if args.event == "generate-key" else ("--vault", args.vault)
+    if not target:
+        raise InputError(f"{option}: {args.event} needs {option} ID (the full resource id)")
+    result = sandbox.event(args.event, target, dns_server=args.dns_server, caller=args.caller)
+    if args.json:
+        print(json.dumps(result.to_dict()))
+    else:
+        print(f"{args.event}: {'done' if result.succeeded else 'failed'}. {result.message}")
+        for created in result.created:
+            print(f"  created   {created}")
+        for name in result.unresolved:
+            print(f"  unresolved  {name}")
+    if not result.succeeded:
+        print(f"runbook: {result.code}: {result.message}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def _resolve(sandbox, fqdn: str, vnet_id: str, as_json: bool) -> int:

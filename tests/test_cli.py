@@ -88,3 +88,18 @@ def test_arm_errors_reach_the_consultant_with_their_code(tmp_path):
     runbook("sandbox", "reset", "--state", str(state))
     one_line_error(runbook("resources", "--state", str(state), "--resource-group", "rg-missing"),
                    "ResourceGroupNotFound")
+
+
+def test_events_report_the_service_error_and_name_a_missing_option(tmp_path):
+    state = str(tmp_path / "estate.db")
+    assert runbook("sandbox", "reset", "--state", state, "--seed", "contoso").returncode == 0
+    rows = [json.loads(line) for line in runbook("sandbox", "show", "--state", state, "--json").stdout.splitlines()]
+    vault = next(r["id"] for r in rows if r["name"] == "rsv-backup-wus3")
+    failed = runbook("sandbox", "event", "register-container", "--vault", vault, "--state", state, "--json")
+    assert failed.returncode == 1  # private vault, no endpoint yet: the client cannot reach it
+    assert json.loads(failed.stdout)["code"] == "UserErrorVMInternetConnectivityIssue"
+    assert failed.stderr.startswith("runbook: UserErrorVMInternetConnectivityIssue: ")
+    missing = runbook("sandbox", "event", "generate-key", "--vault", vault, "--state", state)
+    assert missing.returncode == 2 and missing.stderr.startswith("runbook: error: --project: ")
+    unknown = runbook("sandbox", "event", "first-backup", "--vault", vault + "-gone", "--state", state)
+    assert unknown.returncode == 2 and "--vault: no Recovery Services vault" in unknown.stderr

@@ -15,7 +15,7 @@ import socket
 import socketserver
 import sys
 import threading
-from typing import TextIO
+from typing import Self, TextIO
 
 import dns.exception
 import dns.flags
@@ -144,7 +144,7 @@ class DnsServer:
     def reply(self, packet: bytes, udp: bool = False) -> bytes | None:
         return reply(self.sandbox, self.vnet_id, packet, udp)
 
-    def start(self) -> DnsServer:
+    def start(self) -> Self:
         self.sandbox.resolve("vnet-check.invalid", self.vnet_id)  # InputError naming --vnet for an unknown VNet
         self._servers = self._bind()
         self.port = self._servers[0].server_address[1]
@@ -187,7 +187,7 @@ class DnsServer:
         self._servers, self._threads = [], []
         self._stopped.set()
 
-    def __enter__(self) -> DnsServer:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc_info) -> None:

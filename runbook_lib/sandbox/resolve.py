@@ -13,6 +13,7 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ..errors import InputError
 from .private_link import alias
 from .store import Transaction
 
@@ -69,8 +70,10 @@ def ask_dns_server(server: str) -> Callable[[str], tuple[str, ...]]:
     import dns.resolver
 
     host, _, port = server.rpartition(":") if ":" in server else (server, "", "53")
+    if not host or not port.isdigit() or int(port) > 65535:
+        raise InputError(f"--dns-server: '{server}' is not HOST:PORT (for example 127.0.0.1:5353)")
     resolver = dns.resolver.Resolver(configure=False)
-    resolver.nameservers, resolver.port, resolver.lifetime = [host], int(port), 5.0
+    resolver.nameservers, resolver.port, resolver.lifetime = [host], int(port), 2.0
 
     def lookup(name: str) -> tuple[str, ...]:
         try:
@@ -78,7 +81,7 @@ def ask_dns_server(server: str) -> Callable[[str], tuple[str, ...]]:
         except (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer):
             return ()
         except dns.exception.DNSException as error:
-            raise ConnectionError(f"--dns-server: {server} did not answer for {name}: {error}") from None
+            raise InputError(f"--dns-server: {server} did not answer for {name} ({error}); is it running?") from None
 
     return lookup
 

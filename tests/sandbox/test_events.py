@@ -141,3 +141,21 @@ def test_a_project_used_over_public_endpoints_cannot_go_private(sandbox, clients
     with pytest.raises(HttpResponseError) as error:
         make_endpoint(clients, rg, "pe-migrate", net["pe"], project.id, "Default")
     assert error.value.error.code == "PrivateEndpointConnectivityCannotBeEnabled"
+
+
+def test_a_customer_dns_server_is_what_the_client_asks(sandbox, clients, rg, estate):
+    """With --dns-server the client resolves through that real DNS server, not Azure DNS."""
+    from runbook_lib.sandbox.dns_server import DnsServer
+
+    vault = estate
+    grant(clients, rg_scope(clients, rg), "Contributor", vault.identity.principal_id)
+    vnet_id = clients.network.virtual_networks.get(rg, "vnet").id
+    with DnsServer(sandbox, vnet_id) as server:
+        failed = sandbox.event("register-container", vault.id, dns_server=f"127.0.0.1:{server.port}")
+        assert failed.code == "UserErrorVMInternetConnectivityIssue" and len(failed.unresolved) == 2
+        add_records_for(clients, rg, "pe-bk_ecs")
+        assert sandbox.event("register-container", vault.id, dns_server=f"127.0.0.1:{server.port}").succeeded
+    with pytest.raises(InputError, match="--dns-server"):
+        sandbox.event("first-backup", vault.id, dns_server=f"127.0.0.1:{server.port}")  # nobody answers any more
+    with pytest.raises(InputError, match="HOST:PORT"):
+        sandbox.event("first-backup", vault.id, dns_server="127.0.0.1:dns")

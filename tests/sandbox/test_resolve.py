@@ -85,7 +85,7 @@ def backup(clients, rg) -> BackupEstate:
 
 
 def backup_alias(fqdn: str) -> str:
-    """'{host}.wus3.backup.windowsazure.com' -> '{host}.privatelink.wus3.backup.windowsazure.com': public DNS's CNAME."""
+    """Public DNS's CNAME for a Backup member: '{host}.wus3.backup...' -> '{host}.privatelink.wus3.backup...'."""
     return f"{fqdn.split('.')[0]}.{BACKUP_ZONE}"
 
 
