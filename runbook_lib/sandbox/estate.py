@@ -122,7 +122,7 @@ class Sandbox:
 
     def resolve(self, fqdn: str, vnet_id: str) -> Resolution:
         """What Azure DNS answers for fqdn to a client in the VNet."""
-        with self.store.transaction() as tx:
+        with self.store.transaction(write=False) as tx:
             vnet = tx.get(vnet_id)
             if vnet is None or vnet.get("type", "").lower() != "microsoft.network/virtualnetworks":
                 raise InputError(f"--vnet: no virtual network '{vnet_id}' in the estate; give a VNet's full resource id")

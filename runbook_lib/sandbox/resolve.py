@@ -59,8 +59,9 @@ def resolve(tx: Transaction, fqdn: str, vnet_id: str) -> Resolution:
         if private is not None:
             return Resolution(name, (target,), *private)
         return Resolution(name, (target,), (public_address(name),), "public DNS")
-    if alias(name) is not None:  # an Azure service name without private endpoints
-        return Resolution(name, (), (public_address(name),), "public DNS")
+    public_name = name.replace(".privatelink.", ".", 1)  # public DNS answers an alias as its service's name
+    if alias(public_name) is not None:  # an Azure service name without private endpoints, or an alias
+        return Resolution(name, (), (public_address(public_name),), "public DNS")
     return Resolution(name, (), (), "public DNS")  # the sandbox knows no other public names
 
 

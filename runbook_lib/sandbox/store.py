@@ -174,10 +174,11 @@ class Store:
         return conn
 
     @contextmanager
-    def transaction(self) -> Iterator[Transaction]:
-        """One atomic unit of work: committed on success, rolled back on any exception."""
+    def transaction(self, *, write: bool = True) -> Iterator[Transaction]:
+        """One atomic unit of work: committed on success, rolled back on any exception. A read-only one
+        (``write=False``) does not wait for writers: it sees the last committed state."""
         conn = self._connection()
-        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
         try:
             yield Transaction(conn)
         except BaseException:

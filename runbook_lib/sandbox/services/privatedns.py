@@ -69,6 +69,15 @@ class VirtualNetworkLinkService(Service):
                     f"A virtual network cannot be linked to the same zone more than once: '{vnet_id}' is already "
                     f"linked to '{path.names[0]}' by '{link['name']}'.",
                 )
+        zone_name = path.names[0].lower()
+        for link in ctx.tx.of_type(f"{ZONE_TYPE}/virtualNetworkLinks"):
+            other = (link["properties"].get("virtualNetwork") or {}).get("id", "")
+            other_zone = link["id"].rsplit("/virtualNetworkLinks/", 1)[0]
+            if (vnet_id and other.lower() == vnet_id.lower() and other_zone.lower() != path.parent_id.lower()
+                    and other_zone.rsplit("/", 1)[-1].lower() == zone_name):
+                raise ArmError(409, "Conflict",
+                               f"'{vnet_id}' is already linked to a zone named '{zone_name}' ('{other_zone}'): a "
+                               "virtual network cannot be linked to two zones with the same name.")
         record["properties"]["virtualNetworkLinkState"] = "Completed"
         record["properties"].setdefault("registrationEnabled", False)
         return record
