@@ -9,8 +9,6 @@ ignored. UDP and TCP are served on the same port, from background threads.
 
 from __future__ import annotations
 
-import json
-import signal
 import socket
 import socketserver
 import sys
@@ -30,6 +28,7 @@ import dns.rrset
 from ..errors import InputError
 from .estate import Sandbox
 from .resolve import Resolution
+from .serving import say_where, until_stopped
 
 PRIVATE_TTL = 10  # the TTL of the A records a private endpoint's zone group writes
 PUBLIC_TTL = 60
@@ -197,20 +196,9 @@ class DnsServer:
 def serve_dns(sandbox: Sandbox, vnet_id: str, host: str = "127.0.0.1", port: int = 0,
               announce: TextIO = sys.stdout) -> None:
     """Serve until SIGTERM or Ctrl-C. Before serving, write one JSON line: host and port."""
-    previous = signal.signal(signal.SIGTERM, _stop)
-    try:
-        with DnsServer(sandbox, vnet_id, host, port) as server:
-            announce.write(json.dumps({"host": host, "port": server.port}) + "\n")
-            announce.flush()
-            server.wait()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
-def _stop(signum, frame) -> None:
-    raise KeyboardInterrupt
+    with until_stopped(), DnsServer(sandbox, vnet_id, host, port) as server:
+        say_where(announce, {"host": host, "port": server.port})
+        server.wait()
 
 
 def _reason(error: OSError) -> str:

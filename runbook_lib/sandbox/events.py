@@ -24,9 +24,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .authz import is_allowed
+from .authz import authorize, is_allowed
 from .errors import ArmError
 from .paths import parse_path
+from .private_link import alias
 from .services import service_for
 from .services.base import Context
 from .services.endpoints import ENDPOINTS, ZONE_GROUPS, endpoint_members, endpoint_status
@@ -339,8 +340,6 @@ def _migrate_endpoint(ctx: Context, project_endpoint: dict, target_id: str, grou
 
 
 def _zone_of(fqdn: str) -> str | None:
-    from .private_link import alias
-
     answer = alias(fqdn)
     return answer[0] if answer else None
 
@@ -355,8 +354,6 @@ def _context(tx: Transaction, caller: Principal) -> Context:
 
 def _put(ctx: Context, resource_id: str, body: dict, *, check: bool = True) -> dict:
     """Create a resource through its service, as the context's caller (checked like an ARM PUT when ``check``)."""
-    from .authz import authorize
-
     path = parse_path(resource_id)
     if check:
         authorize(ctx, "PUT", path)

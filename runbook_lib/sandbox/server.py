@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import shutil
-import signal
 import ssl
 import sys
 import tempfile
@@ -16,6 +14,7 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 import trustme
 
 from .estate import Sandbox
+from .serving import say_where, until_stopped
 
 
 class _ThreadingServer(ThreadingMixIn, WSGIServer):
@@ -37,7 +36,6 @@ def serve(sandbox: Sandbox, host: str = "127.0.0.1", port: int = 0, announce: Te
     """Serve until SIGTERM or Ctrl-C. Before serving, write one JSON line: base_url and ca_bundle."""
     workdir = Path(tempfile.mkdtemp(prefix="runbook-sandbox-"))
     server = None
-    previous = signal.signal(signal.SIGTERM, _stop)
     try:
         authority = trustme.CA()
         ca_bundle = workdir / "ca.pem"
@@ -47,17 +45,11 @@ def serve(sandbox: Sandbox, host: str = "127.0.0.1", port: int = 0, announce: Te
         server = make_server(host, port, sandbox.app, server_class=_ThreadingServer, handler_class=_TlsHandler)
         server.socket = context.wrap_socket(server.socket, server_side=True)
         bound = server.server_address[1]
-        announce.write(json.dumps({"base_url": f"https://{host}:{bound}", "ca_bundle": str(ca_bundle)}) + "\n")
-        announce.flush()
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
+        say_where(announce, {"base_url": f"https://{host}:{bound}", "ca_bundle": str(ca_bundle)})
+        with until_stopped():
+            server.serve_forever()
     finally:
-        signal.signal(signal.SIGTERM, previous)
         if server is not None:
             server.server_close()
         shutil.rmtree(workdir, ignore_errors=True)
 
-
-def _stop(signum, frame) -> None:
-    raise KeyboardInterrupt
