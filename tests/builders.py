@@ -3,40 +3,57 @@
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING
 
-from azure.mgmt.recoveryservices.models import IdentityData, Sku, Vault, VaultProperties
+if TYPE_CHECKING:
+    from azure.mgmt.network.models import PrivateDnsZoneGroup, PrivateEndpoint, VirtualNetwork
+    from azure.mgmt.privatedns.models import RecordSet, VirtualNetworkLink
+    from azure.mgmt.recoveryservices.models import Vault
+    from azure.mgmt.storage.models import StorageAccount
+
+    from runbook_lib.azure import AzureClients
 
 LOCATION = "westus3"
 ROLES = {
     "Owner": "8e3af657-a8ff-443c-a75c-2fe8c4bcb635",
     "Contributor": "b24988ac-6180-42a0-ab88-20f7382dd24c",
+    "Reader": "acdd72a7-3385-48ef-bd42-f606fba81ae7",
     "Private DNS Zone Contributor": "b12aa53e-6015-4669-85d0-8515ebb3ae7f",
 }
 
 
-def make_vnet(clients, rg: str, name: str, prefix: str, subnets: dict[str, str]) -> dict[str, str]:
-    """A VNet with subnets; returns subnet name -> id (and '' -> the VNet's id)."""
+def put_vnet(clients: AzureClients, rg: str, name: str, prefix: str,
+             subnets: dict[str, str] | None = None) -> VirtualNetwork:
+    """PUT a VNet with these subnets (name -> prefix; none if not given); returns Azure's answer."""
     body = {"location": LOCATION, "properties": {
         "addressSpace": {"addressPrefixes": [prefix]},
-        "subnets": [{"name": n, "properties": {"addressPrefix": p}} for n, p in subnets.items()],
+        "subnets": [{"name": n, "properties": {"addressPrefix": p}} for n, p in (subnets or {}).items()],
     }}
-    vnet = clients.network.virtual_networks.begin_create_or_update(rg, name, body).result()
+    return clients.network.virtual_networks.begin_create_or_update(rg, name, body).result()
+
+
+def make_vnet(clients: AzureClients, rg: str, name: str, prefix: str,
+              subnets: dict[str, str] | None = None) -> dict[str, str]:
+    """A VNet as put_vnet makes it; returns subnet name -> id (and '' -> the VNet's id)."""
+    vnet = put_vnet(clients, rg, name, prefix, subnets)
     return {"": vnet.id, **{s.name: s.id for s in vnet.subnets}}
 
 
-def make_vault(clients, rg: str, name: str = "rsv-demo", *, identity: str = "SystemAssigned",
+def make_vault(clients: AzureClients, rg: str, name: str = "rsv-demo", *, identity: str = "SystemAssigned",
                public: str = "Disabled", location: str = LOCATION) -> Vault:
-    model = Vault(location=location, sku=Sku(name="Standard"), identity=IdentityData(type=identity),
-                  properties=VaultProperties(public_network_access=public))
-    return clients.recoveryservices.vaults.begin_create_or_update(rg, name, model).result()
+    body = {"location": location, "sku": {"name": "Standard"}, "identity": {"type": identity},
+            "properties": {"publicNetworkAccess": public}}
+    return clients.recoveryservices.vaults.begin_create_or_update(rg, name, body).result()
 
 
-def make_storage(clients, rg: str, name: str, kind: str = "StorageV2", sku: str = "Standard_LRS"):
+def make_storage(clients: AzureClients, rg: str, name: str, kind: str = "StorageV2",
+                 sku: str = "Standard_LRS") -> StorageAccount:
     return clients.storage.storage_accounts.begin_create(
         rg, name, {"location": LOCATION, "kind": kind, "sku": {"name": sku}}).result()
 
 
-def make_endpoint(clients, rg: str, name: str, subnet_id: str, target_id: str, group: str, *, manual: bool = False):
+def make_endpoint(clients: AzureClients, rg: str, name: str, subnet_id: str, target_id: str, group: str, *,
+                  manual: bool = False) -> PrivateEndpoint:
     kind = "manualPrivateLinkServiceConnections" if manual else "privateLinkServiceConnections"
     connection = {"name": name, "properties": {"privateLinkServiceId": target_id, "groupIds": [group]}}
     if manual:
@@ -45,32 +62,55 @@ def make_endpoint(clients, rg: str, name: str, subnet_id: str, target_id: str, g
     return clients.network.private_endpoints.begin_create_or_update(rg, name, body).result()
 
 
-def make_zone(clients, rg: str, zone: str, *, link_to: str | None = None) -> str:
+def member_ips(endpoint: PrivateEndpoint) -> dict[str, str]:
+    """An endpoint's members as its customDnsConfigs list them: FQDN -> private IP."""
+    return {c.fqdn: c.ip_addresses[0] for c in endpoint.custom_dns_configs}
+
+
+def make_zone(clients: AzureClients, rg: str, zone: str, *, link_to: str | None = None) -> str:
+    """A private DNS zone, linked to the VNet `link_to` if given (see link_zone); returns the zone's id."""
     clients.privatedns.private_zones.begin_create_or_update(rg, zone, {"location": "global"}).result()
     if link_to:
-        clients.privatedns.virtual_network_links.begin_create_or_update(
-            rg, zone, f"link-{link_to.rsplit('/', 1)[-1]}",
-            {"location": "global", "properties": {"virtualNetwork": {"id": link_to}, "registrationEnabled": False}},
-        ).result()
+        link_zone(clients, rg, zone, link_to)
     return clients.privatedns.private_zones.get(rg, zone).id
 
 
-def attach_zones(clients, rg: str, endpoint: str, zone_ids: list[str], group: str = "default"):
+def link_zone(clients: AzureClients, rg: str, zone: str, vnet_id: str, name: str | None = None) -> VirtualNetworkLink:
+    """Link a zone to a VNet without auto-registration; the link is named 'link-{vnet name}' unless named."""
+    body = {"location": "global", "properties": {"virtualNetwork": {"id": vnet_id}, "registrationEnabled": False}}
+    return clients.privatedns.virtual_network_links.begin_create_or_update(
+        rg, zone, name or f"link-{vnet_id.rsplit('/', 1)[-1]}", body).result()
+
+
+def attach_zones(clients: AzureClients, rg: str, endpoint: str, zone_ids: list[str],
+                 group: str = "default") -> PrivateDnsZoneGroup:
     configs = [{"name": z.rsplit("/", 1)[-1].replace(".", "-"), "properties": {"privateDnsZoneId": z}} for z in zone_ids]
     return clients.network.private_dns_zone_groups.begin_create_or_update(
         rg, endpoint, group, {"properties": {"privateDnsZoneConfigs": configs}}).result()
 
 
-def grant(clients, scope: str, role: str, principal_id: str, principal_type: str = "ServicePrincipal") -> None:
-    definition = f"/subscriptions/{clients.subscription_id}/providers/Microsoft.Authorization/roleDefinitions/{ROLES[role]}"
+def role_id(clients: AzureClients, guid: str) -> str:
+    """A role definition's id in the clients' subscription."""
+    return f"/subscriptions/{clients.subscription_id}/providers/Microsoft.Authorization/roleDefinitions/{guid}"
+
+
+def grant(clients: AzureClients, scope: str, role: str, principal_id: str,
+          principal_type: str = "ServicePrincipal") -> None:
+    """Assign a role of ROLES, by name, at scope."""
     clients.authorization.role_assignments.create(scope, str(uuid.uuid4()), {"properties": {
-        "roleDefinitionId": definition, "principalId": principal_id, "principalType": principal_type}})
+        "roleDefinitionId": role_id(clients, ROLES[role]), "principalId": principal_id,
+        "principalType": principal_type}})
 
 
-def rg_scope(clients, rg: str) -> str:
+def rg_scope(clients: AzureClients, rg: str) -> str:
     return f"/subscriptions/{clients.subscription_id}/resourceGroups/{rg}"
 
 
-def a_records(clients, rg: str, zone: str) -> dict[str, list[str]]:
+def add_a_record(clients: AzureClients, rg: str, zone: str, name: str, ip: str, ttl: int = 3600) -> RecordSet:
+    return clients.privatedns.record_sets.create_or_update(
+        rg, zone, "A", name, {"properties": {"ttl": ttl, "aRecords": [{"ipv4Address": ip}]}})
+
+
+def a_records(clients: AzureClients, rg: str, zone: str) -> dict[str, list[str]]:
     return {r.name: [a.ipv4_address for a in r.a_records or []]
             for r in clients.privatedns.record_sets.list_by_type(rg, zone, "A")}

@@ -11,14 +11,12 @@ from azure.mgmt.network.models import AddressSpace, VirtualNetwork
 
 from runbook_lib.azure import Target, get_clients
 from runbook_lib.sandbox import DEFAULT_CALLER
+from tests.builders import make_storage, role_id
 
+# the built-in roles' ids, spelled out: the tests below check the sandbox against them
 OWNER = "8e3af657-a8ff-443c-a75c-2fe8c4bcb635"
 CONTRIBUTOR = "b24988ac-6180-42a0-ab88-20f7382dd24c"
 READER = "acdd72a7-3385-48ef-bd42-f606fba81ae7"
-
-
-def role_id(clients, guid: str) -> str:
-    return f"/subscriptions/{clients.subscription_id}/providers/Microsoft.Authorization/roleDefinitions/{guid}"
 
 
 def assign(clients, scope: str, guid: str, principal_id: str, name: str | None = None):
@@ -58,9 +56,7 @@ def test_role_assignments_at_subscription_group_and_resource_scope(clients, rg, 
     operator = sandbox.add_principal("operator")
     sub = f"/subscriptions/{clients.subscription_id}"
     group = f"{sub}/resourceGroups/{rg}"
-    account = clients.storage.storage_accounts.begin_create(
-        rg, "stcache", {"location": "westus3", "kind": "StorageV2", "sku": {"name": "Standard_LRS"}}
-    ).result()
+    account = make_storage(clients, rg, "stcache")
 
     at_group = assign(clients, group, READER, operator.object_id)
     at_resource = assign(clients, account.id, CONTRIBUTOR, operator.object_id)

@@ -18,8 +18,9 @@ import pytest
 
 from runbook_lib.errors import InputError
 from runbook_lib.sandbox.dns_server import DnsServer
+from tests.builders import attach_zones, link_zone
 
-from .test_resolve import BACKUP_ZONE, BackupEstate, add_zone_group, backup_alias, link_zone, make_backup_estate
+from .test_resolve import BACKUP_ZONE, BackupEstate, backup_alias, make_backup_estate
 
 TIMEOUT = 5
 
@@ -28,8 +29,8 @@ TIMEOUT = 5
 def estate(clients, rg) -> BackupEstate:
     """A vault's Backup endpoint in vnet-hub, its zone linked to vnet-hub and its zone group written."""
     backup = make_backup_estate(clients, rg)
-    link_zone(clients, rg, BACKUP_ZONE, backup.vnet_id)
-    add_zone_group(clients, rg, "pe-backup", backup.zone_id)
+    link_zone(clients, rg, BACKUP_ZONE, backup.vnet_id, name="link")  # a test deletes it by name
+    attach_zones(clients, rg, "pe-backup", [backup.zone_id])
     return backup
 
 

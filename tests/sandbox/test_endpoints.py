@@ -15,6 +15,7 @@ from azure.mgmt.recoveryservicesbackup.models import (
 from runbook_lib.azure import Target, get_clients
 from tests.builders import (
     a_records,
+    add_a_record,
     attach_zones,
     grant,
     make_endpoint,
@@ -253,8 +254,7 @@ def test_storage_connections_are_approved_through_the_storage_client(clients, op
 def test_a_zone_group_overwrites_a_record_of_the_same_name(clients, rg, net):
     account = make_storage(clients, rg, "stcache01")
     zone = make_zone(clients, rg, "privatelink.blob.core.windows.net")
-    clients.privatedns.record_sets.create_or_update(rg, "privatelink.blob.core.windows.net", "A", "stcache01", {
-        "properties": {"ttl": 3600, "aRecords": [{"ipv4Address": "10.9.9.9"}]}})
+    add_a_record(clients, rg, "privatelink.blob.core.windows.net", "stcache01", "10.9.9.9")
     make_endpoint(clients, rg, "pe-one", net["pe"], account.id, "blob")
     attach_zones(clients, rg, "pe-one", [zone])
     assert a_records(clients, rg, "privatelink.blob.core.windows.net") == {"stcache01": ["10.0.1.4"]}  # silently

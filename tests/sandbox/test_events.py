@@ -6,7 +6,17 @@ import pytest
 from azure.core.exceptions import HttpResponseError
 
 from runbook_lib.errors import InputError
-from tests.builders import a_records, attach_zones, grant, make_endpoint, make_vault, make_vnet, make_zone, rg_scope
+from tests.builders import (
+    a_records,
+    add_a_record,
+    attach_zones,
+    grant,
+    make_endpoint,
+    make_vault,
+    make_vnet,
+    make_zone,
+    rg_scope,
+)
 
 ZONES = ("privatelink.wus3.backup.windowsazure.com", "privatelink.blob.core.windows.net",
          "privatelink.queue.core.windows.net")
@@ -39,9 +49,7 @@ def add_records_for(clients, rg, endpoint_prefix: str) -> None:
         if endpoint.name.startswith(endpoint_prefix):
             for config in endpoint.custom_dns_configs:
                 account, service = config.fqdn.split(".")[0], config.fqdn.split(".")[-4]
-                clients.privatedns.record_sets.create_or_update(
-                    "rg-dns", f"privatelink.{service}.core.windows.net", "A", account,
-                    {"properties": {"ttl": 3600, "aRecords": [{"ipv4Address": config.ip_addresses[0]}]}})
+                add_a_record(clients, "rg-dns", f"privatelink.{service}.core.windows.net", account, config.ip_addresses[0])
 
 
 def test_the_seven_steps_with_zones_the_vault_identity_may_not_write(sandbox, clients, rg, estate):

@@ -5,26 +5,17 @@ from __future__ import annotations
 import pytest
 from azure.core.exceptions import ResourceNotFoundError
 from azure.mgmt.network.models import (
-    AddressSpace,
     NetworkInterface,
     NetworkInterfaceIPConfiguration,
     Subnet,
-    VirtualNetwork,
     VirtualNetworkPeering,
 )
 
-
-def make_vnet(clients, rg: str, name: str, prefix: str, subnets: dict[str, str] | None = None) -> VirtualNetwork:
-    model = VirtualNetwork(
-        location="westus3",
-        address_space=AddressSpace(address_prefixes=[prefix]),
-        subnets=[Subnet(name=n, address_prefix=p) for n, p in (subnets or {}).items()],
-    )
-    return clients.network.virtual_networks.begin_create_or_update(rg, name, model).result()
+from tests.builders import put_vnet
 
 
 def test_vnet_lists_its_subnets_and_each_subnet_is_a_resource(clients, rg):
-    vnet = make_vnet(clients, rg, "vnet-spoke", "10.1.0.0/16", {"snet-pe": "10.1.1.0/24"})
+    vnet = put_vnet(clients, rg, "vnet-spoke", "10.1.0.0/16", {"snet-pe": "10.1.1.0/24"})
     assert [s.name for s in vnet.subnets] == ["snet-pe"]
     assert vnet.provisioning_state == "Succeeded" and vnet.etag
 
@@ -42,14 +33,14 @@ def test_vnet_lists_its_subnets_and_each_subnet_is_a_resource(clients, rg):
 
 
 def test_vnet_put_without_a_subnet_removes_it_as_in_azure(clients, rg):
-    make_vnet(clients, rg, "vnet1", "10.2.0.0/16", {"a": "10.2.1.0/24", "b": "10.2.2.0/24"})
-    make_vnet(clients, rg, "vnet1", "10.2.0.0/16", {"a": "10.2.1.0/24"})
+    put_vnet(clients, rg, "vnet1", "10.2.0.0/16", {"a": "10.2.1.0/24", "b": "10.2.2.0/24"})
+    put_vnet(clients, rg, "vnet1", "10.2.0.0/16", {"a": "10.2.1.0/24"})
     assert [s.name for s in clients.network.subnets.list(rg, "vnet1")] == ["a"]
 
 
 def test_peering_is_initiated_until_the_remote_side_peers_back(clients, rg):
-    hub = make_vnet(clients, rg, "vnet-hub", "10.0.0.0/16")
-    spoke = make_vnet(clients, rg, "vnet-spoke", "10.1.0.0/16")
+    hub = put_vnet(clients, rg, "vnet-hub", "10.0.0.0/16")
+    spoke = put_vnet(clients, rg, "vnet-spoke", "10.1.0.0/16")
     peerings = clients.network.virtual_network_peerings
 
     first = peerings.begin_create_or_update(
@@ -70,7 +61,7 @@ def test_peering_is_initiated_until_the_remote_side_peers_back(clients, rg):
 
 
 def test_network_interface_ip_configurations(clients, rg):
-    vnet = make_vnet(clients, rg, "vnet1", "10.3.0.0/16", {"s": "10.3.0.0/24"})
+    vnet = put_vnet(clients, rg, "vnet1", "10.3.0.0/16", {"s": "10.3.0.0/24"})
     nic = clients.network.network_interfaces.begin_create_or_update(
         rg,
         "nic1",

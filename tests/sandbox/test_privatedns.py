@@ -68,9 +68,9 @@ def test_if_none_match_refuses_to_overwrite_an_existing_record(clients, rg, zone
 
 
 def test_virtual_network_link_completes_and_a_vnet_links_once_per_zone(clients, rg, zone):
-    from .test_network import make_vnet
+    from tests.builders import put_vnet
 
-    vnet = make_vnet(clients, rg, "vnet-hub", "10.0.0.0/16")
+    vnet = put_vnet(clients, rg, "vnet-hub", "10.0.0.0/16")
     links = clients.privatedns.virtual_network_links
     link = links.begin_create_or_update(
         rg, zone, "link-hub",
@@ -87,3 +87,14 @@ def test_virtual_network_link_completes_and_a_vnet_links_once_per_zone(clients, 
     assert "more than once" in error.value.message
     links.begin_delete(rg, zone, "link-hub").result()
     assert list(links.list(rg, zone)) == []
+
+
+def test_a_vnet_cannot_be_linked_to_two_zones_of_the_same_name(clients, rg):
+    from tests.builders import make_vnet, make_zone
+
+    vnet = make_vnet(clients, rg, "vnet", "10.0.0.0/16", {})[""]
+    make_zone(clients, rg, "privatelink.blob.core.windows.net", link_to=vnet)
+    clients.resources.resource_groups.create_or_update("rg-other", {"location": "westus3"})
+    with pytest.raises(HttpResponseError) as error:
+        make_zone(clients, "rg-other", "privatelink.blob.core.windows.net", link_to=vnet)
+    assert error.value.status_code == 409

@@ -7,26 +7,20 @@ import uuid
 import pytest
 from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
 from azure.mgmt.authorization.models import RoleAssignmentCreateParameters
-from azure.mgmt.recoveryservices.models import IdentityData, PatchVault, Sku, Vault, VaultProperties
+from azure.mgmt.recoveryservices.models import PatchVault, VaultProperties
 
-CONTRIBUTOR = "b24988ac-6180-42a0-ab88-20f7382dd24c"
-
-
-def make_vault(clients, rg: str, name: str = "rsv-demo", identity: str = "SystemAssigned") -> Vault:
-    model = Vault(location="westus3", sku=Sku(name="Standard"), identity=IdentityData(type=identity),
-                  properties=VaultProperties(public_network_access="Enabled"))
-    return clients.recoveryservices.vaults.begin_create_or_update(rg, name, model).result()
+from tests.builders import ROLES, make_vault, rg_scope, role_id
 
 
 def test_system_assigned_identity_gets_a_principal_that_roles_can_target(clients, rg):
-    vault = make_vault(clients, rg)
+    vault = make_vault(clients, rg, public="Enabled")
     assert vault.identity.type == "SystemAssigned"
     uuid.UUID(vault.identity.principal_id)
     uuid.UUID(vault.identity.tenant_id)
     assert vault.properties.private_endpoint_state_for_backup == "None"
 
-    scope = f"/subscriptions/{clients.subscription_id}/resourceGroups/{rg}"
-    role = f"/subscriptions/{clients.subscription_id}/providers/Microsoft.Authorization/roleDefinitions/{CONTRIBUTOR}"
+    scope = rg_scope(clients, rg)
+    role = role_id(clients, ROLES["Contributor"])
 
     def assign(principal_type: str):
         return clients.authorization.role_assignments.create(
@@ -40,12 +34,12 @@ def test_system_assigned_identity_gets_a_principal_that_roles_can_target(clients
     assert error.value.error.code == "UnmatchedPrincipalType"
     assert assign("ServicePrincipal").principal_type == "ServicePrincipal"
 
-    again = make_vault(clients, rg)  # a second PUT keeps the same identity
+    again = make_vault(clients, rg, public="Enabled")  # a second PUT keeps the same identity
     assert again.identity.principal_id == vault.identity.principal_id
 
 
 def test_public_network_access_is_patched_off(clients, rg):
-    make_vault(clients, rg)
+    make_vault(clients, rg, public="Enabled")
     patched = clients.recoveryservices.vaults.begin_update(
         rg, "rsv-demo", PatchVault(properties=VaultProperties(public_network_access="Disabled"))
     ).result()
@@ -56,7 +50,7 @@ def test_public_network_access_is_patched_off(clients, rg):
 
 
 def test_vault_delete_answers_what_the_sdk_accepts(clients, rg):
-    make_vault(clients, rg)
+    make_vault(clients, rg, public="Enabled")
     clients.recoveryservices.vaults.begin_delete(rg, "rsv-demo").result()
     with pytest.raises(ResourceNotFoundError):
         clients.recoveryservices.vaults.get(rg, "rsv-demo")

@@ -7,57 +7,21 @@ from dataclasses import dataclass
 import pytest
 
 from runbook_lib.errors import InputError
+from tests.builders import (
+    attach_zones,
+    link_zone,
+    make_endpoint,
+    make_storage,
+    make_vault,
+    make_vnet,
+    make_zone,
+    member_ips,
+)
 
 BACKUP_ZONE = "privatelink.wus3.backup.windowsazure.com"
 ASR_ZONE = "privatelink.siterecovery.windowsazure.com"
 BLOB_ZONE = "privatelink.blob.core.windows.net"
-
-
-# --- building an estate through the SDK (REST shapes: the SDK sends dicts verbatim) -------------------------------
-
-def make_vnet(clients, rg: str, name: str, prefix: str) -> str:
-    """A VNet with one subnet 'pe' (the first /27 of its space); returns its id."""
-    subnet = prefix.replace(".0.0/16", ".1.0/27")
-    body = {"location": "westus3", "properties": {"addressSpace": {"addressPrefixes": [prefix]},
-                                                  "subnets": [{"name": "pe", "properties": {"addressPrefix": subnet}}]}}
-    return clients.network.virtual_networks.begin_create_or_update(rg, name, body).result().id
-
-
-def make_vault(clients, rg: str, name: str = "rsv") -> str:
-    body = {"location": "westus3", "sku": {"name": "Standard"}, "identity": {"type": "SystemAssigned"},
-            "properties": {"publicNetworkAccess": "Disabled"}}
-    return clients.recoveryservices.vaults.begin_create_or_update(rg, name, body).result().id
-
-
-def make_storage(clients, rg: str, name: str) -> str:
-    body = {"location": "westus3", "kind": "StorageV2", "sku": {"name": "Standard_LRS"}}
-    return clients.storage.storage_accounts.begin_create(rg, name, body).result().id
-
-
-def make_endpoint(clients, rg: str, name: str, vnet_id: str, target_id: str, group: str,
-                  manual: bool = False) -> dict[str, str]:
-    """A private endpoint in the VNet's 'pe' subnet; returns its members' FQDN -> private IP."""
-    connection = {"name": name, "properties": {"privateLinkServiceId": target_id, "groupIds": [group]}}
-    if manual:
-        connection["properties"]["requestMessage"] = "please approve"
-    key = "manualPrivateLinkServiceConnections" if manual else "privateLinkServiceConnections"
-    body = {"location": "westus3", "properties": {"subnet": {"id": f"{vnet_id}/subnets/pe"}, key: [connection]}}
-    endpoint = clients.network.private_endpoints.begin_create_or_update(rg, name, body).result()
-    return {c.fqdn: c.ip_addresses[0] for c in endpoint.custom_dns_configs}
-
-
-def make_zone(clients, rg: str, zone: str) -> str:
-    return clients.privatedns.private_zones.begin_create_or_update(rg, zone, {"location": "global"}).result().id
-
-
-def link_zone(clients, rg: str, zone: str, vnet_id: str, name: str = "link") -> None:
-    body = {"location": "global", "properties": {"virtualNetwork": {"id": vnet_id}, "registrationEnabled": False}}
-    clients.privatedns.virtual_network_links.begin_create_or_update(rg, zone, name, body).result()
-
-
-def add_zone_group(clients, rg: str, endpoint: str, zone_id: str) -> None:
-    body = {"properties": {"privateDnsZoneConfigs": [{"name": "zone", "properties": {"privateDnsZoneId": zone_id}}]}}
-    clients.network.private_dns_zone_groups.begin_create_or_update(rg, endpoint, "default", body).result()
+PE_SUBNET = {"pe": "10.0.1.0/27"}  # vnet-hub (10.0.0.0/16) keeps its endpoints here
 
 
 @dataclass
@@ -74,9 +38,9 @@ class BackupEstate:
 
 def make_backup_estate(clients, rg: str) -> BackupEstate:
     """A vault with an approved Backup endpoint in vnet-hub, and the Backup zone: not linked, no zone group yet."""
-    vnet_id = make_vnet(clients, rg, "vnet-hub", "10.0.0.0/16")
-    members = make_endpoint(clients, rg, "pe-backup", vnet_id, make_vault(clients, rg), "AzureBackup")
-    return BackupEstate(rg, vnet_id, make_zone(clients, rg, BACKUP_ZONE), members)
+    hub = make_vnet(clients, rg, "vnet-hub", "10.0.0.0/16", PE_SUBNET)
+    endpoint = make_endpoint(clients, rg, "pe-backup", hub["pe"], make_vault(clients, rg, "rsv").id, "AzureBackup")
+    return BackupEstate(rg, hub[""], make_zone(clients, rg, BACKUP_ZONE), member_ips(endpoint))
 
 
 @pytest.fixture
@@ -101,7 +65,7 @@ def test_before_the_zone_is_linked_the_vnet_gets_the_public_answer(sandbox, back
 
 def test_a_zone_group_without_a_link_changes_nothing_for_the_vnet(clients, sandbox, backup):
     before = sandbox.resolve(backup.fqdn, backup.vnet_id)
-    add_zone_group(clients, backup.rg, "pe-backup", backup.zone_id)
+    attach_zones(clients, backup.rg, "pe-backup", [backup.zone_id])
     assert sandbox.resolve(backup.fqdn, backup.vnet_id) == before
 
 
@@ -115,7 +79,7 @@ def test_a_linked_zone_without_the_record_answers_nxdomain(clients, sandbox, bac
 
 def test_after_the_zone_group_every_member_resolves_to_its_private_ip(clients, sandbox, backup):
     link_zone(clients, backup.rg, BACKUP_ZONE, backup.vnet_id)
-    add_zone_group(clients, backup.rg, "pe-backup", backup.zone_id)
+    attach_zones(clients, backup.rg, "pe-backup", [backup.zone_id])
     assert len(backup.members) == 8
     for fqdn, ip in backup.members.items():
         answer = sandbox.resolve(fqdn.upper() + ".", backup.vnet_id)  # DNS names are case-insensitive
@@ -127,7 +91,7 @@ def test_after_the_zone_group_every_member_resolves_to_its_private_ip(clients, s
 
 def test_deleting_the_endpoint_takes_its_records_and_the_alias_away(clients, sandbox, backup):
     link_zone(clients, backup.rg, BACKUP_ZONE, backup.vnet_id)
-    add_zone_group(clients, backup.rg, "pe-backup", backup.zone_id)
+    attach_zones(clients, backup.rg, "pe-backup", [backup.zone_id])
     clients.network.private_endpoints.begin_delete(backup.rg, "pe-backup").result()
     answer = sandbox.resolve(backup.fqdn, backup.vnet_id)
     assert answer.chain == () and answer.answered_by == "public DNS" and answer.found
@@ -135,8 +99,8 @@ def test_deleting_the_endpoint_takes_its_records_and_the_alias_away(clients, san
 
 def test_a_peered_vnet_that_is_not_linked_gets_the_public_answer(clients, sandbox, backup):
     link_zone(clients, backup.rg, BACKUP_ZONE, backup.vnet_id)
-    add_zone_group(clients, backup.rg, "pe-backup", backup.zone_id)
-    spoke_id = make_vnet(clients, backup.rg, "vnet-spoke", "10.1.0.0/16")
+    attach_zones(clients, backup.rg, "pe-backup", [backup.zone_id])
+    spoke_id = make_vnet(clients, backup.rg, "vnet-spoke", "10.1.0.0/16", {"pe": "10.1.1.0/27"})[""]
     peerings = clients.network.virtual_network_peerings
     peerings.begin_create_or_update(backup.rg, "vnet-hub", "hub-to-spoke",
                                     {"properties": {"remoteVirtualNetwork": {"id": spoke_id}}}).result()
@@ -149,15 +113,16 @@ def test_a_peered_vnet_that_is_not_linked_gets_the_public_answer(clients, sandbo
     assert spoke.chain == hub.chain and spoke.answered_by == "public DNS"  # peering does not carry zone links
     assert spoke.addresses[0].startswith("20.")
 
-    link_zone(clients, backup.rg, BACKUP_ZONE, spoke_id, name="link-spoke")
+    link_zone(clients, backup.rg, BACKUP_ZONE, spoke_id)
     assert sandbox.resolve(backup.fqdn, spoke_id).addresses == hub.addresses
 
 
 def test_a_pending_manual_endpoint_gets_no_privatelink_alias(clients, sandbox, rg):
-    vnet_id = make_vnet(clients, rg, "vnet-hub", "10.0.0.0/16")
-    make_zone(clients, rg, BACKUP_ZONE)
-    link_zone(clients, rg, BACKUP_ZONE, vnet_id)
-    members = make_endpoint(clients, rg, "pe-manual", vnet_id, make_vault(clients, rg), "AzureBackup", manual=True)
+    net = make_vnet(clients, rg, "vnet-hub", "10.0.0.0/16", PE_SUBNET)
+    vnet_id = net[""]
+    make_zone(clients, rg, BACKUP_ZONE, link_to=vnet_id)
+    members = member_ips(make_endpoint(clients, rg, "pe-manual", net["pe"], make_vault(clients, rg, "rsv").id,
+                                       "AzureBackup", manual=True))
     endpoint = clients.network.private_endpoints.get(rg, "pe-manual")
     assert endpoint.manual_private_link_service_connections[0].private_link_service_connection_state.status == "Pending"
     for fqdn in members:
@@ -167,11 +132,11 @@ def test_a_pending_manual_endpoint_gets_no_privatelink_alias(clients, sandbox, r
 
 
 def test_site_recovery_names_carry_the_geo_label_into_the_record(clients, sandbox, rg):
-    vnet_id = make_vnet(clients, rg, "vnet-hub", "10.0.0.0/16")
-    members = make_endpoint(clients, rg, "pe-asr", vnet_id, make_vault(clients, rg), "AzureSiteRecovery")
-    zone_id = make_zone(clients, rg, ASR_ZONE)
-    link_zone(clients, rg, ASR_ZONE, vnet_id)
-    add_zone_group(clients, rg, "pe-asr", zone_id)
+    net = make_vnet(clients, rg, "vnet-hub", "10.0.0.0/16", PE_SUBNET)
+    vnet_id = net[""]
+    members = member_ips(make_endpoint(clients, rg, "pe-asr", net["pe"], make_vault(clients, rg, "rsv").id,
+                                       "AzureSiteRecovery"))
+    attach_zones(clients, rg, "pe-asr", [make_zone(clients, rg, ASR_ZONE, link_to=vnet_id)])
 
     records = {r.name for r in clients.privatedns.record_sets.list(rg, ASR_ZONE)}
     assert len(records) == len(members) == 5
@@ -186,15 +151,15 @@ def test_site_recovery_names_carry_the_geo_label_into_the_record(clients, sandbo
 
 
 def test_a_storage_account_blob_name(clients, sandbox, rg):
-    vnet_id = make_vnet(clients, rg, "vnet-hub", "10.0.0.0/16")
-    members = make_endpoint(clients, rg, "pe-blob", vnet_id, make_storage(clients, rg, "stbackupcache"), "blob")
+    net = make_vnet(clients, rg, "vnet-hub", "10.0.0.0/16", PE_SUBNET)
+    vnet_id = net[""]
+    members = member_ips(make_endpoint(clients, rg, "pe-blob", net["pe"], make_storage(clients, rg, "stbackupcache").id,
+                                       "blob"))
     assert list(members) == ["stbackupcache.blob.core.windows.net"]
     name = "stbackupcache.blob.core.windows.net"
     assert sandbox.resolve(name, vnet_id).chain == (f"stbackupcache.{BLOB_ZONE}",)
 
-    zone_id = make_zone(clients, rg, BLOB_ZONE)
-    link_zone(clients, rg, BLOB_ZONE, vnet_id)
-    add_zone_group(clients, rg, "pe-blob", zone_id)
+    attach_zones(clients, rg, "pe-blob", [make_zone(clients, rg, BLOB_ZONE, link_to=vnet_id)])
     answer = sandbox.resolve(name, vnet_id)
     assert answer.chain == (f"stbackupcache.{BLOB_ZONE}",)
     assert answer.addresses == (members[name],) and answer.answered_by == f"private zone {BLOB_ZONE}"
@@ -203,7 +168,7 @@ def test_a_storage_account_blob_name(clients, sandbox, rg):
 
 
 def test_names_the_sandbox_does_not_know_get_nxdomain(clients, sandbox, rg):
-    vnet_id = make_vnet(clients, rg, "vnet-hub", "10.0.0.0/16")
+    vnet_id = make_vnet(clients, rg, "vnet-hub", "10.0.0.0/16", PE_SUBNET)[""]
     answer = sandbox.resolve("intranet.contoso.example", vnet_id)
     assert not answer.found and answer.chain == () and answer.answered_by == "public DNS"
     assert answer.to_dict() == {"name": "intranet.contoso.example", "chain": [], "addresses": [],
@@ -211,8 +176,18 @@ def test_names_the_sandbox_does_not_know_get_nxdomain(clients, sandbox, rg):
 
 
 def test_an_unknown_vnet_is_an_input_error_naming_the_option(clients, sandbox, rg):
-    vnet_id = make_vnet(clients, rg, "vnet-hub", "10.0.0.0/16")
+    vnet_id = make_vnet(clients, rg, "vnet-hub", "10.0.0.0/16", PE_SUBNET)[""]
     for wrong in (vnet_id.replace("vnet-hub", "vnet-nowhere"), f"{vnet_id}/subnets/pe", "vnet-hub"):
         with pytest.raises(InputError, match="--vnet"):
             sandbox.resolve("x.blob.core.windows.net", wrong)
     assert sandbox.resolve("x.blob.core.windows.net", vnet_id.upper()).found  # resource ids are case-insensitive
+
+
+def test_an_alias_asked_for_directly_gets_the_public_answer_where_no_zone_is_linked(clients, sandbox, backup):
+    alias_name = backup_alias(backup.fqdn)
+    unlinked = sandbox.resolve(alias_name, backup.vnet_id)
+    assert unlinked.found and unlinked.answered_by == "public DNS"
+    assert unlinked.addresses == sandbox.resolve(backup.fqdn, backup.vnet_id).addresses  # the service's public address
+    link_zone(clients, backup.rg, BACKUP_ZONE, backup.vnet_id)
+    attach_zones(clients, backup.rg, "pe-backup", [backup.zone_id])
+    assert sandbox.resolve(alias_name, backup.vnet_id).addresses == (backup.members[backup.fqdn],)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import uuid
 
 import pytest
 from azure.core.exceptions import HttpResponseError
@@ -21,7 +20,7 @@ from runbook_lib.errors import InputError
 from runbook_lib.sandbox import DEFAULT_SUBSCRIPTION, Sandbox, seeds
 from runbook_lib.sandbox.seeds import SeedError, seed_names
 from runbook_lib.sandbox.tenant import sandbox_id
-from tests.builders import make_endpoint
+from tests.builders import grant, make_endpoint
 
 HUB = sandbox_id("subscription/contoso/hub")
 WORKLOAD = DEFAULT_SUBSCRIPTION
@@ -119,10 +118,8 @@ def test_operator_waits_for_the_hub_owner_to_approve(contoso):
 
 def test_operator_cannot_assign_roles(contoso):
     operator = as_principal(contoso, "operator")
-    reader = f"/subscriptions/{WORKLOAD}/providers/Microsoft.Authorization/roleDefinitions/acdd72a7-3385-48ef-bd42-f606fba81ae7"
     with pytest.raises(HttpResponseError) as error:
-        operator.authorization.role_assignments.create(f"/subscriptions/{WORKLOAD}", str(uuid.uuid4()), {"properties": {
-            "roleDefinitionId": reader, "principalId": sandbox_id("principal/operator"), "principalType": "User"}})
+        grant(operator, f"/subscriptions/{WORKLOAD}", "Reader", sandbox_id("principal/operator"), "User")
     assert error.value.status_code == 403 and error.value.error.code == "AuthorizationFailed"
 
 
