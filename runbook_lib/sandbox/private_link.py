@@ -12,33 +12,19 @@ from dataclasses import dataclass
 
 CLOUDS = ("public", "usgov", "china")
 
-# service -> (public suffix per cloud, zone per cloud without the 'privatelink.' prefix)
-_SUFFIXES: dict[str, tuple[tuple[str, str, str], tuple[str, str, str]]] = {
-    "backup": (
-        ("backup.windowsazure.com", "backup.windowsazure.us", "backup.windowsazure.cn"),
-        ("{geo}.backup.windowsazure.com", "{geo}.backup.windowsazure.us", "{geo}.backup.windowsazure.cn"),
-    ),
-    "siterecovery": (
-        ("siterecovery.windowsazure.com", "siterecovery.windowsazure.us", "siterecovery.windowsazure.cn"),
-        ("siterecovery.windowsazure.com", "siterecovery.windowsazure.us", "siterecovery.windowsazure.cn"),
-    ),
-    "migration": (
-        ("prod.migration.windowsazure.com", "prod.migration.windowsazure.us", "prod.migration.windowsazure.cn"),
-        ("prod.migration.windowsazure.com", "prod.migration.windowsazure.us", "prod.migration.windowsazure.cn"),
-    ),
-    "vault": (
-        ("vault.azure.net", "vault.usgovcloudapi.net", "vault.azure.cn"),
-        ("vaultcore.azure.net", "vaultcore.usgovcloudapi.net", "vaultcore.azure.cn"),
-    ),
-    **{
-        storage: (
-            (f"{storage}.core.windows.net", f"{storage}.core.usgovcloudapi.net", f"{storage}.core.chinacloudapi.cn"),
-            (f"{storage}.core.windows.net", f"{storage}.core.usgovcloudapi.net", f"{storage}.core.chinacloudapi.cn"),
-        )
-        for storage in ("blob", "queue", "table", "file")
-    },
-}
 STORAGE_SERVICES = ("blob", "queue", "table", "file")
+# service -> its public DNS suffix in each of CLOUDS
+_PUBLIC: dict[str, tuple[str, str, str]] = {
+    "backup": ("backup.windowsazure.com", "backup.windowsazure.us", "backup.windowsazure.cn"),
+    "siterecovery": ("siterecovery.windowsazure.com", "siterecovery.windowsazure.us", "siterecovery.windowsazure.cn"),
+    "migration": ("prod.migration.windowsazure.com", "prod.migration.windowsazure.us", "prod.migration.windowsazure.cn"),
+    "vault": ("vault.azure.net", "vault.usgovcloudapi.net", "vault.azure.cn"),
+    **{s: (f"{s}.core.windows.net", f"{s}.core.usgovcloudapi.net", f"{s}.core.chinacloudapi.cn") for s in STORAGE_SERVICES},
+}
+# the privatelink zone is 'privatelink.' + the public suffix, except: key vault's zone is vaultcore, and Backup's
+# zone carries the geo code (the FQDN's label before the suffix)
+_ZONE_BASES = {"vault": ("vaultcore.azure.net", "vaultcore.usgovcloudapi.net", "vaultcore.azure.cn")}
+GEO_IN_ZONE = {"backup"}
 # Accounts with Azure DNS zone endpoints (Azure Backup's among them) are named {account}.zNN.{service}.storage.
 # azure.net; their records still go in the service's privatelink zone, named by the account (public cloud only).
 PARTITIONED = {f"{service}.storage.azure.net": service for service in STORAGE_SERVICES}
@@ -63,11 +49,12 @@ class Member:
 
 def suffix(service: str, cloud: str) -> str:
     """The public DNS suffix of a service in a cloud, e.g. ('blob', 'usgov') -> 'blob.core.usgovcloudapi.net'."""
-    return _SUFFIXES[service][0][CLOUDS.index(cloud)]
+    return _PUBLIC[service][CLOUDS.index(cloud)]
 
 
 def zone_name(service: str, cloud: str, geo: str = "") -> str:
-    return "privatelink." + _SUFFIXES[service][1][CLOUDS.index(cloud)].format(geo=geo)
+    base = _ZONE_BASES.get(service, _PUBLIC[service])[CLOUDS.index(cloud)]
+    return f"privatelink.{geo}.{base}" if service in GEO_IN_ZONE else f"privatelink.{base}"
 
 
 def member_fqdn(service: str, cloud: str, host: str, geo: str = "") -> str:
@@ -84,12 +71,12 @@ def alias(fqdn: str) -> tuple[str, str] | None:
         host = _strip(name, partitioned)
         if host:
             return zone_name(service, "public"), host.split(".")[0]
-    for service, (suffixes, zones) in _SUFFIXES.items():
+    for service, suffixes in _PUBLIC.items():
         for cloud, public in zip(CLOUDS, suffixes):
             host = _strip(name, public)
             if not host:
                 continue
-            if "{geo}" in zones[0]:  # the geo label belongs to the zone: x.{geo}.backup... -> privatelink.{geo}.backup...
+            if service in GEO_IN_ZONE:  # the geo label belongs to the zone: x.{geo}.backup... -> privatelink.{geo}.backup...
                 record, _, geo = host.rpartition(".")
                 return (zone_name(service, cloud, geo), record) if record else None
             return zone_name(service, cloud), host
