@@ -29,10 +29,10 @@ from .errors import ArmError
 from .paths import parse_path
 from .private_link import alias
 from .services import service_for
-from .services.base import Context
+from .services.base import Context, hidden
 from .services.endpoints import ENDPOINTS, ZONE_GROUPS, endpoint_members, endpoint_status
-from .services.migrate import PROJECTS, project_state
-from .services.recoveryservices import BACKUP, VAULT_TYPE, vault_state
+from .services.migrate import PROJECTS
+from .services.recoveryservices import BACKUP, VAULT_TYPE
 from .services.regions import geo_of
 from .settings import SandboxSettings
 from .store import Principal, Store, Transaction
@@ -78,7 +78,7 @@ def _backup_event(store: Store, event: str, vault_id: str, lookup_for, stage: st
     try:
         with store.transaction() as tx:  # an ARM error rolls back everything the event made
             vault = _vault(tx, vault_id)
-            if stage == "prot" and not vault_state(vault)["containers"]:
+            if stage == "prot" and not hidden(vault)["containers"]:
                 return EventResult(event, vault["id"], False, "BMSUserErrorContainerNotRegistered",
                                    "No container is registered with the vault: run register-container first.")
             endpoint = _backup_endpoint(tx, vault)
@@ -127,8 +127,8 @@ def generate_key(store: Store, project_id: str, caller: Principal) -> EventResul
                                    "key.")
             created = _migrate_resources(ctx, project, endpoint)
             if endpoint is None:
-                project_state(project)["connectivity"] = "public"
-                _store(tx, project)
+                hidden(project)["connectivity"] = "public"
+                tx.update(project)
     except ArmError as error:
         return EventResult("generate-key", project_id, False, error.code, error.message)
     how = "with private endpoints" if endpoint else "over public endpoints: the project's connectivity is now fixed"
@@ -217,7 +217,7 @@ def _storage_endpoints(ctx: Context, vault: dict, endpoint: dict, stage: str) ->
 def _accounts(ctx: Context, vault: dict, stage: str) -> list[tuple[dict, str]]:
     """The Backup service's storage accounts for this vault and stage, made on first use (Microsoft-owned)."""
     geo = geo_of(vault)
-    tag = hashlib.sha256(vault_state(vault)["vaultId"].encode()).hexdigest()[:6]
+    tag = hashlib.sha256(hidden(vault)["vaultId"].encode()).hexdigest()[:6]
     subscription = BACKUP_SERVICE_SUBSCRIPTION
     if ctx.tx.get(f"/subscriptions/{subscription}") is None:
         add_subscription(ctx.tx, subscription, "Azure Backup service (Microsoft-managed)")
@@ -267,10 +267,10 @@ def _vnet_of(endpoint: dict) -> str:
 
 
 def _count(tx: Transaction, vault: dict, counter: str) -> None:
-    state = vault_state(vault)
+    state = hidden(vault)
     state[counter] += 1
     state["everHadItems"] = True
-    _store(tx, vault)
+    tx.update(vault)
 
 
 # --- Azure Migrate ---------------------------------------------------------------------------------------------
@@ -363,6 +363,3 @@ def _put(ctx: Context, resource_id: str, body: dict, *, check: bool = True) -> d
     return ctx.tx.get(path.id)
 
 
-def _store(tx: Transaction, record: dict) -> None:
-    path = parse_path(record["id"])
-    tx.put(record, type=record["type"], parent=path.parent_id, subscription=path.subscription)

@@ -91,5 +91,4 @@ def _finish(ctx: Context, op: dict) -> None:
 def _set_state(ctx: Context, resource: dict, state: str) -> None:
     resource.setdefault("properties", {})["provisioningState"] = state
     resource["etag"] = new_etag()
-    path = parse_path(resource["id"])
-    ctx.tx.put(resource, type=resource.get("type", path.type), parent=path.parent_id, subscription=path.subscription)
+    ctx.tx.update(resource)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from ..errors import InputError
 from .private_link import alias
+from .services.endpoints import endpoint_status
 from .store import Transaction
 
 LINKS = "Microsoft.Network/privateDnsZones/virtualNetworkLinks"
@@ -116,9 +117,7 @@ def _privatelink_target(tx: Transaction, name: str) -> str | None:
         if not any(alias(f) == answer for f in link.get("fqdns") or []):
             continue
         nic = tx.get(config["id"].rsplit("/ipConfigurations/", 1)[0]) or {}
-        endpoint = tx.get(((nic.get("properties") or {}).get("privateEndpoint") or {}).get("id", "")) or {}
-        connections = [c for key in ("privateLinkServiceConnections", "manualPrivateLinkServiceConnections")
-                       for c in (endpoint.get("properties") or {}).get(key) or []]
-        if any(c["properties"]["privateLinkServiceConnectionState"]["status"] == "Approved" for c in connections):
+        endpoint = tx.get(((nic.get("properties") or {}).get("privateEndpoint") or {}).get("id", ""))
+        if endpoint is not None and endpoint_status(endpoint) == "Approved":
             return f"{record}.{zone}"
     return None

@@ -149,7 +149,7 @@ def _delete(ctx: Context, path: ArmPath, service: Service, existing: dict | None
     _check_conditions(headers, existing)
     if rules.lro_delete and (ctx.settings.lro == "realistic" or fail):
         existing["properties"] = {**existing.get("properties", {}), "provisioningState": "Deleting"}
-        ctx.tx.put(existing, type=existing["type"], parent=path.parent_id, subscription=path.subscription)
+        ctx.tx.update(existing)
         return Reply(202, None, lro.start(ctx, "delete", existing, path.namespace or "Microsoft.Resources", fail=fail))
     service.remove(ctx, path, existing)
     return Reply(rules.deleted)

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .paths import parse_path
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS resources (
     key TEXT PRIMARY KEY,          -- lower-case id
@@ -70,6 +72,11 @@ class Transaction:
             "ON CONFLICT (key) DO UPDATE SET body = excluded.body",
             (body["id"].lower(), parent.lower(), type.lower(), (subscription or "").lower(), json.dumps(body)),
         )
+
+    def update(self, record: dict) -> None:
+        """Store a changed resource again; its id says where it hangs."""
+        path = parse_path(record["id"])
+        self.put(record, type=record.get("type") or path.type, parent=path.parent_id, subscription=path.subscription)
 
     def delete_tree(self, resource_id: str) -> int:
         """Delete a resource and everything below it; return how many rows went."""

@@ -124,6 +124,11 @@ class Service:
         return ctx.tx.children(path.parent_id, path.type)
 
 
+def hidden(record: dict) -> dict:
+    """The service's own state kept on a record (never shown to clients)."""
+    return record.setdefault(HIDDEN, {})
+
+
 def new_guid(ctx: Context, kind: str) -> str:
     """A GUID for something the service makes (an identity, a NIC): unique in the estate, the same on a rerun."""
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"https://runbook-lib.invalid/sandbox/{kind}/{ctx.tx.next_serial()}"))

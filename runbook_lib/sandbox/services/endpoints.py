@@ -226,8 +226,7 @@ def set_endpoint_status(ctx: Context, endpoint_id: str, state: dict) -> None:
         "description": state.get("description") or "",
         "actionsRequired": state.get("actionsRequired") or "None",
     }
-    path = parse_path(endpoint["id"])
-    ctx.tx.put(endpoint, type=ENDPOINTS, parent=path.parent_id, subscription=path.subscription)
+    ctx.tx.update(endpoint)
     for group in ctx.tx.children(endpoint_id, ZONE_GROUPS):
         for zone_id in _group_zones(group):
             (write_records if state.get("status") == "Approved" else remove_records)(ctx, endpoint, zone_id)
@@ -237,9 +236,7 @@ def target_changed(ctx: Context, target_id: str) -> None:
     target = ctx.tx.get(target_id)
     if target is None:
         return
-    path = parse_path(target["id"])
-    updated = _target_service(target).connections_changed(ctx, target)
-    ctx.tx.put(updated, type=target["type"], parent=path.parent_id, subscription=path.subscription)
+    ctx.tx.update(_target_service(target).connections_changed(ctx, target))
 
 
 def write_records(ctx: Context, endpoint: dict, zone_id: str) -> None:

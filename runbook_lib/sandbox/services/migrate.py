@@ -9,17 +9,13 @@ from __future__ import annotations
 from ..errors import ArmError
 from ..paths import ArmPath
 from ..private_link import Member, member_fqdn
-from .base import HIDDEN, Context, PrivateLinkTarget, Rules, new_guid
+from .base import Context, PrivateLinkTarget, Rules, hidden, new_guid
 from .connections import PrivateEndpointConnectionService
 from .regions import cloud_of, geo_of
 
 PROJECTS = "Microsoft.Migrate/migrateProjects"
 ASSESSMENT_PROJECTS = "Microsoft.Migrate/assessmentProjects"
 _HOST_KIND = {PROJECTS.lower(): "isv", ASSESSMENT_PROJECTS.lower(): "assessment"}
-
-
-def project_state(record: dict) -> dict:
-    return record.setdefault(HIDDEN, {})
 
 
 class MigrateProjectService(PrivateLinkTarget):
@@ -29,7 +25,7 @@ class MigrateProjectService(PrivateLinkTarget):
     def prepare(self, ctx: Context, path: ArmPath, body: dict, existing: dict | None) -> dict:
         record = super().prepare(ctx, path, body, existing)
         record.pop("etag", None)
-        state = project_state(record)
+        state = hidden(record)
         if "projectId" not in state:
             state["projectId"] = new_guid(ctx, "migrate-project")
         state.setdefault("connectivity", None)  # None until chosen: "private" or "public"
@@ -42,24 +38,24 @@ class MigrateProjectService(PrivateLinkTarget):
         record = super().render(ctx, record)
         if record["type"].lower() == PROJECTS.lower():
             member = self.private_link_groups(ctx, record)["Default"][0]
-            host = member.fqdn if project_state(record)["connectivity"] != "private" else f"{member.record}.{member.zone}"
-            record["properties"]["serviceEndpoint"] = f"https://{host}/resources/{project_state(record)['projectId']}"
+            host = member.fqdn if hidden(record)["connectivity"] != "private" else f"{member.record}.{member.zone}"
+            record["properties"]["serviceEndpoint"] = f"https://{host}/resources/{hidden(record)['projectId']}"
         return record
 
     def private_link_groups(self, ctx: Context, record: dict) -> dict[str, tuple[Member, ...]]:
-        host = f"{project_state(record)['projectId']}-{_HOST_KIND[record['type'].lower()]}"
+        host = f"{hidden(record)['projectId']}-{_HOST_KIND[record['type'].lower()]}"
         fqdn = member_fqdn("migration", cloud_of(record), f"{host}.{geo_of(record)}.hub")
         return {"Default": (Member("Default", "Default", fqdn),)}
 
     def check_private_endpoint(self, ctx: Context, record: dict, group_id: str) -> None:
-        if project_state(record)["connectivity"] == "public":
+        if hidden(record)["connectivity"] == "public":
             raise ArmError(400, "PrivateEndpointConnectivityCannotBeEnabled",
                            f"Migrate project '{record['name']}' already uses public endpoints: the connectivity method "
                            "of an existing project cannot be changed to private endpoints. Create a new project.")
 
     def connections_changed(self, ctx: Context, record: dict) -> dict:
         if self.connections(ctx, record):
-            project_state(record)["connectivity"] = "private"
+            hidden(record)["connectivity"] = "private"
         return record
 
 

@@ -6,7 +6,7 @@ import copy
 
 from ..addresses import IP_CONFIGURATIONS
 from ..authz import require_linked
-from ..paths import ArmPath, parse_path
+from ..paths import ArmPath
 from .base import Context, Service
 
 
@@ -63,8 +63,7 @@ class PeeringService(Service):
                 record["properties"]["remoteBgpCommunities"] = copy.deepcopy(remote["properties"]["bgpCommunities"])
         if back:
             back["properties"]["peeringState"] = "Connected"
-            back_path = parse_path(back["id"])
-            ctx.tx.put(back, type=back["type"], parent=back_path.parent_id, subscription=back_path.subscription)
+            ctx.tx.update(back)
         return record
 
     def remove(self, ctx: Context, path: ArmPath, record: dict) -> None:
@@ -72,8 +71,7 @@ class PeeringService(Service):
         back = _peering_towards(ctx, remote_id, path.parent_id) if remote_id else None
         if back:
             back["properties"]["peeringState"] = "Disconnected"
-            back_path = parse_path(back["id"])
-            ctx.tx.put(back, type=back["type"], parent=back_path.parent_id, subscription=back_path.subscription)
+            ctx.tx.update(back)
         super().remove(ctx, path, record)
 
 

@@ -15,7 +15,7 @@ from ..errors import ArmError
 from ..paths import ArmPath
 from ..private_link import Member, member_fqdn, zone_name
 from ..store import Principal
-from .base import HIDDEN, Context, PrivateLinkTarget, Rules, Service, new_guid
+from .base import Context, PrivateLinkTarget, Rules, Service, hidden, new_guid
 from .connections import PrivateEndpointConnectionService
 from .regions import cloud_of, geo_of
 
@@ -35,16 +35,11 @@ PAIRED_REGIONS = {
 }
 
 
-def vault_state(vault: dict) -> dict:
-    """The service's own record of a vault: vault id, items ever registered or protected."""
-    return vault.setdefault(HIDDEN, {})
-
-
 def vault_members(vault: dict) -> dict[str, tuple[Member, ...]]:
     """Group id -> required members, with the FQDNs Azure gives this vault."""
     region = vault["location"]
     cloud, geo = cloud_of(vault), geo_of(vault)
-    vault_id = vault_state(vault)["vaultId"]
+    vault_id = hidden(vault)["vaultId"]
     groups = {
         BACKUP: _backup_members(BACKUP, cloud, geo, vault_id),
         SITE_RECOVERY: tuple(
@@ -79,7 +74,7 @@ class VaultService(PrivateLinkTarget):
             properties[state_key] = before.get(state_key, "None")  # read-only: the connections decide
         properties.pop("privateEndpointConnections", None)  # read-only: the connections are the vault's children
         record["identity"] = _identity(ctx, record, existing)
-        state = vault_state(record)
+        state = hidden(record)
         if "vaultId" not in state:  # 19 digits, like the service's
             state["vaultId"] = str(10**18 + uuid.UUID(new_guid(ctx, "vault-id")).int % (9 * 10**18))
         for counter in ("containers", "protectedItems", "replicatedItems"):
@@ -95,14 +90,14 @@ class VaultService(PrivateLinkTarget):
             raise ArmError(400, "UserErrorManagedIdentityNotEnabled",
                            f"Vault '{record['name']}' has no system-assigned managed identity: turn it on before "
                            "creating private endpoints.")
-        if group_id in (BACKUP, BACKUP_SECONDARY) and vault_state(record).get("everHadItems"):
+        if group_id in (BACKUP, BACKUP_SECONDARY) and hidden(record).get("everHadItems"):
             raise ArmError(400, "UserErrorPrivateEndpointNotAllowedForVaultWithItems",
                            f"Vault '{record['name']}' has, or once had, items registered or protected: private "
                            "endpoints for Backup can only be created for a new vault. Create a new vault.")
 
     def connection_name(self, record: dict, endpoint_name: str, group_id: str, guid: str) -> str:
         service = "siterecovery" if group_id == SITE_RECOVERY else "backup"
-        return f"{endpoint_name}.{vault_state(record)['vaultId']}.{service}.{guid}"
+        return f"{endpoint_name}.{hidden(record)['vaultId']}.{service}.{guid}"
 
     def connections_changed(self, ctx: Context, record: dict) -> dict:
         approved = {
@@ -167,7 +162,7 @@ class UsageService(_VaultChild):
     types = (f"{VAULT_TYPE}/usages",)
 
     def items(self, ctx: Context, vault: dict) -> list[dict]:
-        state = vault_state(vault)
+        state = hidden(vault)
         counts = {
             "MABContainersCount": ("Backup management servers", state.get("containers", 0)),
             "ProtectedItemCount": ("Backup items/Azure virtual machine backup", state.get("protectedItems", 0)),
@@ -188,7 +183,7 @@ class ReplicationUsageService(_VaultChild):
     types = (f"{VAULT_TYPE}/replicationUsages",)
 
     def items(self, ctx: Context, vault: dict) -> list[dict]:
-        state = vault_state(vault)
+        state = hidden(vault)
         return [{
             "monitoringSummary": {"unHealthyVmCount": 0, "unHealthyProviderCount": 0, "eventsCount": 0,
                                   "deprecatedProviderCount": 0, "supportedProviderCount": 0,
