@@ -11,7 +11,8 @@ from ..errors import InputError
 from .app import SandboxApp
 from .faults import FaultRule, add_fault, clear_faults
 from . import events
-from .resolve import Resolution, ask_dns_server, resolve
+from ..nslookup import nameserver_lookup
+from .resolve import Resolution, resolve
 from .seeds import SeedReport, apply_seed, load_seed
 from .settings import SandboxSettings
 from .store import Principal, Store
@@ -134,7 +135,7 @@ class Sandbox:
         endpoint's VNet, or through ``dns_server`` ('host:port') when the customer runs their own DNS."""
         def lookup_for(vnet_id: str) -> events.Lookup:
             if dns_server:
-                return ask_dns_server(dns_server)
+                return nameserver_lookup(dns_server, "--dns-server")
             return lambda fqdn: self.resolve(fqdn, vnet_id).addresses
 
         with self.store.transaction() as tx:

@@ -24,10 +24,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from ..nslookup import Lookup
+from ..private_link import alias
 from .authz import authorize, is_allowed
 from .errors import ArmError
 from .paths import parse_path
-from .private_link import alias
 from .services import service_for
 from .services.base import Context, hidden
 from .services.endpoints import ENDPOINTS, ZONE_GROUPS, endpoint_members, endpoint_status
@@ -47,7 +48,6 @@ IDENTITY_NEEDS = (
     ("endpoint resource group", "Microsoft.Network/networkInterfaces/read"),
     ("virtual network", "Microsoft.Network/virtualNetworks/subnets/join/action"),
 )
-Lookup = Callable[[str], tuple[str, ...]]  # name -> the addresses the client's DNS gives
 
 
 @dataclass(frozen=True)

@@ -10,11 +10,9 @@ peering does not carry them.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..errors import InputError
-from .private_link import alias
+from ..private_link import alias
 from .services.endpoints import endpoint_status
 from .store import Transaction
 
@@ -64,28 +62,6 @@ def resolve(tx: Transaction, fqdn: str, vnet_id: str) -> Resolution:
     if alias(public_name) is not None:  # an Azure service name without private endpoints, or an alias
         return Resolution(name, (), (public_address(public_name),), "public DNS")
     return Resolution(name, (), (), "public DNS")  # the sandbox knows no other public names
-
-
-def ask_dns_server(server: str) -> Callable[[str], tuple[str, ...]]:
-    """A lookup of A addresses through a real DNS server 'host:port' (a custom DNS server, dnsmasq, the sandbox's)."""
-    import dns.exception
-    import dns.resolver
-
-    host, _, port = server.rpartition(":") if ":" in server else (server, "", "53")
-    if not host or not port.isdigit() or int(port) > 65535:
-        raise InputError(f"--dns-server: '{server}' is not HOST:PORT (for example 127.0.0.1:5353)")
-    resolver = dns.resolver.Resolver(configure=False)
-    resolver.nameservers, resolver.port, resolver.lifetime = [host], int(port), 2.0
-
-    def lookup(name: str) -> tuple[str, ...]:
-        try:
-            return tuple(r.address for r in resolver.resolve(name, "A", search=False))
-        except (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer):
-            return ()
-        except dns.exception.DNSException as error:
-            raise InputError(f"--dns-server: {server} did not answer for {name} ({error}); is it running?") from None
-
-    return lookup
 
 
 def public_address(name: str) -> str:

@@ -16,7 +16,7 @@ from ..addresses import allocate
 from ..authz import require_linked
 from ..errors import ArmError
 from ..paths import ArmPath, parse_path
-from ..private_link import alias
+from ...private_link import alias
 from .base import HIDDEN, Context, PrivateLinkTarget, Service, new_guid
 
 ENDPOINTS = "Microsoft.Network/privateEndpoints"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..private_link import Member, member_fqdn
+from ...private_link import Member, member_fqdn
 from .base import Context, PrivateLinkTarget, Rules
 from .connections import PrivateEndpointConnectionService
 from .regions import cloud_of

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ..errors import ArmError
 from ..paths import ArmPath
-from ..private_link import Member, member_fqdn
+from ...private_link import Member, member_fqdn
 from .base import Context, PrivateLinkTarget, Rules, hidden, new_guid
 from .connections import PrivateEndpointConnectionService
 from .regions import cloud_of, geo_of

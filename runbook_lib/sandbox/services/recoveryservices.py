@@ -13,7 +13,7 @@ import uuid
 from ...geo import geo_code
 from ..errors import ArmError
 from ..paths import ArmPath
-from ..private_link import Member, member_fqdn, zone_name
+from ...private_link import Member, member_fqdn, zone_name
 from ..store import Principal
 from .base import Context, PrivateLinkTarget, Rules, Service, hidden, new_guid
 from .connections import PrivateEndpointConnectionService

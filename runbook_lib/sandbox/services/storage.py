@@ -6,7 +6,7 @@ import hashlib
 
 from ..errors import ArmError
 from ..paths import ArmPath
-from ..private_link import STORAGE_SERVICES, Member, member_fqdn
+from ...private_link import STORAGE_SERVICES, Member, member_fqdn
 from .base import Context, PrivateLinkTarget, Rules
 from .connections import PrivateEndpointConnectionService
 from .regions import cloud_of

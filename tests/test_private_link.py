@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from runbook_lib.sandbox.private_link import alias, member_fqdn, zone_name
+from runbook_lib.private_link import alias, member_fqdn, public_fqdn, zone_name
 
 
 @pytest.mark.parametrize("fqdn, zone, record", [
@@ -21,6 +21,18 @@ from runbook_lib.sandbox.private_link import alias, member_fqdn, zone_name
 ])
 def test_alias_gives_zone_and_record(fqdn, zone, record):
     assert alias(fqdn) == (zone, record)
+    if ".storage.azure.net" not in fqdn:  # a partitioned name's zone number is not in its record
+        assert public_fqdn(record, zone) == fqdn.lower().rstrip(".")
+
+
+def test_a_partitioned_name_comes_back_under_the_classic_suffix():
+    assert public_fqdn("abcpod01prot120", "privatelink.blob.core.windows.net") == "abcpod01prot120.blob.core.windows.net"
+
+
+@pytest.mark.parametrize("zone", ["contoso.com", "privatelink.contoso.com", "privatelink.a.b.backup.windowsazure.com",
+                                  "wus3.backup.windowsazure.com"])
+def test_zones_that_are_not_privatelink_zones(zone):
+    assert public_fqdn("x", zone) is None
 
 
 @pytest.mark.parametrize("fqdn", [

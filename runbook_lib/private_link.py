@@ -2,8 +2,9 @@
 
 A member of a private-link resource has an FQDN under its service's public suffix. Azure's public DNS answers
 that FQDN with a CNAME to ``{record}.{zone}``, its privatelink alias, and the private DNS zone ``zone`` answers
-the alias with the endpoint's IP. ``alias(fqdn)`` gives that (zone, record) pair; the targets' services use
-``member_fqdn`` to name their members.
+the alias with the endpoint's IP. ``alias(fqdn)`` gives that (zone, record) pair and ``public_fqdn`` goes back;
+the sandbox's services use ``member_fqdn`` to name their members. Facts only: both the sandbox and the DNS tools
+read them.
 """
 
 from __future__ import annotations
@@ -85,3 +86,22 @@ def alias(fqdn: str) -> tuple[str, str] | None:
 
 def _strip(name: str, public_suffix: str) -> str:
     return name[: -len(public_suffix) - 1] if name.endswith("." + public_suffix) else ""
+
+
+def public_fqdn(record: str, zone: str) -> str | None:
+    """The FQDN a client asks for, from a (record, privatelink zone) pair; None when the zone is not one.
+
+    The inverse of ``alias`` except for partitioned storage names (``{account}.zNN.blob.storage.azure.net``),
+    whose zone number only the endpoint's NIC knows: they come back as ``{account}.blob.core.windows.net``.
+    """
+    name = zone.lower().rstrip(".")
+    for service in _PUBLIC:
+        for cloud in CLOUDS:
+            base = _ZONE_BASES.get(service, _PUBLIC[service])[CLOUDS.index(cloud)]
+            if service in GEO_IN_ZONE:
+                geo = _strip(name, base)
+                if geo.startswith("privatelink.") and geo.count(".") == 1:
+                    return member_fqdn(service, cloud, record, geo.split(".")[1])
+            elif name == f"privatelink.{base}":
+                return member_fqdn(service, cloud, record)
+    return None
