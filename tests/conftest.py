@@ -30,3 +30,18 @@ def rg(clients) -> str:
     """A resource group in westus3 (its Backup geo code, wus3, differs from its name)."""
     clients.resources.resource_groups.create_or_update("rg-test", {"location": "westus3"})
     return "rg-test"
+
+
+@pytest.fixture
+def contoso(sandbox) -> Sandbox:
+    """The demo estate of `runbook sandbox reset --seed contoso` (ids in tests/contoso.py)."""
+    sandbox.reset(seed="contoso")
+    return sandbox
+
+
+@pytest.fixture
+def hub(contoso, clients) -> AzureClients:
+    """The contoso hub subscription's clients, as the default caller (Owner there)."""
+    from tests.contoso import HUB
+
+    return clients.for_subscription(HUB)

@@ -9,10 +9,7 @@ import sys
 
 import pytest
 
-
-def runbook(*args: str, cwd=None, env=None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "runbook_lib.cli", *args], capture_output=True, text=True,
-                          cwd=cwd, env={**os.environ, **(env or {})}, timeout=120)
+from tests.cli import one_line_error, runbook
 
 
 def test_reset_then_show_lists_the_empty_estate(tmp_path):
@@ -48,13 +45,6 @@ def test_resources_lists_through_the_sdk(tmp_path):
     listed = runbook("resources", "--state", str(state), "--resource-group", "rg-cli")
     assert listed.returncode == 0, listed.stderr
     assert "Microsoft.Storage/storageAccounts" in listed.stdout and "stcli" in listed.stdout
-
-
-def one_line_error(result: subprocess.CompletedProcess, *words: str) -> None:
-    assert result.returncode != 0
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert all(w in lines[0] for w in words), lines[0]
 
 
 @pytest.mark.parametrize("args, words", [

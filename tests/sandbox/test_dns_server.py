@@ -19,6 +19,7 @@ import pytest
 from runbook_lib.errors import InputError
 from runbook_lib.sandbox.dns_server import DnsServer
 from tests.builders import attach_zones, link_zone
+from tests.cli import one_line_error, runbook
 
 from .test_resolve import BACKUP_ZONE, BackupEstate, backup_alias, make_backup_estate
 
@@ -126,18 +127,6 @@ def test_an_unknown_vnet_is_refused_before_binding(sandbox, estate):
 
 
 # --- the CLI -------------------------------------------------------------------------------------------------------
-
-def runbook(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "runbook_lib.cli", *args], capture_output=True, text=True,
-                          timeout=60, check=False)
-
-
-def one_line_error(result: subprocess.CompletedProcess, *words: str) -> str:
-    assert result.returncode != 0
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and all(w in lines[0] for w in words), result.stderr
-    return lines[0]
-
 
 def test_dns_server_command_announces_answers_and_stops_on_sigterm(sandbox, estate):
     process = subprocess.Popen(

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
 from azure.core.exceptions import HttpResponseError
@@ -17,41 +15,12 @@ from azure.mgmt.recoveryservicesbackup.models import (
 
 from runbook_lib.azure import Target, get_clients
 from runbook_lib.errors import InputError
-from runbook_lib.sandbox import DEFAULT_SUBSCRIPTION, Sandbox, seeds
+from runbook_lib.sandbox import Sandbox, seeds
 from runbook_lib.sandbox.seeds import SeedError, seed_names
 from runbook_lib.sandbox.tenant import sandbox_id
 from tests.builders import grant, make_endpoint
-
-HUB = sandbox_id("subscription/contoso/hub")
-WORKLOAD = DEFAULT_SUBSCRIPTION
-ZONES = {
-    "privatelink.wus3.backup.windowsazure.com", "privatelink.uks.backup.windowsazure.com",
-    "privatelink.blob.core.windows.net", "privatelink.queue.core.windows.net",
-    "privatelink.siterecovery.windowsazure.com", "privatelink.vaultcore.azure.net",
-    "privatelink.prod.migration.windowsazure.com",
-}
-VAULTS = f"/subscriptions/{HUB}/resourceGroups/rg-recovery/providers/Microsoft.RecoveryServices/vaults"
-
-
-def subnet(subscription: str, rg: str, vnet: str, name: str) -> str:
-    return f"/subscriptions/{subscription}/resourceGroups/{rg}/providers/Microsoft.Network/virtualNetworks/{vnet}/subnets/{name}"
-
-
-SPOKE_ENDPOINTS = subnet(WORKLOAD, "rg-network-spoke", "vnet-spoke", "snet-endpoints")
-HUB_VNET = f"/subscriptions/{HUB}/resourceGroups/rg-network-hub/providers/Microsoft.Network/virtualNetworks/vnet-hub"
-
-
-@pytest.fixture
-def contoso(sandbox) -> Sandbox:
-    sandbox.reset(seed="contoso")
-    return sandbox
-
-
-@pytest.fixture
-def hub(contoso, clients):
-    """The hub subscription's clients, as the default caller (Owner there)."""
-    return clients.for_subscription(HUB)
-
+from tests.cli import runbook
+from tests.contoso import HUB, HUB_VNET, SPOKE_ENDPOINTS, VAULTS, WORKLOAD, ZONES, subnet
 
 def as_principal(sandbox: Sandbox, name: str):
     return get_clients(Target(state=str(sandbox.path), principal=name))
@@ -215,11 +184,6 @@ def test_a_request_as_an_unknown_principal_is_refused_not_run_as_the_admin(sandb
     monkeypatch.setattr(seeds, "_text", lambda name: json.dumps(broken))
     with pytest.raises(SeedError, match="no principal 'nobody'"):
         sandbox.reset(seed="broken")
-
-
-def runbook(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "runbook_lib.cli", *args], capture_output=True, text=True,
-                          check=False, timeout=120)
 
 
 def test_the_cli_seeds_and_refuses_an_unknown_seed_in_one_line(tmp_path):
