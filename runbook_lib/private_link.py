@@ -88,6 +88,15 @@ def _strip(name: str, public_suffix: str) -> str:
     return name[: -len(public_suffix) - 1] if name.endswith("." + public_suffix) else ""
 
 
+def cloud_of(fqdn: str) -> str | None:
+    """The cloud whose public suffix a private-link FQDN carries; None when it carries none of them."""
+    name = fqdn.lower().rstrip(".")
+    if any(_strip(name, partitioned) for partitioned in PARTITIONED):
+        return "public"
+    return next((cloud for suffixes in _PUBLIC.values() for cloud, public in zip(CLOUDS, suffixes)
+                 if _strip(name, public)), None)
+
+
 def public_fqdn(record: str, zone: str) -> str | None:
     """The FQDN a client asks for, from a (record, privatelink zone) pair; None when the zone is not one.
 

@@ -1,0 +1,25 @@
+"""The ARM request id of a call, for the journal (support cases and the activity log are searched by it)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+def call_with_request_id(operation: Callable[..., T], *args: Any, **kwargs: Any) -> tuple[T, str | None]:
+    """Run an SDK operation; return its result and the ``x-ms-request-id`` of its first response.
+
+    ``begin_*`` operations are waited for: their result is the final resource, the id that of the request that
+    started them.
+    """
+    seen: list[str] = []
+
+    def remember(response) -> None:
+        seen.append(response.http_response.headers.get("x-ms-request-id", ""))
+
+    result = operation(*args, raw_response_hook=remember, **kwargs)
+    if hasattr(result, "result") and hasattr(result, "polling_method"):
+        result = result.result()
+    return result, (seen[0] or None) if seen else None

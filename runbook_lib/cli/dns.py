@@ -1,0 +1,161 @@
+"""`runbook dns ...`: entries (PrivateIP.ps1), plan and apply (CreateDNSEntries.ps1), exports, checks, zones."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .common import Parser, add_json, add_target, clients_for, print_table, read_input, write_output
+
+DEFAULT_JOURNAL = "runs/dns-journal.jsonl"
+
+
+def add_commands(commands) -> None:
+    from ..dns.entry_file import FORMATS
+    from ..dns.exports import FORMATS as EXPORT_FORMATS
+    from ..dns.records import DEFAULT_TTL
+    from ..dns.zones import SCENARIOS
+
+    dns = commands.add_parser("dns", help="DNS records for private endpoints").add_subparsers(
+        dest="action", required=True, parser_class=Parser)
+    entries = dns.add_parser("entries", help="each FQDN of the endpoints with its private IP, zone and record")
+    entries.add_argument("ids", nargs="+", metavar="ID",
+                         help="a private endpoint, a Recovery Services vault or a resource group (full ids)")
+    entries.add_argument("--out", metavar="FILE", help="write the entries to FILE ('-': stdout), overwriting it")
+    entries.add_argument("--header", action="store_true", help="with --format privateip: the column names first")
+    entries.add_argument("--format", choices=FORMATS, help="privateip (PrivateIP.ps1's lines; default with --out), "
+                                                           "csv or json")
+    add_json(entries)
+    add_target(entries)
+
+    for name, text in (("plan", "what applying the entries' A records would change"),
+                       ("apply", "create the entries' A records (only what the plan shows)")):
+        command = dns.add_parser(name, help=text)
+        command.add_argument("--from", dest="source", required=True, metavar="FILE",
+                             help="entries from `runbook dns entries` (privateip, csv or json; '-': stdin)")
+        command.add_argument("--zones", required=True, metavar="RESOURCE_GROUP_ID",
+                             help="the resource group holding the private DNS zones (any subscription)")
+        command.add_argument("--create-missing-zones", action="store_true", help="create zones the group lacks")
+        command.add_argument("--link", nargs="+", action="extend", default=[], metavar="VNET_ID",
+                             help="link every zone of the plan to these VNets")
+        command.add_argument("--ttl", type=int, default=DEFAULT_TTL, help=f"seconds (default {DEFAULT_TTL})")
+        if name == "apply":
+            command.add_argument("--overwrite-conflicts", action="store_true",
+                                 help="replace records holding another IP (the old value goes to the journal)")
+            command.add_argument("--journal", default=DEFAULT_JOURNAL, metavar="FILE",
+                                 help=f"append every change here (default {DEFAULT_JOURNAL})")
+        add_json(command)
+        add_target(command)
+
+    export = dns.add_parser("export", help="the entries for a custom DNS server or a hosts file")
+    export.add_argument("--from", dest="source", required=True, metavar="FILE", help="entries ('-': stdin)")
+    export.add_argument("--format", required=True, choices=EXPORT_FORMATS)
+    export.add_argument("--out", required=True, metavar="DIR", help="directory to write the files into")
+    export.add_argument("--ttl", type=int, default=DEFAULT_TTL, help=f"seconds (default {DEFAULT_TTL})")
+
+    check = dns.add_parser("check", help="seed 004's checks: connection, zones, links, records, resolution")
+    check.add_argument("ids", nargs="+", metavar="ID", help="private endpoints, vaults or resource groups")
+    check.add_argument("--nameserver", metavar="HOST[:PORT]", help="also resolve every FQDN through this server")
+    check.add_argument("--vnet", dest="vnets", nargs="+", action="extend", default=[], metavar="VNET_ID",
+                       help="consuming VNets that must be linked to the zones too")
+    check.add_argument("--zones", dest="zone_groups", nargs="+", action="extend", default=[],
+                       metavar="RESOURCE_GROUP_ID", help="resource groups holding zones the endpoints have no "
+                                                         "zone group for")
+    add_json(check)
+    add_target(check)
+
+    zones = dns.add_parser("zones", help="the private DNS zones a scenario needs in a region (reads no Azure)")
+    zones.add_argument("--scenario", required=True, choices=SCENARIOS)
+    zones.add_argument("--region", required=True, help="an Azure region name, e.g. westus3")
+    zones.add_argument("--cloud", choices=("public", "usgov", "china"), help="default: the region's cloud")
+    add_json(zones)
+
+
+def run(args: argparse.Namespace) -> int:
+    return {"entries": _entries, "plan": _plan, "apply": _apply, "export": _export, "check": _check,
+            "zones": _zones}[args.action](args)
+
+
+def _entries(args: argparse.Namespace) -> int:
+    from ..azure.ids import parse_id
+    from ..dns.entries import entries_for
+    from ..dns.entry_file import format_entries
+
+    clients = clients_for(args, parse_id(args.ids[0]).subscription)
+    entries = entries_for(clients, args.ids)
+    for endpoint, note in entries.loc[entries["Note"] != "", ["PrivateEndpoint", "Note"]].drop_duplicates().values:
+        print(f"runbook: warning: {endpoint}: {note}", file=sys.stderr)
+    if args.out or args.format:
+        write_output(format_entries(entries, args.format or "privateip", args.header), args.out or "-")
+    else:
+        print_table(entries, args.json)
+    return 0
+
+
+def _planned(args: argparse.Namespace):
+    from ..azure.ids import parse_id
+    from ..dns.entry_file import parse_entries
+    from ..dns.records import plan_records
+
+    entries = parse_entries(*read_input(args.source, "--from"))
+    clients = clients_for(args, parse_id(args.zones, "--zones").subscription)
+    plan = plan_records(clients, entries, args.zones, create_missing_zones=args.create_missing_zones,
+                        link_vnets=args.link, ttl=args.ttl)
+    return clients, plan
+
+
+def _plan(args: argparse.Namespace) -> int:
+    _, plan = _planned(args)
+    print_table(plan.table.drop(columns="ETag"), args.json)
+    return 0
+
+
+def _apply(args: argparse.Namespace) -> int:
+    from ..dns.records import apply_plan
+    from ..journal import Journal
+
+    clients, plan = _planned(args)
+    journal = Journal(args.journal)
+    done = apply_plan(clients, plan, overwrite_conflicts=args.overwrite_conflicts, journal=journal)
+    print_table(done.drop(columns="ETag"), args.json)
+    counts = done["Result"].str.split(":").str[0].value_counts()
+    print(", ".join(f"{result} {count}" for result, count in counts.items()) or "nothing to do", file=sys.stderr)
+    if journal.changes:
+        print(f"journal: {journal.path} ({len(journal.changes)} changes)", file=sys.stderr)
+    skipped = int(counts.get("skipped", 0))
+    if skipped:
+        print(f"runbook: {skipped} planned records were not written (see Result)", file=sys.stderr)
+    return 1 if skipped else 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from ..dns.entry_file import parse_entries
+    from ..dns.exports import export_entries
+
+    entries = parse_entries(*read_input(args.source, "--from"))
+    for path in export_entries(entries, args.format, Path(args.out), ttl=args.ttl):
+        print(path)
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    from ..azure.ids import parse_id
+    from ..dns.checks import check_endpoints
+
+    clients = clients_for(args, parse_id(args.ids[0]).subscription)
+    results = check_endpoints(clients, args.ids, nameserver=args.nameserver, vnets=args.vnets,
+                              zone_groups=args.zone_groups)
+    print_table(results, args.json)
+    failed = int((results["Status"] == "fail").sum())
+    if failed:
+        print(f"runbook: {failed} checks failed (see Fix)", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def _zones(args: argparse.Namespace) -> int:
+    from ..dns.zones import required_zones
+
+    print_table(required_zones(args.scenario, args.region, args.cloud), args.json)
+    return 0

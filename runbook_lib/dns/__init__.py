@@ -1,0 +1,1 @@
+"""DNS records for private endpoints: entries, plans, exports, zone lists and checks."""

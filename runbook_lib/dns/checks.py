@@ -1,0 +1,310 @@
+"""Seed 004's troubleshooting checks as rows: is each private endpoint approved, are the zones its FQDNs need there
+and linked to the VNets, do their A records hold the NIC's IPs, does a DNS server answer them, is the vault private.
+
+Reads only: a check never changes anything. Requests, each made once and cached (a zone checked for three
+endpoints is read once): endpoints and NICs listed per resource group (dns.endpoints); one zone-group list per
+endpoint (one request per endpoint, acceptable for a check); a zone list per resource group given in
+``zone_groups`` and per endpoint subscription, only when a zone is not found before; one link list and one A-record
+list per zone; one GET per subnet (only with a nameserver) and per vault.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+import pandas as pd
+from azure.core.exceptions import ResourceNotFoundError
+
+from ..azure import AzureClients
+from ..azure.ids import RESOURCE_GROUP, ResourceId, parse_id, parse_typed_id
+from ..errors import InputError
+from ..nslookup import Lookup, nameserver_lookup
+from ..private_link import alias, cloud_of, zone_name
+from .endpoints import VAULT, Address, Endpoint, read_endpoints
+
+if TYPE_CHECKING:
+    from azure.mgmt.recoveryservices.models import Vault
+
+CHECKS = ("connection", "zone", "link", "record", "resolution", "vault")
+COLUMNS = ["Check", "Resource", "Status", "Detail", "Fix"]
+PASS, FAIL, WARN = "pass", "fail", "warn"
+AZURE_DNS = "168.63.129.16"
+VNET = "Microsoft.Network/virtualNetworks"
+_VAULT_RECORD = re.compile(r"\d+-(?:ab|asr)-")  # Backup and Site Recovery record names start '{vaultId}-ab-|-asr-'
+
+
+class Zone(NamedTuple):
+    """A zone an endpoint needs, and where it was found (id None: nowhere)."""
+
+    name: str
+    id: str | None
+    where: str
+
+
+def check_endpoints(clients: AzureClients, ids: Sequence[str], *, nameserver: str | None = None,
+                    vnets: Sequence[str] = (), zone_groups: Sequence[str] = ()) -> pd.DataFrame:
+    """One row per check of the endpoints ``ids`` name (endpoints, vaults, resource groups: see dns.endpoints).
+
+    ``vnets``: consuming VNets every zone must be linked to as well; ``zone_groups``: resource groups holding zones
+    for endpoints without a zone group; ``nameserver``: 'HOST' or 'HOST:PORT' to resolve every FQDN through.
+    """
+    lookup = nameserver_lookup(nameserver, "--nameserver") if nameserver else None
+    vnet_ids = [parse_typed_id(v, VNET, "--vnet").id for v in vnets]
+    reads = _Reads(clients, [parse_typed_id(g, RESOURCE_GROUP, "--zones") for g in zone_groups])
+    endpoints = read_endpoints(clients, ids)
+    placed = {e.id: [reads.find_zone(e, name) for name in _zones_needed(e)] for e in endpoints}
+    rows = [r for e in endpoints for r in connection_rows(e)]
+    rows += [r for e in endpoints for r in zone_rows(e, placed[e.id])]
+    rows += [r for e in endpoints for r in link_rows(e, placed[e.id], vnet_ids, reads)]
+    rows += record_rows(endpoints, placed, reads)
+    if lookup is not None:
+        rows += [r for e in endpoints for r in resolution_rows(e, lookup, nameserver, reads.subnet(e.subnet_id))]
+    rows += [r for e in endpoints if _is_vault(e.target_id) for r in vault_rows(e, reads.vault(e.target_id))]
+    return pd.DataFrame(rows, columns=COLUMNS).drop_duplicates(ignore_index=True)
+
+
+def _row(check: str, resource: str, ok: bool | str, detail: str, fix: str) -> dict[str, str]:
+    """A result row; ``ok`` is True (pass), False (fail) or a status; the fix is dropped when it passes."""
+    status = ok if isinstance(ok, str) else PASS if ok else FAIL
+    return {"Check": check, "Resource": resource, "Status": status, "Detail": detail,
+            "Fix": "" if status == PASS else fix}
+
+
+def connection_rows(endpoint: Endpoint) -> list[dict]:
+    state, provisioning = endpoint.connection_state, _text(endpoint.provisioning_state)
+    target = _name(endpoint.target_id)
+    if state == "Pending":
+        fix = f"the owner of {target} approves it: {target} > Private endpoint connections > {endpoint.name} > Approve"
+    elif state == "Approved":
+        fix = "provisioning has not succeeded: wait for it; if it failed, delete the endpoint and create it again"
+    else:
+        fix = f"a {state} connection cannot be approved again: delete {endpoint.name} and create it again"
+    ok = state == "Approved" and provisioning == "Succeeded"
+    detail = f"connection to {target} ({endpoint.group_id}) is {state}, provisioning {provisioning}"
+    return [_row("connection", endpoint.name, ok, detail, fix)]
+
+
+def zone_rows(endpoint: Endpoint, zones: Sequence[Zone]) -> list[dict]:
+    rows = [_row("zone", z.name, bool(z.id), f"{'found in' if z.id else 'not in'} {z.where}",
+                 f"create the private DNS zone {z.name} and link it to {_name(endpoint.vnet_id)} "
+                 "(`runbook dns plan --zones RESOURCE_GROUP_ID --create-missing-zones` plans both)")
+            for z in zones]
+    return rows + [_row("zone", a.fqdn, WARN, "not a private-link name this toolkit knows",
+                        "check its DNS record by hand") for a in endpoint.addresses if alias(a.fqdn) is None]
+
+
+def link_rows(endpoint: Endpoint, zones: Sequence[Zone], vnet_ids: Sequence[str], reads: _Reads) -> list[dict]:
+    """Each zone found is linked to the endpoint's VNet and to every VNet of ``vnet_ids``."""
+    rows = []
+    for zone in (z for z in zones if z.id):
+        linked = reads.links(zone.id) or set()
+        for vnet_id in _unique([endpoint.vnet_id, *vnet_ids]):
+            ok = vnet_id.lower() in linked
+            role = "the endpoint's VNet" if vnet_id.lower() == endpoint.vnet_id.lower() else "VNet"
+            detail = (f"linked to {role} {_name(vnet_id)}" if ok else
+                      f"not linked to {role} {_name(vnet_id)}: its queries ignore the zone and get public answers")
+            rows.append(_row("link", zone.name, ok, detail,
+                             f"add a virtual network link from {zone.name} to {vnet_id}"))
+    return rows
+
+
+def record_rows(endpoints: Sequence[Endpoint], placed: dict[str, list[Zone]], reads: _Reads) -> list[dict]:
+    """Each FQDN's A record holds exactly its NIC's IP; then leftover records of the same vaults (warn)."""
+    needed: dict[str, dict[str, list[Address]]] = {}  # zone id -> record name -> the addresses it answers
+    for endpoint in endpoints:
+        found = {z.name: z.id for z in placed[endpoint.id] if z.id}
+        for address in endpoint.addresses:
+            zone, record = alias(address.fqdn) or ("", "")
+            if zone in found:
+                needed.setdefault(found[zone], {}).setdefault(record, []).append(address)
+    rows = []
+    for zone_id, records in needed.items():
+        held = reads.a_records(zone_id)
+        rows += [_record_row(_name(zone_id), record, address, held.get(record, ()))
+                 for record, addresses in records.items() for address in addresses]
+        rows += leftover_rows(_name(zone_id), records, held)
+    return rows
+
+
+def _record_row(zone: str, record: str, address: Address, ips: Sequence[str]) -> dict:
+    others = ", ".join(ip for ip in ips if ip != address.ip)
+    if not ips:
+        ok, detail = False, f"no A record {record} in {zone}"
+        fix = (f"add the A record {record} = {address.ip} to {zone} (a zone group on the endpoint writes it once "
+               "the connection is Approved)")
+    elif address.ip not in ips:
+        ok, detail = False, f"A record {record} in {zone} holds {others} (stale), not the NIC's {address.ip}"
+        fix = (f"remove the whole record {record} and add it again with {address.ip}, then flush the DNS cache of "
+               "the clients (the old answer lives until its TTL runs out)")
+    else:
+        ok = not others
+        detail = f"A record {record} holds {address.ip}" + (f" and extra IPs {others}" if others else "")
+        fix = f"remove {others} from {record}: clients pick any IP of the record"
+    return _row("record", address.fqdn, ok, detail, fix)
+
+
+def leftover_rows(zone: str, records: dict[str, list[Address]], held: dict[str, tuple[str, ...]]) -> list[dict]:
+    """Records with the prefix of a vault checked here that no endpoint checked here needs: a deleted endpoint's."""
+    prefixes = {m.group(0) for record in records if (m := _VAULT_RECORD.match(record))}
+    extra = sorted(name for name in held if name not in records and name.startswith(tuple(prefixes)))
+    return [_row("record", f"{name}.{zone}", WARN,
+                 f"extra record {name} = {', '.join(held[name])}: same vault id, but no endpoint checked needs it",
+                 f"if no endpoint of the vault needs it (a deleted endpoint's leftover), delete {name} from {zone}")
+            for name in extra]
+
+
+def resolution_rows(endpoint: Endpoint, lookup: Lookup, server: str,
+                    subnet: Sequence[ipaddress.IPv4Network]) -> list[dict]:
+    prefixes = ", ".join(map(str, subnet)) or "(no prefix)"
+    rows = []
+    for address in endpoint.addresses:
+        answers = lookup(address.fqdn)
+        inside = bool(answers) and all(any(ipaddress.ip_address(ip) in net for net in subnet) for ip in answers)
+        ok = answers == (address.ip,) and inside
+        detail = f"{server} answers {', '.join(answers) or 'no address (NXDOMAIN)'}"
+        if answers:
+            detail += f", {'in' if inside else 'not in'} the endpoint subnet {prefixes}"
+        if answers and not any(ipaddress.ip_address(ip).is_private for ip in answers):
+            detail += " (a public address: the query never reached the private zone)"
+        if not ok:
+            detail += f"; the NIC holds {address.ip}"
+        zone = (alias(address.fqdn) or (address.fqdn,))[0]
+        fix = (f"custom DNS: forward {zone.removeprefix('privatelink.')} to Azure DNS ({AZURE_DNS}) from a VNet "
+               f"linked to {zone}, or add the records; Azure DNS: link {zone} to the client's VNet")
+        rows.append(_row("resolution", address.fqdn, ok, detail, fix))
+    return rows
+
+
+def vault_rows(endpoint: Endpoint, vault: Vault) -> list[dict]:
+    """Public access denied (warn until it is), and the vault's state for the endpoint's group Enabled."""
+    properties = vault.properties
+    public = _text(properties.public_network_access)
+    site_recovery = endpoint.group_id.lower() == "azuresiterecovery"
+    field = "privateEndpointStateForSiteRecovery" if site_recovery else "privateEndpointStateForBackup"
+    state = _text(properties.private_endpoint_state_for_site_recovery if site_recovery
+                  else properties.private_endpoint_state_for_backup)
+    return [
+        _row("vault", vault.name, PASS if public == "Disabled" else WARN, f"public network access {public}",
+             f"deny public network access on {vault.name} (Networking) once its private endpoints work"),
+        _row("vault", vault.name, state == "Enabled", f"{field} {state}",
+             f"approve {endpoint.name}'s connection on {vault.name}: the state is Enabled once one is approved"),
+    ]
+
+
+def _zones_needed(endpoint: Endpoint) -> list[str]:
+    """The zones of the endpoint's FQDNs; for a Backup endpoint also the blob and queue zones, which the storage
+    endpoints Azure Backup adds after the first registration and backup will need (seed 002: link all three)."""
+    zones = [answer[0] for a in endpoint.addresses if (answer := alias(a.fqdn))]
+    clouds = {cloud_of(a.fqdn) for a in endpoint.addresses} - {None}
+    if endpoint.group_id.lower() == "azurebackup" and len(clouds) == 1:
+        cloud = clouds.pop()
+        zones += [zone_name("blob", cloud), zone_name("queue", cloud)]
+    return list(dict.fromkeys(zones))
+
+
+def _unique(ids: Iterable[str]) -> list[str]:
+    """Resource ids once each, compared case-insensitively (the first spelling kept)."""
+    first: dict[str, str] = {}
+    for resource_id in ids:
+        first.setdefault(resource_id.lower(), resource_id)
+    return list(first.values())
+
+
+def _is_vault(resource_id: str) -> bool:
+    return f"/providers/{VAULT}/".lower() in resource_id.lower()
+
+
+def _name(resource_id: str) -> str:
+    return resource_id.rstrip("/").rsplit("/", 1)[-1]
+
+
+def _text(value: Any) -> str:
+    """An SDK enum's value ('Succeeded'), a string as is, None as 'None'."""
+    return str(getattr(value, "value", value))
+
+
+class _Reads:
+    """Every read the checks make, each made once (cached by what it reads)."""
+
+    def __init__(self, clients: AzureClients, zone_rgs: Sequence[ResourceId]):
+        self._clients, self._zone_rgs = clients, zone_rgs
+        self._seen: dict[tuple[str, str], Any] = {}
+
+    def _once(self, kind: str, key: str, read: Callable[[], Any]) -> Any:
+        if (kind, key.lower()) not in self._seen:
+            self._seen[kind, key.lower()] = read()
+        return self._seen[kind, key.lower()]
+
+    def _in(self, subscription: str) -> AzureClients:
+        return self._clients.for_subscription(subscription)
+
+    def find_zone(self, endpoint: Endpoint, name: str) -> Zone:
+        """The zone in the endpoint's zone group, else in a given zone resource group, else by name in the
+        endpoint's subscription; a zone the group names but that no longer exists does not count."""
+        subscription = parse_id(endpoint.id).subscription
+        places: list[tuple[str, Callable[[], list[str]]]] = [
+            ("the endpoint's zone group", lambda: self.group_zones(endpoint)),
+            *((f"resource group {rg.id}", lambda rg=rg: self.zones_in_group(rg)) for rg in self._zone_rgs),
+            (f"subscription {subscription}", lambda: self.zones_in_subscription(subscription)),
+        ]
+        for where, zone_ids in places:
+            for zone_id in zone_ids():
+                if _name(zone_id).lower() == name and self.links(zone_id) is not None:
+                    return Zone(name, zone_id, f"{where}: {zone_id}")
+        return Zone(name, None, ", ".join(where for where, _ in places))
+
+    def group_zones(self, endpoint: Endpoint) -> list[str]:
+        rid = parse_id(endpoint.id)
+        return self._once("groups", rid.id, lambda: [
+            config.private_dns_zone_id
+            for group in self._in(rid.subscription).network.private_dns_zone_groups.list(
+                private_endpoint_name=rid.name, resource_group_name=rid.resource_group)
+            for config in group.private_dns_zone_configs or []])
+
+    def zones_in_group(self, rg: ResourceId) -> list[str]:
+        def read() -> list[str]:
+            try:
+                zones = self._in(rg.subscription).privatedns.private_zones.list_by_resource_group(rg.resource_group)
+                return sorted(z.id for z in zones)
+            except ResourceNotFoundError as error:
+                raise InputError(f"--zones: {rg.id}: {error.error.code if error.error else 'not found'}; "
+                                 "give the resource group holding the private DNS zones") from None
+        return self._once("zones", rg.id, read)
+
+    def zones_in_subscription(self, subscription: str) -> list[str]:
+        return self._once("zones", subscription,
+                          lambda: sorted(z.id for z in self._in(subscription).privatedns.private_zones.list()))
+
+    def links(self, zone_id: str) -> set[str] | None:
+        """The ids (lower case) of the VNets linked to the zone; None when the zone does not exist."""
+        def read() -> set[str] | None:
+            rid = parse_id(zone_id)
+            try:
+                links = self._in(rid.subscription).privatedns.virtual_network_links.list(rid.resource_group, rid.name)
+                return {link.virtual_network.id.lower() for link in links if link.virtual_network}
+            except ResourceNotFoundError:
+                return None
+        return self._once("links", zone_id, read)
+
+    def a_records(self, zone_id: str) -> dict[str, tuple[str, ...]]:
+        """Record name (lower case) -> its IPs."""
+        rid = parse_id(zone_id)
+        return self._once("records", zone_id, lambda: {
+            r.name.lower(): tuple(a.ipv4_address for a in r.a_records or [])
+            for r in self._in(rid.subscription).privatedns.record_sets.list_by_type(rid.resource_group, rid.name, "A")})
+
+    def subnet(self, subnet_id: str) -> list[ipaddress.IPv4Network]:
+        rid, vnet = parse_id(subnet_id), parse_id(subnet_id.rsplit("/subnets/", 1)[0])
+
+        def read() -> list[ipaddress.IPv4Network]:
+            found = self._in(rid.subscription).network.subnets.get(rid.resource_group, vnet.name, rid.name)
+            return [ipaddress.ip_network(p) for p in found.address_prefixes or [found.address_prefix] if p]
+        return self._once("subnet", subnet_id, read)
+
+    def vault(self, vault_id: str) -> Vault:
+        rid = parse_id(vault_id)
+        return self._once("vault", vault_id, lambda: self._in(rid.subscription).recoveryservices.vaults.get(
+            rid.resource_group, rid.name))

@@ -1,0 +1,45 @@
+"""DNS entries: each FQDN of an endpoint with its private IP, privatelink zone and record name (PrivateIP.ps1's
+table, done right: every NIC, every cloud, Site Recovery's geo kept in the record name, and no duplicates)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+from ..azure import AzureClients
+from ..private_link import alias
+from .endpoints import Endpoint, read_endpoints
+
+# PrivateIP.ps1's three columns first
+COLUMNS = ["ResourceName", "DNS", "PrivateIP", "FQDN", "GroupId", "PrivateEndpoint", "ConnectionState", "Note"]
+
+
+def entries_for(clients: AzureClients, ids: Sequence[str], field: str = "ID") -> pd.DataFrame:
+    """The entries of the endpoints that ``ids`` name (endpoints, vaults, resource groups: see dns.endpoints)."""
+    return entries_frame(read_endpoints(clients, ids, field))
+
+
+def entries_frame(endpoints: Sequence[Endpoint]) -> pd.DataFrame:
+    rows = []
+    for endpoint in endpoints:
+        for address in endpoint.addresses:
+            zone, record = alias(address.fqdn) or ("", "")
+            rows.append({
+                "ResourceName": record, "DNS": zone, "PrivateIP": address.ip, "FQDN": address.fqdn,
+                "GroupId": address.group_id, "PrivateEndpoint": endpoint.name,
+                "ConnectionState": endpoint.connection_state, "Note": _note(endpoint, zone),
+            })
+    frame = pd.DataFrame(rows, columns=COLUMNS)
+    return frame.drop_duplicates(subset=["ResourceName", "DNS", "PrivateIP", "FQDN"], ignore_index=True)
+
+
+def _note(endpoint: Endpoint, zone: str) -> str:
+    """Why an entry needs a person's attention before its record is created; empty when it does not."""
+    if not zone:
+        return "not a private-link name this toolkit knows: create its record by hand"
+    if endpoint.connection_state == "Pending":
+        return "connection Pending: approve it on the target resource; until then the IP does not answer"
+    if endpoint.connection_state != "Approved":
+        return f"connection {endpoint.connection_state}: this endpoint does not carry traffic; recreate or remove it"
+    return ""

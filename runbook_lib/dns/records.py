@@ -1,0 +1,184 @@
+"""A records for endpoints in private DNS zones that may live in another subscription (CreateDNSEntries.ps1,
+done right): a plan first, then exactly the planned changes, never a silent overwrite.
+
+The plan has one row per record (create, unchanged, conflict: the record holds another IP, zone-missing) and, when
+asked, rows for zones to create and VNet links to add. Applying writes records with ETag conditions, so a record
+that appeared or changed after the plan is never overwritten; a conflict is replaced only when asked, and the
+value it held goes to the journal.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+from azure.core import MatchConditions
+from azure.core.exceptions import HttpResponseError
+
+from ..azure import AzureClients
+from ..azure.ids import RESOURCE_GROUP, parse_typed_id
+from ..azure.requests import call_with_request_id
+from ..errors import InputError, RunbookError
+from ..journal import Change, Journal
+from .entry_file import check_entries
+
+# Azure writes zone-group records with a 10 s TTL; the same here, so a record fixed later is picked up at once
+DEFAULT_TTL = 10
+COLUMNS = ["Kind", "Zone", "Name", "Action", "Current", "Desired", "Reason", "ETag"]
+ZONES_TYPE = "Microsoft.Network/privateDnsZones"
+
+
+@dataclass
+class RecordPlan:
+    """What applying would change in the zones of one resource group. ``table`` has COLUMNS."""
+
+    zones: str  # the resource group id holding the zones
+    ttl: int
+    table: pd.DataFrame = field(repr=False)
+
+    def count(self, action: str, kind: str = "record") -> int:
+        return int(((self.table["Kind"] == kind) & (self.table["Action"] == action)).sum())
+
+    def _repr_html_(self) -> str:
+        return self.table.drop(columns="ETag").to_html(index=False)
+
+
+def plan_records(clients: AzureClients, entries: pd.DataFrame, zones: str, *, create_missing_zones: bool = False,
+                 link_vnets: Sequence[str] = (), ttl: int = DEFAULT_TTL) -> RecordPlan:
+    """The plan for the entries' A records (columns ResourceName, DNS, PrivateIP) in the zones of resource group
+    ``zones`` (an id); reads one zone list, plus one record list (and one link list with ``link_vnets``) per zone."""
+    if ttl < 1 or ttl > 2147483647:
+        raise InputError(f"--ttl: {ttl} is not a TTL in seconds (1 to 2147483647)")
+    group = parse_typed_id(zones, RESOURCE_GROUP, "--zones")
+    for vnet in link_vnets:
+        parse_typed_id(vnet, "Microsoft.Network/virtualNetworks", "--link")
+    dns = clients.for_subscription(group.subscription).privatedns
+    entries = check_entries(entries)
+    existing = {z.name.lower() for z in dns.private_zones.list_by_resource_group(group.resource_group)}
+    rows = []
+    for zone, records in entries.groupby("DNS", sort=False):
+        found = zone in existing
+        if not found and create_missing_zones:
+            rows.append(_row("zone", zone, zone, "create", reason="not in the resource group: created"))
+        current = _a_records(dns, group.resource_group, zone) if found else {}
+        for entry in records.itertuples(index=False):
+            rows.append(_record_row(zone, entry.ResourceName, entry.PrivateIP, current, found,
+                                    create_missing_zones))
+        if link_vnets:
+            rows += _link_rows(dns, group.resource_group, zone, link_vnets, found, create_missing_zones)
+    return RecordPlan(group.id, ttl, pd.DataFrame(rows, columns=COLUMNS))
+
+
+def apply_plan(clients: AzureClients, plan: RecordPlan, *, overwrite_conflicts: bool = False,
+               journal: Journal | None = None) -> pd.DataFrame:
+    """Make the plan's changes: zones, then links, then records. Returns the plan with a ``Result`` column.
+
+    A conflict is skipped unless ``overwrite_conflicts``; a record that changed since the plan stops the apply
+    with a RunbookError (what was done before it is in the journal).
+    """
+    journal = journal if journal is not None else Journal()
+    group = parse_typed_id(plan.zones, RESOURCE_GROUP, "--zones")
+    dns = clients.for_subscription(group.subscription).privatedns
+    table = plan.table.copy()
+    table["Result"] = [_skipped(action, overwrite_conflicts) for action in table["Action"]]
+    for kind in ("zone", "link", "record"):
+        for index, row in table[table["Kind"] == kind].iterrows():
+            if row["Action"] == "create" or (row["Action"] == "conflict" and overwrite_conflicts):
+                table.at[index, "Result"] = _apply_row(dns, group.resource_group, plan, row, journal)
+    return table
+
+
+def _row(kind: str, zone: str, name: str, action: str, current: str = "", desired: str = "", reason: str = "",
+         etag: str = "") -> dict:
+    return dict(zip(COLUMNS, (kind, zone, name, action, current, desired, reason, etag)))
+
+
+def _a_records(dns, resource_group: str, zone: str) -> dict[str, tuple[list[str], str]]:
+    """Record name -> (its IPs, its ETag)."""
+    return {r.name.lower(): ([a.ipv4_address for a in r.a_records or []], r.etag or "")
+            for r in dns.record_sets.list_by_type(resource_group, zone, "A")}
+
+
+def _record_row(zone: str, name: str, ip: str, current: dict, zone_found: bool, create_zones: bool) -> dict:
+    if not zone_found:
+        if create_zones:
+            return _row("record", zone, name, "create", desired=ip, reason="in the new zone")
+        return _row("record", zone, name, "zone-missing", desired=ip,
+                    reason="no such zone in the resource group: --create-missing-zones creates it")
+    if name not in current:
+        return _row("record", zone, name, "create", desired=ip)
+    ips, etag = current[name]
+    if ips == [ip]:
+        return _row("record", zone, name, "unchanged", ", ".join(ips), ip, etag=etag)
+    reason = (f"also holds {', '.join(i for i in ips if i != ip)}" if ip in ips
+              else "holds another IP: another endpoint's, or a stale one")
+    return _row("record", zone, name, "conflict", ", ".join(ips), ip,
+                f"{reason}; --overwrite-conflicts replaces it (the old value goes to the journal)", etag)
+
+
+def _link_rows(dns, resource_group: str, zone: str, vnets: Sequence[str], zone_found: bool,
+               create_zones: bool) -> list[dict]:
+    links = {(link.virtual_network.id or "").lower(): link.name
+             for link in (dns.virtual_network_links.list(resource_group, zone) if zone_found else [])}
+    rows = []
+    for vnet in vnets:
+        if vnet.lower() in links:
+            rows.append(_row("link", zone, links[vnet.lower()], "unchanged", vnet, vnet))
+        elif zone_found or create_zones:
+            rows.append(_row("link", zone, _link_name(vnet, links.values()), "create", desired=vnet))
+        else:
+            rows.append(_row("link", zone, "", "zone-missing", desired=vnet, reason="no such zone to link"))
+    return rows
+
+
+def _link_name(vnet_id: str, taken) -> str:
+    """'link-{vnet}', with a short hash of the id when another VNet of that name holds it already."""
+    name = f"link-{vnet_id.rstrip('/').rsplit('/', 1)[-1]}"
+    return name if name not in taken else f"{name}-{hashlib.sha256(vnet_id.lower().encode()).hexdigest()[:8]}"
+
+
+def _skipped(action: str, overwrite: bool) -> str:
+    return {"unchanged": "unchanged",
+            "conflict": "" if overwrite else "skipped: conflict (--overwrite-conflicts replaces it)",
+            "zone-missing": "skipped: zone missing (--create-missing-zones creates it)"}.get(action, "")
+
+
+def _apply_row(dns, resource_group: str, plan: RecordPlan, row: pd.Series, journal: Journal) -> str:
+    zone, name = row["Zone"], row["Name"]
+    zone_id = f"{plan.zones}/providers/{ZONES_TYPE}/{zone}"
+    try:
+        if row["Kind"] == "zone":
+            _, request = call_with_request_id(dns.private_zones.begin_create_or_update, resource_group, zone,
+                                              {"location": "global"}, match_condition=MatchConditions.IfMissing)
+            journal.record(Change(zone_id, "create", None, {"location": "global"}, request))
+            return "created"
+        if row["Kind"] == "link":
+            body = {"location": "global",
+                    "properties": {"virtualNetwork": {"id": row["Desired"]}, "registrationEnabled": False}}
+            _, request = call_with_request_id(dns.virtual_network_links.begin_create_or_update, resource_group,
+                                              zone, name, body, match_condition=MatchConditions.IfMissing)
+            journal.record(Change(f"{zone_id}/virtualNetworkLinks/{name}", "create", None,
+                                  {"virtualNetwork": row["Desired"]}, request))
+            return "created"
+        return _write_record(dns, resource_group, plan, row, zone_id, journal)
+    except HttpResponseError as error:
+        if error.status_code != 412:
+            raise
+        raise RunbookError(f"{name} in {zone} changed after it was planned; nothing after it was applied. "
+                           "Plan again to see its new value.") from None
+
+
+def _write_record(dns, resource_group: str, plan: RecordPlan, row: pd.Series, zone_id: str,
+                  journal: Journal) -> str:
+    replacing = row["Action"] == "conflict"
+    condition = ({"etag": row["ETag"], "match_condition": MatchConditions.IfNotModified} if replacing
+                 else {"match_condition": MatchConditions.IfMissing})
+    body = {"properties": {"ttl": plan.ttl, "aRecords": [{"ipv4Address": row["Desired"]}]}}
+    _, request = call_with_request_id(dns.record_sets.create_or_update, resource_group, row["Zone"], "A",
+                                      row["Name"], body, **condition)
+    before = row["Current"].split(", ") if replacing else None
+    journal.record(Change(f"{zone_id}/A/{row['Name']}", "replace" if replacing else "create", before,
+                          [row["Desired"]], request))
+    return "replaced" if replacing else "created"

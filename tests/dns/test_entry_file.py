@@ -1,0 +1,77 @@
+"""Entries files: PrivateIP.ps1's lines written and read back; every bad line named by its number."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from runbook_lib.dns.entry_file import format_entries, parse_entries
+from runbook_lib.errors import InputError
+
+BACKUP = "privatelink.wus3.backup.windowsazure.com"
+BLOB = "privatelink.blob.core.windows.net"
+ASR = "privatelink.siterecovery.windowsazure.com"
+
+
+def entries() -> pd.DataFrame:
+    return pd.DataFrame([
+        {"ResourceName": "123-ab-pod01-fc1", "DNS": BACKUP, "PrivateIP": "10.1.1.4",
+         "FQDN": "123-ab-pod01-fc1.wus3.backup.windowsazure.com"},
+        {"ResourceName": "123-asr-pod01-rcm1.wus3", "DNS": ASR, "PrivateIP": "10.1.1.5",
+         "FQDN": "123-asr-pod01-rcm1.wus3.siterecovery.windowsazure.com"},
+        {"ResourceName": "abcpod01prot120", "DNS": BLOB, "PrivateIP": "10.1.1.6",
+         "FQDN": "abcpod01prot120.z05.blob.storage.azure.net"},
+        {"ResourceName": "", "DNS": "", "PrivateIP": "10.1.1.7", "FQDN": "app.contoso.com"},  # no private-link name
+    ])
+
+
+def test_privateip_lines_read_back_as_written():
+    text = format_entries(entries(), header=True)
+    lines = text.splitlines()
+    assert lines[0].split() == ["ResourceName", "DNS", "PrivateIP"] and len(lines) == 4
+    assert lines[2].split() == ["123-asr-pod01-rcm1.wus3", ASR, "10.1.1.5"]
+    back = parse_entries(text, "dnsentries.txt")
+    assert list(back["ResourceName"]) == ["123-ab-pod01-fc1", "123-asr-pod01-rcm1.wus3", "abcpod01prot120"]
+    # the line format has no FQDN: it comes back from the zone (a partitioned name under the classic suffix)
+    assert list(back["FQDN"]) == ["123-ab-pod01-fc1.wus3.backup.windowsazure.com",
+                                  "123-asr-pod01-rcm1.wus3.siterecovery.windowsazure.com",
+                                  "abcpod01prot120.blob.core.windows.net"]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_csv_and_json_keep_the_fqdn(fmt):
+    back = parse_entries(format_entries(entries(), fmt), f"entries.{fmt}")
+    assert back["FQDN"].iloc[2] == "abcpod01prot120.z05.blob.storage.azure.net"
+    assert len(back) == 3  # the row without a zone is no record
+
+
+def test_a_rerun_appended_to_the_file_gives_each_entry_once():
+    """PrivateIP.ps1 appended to its list file on every run."""
+    text = format_entries(entries(), header=True)
+    assert parse_entries(text + text, "dnsentries.txt").equals(parse_entries(text, "dnsentries.txt"))
+
+
+def test_windows_powershell_utf16_output_is_read():
+    text = format_entries(entries(), header=True)
+    data = "\ufeff".encode("utf-16-le") + text.replace("\n", "\r\n").encode("utf-16-le")
+    assert parse_entries(data, "dnsentries.txt").equals(parse_entries(text, "dnsentries.txt"))
+
+
+@pytest.mark.parametrize("line, message", [
+    ("123-ab-pod01-id1 privatelink.wus3.backup.windowsazure.com", "line 3: expected 'ResourceName DNS PrivateIP'"),
+    ("x privatelink.blob.core.windows.net 10.1.1.300", "line 3: PrivateIP '10.1.1.300' is not an IPv4 address"),
+    ("x privatelink.blob.core.windows.net 20.60.1.4", "line 3: PrivateIP 20.60.1.4 is not a private address"),
+    ("x;rm privatelink.blob.core.windows.net 10.1.1.9", "line 3: ResourceName 'x;rm' is not a DNS record name"),
+    ("x blob 10.1.1.9", "line 3: DNS 'blob' is not a zone name"),
+    (f"123-ab-pod01-fc1 {BACKUP} 10.1.1.99", "line 3: 123-ab-pod01-fc1.privatelink.wus3.backup.windowsazure.com -> "
+                                            "10.1.1.99, but line 2 gives 10.1.1.4"),
+])
+def test_a_bad_line_is_named_by_its_number(line, message):
+    text = f"ResourceName DNS PrivateIP\n123-ab-pod01-fc1 {BACKUP} 10.1.1.4\n{line}\n"
+    with pytest.raises(InputError, match=f"^dnsentries.txt {message}".replace(".", r"\.").replace("(", r"\(")):
+        parse_entries(text, "dnsentries.txt")
+
+
+def test_bad_json_names_its_line():
+    with pytest.raises(InputError, match=r"entries.json line 2: not valid JSON"):
+        parse_entries('[\n{"ResourceName": }]', "entries.json")
