@@ -93,3 +93,22 @@ def test_events_report_the_service_error_and_name_a_missing_option(tmp_path):
     assert missing.returncode == 2 and missing.stderr.startswith("runbook: error: --project: ")
     unknown = runbook("sandbox", "event", "first-backup", "--vault", vault + "-gone", "--state", state)
     assert unknown.returncode == 2 and "--vault: no Recovery Services vault" in unknown.stderr
+
+
+def test_every_command_in_the_readme_exists():
+    """The README's commands table names real commands (each answers --help)."""
+    import itertools
+    import re
+    from pathlib import Path
+
+    from runbook_lib.cli import build_parser
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    rows = re.findall(r"^\| `runbook ([^`]+)`", readme, re.MULTILINE)
+    commands = {tuple(itertools.takewhile(lambda word: re.fullmatch(r"[a-z][a-z-]*", word), row.split()))
+                for row in rows}
+    assert len(commands) >= 12, commands
+    for command in commands:
+        with pytest.raises(SystemExit) as done:
+            build_parser().parse_args([*command, "--help"])
+        assert done.value.code == 0, command

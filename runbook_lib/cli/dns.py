@@ -11,10 +11,7 @@ DEFAULT_JOURNAL = "runs/dns-journal.jsonl"
 
 
 def add_commands(commands) -> None:
-    from ..dns.entry_file import FORMATS
-    from ..dns.exports import FORMATS as EXPORT_FORMATS
-    from ..dns.records import DEFAULT_TTL
-    from ..dns.zones import SCENARIOS
+    from ..dns.choices import DEFAULT_TTL, ENTRY_FORMATS, EXPORT_FORMATS, SCENARIOS
 
     dns = commands.add_parser("dns", help="DNS records for private endpoints").add_subparsers(
         dest="action", required=True, parser_class=Parser)
@@ -23,7 +20,7 @@ def add_commands(commands) -> None:
                          help="a private endpoint, a Recovery Services vault or a resource group (full ids)")
     entries.add_argument("--out", metavar="FILE", help="write the entries to FILE ('-': stdout), overwriting it")
     entries.add_argument("--header", action="store_true", help="with --format privateip: the column names first")
-    entries.add_argument("--format", choices=FORMATS, help="privateip (PrivateIP.ps1's lines; default with --out), "
+    entries.add_argument("--format", choices=ENTRY_FORMATS, help="privateip (PrivateIP.ps1's lines; default with --out), "
                                                            "csv or json")
     add_json(entries)
     add_target(entries)
@@ -78,15 +75,16 @@ def run(args: argparse.Namespace) -> int:
 
 def _entries(args: argparse.Namespace) -> int:
     from ..azure.ids import parse_id
-    from ..dns.entries import entries_for
+    from ..dns.entries import entries_for, ready_entries
     from ..dns.entry_file import format_entries
 
     clients = clients_for(args, parse_id(args.ids[0]).subscription)
     entries = entries_for(clients, args.ids)
+    writing = bool(args.out or args.format)  # a file of records to create: only the entries ready for one
     for endpoint, note in entries.loc[entries["Note"] != "", ["PrivateEndpoint", "Note"]].drop_duplicates().values:
-        print(f"runbook: warning: {endpoint}: {note}", file=sys.stderr)
-    if args.out or args.format:
-        write_output(format_entries(entries, args.format or "privateip", args.header), args.out or "-")
+        print(f"runbook: warning: {endpoint}: {note}{' (left out)' if writing else ''}", file=sys.stderr)
+    if writing:
+        write_output(format_entries(ready_entries(entries), args.format or "privateip", args.header), args.out or "-")
     else:
         print_table(entries, args.json)
     return 0

@@ -89,8 +89,9 @@ def connection_rows(endpoint: Endpoint) -> list[dict]:
 
 def zone_rows(endpoint: Endpoint, zones: Sequence[Zone]) -> list[dict]:
     rows = [_row("zone", z.name, bool(z.id), f"{'found in' if z.id else 'not in'} {z.where}",
-                 f"create the private DNS zone {z.name} and link it to {_name(endpoint.vnet_id)} "
-                 "(`runbook dns plan --zones RESOURCE_GROUP_ID --create-missing-zones` plans both)")
+                 f"if {z.name} lives in another subscription, name its resource group (--zones); else create "
+                 f"it and link it to {_name(endpoint.vnet_id)} (`runbook dns plan --zones RESOURCE_GROUP_ID "
+                 "--create-missing-zones` plans both)")
             for z in zones]
     return rows + [_row("zone", a.fqdn, WARN, "not a private-link name this toolkit knows",
                         "check its DNS record by hand") for a in endpoint.addresses if alias(a.fqdn) is None]

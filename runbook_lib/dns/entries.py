@@ -34,6 +34,12 @@ def entries_frame(endpoints: Sequence[Endpoint]) -> pd.DataFrame:
     return frame.drop_duplicates(subset=["ResourceName", "DNS", "PrivateIP", "FQDN"], ignore_index=True)
 
 
+def ready_entries(entries: pd.DataFrame) -> pd.DataFrame:
+    """The entries whose records should be created now: approved connections, known private-link names. A record
+    for a Pending endpoint would send clients to an address that does not answer yet."""
+    return entries[entries["Note"] == ""]
+
+
 def _note(endpoint: Endpoint, zone: str) -> str:
     """Why an entry needs a person's attention before its record is created; empty when it does not."""
     if not zone:

@@ -16,8 +16,9 @@ import pandas as pd
 
 from ..errors import InputError
 from ..private_link import public_fqdn
+from .choices import ENTRY_FORMATS
 
-FORMATS = ("privateip", "csv", "json")
+FORMATS = ENTRY_FORMATS
 HEADER = ("ResourceName", "DNS", "PrivateIP")
 _LABEL = r"[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?"
 _RECORD = re.compile(rf"{_LABEL}(?:\.{_LABEL})*", re.IGNORECASE)

@@ -22,10 +22,9 @@ from ..azure.ids import RESOURCE_GROUP, parse_typed_id
 from ..azure.requests import call_with_request_id
 from ..errors import InputError, RunbookError
 from ..journal import Change, Journal
+from .choices import DEFAULT_TTL
 from .entry_file import check_entries
 
-# Azure writes zone-group records with a 10 s TTL; the same here, so a record fixed later is picked up at once
-DEFAULT_TTL = 10
 COLUMNS = ["Kind", "Zone", "Name", "Action", "Current", "Desired", "Reason", "ETag"]
 ZONES_TYPE = "Microsoft.Network/privateDnsZones"
 

@@ -13,8 +13,8 @@ import pandas as pd
 from ..errors import InputError
 from ..geo import geo_code, region_cloud
 from ..private_link import CLOUDS, zone_name
+from .choices import SCENARIOS
 
-SCENARIOS = ("backup", "site_recovery", "migrate_project", "migrate_agent_based", "migrate_hyperv")
 COLUMNS = ["Zone", "Service", "GroupId", "When"]
 ALWAYS = "always"
 

@@ -113,3 +113,22 @@ def test_check_exits_non_zero_while_a_check_fails(state, hub, tmp_path):
     passing = runbook("dns", "check", endpoint, "--zones", DNS_RG, "--state", state)
     assert passing.returncode == 0, passing.stdout + passing.stderr
     assert "fail" not in passing.stdout
+
+
+def test_a_pending_endpoint_is_shown_but_left_out_of_the_file(state, tmp_path):
+    from runbook_lib.azure import Target, get_clients
+    from tests.builders import make_endpoint
+    from tests.contoso import SPOKE_ENDPOINTS
+    from tests.dns.conftest import SPOKE_RG
+
+    operator = get_clients(Target(state=state, principal="operator"))
+    make_endpoint(operator, "rg-network-spoke", "pe-operator", SPOKE_ENDPOINTS, f"{VAULTS}/rsv-asr-wus3",
+                  "AzureSiteRecovery", manual=True)
+    table = json.loads(runbook("dns", "entries", SPOKE_RG, "--json", "--state", state).stdout)
+    assert {r["ConnectionState"] for r in table if r["PrivateEndpoint"] == "pe-operator"} == {"Pending"}
+    out = tmp_path / "dnsentries.txt"
+    written = runbook("dns", "entries", SPOKE_RG, "--out", str(out), "--state", state)
+    assert "pe-operator: connection Pending" in written.stderr and "(left out)" in written.stderr
+    pending_ips = {r["PrivateIP"] for r in table if r["PrivateEndpoint"] == "pe-operator"}
+    assert len(pending_ips) == 5 and not pending_ips & {line.split()[2] for line in out.read_text().splitlines()}
+    assert len(out.read_text().splitlines()) == len(table) - 5

@@ -115,7 +115,11 @@ def test_the_seven_steps_of_seed_002_with_zones_in_the_hub(estate, hub):
     assert estate.sandbox.event("register-container", vault).succeeded  # step 4: discovery works
     backup = estate.sandbox.event("first-backup", vault)  # step 5: fails, the _prot endpoints are new
     assert backup.code == "UserErrorVMInternetConnectivityIssue"
-    plan = plan_records(estate.clients, entries_for(estate.clients, [vault]), DNS_RG)
+    entries = entries_for(estate.clients, [vault])
+    partitioned = entries[entries["FQDN"].str.endswith(".blob.storage.azure.net")]
+    assert len(partitioned) == 2 and set(partitioned["DNS"]) == {BLOB}  # *.zNN.blob.storage.azure.net accounts
+    assert (partitioned["ResourceName"] == partitioned["FQDN"].str.split(".").str[0]).all()
+    plan = plan_records(estate.clients, entries, DNS_RG)
     assert actions(plan) == {("record", "create"): 3, ("record", "unchanged"): 10}
     assert set(plan.table.loc[plan.table["Action"] == "create", "Zone"]) == {BLOB}  # partitioned names too
     apply_plan(estate.clients, plan)  # step 6
