@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from ..azure.clouds import CLOUD_NAMES
 from .common import Parser, add_json, add_target, clients_for, print_table, read_input, write_output
 
 DEFAULT_JOURNAL = "runs/dns-journal.jsonl"
@@ -64,7 +65,7 @@ def add_commands(commands) -> None:
     zones = dns.add_parser("zones", help="the private DNS zones a scenario needs in a region (reads no Azure)")
     zones.add_argument("--scenario", required=True, choices=SCENARIOS)
     zones.add_argument("--region", required=True, help="an Azure region name, e.g. westus3")
-    zones.add_argument("--cloud", choices=("public", "usgov", "china"), help="default: the region's cloud")
+    zones.add_argument("--cloud", choices=CLOUD_NAMES, help="default: the region's cloud")
     add_json(zones)
 
 

@@ -18,7 +18,6 @@ from ..errors import InputError
 from ..private_link import public_fqdn
 from .choices import ENTRY_FORMATS
 
-FORMATS = ENTRY_FORMATS
 HEADER = ("ResourceName", "DNS", "PrivateIP")
 _LABEL = r"[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?"
 _RECORD = re.compile(rf"{_LABEL}(?:\.{_LABEL})*", re.IGNORECASE)
@@ -32,7 +31,7 @@ def format_entries(entries: pd.DataFrame, fmt: str = "privateip", header: bool =
     if fmt == "json":
         return json.dumps(entries.to_dict(orient="records"), indent=1) + "\n"
     if fmt != "privateip":
-        raise InputError(f"--format: '{fmt}' is not one of {', '.join(FORMATS)}")
+        raise InputError(f"--format: '{fmt}' is not one of {', '.join(ENTRY_FORMATS)}")
     rows = entries.loc[entries["DNS"] != "", list(HEADER)].drop_duplicates()
     lines = ([HEADER] if header else []) + [tuple(row) for row in rows.itertuples(index=False)]
     if not lines:
@@ -42,7 +41,7 @@ def format_entries(entries: pd.DataFrame, fmt: str = "privateip", header: bool =
 
 
 def parse_entries(data: str | bytes, source: str) -> pd.DataFrame:
-    """Entries from a file in any of FORMATS (told apart by their first line); ``source`` names the file in
+    """Entries from a file in any of ENTRY_FORMATS (told apart by their first line); ``source`` names the file in
     errors. Columns ResourceName, DNS, PrivateIP and FQDN (derived from the zone where the file has none)."""
     text = _decoded(data, source) if isinstance(data, bytes) else data
     stripped = text.lstrip()
@@ -101,8 +100,8 @@ def check_entries(entries: pd.DataFrame, source: str = "entries") -> pd.DataFram
 
 def _checked(rows: list[tuple[int, dict]], source: str, where: str = "line") -> pd.DataFrame:
     """Checked entries, lower-case and each once; the FQDN derived where a row has none; rows with neither record
-    nor zone left out. Names are held to DNS's
-    characters, so no value can break out of a file or script generated from them (dns.exports)."""
+    nor zone left out. Names are held to DNS's characters, so no value can break out of a file or script generated
+    from them (dns.exports)."""
     seen: dict[tuple[str, str], tuple[int, str]] = {}
     out = []
     for number, row in rows:

@@ -20,9 +20,9 @@ from azure.core.exceptions import HttpResponseError
 from ..azure import AzureClients
 from ..azure.ids import RESOURCE_GROUP, parse_typed_id
 from ..azure.requests import call_with_request_id
-from ..errors import InputError, RunbookError
+from ..errors import RunbookError
 from ..journal import Change, Journal
-from .choices import DEFAULT_TTL
+from .choices import DEFAULT_TTL, checked_ttl
 from .entry_file import check_entries
 
 COLUMNS = ["Kind", "Zone", "Name", "Action", "Current", "Desired", "Reason", "ETag"]
@@ -37,9 +37,6 @@ class RecordPlan:
     ttl: int
     table: pd.DataFrame = field(repr=False)
 
-    def count(self, action: str, kind: str = "record") -> int:
-        return int(((self.table["Kind"] == kind) & (self.table["Action"] == action)).sum())
-
     def _repr_html_(self) -> str:
         return self.table.drop(columns="ETag").to_html(index=False)
 
@@ -48,8 +45,7 @@ def plan_records(clients: AzureClients, entries: pd.DataFrame, zones: str, *, cr
                  link_vnets: Sequence[str] = (), ttl: int = DEFAULT_TTL) -> RecordPlan:
     """The plan for the entries' A records (columns ResourceName, DNS, PrivateIP) in the zones of resource group
     ``zones`` (an id); reads one zone list, plus one record list (and one link list with ``link_vnets``) per zone."""
-    if ttl < 1 or ttl > 2147483647:
-        raise InputError(f"--ttl: {ttl} is not a TTL in seconds (1 to 2147483647)")
+    checked_ttl(ttl)
     group = parse_typed_id(zones, RESOURCE_GROUP, "--zones")
     for vnet in link_vnets:
         parse_typed_id(vnet, "Microsoft.Network/virtualNetworks", "--link")
@@ -81,7 +77,7 @@ def apply_plan(clients: AzureClients, plan: RecordPlan, *, overwrite_conflicts: 
     group = parse_typed_id(plan.zones, RESOURCE_GROUP, "--zones")
     dns = clients.for_subscription(group.subscription).privatedns
     table = plan.table.copy()
-    table["Result"] = [_skipped(action, overwrite_conflicts) for action in table["Action"]]
+    table["Result"] = [_result_unapplied(action, overwrite_conflicts) for action in table["Action"]]
     for kind in ("zone", "link", "record"):
         for index, row in table[table["Kind"] == kind].iterrows():
             if row["Action"] == "create" or (row["Action"] == "conflict" and overwrite_conflicts):
@@ -138,7 +134,8 @@ def _link_name(vnet_id: str, taken) -> str:
     return name if name not in taken else f"{name}-{hashlib.sha256(vnet_id.lower().encode()).hexdigest()[:8]}"
 
 
-def _skipped(action: str, overwrite: bool) -> str:
+def _result_unapplied(action: str, overwrite: bool) -> str:
+    """What a row says when apply does not write it (empty: it will)."""
     return {"unchanged": "unchanged",
             "conflict": "" if overwrite else "skipped: conflict (--overwrite-conflicts replaces it)",
             "zone-missing": "skipped: zone missing (--create-missing-zones creates it)"}.get(action, "")

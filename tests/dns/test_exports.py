@@ -17,7 +17,8 @@ import dns.resolver
 import pandas as pd
 import pytest
 
-from runbook_lib.dns.exports import FORMATS, export_entries
+from runbook_lib.dns.choices import EXPORT_FORMATS as FORMATS
+from runbook_lib.dns.exports import export_entries
 from runbook_lib.errors import InputError
 
 BACKUP, ASR = "privatelink.wus3.backup.windowsazure.com", "privatelink.siterecovery.windowsazure.com"

@@ -129,9 +129,14 @@ def test_the_seven_steps_of_seed_002_with_zones_in_the_hub(estate, hub):
 @pytest.mark.parametrize("zones, kwargs, message", [
     (SPOKE_VNET, {}, "--zones: .* is a Microsoft.Network/virtualNetworks, not a resource group"),
     (DNS_RG, {"link_vnets": [DNS_RG]}, "--link: .* is a Microsoft.Resources/resourceGroups"),
-    (DNS_RG, {"ttl": 0}, "--ttl: 0 is not a TTL"),
+    (DNS_RG, {"ttl": 0}, "--ttl: 0 is not a number of seconds"),
 ])
 def test_bad_arguments_are_refused_before_any_request(estate, entries, zones, kwargs, message):
     with pytest.raises(InputError, match=message):
         plan_records(estate.clients, entries, zones, **kwargs)
     assert not any("privateDnsZones" in r for r in estate.requests)
+
+
+def test_the_ttl_is_a_parameter(estate, hub, entries):
+    apply_plan(estate.clients, plan_records(estate.clients, entries, DNS_RG, ttl=3600))
+    assert {r.ttl for r in hub.privatedns.record_sets.list_by_type("rg-dns", BACKUP, "A")} == {3600}
