@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from azure.core.polling import LROPoller
+
 T = TypeVar("T")
 
 
@@ -20,6 +22,6 @@ def call_with_request_id(operation: Callable[..., T], *args: Any, **kwargs: Any)
         seen.append(response.http_response.headers.get("x-ms-request-id", ""))
 
     result = operation(*args, raw_response_hook=remember, **kwargs)
-    if hasattr(result, "result") and hasattr(result, "polling_method"):
+    if isinstance(result, LROPoller):
         result = result.result()
     return result, (seen[0] or None) if seen else None

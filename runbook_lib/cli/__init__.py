@@ -6,6 +6,7 @@ pandas and the management SDKs load only in the commands that use them: `sandbox
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -44,6 +45,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except AzureError as error:
         print(f"runbook: {type(error).__name__}: {error.message}", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # `runbook ... | head`: the reader has all it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 def _list_resources(args: argparse.Namespace) -> int:

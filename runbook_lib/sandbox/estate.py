@@ -8,10 +8,10 @@ import time
 from pathlib import Path
 
 from ..errors import InputError
+from ..nslookup import nameserver_lookup
 from .app import SandboxApp
 from .faults import FaultRule, add_fault, clear_faults
 from . import events
-from ..nslookup import nameserver_lookup
 from .resolve import Resolution, resolve
 from .seeds import SeedReport, apply_seed, load_seed
 from .settings import SandboxSettings
