@@ -9,8 +9,7 @@ clients in-process, each operation's ARM requests (counted by an azure-core raw_
 `dns entries` for the resource group; the same read done endpoint by endpoint (a GET per endpoint and per NIC, as
 PrivateIP.ps1 does), for comparison; `dns plan`, `dns apply` (one PUT per record: ARM has no batch write for
 record sets), the second plan (nothing to do) and `dns check` on every endpoint. Against real Azure each request
-costs 100 ms or more and counts against the subscription's read/write throttling limits (12,000 reads and 1,200
-writes per hour and principal).
+costs 100 ms or more and counts against ARM's read or write throttling limits.
 """
 
 from __future__ import annotations
