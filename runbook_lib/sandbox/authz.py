@@ -14,6 +14,7 @@ from .services.authorization import ASSIGNMENTS, find_definition
 from .services.base import Context
 
 _VERBS = {"GET": "read", "HEAD": "read", "PUT": "write", "PATCH": "write", "DELETE": "delete", "POST": "action"}
+_PERMISSION_KEYS = ("actions", "notActions", "dataActions", "notDataActions")  # a role definition's block
 # ARM names a few types differently in actions than in ids
 _ACTION_TYPES = {
     "microsoft.resources/resourcegroups": "Microsoft.Resources/subscriptions/resourceGroups",
@@ -29,8 +30,9 @@ def _matches(action: str, pattern: str) -> bool:
     return fnmatchcase(action.lower(), pattern.lower())
 
 
-def allowed_actions(ctx: Context, scope: str) -> list[tuple[list[str], list[str]]]:
-    """(actions, notActions) of every role the caller holds at scope or above."""
+def granted_permissions(ctx: Context, scope: str) -> list[dict[str, list[str]]]:
+    """The permission blocks (actions, notActions, dataActions, notDataActions) of every role the caller holds
+    at scope or above, one per block of each assignment, as ARM's Permissions API lists them."""
     scope = scope.lower().rstrip("/")
     grants = []
     for assignment in ctx.tx.of_type(ASSIGNMENTS):
@@ -42,8 +44,13 @@ def allowed_actions(ctx: Context, scope: str) -> list[tuple[list[str], list[str]
             continue
         definition = find_definition(ctx, properties["roleDefinitionId"])
         for permission in (definition or {}).get("properties", {}).get("permissions", []):
-            grants.append((permission.get("actions", []), permission.get("notActions", [])))
+            grants.append({key: list(permission.get(key) or []) for key in _PERMISSION_KEYS})
     return grants
+
+
+def allowed_actions(ctx: Context, scope: str) -> list[tuple[list[str], list[str]]]:
+    """(actions, notActions) of every role the caller holds at scope or above."""
+    return [(p["actions"], p["notActions"]) for p in granted_permissions(ctx, scope)]
 
 
 def is_allowed(ctx: Context, action: str, scope: str) -> bool:
@@ -69,6 +76,7 @@ def authorize(ctx: Context, method: str, path: ArmPath) -> None:
     if method.upper() == "GET" and path.type.lower() in (
         "microsoft.resources/subscriptions",  # every caller lists the subscriptions it can see
         "microsoft.authorization/roledefinitions",  # role definitions are readable by anyone signed in
+        "microsoft.authorization/permissions",  # any caller may ask what it may do (an empty list if nothing)
     ):
         return
     scope = path.parent_id if path.is_collection else path.id

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .authorization import RoleAssignmentService, RoleDefinitionService
+from .authorization import PermissionService, RoleAssignmentService, RoleDefinitionService
 from .base import Service
 from .network import (
     NetworkInterfaceIpConfigurationService,
@@ -40,6 +40,7 @@ SERVICES: tuple[Service, ...] = (
     VirtualNetworkLinkService(),
     RoleDefinitionService(),
     RoleAssignmentService(),
+    PermissionService(),
     PrivateEndpointService(),
     PrivateDnsZoneGroupService(),
     VaultService(),

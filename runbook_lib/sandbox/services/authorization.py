@@ -1,4 +1,5 @@
-"""Microsoft.Authorization: built-in and custom role definitions, role assignments at any scope."""
+"""Microsoft.Authorization: built-in and custom role definitions, role assignments at any scope, and what the
+caller's roles allow at a scope (permissions)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from .base import Context, Rules, Service, odata_eq
 
 DEFINITIONS = "Microsoft.Authorization/roleDefinitions"
 ASSIGNMENTS = "Microsoft.Authorization/roleAssignments"
+PERMISSIONS = "Microsoft.Authorization/permissions"
 
 
 @cache
@@ -185,6 +187,20 @@ class RoleAssignmentService(Service):
                 continue
             found.append(assignment)
         return found
+
+
+class PermissionService(Service):
+    """Permissions - List For Resource Group / List For Resource: ``{scope}/providers/Microsoft.Authorization/
+    permissions`` lists one permission block per role the caller holds at the scope or above."""
+
+    types = (PERMISSIONS,)
+    read_only = True
+    requires_location = False
+
+    def collection(self, ctx: Context, path: ArmPath) -> list[dict]:
+        from ..authz import granted_permissions  # authz imports this module
+
+        return granted_permissions(ctx, path.parent_id)
 
 
 def assignment_properties(scope: str, definition_id: str, principal: Principal, caller: Principal,
