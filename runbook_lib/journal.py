@@ -1,6 +1,8 @@
-"""What a run changed, in order: one Change per write, kept in memory and appended to a JSON-lines file.
+"""What a run did, in order: every change, every check result and every manual step someone confirmed.
 
-Before and after are what ARM held and holds (e.g. a record's IPs), so a replaced value is never lost.
+Kept in memory and, given a path, appended to a JSON-lines file as it happens, so an interrupted run's journal
+still says what was done. Before and after are what ARM held and holds (a record's IPs, say): a replaced value is
+never lost.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Union
 
 
 def utc_now() -> str:
@@ -25,24 +27,58 @@ class Change:
     request_id: str | None = None
     step: str | None = None
     time: str = field(default_factory=utc_now)
+    kind: str = "change"
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    check: str
+    resource: str
+    status: str  # pass | fail | warn
+    detail: str
+    step: str | None = None
+    time: str = field(default_factory=utc_now)
+    kind: str = "check"
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """A manual step someone said they did."""
+
+    step: str
+    by: str
+    how: str  # 'parameter confirm' (headless) or 'button' (interactive)
+    time: str = field(default_factory=utc_now)
+    kind: str = "confirmation"
+
+
+Entry = Union[Change, CheckResult, Confirmation]
+_KINDS = {"change": Change, "check": CheckResult, "confirmation": Confirmation}
 
 
 class Journal:
-    """Append-only. With a path, every change is written (and flushed) as it happens: an interrupted run's
-    journal still says what was done."""
+    """Append-only. ``step`` is stamped on entries recorded while a runbook step runs."""
 
     def __init__(self, path: str | Path | None = None):
         self.path = Path(path) if path else None
-        self.changes: list[Change] = []
+        self.entries: list[Entry] = []
+        self.step: str | None = None
 
-    def record(self, change: Change) -> None:
-        self.changes.append(change)
+    @property
+    def changes(self) -> list[Change]:
+        return [e for e in self.entries if isinstance(e, Change)]
+
+    def record(self, entry: Entry) -> None:
+        if self.step and getattr(entry, "step", "") is None:
+            entry = type(entry)(**{**asdict(entry), "step": self.step})
+        self.entries.append(entry)
         if self.path:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with self.path.open("a", encoding="utf-8") as out:
-                out.write(json.dumps(asdict(change), sort_keys=True) + "\n")
+                out.write(json.dumps(asdict(entry), sort_keys=True) + "\n")
 
     @staticmethod
-    def read(path: str | Path) -> list[Change]:
+    def read(path: str | Path) -> list[Entry]:
         lines = Path(path).read_text(encoding="utf-8").splitlines()
-        return [Change(**json.loads(line)) for line in lines if line.strip()]
+        items = [json.loads(line) for line in lines if line.strip()]
+        return [_KINDS[item.get("kind", "change")](**item) for item in items]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any, TypeVar
 
 from azure.core.polling import LROPoller
@@ -25,3 +26,11 @@ def call_with_request_id(operation: Callable[..., T], *args: Any, **kwargs: Any)
     if isinstance(result, LROPoller):
         result = result.result()
     return result, (seen[0] or None) if seen else None
+
+
+Write = Callable[[], tuple[Any, "str | None"]]  # a change not made yet: run it, get (ARM's answer, request id)
+
+
+def deferred(operation: Callable[..., Any], *args: Any, **kwargs: Any) -> Write:
+    """``operation(*args, **kwargs)`` as a Write (what a plan row applies)."""
+    return partial(call_with_request_id, operation, *args, **kwargs)

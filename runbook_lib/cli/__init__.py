@@ -14,7 +14,7 @@ from azure.core.exceptions import AzureError, HttpResponseError
 
 from .. import __version__
 from ..errors import RunbookError
-from . import dns, sandbox
+from . import dns, sandbox, scenarios
 from .common import Parser, add_target, clients_for, print_table
 
 
@@ -24,6 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
     sandbox.add_commands(commands)
     dns.add_commands(commands)
+    scenarios.add_commands(commands)
     resources = commands.add_parser("resources", help="list resources through the Azure SDK (either target)")
     add_target(resources)
     resources.add_argument("--resource-group", metavar="NAME", help="only this resource group")
@@ -33,7 +34,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return {"sandbox": sandbox.run, "dns": dns.run, "resources": _list_resources}[args.command](args)
+        return {"sandbox": sandbox.run, "dns": dns.run, "resources": _list_resources, "scenarios":
+                scenarios.list_scenarios, "plan": scenarios.run_scenario, "apply": scenarios.run_scenario,
+                }[args.command](args)
     except RunbookError as error:
         print(f"runbook: error: {error}", file=sys.stderr)
         return 2

@@ -34,8 +34,9 @@ def add_json(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="one JSON array of row objects instead of a table")
 
 
-def clients_for(args: argparse.Namespace, subscription: str | None = None):
-    """The SDK clients for the command's target; ``subscription`` when --subscription is not given."""
+def clients_for(args: argparse.Namespace, subscription: str | None = None, principal: str = "sandbox"):
+    """The SDK clients for the command's target; ``subscription`` when --subscription is not given; on the sandbox,
+    as ``principal``."""
     from ..azure import Target, get_clients
 
     if args.target == "sandbox" and args.state:
@@ -43,7 +44,7 @@ def clients_for(args: argparse.Namespace, subscription: str | None = None):
 
         Sandbox(args.state, must_exist=True)  # a mistyped --state must not start a new estate
     return get_clients(Target(args.target, args.subscription or subscription, args.cloud, args.credential,
-                              args.state))
+                              args.state, principal))
 
 
 def read_input(path: str, option: str) -> tuple[bytes, str]:

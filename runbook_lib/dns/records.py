@@ -66,6 +66,19 @@ def plan_records(clients: AzureClients, entries: pd.DataFrame, zones: str, *, cr
     return RecordPlan(group.id, ttl, pd.DataFrame(rows, columns=COLUMNS))
 
 
+def plan_links(clients: AzureClients, zone_names: Sequence[str], zones: str, vnets: Sequence[str]) -> RecordPlan:
+    """The plan for linking the zones ``zone_names`` of resource group ``zones`` to ``vnets`` (a missing zone is
+    zone-missing)."""
+    group = parse_typed_id(zones, RESOURCE_GROUP, "--zones")
+    for vnet in vnets:
+        parse_typed_id(vnet, "Microsoft.Network/virtualNetworks", "--link")
+    dns = clients.for_subscription(group.subscription).privatedns
+    existing = {z.name.lower() for z in dns.private_zones.list_by_resource_group(group.resource_group)}
+    rows = [row for zone in dict.fromkeys(z.lower() for z in zone_names)
+            for row in _link_rows(dns, group.resource_group, zone, vnets, zone in existing, False)]
+    return RecordPlan(group.id, DEFAULT_TTL, pd.DataFrame(rows, columns=COLUMNS))
+
+
 def apply_plan(clients: AzureClients, plan: RecordPlan, *, overwrite_conflicts: bool = False,
                journal: Journal | None = None) -> pd.DataFrame:
     """Make the plan's changes: zones, then links, then records. Returns the plan with a ``Result`` column.

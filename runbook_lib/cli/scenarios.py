@@ -1,0 +1,62 @@
+"""`runbook scenarios`, `runbook plan SCENARIO -f FILE`, `runbook apply SCENARIO -f FILE`: the runbooks headless.
+
+Exit codes: 0 done (or planned), 1 a step failed, 2 bad input, 3 blocked by a guard or waiting for a manual step.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .common import add_json, add_target, clients_for, print_table
+
+DEFAULT_JOURNAL = "runs/{scenario}-journal.jsonl"
+
+
+def add_commands(commands) -> None:
+    listing = commands.add_parser("scenarios", help="the runbooks and their steps")
+    add_json(listing)
+    for mode, text in (("plan", "what a runbook would change (reads only)"),
+                       ("apply", "run a runbook: apply each step's plan, then verify it")):
+        command = commands.add_parser(mode, help=text)
+        command.add_argument("scenario", metavar="SCENARIO", help="see `runbook scenarios`")
+        command.add_argument("-f", "--parameters", required=True, metavar="FILE", help="the parameters (YAML)")
+        command.add_argument("--as", dest="principal", default="sandbox", metavar="PRINCIPAL",
+                             help="sandbox only: who runs it (a principal of the estate)")
+        command.add_argument("--journal", metavar="FILE",
+                             help=f"append every change and check here (default {DEFAULT_JOURNAL})")
+        add_json(command)
+        add_target(command)
+
+
+def list_scenarios(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from ..scenarios import SCENARIOS
+
+    rows = [{"Scenario": name, "What": (sys.modules[build.__module__].__doc__ or "").split("\n")[0],
+             "Parameters": ", ".join(model.model_fields)} for name, (model, build) in SCENARIOS.items()]
+    print_table(pd.DataFrame(rows), args.json)
+    return 0
+
+
+def run_scenario(args: argparse.Namespace) -> int:
+    from ..engine import Run, load_parameters
+    from ..errors import InputError
+    from ..journal import Journal
+    from ..scenarios import SCENARIOS
+
+    if args.scenario not in SCENARIOS:
+        raise InputError(f"SCENARIO: unknown scenario '{args.scenario}'; use one of {', '.join(SCENARIOS)}")
+    model, build = SCENARIOS[args.scenario]
+    params = load_parameters(model, args.parameters)
+    clients = clients_for(args, principal=args.principal)
+    journal = Journal(args.journal or DEFAULT_JOURNAL.format(scenario=args.scenario))
+    report = build(params).run(Run(clients, params, args.command, journal, args.principal, frozenset(params.confirm)))
+    print_table(report.plan_table() if args.command == "plan" else report.table(), args.json)
+    stopped = [s for s in report.steps if s.status in ("failed", "blocked", "waiting")]
+    for step in stopped:
+        print(f"runbook: {step.id}: {step.status}: {step.detail}", file=sys.stderr)
+    print(f"{args.scenario}: {report.status} ({len(journal.changes)} changes; journal {journal.path})",
+          file=sys.stderr)
+    return report.exit_code

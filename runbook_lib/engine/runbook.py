@@ -1,0 +1,154 @@
+"""A runbook: ordered steps run in one mode (plan: read only; apply: write, then verify), with a journal.
+
+Every step plans against what is there now, so an applied runbook plans nothing the second time and a run cut
+short anywhere finishes when run again. A blocked step (a guard), a failed one (ARM's error in words) or, when
+applying, a manual step nobody has confirmed stops the run; the steps after it are reported as not run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+from azure.core.exceptions import HttpResponseError
+
+from ..azure import AzureClients
+from ..errors import RunbookError
+from ..journal import Change, CheckResult, Confirmation, Journal
+from .step import ManualStep, Row, Step
+
+MODES = ("plan", "apply")
+EXIT_CODES = {"done": 0, "planned": 0, "failed": 1, "blocked": 3, "waiting": 3}
+
+
+@dataclass
+class Run:
+    """What a step works with: the SDK clients, the parameters, the mode, the journal, who runs it."""
+
+    clients: AzureClients
+    params: Any  # the scenario's parameter model
+    mode: str = "plan"
+    journal: Journal = field(default_factory=Journal)
+    operator: str = "unknown"
+    confirmed: frozenset[str] = frozenset()
+    planned: dict[str, list[Row]] = field(default_factory=dict)  # step id -> its rows, as the run goes
+
+    def will_change(self, step_id: str) -> bool:
+        """An earlier step of this run plans changes it has not made (plan mode): later steps may count on them."""
+        return self.mode == "plan" and any(row.changes for row in self.planned.get(step_id, []))
+
+
+@dataclass
+class StepReport:
+    id: str
+    title: str
+    section: str
+    kind: str
+    status: str  # planned | nothing to do | done | confirmed | waiting | blocked | failed | not run
+    rows: list[Row] = field(default_factory=list)
+    detail: str = ""
+
+
+@dataclass
+class RunReport:
+    runbook: str
+    mode: str
+    steps: list[StepReport]
+
+    @property
+    def status(self) -> str:
+        """failed, blocked or waiting if a step is; else done (apply) or planned (plan)."""
+        for status in ("failed", "blocked", "waiting"):
+            if any(s.status == status for s in self.steps):
+                return "waiting" if status == "waiting" and self.mode == "plan" else status
+        return "done" if self.mode == "apply" else "planned"
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if self.mode == "plan" and self.status == "waiting" else EXIT_CODES[self.status]
+
+    def table(self) -> pd.DataFrame:
+        """One row per step: its status, how many changes, and why when it stopped."""
+        return pd.DataFrame([{"Step": s.id, "Title": s.title, "Kind": s.kind, "Status": s.status,
+                              "Changes": sum(r.changes for r in s.rows), "Detail": s.detail} for s in self.steps])
+
+    def plan_table(self) -> pd.DataFrame:
+        """Every planned row: step, resource, action, before, after, reason."""
+        return pd.DataFrame([{"Step": s.id, "Resource": r.resource, "Action": r.action, "Before": _text(r.before),
+                              "After": _text(r.after), "Reason": r.reason} for s in self.steps for r in s.rows],
+                            columns=["Step", "Resource", "Action", "Before", "After", "Reason"])
+
+
+class Runbook:
+    def __init__(self, name: str, steps: Sequence[Step]):
+        ids = [s.id for s in steps]
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"{name}: step ids repeat: {ids}")
+        self.name, self.steps = name, list(steps)
+
+    def run(self, run: Run) -> RunReport:
+        if run.mode not in MODES:
+            raise RunbookError(f"mode: '{run.mode}' is not one of {', '.join(MODES)}")
+        reports: list[StepReport] = []
+        stopped = False
+        for step in self.steps:
+            report = StepReport(step.id, step.title, step.section, step.kind, "not run")
+            reports.append(report)
+            if stopped:
+                continue
+            run.journal.step = step.id
+            try:
+                stopped = _run_step(step, run, report)
+            finally:
+                run.journal.step = None
+        return RunReport(self.name, run.mode, reports)
+
+
+def _run_step(step: Step, run: Run, report: StepReport) -> bool:
+    """Run one step into ``report``; True when the run must stop here."""
+    if isinstance(step, ManualStep):
+        return _manual(step, run, report)
+    try:
+        report.rows = rows = step.plan(run)
+        run.planned[step.id] = rows
+        if any(row.action == "blocked" for row in rows):
+            report.status = "blocked"
+            report.detail = "; ".join(row.reason for row in rows if row.action == "blocked")
+            return True
+        changes = [row for row in rows if row.changes]
+        if run.mode == "plan":
+            report.status = "planned" if changes else "nothing to do"
+            return False
+        for row in changes:
+            _, request_id = row.write()
+            run.journal.record(Change(row.resource, row.action, row.before, row.after, request_id))
+        left = step.verify(run)
+        for problem in left:
+            run.journal.record(CheckResult("verify", step.id, "fail", problem))
+        report.status = "failed" if left else "done" if changes else "nothing to do"
+        report.detail = "; ".join(left)
+        return bool(left)
+    except HttpResponseError as error:
+        code = getattr(error.error, "code", None) or error.status_code
+        message = getattr(error.error, "message", None) or error.message
+        report.status, report.detail = "failed", f"{code}: {message}"
+    except RunbookError as error:
+        report.status, report.detail = "failed", str(error)
+    return True
+
+
+def _manual(step: ManualStep, run: Run, report: StepReport) -> bool:
+    not_yet = step.check(run) if step.check else None
+    if step.id in run.confirmed and not not_yet:
+        run.journal.record(Confirmation(step.id, run.operator, "parameter confirm"))
+        report.status, report.detail = "confirmed", f"confirmed by {run.operator}"
+        return False
+    report.status = "waiting"
+    report.detail = not_yet or f"{step.instructions} Then confirm it ('{step.id}' in confirm)."
+    return run.mode == "apply"
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else value if isinstance(value, str) else repr(value)

@@ -1,0 +1,84 @@
+"""A step of a runbook: check (read), plan (rows), apply (exactly the rows' writes), verify (read back).
+
+A plan row carries the write that applies it, so applying can only do what the plan showed. A row whose action is
+``blocked`` is a guard that failed: its reason says why, in words, and what to do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    from .runbook import Run
+
+from ..azure.requests import Write
+
+ACTIONS = ("create", "update", "none", "blocked")
+
+
+@dataclass(frozen=True)
+class Row:
+    resource: str  # a resource id, or what the step is about when there is none yet
+    action: str  # one of ACTIONS
+    before: Any = None
+    after: Any = None
+    reason: str = ""
+    write: Write | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def changes(self) -> bool:
+        return self.action in ("create", "update")
+
+
+def create(resource: str, after: Any, write: Write, reason: str = "") -> Row:
+    return Row(resource, "create", None, after, reason, write)
+
+
+def update(resource: str, before: Any, after: Any, write: Write, reason: str = "") -> Row:
+    return Row(resource, "update", before, after, reason, write)
+
+
+def unchanged(resource: str, value: Any = None, reason: str = "") -> Row:
+    return Row(resource, "none", value, value, reason)
+
+
+def blocked(resource: str, reason: str) -> Row:
+    return Row(resource, "blocked", reason=reason)
+
+
+class Step:
+    """Subclasses set the class attributes and implement ``plan`` (reading what they need: the check)."""
+
+    id: ClassVar[str]
+    title: ClassVar[str]
+    section: ClassVar[str]  # the seed section it implements, e.g. "002 Create private endpoints for Azure Backup"
+    kind: ClassVar[str] = "automated"
+
+    def plan(self, run: Run) -> list[Row]:
+        raise NotImplementedError
+
+    def verify(self, run: Run) -> list[str]:
+        """What still differs after apply (empty: verified). By default the step plans again: nothing may be left."""
+        return [f"{row.resource}: still {row.action} ({row.reason or row.after})"
+                for row in self.plan(run) if row.action != "none"]
+
+
+@dataclass
+class ManualStep(Step):
+    """Work only a person can do (install the appliance, run nslookup on a server). It is done once someone
+    confirms it: interactively, or headless through the ``confirm`` parameter listing step ids."""
+
+    id: str  # type: ignore[misc]
+    title: str  # type: ignore[misc]
+    section: str  # type: ignore[misc]
+    instructions: str
+    kind: str = "manual"  # type: ignore[misc]
+    check: Callable[[Run], str | None] | None = None  # optional: a reason the step cannot be confirmed yet
+
+    def plan(self, run: Run) -> list[Row]:
+        return []
+
+    def verify(self, run: Run) -> list[str]:
+        return []

@@ -1,0 +1,1 @@
+"""Domain operations the scenarios' steps are made of: reads, and writes wrapped for a plan row."""

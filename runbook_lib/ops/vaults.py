@@ -1,0 +1,46 @@
+"""Recovery Services vaults: read one, count what it holds, and the bodies the steps write."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..azure import AzureClients
+from ..azure.ids import parse_id
+from .arm import get_or_none
+
+if TYPE_CHECKING:
+    from azure.mgmt.recoveryservices.models import Vault
+
+# usages that mean the vault has (had) Backup items: Backup endpoints are refused for good (seed 002)
+ITEM_USAGES = ("ProtectedItemCount", "MABContainersCount")
+
+
+def get_vault(clients: AzureClients, vault_id: str) -> Vault | None:
+    rid = parse_id(vault_id)
+    return get_or_none(clients.for_subscription(rid.subscription).recoveryservices.vaults.get,
+                       rid.resource_group, rid.name)
+
+
+def backup_items(clients: AzureClients, vault_id: str) -> dict[str, int]:
+    """Usage name -> count, for the usages that mean Backup items (ITEM_USAGES), where not zero."""
+    rid = parse_id(vault_id)
+    usages = clients.for_subscription(rid.subscription).recoveryservices.usages.list_by_vaults(
+        rid.resource_group, rid.name)
+    return {u.name.value: int(u.current_value) for u in usages
+            if u.name and u.name.value in ITEM_USAGES and u.current_value}
+
+
+def new_vault(location: str) -> dict:
+    """A vault as seed 002 wants it from the start: system identity on, public network access denied."""
+    return {"location": location, "sku": {"name": "Standard"}, "identity": {"type": "SystemAssigned"},
+            "properties": {"publicNetworkAccess": "Disabled"}}
+
+
+def identity_on(vault: Vault) -> bool:
+    """The system-assigned identity is on (alone, or beside user-assigned ones)."""
+    return "systemassigned" in text(getattr(vault.identity, "type", None)).lower().replace(",", "")
+
+
+def text(value) -> str:
+    """An SDK enum's value or a string; '' for None."""
+    return str(getattr(value, "value", value) or "")

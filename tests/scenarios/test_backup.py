@@ -1,0 +1,167 @@
+"""The backup runbook (seed 002) end to end on the seeded contoso sandbox, through the real SDK."""
+
+from __future__ import annotations
+
+import pytest
+
+from runbook_lib.azure import Target, get_clients
+from runbook_lib.engine import Run, load_parameters
+from runbook_lib.journal import Journal
+from runbook_lib.sandbox.faults import FaultRule
+from runbook_lib.scenarios.backup import BackupParameters, runbook
+from tests.builders import grant
+from tests.cli import runbook as runbook_command
+from tests.contoso import DNS_RG, HUB, SPOKE_ENDPOINTS, VAULTS, subnet, WORKLOAD
+
+NEW_VAULT = f"{VAULTS}/rsv-backup-new"
+ENDPOINT = (f"/subscriptions/{WORKLOAD}/resourceGroups/rg-network-spoke/providers/Microsoft.Network/"
+            "privateEndpoints/pe-backup")
+
+
+def params(**change) -> BackupParameters:
+    return load_parameters(BackupParameters, {"vault": NEW_VAULT, "subnet": SPOKE_ENDPOINTS,
+                                              "endpoint_name": "pe-backup", "zones_resource_group": DNS_RG, **change})
+
+
+def run(clients, p: BackupParameters, mode: str = "apply", principal: str = "owner", journal: Journal | None = None):
+    journal = journal if journal is not None else Journal()
+    return runbook(p).run(Run(clients, p, mode, journal, principal, frozenset(p.confirm))), journal
+
+
+@pytest.fixture
+def owner(contoso):
+    return get_clients(Target(state=str(contoso.path), principal="owner"), retry_backoff_factor=0.01)
+
+
+def statuses(report) -> dict[str, str]:
+    return {s.id: s.status for s in report.steps}
+
+
+def test_plan_apply_again_and_the_seven_steps(contoso, owner, hub):
+    planned, journal = run(owner, params(), "plan")
+    assert journal.changes == []
+    assert statuses(planned)["vault"] == "planned" and statuses(planned)["endpoint"] == "planned"
+    assert not any(v.name == "rsv-backup-new" for v in hub.recoveryservices.vaults.list_by_resource_group("rg-recovery"))
+
+    applied, journal = run(owner, params())
+    assert (applied.status, applied.exit_code) == ("waiting", 3)  # at the first registration, a manual step
+    assert statuses(applied)["first-registration"] == "waiting" and statuses(applied)["validate"] == "not run"
+    assert [c.step for c in journal.changes] == ["vault", "identity-roles", "identity-roles", "endpoint", "zones",
+                                                 "links", "links", "links"]
+    vault = hub.recoveryservices.vaults.get("rg-recovery", "rsv-backup-new")
+    assert vault.properties.public_network_access == "Disabled" and vault.identity.principal_id
+
+    again, journal = run(owner, params())
+    assert journal.changes == [] and again.status == "waiting"
+
+    assert contoso.event("register-container", NEW_VAULT).succeeded  # the identity writes the _ecs records itself
+    after_registration, journal = run(owner, params(confirm=["first-registration"]))
+    assert statuses(after_registration)["first-registration"] == "confirmed"
+    assert statuses(after_registration)["first-backup"] == "waiting"
+    assert contoso.event("first-backup", NEW_VAULT).succeeded
+    done, journal = run(owner, params(confirm=["first-registration", "first-backup"]))
+    assert (done.status, done.exit_code) == ("done", 0), done.table().to_string()
+    checks = [e for e in journal.entries if getattr(e, "kind", "") == "check"]
+    assert checks and {c.status for c in checks} <= {"pass", "warn"}
+    assert {c.step for c in checks} == {"validate"}
+
+
+def test_zones_the_identity_may_not_write_get_their_records_from_the_runbook(contoso, owner, hub):
+    """Seed 002's workaround: the storage endpoints' records go in by the runbook's dns steps."""
+    run(owner, params())
+    for assignment in hub.authorization.role_assignments.list_for_scope(DNS_RG):
+        if assignment.principal_type == "ServicePrincipal":
+            hub.authorization.role_assignments.delete(DNS_RG, assignment.name)
+    assert contoso.event("register-container", NEW_VAULT).code == "UserErrorVMInternetConnectivityIssue"
+    report, journal = run(owner, params(confirm=["first-registration"]))
+    # the identity-roles step grants the zone role again, and the first dns step writes the two _ecs records
+    assert [c.step for c in journal.changes] == ["identity-roles", "dns-records", "dns-records"]
+    assert contoso.event("register-container", NEW_VAULT).succeeded
+
+
+def test_a_vault_that_had_items_is_refused(owner):
+    report, journal = run(owner, params(vault=f"{VAULTS}/rsv-legacy-wus3"))
+    assert statuses(report)["vault"] == "blocked" and report.exit_code == 3 and journal.changes == []
+    assert "private endpoints can only be created for vaults that never had one" in report.steps[1].detail
+
+
+def test_a_subnet_too_small_is_refused_before_anything_changes(owner):
+    tiny = subnet(WORKLOAD, "rg-network-bypass", "vnet-bypass", "snet-tiny")
+    report, journal = run(owner, params(subnet=tiny))
+    assert statuses(report)["prerequisites"] == "blocked" and journal.changes == []
+    assert "3 free addresses, and Backup needs 13" in report.steps[0].detail
+
+
+def test_a_caller_without_rights_is_stopped_up_front(contoso):
+    operator = get_clients(Target(state=str(contoso.path), principal="operator"))
+    report, journal = run(operator, params(), principal="operator")
+    assert statuses(report)["prerequisites"] == "blocked" and journal.changes == []
+    assert "it needs Owner, or Contributor and User Access Administrator" in report.steps[0].detail
+    assert "AuthorizationFailed" in report.steps[0].detail  # it may not even read the hub's vaults
+
+
+def test_an_identity_that_is_off_is_turned_on_before_the_endpoint(owner, hub):
+    hub.recoveryservices.vaults.begin_create_or_update("rg-recovery", "rsv-backup-new", {
+        "location": "westus3", "sku": {"name": "Standard"}, "identity": {"type": "None"},
+        "properties": {"publicNetworkAccess": "Enabled"}}).result()
+    planned, _ = run(owner, params(), "plan")
+    rows = planned.plan_table()
+    assert rows.loc[rows["Step"] == "identity", "Action"].tolist() == ["update"]
+    assert rows.loc[rows["Step"] == "deny-public-access", ["Before", "After"]].values.tolist() == [["Enabled",
+                                                                                                    "Disabled"]]
+    applied, journal = run(owner, params())
+    steps = [c.step for c in journal.changes]
+    assert steps.index("identity") < steps.index("endpoint")
+
+
+def test_the_manual_approval_path(contoso, owner, hub):
+    """The vault's owner prepares the vault; the operator asks for an endpoint; the owner approves it."""
+    vault = f"{VAULTS}/rsv-backup-wus3"
+    prepared, _ = run(owner, params(vault=vault, endpoint_name="pe-prepared"))  # identity roles, zones, links
+    assert statuses(prepared)["identity-roles"] == "done"
+    operator = get_clients(Target(state=str(contoso.path), principal="operator"))
+    operator_id = next(p.object_id for p in contoso.principals() if p.name == "operator")
+    for group in ("rg-recovery", "rg-dns"):
+        grant(hub, f"/subscriptions/{HUB}/resourceGroups/{group}", "Reader", operator_id, "User")
+    asked, journal = run(operator, params(vault=vault, approval="manual"), principal="operator")
+    assert statuses(asked)["approval"] == "blocked" and "the vault's owner approves it" in asked.steps[6].detail
+    assert [c.step for c in journal.changes] == ["endpoint"]
+    approved, journal = run(owner, params(vault=vault, approval="manual", approve=True))
+    assert statuses(approved)["approval"] == "done" and approved.status == "waiting"
+
+
+def test_throttling_and_server_errors_are_retried_by_azure_core(contoso, owner):
+    contoso.add_fault(FaultRule(answer=429, share=0.3, method="PUT", seed=3))
+    contoso.add_fault(FaultRule(answer=503, share=0.2, method="GET", seed=4))
+    report, journal = run(owner, params())
+    assert report.status == "waiting" and len(journal.changes) == 8
+    assert sum(rule.hits for rule in contoso.faults()) >= 3
+
+
+def test_an_interrupted_run_finishes_without_duplicates(contoso, hub):
+    contoso.add_fault(FaultRule(answer=500, method="PUT", path="privateDnsZoneGroups"))
+    failing = get_clients(Target(state=str(contoso.path), principal="owner"), retry_total=0)
+    report, journal = run(failing, params())
+    assert statuses(report)["zones"] == "failed" and "InternalServerError" in report.steps[7].detail
+    assert [c.step for c in journal.changes] == ["vault", "identity-roles", "identity-roles", "endpoint"]
+    contoso.clear_faults()
+    resumed, journal = run(failing, params())
+    assert resumed.status == "waiting" and [c.step for c in journal.changes] == ["zones", "links", "links", "links"]
+    principal = hub.recoveryservices.vaults.get("rg-recovery", "rsv-backup-new").identity.principal_id
+    held = [a for a in hub.authorization.role_assignments.list_for_scope(DNS_RG) if a.principal_id == principal]
+    assert len(held) == 1
+
+
+def test_the_cli_plans_applies_and_refuses_bad_parameters(contoso, tmp_path):
+    state = str(contoso.path)
+    planned = runbook_command("plan", "backup", "-f", "parameters/backup.sandbox.yaml", "--state", state,
+                              "--as", "owner", "--journal", str(tmp_path / "j.jsonl"))
+    assert planned.returncode == 0, planned.stderr
+    assert "backup: planned" in planned.stderr or "backup: waiting" in planned.stderr
+    applied = runbook_command("apply", "backup", "-f", "parameters/backup.sandbox.yaml", "--state", state,
+                              "--as", "owner", "--journal", str(tmp_path / "j.jsonl"))
+    assert applied.returncode == 3 and "first-registration: waiting" in applied.stderr
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("vualt: x\n")
+    refused = runbook_command("plan", "backup", "-f", str(bad), "--state", state)
+    assert refused.returncode == 2 and "vualt: unknown parameter" in refused.stderr
