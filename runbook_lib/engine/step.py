@@ -56,6 +56,12 @@ class Step:
     section: ClassVar[str]  # the seed section it implements, e.g. "002 Create private endpoints for Azure Backup"
     kind: ClassVar[str] = "automated"
 
+    def __init__(self, section: str | None = None, *, id: str | None = None, title: str | None = None):
+        """A scenario names the seed section a shared step implements for it (and may rename the step)."""
+        for name, value in (("section", section), ("id", id), ("title", title)):
+            if value is not None:
+                setattr(self, name, value)
+
     def plan(self, run: Run) -> list[Row]:
         raise NotImplementedError
 

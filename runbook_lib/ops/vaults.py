@@ -30,6 +30,25 @@ def backup_items(clients: AzureClients, vault_id: str) -> dict[str, int]:
             if u.name and u.name.value in ITEM_USAGES and u.current_value}
 
 
+def replication_items(clients: AzureClients, vault_id: str) -> dict[str, int]:
+    """Site Recovery's counts that mean items (replicated machines, registered servers), where not zero."""
+    rid = parse_id(vault_id)
+    usages = clients.for_subscription(rid.subscription).recoveryservices.replication_usages.list(
+        rid.resource_group, rid.name)
+    counts: dict[str, int] = {}
+    for usage in usages:
+        for name in ("protected_item_count", "registered_servers_count"):
+            counts[name] = counts.get(name, 0) + int(getattr(usage, name) or 0)
+    return {name: count for name, count in counts.items() if count}
+
+
+def items(clients: AzureClients, vault_id: str, group_id: str) -> dict[str, int]:
+    """What the vault holds for the endpoint's group: Backup items, or Site Recovery's."""
+    if group_id.lower() == "azuresiterecovery":
+        return replication_items(clients, vault_id)
+    return backup_items(clients, vault_id)
+
+
 def new_vault(location: str) -> dict:
     """A vault as seed 002 wants it from the start: system identity on, public network access denied."""
     return {"location": location, "sku": {"name": "Standard"}, "identity": {"type": "SystemAssigned"},

@@ -5,391 +5,61 @@ private DNS zones (linked, records in place, again after the first registration 
 
 from __future__ import annotations
 
-from typing import Literal
-
-from azure.core.exceptions import HttpResponseError
-from pydantic import Field, field_validator
-
 from ..azure.ids import parse_id
-from ..azure.requests import deferred
-from ..dns.checks import check_endpoints
-from ..dns.choices import DEFAULT_TTL
-from ..dns.entries import entries_for, ready_entries
-from ..dns.records import RecordPlan, apply_plan, plan_links, plan_records
-from ..engine import ManualStep, Row, Run, Runbook, ScenarioParameters, Step, blocked, create, unchanged, update
-from ..engine.parameters import ResourceGroupId, SubnetId, VaultId, VnetId
-from ..errors import InputError
+from ..engine import ManualStep, Runbook
 from ..geo import geo_code, region_cloud
-from ..journal import CheckResult, Journal
-from ..ops import endpoints, roles, vaults
-from ..ops.network import free_addresses
 from ..private_link import zone_name
+from . import vault_steps as steps
 
-BACKUP_MEMBERS = 8  # fc1 fab1 prot1 rec2 ecs1 id1 tel1 wbcm1
-STORAGE_ENDPOINTS = 5  # Azure Backup adds _ecs blob + queue, then _prot110/120/121 blob, in the same subnet
-SECTION = "002"
+SEED = "002"
 
 
-class BackupParameters(ScenarioParameters):
-    vault: VaultId  # the Recovery Services vault; created when it does not exist
-    location: str = "westus3"  # a new vault's region (the endpoint's VNet may be elsewhere)
-    subnet: SubnetId  # where the endpoint's NIC goes
-    endpoint_name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}[A-Za-z0-9_]$")
-    endpoint_resource_group: ResourceGroupId | None = None  # default: the subnet's resource group
-    zones_resource_group: ResourceGroupId  # where the private DNS zones are (any subscription)
-    dns: Literal["zone-group", "custom"] = "zone-group"  # integrate with private DNS zones, or a custom DNS server
-    approval: Literal["auto", "manual"] = "auto"  # manual: a request the vault's owner approves
-    approve: bool = False  # approve a Pending connection in this run (the caller must own the vault)
-    link_vnets: tuple[VnetId, ...] = ()  # VNets whose clients back up through the endpoint (its own VNet always)
-    nameserver: str | None = None  # validate resolution through this DNS server (HOST[:PORT])
-    ttl: int = DEFAULT_TTL  # of the records this runbook writes
-
-    @field_validator("location")
-    @classmethod
-    def _known_region(cls, value: str) -> str:
-        try:
-            geo_code(value)  # an unknown region names close matches
-        except InputError as error:
-            raise ValueError(str(error).removeprefix("region: ")) from None
-        return value.replace(" ", "").lower()
-
-    # derived names
-    @property
-    def endpoint_id(self) -> str:
-        group = self.endpoint_resource_group or parse_id(self.subnet).resource_group_id
-        return f"{group}/providers/Microsoft.Network/privateEndpoints/{self.endpoint_name}"
-
-    @property
-    def vnet_id(self) -> str:
-        return self.subnet.rsplit("/subnets/", 1)[0]
+class BackupParameters(steps.VaultEndpointParameters):
+    GROUP_ID = "AzureBackup"
+    # fc1 fab1 prot1 rec2 ecs1 id1 tel1 wbcm1; then Azure Backup adds _ecs blob + queue and _prot110/120/121 blob
+    MEMBERS = 8 + 5
+    MEMBERS_WHY = "8 for the vault's endpoint, 5 for the storage endpoints Azure Backup adds"
 
     def zone_names(self, vault_location: str) -> list[str]:
         cloud = region_cloud(vault_location)
         return [zone_name("backup", cloud, geo_code(vault_location)), zone_name("blob", cloud),
                 zone_name("queue", cloud)]
 
-    def zone_id(self, zone: str) -> str:
-        return f"{self.zones_resource_group}/providers/Microsoft.Network/privateDnsZones/{zone}"
+    def identity_grants(self) -> list[tuple[str, str]]:
+        """Contributor on the endpoint's and the VNet's resource groups; with zone integration, Private DNS Zone
+        Contributor on the zones' (seed 002; its granular custom roles are the alternative to Contributor)."""
+        scopes = dict.fromkeys([parse_id(self.endpoint_id).resource_group_id, parse_id(self.vnet_id).resource_group_id])
+        wanted = [(scope, "Contributor") for scope in scopes]
+        if self.dns == "zone-group":
+            wanted.append((self.zones_resource_group, "Private DNS Zone Contributor"))
+        return wanted
 
 
 def runbook(params: BackupParameters) -> Runbook:
+    use = f"{SEED} Use Private Endpoints for Backup"
     return Runbook("backup", [
-        Prerequisites(), CreateVault(), DenyPublicAccess(), EnableIdentity(), GrantIdentity(), CreateEndpoint(),
-        ApproveEndpoint(), IntegrateZones(), LinkZones(), DnsRecords("dns-records", "Create DNS entries when the "
-                                                                     "DNS zone is in another subscription"),
-        ManualStep("first-registration", "Register the first server or VM with the vault",
-                   f"{SECTION} Use Private Endpoints for Backup",
+        steps.Prerequisites(f"{SEED} Before you start"),
+        steps.CreateVault(f"{SEED} Create a Recovery Services vault"),
+        steps.DenyPublicAccess(f"{SEED} Deny public network access"),
+        steps.EnableIdentity(f"{SEED} Enable the managed identity for your vault"),
+        steps.GrantIdentity(f"{SEED} Grant permissions to the vault to create required private endpoints"),
+        steps.CreateEndpoint(f"{SEED} Create private endpoints for Azure Backup",
+                             title="Create the private endpoint for Azure Backup"),
+        steps.ApproveEndpoint(f"{SEED} Approve private endpoints"),
+        steps.IntegrateZones(f"{SEED} When integrating private endpoints with Azure private DNS zones",
+                             title="Private DNS zones for Backup, blob and queue, and the endpoint's zone group"),
+        steps.LinkZones(f"{SEED} Validate virtual network links in private DNS zones"),
+        steps.DnsRecords(f"{SEED} Create DNS entries when the DNS server/DNS zone is present in another "
+                         "subscription"),
+        ManualStep("first-registration", "Register the first server or VM with the vault", use,
                    "Configure backup of the first workload (discovery / container registration) through the "
                    "endpoint. Azure Backup then adds the <endpoint>_ecs blob and queue endpoints."),
-        DnsRecords("dns-after-registration", "DNS records for blobs and queues after the first registration"),
-        ManualStep("first-backup", "Run the first backup", f"{SECTION} Use Private Endpoints for Backup",
+        steps.DnsRecords(f"{SEED} DNS records for blobs and queues after the first registration",
+                         id="dns-after-registration", title="DNS records for blobs and queues after the first "
+                                                            "registration"),
+        ManualStep("first-backup", "Run the first backup", use,
                    "Run the first backup. Azure Backup then adds the <endpoint>_prot blob endpoints."),
-        DnsRecords("dns-after-backup", "DNS records for blobs after the first backup"),
-        Validate(),
+        steps.DnsRecords(f"{SEED} DNS records for blobs after the first backup", id="dns-after-backup",
+                         title="DNS records for blobs after the first backup"),
+        steps.Validate(f"{SEED} Check VM connectivity"),
     ])
-
-
-def _vault(run: Run):
-    return vaults.get_vault(run.clients, run.params.vault)
-
-
-class Prerequisites(Step):
-    id, title, section = "prerequisites", "Check the caller's rights and the subnet's free addresses", \
-        f"{SECTION} Before you start"
-
-    def plan(self, run: Run) -> list[Row]:
-        p: BackupParameters = run.params
-        try:
-            needs = self.needs(run)
-        except HttpResponseError as error:
-            if error.status_code != 403:
-                raise
-            return [blocked(p.vault, f"the caller may not even read what this runbook works on "
-                                     f"({getattr(error.error, 'code', 403)}): it needs Owner, or Contributor and "
-                                     "User Access Administrator, on the vault's, the endpoint's and the zones' "
-                                     "resource groups")]
-        rows = [blocked(scope, f"the caller may not {', '.join(missing)} here: it needs Owner, or Contributor and "
-                               "User Access Administrator (ask the owner, or let them run these steps)")
-                if (missing := roles.caller_may(run.clients, scope, actions))
-                else unchanged(scope, reason="the caller's rights suffice")
-                for scope, actions in needs.items()]
-        if endpoints.get_endpoint(run.clients, p.endpoint_id) is None:
-            free, needed = free_addresses(run.clients, p.subnet), BACKUP_MEMBERS + STORAGE_ENDPOINTS
-            rows.append(blocked(p.subnet, f"{free} free addresses, and Backup needs {needed} ({BACKUP_MEMBERS} for "
-                                          f"the vault's endpoint, {STORAGE_ENDPOINTS} for its storage endpoints): "
-                                          "choose a larger subnet") if free < needed
-                        else unchanged(p.subnet, free, f"{free} free addresses, {needed} needed"))
-        return rows
-
-    @staticmethod
-    def needs(run: Run) -> dict[str, list[str]]:
-        """Scope -> the actions this run will need there: only for what is not in place yet (an operator may
-        create the endpoint once the vault's owner has prepared the vault)."""
-        p: BackupParameters = run.params
-        needs: dict[str, list[str]] = {}
-        vault = _vault(run)
-        if vault is None:
-            needs[parse_id(p.vault).resource_group_id] = ["Microsoft.RecoveryServices/vaults/write"]
-        principal = vault.identity.principal_id if vault is not None and vault.identity else None
-        for scope, role in GrantIdentity.grants(p):
-            if not principal or role not in roles.roles_held(run.clients, scope, principal):
-                needs.setdefault(scope, []).append("Microsoft.Authorization/roleAssignments/write")
-        if endpoints.get_endpoint(run.clients, p.endpoint_id) is None:
-            needs.setdefault(parse_id(p.endpoint_id).resource_group_id, []).append(
-                "Microsoft.Network/privateEndpoints/write")
-        return needs
-
-
-class CreateVault(Step):
-    id, title, section = "vault", "Create a new vault, or use one that never had items", \
-        f"{SECTION} Create a Recovery Services vault"
-
-    def plan(self, run: Run) -> list[Row]:
-        p: BackupParameters = run.params
-        vault = _vault(run)
-        if vault is None:
-            rid = parse_id(p.vault)
-            write = deferred(run.clients.for_subscription(rid.subscription).recoveryservices.vaults.
-                             begin_create_or_update, rid.resource_group, rid.name, vaults.new_vault(p.location))
-            return [create(p.vault, f"a vault in {p.location}, identity on, public access denied", write)]
-        items = vaults.backup_items(run.clients, p.vault)
-        if items and endpoints.get_endpoint(run.clients, p.endpoint_id) is None:
-            held = ", ".join(f"{count} ({name})" for name, count in items.items())
-            return [blocked(p.vault, f"the vault has items: {held}; private endpoints can only be created for "
-                                     "vaults that never had one: create a new vault")]
-        return [unchanged(p.vault, vault.location, "exists")]
-
-
-class DenyPublicAccess(Step):
-    id, title, section = "deny-public-access", "Deny public network access", f"{SECTION} Deny public network access"
-
-    def plan(self, run: Run) -> list[Row]:
-        vault = _vault(run)
-        if vault is None:
-            return [unchanged(run.params.vault, "Disabled", "the new vault denies it from the start")]
-        now = vaults.text(vault.properties.public_network_access)
-        if now == "Disabled":
-            return [unchanged(vault.id, now)]
-        rid = parse_id(vault.id)
-        write = deferred(run.clients.for_subscription(rid.subscription).recoveryservices.vaults.begin_update,
-                         rid.resource_group, rid.name, {"properties": {"publicNetworkAccess": "Disabled"}})
-        return [update(vault.id, now, "Disabled", write, "clients reach the vault only through its endpoints")]
-
-
-class EnableIdentity(Step):
-    id, title, section = "identity", "Turn the vault's system-assigned identity on", \
-        f"{SECTION} Enable the managed identity for your vault"
-
-    def plan(self, run: Run) -> list[Row]:
-        vault = _vault(run)
-        if vault is None:
-            return [unchanged(run.params.vault, "SystemAssigned", "the new vault has it from the start")]
-        if vaults.identity_on(vault):
-            return [unchanged(vault.id, "SystemAssigned")]
-        rid = parse_id(vault.id)
-        write = deferred(run.clients.for_subscription(rid.subscription).recoveryservices.vaults.begin_update,
-                         rid.resource_group, rid.name, {"identity": {"type": "SystemAssigned"}})
-        return [update(vault.id, vaults.text(vault.identity.type if vault.identity else None) or "None",
-                       "SystemAssigned", write, "before any endpoint; never switched off again")]
-
-
-class GrantIdentity(Step):
-    id, title, section = "identity-roles", "Let the vault's identity create endpoints and DNS records", \
-        f"{SECTION} Grant permissions to the vault to create required private endpoints"
-
-    @staticmethod
-    def grants(p: BackupParameters) -> list[tuple[str, str]]:
-        """(scope, role): the endpoint's and the VNet's resource groups, and the zones' (zone-group DNS only)."""
-        scopes = dict.fromkeys([parse_id(p.endpoint_id).resource_group_id, parse_id(p.vnet_id).resource_group_id])
-        wanted = [(scope, "Contributor") for scope in scopes]
-        if p.dns == "zone-group":
-            wanted.append((p.zones_resource_group, "Private DNS Zone Contributor"))
-        return wanted
-
-    def plan(self, run: Run) -> list[Row]:
-        vault = _vault(run)
-        principal = vault.identity.principal_id if vault is not None and vault.identity else None
-        rows = []
-        for scope, role in self.grants(run.params):
-            if principal and role in roles.roles_held(run.clients, scope, principal):
-                rows.append(unchanged(scope, role))
-                continue
-            rows.append(create(scope, f"{role} for the vault's identity", self._assign(run, scope, role),
-                               "" if principal else "once the vault and its identity exist"))
-        return rows
-
-    def _assign(self, run: Run, scope: str, role: str):
-        def write():
-            principal = _vault(run).identity.principal_id
-            return deferred(roles.assign_role, run.clients, scope, role, principal)()
-        return write
-
-
-class CreateEndpoint(Step):
-    id, title, section = "endpoint", "Create the private endpoint for Azure Backup", \
-        f"{SECTION} Create private endpoints for Azure Backup"
-
-    def plan(self, run: Run) -> list[Row]:
-        p: BackupParameters = run.params
-        existing = endpoints.get_endpoint(run.clients, p.endpoint_id)
-        if existing is not None:
-            return [unchanged(p.endpoint_id, endpoints.connection_state(existing))]
-        vault = _vault(run)
-        if vault is not None and not vaults.identity_on(vault) and not run.will_change("identity"):
-            return [blocked(p.endpoint_id, "the vault's identity is off: turn it on before creating endpoints")]
-        rid = parse_id(p.endpoint_id)
-        location = free_location(run, p.subnet)
-        body = endpoints.endpoint_body(location, p.subnet, p.vault, "AzureBackup", p.approval == "manual")
-        write = deferred(run.clients.for_subscription(rid.subscription).network.private_endpoints.
-                         begin_create_or_update, rid.resource_group, rid.name, body)
-        return [create(p.endpoint_id, f"AzureBackup endpoint in {p.subnet.rsplit('/', 3)[-3]}", write,
-                       "a request for the vault's owner to approve" if p.approval == "manual" else "")]
-
-
-def free_location(run: Run, subnet_id: str) -> str:
-    """The region of the subnet's VNet: an endpoint lives where its VNet does."""
-    vnet = parse_id(subnet_id.rsplit("/subnets/", 1)[0])
-    return run.clients.for_subscription(vnet.subscription).network.virtual_networks.get(
-        vnet.resource_group, vnet.name).location
-
-
-class ApproveEndpoint(Step):
-    id, title, section = "approval", "Approve the endpoint's connection", f"{SECTION} Approve private endpoints"
-
-    def plan(self, run: Run) -> list[Row]:
-        p: BackupParameters = run.params
-        endpoint = endpoints.get_endpoint(run.clients, p.endpoint_id)
-        if endpoint is None:
-            return [unchanged(p.endpoint_id, "Approved" if p.approval == "auto" else "Pending",
-                              "after the endpoint is created")]
-        state = endpoints.connection_state(endpoint)
-        if state == "Approved":
-            return [unchanged(p.endpoint_id, state)]
-        if state == "Pending" and p.approve:
-            return [update(p.endpoint_id, state, "Approved", self._approve(run), "approved by this run")]
-        return [blocked(p.endpoint_id, f"the connection is {state}: the vault's owner approves it (vault > Networking "
-                                       "> Private access), or run again with approve: true as the vault's owner")]
-
-    def _approve(self, run: Run):
-        def write():
-            vault = _vault(run)
-            connection = next(c for c in vault.properties.private_endpoint_connections
-                              if c.properties.private_endpoint.id.lower() == run.params.endpoint_id.lower())
-            rid = parse_id(vault.id)
-            body = {"properties": {"privateLinkServiceConnectionState": {"status": "Approved",
-                                                                          "description": "Approved by runbook_lib"}}}
-            return deferred(run.clients.for_subscription(rid.subscription).backup.private_endpoint_connection.
-                            begin_put, rid.name, rid.resource_group, connection.name, body)()
-        return write
-
-
-class IntegrateZones(Step):
-    id, title, section = "zones", "Private DNS zones for Backup, blob and queue, and the endpoint's zone group", \
-        f"{SECTION} When integrating private endpoints with Azure private DNS zones"
-
-    def plan(self, run: Run) -> list[Row]:
-        p: BackupParameters = run.params
-        if p.dns == "custom":
-            return [unchanged(p.endpoint_id, reason="custom DNS: no private DNS zones")]
-        vault = _vault(run)
-        zones = p.zone_names(vault.location if vault else p.location)
-        group = parse_id(p.zones_resource_group)
-        dns = run.clients.for_subscription(group.subscription).privatedns
-        existing = {z.name.lower() for z in dns.private_zones.list_by_resource_group(group.resource_group)}
-        rows = [unchanged(p.zone_id(z)) if z in existing else
-                create(p.zone_id(z), "global", deferred(dns.private_zones.begin_create_or_update, group.resource_group,
-                                                        z, {"location": "global"}))
-                for z in zones]
-        attached = endpoints.zone_group_zones(run.clients, p.endpoint_id) if endpoints.get_endpoint(
-            run.clients, p.endpoint_id) else set()
-        wanted = [p.zone_id(z) for z in zones]
-        if {z.lower() for z in wanted} <= attached:
-            return rows + [unchanged(f"{p.endpoint_id}/privateDnsZoneGroups/default", ", ".join(zones))]
-        rid = parse_id(p.endpoint_id)
-        write = deferred(run.clients.for_subscription(rid.subscription).network.private_dns_zone_groups.
-                         begin_create_or_update, rid.resource_group, rid.name, "default",
-                         endpoints.zone_group_body(wanted))
-        return rows + [create(f"{p.endpoint_id}/privateDnsZoneGroups/default", ", ".join(zones), write,
-                              "Azure writes the endpoint's records into these zones")]
-
-
-class LinkZones(Step):
-    id, title, section = "links", "Link the zones to the endpoint's VNet and the clients' VNets", \
-        f"{SECTION} Validate virtual network links in private DNS zones"
-
-    def plan(self, run: Run) -> list[Row]:
-        p: BackupParameters = run.params
-        if p.dns == "custom":
-            return [unchanged(p.endpoint_id, reason="custom DNS: no zone links")]
-        vault = _vault(run)
-        if vault is None:
-            return [unchanged(p.zones_resource_group, reason="after the vault exists")]
-        plan = plan_links(run.clients, p.zone_names(vault.location), p.zones_resource_group,
-                          [p.vnet_id, *p.link_vnets])
-        return _rows(run, plan, lambda row: f"{p.zone_id(row['Zone'])}/virtualNetworkLinks/{row['Name']}")
-
-
-class DnsRecords(Step):
-    """The A records of the vault's endpoint, and of Backup's storage endpoints once they exist, in the zones."""
-
-    section = f"{SECTION} Create DNS entries when the DNS server/DNS zone is present in another subscription"
-
-    def __init__(self, id: str, title: str):
-        self.id, self.title = id, title  # type: ignore[misc]
-
-    def plan(self, run: Run) -> list[Row]:
-        p: BackupParameters = run.params
-        if p.dns == "custom":
-            return [unchanged(p.endpoint_id, reason="custom DNS: `runbook dns export` gives your DNS server's "
-                                                    "records")]
-        if endpoints.get_endpoint(run.clients, p.endpoint_id) is None:
-            return [unchanged(p.endpoint_id, reason="after the endpoint exists")]
-        entries = ready_entries(entries_for(run.clients, [p.endpoint_id]))
-        plan = plan_records(run.clients, entries, p.zones_resource_group, ttl=p.ttl)
-        return _rows(run, plan, lambda row: f"{p.zone_id(row['Zone'])}/A/{row['Name']}")
-
-
-def _rows(run: Run, plan: RecordPlan, resource) -> list[Row]:
-    """A dns.records plan as step rows. A conflict blocks: a record is never overwritten by a runbook."""
-    rows = []
-    for index, row in plan.table.iterrows():
-        if row["Action"] == "unchanged":
-            rows.append(unchanged(resource(row), row["Current"]))
-        elif row["Action"] == "create":
-            rows.append(create(resource(row), row["Desired"], _apply_row(run, plan, index)))
-        elif row["Action"] == "conflict":
-            rows.append(blocked(resource(row), f"holds {row['Current']}, not {row['Desired']}: another endpoint's "
-                                               "or a stale record; check it, then `runbook dns apply "
-                                               "--overwrite-conflicts`"))
-        elif run.will_change("zones"):
-            rows.append(unchanged(resource(row), reason=f"once step 'zones' has created {row['Zone']}"))
-        else:
-            rows.append(blocked(resource(row), f"zone {row['Zone']} is missing in {plan.zones}"))
-    return rows
-
-
-def _apply_row(run: Run, plan: RecordPlan, index):
-    """The write of one row of ``plan``: (None, its request id); the engine journals it."""
-    def write():
-        journal = Journal()
-        apply_plan(run.clients, RecordPlan(plan.zones, plan.ttl, plan.table.loc[[index]]), journal=journal)
-        return None, journal.changes[0].request_id
-    return write
-
-
-class Validate(Step):
-    id, title, section = "validate", "Validate: connection, zones, links, records, resolution", \
-        f"{SECTION} Check VM connectivity"
-
-    def plan(self, run: Run) -> list[Row]:
-        p: BackupParameters = run.params
-        if endpoints.get_endpoint(run.clients, p.endpoint_id) is None:
-            return [unchanged(p.endpoint_id, reason="after the endpoint exists")]
-        results = check_endpoints(run.clients, [p.endpoint_id], nameserver=p.nameserver, vnets=p.link_vnets,
-                                  zone_groups=[p.zones_resource_group])
-        for r in results.itertuples(index=False):
-            run.journal.record(CheckResult(r.Check, r.Resource, r.Status, r.Detail))
-        failed = results[results["Status"] == "fail"]
-        if run.mode == "apply" and not failed.empty:
-            return [blocked(r.Resource, f"{r.Check}: {r.Detail}; {r.Fix}") for r in failed.itertuples(index=False)]
-        return [unchanged(p.endpoint_id, f"{len(results) - len(failed)} of {len(results)} checks pass")]

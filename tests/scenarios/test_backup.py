@@ -89,7 +89,7 @@ def test_a_subnet_too_small_is_refused_before_anything_changes(owner):
     tiny = subnet(WORKLOAD, "rg-network-bypass", "vnet-bypass", "snet-tiny")
     report, journal = run(owner, params(subnet=tiny))
     assert statuses(report)["prerequisites"] == "blocked" and journal.changes == []
-    assert "3 free addresses, and Backup needs 13" in report.steps[0].detail
+    assert "3 free addresses, and AzureBackup needs 13 (8 for the vault's endpoint" in report.steps[0].detail
 
 
 def test_a_caller_without_rights_is_stopped_up_front(contoso):
