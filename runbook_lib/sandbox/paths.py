@@ -68,7 +68,10 @@ class ArmPath:
 
 def parse_path(raw: str) -> ArmPath:
     """Split a URL path into an ArmPath; raise InvalidResourceId for a path ARM would not accept."""
-    segments = tuple(raw.strip("/").split("/")) if raw.strip("/") else ()
+    parts = raw.strip("/").split("/") if raw.strip("/") else []
+    # the SDK's "list for resource" calls put an empty parent path after the namespace ('providers/NS//type/name'),
+    # which ARM accepts; any other empty segment is refused
+    segments = tuple(s for i, s in enumerate(parts) if s or not (i >= 2 and parts[i - 2].lower() == "providers"))
     if any(not s for s in segments):
         raise bad_request("InvalidResourceId", f"The resource id '{raw}' has an empty segment.")
     lower = [s.lower() for s in segments]

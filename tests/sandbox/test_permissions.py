@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
+from azure.core.exceptions import ResourceNotFoundError
 from azure.core.rest import HttpRequest
 
 from runbook_lib.azure import Target, get_clients
@@ -101,14 +101,12 @@ def test_list_for_resource_below_a_vnet(clients, rg, sandbox):
     assert blocks(as_operator.authorization.permissions.list_for_resource_group(rg)) == [(["*/read"], [], [], [])]
 
 
-@pytest.mark.xfail(strict=True, raises=HttpResponseError, reason=(
-    "the SDK sends '.../providers/Microsoft.Network//virtualNetworks/...' for a top-level resource "
-    "(parent_resource_path=''); the sandbox's parse_path refuses the empty segment with 400 InvalidResourceId"))
 def test_list_for_resource_on_a_vnet(clients, rg, sandbox):
     ids = make_vnet(clients, rg, "vnet-spoke", "10.20.0.0/16")
     operator, as_operator = as_principal(sandbox, "operator")
     grant(clients, ids[""], "Contributor", operator.object_id)
 
+    # the SDK sends '.../providers/Microsoft.Network//virtualNetworks/...' for a top-level resource, as ARM accepts
     found = as_operator.authorization.permissions.list_for_resource(
         rg, "Microsoft.Network", "", "virtualNetworks", "vnet-spoke")
     assert blocks(found) == [(["*"], CONTRIBUTOR_NOT_ACTIONS, [], [])]
