@@ -53,10 +53,23 @@ def run_scenario(args: argparse.Namespace) -> int:
     clients = clients_for(args, principal=args.principal)
     journal = Journal(args.journal or DEFAULT_JOURNAL.format(scenario=args.scenario))
     report = build(params).run(Run(clients, params, args.command, journal, args.principal, frozenset(params.confirm)))
-    print_table(report.plan_table() if args.command == "plan" else report.table(), args.json)
+    table = report.plan_table() if args.command == "plan" else report.table()
+    if args.command == "plan" and not args.json:  # a table a person reads: names, not whole ids
+        table["Resource"] = table["Resource"].map(_short)
+    print_table(table, args.json)
     stopped = [s for s in report.steps if s.status in ("failed", "blocked", "waiting")]
     for step in stopped:
         print(f"runbook: {step.id}: {step.status}: {step.detail}", file=sys.stderr)
     print(f"{args.scenario}: {report.status} ({len(journal.changes)} changes; journal {journal.path})",
           file=sys.stderr)
     return report.exit_code
+
+
+def _short(resource_id: str) -> str:
+    """'.../resourceGroups/rg/providers/NS/vaults/rsv' -> 'rg/vaults/rsv' (the resource group, type and name)."""
+    parts = resource_id.strip("/").split("/")
+    if "providers" not in parts:
+        return parts[-1]
+    group = parts[parts.index("resourceGroups") + 1] if "resourceGroups" in parts else ""
+    tail = parts[parts.index("providers") + 2:]
+    return "/".join([group, *tail]) if group else "/".join(tail)
