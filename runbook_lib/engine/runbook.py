@@ -59,15 +59,18 @@ class RunReport:
 
     @property
     def status(self) -> str:
-        """failed, blocked or waiting if a step is; else done (apply) or planned (plan)."""
-        for status in ("failed", "blocked", "waiting"):
-            if any(s.status == status for s in self.steps):
-                return "waiting" if status == "waiting" and self.mode == "plan" else status
-        return "done" if self.mode == "apply" else "planned"
+        """failed or blocked if a step is; else planned (plan mode), waiting (a manual step), or done."""
+        seen = {s.status for s in self.steps}
+        for status in ("failed", "blocked"):
+            if status in seen:
+                return status
+        if self.mode == "plan":
+            return "planned"
+        return "waiting" if "waiting" in seen else "done"
 
     @property
     def exit_code(self) -> int:
-        return 0 if self.mode == "plan" and self.status == "waiting" else EXIT_CODES[self.status]
+        return EXIT_CODES[self.status]
 
     def table(self) -> pd.DataFrame:
         """One row per step: its status, how many changes, and why when it stopped."""
