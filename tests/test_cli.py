@@ -112,3 +112,12 @@ def test_every_command_in_the_readme_exists():
         with pytest.raises(SystemExit) as done:
             build_parser().parse_args([*command, "--help"])
         assert done.value.code == 0, command
+
+
+def test_verify_installer_says_whether_the_hash_is_the_published_one(tmp_path):
+    download = tmp_path / "AzureMigrateInstaller-VMware-public-PrivateLink.zip"
+    download.write_bytes(b"not the installer")
+    done = runbook("verify-installer", str(download), "--scenario", "vmware")
+    assert done.returncode == 1 and "is not the published hash of the vmware installer" in done.stderr
+    assert "66D3217AEC1DE51D84EC608B22BDDA605EC9C4FBAB06FC69FEC985886627C224" in done.stderr
+    one_line_error(runbook("verify-installer", str(tmp_path / "none.zip"), "--scenario", "vmware"), "none.zip")

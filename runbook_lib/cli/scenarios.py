@@ -14,6 +14,7 @@ DEFAULT_JOURNAL = "runs/{scenario}-journal.jsonl"
 
 
 def add_commands(commands) -> None:
+    add_installer_command(commands)
     listing = commands.add_parser("scenarios", help="the runbooks and their steps")
     add_json(listing)
     for mode, text in (("plan", "what a runbook would change (reads only)"),
@@ -27,6 +28,24 @@ def add_commands(commands) -> None:
                              help=f"append every change and check here (default {DEFAULT_JOURNAL})")
         add_json(command)
         add_target(command)
+
+
+def add_installer_command(commands) -> None:
+    from ..ops.installer import SCENARIOS
+
+    verify = commands.add_parser("verify-installer", help="is a downloaded Azure Migrate appliance installer the "
+                                                          "one Microsoft published (SHA256, seed 004)?")
+    verify.add_argument("file", metavar="FILE")
+    verify.add_argument("--scenario", required=True, choices=SCENARIOS)
+    verify.add_argument("--cloud", default="public", help="default: public (the only cloud seed 004 lists)")
+
+
+def verify_installer(args: argparse.Namespace) -> int:
+    from ..ops.installer import verify_installer as verify
+
+    check = verify(args.file, args.scenario, args.cloud)
+    print(check.message, file=sys.stdout if check.matches else sys.stderr)
+    return 0 if check.matches else 1
 
 
 def list_scenarios(args: argparse.Namespace) -> int:

@@ -5,7 +5,6 @@ private DNS zones (linked, records in place, again after the first registration 
 
 from __future__ import annotations
 
-from ..azure.ids import parse_id
 from ..engine import ManualStep, Runbook
 from ..geo import geo_code, region_cloud
 from ..private_link import zone_name
@@ -24,15 +23,6 @@ class BackupParameters(steps.VaultEndpointParameters):
         cloud = region_cloud(vault_location)
         return [zone_name("backup", cloud, geo_code(vault_location)), zone_name("blob", cloud),
                 zone_name("queue", cloud)]
-
-    def identity_grants(self) -> list[tuple[str, str]]:
-        """Contributor on the endpoint's and the VNet's resource groups; with zone integration, Private DNS Zone
-        Contributor on the zones' (seed 002; its granular custom roles are the alternative to Contributor)."""
-        scopes = dict.fromkeys([parse_id(self.endpoint_id).resource_group_id, parse_id(self.vnet_id).resource_group_id])
-        wanted = [(scope, "Contributor") for scope in scopes]
-        if self.dns == "zone-group":
-            wanted.append((self.zones_resource_group, "Private DNS Zone Contributor"))
-        return wanted
 
 
 def runbook(params: BackupParameters) -> Runbook:

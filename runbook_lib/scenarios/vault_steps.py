@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import ClassVar, Literal
 
 from azure.core.exceptions import HttpResponseError
-from pydantic import Field, field_validator
 
 from ..azure.ids import parse_id
 from ..azure.requests import deferred
@@ -20,45 +19,26 @@ from ..dns.choices import DEFAULT_TTL
 from ..dns.entries import entries_for, ready_entries
 from ..dns.records import RecordPlan, apply_plan, plan_links, plan_records
 from ..engine import Row, Run, ScenarioParameters, Step, blocked, create, unchanged, update
-from ..engine.parameters import ResourceGroupId, SubnetId, VaultId, VnetId
-from ..errors import InputError
-from ..geo import geo_code
+from ..engine.parameters import EndpointName, Region, ResourceGroupId, SubnetId, VaultId, VnetId
 from ..journal import CheckResult, Journal
 from ..ops import endpoints, roles, vaults
 from ..ops.network import free_addresses
 
 
-class VaultEndpointParameters(ScenarioParameters):
-    """What every vault-endpoint scenario asks for. A scenario sets GROUP_ID and MEMBERS and names its zones and
-    the roles its vault's identity needs."""
+class EndpointParameters(ScenarioParameters):
+    """What every scenario that makes a private endpoint asks for."""
 
-    GROUP_ID: ClassVar[str]
-    MEMBERS: ClassVar[int]  # addresses the endpoint (and what the service adds beside it) takes in the subnet
-    MEMBERS_WHY: ClassVar[str]  # ...in words
-
-    vault: VaultId  # the Recovery Services vault; created when it does not exist
-    location: str = "westus3"  # a new vault's region (the endpoint's VNet may be elsewhere)
+    location: Region = "westus3"  # the region of what the runbook creates (the endpoint's VNet may be elsewhere)
     subnet: SubnetId  # where the endpoint's NIC goes
-    endpoint_name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}[A-Za-z0-9_]$")
+    endpoint_name: EndpointName
     endpoint_resource_group: ResourceGroupId | None = None  # default: the subnet's resource group
-    zones_resource_group: ResourceGroupId  # where the private DNS zones are (any subscription)
-    dns: Literal["zone-group", "custom"] = "zone-group"  # integrate with private DNS zones, or a custom DNS server
-    approval: Literal["auto", "manual"] = "auto"  # manual: a request the vault's owner approves
-    approve: bool = False  # approve a Pending connection in this run (the caller must own the vault)
-    link_vnets: tuple[VnetId, ...] = ()  # VNets whose clients back up through the endpoint (its own VNet always)
+    zones_resource_group: ResourceGroupId | None = None  # where the private DNS zones are (any subscription)
+    approval: Literal["auto", "manual"] = "auto"  # manual: a request the target's owner approves
+    approve: bool = False  # approve a Pending connection in this run (the caller must own the target)
+    link_vnets: tuple[VnetId, ...] = ()  # the clients' VNets (the endpoint's own VNet always)
     nameserver: str | None = None  # validate resolution through this DNS server (HOST[:PORT])
     ttl: int = DEFAULT_TTL  # of the records this runbook writes
 
-    @field_validator("location")
-    @classmethod
-    def _known_region(cls, value: str) -> str:
-        try:
-            geo_code(value)  # an unknown region names close matches
-        except InputError as error:
-            raise ValueError(str(error).removeprefix("region: ")) from None
-        return value.replace(" ", "").lower()
-
-    # derived names
     @property
     def endpoint_id(self) -> str:
         group = self.endpoint_resource_group or parse_id(self.subnet).resource_group_id
@@ -68,15 +48,37 @@ class VaultEndpointParameters(ScenarioParameters):
     def vnet_id(self) -> str:
         return self.subnet.rsplit("/subnets/", 1)[0]
 
+    @property
+    def zones_group(self) -> str:
+        """Where the zones are: the parameter, else the endpoint's resource group."""
+        return self.zones_resource_group or parse_id(self.endpoint_id).resource_group_id
+
+    def zone_id(self, zone: str) -> str:
+        return f"{self.zones_group}/providers/Microsoft.Network/privateDnsZones/{zone}"
+
+
+class VaultEndpointParameters(EndpointParameters):
+    """A Recovery Services vault's endpoint. A scenario sets GROUP_ID and MEMBERS and names its zones."""
+
+    GROUP_ID: ClassVar[str]
+    MEMBERS: ClassVar[int]  # addresses the endpoint (and what the service adds beside it) takes in the subnet
+    MEMBERS_WHY: ClassVar[str]  # ...in words
+
+    vault: VaultId  # the Recovery Services vault; created when it does not exist
+    zones_resource_group: ResourceGroupId  # where the private DNS zones are (any subscription)
+    dns: Literal["zone-group", "custom"] = "zone-group"  # integrate with private DNS zones, or a custom DNS server
+
     def zone_names(self, vault_location: str) -> list[str]:
         raise NotImplementedError
 
     def identity_grants(self) -> list[tuple[str, str]]:
-        """(scope, built-in role) the vault's identity needs."""
-        raise NotImplementedError
-
-    def zone_id(self, zone: str) -> str:
-        return f"{self.zones_resource_group}/providers/Microsoft.Network/privateDnsZones/{zone}"
+        """(scope, built-in role) the vault's identity needs: Contributor on the endpoint's and the VNet's resource
+        groups and, with zone integration, Private DNS Zone Contributor on the zones' (seeds 000, 002)."""
+        scopes = dict.fromkeys([parse_id(self.endpoint_id).resource_group_id, parse_id(self.vnet_id).resource_group_id])
+        wanted = [(scope, "Contributor") for scope in scopes]
+        if self.dns == "zone-group":
+            wanted.append((self.zones_resource_group, "Private DNS Zone Contributor"))
+        return wanted
 
 
 def _vault(run: Run):
@@ -305,7 +307,7 @@ class LinkZones(Step):
             return [unchanged(p.zones_resource_group, reason="after the vault exists")]
         plan = plan_links(run.clients, p.zone_names(vault.location), p.zones_resource_group,
                           [p.vnet_id, *p.link_vnets])
-        return _rows(run, plan, lambda row: f"{p.zone_id(row['Zone'])}/virtualNetworkLinks/{row['Name']}")
+        return record_plan_rows(run, plan, lambda row: f"{p.zone_id(row['Zone'])}/virtualNetworkLinks/{row['Name']}")
 
 
 class DnsRecords(Step):
@@ -324,10 +326,10 @@ class DnsRecords(Step):
             return [unchanged(p.endpoint_id, reason="after the endpoint exists")]
         entries = ready_entries(entries_for(run.clients, [p.endpoint_id]))
         plan = plan_records(run.clients, entries, p.zones_resource_group, ttl=p.ttl)
-        return _rows(run, plan, lambda row: f"{p.zone_id(row['Zone'])}/A/{row['Name']}")
+        return record_plan_rows(run, plan, lambda row: f"{p.zone_id(row['Zone'])}/A/{row['Name']}")
 
 
-def _rows(run: Run, plan: RecordPlan, resource) -> list[Row]:
+def record_plan_rows(run: Run, plan: RecordPlan, resource) -> list[Row]:
     """A dns.records plan as step rows. A conflict blocks: a record is never overwritten by a runbook."""
     rows = []
     for index, row in plan.table.iterrows():
@@ -356,18 +358,26 @@ def _apply_row(run: Run, plan: RecordPlan, index):
 
 
 class Validate(Step):
+    """Seed 004's checks (dns.checks) over the endpoints ``endpoint_ids`` names that exist; each result goes to the
+    journal, and a failure blocks an apply."""
+
     id, title, section = "validate", "Validate: connection, zones, links, records, resolution", \
         "Troubleshoot network connectivity"
 
+    def endpoint_ids(self, run: Run) -> list[str]:
+        return [run.params.endpoint_id]
+
     def plan(self, run: Run) -> list[Row]:
-        p: VaultEndpointParameters = run.params
-        if endpoints.get_endpoint(run.clients, p.endpoint_id) is None:
-            return [unchanged(p.endpoint_id, reason="after the endpoint exists")]
-        results = check_endpoints(run.clients, [p.endpoint_id], nameserver=p.nameserver, vnets=p.link_vnets,
-                                  zone_groups=[p.zones_resource_group])
+        p = run.params
+        ids = [e for e in self.endpoint_ids(run) if endpoints.get_endpoint(run.clients, e) is not None]
+        if not ids:
+            return [unchanged(p.endpoint_id, reason="after the endpoints exist")]
+        results = check_endpoints(run.clients, ids, nameserver=p.nameserver, vnets=p.link_vnets,
+                                  zone_groups=[p.zones_group])
         for r in results.itertuples(index=False):
             run.journal.record(CheckResult(r.Check, r.Resource, r.Status, r.Detail))
         failed = results[results["Status"] == "fail"]
         if run.mode == "apply" and not failed.empty:
             return [blocked(r.Resource, f"{r.Check}: {r.Detail}; {r.Fix}") for r in failed.itertuples(index=False)]
-        return [unchanged(p.endpoint_id, f"{len(results) - len(failed)} of {len(results)} checks pass")]
+        passed = int((results["Status"] == "pass").sum())
+        return [unchanged(p.endpoint_id, f"{passed} of {len(results)} checks pass on {len(ids)} endpoints")]

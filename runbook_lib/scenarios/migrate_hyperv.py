@@ -1,0 +1,135 @@
+"""Azure Migrate Hyper-V replication over Private Link (seed 003): the vault Azure Migrate created, its Site
+Recovery endpoint and zones, the vault identity's access to the replication and cache storage accounts and their
+blob endpoints (a Premium replication account needs a separate Standard cache account); then the Hyper-V
+provider and its registration key (valid five days) on each host, the checks, and replication in batches of ten.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime, timedelta, timezone
+
+from pydantic import field_validator
+
+from ..azure.ids import parse_id
+from ..engine import ManualStep, Row, Run, Runbook, blocked
+from ..engine.parameters import StorageAccountId
+from ..ops import vaults
+from ..ops.storage import StorageAccount
+from . import migrate_replication as replication
+
+SEED = "003"
+SECTIONS = replication.Sections(
+    seed=SEED,
+    resources="Set up the replication provider for migration",
+    replicate="Replicate Hyper-V VMs",
+    grant="Grant access permissions to the Recovery Services vault",
+    storage_endpoint="Create a private endpoint for the storage account",
+)
+KEY_VALID = timedelta(days=5)  # a registration key's life from when it is generated
+BATCH = 10  # machines replicated together at most
+
+
+class HyperVParameters(replication.ReplicationParameters):
+    """Hyper-V migration: the replication account, a cache account (required when the replication account is
+    Premium), the machines to replicate and when the hosts' registration key was generated."""
+
+    cache_storage: StorageAccountId | None = None  # default: the replication account (Standard only)
+    machines: tuple[str, ...] = ()  # VMs to replicate: in batches of at most ten
+    registration_key_generated: datetime | None = None  # when the key was generated (UTC unless it says)
+
+    @field_validator("machines")
+    @classmethod
+    def _distinct_names(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        names = tuple(name.strip() for name in value)
+        if any(not name for name in names):
+            raise ValueError("a machine's name is empty")
+        counts = Counter(name.lower() for name in names)
+        twice = [name for name in dict.fromkeys(names) if counts[name.lower()] > 1]
+        if twice:
+            raise ValueError(f"named more than once: {', '.join(twice)}")
+        return names
+
+    def storage_accounts(self) -> list[str]:
+        cache = self.cache_storage
+        return [self.replication_storage] + ([cache] if cache and cache.lower() != self.replication_storage.lower()
+                                             else [])
+
+    def storage_rules(self, accounts: dict[str, StorageAccount]) -> list[Row]:
+        """A Premium replication account needs another account, of Standard type, as cache (seed 003)."""
+        replicated = accounts.get(self.replication_storage)
+        if replicated is None or replicated.tier != "premium":
+            return []
+        if len(self.storage_accounts()) == 1:
+            return [blocked(replicated.id, f"{replicated.name} is Premium: Hyper-V replication then needs another, "
+                                           "Standard account as its cache; name one in cache_storage")]
+        cache = accounts.get(self.cache_storage)
+        if cache is not None and cache.tier != "standard":
+            return [blocked(cache.id, f"the cache account {cache.name} is {cache.tier.capitalize()}: with a Premium "
+                                      f"replication account ({replicated.name}), the cache must be a Standard "
+                                      "account; choose another cache_storage")]
+        return []
+
+    def batches(self) -> list[tuple[str, ...]]:
+        return [self.machines[i:i + BATCH] for i in range(0, len(self.machines), BATCH)]
+
+
+def key_not_usable(run: Run) -> str | None:
+    """Why the registration key cannot be used now (None: it can, or the hosts are registered already)."""
+    p: HyperVParameters = run.params
+    vault = vaults.get_vault(run.clients, p.vault)
+    if vault is not None and vaults.replication_items(run.clients, p.vault).get("registered_servers_count"):
+        return None  # the hosts are registered: the key has done its work
+    if p.registration_key_generated is None:
+        return ("say when the registration key was generated (registration_key_generated, e.g. "
+                "2024-05-01T09:30:00Z): a key is valid for five days")
+    generated = p.registration_key_generated
+    if generated.tzinfo is None:
+        generated = generated.replace(tzinfo=timezone.utc)
+    age = datetime.now(timezone.utc) - generated
+    if age < timedelta(0):
+        return f"registration_key_generated ({generated.isoformat()}) is in the future: check the date and time zone"
+    if age > KEY_VALID:
+        return (f"the registration key was generated {age.days} days ago ({generated:%Y-%m-%d %H:%M} UTC) and is "
+                "valid for five days: generate a new one (Discover > Prepare Hyper-V host servers), copy it to the "
+                "hosts, set registration_key_generated, then confirm again")
+    return None
+
+
+def runbook(params: HyperVParameters) -> Runbook:
+    provider = f"{SEED} {SECTIONS.resources}"
+    return Runbook("migrate_hyperv", [
+        *replication.automated_steps(SECTIONS),
+        ManualStep("install-provider", "Install the Hyper-V replication provider on each host", provider,
+                   "In the Migration tool (Discover > Yes, with Hyper-V > Prepare Hyper-V host servers), download "
+                   "the Hyper-V replication provider and copy its setup to each Hyper-V host or cluster node that "
+                   "runs VMs to replicate; run it there (it installs the Site Recovery provider and the Recovery "
+                   "Services agent)."),
+        ManualStep("registration-key", "Copy the registration key to each host (valid five days)", provider,
+                   "Download the registration key file from the same page and copy it to each host or cluster "
+                   "node; set registration_key_generated to when it was generated: it is valid for five days.",
+                   check=key_not_usable),
+        ManualStep("host-nslookup", "Check from each host that the private names resolve", provider,
+                   replication.nslookup_instructions(params, "each Hyper-V host or cluster node")),
+        ManualStep("register-hosts", "Register each host with the registration key", provider,
+                   "On each host or cluster node, register the provider with the registration key file, and wait "
+                   "until the Migration tool lists the hosts as registered.", check=key_not_usable),
+        replication.validate_step(SECTIONS),
+        *replicate_steps(params),
+    ])
+
+
+def replicate_steps(params: HyperVParameters) -> list[ManualStep]:
+    """One manual step per batch of at most ten machines (seed 003: replicate more in batches of ten)."""
+    section = f"{SEED} {SECTIONS.replicate}"
+    replication_name = parse_id(params.replication_storage).name
+    cache = f" and {parse_id(params.cache_storage).name} as cache" if len(params.storage_accounts()) > 1 else ""
+    target = (f"In Replicate (Yes, with Hyper-V), select {{machines}}; in Target settings choose {replication_name} "
+              f"as the replication storage account{cache}; review and start replication.")
+    batches = params.batches()
+    if not batches:
+        return [ManualStep("replicate", "Replicate the machines", section,
+                           target.format(machines=f"the VMs, at most {BATCH} at a time"))]
+    return [ManualStep(f"replicate-batch-{n}", f"Replicate batch {n} of {len(batches)} ({len(batch)} machines)",
+                       section, target.format(machines=", ".join(batch)))
+            for n, batch in enumerate(batches, 1)]

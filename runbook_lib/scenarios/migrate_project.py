@@ -1,0 +1,478 @@
+"""An Azure Migrate project with private endpoint connectivity (seed 004): the project and its endpoint, the
+project key (the resources Azure Migrate makes then, each with an endpoint), the private DNS zones, their links
+and records, the appliance installer checked against the published hashes, and the troubleshooting checks.
+
+A project's connectivity method is chosen once: a project first used over public endpoints (its key generated
+without a private endpoint) can never get one. This is not a vault scenario: the vault-endpoint steps assume a
+Recovery Services vault, so the steps here are small ones of their own, built on the same ops and dns functions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
+
+from ..azure.ids import parse_id
+from ..azure.requests import Write, deferred
+from ..dns.entries import entries_for, ready_entries
+from ..dns.records import RecordPlan, plan_links, plan_records
+from ..dns.zones import required_zones
+from ..engine import ManualStep, Row, Run, Runbook, Step, blocked, create, unchanged, update
+from ..engine.parameters import typed_id
+from ..errors import InputError, RunbookError
+from ..geo import region_cloud
+from ..ops import endpoints, roles
+from ..ops.arm import get_or_none
+from ..ops.installer import verify_installer
+from ..ops.network import free_addresses
+from ..private_link import zone_name
+from . import vault_steps as steps
+from .vault_steps import free_location, record_plan_rows
+
+SEED = "004"
+PROJECTS = "Microsoft.Migrate/migrateProjects"
+ASSESSMENT_PROJECTS = "Microsoft.Migrate/assessmentProjects"
+MIGRATE_API = "2020-05-01"
+GROUP_ID = "Default"  # the project's private-link group
+ADDRESSES = 15  # seed 004: about 15 addresses for the project's endpoint and those its key generation adds
+# what "Generate key" makes beside the project, each with an endpoint in the project endpoint's VNet (seed 004)
+KEY_RESOURCES = {
+    "Microsoft.KeyVault/vaults": "key vault",
+    "Microsoft.Storage/storageAccounts": "storage account",
+    "Microsoft.RecoveryServices/vaults": "Recovery Services vault",
+    ASSESSMENT_PROJECTS: "assessment project",
+}
+REQUIRED_KEY_RESOURCES = ("Microsoft.KeyVault/vaults", "Microsoft.Storage/storageAccounts")
+CANNOT_GO_PRIVATE = "PrivateEndpointConnectivityCannotBeEnabled"
+NEVER_PRIVATE = ("a project first used over public endpoints keeps that connectivity method for good: it can never "
+                 "get a private endpoint. Create a new project (another project id) with private endpoint "
+                 "connectivity, and generate its key only after its endpoint is approved")
+
+MigrateProjectId = typed_id(PROJECTS)
+
+
+class MigrateProjectParameters(steps.EndpointParameters):
+    """An Azure Migrate project reached over private endpoint connectivity (seed 004). Its zones default to the
+    endpoint's resource group, where Azure Migrate makes them."""
+
+    project: MigrateProjectId  # the Migrate project; created when it does not exist (its resource group must)
+    disable_public_access: bool = False  # seed 004 keeps the default No: other tools may need public access
+    appliance_scenario: Literal["hyperv", "physical", "vmware", "vmware-scaleout"] = "vmware"
+    appliance_installer: str | None = None  # the downloaded installer zip: checked before 'install-appliance'
+
+    def zone_names(self) -> list[str]:
+        """The project's zones (dns.zones: migration, vaultcore, blob) and Site Recovery's, which the Recovery
+        Services vault made at key generation needs (seed 004's troubleshooting lists all four)."""
+        zones = required_zones("migrate_project", self.location)["Zone"].tolist()
+        return list(dict.fromkeys([*zones, zone_name("siterecovery", region_cloud(self.location))]))
+
+
+# --- reads ------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KeyResource:
+    """A resource key generation made, and its endpoint."""
+
+    id: str
+    kind: str  # KEY_RESOURCES' words
+    endpoint_id: str
+    endpoint_name: str
+    state: str  # the endpoint's connection state
+
+
+def get_project(run: Run):
+    """The project as ARM's generic resource (properties a dict); None when it does not exist."""
+    rid = parse_id(run.params.project)
+    return get_or_none(run.clients.for_subscription(rid.subscription).resources.resources.get_by_id, rid.id,
+                       api_version=MIGRATE_API)
+
+
+def project_connections(project) -> list[dict]:
+    return list((project.properties or {}).get("privateEndpointConnections") or []) if project is not None else []
+
+
+def key_resources(run: Run) -> list[KeyResource]:
+    """The resources in the project's resource group with an endpoint in the project endpoint's VNet and
+    resource group: what key generation made (listed, not named: Azure Migrate picks the names)."""
+    p: MigrateProjectParameters = run.params
+    project_group = parse_id(p.project).resource_group_id.lower()
+    rid = parse_id(p.endpoint_id)
+    found = []
+    for endpoint in run.clients.for_subscription(rid.subscription).network.private_endpoints.list(rid.resource_group):
+        connections = endpoint.manual_private_link_service_connections or endpoint.private_link_service_connections
+        target = parse_id(connections[0].private_link_service_id) if connections else None
+        kind = next((words for type_, words in KEY_RESOURCES.items() if target and target.is_a(type_)), None)
+        vnet = (endpoint.subnet.id if endpoint.subnet else "").rsplit("/subnets/", 1)[0]
+        if kind and target.resource_group_id.lower() == project_group and vnet.lower() == p.vnet_id.lower():
+            found.append(KeyResource(target.id, kind, endpoint.id, endpoint.name, endpoints.connection_state(endpoint)))
+    return sorted(found, key=lambda r: list(KEY_RESOURCES.values()).index(r.kind))
+
+
+def endpoint_ids(run: Run) -> list[str]:
+    """The project's endpoint (when it exists) and those of the resources key generation made."""
+    p: MigrateProjectParameters = run.params
+    own = [p.endpoint_id] if endpoints.get_endpoint(run.clients, p.endpoint_id) is not None else []
+    return own + [r.endpoint_id for r in key_resources(run)]
+
+
+def used_publicly(run: Run, project) -> str | None:
+    """Why the project looks first used over public endpoints (None: it does not): it has no private endpoint
+    connection, and an assessment project in its resource group (made at key generation) has none either."""
+    if project is None or project_connections(project):
+        return None
+    rid = parse_id(project.id)
+    resources = run.clients.for_subscription(rid.subscription).resources.resources
+    for listed in resources.list_by_resource_group(rid.resource_group,
+                                                   filter=f"resourceType eq '{ASSESSMENT_PROJECTS}'"):
+        assessment = resources.get_by_id(listed.id, api_version=MIGRATE_API)
+        if not (assessment.properties or {}).get("privateEndpointConnections"):
+            return (f"its key was generated without a private endpoint (assessment project {assessment.name} has "
+                    f"none, nor has the project): {NEVER_PRIVATE}")
+    return None
+
+
+def _refusal_in_words(write: Write) -> Write:
+    """The endpoint's write, with ARM's refusal of a project used publicly said as the guard says it."""
+    def guarded():
+        try:
+            return write()
+        except HttpResponseError as error:
+            if getattr(error.error, "code", "") != CANNOT_GO_PRIVATE:
+                raise
+            raise RunbookError(f"{CANNOT_GO_PRIVATE}: {NEVER_PRIVATE}") from None
+    return guarded
+
+
+# --- steps ------------------------------------------------------------------------------------------------------
+
+
+class Prerequisites(Step):
+    id, title, section = "prerequisites", "Check the caller's rights and the subnet's free addresses", \
+        f"{SEED} Support requirements"
+
+    def plan(self, run: Run) -> list[Row]:
+        p: MigrateProjectParameters = run.params
+        try:
+            needs = self.needs(run)
+            rows = [self._rights_row(run, scope, actions) for scope, actions in needs.items()]
+            generated = bool(key_resources(run))
+        except ResourceNotFoundError as error:
+            code, message = getattr(error.error, "code", 404), getattr(error.error, "message", error.message)
+            return [blocked(p.subnet, f"{code}: {message}: check the subnet's and the resource groups' ids")]
+        except HttpResponseError as error:
+            if error.status_code != 403:
+                raise
+            return [blocked(p.project, f"the caller may not even read what this runbook works on "
+                                       f"({getattr(error.error, 'code', 403)}): it needs Owner, or Contributor and "
+                                       "User Access Administrator, on the subscription")]
+        if not generated:
+            needed = ADDRESSES - (endpoints.get_endpoint(run.clients, p.endpoint_id) is not None)
+            free = free_addresses(run.clients, p.subnet)
+            rows.append(blocked(p.subnet, f"{free} free addresses, and Azure Migrate needs about {needed} (the "
+                                          "project's endpoint and those key generation adds for its key vault, "
+                                          "storage, Recovery Services vault and assessment project): choose a "
+                                          "larger subnet") if free < needed
+                        else unchanged(p.subnet, free, f"{free} free addresses, about {needed} needed"))
+        return rows
+
+    @staticmethod
+    def _rights_row(run: Run, scope: str, actions: list[str]) -> Row:
+        try:
+            missing = roles.caller_may(run.clients, scope, actions)
+        except ResourceNotFoundError:
+            return blocked(scope, "no such resource group: create it, or name another")
+        if missing:
+            return blocked(scope, f"the caller may not {', '.join(missing)} here: it needs Owner, or Contributor "
+                                  "and User Access Administrator (ask the subscription's owner)")
+        return unchanged(scope, reason="the caller's rights suffice")
+
+    @staticmethod
+    def needs(run: Run) -> dict[str, list[str]]:
+        """Scope -> the actions this run needs there, for what is not in place yet. Key generation grants the
+        project's identity access to its storage account, hence the role assignment right (seed 004)."""
+        p: MigrateProjectParameters = run.params
+        needs: dict[str, list[str]] = {}
+        project_group = parse_id(p.project).resource_group_id
+        if get_project(run) is None:
+            needs.setdefault(project_group, []).append(f"{PROJECTS}/write")
+        if not key_resources(run):
+            needs.setdefault(project_group, []).append("Microsoft.Authorization/roleAssignments/write")
+        if endpoints.get_endpoint(run.clients, p.endpoint_id) is None:
+            needs.setdefault(parse_id(p.endpoint_id).resource_group_id, []).append(
+                "Microsoft.Network/privateEndpoints/write")
+        return needs
+
+
+class CreateProject(Step):
+    id, title, section = "project", "Create the Migrate project (private endpoint connectivity)", \
+        f"{SEED} Create a project with private endpoint connectivity"
+
+    def plan(self, run: Run) -> list[Row]:
+        p: MigrateProjectParameters = run.params
+        access = "Disabled" if p.disable_public_access else "Enabled"
+        rid = parse_id(p.project)
+        resources = run.clients.for_subscription(rid.subscription).resources.resources
+        project = get_project(run)
+        if project is None:
+            write = deferred(resources.begin_create_or_update_by_id, p.project,
+                             {"location": p.location, "properties": {"publicNetworkAccess": access}},
+                             api_version=MIGRATE_API)
+            return [create(p.project, f"a project in {p.location}, public network access {access}", write,
+                           "its private endpoint comes next, before anything uses the project")]
+        if project.location.replace(" ", "").lower() != p.location:
+            return [blocked(p.project, f"the project is in {project.location}, not {p.location}: set location: "
+                                       f"{project.location}")]
+        why = used_publicly(run, project)
+        if why:
+            return [blocked(p.project, why)]
+        rows = [unchanged(p.project, project.location, "exists")]
+        now = (project.properties or {}).get("publicNetworkAccess") or "Enabled"
+        if now != access:
+            write = deferred(resources.begin_update_by_id, p.project, {"properties": {"publicNetworkAccess": access}},
+                             api_version=MIGRATE_API)
+            rows.append(update(p.project, f"public network access {now}", f"public network access {access}", write,
+                               "tools that upload usage data need it Enabled" if access == "Disabled" else ""))
+        return rows
+
+
+class CreateProjectEndpoint(Step):
+    id, title, section = "endpoint", "Create the project's private endpoint", \
+        f"{SEED} Create a project with private endpoint connectivity"
+
+    def plan(self, run: Run) -> list[Row]:
+        p: MigrateProjectParameters = run.params
+        existing = endpoints.get_endpoint(run.clients, p.endpoint_id)
+        if existing is not None:
+            connections = existing.manual_private_link_service_connections or existing.private_link_service_connections
+            target = connections[0].private_link_service_id if connections else ""
+            if target.lower() != p.project.lower():
+                return [blocked(p.endpoint_id, f"this endpoint connects {target or 'nothing'}, not the project: "
+                                               "choose another endpoint_name")]
+            return [unchanged(p.endpoint_id, endpoints.connection_state(existing))]
+        rid = parse_id(p.endpoint_id)
+        body = endpoints.endpoint_body(free_location(run, p.subnet), p.subnet, p.project, GROUP_ID,
+                                       p.approval == "manual")
+        write = deferred(run.clients.for_subscription(rid.subscription).network.private_endpoints.
+                         begin_create_or_update, rid.resource_group, rid.name, body)
+        return [create(p.endpoint_id, f"{GROUP_ID} endpoint in {p.subnet.rsplit('/', 3)[-3]}",
+                       _refusal_in_words(write),
+                       "a request for the project's owner to approve" if p.approval == "manual" else "")]
+
+
+class ApproveProjectEndpoint(Step):
+    id, title, section = "approval", "Approve the project endpoint's connection", \
+        f"{SEED} Validate private endpoints configuration"
+
+    def plan(self, run: Run) -> list[Row]:
+        p: MigrateProjectParameters = run.params
+        endpoint = endpoints.get_endpoint(run.clients, p.endpoint_id)
+        if endpoint is None:
+            return [unchanged(p.endpoint_id, "Approved" if p.approval == "auto" else "Pending",
+                              "after the endpoint is created")]
+        state = endpoints.connection_state(endpoint)
+        if state == "Approved":
+            return [unchanged(p.endpoint_id, state)]
+        if state == "Pending" and p.approve:
+            return [update(p.endpoint_id, state, "Approved", self._approve(run), "approved by this run")]
+        return [blocked(p.endpoint_id, f"the connection is {state}: the project's owner approves it (Azure Migrate "
+                                       "> Properties > private endpoint > Approve), or run again with approve: true "
+                                       "as the project's owner; generate the key only after that")]
+
+    @staticmethod
+    def _approve(run: Run) -> Write:
+        def write():
+            p: MigrateProjectParameters = run.params
+            connection = next(c for c in project_connections(get_project(run))
+                              if c["properties"]["privateEndpoint"]["id"].lower() == p.endpoint_id.lower())
+            body = {"properties": {"privateLinkServiceConnectionState": {"status": "Approved",
+                                                                          "description": "Approved by runbook_lib"}}}
+            resources = run.clients.for_subscription(parse_id(p.project).subscription).resources.resources
+            return deferred(resources.begin_create_or_update_by_id, connection["id"], body,
+                            api_version=MIGRATE_API)()
+        return write
+
+
+def key_not_generated(run: Run) -> str | None:
+    """Why 'generate-key' cannot be confirmed yet (None: its resources are there)."""
+    p: MigrateProjectParameters = run.params
+    kinds = {r.kind for r in key_resources(run)}
+    missing = [KEY_RESOURCES[t] for t in REQUIRED_KEY_RESOURCES if KEY_RESOURCES[t] not in kinds]
+    if not missing:
+        return None
+    return (f"no {' or '.join(missing)} of the project's with an endpoint in {p.vnet_id.rsplit('/', 1)[-1]} yet: "
+            "generate the key in the portal (Discover > Generate key), wait until it is done, then confirm "
+            "'generate-key'")
+
+
+class KeyResources(Step):
+    """What key generation made, read back: each resource with its endpoint, which must be Approved."""
+
+    id, title, section = "key-resources", "The resources the project key made, and their endpoints", \
+        f"{SEED} Set up the Azure Migrate appliance"
+
+    def plan(self, run: Run) -> list[Row]:
+        p: MigrateProjectParameters = run.params
+        found = key_resources(run)
+        if not found:
+            return [unchanged(p.project, reason="after the key is generated (step generate-key)")]
+        rows = [unchanged(r.id, f"{r.kind}: endpoint {r.endpoint_name} {r.state}") if r.state == "Approved" else
+                blocked(r.id, f"the {r.kind}'s endpoint {r.endpoint_name} is {r.state}: approve it on the {r.kind} "
+                              "(Networking > Private endpoint connections)")
+                for r in found]
+        kinds = {r.kind for r in found}
+        rows += [blocked(p.project, f"key generation made no {KEY_RESOURCES[t]} with an endpoint in the project "
+                                    "endpoint's VNet: generate the key again (it reuses what exists)")
+                 for t in REQUIRED_KEY_RESOURCES if KEY_RESOURCES[t] not in kinds]
+        if KEY_RESOURCES["Microsoft.RecoveryServices/vaults"] not in kinds:
+            rows.append(unchanged(p.project, reason="no Recovery Services vault: Azure Migrate makes one for "
+                                                    "agentless VMware migrations only"))
+        return rows
+
+
+class ProjectZones(Step):
+    id, title, section = "zones", "The four private DNS zones, and the project endpoint's zone group", \
+        f"{SEED} Confirm that the required Private DNS Zone resource exists"
+
+    def plan(self, run: Run) -> list[Row]:
+        p: MigrateProjectParameters = run.params
+        group = parse_id(p.zones_group)
+        dns = run.clients.for_subscription(group.subscription).privatedns
+        existing = {z.name.lower() for z in dns.private_zones.list_by_resource_group(group.resource_group)}
+        rows = [unchanged(p.zone_id(z)) if z in existing else
+                create(p.zone_id(z), "global", deferred(dns.private_zones.begin_create_or_update, group.resource_group,
+                                                        z, {"location": "global"}),
+                       "Azure Migrate makes it at key generation only in the endpoint's resource group")
+                for z in p.zone_names()]
+        own = p.zone_id(zone_name("migration", region_cloud(p.location)))
+        group_id = f"{p.endpoint_id}/privateDnsZoneGroups/default"
+        attached = (endpoints.zone_group_zones(run.clients, p.endpoint_id)
+                    if endpoints.get_endpoint(run.clients, p.endpoint_id) is not None else set())
+        if own.lower() in attached:
+            return rows + [unchanged(group_id, own.rsplit("/", 1)[-1])]
+        rid = parse_id(p.endpoint_id)
+        write = deferred(run.clients.for_subscription(rid.subscription).network.private_dns_zone_groups.
+                         begin_create_or_update, rid.resource_group, rid.name, "default",
+                         endpoints.zone_group_body([own]))
+        return rows + [create(group_id, own.rsplit("/", 1)[-1], write,
+                              "Azure writes the project endpoint's record into the zone")]
+
+
+class LinkProjectZones(Step):
+    id, title, section = "links", "Link the zones to the endpoint's VNet and the appliance's VNets", \
+        f"{SEED} Confirm that the Private DNS Zone is linked to the virtual network"
+
+    def plan(self, run: Run) -> list[Row]:
+        p: MigrateProjectParameters = run.params
+        plan = plan_links(run.clients, p.zone_names(), p.zones_group, [p.vnet_id, *p.link_vnets])
+        elsewhere = linked_elsewhere(run, plan)
+        kept = RecordPlan(plan.zones, plan.ttl, plan.table.drop(index=list(elsewhere)))
+        rows = record_plan_rows(run, kept, lambda row: f"{p.zone_id(row['Zone'])}/virtualNetworkLinks/{row['Name']}")
+        for index, other in elsewhere.items():
+            zone, vnet = plan.table.at[index, "Zone"], plan.table.at[index, "Desired"]
+            rows.append(blocked(p.zone_id(zone), f"{vnet.rsplit('/', 1)[-1]} is already linked to another {zone} "
+                                                 f"({other}); a VNet resolves a name through one zone only. Keep one "
+                                                 "copy: set zones_resource_group to that zone's resource group, or "
+                                                 "move its records here and remove its link"))
+        return rows
+
+
+def linked_elsewhere(run: Run, plan: RecordPlan) -> dict[object, str]:
+    """Plan rows (index) creating a link from a zone to a VNet already linked to a zone of the same name in another
+    resource group (Azure refuses it): index -> that zone's id. Looks in the subscriptions of the zones, the
+    endpoint and the VNets (Azure Migrate makes its zones in the endpoint's resource group)."""
+    p: MigrateProjectParameters = run.params
+    wanted = plan.table[plan.table["Action"] == "create"]
+    if wanted.empty:
+        return {}
+    subscriptions = dict.fromkeys(parse_id(i).subscription for i in (p.zones_group, p.endpoint_id, *wanted["Desired"]))
+    same_name: dict[str, list[str]] = {}
+    for subscription in subscriptions:
+        try:
+            zones = run.clients.for_subscription(subscription).privatedns.private_zones.list()
+            for zone in zones:
+                if zone.name.lower() in set(wanted["Zone"]) and \
+                        parse_id(zone.id).resource_group_id.lower() != p.zones_group.lower():
+                    same_name.setdefault(zone.name.lower(), []).append(zone.id)
+        except HttpResponseError as error:
+            if error.status_code != 403:
+                raise  # a subscription the caller may not read: Azure will say so when the link is made
+    found: dict[object, str] = {}
+    links: dict[str, set[str]] = {}
+    for index, row in wanted.iterrows():
+        for zone_id in same_name.get(row["Zone"], []):
+            if zone_id not in links:
+                rid = parse_id(zone_id)
+                dns = run.clients.for_subscription(rid.subscription).privatedns
+                links[zone_id] = {(link.virtual_network.id or "").lower()
+                                  for link in dns.virtual_network_links.list(rid.resource_group, rid.name)
+                                  if link.virtual_network}
+            if row["Desired"].lower() in links[zone_id]:
+                found[index] = zone_id
+                break
+    return found
+
+
+class ProjectDnsRecords(Step):
+    id, title, section = "dns-records", "Create the A records the zones lack", \
+        f"{SEED} Confirm that the private DNS zone contains the right A records"
+
+    def plan(self, run: Run) -> list[Row]:
+        p: MigrateProjectParameters = run.params
+        ids = endpoint_ids(run)
+        if not ids:
+            return [unchanged(p.endpoint_id, reason="after the endpoint exists")]
+        entries = ready_entries(entries_for(run.clients, ids))
+        plan = plan_records(run.clients, entries, p.zones_group, ttl=p.ttl)
+        return record_plan_rows(run, plan, lambda row: f"{p.zone_id(row['Zone'])}/A/{row['Name']}")
+
+
+def installer_not_verified(run: Run) -> str | None:
+    """Why 'install-appliance' cannot be confirmed yet: the installer given is not the published one."""
+    p: MigrateProjectParameters = run.params
+    if p.appliance_installer is None:
+        return None
+    try:
+        check = verify_installer(p.appliance_installer, p.appliance_scenario, region_cloud(p.location))
+    except InputError as error:
+        return str(error)
+    return None if check.matches else check.message
+
+
+class ValidateProject(steps.Validate):
+    def endpoint_ids(self, run: Run) -> list[str]:
+        return endpoint_ids(run)
+
+
+def _manual(id: str, title: str, section: str, instructions: str,
+            check: Callable[[Run], str | None]) -> ManualStep:
+    return ManualStep(id, title, f"{SEED} {section}", instructions, check=check)
+
+
+def runbook(params: MigrateProjectParameters) -> Runbook:
+    return Runbook("migrate_project", [
+        Prerequisites(),
+        CreateProject(),
+        CreateProjectEndpoint(),
+        ApproveProjectEndpoint(),
+        _manual("generate-key", "Generate the project key", "Set up the Azure Migrate appliance",
+                "In the portal, Azure Migrate > Discover: choose the servers' platform, name the appliance and "
+                "select Generate key; keep the page open while Azure Migrate makes its key vault, storage account "
+                "and Recovery Services vault with endpoints in the project endpoint's VNet. Copy the key.",
+                key_not_generated),
+        KeyResources(),
+        ProjectZones(),
+        LinkProjectZones(),
+        ProjectDnsRecords(),
+        _manual("install-appliance", "Install the appliance from a verified installer", "Verify security",
+                f"Download the {params.appliance_scenario} private-link installer zip, check its SHA256 against "
+                f"the published one (`runbook verify-installer FILE --scenario {params.appliance_scenario}`, or "
+                "appliance_installer: FILE here), run AzureMigrateInstaller.ps1 and register the appliance with "
+                "the key.",
+                installer_not_verified),
+        ValidateProject(),
+    ])
+

@@ -1,0 +1,409 @@
+"""What Azure Migrate's replication scenarios share (agent-based, seed 001; Hyper-V, seed 003): the Recovery
+Services vault Migrate created (never created here), its Site Recovery endpoint, and the storage accounts it
+replicates to: the vault identity's roles on them by type, trusted Microsoft services, a blob endpoint in the
+vault endpoint's VNet or one peered with it, its approval, zone group, links and records, and the checks.
+
+The vault part is vault_steps' shared steps; the storage part is here. Every guard (rights, the vault, the storage
+accounts' kind and type, the endpoint's network and addresses) comes before the first write.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..azure.ids import parse_id
+from ..azure.requests import deferred
+from ..dns.entries import entries_for, ready_entries
+from ..dns.records import plan_links, plan_records
+from ..engine import Row, Run, Step, blocked, create, unchanged, update
+from ..engine.parameters import StorageAccountId, SubnetId, VaultId
+from ..geo import region_cloud
+from ..ops import endpoints, roles, vaults
+from ..ops.network import free_addresses
+from ..ops.storage import StorageAccount, allow_trusted_services_body, get_storage_account
+from ..private_link import zone_name
+from . import vault_steps as steps
+from .vault_steps import record_plan_rows as record_rows  # dns.records plan -> step rows (conflicts block)
+
+STORAGE_GROUP = "blob"
+KIND_WORDS = {"Storage": "a general-purpose v1 account", "BlobStorage": "a legacy Blob storage account",
+              "classic": "a classic account", "FileStorage": "a premium file shares account",
+              "BlockBlobStorage": "a premium block blob account"}
+
+
+class ReplicationParameters(steps.VaultEndpointParameters):
+    """The vault Azure Migrate created for replication, and the storage account(s) it replicates to."""
+
+    GROUP_ID = "AzureSiteRecovery"
+    MEMBERS = 5
+    MEMBERS_WHY = "one per Site Recovery microservice of the vault"
+
+    vault: VaultId  # the Recovery Services vault Azure Migrate created (Migration tool > Properties); never created
+    replication_storage: StorageAccountId  # created in advance, in the target region
+    storage_subnet: SubnetId | None = None  # the storage endpoints' subnet: the vault endpoint's VNet or one peered
+
+    def storage_accounts(self) -> list[str]:
+        """The accounts the vault's identity replicates to (each once)."""
+        return [self.replication_storage]
+
+    def storage_rules(self, accounts: dict[str, StorageAccount]) -> list[Row]:
+        """Guards of the scenario on the accounts found (id -> account); none by default."""
+        return []
+
+    @property
+    def storage_subnet_id(self) -> str:
+        return self.storage_subnet or self.subnet
+
+    def storage_endpoint_id(self, account_id: str) -> str:
+        """``{account}-blob-pe``, in endpoint_resource_group or else the storage subnet's resource group."""
+        group = self.endpoint_resource_group or parse_id(self.storage_subnet_id).resource_group_id
+        name = f"{parse_id(account_id).name}-{STORAGE_GROUP}-pe"
+        return f"{group}/providers/Microsoft.Network/privateEndpoints/{name}"
+
+    def blob_zone(self, vault_location: str) -> str:
+        return zone_name("blob", region_cloud(vault_location))
+
+    def zone_names(self, vault_location: str) -> list[str]:
+        """Site Recovery's zone (the geo is in the record names) and the storage endpoints' blob zone: the shared
+        zones and links steps create and link both."""
+        return [zone_name("siterecovery", region_cloud(vault_location)), self.blob_zone(vault_location)]
+
+    def identity_grants(self) -> list[tuple[str, str]]:
+        """None for the vault's own endpoint (Azure Migrate or the caller creates it); its roles on the storage
+        accounts depend on their type, read by the storage-roles step."""
+        return []
+
+
+@dataclass(frozen=True)
+class Sections:
+    """The seed sections a scenario's shared steps implement (without the seed number)."""
+
+    seed: str
+    resources: str  # where the seed has Azure Migrate create the vault, its endpoint and zone
+    replicate: str
+    grant: str
+    storage_endpoint: str
+    validate: str = "Troubleshoot network connectivity"  # seed 004's
+    validate_seed: str = "004"
+
+
+def automated_steps(s: Sections) -> list[Step]:
+    """The guards, the vault's endpoint and the storage accounts' access and endpoints, in order."""
+    at = f"{s.seed} {s.resources}"
+    endpoint = f"{s.seed} {s.storage_endpoint}"
+    return [
+        Prerequisites(at),
+        MigrateVault(at),
+        CheckStorage(f"{endpoint}; {s.seed} {s.replicate}"),
+        steps.EnableIdentity(at),
+        steps.CreateEndpoint(at, title="The vault's Site Recovery endpoint (Azure Migrate makes it for a private "
+                                       "project)"),
+        steps.ApproveEndpoint(at),
+        steps.IntegrateZones(at, title="Private DNS zones for Site Recovery and blob, and the vault endpoint's zone "
+                                       "group"),
+        steps.LinkZones(at),
+        steps.DnsRecords(at),
+        GrantStorageRoles(f"{s.seed} {s.grant}"),
+        TrustedServices(f"{s.seed} {s.grant}"),
+        StorageEndpoints(endpoint),
+        ApproveStorageEndpoints(endpoint),
+        StorageZoneGroups(endpoint),
+        StorageLinks(endpoint),
+        StorageRecords(endpoint),
+    ]
+
+
+def validate_step(s: Sections) -> Step:
+    return Validate(f"{s.validate_seed} {s.validate}")
+
+
+def endpoint_ids(params: ReplicationParameters) -> list[str]:
+    """The vault's endpoint and the storage endpoints: what the person checks from the appliance or host."""
+    return [params.endpoint_id, *(params.storage_endpoint_id(a) for a in params.storage_accounts())]
+
+
+def nslookup_instructions(params: ReplicationParameters, where: str) -> str:
+    """A manual step's instructions: resolve every private FQDN from ``where`` (on premises)."""
+    ids = " ".join(endpoint_ids(params))
+    return (f"On {where}, run nslookup for each FQDN that `runbook dns entries {ids}` lists: each must answer its "
+            "private IP. If one answers a public address, make the on-premises DNS forward "
+            "privatelink.siterecovery.windowsazure.com and privatelink.blob.core.windows.net to a resolver in a "
+            "VNet linked to the zones, or add the entries to the hosts file (`runbook dns export --format hosts`).")
+
+
+def _vault(run: Run):
+    return vaults.get_vault(run.clients, run.params.vault)
+
+
+def _principal(run: Run) -> str | None:
+    vault = _vault(run)
+    return vault.identity.principal_id if vault is not None and vault.identity else None
+
+
+def _accounts(run: Run) -> list[StorageAccount]:
+    """The scenario's storage accounts that exist (the storage-check step blocks on a missing one)."""
+    found = (get_storage_account(run.clients, a) for a in run.params.storage_accounts())
+    return [a for a in found if a is not None]
+
+
+class Prerequisites(steps.Prerequisites):
+    """The shared check, plus the caller's rights on the storage accounts and the storage endpoints' group."""
+
+    @staticmethod
+    def needs(run: Run) -> dict[str, list[str]]:
+        p: ReplicationParameters = run.params
+        needs = steps.Prerequisites.needs(run)
+        vault_group = parse_id(p.vault).resource_group_id
+        if "Microsoft.RecoveryServices/vaults/write" in needs.get(vault_group, []):  # never created here: the
+            needs[vault_group].remove("Microsoft.RecoveryServices/vaults/write")  # vault step stops the run
+            if not needs[vault_group]:
+                needs.pop(vault_group)
+        principal = _principal(run)
+        for account in _accounts(run):
+            held = roles.roles_held(run.clients, account.id, principal) if principal else set()
+            if not set(account.identity_roles) <= held:
+                needs.setdefault(account.id, []).append("Microsoft.Authorization/roleAssignments/write")
+            if not account.trusted_services:
+                needs.setdefault(account.id, []).append("Microsoft.Storage/storageAccounts/write")
+            if account.general_purpose_v2 and endpoints.get_endpoint(
+                    run.clients, p.storage_endpoint_id(account.id)) is None:
+                group = parse_id(p.storage_endpoint_id(account.id)).resource_group_id
+                wanted = needs.setdefault(group, [])
+                if "Microsoft.Network/privateEndpoints/write" not in wanted:
+                    wanted.append("Microsoft.Network/privateEndpoints/write")
+        return needs
+
+
+class MigrateVault(steps.CreateVault):
+    id, title = "vault", "The vault Azure Migrate created, that never had items"
+
+    def plan(self, run: Run) -> list[Row]:
+        if _vault(run) is None:
+            name = parse_id(run.params.vault).name
+            return [blocked(run.params.vault, f"no Recovery Services vault '{name}': Azure Migrate creates it "
+                                              "(Discover > Create resources) once the project's key is generated: "
+                                              "generate the key in the Migrate project first, then name the vault "
+                                              "the Migration tool's Properties show")]
+        return super().plan(run)
+
+
+class CheckStorage(Step):
+    id, title = "storage-check", "Check the storage accounts and where their endpoints go"
+
+    def plan(self, run: Run) -> list[Row]:
+        p: ReplicationParameters = run.params
+        rows, found = [], {}
+        for account_id in p.storage_accounts():
+            account = get_storage_account(run.clients, account_id)
+            if account is None:
+                rows.append(blocked(account_id, "no such storage account: create it in advance in the target "
+                                                "region, then run again"))
+                continue
+            found[account_id] = account
+            if not account.general_purpose_v2:
+                kind = KIND_WORDS.get(account.kind, f"of kind {account.kind}")
+                rows.append(blocked(account.id, f"{account.name} is {kind}: private endpoints exist only on "
+                                                "general-purpose v2 (StorageV2) accounts; upgrade it to "
+                                                "general-purpose v2 (its Configuration page) or choose another"))
+            else:
+                rows.append(unchanged(account.id, f"{account.kind}, {account.tier}",
+                                      f"the vault's identity needs {' and '.join(account.identity_roles)}"))
+        return rows + p.storage_rules(found) + self.network_rows(run)
+
+    @staticmethod
+    def network_rows(run: Run) -> list[Row]:
+        """The storage endpoints' VNet is the vault endpoint's or peered with it; their subnet has room."""
+        p: ReplicationParameters = run.params
+        subnet = p.storage_subnet_id
+        storage_vnet = subnet.rsplit("/subnets/", 1)[0]
+        rows = []
+        if storage_vnet.lower() != p.vnet_id.lower():
+            rows.append(unchanged(storage_vnet, reason=f"peered with {_name(p.vnet_id)}") if _peered(
+                run, p.vnet_id, storage_vnet) else blocked(storage_vnet, (
+                    f"the storage endpoints' VNet {_name(storage_vnet)} is neither the vault endpoint's VNet "
+                    f"{_name(p.vnet_id)} nor peered with it (Connected): choose a subnet in {_name(p.vnet_id)} or "
+                    "in a VNet peered with it (storage_subnet)")))
+        missing = [a for a in p.storage_accounts() if endpoints.get_endpoint(run.clients, p.storage_endpoint_id(a))
+                   is None]
+        if not missing:
+            return rows
+        needed, why = len(missing), f"{len(missing)} for the storage endpoints"
+        if subnet.lower() == p.subnet.lower() and endpoints.get_endpoint(run.clients, p.endpoint_id) is None:
+            needed, why = needed + p.MEMBERS, f"{p.MEMBERS} for the vault's endpoint, {why}"
+        free = free_addresses(run.clients, subnet)
+        rows.append(blocked(subnet, f"{free} free addresses, and {needed} are needed ({why}): choose a larger "
+                                    "subnet (storage_subnet)") if free < needed
+                    else unchanged(subnet, free, f"{free} free addresses, {needed} needed ({why})"))
+        return rows
+
+
+def _peered(run: Run, vnet_id: str, other_id: str) -> bool:
+    """A Connected peering from ``vnet_id`` to ``other_id`` (Connected means both sides peered)."""
+    rid = parse_id(vnet_id)
+    peerings = run.clients.for_subscription(rid.subscription).network.virtual_network_peerings.list(
+        rid.resource_group, rid.name)
+    return any(p.remote_virtual_network and p.remote_virtual_network.id.lower() == other_id.lower()
+               and vaults.text(p.peering_state) == "Connected" for p in peerings)
+
+
+def _name(resource_id: str) -> str:
+    return resource_id.rstrip("/").rsplit("/", 1)[-1]
+
+
+class GrantStorageRoles(steps.GrantIdentity):
+    id, title = "storage-roles", "Give the vault's identity its roles on the storage accounts (by type)"
+
+    def plan(self, run: Run) -> list[Row]:
+        principal = _principal(run)
+        rows = []
+        for account in _accounts(run):
+            held = roles.roles_held(run.clients, account.id, principal) if principal else set()
+            for role in account.identity_roles:
+                rows.append(unchanged(account.id, role) if role in held else
+                            create(account.id, f"{role} for the vault's identity", self._assign(run, account.id, role),
+                                   f"{account.tier} account" if principal else "once the vault's identity exists"))
+        return rows
+
+
+class TrustedServices(Step):
+    id, title = "trusted-services", "Allow trusted Microsoft services through the storage accounts' firewall"
+
+    def plan(self, run: Run) -> list[Row]:
+        rows = []
+        for account in _accounts(run):
+            if account.trusted_services:
+                rows.append(unchanged(account.id, "AzureServices in the firewall's exceptions"))
+                continue
+            rid = parse_id(account.id)
+            body = allow_trusted_services_body(run.clients, account.id)
+            write = deferred(run.clients.for_subscription(rid.subscription).storage.storage_accounts.update,
+                             rid.resource_group, rid.name, body)
+            rows.append(update(account.id, "trusted services blocked", body["properties"]["networkAcls"]["bypass"],
+                               write, "the vault reaches the account through the firewall as a trusted service"))
+        return rows
+
+
+class StorageEndpoints(Step):
+    id, title = "storage-endpoints", "Create a blob endpoint for each storage account"
+
+    def plan(self, run: Run) -> list[Row]:
+        p: ReplicationParameters = run.params
+        rows = []
+        for account in _accounts(run):
+            endpoint_id = p.storage_endpoint_id(account.id)
+            existing = endpoints.get_endpoint(run.clients, endpoint_id)
+            if existing is not None:
+                rows.append(unchanged(endpoint_id, endpoints.connection_state(existing)))
+                continue
+            rid = parse_id(endpoint_id)
+            body = endpoints.endpoint_body(steps.free_location(run, p.storage_subnet_id), p.storage_subnet_id,
+                                           account.id, STORAGE_GROUP, p.approval == "manual")
+            write = deferred(run.clients.for_subscription(rid.subscription).network.private_endpoints.
+                             begin_create_or_update, rid.resource_group, rid.name, body)
+            rows.append(create(endpoint_id, f"blob endpoint to {account.name} in {_name(p.storage_subnet_id)}", write,
+                               "a request for the account's owner to approve" if p.approval == "manual" else ""))
+        return rows
+
+
+class ApproveStorageEndpoints(Step):
+    id, title = "storage-approval", "Approve the storage endpoints' connections"
+
+    def plan(self, run: Run) -> list[Row]:
+        p: ReplicationParameters = run.params
+        rows = []
+        for account in _accounts(run):
+            endpoint_id = p.storage_endpoint_id(account.id)
+            endpoint = endpoints.get_endpoint(run.clients, endpoint_id)
+            if endpoint is None:
+                rows.append(unchanged(endpoint_id, "Approved" if p.approval == "auto" else "Pending",
+                                      "after the endpoint is created"))
+                continue
+            state = endpoints.connection_state(endpoint)
+            if state == "Approved":
+                rows.append(unchanged(endpoint_id, state))
+            elif state == "Pending" and p.approve:
+                rows.append(update(endpoint_id, state, "Approved", self._approve(run, account.id, endpoint_id),
+                                   "approved by this run"))
+            else:
+                rows.append(blocked(endpoint_id, f"the connection is {state}: the owner of {account.name} approves "
+                                                 "it (storage account > Networking > Private endpoint connections), "
+                                                 "or run again with approve: true as the account's owner"))
+        return rows
+
+    @staticmethod
+    def _approve(run: Run, account_id: str, endpoint_id: str):
+        def write():
+            rid = parse_id(account_id)
+            storage = run.clients.for_subscription(rid.subscription).storage
+            connection = next(c for c in storage.private_endpoint_connections.list(rid.resource_group, rid.name)
+                              if c.private_endpoint.id.lower() == endpoint_id.lower())
+            body = {"properties": {"privateLinkServiceConnectionState": {"status": "Approved",
+                                                                          "description": "Approved by runbook_lib"}}}
+            return deferred(storage.private_endpoint_connections.put, rid.resource_group, rid.name, connection.name,
+                            body)()
+        return write
+
+
+class StorageZoneGroups(Step):
+    id, title = "storage-zones", "Attach the blob zone to each storage endpoint"
+
+    def plan(self, run: Run) -> list[Row]:
+        p: ReplicationParameters = run.params
+        if p.dns == "custom":
+            return [unchanged(p.storage_subnet_id, reason="custom DNS: no private DNS zones")]
+        zone_id = p.zone_id(p.blob_zone(_vault(run).location))
+        rows = []
+        for account in _accounts(run):
+            endpoint_id = p.storage_endpoint_id(account.id)
+            group = f"{endpoint_id}/privateDnsZoneGroups/default"
+            if endpoints.get_endpoint(run.clients, endpoint_id) is not None and (
+                    zone_id.lower() in endpoints.zone_group_zones(run.clients, endpoint_id)):
+                rows.append(unchanged(group, _name(zone_id)))
+                continue
+            rid = parse_id(endpoint_id)
+            write = deferred(run.clients.for_subscription(rid.subscription).network.private_dns_zone_groups.
+                             begin_create_or_update, rid.resource_group, rid.name, "default",
+                             endpoints.zone_group_body([zone_id]))
+            rows.append(create(group, _name(zone_id), write, "Azure writes the endpoint's record into the zone"))
+        return rows
+
+
+class StorageLinks(Step):
+    id, title = "storage-links", "Link the blob zone to the storage endpoints' VNet"
+
+    def plan(self, run: Run) -> list[Row]:
+        p: ReplicationParameters = run.params
+        if p.dns == "custom":
+            return [unchanged(p.storage_subnet_id, reason="custom DNS: no zone links")]
+        vnet = p.storage_subnet_id.rsplit("/subnets/", 1)[0]
+        if vnet.lower() in {v.lower() for v in (p.vnet_id, *p.link_vnets)}:
+            return [unchanged(vnet, reason="linked by the step 'links'")]
+        zone = p.blob_zone(_vault(run).location)
+        plan = plan_links(run.clients, [zone], p.zones_resource_group, [vnet])
+        return record_rows(run, plan, lambda row: f"{p.zone_id(row['Zone'])}/virtualNetworkLinks/{row['Name']}")
+
+
+class StorageRecords(Step):
+    id, title = "storage-dns-records", "Create the storage endpoints' DNS records the blob zone lacks"
+
+    def plan(self, run: Run) -> list[Row]:
+        p: ReplicationParameters = run.params
+        if p.dns == "custom":
+            return [unchanged(p.storage_subnet_id, reason="custom DNS: `runbook dns export` gives your DNS "
+                                                          "server's records")]
+        ids = [e for e in (p.storage_endpoint_id(a.id) for a in _accounts(run))
+               if endpoints.get_endpoint(run.clients, e) is not None]
+        if not ids:
+            return [unchanged(p.storage_subnet_id, reason="after the storage endpoints exist")]
+        plan = plan_records(run.clients, ready_entries(entries_for(run.clients, ids)), p.zones_resource_group,
+                            ttl=p.ttl)
+        return record_rows(run, plan, lambda row: f"{p.zone_id(row['Zone'])}/A/{row['Name']}")
+
+
+class Validate(steps.Validate):
+    """Seed 004's checks over the vault's endpoint and the storage endpoints."""
+
+    title = "Validate: connections, zones, links, records, resolution (vault and storage)"
+
+    def endpoint_ids(self, run: Run) -> list[str]:
+        return endpoint_ids(run.params)

@@ -1,0 +1,445 @@
+"""Site Recovery for on-premises machines behind private endpoints (seed 000), in the order the document demands:
+a vault that never had items, its identity on, one AzureSiteRecovery endpoint in the bypass network (five
+addresses), its approval, the private DNS zones (linked, records in place), then the optional cache storage
+account: the identity's roles by the account's type, trusted Microsoft services, and a blob endpoint (one more
+address, general-purpose v2 accounts only). Protecting the machines is the operator's work, after all that.
+
+Zones: one new zone per endpoint (the seed's advice: a zone group writing into a zone that already holds another
+endpoint's records for the same vault overwrites them), or, in a hub-and-spoke network, the hub's shared zone for
+the one endpoint of the whole setup. Either way the runbook refuses to overwrite another endpoint's live records.
+
+The appliance still needs public access to a few URLs (Microsoft Entra ID has no private endpoints):
+``allowed_urls(cloud)`` lists them from the seed's tables, ``export_allowed_urls`` writes them for a proxy or
+firewall team.
+"""
+
+from __future__ import annotations
+
+import csv
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+import pandas as pd
+from azure.core.exceptions import ResourceNotFoundError
+from pydantic import ValidationInfo, field_validator
+
+from ..azure.ids import ResourceId, parse_id
+from ..azure.requests import deferred
+from ..dns.entries import entries_for
+from ..engine import ManualStep, Row, Run, Runbook, Step, blocked, create, unchanged, update
+from ..engine.parameters import AnyStorageAccountId
+from ..errors import InputError
+from ..geo import region_cloud
+from ..ops import endpoints, roles, storage, vaults
+from ..ops.network import free_addresses
+from ..private_link import CLOUDS, zone_name
+from . import vault_steps as steps
+
+SEED = "000"
+STORAGE_ACCOUNT = "Microsoft.Storage/storageAccounts"
+VAULT = "Microsoft.RecoveryServices/vaults"
+CACHE_GROUP_ID = "blob"
+VAULT_MEMBERS = 5  # id1, prot2, rcm1, srs1, tel1: Site Recovery's microservices
+CACHE_MEMBERS = 1  # the cache account's blob
+
+
+
+
+class SiteRecoveryParameters(steps.VaultEndpointParameters):
+    """Seed 000's choices: the bypass network's subnet, the optional cache account and its endpoint, the zones."""
+
+    GROUP_ID = "AzureSiteRecovery"
+
+    cache_storage: AnyStorageAccountId | None = None  # the cache/log account (created in advance); its roles by type
+    cache_endpoint: bool = False  # a blob endpoint for it in the bypass subnet (general-purpose v2 accounts only)
+    hub_and_spoke: bool = False  # reuse the hub's shared zones (one endpoint for the whole setup); else own zones
+    modernized: bool = False  # VMware/physical with the modernized experience: the prod.migration zone too
+
+    @field_validator("cache_endpoint")
+    @classmethod
+    def _needs_an_account(cls, value: bool, info: ValidationInfo) -> bool:
+        if value and not info.data.get("cache_storage"):
+            raise ValueError("an endpoint for the cache needs cache_storage (the account's id)")
+        return value
+
+    @property
+    def MEMBERS(self) -> int:  # type: ignore[override]
+        return VAULT_MEMBERS + (CACHE_MEMBERS if self.cache_endpoint else 0)
+
+    @property
+    def MEMBERS_WHY(self) -> str:  # type: ignore[override]
+        why = f"{VAULT_MEMBERS} for Site Recovery's microservices"
+        return why + (f", {CACHE_MEMBERS} for the cache storage account's endpoint" if self.cache_endpoint else "")
+
+    @property
+    def cache_endpoint_id(self) -> str | None:
+        if not self.cache_endpoint:
+            return None
+        return f"{self.endpoint_id}-cache-{CACHE_GROUP_ID}"
+
+    def zone_names(self, vault_location: str) -> list[str]:
+        cloud = region_cloud(vault_location)
+        zones = [zone_name("siterecovery", cloud)]
+        if self.modernized:
+            zones.append(zone_name("migration", cloud))
+        if self.cache_endpoint:
+            zones.append(zone_name(CACHE_GROUP_ID, cloud))
+        return zones
+
+
+# --- reads the steps share --------------------------------------------------------------------------------------
+
+
+def _cache_account(run: Run) -> storage.StorageAccount | None:
+    return storage.get_storage_account(run.clients, run.params.cache_storage)
+
+
+def _principal(run: Run) -> str | None:
+    vault = vaults.get_vault(run.clients, run.params.vault)
+    return vault.identity.principal_id if vault is not None and vault.identity else None
+
+
+def _no_endpoint_reason(account: storage.StorageAccount) -> str | None:
+    """Why the account cannot have a private endpoint; None when it can."""
+    if account.general_purpose_v2:
+        return None
+    return (f"{account.name} is a {account.kind} account: private endpoints exist only for general-purpose v2 "
+            "(StorageV2) accounts; upgrade it or choose another cache account, or set cache_endpoint: false "
+            "(replication then reaches the account over the internet)")
+
+
+def _connected_endpoints(run: Run, target_id: str) -> list[str]:
+    """The ids of the private endpoints connected to a vault or a storage account."""
+    rid = parse_id(target_id)
+    if rid.is_a(STORAGE_ACCOUNT):
+        connections = _storage_client(run, rid).private_endpoint_connections.list(rid.resource_group, rid.name)
+        return [c.private_endpoint.id for c in connections if c.private_endpoint]
+    if not rid.is_a(VAULT):
+        return []
+    vault = vaults.get_vault(run.clients, target_id)
+    connections = (vault.properties.private_endpoint_connections or []) if vault and vault.properties else []
+    return [c.properties.private_endpoint.id for c in connections if c.properties and c.properties.private_endpoint]
+
+
+def _storage_client(run: Run, rid: ResourceId):
+    """The storage management client of the subscription ``rid`` is in."""
+    return run.clients.for_subscription(rid.subscription).storage
+
+
+def _a_records(run: Run, zone_id: str) -> dict[str, tuple[str, ...]]:
+    """Record name (lower case) -> its IPs; empty when the zone does not exist."""
+    rid = parse_id(zone_id)
+    try:
+        return {r.name.lower(): tuple(a.ipv4_address for a in r.a_records or [])
+                for r in run.clients.for_subscription(rid.subscription).privatedns.record_sets.list_by_type(
+                    rid.resource_group, rid.name, "A")}
+    except ResourceNotFoundError:
+        return {}
+
+
+def live_records_of_others(run: Run, target_id: str, own_endpoint: str, zone_ids: list[str]) -> list[dict]:
+    """The records in ``zone_ids`` that another endpoint of ``target_id`` answers with now: the ones a zone group
+    of ``own_endpoint`` would overwrite (same target, so the same names)."""
+    others = [e for e in _connected_endpoints(run, target_id) if e.lower() != own_endpoint.lower()]
+    if not others:
+        return []
+    zones = {z.rsplit("/", 1)[-1].lower(): z for z in zone_ids}
+    held: dict[str, dict[str, tuple[str, ...]]] = {}
+    found = []
+    for entry in entries_for(run.clients, others).itertuples(index=False):
+        zone_id = zones.get(str(entry.DNS).lower())
+        if zone_id is None:
+            continue
+        if zone_id not in held:
+            held[zone_id] = _a_records(run, zone_id)
+        if entry.PrivateIP in held[zone_id].get(str(entry.ResourceName).lower(), ()):
+            found.append({"zone": zone_id, "record": entry.ResourceName, "ip": entry.PrivateIP,
+                          "endpoint": entry.PrivateEndpoint})
+    return found
+
+
+# --- steps of this scenario ---------------------------------------------------------------------------------------
+
+
+class CachePrerequisites(Step):
+    """The cache account before anything changes: it exists, it can have the endpoint asked for, the subnet has an
+    address left for it, and the caller may grant roles and open the firewall to trusted services there."""
+
+    id, title, section = "cache-prerequisites", "Check the cache storage account", "Prerequisites and caveats"
+
+    def plan(self, run: Run) -> list[Row]:
+        p: SiteRecoveryParameters = run.params
+        if not p.cache_storage:
+            return [unchanged(p.vault, reason="no cache storage account given: replication uses the account Site "
+                                              "Recovery is given later")]
+        account = _cache_account(run)
+        if account is None:
+            return [blocked(p.cache_storage, "the cache storage account does not exist: Site Recovery needs the "
+                                             "cache/log accounts created in advance")]
+        rows = [unchanged(account.id, f"{account.kind}, {account.tier}")]
+        if p.cache_endpoint and (why := _no_endpoint_reason(account)):
+            return rows + [blocked(account.id, why)]
+        needs: dict[str, list[str]] = {}
+        principal = _principal(run)
+        if not principal or not set(account.identity_roles) <= roles.roles_held(run.clients, account.id, principal):
+            needs[account.id] = ["Microsoft.Authorization/roleAssignments/write"]
+        if not account.trusted_services:
+            needs.setdefault(account.id, []).append("Microsoft.Storage/storageAccounts/write")
+        vault_endpoint = endpoints.get_endpoint(run.clients, p.endpoint_id)
+        cache_missing = p.cache_endpoint and endpoints.get_endpoint(run.clients, p.cache_endpoint_id) is None
+        if cache_missing and vault_endpoint is not None:  # else 'prerequisites' counted its address
+            needs.setdefault(parse_id(p.cache_endpoint_id).resource_group_id, []).append(
+                "Microsoft.Network/privateEndpoints/write")
+            free = free_addresses(run.clients, p.subnet)
+            rows.append(blocked(p.subnet, "no free address for the cache account's endpoint: choose a larger "
+                                          "subnet") if free < CACHE_MEMBERS
+                        else unchanged(p.subnet, free, f"{free} free addresses, {CACHE_MEMBERS} needed"))
+        for scope, actions in needs.items():
+            missing = roles.caller_may(run.clients, scope, actions)
+            rows.append(blocked(scope, f"the caller may not {', '.join(missing)} here: it needs Owner, or "
+                                       "Contributor and User Access Administrator, on the cache account")
+                        if missing else unchanged(scope, reason="the caller's rights suffice"))
+        return rows
+
+
+class ZoneChoice(Step):
+    """Which zones the endpoints' zone groups write into, and whether that overwrites another endpoint's records."""
+
+    id, title = "zone-choice", "Choose the zones: a new zone per endpoint, or the hub's shared zone"
+    section = "Create private endpoints for the Recovery Services vault (DNS)"
+
+    def plan(self, run: Run) -> list[Row]:
+        p: SiteRecoveryParameters = run.params
+        if p.dns == "custom":
+            return [unchanged(p.endpoint_id, reason="custom DNS: no zone group writes records")]
+        vault = vaults.get_vault(run.clients, p.vault)
+        zone_ids = [p.zone_id(z) for z in p.zone_names(vault.location if vault else p.location)]
+        pairs = [(p.vault, p.endpoint_id)]
+        if p.cache_endpoint:
+            pairs.append((p.cache_storage, p.cache_endpoint_id))
+        others = [r for target, own in pairs for r in live_records_of_others(run, target, own, zone_ids)]
+        if others:
+            return [self._refusal(p, zone_id, [r for r in others if r["zone"] == zone_id])
+                    for zone_id in dict.fromkeys(r["zone"] for r in others)]
+        group = parse_id(p.zones_resource_group)
+        existing = {z.name.lower() for z in run.clients.for_subscription(group.subscription).privatedns.
+                    private_zones.list_by_resource_group(group.resource_group)}
+        rows = []
+        for zone_id in zone_ids:
+            found = zone_id.rsplit("/", 1)[-1].lower() in existing
+            if p.hub_and_spoke:
+                rows.append(unchanged(zone_id, "shared" if found else "shared, created by step 'zones'",
+                                      "warning: a zone group writing into a shared zone overwrites records of the "
+                                      "same name; no other endpoint of the vault or the cache account answers from "
+                                      "it now, so nothing is overwritten"))
+            else:
+                rows.append(unchanged(zone_id, "exists" if found else "new, created by step 'zones'",
+                                      "this endpoint's zone: no other endpoint of the vault or the cache account "
+                                      "answers from it"))
+        return rows
+
+    @staticmethod
+    def _refusal(p: SiteRecoveryParameters, zone_id: str, records: list[dict]) -> Row:
+        names = ", ".join(sorted({r["endpoint"] for r in records}))
+        held = f"{len(records)} records of endpoint {names} (e.g. {records[0]['record']} = {records[0]['ip']})"
+        if p.hub_and_spoke:
+            advice = (f"in a hub-and-spoke network one endpoint serves the whole setup: use {names} from the "
+                      "peered networks, or remove it first")
+        else:
+            advice = ("give this endpoint a new zone of its own (a zones_resource_group without them), as the "
+                      "seed advises for every endpoint to the same vault")
+        return blocked(zone_id, f"holds {held}: this endpoint's zone group would overwrite them; {advice}")
+
+
+class GrantStorageRoles(steps.GrantIdentity):
+    """The cache account's roles for the vault's identity, chosen by the account's type (read here: the
+    parameters alone cannot tell Standard from Premium)."""
+
+    id, title, section = "storage-roles", "Grant the vault's identity its roles on the cache account", \
+        "Grant required permissions to the vault"
+
+    def plan(self, run: Run) -> list[Row]:
+        p: SiteRecoveryParameters = run.params
+        if not p.cache_storage:
+            return [unchanged(p.vault, reason="no cache storage account given")]
+        account = _cache_account(run)
+        principal = _principal(run)
+        held = roles.roles_held(run.clients, account.id, principal) if principal else set()
+        return [unchanged(account.id, role, f"{account.tier} account") if role in held else
+                create(account.id, f"{role} for the vault's identity", self._assign(run, account.id, role),
+                       f"{account.tier} account" + ("" if principal else "; once the vault and its identity exist"))
+                for role in account.identity_roles]
+
+
+class AllowTrustedServices(Step):
+    id, title, section = "trusted-services", "Let trusted Microsoft services through the cache account's firewall", \
+        "Grant required permissions to the vault"
+
+    def plan(self, run: Run) -> list[Row]:
+        p: SiteRecoveryParameters = run.params
+        if not p.cache_storage:
+            return [unchanged(p.vault, reason="no cache storage account given")]
+        account = _cache_account(run)
+        if account.trusted_services:
+            return [unchanged(account.id, "AzureServices in the firewall's bypass")]
+        rid = parse_id(account.id)
+        body = storage.allow_trusted_services_body(run.clients, account.id)
+        write = deferred(_storage_client(run, rid).storage_accounts.update, rid.resource_group, rid.name, body)
+        return [update(account.id, "trusted Microsoft services blocked", body["properties"]["networkAcls"]["bypass"],
+                       write, "Site Recovery writes to the cache account as a trusted Microsoft service")]
+
+
+class CacheEndpoint(Step):
+    """The cache account's blob endpoint in the bypass subnet, and its zone group (the blob zone)."""
+
+    id, title = "cache-endpoint", "Create the cache account's blob endpoint and its zone group"
+    section = "(Optional) Create private endpoints for the cache storage account"
+
+    def plan(self, run: Run) -> list[Row]:
+        p: SiteRecoveryParameters = run.params
+        if not p.cache_endpoint:
+            return [unchanged(p.cache_storage or p.vault, reason="no endpoint for the cache account: replication "
+                                                                 "reaches it over the internet or ExpressRoute")]
+        account = _cache_account(run)
+        if why := _no_endpoint_reason(account):
+            return [blocked(account.id, why)]
+        endpoint_id, rows = p.cache_endpoint_id, []
+        rid = parse_id(endpoint_id)
+        network = run.clients.for_subscription(rid.subscription).network
+        if endpoints.get_endpoint(run.clients, endpoint_id) is None:
+            body = endpoints.endpoint_body(steps.free_location(run, p.subnet), p.subnet, account.id, CACHE_GROUP_ID,
+                                           p.approval == "manual")
+            rows.append(create(endpoint_id, f"{CACHE_GROUP_ID} endpoint to {account.name}",
+                               deferred(network.private_endpoints.begin_create_or_update, rid.resource_group,
+                                        rid.name, body),
+                               "a request for the account's owner to approve" if p.approval == "manual" else ""))
+            attached: set[str] = set()
+        else:
+            rows.append(unchanged(endpoint_id, "exists"))
+            attached = endpoints.zone_group_zones(run.clients, endpoint_id)
+        if p.dns == "custom":
+            return rows + [unchanged(endpoint_id, reason="custom DNS: `runbook dns export` gives its record")]
+        vault = vaults.get_vault(run.clients, p.vault)
+        blob_zone = p.zone_id(zone_name(CACHE_GROUP_ID, region_cloud(vault.location if vault else p.location)))
+        group = f"{endpoint_id}/privateDnsZoneGroups/default"
+        if blob_zone.lower() in attached:
+            return rows + [unchanged(group, blob_zone.rsplit("/", 1)[-1])]
+        write = deferred(network.private_dns_zone_groups.begin_create_or_update, rid.resource_group, rid.name,
+                         "default", endpoints.zone_group_body([blob_zone]))
+        return rows + [create(group, blob_zone.rsplit("/", 1)[-1], write,
+                              "Azure writes the account's blob record into this zone")]
+
+
+class ApproveCacheEndpoint(Step):
+    id, title, section = "cache-approval", "Approve the cache account's endpoint", \
+        "(Optional) Create private endpoints for the cache storage account"
+
+    def plan(self, run: Run) -> list[Row]:
+        p: SiteRecoveryParameters = run.params
+        if not p.cache_endpoint:
+            return [unchanged(p.cache_storage or p.vault, reason="no endpoint for the cache account")]
+        endpoint = endpoints.get_endpoint(run.clients, p.cache_endpoint_id)
+        if endpoint is None:
+            return [unchanged(p.cache_endpoint_id, "Approved" if p.approval == "auto" else "Pending",
+                              "after the endpoint is created")]
+        state = endpoints.connection_state(endpoint)
+        if state == "Approved":
+            return [unchanged(p.cache_endpoint_id, state)]
+        if state == "Pending" and p.approve:
+            return [update(p.cache_endpoint_id, state, "Approved", self._approve(run), "approved by this run")]
+        return [blocked(p.cache_endpoint_id, f"the connection is {state}: the account's owner approves it (storage "
+                                             "account > Networking > Private endpoint connections), or run again "
+                                             "with approve: true as its owner")]
+
+    def _approve(self, run: Run):
+        def write():
+            p: SiteRecoveryParameters = run.params
+            rid = parse_id(p.cache_storage)
+            client = _storage_client(run, rid).private_endpoint_connections
+            connection = next(c for c in client.list(rid.resource_group, rid.name)
+                              if c.private_endpoint and c.private_endpoint.id.lower() == p.cache_endpoint_id.lower())
+            body = {"properties": {"privateLinkServiceConnectionState": {"status": "Approved",
+                                                                          "description": "Approved by runbook_lib"}}}
+            return deferred(client.put, rid.resource_group, rid.name, connection.name, body)()
+        return write
+
+
+class ValidateCacheEndpoint(steps.Validate):
+    id, title = "validate-cache", "Validate the cache account's endpoint: connection, zone, link, record"
+
+    def endpoint_ids(self, run: Run) -> list[str]:
+        return [run.params.cache_endpoint_id] if run.params.cache_endpoint else []
+
+
+def _endpoints_approved(run: Run) -> str | None:
+    """Why the machines cannot be protected yet; None once the vault's endpoint is approved."""
+    endpoint = endpoints.get_endpoint(run.clients, run.params.endpoint_id)
+    state = endpoints.connection_state(endpoint) if endpoint else "missing"
+    return None if state == "Approved" else (f"the vault's endpoint is {state}: set up the on-premises "
+                                             "infrastructure only once it is Approved")
+
+
+def protect_machines_step() -> ManualStep:
+    return ManualStep(
+        "protect-vms", "Set up the on-premises side and enable replication", f"{SEED} Protect your virtual machines",
+        "Now that the endpoints exist in the bypass network: deploy the configuration server or replication "
+        "appliance (VMware and physical machines; with private endpoints, install MySQL on the configuration server "
+        "by hand) or set up the Hyper-V source settings, allow the appliance to reach the URLs of "
+        "site_recovery.allowed_urls (export_allowed_urls for the proxy or firewall team), then enable replication "
+        "for the source machines. Mobility agents are not upgraded automatically behind private endpoints.",
+        check=_endpoints_approved)
+
+
+def runbook(params: SiteRecoveryParameters) -> Runbook:
+    manual_dns = f"{SEED} Create private DNS zones and add DNS records manually"
+    return Runbook("site_recovery", [
+        steps.Prerequisites(f"{SEED} Prerequisites and caveats",
+                            title="Check the caller's rights and the bypass subnet's free addresses"),
+        CachePrerequisites(f"{SEED} Prerequisites and caveats"),
+        ZoneChoice(f"{SEED} Create private endpoints for the Recovery Services vault (DNS)"),
+        steps.CreateVault(f"{SEED} Create a Recovery Services vault"),
+        steps.DenyPublicAccess(f"{SEED} Prerequisites and caveats (the vault is locked down)"),
+        steps.EnableIdentity(f"{SEED} Enable the managed identity for the vault"),
+        steps.GrantIdentity(f"{SEED} Enable the managed identity for the vault (rights to create endpoints)"),
+        steps.CreateEndpoint(f"{SEED} Create private endpoints for the Recovery Services vault",
+                             title="Create the vault's AzureSiteRecovery endpoint in the bypass network"),
+        steps.ApproveEndpoint(f"{SEED} Approve private endpoints for site recovery"),
+        steps.IntegrateZones(f"{SEED} Create private endpoints for the Recovery Services vault (DNS)",
+                             title="Private DNS zones for Site Recovery, and the endpoint's zone group"),
+        steps.LinkZones(manual_dns, title="Link the zones to the bypass network and the clients' VNets"),
+        steps.DnsRecords(manual_dns, title="Create the A records the zones lack"),
+        GrantStorageRoles(f"{SEED} Grant required permissions to the vault"),
+        AllowTrustedServices(f"{SEED} Grant required permissions to the vault"),
+        CacheEndpoint(f"{SEED} (Optional) Create private endpoints for the cache storage account"),
+        ApproveCacheEndpoint(f"{SEED} (Optional) Create private endpoints for the cache storage account"),
+        steps.Validate("004 Troubleshoot network connectivity"),
+        ValidateCacheEndpoint("004 Troubleshoot network connectivity"),
+        protect_machines_step(),
+    ])
+
+
+# --- the outbound allow-list ------------------------------------------------------------------------------------
+
+URL_COLUMNS = ["cloud", "url", "purpose"]
+
+
+@cache
+def _url_rows() -> tuple[dict[str, str], ...]:
+    text = resources.files("runbook_lib").joinpath("data/site_recovery_urls.csv").read_text(encoding="utf-8")
+    return tuple(csv.DictReader(text.splitlines()))
+
+
+def allowed_urls(cloud: str = "public") -> pd.DataFrame:
+    """The URLs the replication appliance must reach outside the private endpoints in ``cloud`` (public, usgov,
+    china): cloud, url, purpose."""
+    if cloud not in CLOUDS:
+        raise InputError(f"cloud: unknown cloud '{cloud}'; use one of {', '.join(CLOUDS)}")
+    return pd.DataFrame([row for row in _url_rows() if row["cloud"] == cloud], columns=URL_COLUMNS)
+
+
+def export_allowed_urls(cloud: str, path: str | Path) -> Path:
+    """Write ``cloud``'s allow-list as plain text, one URL a line, for a proxy or firewall team; returns the path."""
+    target = Path(path)
+    target.write_text("".join(f"{url}\n" for url in allowed_urls(cloud)["url"]), encoding="utf-8")
+    return target
