@@ -46,3 +46,15 @@ def test_a_missing_field_and_bad_yaml(tmp_path):
         load_parameters(BackupParameters, path)
     with pytest.raises(InputError, match="cannot read it"):
         load_parameters(BackupParameters, tmp_path / "none.yaml")
+
+
+def test_every_shipped_parameter_file_loads_with_its_scenario():
+    from pathlib import Path
+
+    from runbook_lib.scenarios import SCENARIOS
+
+    files = sorted((Path(__file__).resolve().parents[2] / "parameters").glob("*.yaml"))
+    assert files
+    for path in files:
+        model, _ = SCENARIOS[path.name.split(".")[0]]
+        load_parameters(model, path)

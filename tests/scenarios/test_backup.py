@@ -165,3 +165,16 @@ def test_the_cli_plans_applies_and_refuses_bad_parameters(contoso, tmp_path):
     bad.write_text("vualt: x\n")
     refused = runbook_command("plan", "backup", "-f", str(bad), "--state", state)
     assert refused.returncode == 2 and "vualt: unknown parameter" in refused.stderr
+
+
+def test_role_assignments_wait_for_a_new_identity_to_become_visible(contoso):
+    """Microsoft Entra ID shows a new vault identity only after a while: assignments answer PrincipalNotFound
+    until then, and are tried again (tenacity's bounded backoff), not failed."""
+    contoso.configure(principal_delay=1.5)
+    puts: list[str] = []
+    owner = get_clients(Target(state=str(contoso.path), principal="owner"), raw_request_hook=lambda r: puts.append(
+        r.http_request.url) if r.http_request.method == "PUT" and "roleAssignments" in r.http_request.url else None)
+    report, journal = run(owner, params())
+    assert report.status == "waiting" and [c.step for c in journal.changes][:3] == ["vault", "identity-roles",
+                                                                                   "identity-roles"]
+    assert len(puts) > 2  # two assignments, and at least one tried again while the identity was not visible
