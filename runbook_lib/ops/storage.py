@@ -73,3 +73,14 @@ def _bypass(account) -> str:
 def _text(value) -> str:
     """An SDK enum's value or a string; '' for None."""
     return str(getattr(value, "value", value) or "")
+
+
+def approve_connection(clients: AzureClients, account_id: str, endpoint_id: str, **kwargs):
+    """Approve the account's connection from ``endpoint_id`` (what the account's owner does)."""
+    from .vaults import APPROVED
+
+    rid = parse_id(account_id)
+    connections = clients.for_subscription(rid.subscription).storage.private_endpoint_connections
+    connection = next(c for c in connections.list(rid.resource_group, rid.name)
+                      if c.private_endpoint and c.private_endpoint.id.lower() == endpoint_id.lower())
+    return connections.put(rid.resource_group, rid.name, connection.name, APPROVED, **kwargs)

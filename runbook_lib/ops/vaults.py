@@ -11,6 +11,8 @@ from .arm import get_or_none
 if TYPE_CHECKING:
     from azure.mgmt.recoveryservices.models import Vault
 
+APPROVED = {"properties": {"privateLinkServiceConnectionState": {"status": "Approved",
+                                                             "description": "Approved by runbook_lib"}}}
 # usages that mean the vault has (had) Backup items: Backup endpoints are refused for good (seed 002)
 ITEM_USAGES = ("ProtectedItemCount", "MABContainersCount")
 
@@ -63,3 +65,13 @@ def identity_on(vault: Vault) -> bool:
 def text(value) -> str:
     """An SDK enum's value or a string; '' for None."""
     return str(getattr(value, "value", value) or "")
+
+
+def approve_connection(clients: AzureClients, vault_id: str, endpoint_id: str, **kwargs):
+    """Approve the vault's connection from ``endpoint_id`` (what the vault's owner does); kwargs go to the SDK."""
+    rid = parse_id(vault_id)
+    vault = get_vault(clients, vault_id)
+    connection = next(c for c in vault.properties.private_endpoint_connections
+                      if c.properties.private_endpoint.id.lower() == endpoint_id.lower())
+    return clients.for_subscription(rid.subscription).backup.private_endpoint_connection.begin_put(
+        rid.name, rid.resource_group, connection.name, APPROVED, **kwargs)

@@ -24,7 +24,7 @@ from ..engine import ManualStep, Row, Run, Runbook, Step, blocked, create, uncha
 from ..engine.parameters import typed_id
 from ..errors import InputError, RunbookError
 from ..geo import region_cloud
-from ..ops import endpoints, roles
+from ..ops import endpoints, roles, vaults
 from ..ops.arm import get_or_none
 from ..ops.installer import verify_installer
 from ..ops.network import free_addresses
@@ -269,18 +269,9 @@ class ApproveProjectEndpoint(Step):
 
     def plan(self, run: Run) -> list[Row]:
         p: MigrateProjectParameters = run.params
-        endpoint = endpoints.get_endpoint(run.clients, p.endpoint_id)
-        if endpoint is None:
-            return [unchanged(p.endpoint_id, "Approved" if p.approval == "auto" else "Pending",
-                              "after the endpoint is created")]
-        state = endpoints.connection_state(endpoint)
-        if state == "Approved":
-            return [unchanged(p.endpoint_id, state)]
-        if state == "Pending" and p.approve:
-            return [update(p.endpoint_id, state, "Approved", self._approve(run), "approved by this run")]
-        return [blocked(p.endpoint_id, f"the connection is {state}: the project's owner approves it (Azure Migrate "
-                                       "> Properties > private endpoint > Approve), or run again with approve: true "
-                                       "as the project's owner; generate the key only after that")]
+        return [steps.approval_row(run, p.endpoint_id, "the project's owner",
+                                   "Azure Migrate > Properties > private endpoint > Approve; generate the key only "
+                                   "after that", self._approve(run))]
 
     @staticmethod
     def _approve(run: Run) -> Write:
@@ -288,10 +279,8 @@ class ApproveProjectEndpoint(Step):
             p: MigrateProjectParameters = run.params
             connection = next(c for c in project_connections(get_project(run))
                               if c["properties"]["privateEndpoint"]["id"].lower() == p.endpoint_id.lower())
-            body = {"properties": {"privateLinkServiceConnectionState": {"status": "Approved",
-                                                                          "description": "Approved by runbook_lib"}}}
             resources = run.clients.for_subscription(parse_id(p.project).subscription).resources.resources
-            return deferred(resources.begin_create_or_update_by_id, connection["id"], body,
+            return deferred(resources.begin_create_or_update_by_id, connection["id"], vaults.APPROVED,
                             api_version=MIGRATE_API)()
         return write
 

@@ -20,6 +20,7 @@ from ..engine.parameters import StorageAccountId, SubnetId, VaultId
 from ..geo import region_cloud
 from ..ops import endpoints, roles, vaults
 from ..ops.network import free_addresses
+from ..ops import storage as storage_ops
 from ..ops.storage import StorageAccount, allow_trusted_services_body, get_storage_account
 from ..private_link import zone_name
 from . import vault_steps as steps
@@ -310,38 +311,10 @@ class ApproveStorageEndpoints(Step):
 
     def plan(self, run: Run) -> list[Row]:
         p: ReplicationParameters = run.params
-        rows = []
-        for account in _accounts(run):
-            endpoint_id = p.storage_endpoint_id(account.id)
-            endpoint = endpoints.get_endpoint(run.clients, endpoint_id)
-            if endpoint is None:
-                rows.append(unchanged(endpoint_id, "Approved" if p.approval == "auto" else "Pending",
-                                      "after the endpoint is created"))
-                continue
-            state = endpoints.connection_state(endpoint)
-            if state == "Approved":
-                rows.append(unchanged(endpoint_id, state))
-            elif state == "Pending" and p.approve:
-                rows.append(update(endpoint_id, state, "Approved", self._approve(run, account.id, endpoint_id),
-                                   "approved by this run"))
-            else:
-                rows.append(blocked(endpoint_id, f"the connection is {state}: the owner of {account.name} approves "
-                                                 "it (storage account > Networking > Private endpoint connections), "
-                                                 "or run again with approve: true as the account's owner"))
-        return rows
-
-    @staticmethod
-    def _approve(run: Run, account_id: str, endpoint_id: str):
-        def write():
-            rid = parse_id(account_id)
-            storage = run.clients.for_subscription(rid.subscription).storage
-            connection = next(c for c in storage.private_endpoint_connections.list(rid.resource_group, rid.name)
-                              if c.private_endpoint.id.lower() == endpoint_id.lower())
-            body = {"properties": {"privateLinkServiceConnectionState": {"status": "Approved",
-                                                                          "description": "Approved by runbook_lib"}}}
-            return deferred(storage.private_endpoint_connections.put, rid.resource_group, rid.name, connection.name,
-                            body)()
-        return write
+        return [steps.approval_row(run, endpoint_id, f"the owner of {account.name}",
+                                   "storage account > Networking > Private endpoint connections",
+                                   deferred(storage_ops.approve_connection, run.clients, account.id, endpoint_id))
+                for account in _accounts(run) for endpoint_id in [p.storage_endpoint_id(account.id)]]
 
 
 class StorageZoneGroups(Step):

@@ -339,30 +339,9 @@ class ApproveCacheEndpoint(Step):
         p: SiteRecoveryParameters = run.params
         if not p.cache_endpoint:
             return [unchanged(p.cache_storage or p.vault, reason="no endpoint for the cache account")]
-        endpoint = endpoints.get_endpoint(run.clients, p.cache_endpoint_id)
-        if endpoint is None:
-            return [unchanged(p.cache_endpoint_id, "Approved" if p.approval == "auto" else "Pending",
-                              "after the endpoint is created")]
-        state = endpoints.connection_state(endpoint)
-        if state == "Approved":
-            return [unchanged(p.cache_endpoint_id, state)]
-        if state == "Pending" and p.approve:
-            return [update(p.cache_endpoint_id, state, "Approved", self._approve(run), "approved by this run")]
-        return [blocked(p.cache_endpoint_id, f"the connection is {state}: the account's owner approves it (storage "
-                                             "account > Networking > Private endpoint connections), or run again "
-                                             "with approve: true as its owner")]
-
-    def _approve(self, run: Run):
-        def write():
-            p: SiteRecoveryParameters = run.params
-            rid = parse_id(p.cache_storage)
-            client = _storage_client(run, rid).private_endpoint_connections
-            connection = next(c for c in client.list(rid.resource_group, rid.name)
-                              if c.private_endpoint and c.private_endpoint.id.lower() == p.cache_endpoint_id.lower())
-            body = {"properties": {"privateLinkServiceConnectionState": {"status": "Approved",
-                                                                          "description": "Approved by runbook_lib"}}}
-            return deferred(client.put, rid.resource_group, rid.name, connection.name, body)()
-        return write
+        approve = deferred(storage.approve_connection, run.clients, p.cache_storage, p.cache_endpoint_id)
+        return [steps.approval_row(run, p.cache_endpoint_id, "the account's owner",
+                                   "storage account > Networking > Private endpoint connections", approve)]
 
 
 class ValidateCacheEndpoint(steps.Validate):

@@ -13,7 +13,7 @@ from typing import ClassVar, Literal
 from azure.core.exceptions import HttpResponseError
 
 from ..azure.ids import parse_id
-from ..azure.requests import deferred
+from ..azure.requests import Write, deferred
 from ..dns.checks import check_endpoints
 from ..dns.choices import DEFAULT_TTL
 from ..dns.entries import entries_for, ready_entries
@@ -234,34 +234,29 @@ def free_location(run: Run, subnet_id: str) -> str:
         vnet.resource_group, vnet.name).location
 
 
+def approval_row(run: Run, endpoint_id: str, owner: str, where: str, approve: Write) -> Row:
+    """An endpoint's connection: nothing to do once Approved; a Pending one approved by this run when the
+    parameters say approve: true (``approve`` does it); else blocked, saying who approves it and where."""
+    p = run.params
+    endpoint = endpoints.get_endpoint(run.clients, endpoint_id)
+    if endpoint is None:
+        return unchanged(endpoint_id, "Approved" if p.approval == "auto" else "Pending", "after the endpoint is created")
+    state = endpoints.connection_state(endpoint)
+    if state == "Approved":
+        return unchanged(endpoint_id, state)
+    if state == "Pending" and p.approve:
+        return update(endpoint_id, state, "Approved", approve, "approved by this run")
+    return blocked(endpoint_id, f"the connection is {state}: {owner} approves it ({where}), or run again with "
+                                f"approve: true as {owner.removeprefix('the ')}")
+
+
 class ApproveEndpoint(Step):
     id, title, section = "approval", "Approve the endpoint's connection", "Approve private endpoints"
 
     def plan(self, run: Run) -> list[Row]:
         p: VaultEndpointParameters = run.params
-        endpoint = endpoints.get_endpoint(run.clients, p.endpoint_id)
-        if endpoint is None:
-            return [unchanged(p.endpoint_id, "Approved" if p.approval == "auto" else "Pending",
-                              "after the endpoint is created")]
-        state = endpoints.connection_state(endpoint)
-        if state == "Approved":
-            return [unchanged(p.endpoint_id, state)]
-        if state == "Pending" and p.approve:
-            return [update(p.endpoint_id, state, "Approved", self._approve(run), "approved by this run")]
-        return [blocked(p.endpoint_id, f"the connection is {state}: the vault's owner approves it (vault > Networking "
-                                       "> Private access), or run again with approve: true as the vault's owner")]
-
-    def _approve(self, run: Run):
-        def write():
-            vault = _vault(run)
-            connection = next(c for c in vault.properties.private_endpoint_connections
-                              if c.properties.private_endpoint.id.lower() == run.params.endpoint_id.lower())
-            rid = parse_id(vault.id)
-            body = {"properties": {"privateLinkServiceConnectionState": {"status": "Approved",
-                                                                          "description": "Approved by runbook_lib"}}}
-            return deferred(run.clients.for_subscription(rid.subscription).backup.private_endpoint_connection.
-                            begin_put, rid.name, rid.resource_group, connection.name, body)()
-        return write
+        approve = deferred(vaults.approve_connection, run.clients, p.vault, p.endpoint_id)
+        return [approval_row(run, p.endpoint_id, "the vault's owner", "vault > Networking > Private access", approve)]
 
 
 class IntegrateZones(Step):
