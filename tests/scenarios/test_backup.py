@@ -2,39 +2,21 @@
 
 from __future__ import annotations
 
-import pytest
-
 from runbook_lib.azure import Target, get_clients
-from runbook_lib.engine import Run, load_parameters
-from runbook_lib.journal import Journal
+from runbook_lib.engine import load_parameters
 from runbook_lib.sandbox.faults import FaultRule
-from runbook_lib.scenarios.backup import BackupParameters, runbook
+from runbook_lib.scenarios.backup import BackupParameters
 from tests.builders import grant
 from tests.cli import runbook as runbook_command
-from tests.contoso import DNS_RG, HUB, SPOKE_ENDPOINTS, VAULTS, subnet, WORKLOAD
+from tests.contoso import DNS_RG, HUB, SPOKE_ENDPOINTS, VAULTS, WORKLOAD, subnet
+from tests.scenarios.conftest import run, statuses
 
 NEW_VAULT = f"{VAULTS}/rsv-backup-new"
-ENDPOINT = (f"/subscriptions/{WORKLOAD}/resourceGroups/rg-network-spoke/providers/Microsoft.Network/"
-            "privateEndpoints/pe-backup")
 
 
 def params(**change) -> BackupParameters:
     return load_parameters(BackupParameters, {"vault": NEW_VAULT, "subnet": SPOKE_ENDPOINTS,
                                               "endpoint_name": "pe-backup", "zones_resource_group": DNS_RG, **change})
-
-
-def run(clients, p: BackupParameters, mode: str = "apply", principal: str = "owner", journal: Journal | None = None):
-    journal = journal if journal is not None else Journal()
-    return runbook(p).run(Run(clients, p, mode, journal, principal, frozenset(p.confirm))), journal
-
-
-@pytest.fixture
-def owner(contoso):
-    return get_clients(Target(state=str(contoso.path), principal="owner"), retry_backoff_factor=0.01)
-
-
-def statuses(report) -> dict[str, str]:
-    return {s.id: s.status for s in report.steps}
 
 
 def test_plan_apply_again_and_the_seven_steps(contoso, owner, hub):

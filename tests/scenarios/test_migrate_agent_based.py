@@ -11,22 +11,17 @@ from __future__ import annotations
 import pytest
 
 from runbook_lib.azure import Target, get_clients
-from runbook_lib.engine import Run, load_parameters
-from runbook_lib.journal import Journal
+from runbook_lib.engine import load_parameters
 from runbook_lib.sandbox.faults import FaultRule
-from runbook_lib.scenarios.migrate_agent_based import AgentBasedParameters, runbook
+from runbook_lib.scenarios.migrate_agent_based import AgentBasedParameters
 from tests.builders import a_records, make_endpoint, make_vnet
 from tests.contoso import SPOKE_ENDPOINTS, SPOKE_VNET, STORAGE, WORKLOAD, subnet
+from tests.scenarios.conftest import detail, run, statuses
 
 SPOKE_RG = f"/subscriptions/{WORKLOAD}/resourceGroups/rg-network-spoke"
 PROJECT = f"/subscriptions/{WORKLOAD}/resourceGroups/rg-workload/providers/Microsoft.Migrate/migrateProjects/migrate-contoso"
 CACHE = f"{STORAGE}/stcontosocache7f3k"
 MANUAL = ["appliance-machine", "appliance-nslookup", "appliance-register", "replicate"]
-
-
-@pytest.fixture
-def owner(contoso):
-    return get_clients(Target(state=str(contoso.path), principal="owner"), retry_backoff_factor=0.01)
 
 
 @pytest.fixture
@@ -44,19 +39,6 @@ def params(vault: str, **change) -> AgentBasedParameters:
     return load_parameters(AgentBasedParameters, {
         "vault": vault, "subnet": SPOKE_ENDPOINTS, "endpoint_name": f"{vault.rsplit('/', 1)[1]}-pe",
         "zones_resource_group": SPOKE_RG, "replication_storage": CACHE, **change})
-
-
-def run(clients, p, mode: str = "apply", principal: str = "owner"):
-    journal = Journal()
-    return runbook(p).run(Run(clients, p, mode, journal, principal, frozenset(p.confirm))), journal
-
-
-def statuses(report) -> dict[str, str]:
-    return {s.id: s.status for s in report.steps}
-
-
-def detail(report, step: str) -> str:
-    return next(s.detail for s in report.steps if s.id == step)
 
 
 def roles_of(hub, scope: str, principal: str) -> list[str]:

@@ -13,22 +13,17 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from runbook_lib.azure import Target, get_clients
-from runbook_lib.engine import Run, load_parameters
+from runbook_lib.engine import load_parameters
 from runbook_lib.errors import InputError
-from runbook_lib.journal import Journal
 from runbook_lib.sandbox.faults import FaultRule
 from runbook_lib.scenarios.migrate_hyperv import HyperVParameters, runbook
 from tests.builders import make_storage, make_vault
 from tests.contoso import DNS_RG, SPOKE_ENDPOINTS, STORAGE, VAULTS
+from tests.scenarios.conftest import detail, run, statuses
 
 VAULT = f"{VAULTS}/rsv-migrate-hyperv"
 PREMIUM, CACHE = f"{STORAGE}/stcontosoprem7f3k", f"{STORAGE}/stcontosocache7f3k"
 MANUAL = ["install-provider", "registration-key", "host-nslookup", "register-hosts"]
-
-
-@pytest.fixture
-def owner(contoso):
-    return get_clients(Target(state=str(contoso.path), principal="owner"), retry_backoff_factor=0.01)
 
 
 @pytest.fixture
@@ -45,19 +40,6 @@ def params(**change) -> HyperVParameters:
     return load_parameters(HyperVParameters, {
         "vault": VAULT, "subnet": SPOKE_ENDPOINTS, "endpoint_name": "pe-migrate-asr", "zones_resource_group": DNS_RG,
         "replication_storage": PREMIUM, "cache_storage": CACHE, **change})
-
-
-def run(clients, p, mode: str = "apply", principal: str = "owner"):
-    journal = Journal()
-    return runbook(p).run(Run(clients, p, mode, journal, principal, frozenset(p.confirm))), journal
-
-
-def statuses(report) -> dict[str, str]:
-    return {s.id: s.status for s in report.steps}
-
-
-def detail(report, step: str) -> str:
-    return next(s.detail for s in report.steps if s.id == step)
 
 
 def roles_of(hub, scope: str) -> list[str]:

@@ -5,11 +5,21 @@ from __future__ import annotations
 import pytest
 
 from runbook_lib.azure import Target, get_clients
-from runbook_lib.engine import Run, load_parameters
-from runbook_lib.journal import Journal
+from runbook_lib.engine import load_parameters
 from runbook_lib.sandbox.faults import FaultRule
-from runbook_lib.scenarios.migrate_project import MIGRATE_API, MigrateProjectParameters, runbook
-from tests.contoso import BYPASS_VNET, DNS_RG, HUB_VNET, SPOKE_ENDPOINTS, WORKLOAD, subnet
+from runbook_lib.scenarios.migrate_project import (
+    MIGRATE_API,
+    MigrateProjectParameters,
+)
+from tests.contoso import (
+    BYPASS_VNET,
+    DNS_RG,
+    HUB_VNET,
+    SPOKE_ENDPOINTS,
+    WORKLOAD,
+    subnet,
+)
+from tests.scenarios.conftest import detail, run, statuses
 
 WORKLOAD_RG = f"/subscriptions/{WORKLOAD}/resourceGroups/rg-workload"
 PROJECT = f"{WORKLOAD_RG}/providers/Microsoft.Migrate/migrateProjects/migrate-contoso"
@@ -21,24 +31,6 @@ BOTH = ["generate-key", "install-appliance"]
 def params(**change) -> MigrateProjectParameters:
     return load_parameters(MigrateProjectParameters, {"project": PROJECT, "subnet": SPOKE_ENDPOINTS,
                                                       "endpoint_name": "pe-migrate", **change})
-
-
-def run(clients, p: MigrateProjectParameters, mode: str = "apply", principal: str = "owner"):
-    journal = Journal()
-    return runbook(p).run(Run(clients, p, mode, journal, principal, frozenset(p.confirm))), journal
-
-
-def statuses(report) -> dict[str, str]:
-    return {s.id: s.status for s in report.steps}
-
-
-def detail(report, step_id: str) -> str:
-    return next(s.detail for s in report.steps if s.id == step_id)
-
-
-@pytest.fixture
-def owner(contoso):
-    return get_clients(Target(state=str(contoso.path), principal="owner"), retry_backoff_factor=0.01)
 
 
 @pytest.fixture

@@ -5,14 +5,27 @@ from __future__ import annotations
 import pytest
 
 from runbook_lib.azure import Target, get_clients
-from runbook_lib.engine import Run, load_parameters
+from runbook_lib.engine import load_parameters
 from runbook_lib.errors import InputError
-from runbook_lib.journal import Journal
 from runbook_lib.ops import roles
 from runbook_lib.sandbox.faults import FaultRule
-from runbook_lib.scenarios.site_recovery import SiteRecoveryParameters, allowed_urls, export_allowed_urls, runbook
+from runbook_lib.scenarios.site_recovery import (
+    SiteRecoveryParameters,
+    allowed_urls,
+    export_allowed_urls,
+)
 from tests.builders import a_records, grant
-from tests.contoso import BYPASS_VNET, DNS_RG, HUB, RECOVERY_RG, SPOKE_ENDPOINTS, STORAGE, VAULTS, WORKLOAD
+from tests.contoso import (
+    BYPASS_VNET,
+    DNS_RG,
+    HUB,
+    RECOVERY_RG,
+    SPOKE_ENDPOINTS,
+    STORAGE,
+    VAULTS,
+    WORKLOAD,
+)
+from tests.scenarios.conftest import changed, detail, run, statuses
 
 NEW_VAULT = f"{VAULTS}/rsv-asr-new"
 BYPASS_ENDPOINTS = f"{BYPASS_VNET}/subnets/snet-endpoints"
@@ -38,28 +51,6 @@ def with_cache(**change) -> SiteRecoveryParameters:
     """The hub's shared zones, the modernized experience and the Standard cache account with its blob endpoint."""
     return params(**{"cache_storage": CACHE, "cache_endpoint": True, "hub_and_spoke": True, "modernized": True,
                      **change})
-
-
-def run(clients, p: SiteRecoveryParameters, mode: str = "apply", principal: str = "owner"):
-    journal = Journal()
-    return runbook(p).run(Run(clients, p, mode, journal, principal, frozenset(p.confirm))), journal
-
-
-def statuses(report) -> dict[str, str]:
-    return {s.id: s.status for s in report.steps}
-
-
-def detail(report, step: str) -> str:
-    return next(s.detail for s in report.steps if s.id == step)
-
-
-def changed(journal: Journal) -> list[str]:
-    return [c.step for c in journal.changes]
-
-
-@pytest.fixture
-def owner(contoso):
-    return get_clients(Target(state=str(contoso.path), principal="owner"), retry_backoff_factor=0.01)
 
 
 def principal_of(hub, vault: str = "rsv-asr-new") -> str:
