@@ -121,3 +121,13 @@ def test_verify_installer_says_whether_the_hash_is_the_published_one(tmp_path):
     assert done.returncode == 1 and "is not the published hash of the vmware installer" in done.stderr
     assert "66D3217AEC1DE51D84EC608B22BDDA605EC9C4FBAB06FC69FEC985886627C224" in done.stderr
     one_line_error(runbook("verify-installer", str(tmp_path / "none.zip"), "--scenario", "vmware"), "none.zip")
+
+
+def test_allowed_urls_per_cloud_as_a_table_and_a_list(tmp_path):
+    public = json.loads(runbook("allowed-urls", "--json").stdout)
+    usgov = json.loads(runbook("allowed-urls", "--cloud", "usgov", "--json").stdout)
+    assert public and usgov and {r["cloud"] for r in public} == {"public"} and {r["cloud"] for r in usgov} == {"usgov"}
+    assert any(".us" in r["url"] for r in usgov) and not any(r["url"].endswith(".us") for r in public)
+    out = tmp_path / "urls.txt"
+    assert runbook("allowed-urls", "--out", str(out)).returncode == 0
+    assert out.read_text().splitlines() == [r["url"] for r in public]

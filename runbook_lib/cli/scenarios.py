@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from ..azure.clouds import CLOUD_NAMES
 from .common import add_json, add_target, clients_for, print_table
 
 DEFAULT_JOURNAL = "runs/{scenario}-journal.jsonl"
@@ -15,6 +16,7 @@ DEFAULT_JOURNAL = "runs/{scenario}-journal.jsonl"
 
 def add_commands(commands) -> None:
     add_installer_command(commands)
+    add_urls_command(commands)
     listing = commands.add_parser("scenarios", help="the runbooks and their steps")
     add_json(listing)
     for mode, text in (("plan", "what a runbook would change (reads only)"),
@@ -38,6 +40,24 @@ def add_installer_command(commands) -> None:
     verify.add_argument("file", metavar="FILE")
     verify.add_argument("--scenario", required=True, choices=SCENARIOS)
     verify.add_argument("--cloud", default="public", help="default: public (the only cloud seed 004 lists)")
+
+
+def add_urls_command(commands) -> None:
+    urls = commands.add_parser("allowed-urls", help="the URLs Site Recovery's appliance must reach besides its "
+                                                    "private endpoints (seed 000), for a proxy or firewall team")
+    urls.add_argument("--cloud", choices=CLOUD_NAMES, default="public")
+    urls.add_argument("--out", metavar="FILE", help="write the URLs one a line to FILE instead of the table")
+    add_json(urls)
+
+
+def allowed_urls(args: argparse.Namespace) -> int:
+    from ..scenarios.site_recovery import allowed_urls as urls, export_allowed_urls
+
+    if args.out:
+        print(export_allowed_urls(args.cloud, args.out))
+    else:
+        print_table(urls(args.cloud), args.json)
+    return 0
 
 
 def verify_installer(args: argparse.Namespace) -> int:
