@@ -24,10 +24,9 @@ from ..engine import ManualStep, Row, Run, Runbook, Step, blocked, create, uncha
 from ..engine.parameters import typed_id
 from ..errors import InputError, RunbookError
 from ..geo import region_cloud
-from ..ops import endpoints, roles, vaults
+from ..ops import endpoints, vaults
 from ..ops.arm import get_or_none
 from ..ops.installer import verify_installer
-from ..ops.network import free_addresses
 from ..private_link import zone_name
 from . import vault_steps as steps
 from .vault_steps import free_location, record_plan_rows
@@ -158,7 +157,7 @@ class Prerequisites(Step):
         p: MigrateProjectParameters = run.params
         try:
             needs = self.needs(run)
-            rows = [self._rights_row(run, scope, actions) for scope, actions in needs.items()]
+            rows = [steps.rights_row(run, scope, actions) for scope, actions in needs.items()]
             generated = bool(key_resources(run))
         except ResourceNotFoundError as error:
             code, message = getattr(error.error, "code", 404), getattr(error.error, "message", error.message)
@@ -171,24 +170,10 @@ class Prerequisites(Step):
                                        "User Access Administrator, on the subscription")]
         if not generated:
             needed = ADDRESSES - (endpoints.get_endpoint(run.clients, p.endpoint_id) is not None)
-            free = free_addresses(run.clients, p.subnet)
-            rows.append(blocked(p.subnet, f"{free} free addresses, and Azure Migrate needs about {needed} (the "
-                                          "project's endpoint and those key generation adds for its key vault, "
-                                          "storage, Recovery Services vault and assessment project): choose a "
-                                          "larger subnet") if free < needed
-                        else unchanged(p.subnet, free, f"{free} free addresses, about {needed} needed"))
+            rows.append(steps.addresses_row(run, p.subnet, needed, f"Azure Migrate needs about {needed} (the "
+                                            "project's endpoint and those key generation adds for its key vault, "
+                                            "storage, Recovery Services vault and assessment project)"))
         return rows
-
-    @staticmethod
-    def _rights_row(run: Run, scope: str, actions: list[str]) -> Row:
-        try:
-            missing = roles.caller_may(run.clients, scope, actions)
-        except ResourceNotFoundError:
-            return blocked(scope, "no such resource group: create it, or name another")
-        if missing:
-            return blocked(scope, f"the caller may not {', '.join(missing)} here: it needs Owner, or Contributor "
-                                  "and User Access Administrator (ask the subscription's owner)")
-        return unchanged(scope, reason="the caller's rights suffice")
 
     @staticmethod
     def needs(run: Run) -> dict[str, list[str]]:

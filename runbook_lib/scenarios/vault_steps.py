@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import ClassVar, Literal
 
-from azure.core.exceptions import HttpResponseError
+from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
 
 from ..azure.ids import parse_id
 from ..azure.requests import Write, deferred
@@ -100,16 +100,9 @@ class Prerequisites(Step):
                                      f"({getattr(error.error, 'code', 403)}): it needs Owner, or Contributor and "
                                      "User Access Administrator, on the vault's, the endpoint's and the zones' "
                                      "resource groups")]
-        rows = [blocked(scope, f"the caller may not {', '.join(missing)} here: it needs Owner, or Contributor and "
-                               "User Access Administrator (ask the owner, or let them run these steps)")
-                if (missing := roles.caller_may(run.clients, scope, actions))
-                else unchanged(scope, reason="the caller's rights suffice")
-                for scope, actions in needs.items()]
+        rows = [rights_row(run, scope, actions) for scope, actions in needs.items()]
         if endpoints.get_endpoint(run.clients, p.endpoint_id) is None:
-            free, needed = free_addresses(run.clients, p.subnet), p.MEMBERS
-            rows.append(blocked(p.subnet, f"{free} free addresses, and {p.GROUP_ID} needs {needed} "
-                                          f"({p.MEMBERS_WHY}): choose a larger subnet") if free < needed
-                        else unchanged(p.subnet, free, f"{free} free addresses, {needed} needed"))
+            rows.append(addresses_row(run, p.subnet, p.MEMBERS, f"{p.GROUP_ID} needs {p.MEMBERS} ({p.MEMBERS_WHY})"))
         return rows
 
     @staticmethod
@@ -129,6 +122,26 @@ class Prerequisites(Step):
             needs.setdefault(parse_id(p.endpoint_id).resource_group_id, []).append(
                 "Microsoft.Network/privateEndpoints/write")
         return needs
+
+
+def rights_row(run: Run, scope: str, actions: list[str]) -> Row:
+    """Blocked when the caller may not do all of ``actions`` at ``scope`` (ARM's permissions API)."""
+    try:
+        missing = roles.caller_may(run.clients, scope, actions)
+    except ResourceNotFoundError:
+        return blocked(scope, "no such resource group: create it, or name another")
+    if missing:
+        return blocked(scope, f"the caller may not {', '.join(missing)} here: it needs Owner, or Contributor and "
+                              "User Access Administrator (ask the owner, or let them run these steps)")
+    return unchanged(scope, reason="the caller's rights suffice")
+
+
+def addresses_row(run: Run, subnet_id: str, needed: int, why: str) -> Row:
+    """Blocked when the subnet has fewer than ``needed`` free addresses; ``why`` says who needs them."""
+    free = free_addresses(run.clients, subnet_id)
+    if free < needed:
+        return blocked(subnet_id, f"{free} free addresses, and {why}: choose a larger subnet")
+    return unchanged(subnet_id, free, f"{free} free addresses, {needed} needed")
 
 
 class CreateVault(Step):
