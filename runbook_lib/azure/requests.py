@@ -15,7 +15,8 @@ def call_with_request_id(operation: Callable[..., T], *args: Any, **kwargs: Any)
     """Run an SDK operation; return its result and the ``x-ms-request-id`` of its first response.
 
     ``begin_*`` operations are waited for: their result is the final resource, the id that of the request that
-    started them.
+    started them. The per-call ``raw_response_hook`` this uses takes the place of a client-wide one for that call
+    (azure-core keeps one hook per request); count requests with ``raw_request_hook`` instead.
     """
     seen: list[str] = []
 
