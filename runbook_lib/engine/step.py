@@ -10,10 +10,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from ..azure.requests import Write
+
 if TYPE_CHECKING:
     from .runbook import Run
-
-from ..azure.requests import Write
 
 ACTIONS = ("create", "update", "none", "blocked")
 
