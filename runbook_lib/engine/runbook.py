@@ -91,22 +91,53 @@ class Runbook:
             raise ValueError(f"{name}: step ids repeat: {ids}")
         self.name, self.steps = name, list(steps)
 
+    def start(self, run: Run) -> Execution:
+        """A run taken one step at a time (a notebook runs a step per cell)."""
+        return Execution(self, run)
+
     def run(self, run: Run) -> RunReport:
+        execution = self.start(run)
+        for step in self.steps:
+            execution.step(step.id)
+        return execution.report()
+
+
+class Execution:
+    """A runbook being run, step by step and in order. A step may be run again (it plans against what is there
+    now); a step whose predecessors have not run is refused, and after a stop the later steps do not run."""
+
+    def __init__(self, runbook: Runbook, run: Run):
         if run.mode not in MODES:
             raise RunbookError(f"mode: '{run.mode}' is not one of {', '.join(MODES)}")
-        reports: list[StepReport] = []
-        stopped = False
-        for step in self.steps:
-            report = StepReport(step.id, step.title, step.section, step.kind, "not run")
-            reports.append(report)
-            if stopped:
-                continue
-            run.journal.step = step.id
-            try:
-                stopped = _run_step(step, run, report)
-            finally:
-                run.journal.step = None
-        return RunReport(self.name, run.mode, reports)
+        self.runbook, self.run = runbook, run
+        self.reports = {s.id: StepReport(s.id, s.title, s.section, s.kind, "not run") for s in runbook.steps}
+        self._stopped_at: str | None = None
+
+    def step(self, step_id: str) -> StepReport:
+        ids = [s.id for s in self.runbook.steps]
+        if step_id not in ids:
+            raise RunbookError(f"step: '{step_id}' is not a step of {self.runbook.name} ({', '.join(ids)})")
+        index = ids.index(step_id)
+        report = self.reports[step_id]
+        if self._stopped_at is not None and ids.index(self._stopped_at) < index:
+            report.detail = f"not run: the run stopped at '{self._stopped_at}'"
+            return report
+        earlier = [i for i in ids[:index] if self.reports[i].status == "not run"]
+        if earlier:
+            raise RunbookError(f"step '{step_id}' comes after '{earlier[0]}', which has not run: run the steps in "
+                               "order (the seed documents demand it)")
+        self.run.journal.step = step_id
+        try:
+            if _run_step(self.runbook.steps[index], self.run, report):
+                self._stopped_at = step_id
+            elif self._stopped_at == step_id:
+                self._stopped_at = None  # run again, it went through this time
+        finally:
+            self.run.journal.step = None
+        return report
+
+    def report(self) -> RunReport:
+        return RunReport(self.runbook.name, self.run.mode, list(self.reports.values()))
 
 
 def _run_step(step: Step, run: Run, report: StepReport) -> bool:

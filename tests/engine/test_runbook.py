@@ -121,3 +121,22 @@ def test_step_ids_are_unique_and_the_mode_is_checked(clients):
 
     with pytest.raises(RunbookError, match="mode"):
         Runbook("t", [ResourceGroup("one")]).run(run_of(clients, "destroy"))
+
+
+def test_a_run_step_by_step_keeps_the_order_and_may_run_a_step_again(clients):
+    from runbook_lib.errors import RunbookError
+
+    book = Runbook("t", [ResourceGroup("one"), ResourceGroup("two", guard="not yet"), ResourceGroup("three")])
+    execution = book.start(run_of(clients))
+    with pytest.raises(RunbookError, match="comes after 'rg-one', which has not run"):
+        execution.step("rg-two")
+    assert execution.step("rg-one").status == "done"
+    assert execution.step("rg-one").status == "nothing to do"  # a cell run twice
+    assert execution.step("rg-two").status == "blocked"
+    assert execution.step("rg-three").status == "not run" and "stopped at 'rg-two'" in execution.reports[
+        "rg-three"].detail
+    book.steps[1].guard = None  # the consultant fixed the cause; the blocked step's cell is run again
+    assert execution.step("rg-two").status == "done" and execution.step("rg-three").status == "done"
+    assert execution.report().status == "done"
+    with pytest.raises(RunbookError, match="'rg-four' is not a step of t"):
+        execution.step("rg-four")
