@@ -44,6 +44,7 @@ class Target:
     principal: str = "sandbox"  # sandbox: who the bearer token names (a principal's name or object id)
     endpoint: str | None = None  # sandbox served elsewhere (`runbook sandbox serve`): its base_url
     ca_bundle: str | None = None  # ...and the CA certificate it printed
+    seed: str | None = None  # sandbox: a demo estate to build when the estate file is new (e.g. 'contoso')
 
 
 @dataclass(frozen=True)
@@ -149,7 +150,7 @@ def get_clients(target: Target = Target(), *, credential: TokenCredential | None
         )
         return AzureClients(target.subscription_id or DEFAULT_SUBSCRIPTION, connection)
     if target.kind == "sandbox":
-        session, subscription = _sandbox_session(str(_resolved(target.state)))
+        session, subscription = _sandbox_session(str(_resolved(target.state)), target.seed)
         connection = _Connection(
             SandboxCredential(target.principal),
             f"https://{SANDBOX_HOST}",
@@ -167,10 +168,14 @@ def _resolved(state: str | None) -> Path:
 
 
 @lru_cache(maxsize=None)
-def _sandbox_session(state: str):
-    """One in-process session per estate file (opened, and initialised if new, on first use)."""
+def _sandbox_session(state: str, seed: str | None):
+    """One in-process session per estate file (opened, and initialised, or seeded, if new, on first use)."""
     from ..sandbox import DEFAULT_SUBSCRIPTION, Sandbox
 
-    sandbox = Sandbox(state).ensure_initialised()
+    new = not Path(state).exists()
+    sandbox = Sandbox(state)
+    if new and seed:
+        sandbox.reset(seed=seed)
+    sandbox.ensure_initialised()
     return wsgi_session(sandbox.app, SANDBOX_HOST), DEFAULT_SUBSCRIPTION
 

@@ -36,7 +36,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return {"sandbox": sandbox.run, "dns": dns.run, "resources": _list_resources, "scenarios":
                 scenarios.list_scenarios, "plan": scenarios.run_scenario, "apply": scenarios.run_scenario,
-                "verify-installer": scenarios.verify_installer, "allowed-urls": scenarios.allowed_urls}[args.command](args)
+                "verify-installer": scenarios.verify_installer, "allowed-urls": scenarios.allowed_urls,
+                "run": scenarios.run_headless}[args.command](args)
     except RunbookError as error:
         print(f"runbook: error: {error}", file=sys.stderr)
         return 2

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from ..azure.clouds import CLOUD_NAMES
 from .common import add_json, add_target, clients_for, print_table
@@ -15,6 +16,7 @@ DEFAULT_JOURNAL = "runs/{scenario}-journal.jsonl"
 
 
 def add_commands(commands) -> None:
+    add_run_command(commands)
     add_installer_command(commands)
     add_urls_command(commands)
     listing = commands.add_parser("scenarios", help="the runbooks and their steps")
@@ -30,6 +32,40 @@ def add_commands(commands) -> None:
                              help=f"append every change and check here (default {DEFAULT_JOURNAL})")
         add_json(command)
         add_target(command)
+
+
+def add_run_command(commands) -> None:
+    run = commands.add_parser("run", help="run a scenario's notebook headless (papermill) into a run folder")
+    run.add_argument("scenario", metavar="SCENARIO")
+    run.add_argument("-f", "--parameters", required=True, metavar="FILE", help="the parameters (YAML)")
+    run.add_argument("--target", choices=("sandbox", "azure"), default="sandbox")
+    run.add_argument("--mode", choices=("plan", "apply"), default="plan")
+    run.add_argument("--output", default="runs", metavar="DIR", help="where run folders go (default runs/)")
+    run.add_argument("--as", dest="principal", metavar="PRINCIPAL", help="sandbox only: who runs it")
+    run.add_argument("--state", metavar="PATH", help="sandbox: the estate file")
+    run.add_argument("--subscription", metavar="ID", help="azure: the subscription to start from")
+
+
+def run_headless(args: argparse.Namespace) -> int:
+    import yaml
+
+    from ..errors import InputError
+    from ..ui.headless import run_notebook
+
+    try:
+        parameters = yaml.safe_load(open(args.parameters, encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as error:
+        raise InputError(f"{args.parameters}: cannot read it as YAML ({error})") from None
+    if not isinstance(parameters, dict):
+        raise InputError(f"{args.parameters}: expected a mapping of parameter names to values")
+    options = {k: v for k, v in (("operator", args.principal), ("state", args.state),
+                                 ("subscription", args.subscription)) if v}
+    done = run_notebook(args.scenario, parameters, target=args.target, mode=args.mode, options=options,
+                        runs=Path(args.output))
+    print(done.notebook)
+    if done.message:
+        print(f"runbook: {done.scenario}: {done.status}: {done.message}", file=sys.stderr)
+    return done.exit_code
 
 
 def add_installer_command(commands) -> None:

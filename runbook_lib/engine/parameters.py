@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, TypeVar
 
@@ -65,6 +66,27 @@ AnyStorageAccountId = Annotated[str, AfterValidator(_any_storage_account)]
 EndpointName = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}[A-Za-z0-9_]$")]
 
 
+# values that are credentials: they never belong in parameters (credentials come from azure-identity), since
+# parameters are copied into executed notebooks and archives
+_SECRETS = {
+    "an access token (JWT)": re.compile(r"eyJ[\w-]{8,}\.eyJ[\w-]{8,}\."),
+    "a SAS token": re.compile(r"(^|[?&])sig=[\w%+/=]{16,}", re.IGNORECASE),
+    "a storage connection string": re.compile(r"AccountKey=", re.IGNORECASE),
+    "a storage account key": re.compile(r"^[A-Za-z0-9+/]{86}==$"),
+    "a client secret": re.compile(r"^[A-Za-z0-9_~.-]{3}8Q~[A-Za-z0-9_~.-]{31,}$"),
+    "a password": re.compile(r"(^|;)\s*password\s*=", re.IGNORECASE),
+}
+
+
+def secret_kind(value: object) -> str | None:
+    """What kind of credential ``value`` looks like (None: it does not), looking inside lists too."""
+    if isinstance(value, (list, tuple)):
+        return next((kind for item in value if (kind := secret_kind(item))), None)
+    if isinstance(value, str):
+        return next((kind for kind, pattern in _SECRETS.items() if pattern.search(value)), None)
+    return None
+
+
 def load_parameters(model: type[M], source: str | Path | dict) -> M:
     """The parameters from a YAML file (or a dict), checked against ``model``; an InputError with one line per
     bad field ('field: what is wrong') otherwise."""
@@ -80,6 +102,10 @@ def load_parameters(model: type[M], source: str | Path | dict) -> M:
             raise InputError(f"{name}: not valid YAML ({error})".replace("\n", " ")) from None
     if not isinstance(data, dict):
         raise InputError(f"{name}: expected a mapping of parameter names to values")
+    secrets = [f"{name}: {key}: looks like {kind}; credentials come from azure-identity, never from parameters"
+               for key, value in data.items() if (kind := secret_kind(value))]
+    if secrets:
+        raise InputError("\n".join(secrets))
     try:
         return model.model_validate(data)
     except ValidationError as error:

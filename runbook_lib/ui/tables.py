@@ -1,0 +1,21 @@
+"""Tables a person reads in a notebook: DataFrames with the status coloured (plain HTML, no widget runtime)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+# background colours by status (and by plan action)
+COLOURS = {
+    "done": "#d4edda", "confirmed": "#d4edda", "pass": "#d4edda", "nothing to do": "#eef6ee", "none": "#eef6ee",
+    "planned": "#fff3cd", "create": "#fff3cd", "update": "#fff3cd", "warn": "#fff3cd",
+    "waiting": "#e2e3e5", "not run": "#f2f2f2",
+    "blocked": "#f8d7da", "failed": "#f8d7da", "fail": "#f8d7da",
+}
+
+
+def styled(frame: pd.DataFrame, column: str = "Status"):
+    """The frame with ``column``'s cells coloured by their value; left as it is without that column."""
+    if column not in frame.columns or frame.empty:
+        return frame
+    return frame.style.map(lambda value: f"background-color: {COLOURS.get(str(value), '')}", subset=[column]) \
+        .hide(axis="index")

@@ -1,0 +1,85 @@
+"""The scenario notebooks as papermill runs them: thin, documented parameters, safe defaults, true outcomes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import nbformat
+import papermill
+import pytest
+
+from runbook_lib.errors import InputError
+from runbook_lib.sandbox import Sandbox
+from runbook_lib.scenarios import SCENARIOS
+from runbook_lib.ui.headless import notebooks_dir, run_notebook
+from tests.cli import runbook
+from tests.contoso import VAULTS
+
+NOTEBOOKS = sorted(notebooks_dir().glob("*.ipynb"))
+PARAMETERS = Path(__file__).resolve().parents[2] / "parameters"
+
+
+def test_there_is_a_notebook_per_scenario():
+    assert {p.stem for p in NOTEBOOKS} >= set(SCENARIOS)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_stored_without_outputs_and_with_a_documented_parameters_cell(path):
+    notebook = nbformat.read(path, as_version=4)
+    code = [c for c in notebook.cells if c.cell_type == "code"]
+    assert all(c.outputs == [] and c.execution_count is None for c in code)
+    assert [c for c in code if "parameters" in c.metadata.get("tags", [])] == [code[0]]
+    documented = papermill.inspect_notebook(str(path))  # what `papermill --help-notebook` lists
+    model = SCENARIOS[path.stem][0]
+    assert set(model.model_fields) <= set(documented)
+    assert all(p["help"] and p["inferred_type_name"] != "None" for p in documented.values())
+    assert all(len(c.source.splitlines()) <= 3 for c in code[1:])  # the library does the work
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_with_no_parameters_a_notebook_plans_on_the_seeded_sandbox_and_changes_nothing(path, tmp_path):
+    state = tmp_path / "estate.db"
+    executed = tmp_path / path.name
+    papermill.execute_notebook(str(path), str(executed), parameters={"state": str(state)}, kernel_name="python3",
+                               progress_bar=False)
+    notebook = nbformat.read(executed, as_version=4)
+    summary = notebook.cells[-1].outputs[0]["data"]["text/html"]
+    assert "planned" in summary or "nothing to do" in summary
+    fresh = Sandbox(tmp_path / "fresh.db")
+    fresh.reset(seed="contoso")
+    assert {r["id"] for r in Sandbox(state).resources()} == {r["id"] for r in fresh.resources()}  # nothing applied
+
+
+def test_apply_headless_stops_at_a_manual_step_with_its_true_status(tmp_path):
+    params = {**_yaml("backup"), "confirm": []}
+    done = run_notebook("backup", params, mode="apply", options={"state": str(tmp_path / "e.db")},
+                        runs=tmp_path / "runs")
+    assert (done.status, done.exit_code) == ("waiting", 3) and "first-registration" in done.message
+    changes = [json.loads(line) for line in (done.folder / "journal.jsonl").read_text().splitlines()]
+    assert [c["step"] for c in changes if c["kind"] == "change"][:2] == ["vault", "identity-roles"]
+    assert done.folder.parent.parent.name == "backup" and done.folder.name.split("-")[1] == "sandbox"
+
+
+@pytest.mark.parametrize("change, words", [
+    ({"vualt": "x"}, "vualt: unknown parameter"),
+    ({"ttl": "ten"}, "ttl: Input should be a valid integer"),
+    ({"vault": f"{VAULTS}/rsv?sv=2024&sig=0123456789abcdefghijklmnop%3D"}, "vault: looks like a SAS token"),
+])
+def test_bad_parameters_are_refused_before_a_kernel_starts(tmp_path, change, words):
+    with pytest.raises(InputError, match=words):
+        run_notebook("backup", {**_yaml("backup"), **change}, runs=tmp_path / "runs")
+    assert not (tmp_path / "runs").exists()
+
+
+def test_runbook_run_prints_the_executed_notebook_and_exits_with_the_status(tmp_path):
+    done = runbook("run", "backup", "-f", str(PARAMETERS / "backup.sandbox.yaml"), "--state", str(tmp_path / "e.db"),
+                   "--output", str(tmp_path / "runs"), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert Path(done.stdout.strip()).exists() and done.stdout.strip().endswith("backup.ipynb")
+
+
+def _yaml(scenario: str) -> dict:
+    import yaml
+
+    return yaml.safe_load((PARAMETERS / f"{scenario}.sandbox.yaml").read_text())
