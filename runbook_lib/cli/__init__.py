@@ -37,7 +37,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return {"sandbox": sandbox.run, "dns": dns.run, "resources": _list_resources, "scenarios":
                 scenarios.list_scenarios, "plan": scenarios.run_scenario, "apply": scenarios.run_scenario,
                 "verify-installer": scenarios.verify_installer, "allowed-urls": scenarios.allowed_urls,
-                "run": scenarios.run_headless}[args.command](args)
+                "run": scenarios.run_headless, "batch": scenarios.run_batch}[args.command](args)
     except RunbookError as error:
         print(f"runbook: error: {error}", file=sys.stderr)
         return 2

@@ -17,6 +17,7 @@ DEFAULT_JOURNAL = "runs/{scenario}-journal.jsonl"
 
 def add_commands(commands) -> None:
     add_run_command(commands)
+    add_batch_command(commands)
     add_installer_command(commands)
     add_urls_command(commands)
     listing = commands.add_parser("scenarios", help="the runbooks and their steps")
@@ -66,6 +67,30 @@ def run_headless(args: argparse.Namespace) -> int:
     if done.message:
         print(f"runbook: {done.scenario}: {done.status}: {done.message}", file=sys.stderr)
     return done.exit_code
+
+
+def add_batch_command(commands) -> None:
+    batch = commands.add_parser("batch", help="run many parameter files headless, a few at a time")
+    batch.add_argument("files", nargs="+", metavar="FILE", help="parameter files named {scenario}.*.yaml")
+    batch.add_argument("--jobs", type=int, default=2, help="runs at a time (default 2)")
+    batch.add_argument("--target", choices=("sandbox", "azure"), default="sandbox")
+    batch.add_argument("--mode", choices=("plan", "apply"), default="plan")
+    batch.add_argument("--output", default="runs", metavar="DIR", help="where run folders go (default runs/)")
+    batch.add_argument("--state", metavar="PATH", help="sandbox: the estate file")
+    add_json(batch)
+
+
+def run_batch(args: argparse.Namespace) -> int:
+    from ..ui.headless import batch_exit_code, run_batch as batch
+
+    options = {"state": args.state} if args.state else {}
+    results = batch(args.files, jobs=args.jobs, target=args.target, mode=args.mode, options=options,
+                    runs=Path(args.output))
+    print_table(results, args.json)
+    failed = results[results["Exit"] != 0]
+    if not failed.empty:
+        print(f"runbook: {len(failed)} of {len(results)} runs did not go through", file=sys.stderr)
+    return batch_exit_code(results)
 
 
 def add_installer_command(commands) -> None:

@@ -13,9 +13,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from ..azure import Target, get_clients
 from ..engine import load_parameters
 from ..errors import InputError
 from ..scenarios import SCENARIOS
+from .session import DEMO_SEED
 
 EXIT_CODES = {"done": 0, "planned": 0, "failed": 1, "error": 1, "blocked": 3, "waiting": 3}
 
@@ -69,6 +71,49 @@ def run_notebook(scenario: str, parameters: dict[str, Any], *, target: str = "sa
         status = error.evalue.split(" is ", 1)[1].split(":", 1)[0] if error.ename == "RunIncomplete" else "error"
         return HeadlessRun(scenario, folder, executed, status, f"{error.ename}: {error.evalue}")
     return HeadlessRun(scenario, folder, executed, "done" if mode == "apply" else "planned", "")
+
+
+def run_batch(files: list[Path], *, jobs: int = 2, target: str = "sandbox", mode: str = "plan",
+              options: dict[str, Any] | None = None, runs: Path = Path("runs")):
+    """Run every parameter file's scenario (named by the file: ``{scenario}.anything.yaml``), ``jobs`` at a time,
+    going on past failures; a DataFrame with one row per file (file, scenario, status, exit code, notebook,
+    message). A tqdm progress bar (notebook-aware) counts the runs."""
+    from concurrent.futures import ThreadPoolExecutor, as_completed
+
+    import pandas as pd
+    import yaml
+    from tqdm.auto import tqdm
+
+    if jobs < 1:
+        raise InputError(f"--jobs: {jobs} is not a number of parallel runs (1 or more)")
+    if target == "sandbox":  # seed a new estate once, before parallel runs would race to do it
+        get_clients(Target(state=(options or {}).get("state") or None, seed=DEMO_SEED))
+
+    def one(path: Path) -> dict[str, Any]:
+        scenario = path.name.split(".")[0]
+        row = {"File": str(path), "Scenario": scenario, "Status": "error", "Exit": 2, "Notebook": "", "Message": ""}
+        try:
+            if scenario not in SCENARIOS:
+                raise InputError(f"{path.name}: name the file after its scenario ({', '.join(SCENARIOS)}), "
+                                 "e.g. backup.customer-a.yaml")
+            parameters = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            done = run_notebook(scenario, parameters, target=target, mode=mode, options=options, runs=runs)
+        except (InputError, OSError, yaml.YAMLError) as error:
+            return {**row, "Message": str(error).replace("\n", "; ")}
+        return {**row, "Status": done.status, "Exit": done.exit_code, "Notebook": str(done.notebook),
+                "Message": done.message}
+
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        futures = [pool.submit(one, Path(f)) for f in files]
+        rows = [f.result() for f in tqdm(as_completed(futures), total=len(futures), desc="runs", unit="run")]
+    order = {str(Path(f)): i for i, f in enumerate(files)}
+    return pd.DataFrame(rows).sort_values("File", key=lambda c: c.map(order), ignore_index=True)
+
+
+def batch_exit_code(results) -> int:
+    """1 when a run failed or could not start, else 3 when one is blocked or waiting, else 0."""
+    codes = set(results["Exit"])
+    return 1 if codes & {1, 2} else 3 if 3 in codes else 0
 
 
 def _literals(values: dict[str, Any]) -> dict[str, Any]:

@@ -83,3 +83,20 @@ def _yaml(scenario: str) -> dict:
     import yaml
 
     return yaml.safe_load((PARAMETERS / f"{scenario}.sandbox.yaml").read_text())
+
+
+def test_a_batch_goes_on_past_a_failure_and_says_which(tmp_path):
+    good = PARAMETERS / "backup.sandbox.yaml"
+    other = tmp_path / "migrate_project.contoso.yaml"
+    other.write_text((PARAMETERS / "migrate_project.sandbox.yaml").read_text())
+    typo = tmp_path / "backup.typo.yaml"
+    typo.write_text(good.read_text() + "vualt: x\n")
+    done = runbook("batch", str(good), str(other), str(typo), "--jobs", "2", "--state", str(tmp_path / "e.db"),
+                   "--output", str(tmp_path / "runs"), "--json", cwd=tmp_path)
+    assert done.returncode == 1 and "1 of 3 runs did not go through" in done.stderr
+    rows = {Path(r["File"]).name: r for r in json.loads(done.stdout)}
+    assert [rows[n]["Status"] for n in ("backup.sandbox.yaml", "migrate_project.contoso.yaml")] == ["planned"] * 2
+    assert rows["backup.typo.yaml"]["Status"] == "error" and "vualt: unknown parameter" in rows["backup.typo.yaml"][
+        "Message"]
+    assert all(Path(rows[n]["Notebook"]).exists() for n in ("backup.sandbox.yaml", "migrate_project.contoso.yaml"))
+    assert "runs:" in done.stderr  # the progress bar
