@@ -15,13 +15,13 @@ from ..azure.ids import parse_id
 from ..azure.requests import deferred
 from ..dns.entries import entries_for, ready_entries
 from ..dns.records import plan_links, plan_records
-from ..engine import Row, Run, Step, blocked, create, unchanged, update
+from ..engine import Row, Run, Step, blocked, create, unchanged
 from ..engine.parameters import StorageAccountId, SubnetId, VaultId
 from ..geo import region_cloud
 from ..ops import endpoints, roles, vaults
 from ..ops.network import free_addresses
 from ..ops import storage as storage_ops
-from ..ops.storage import StorageAccount, allow_trusted_services_body, get_storage_account
+from ..ops.storage import StorageAccount, get_storage_account
 from ..private_link import zone_name
 from . import vault_steps as steps
 from .vault_steps import record_plan_rows as record_rows  # dns.records plan -> step rows (conflicts block)
@@ -136,10 +136,6 @@ def _vault(run: Run):
     return vaults.get_vault(run.clients, run.params.vault)
 
 
-def _principal(run: Run) -> str | None:
-    vault = _vault(run)
-    return vault.identity.principal_id if vault is not None and vault.identity else None
-
 
 def _accounts(run: Run) -> list[StorageAccount]:
     """The scenario's storage accounts that exist (the storage-check step blocks on a missing one)."""
@@ -159,7 +155,7 @@ class Prerequisites(steps.Prerequisites):
             needs[vault_group].remove("Microsoft.RecoveryServices/vaults/write")  # vault step stops the run
             if not needs[vault_group]:
                 needs.pop(vault_group)
-        principal = _principal(run)
+        principal = steps.vault_principal(run)
         for account in _accounts(run):
             held = roles.roles_held(run.clients, account.id, principal) if principal else set()
             if not set(account.identity_roles) <= held:
@@ -251,37 +247,14 @@ def _name(resource_id: str) -> str:
     return resource_id.rstrip("/").rsplit("/", 1)[-1]
 
 
-class GrantStorageRoles(steps.GrantIdentity):
-    id, title = "storage-roles", "Give the vault's identity its roles on the storage accounts (by type)"
-
-    def plan(self, run: Run) -> list[Row]:
-        principal = _principal(run)
-        rows = []
-        for account in _accounts(run):
-            held = roles.roles_held(run.clients, account.id, principal) if principal else set()
-            for role in account.identity_roles:
-                rows.append(unchanged(account.id, role) if role in held else
-                            create(account.id, f"{role} for the vault's identity", self._assign(run, account.id, role),
-                                   f"{account.tier} account" if principal else "once the vault's identity exists"))
-        return rows
+class GrantStorageRoles(steps.GrantStorageRoles):
+    def accounts(self, run: Run) -> list[StorageAccount]:
+        return _accounts(run)
 
 
-class TrustedServices(Step):
-    id, title = "trusted-services", "Allow trusted Microsoft services through the storage accounts' firewall"
-
-    def plan(self, run: Run) -> list[Row]:
-        rows = []
-        for account in _accounts(run):
-            if account.trusted_services:
-                rows.append(unchanged(account.id, "AzureServices in the firewall's exceptions"))
-                continue
-            rid = parse_id(account.id)
-            body = allow_trusted_services_body(run.clients, account.id)
-            write = deferred(run.clients.for_subscription(rid.subscription).storage.storage_accounts.update,
-                             rid.resource_group, rid.name, body)
-            rows.append(update(account.id, "trusted services blocked", body["properties"]["networkAcls"]["bypass"],
-                               write, "the vault reaches the account through the firewall as a trusted service"))
-        return rows
+class TrustedServices(steps.AllowTrustedServices):
+    def accounts(self, run: Run) -> list[StorageAccount]:
+        return _accounts(run)
 
 
 class StorageEndpoints(Step):

@@ -27,7 +27,7 @@ from pydantic import ValidationInfo, field_validator
 from ..azure.ids import ResourceId, parse_id
 from ..azure.requests import deferred
 from ..dns.entries import entries_for
-from ..engine import ManualStep, Row, Run, Runbook, Step, blocked, create, unchanged, update
+from ..engine import ManualStep, Row, Run, Runbook, Step, blocked, create, unchanged
 from ..engine.parameters import AnyStorageAccountId
 from ..errors import InputError
 from ..geo import region_cloud
@@ -94,10 +94,6 @@ class SiteRecoveryParameters(steps.VaultEndpointParameters):
 def _cache_account(run: Run) -> storage.StorageAccount | None:
     return storage.get_storage_account(run.clients, run.params.cache_storage)
 
-
-def _principal(run: Run) -> str | None:
-    vault = vaults.get_vault(run.clients, run.params.vault)
-    return vault.identity.principal_id if vault is not None and vault.identity else None
 
 
 def _no_endpoint_reason(account: storage.StorageAccount) -> str | None:
@@ -181,7 +177,7 @@ class CachePrerequisites(Step):
         if p.cache_endpoint and (why := _no_endpoint_reason(account)):
             return rows + [blocked(account.id, why)]
         needs: dict[str, list[str]] = {}
-        principal = _principal(run)
+        principal = steps.vault_principal(run)
         if not principal or not set(account.identity_roles) <= roles.roles_held(run.clients, account.id, principal):
             needs[account.id] = ["Microsoft.Authorization/roleAssignments/write"]
         if not account.trusted_services:
@@ -252,42 +248,18 @@ class ZoneChoice(Step):
         return blocked(zone_id, f"holds {held}: this endpoint's zone group would overwrite them; {advice}")
 
 
-class GrantStorageRoles(steps.GrantIdentity):
-    """The cache account's roles for the vault's identity, chosen by the account's type (read here: the
-    parameters alone cannot tell Standard from Premium)."""
+class GrantStorageRoles(steps.GrantStorageRoles):
+    title = "Grant the vault's identity its roles on the cache account"
 
-    id, title, section = "storage-roles", "Grant the vault's identity its roles on the cache account", \
-        "Grant required permissions to the vault"
-
-    def plan(self, run: Run) -> list[Row]:
-        p: SiteRecoveryParameters = run.params
-        if not p.cache_storage:
-            return [unchanged(p.vault, reason="no cache storage account given")]
-        account = _cache_account(run)
-        principal = _principal(run)
-        held = roles.roles_held(run.clients, account.id, principal) if principal else set()
-        return [unchanged(account.id, role, f"{account.tier} account") if role in held else
-                create(account.id, f"{role} for the vault's identity", self._assign(run, account.id, role),
-                       f"{account.tier} account" + ("" if principal else "; once the vault and its identity exist"))
-                for role in account.identity_roles]
+    def accounts(self, run: Run) -> list[storage.StorageAccount]:
+        return [_cache_account(run)] if run.params.cache_storage else []
 
 
-class AllowTrustedServices(Step):
-    id, title, section = "trusted-services", "Let trusted Microsoft services through the cache account's firewall", \
-        "Grant required permissions to the vault"
+class AllowTrustedServices(steps.AllowTrustedServices):
+    title = "Let trusted Microsoft services through the cache account's firewall"
 
-    def plan(self, run: Run) -> list[Row]:
-        p: SiteRecoveryParameters = run.params
-        if not p.cache_storage:
-            return [unchanged(p.vault, reason="no cache storage account given")]
-        account = _cache_account(run)
-        if account.trusted_services:
-            return [unchanged(account.id, "AzureServices in the firewall's bypass")]
-        rid = parse_id(account.id)
-        body = storage.allow_trusted_services_body(run.clients, account.id)
-        write = deferred(_storage_client(run, rid).storage_accounts.update, rid.resource_group, rid.name, body)
-        return [update(account.id, "trusted Microsoft services blocked", body["properties"]["networkAcls"]["bypass"],
-                       write, "Site Recovery writes to the cache account as a trusted Microsoft service")]
+    def accounts(self, run: Run) -> list[storage.StorageAccount]:
+        return [_cache_account(run)] if run.params.cache_storage else []
 
 
 class CacheEndpoint(Step):

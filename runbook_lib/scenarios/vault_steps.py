@@ -21,7 +21,7 @@ from ..dns.records import RecordPlan, apply_plan, plan_links, plan_records
 from ..engine import Row, Run, ScenarioParameters, Step, blocked, create, unchanged, update
 from ..engine.parameters import EndpointName, Region, ResourceGroupId, SubnetId, VaultId, VnetId
 from ..journal import CheckResult, Journal
-from ..ops import endpoints, roles, vaults
+from ..ops import endpoints, roles, storage, vaults
 from ..ops.network import free_addresses
 
 
@@ -81,6 +81,12 @@ class VaultEndpointParameters(EndpointParameters):
         return wanted
 
 
+def vault_principal(run: Run) -> str | None:
+    """The object id of the vault's system-assigned identity; None while there is no vault or identity."""
+    vault = _vault(run)
+    return vault.identity.principal_id if vault is not None and vault.identity else None
+
+
 def _vault(run: Run):
     return vaults.get_vault(run.clients, run.params.vault)
 
@@ -111,10 +117,9 @@ class Prerequisites(Step):
         create the endpoint once the vault's owner has prepared the vault)."""
         p: VaultEndpointParameters = run.params
         needs: dict[str, list[str]] = {}
-        vault = _vault(run)
-        if vault is None:
+        if _vault(run) is None:
             needs[parse_id(p.vault).resource_group_id] = ["Microsoft.RecoveryServices/vaults/write"]
-        principal = vault.identity.principal_id if vault is not None and vault.identity else None
+        principal = vault_principal(run)
         for scope, role in p.identity_grants():
             if not principal or role not in roles.roles_held(run.clients, scope, principal):
                 needs.setdefault(scope, []).append("Microsoft.Authorization/roleAssignments/write")
@@ -202,8 +207,7 @@ class GrantIdentity(Step):
         "Grant permissions to the vault to create required private endpoints"
 
     def plan(self, run: Run) -> list[Row]:
-        vault = _vault(run)
-        principal = vault.identity.principal_id if vault is not None and vault.identity else None
+        principal = vault_principal(run)
         rows = []
         for scope, role in run.params.identity_grants():
             if principal and role in roles.roles_held(run.clients, scope, principal):
@@ -218,6 +222,53 @@ class GrantIdentity(Step):
             principal = _vault(run).identity.principal_id
             return deferred(roles.assign_role, run.clients, scope, role, principal)()
         return write
+
+
+class GrantStorageRoles(GrantIdentity):
+    """The vault identity's roles on storage accounts, by each account's type (ops.storage.ROLES): only a read of
+    the account tells Standard from Premium. A scenario says which accounts (``accounts``)."""
+
+    id, title, section = "storage-roles", "Give the vault's identity its roles on the storage accounts (by type)", \
+        "Grant required permissions to the vault"
+
+    def accounts(self, run: Run) -> list[storage.StorageAccount]:
+        raise NotImplementedError
+
+    def plan(self, run: Run) -> list[Row]:
+        principal = vault_principal(run)
+        rows = []
+        for account in self.accounts(run):
+            held = roles.roles_held(run.clients, account.id, principal) if principal else set()
+            rows += [unchanged(account.id, role, f"{account.tier} account") if role in held else
+                     create(account.id, f"{role} for the vault's identity", self._assign(run, account.id, role),
+                            f"{account.tier} account" + ("" if principal else "; once the vault's identity exists"))
+                     for role in account.identity_roles]
+        return rows or [unchanged(run.params.vault, reason="no storage account given")]
+
+
+class AllowTrustedServices(Step):
+    """Trusted Microsoft services through each storage account's firewall (the vault writes as one)."""
+
+    id, title, section = "trusted-services", "Let trusted Microsoft services through the storage accounts' firewall", \
+        "Grant required permissions to the vault"
+
+    def accounts(self, run: Run) -> list[storage.StorageAccount]:
+        raise NotImplementedError
+
+    def plan(self, run: Run) -> list[Row]:
+        rows = []
+        for account in self.accounts(run):
+            if account.trusted_services:
+                rows.append(unchanged(account.id, "AzureServices in the firewall's exceptions"))
+                continue
+            rid = parse_id(account.id)
+            body = storage.allow_trusted_services_body(run.clients, account.id)
+            write = deferred(run.clients.for_subscription(rid.subscription).storage.storage_accounts.update,
+                             rid.resource_group, rid.name, body)
+            rows.append(update(account.id, "trusted Microsoft services blocked",
+                               body["properties"]["networkAcls"]["bypass"], write,
+                               "the vault writes to the account as a trusted Microsoft service"))
+        return rows or [unchanged(run.params.vault, reason="no storage account given")]
 
 
 class CreateEndpoint(Step):
