@@ -55,7 +55,7 @@ def check_endpoints(clients: AzureClients, ids: Sequence[str], *, nameserver: st
     vnet_ids = [parse_typed_id(v, VNET, "--vnet").id for v in vnets]
     reads = _Reads(clients, [parse_typed_id(g, RESOURCE_GROUP, "--zones") for g in zone_groups])
     endpoints = read_endpoints(clients, ids)
-    placed = {e.id: [reads.find_zone(e, name) for name in _zones_needed(e)] for e in endpoints}
+    placed = {e.id: [reads.find_zone(e, name) for name in zones_needed(e)] for e in endpoints}
     rows = [r for e in endpoints for r in connection_rows(e)]
     rows += [r for e in endpoints for r in zone_rows(e, placed[e.id])]
     rows += [r for e in endpoints for r in link_rows(e, placed[e.id], vnet_ids, reads)]
@@ -195,7 +195,7 @@ def vault_rows(endpoint: Endpoint, vault: Vault) -> list[dict]:
     ]
 
 
-def _zones_needed(endpoint: Endpoint) -> list[str]:
+def zones_needed(endpoint: Endpoint) -> list[str]:
     """The zones of the endpoint's FQDNs; for a Backup endpoint also the blob and queue zones, which the storage
     endpoints Azure Backup adds after the first registration and backup will need (seed 002: link all three)."""
     zones = [answer[0] for a in endpoint.addresses if (answer := alias(a.fqdn))]

@@ -66,16 +66,17 @@ def plan_records(clients: AzureClients, entries: pd.DataFrame, zones: str, *, cr
     return RecordPlan(group.id, ttl, pd.DataFrame(rows, columns=COLUMNS))
 
 
-def plan_links(clients: AzureClients, zone_names: Sequence[str], zones: str, vnets: Sequence[str]) -> RecordPlan:
+def plan_links(clients: AzureClients, zone_names: Sequence[str], zones: str, vnets: Sequence[str], *,
+               create_missing_zones: bool = False) -> RecordPlan:
     """The plan for linking the zones ``zone_names`` of resource group ``zones`` to ``vnets`` (a missing zone is
-    zone-missing)."""
+    zone-missing, unless it is to be created)."""
     group = parse_typed_id(zones, RESOURCE_GROUP, "--zones")
     for vnet in vnets:
         parse_typed_id(vnet, "Microsoft.Network/virtualNetworks", "--link")
     dns = clients.for_subscription(group.subscription).privatedns
     existing = {z.name.lower() for z in dns.private_zones.list_by_resource_group(group.resource_group)}
     rows = [row for zone in dict.fromkeys(z.lower() for z in zone_names)
-            for row in _link_rows(dns, group.resource_group, zone, vnets, zone in existing, False)]
+            for row in _link_rows(dns, group.resource_group, zone, vnets, zone in existing, create_missing_zones)]
     return RecordPlan(group.id, DEFAULT_TTL, pd.DataFrame(rows, columns=COLUMNS))
 
 

@@ -18,7 +18,7 @@ from ..engine.runbook import Execution, StepReport
 from ..errors import RunbookError
 from ..journal import Journal
 from ..scenarios import SCENARIOS
-from .tables import styled
+from .tables import show, styled
 
 RUN_OPTIONS = {"target": "sandbox", "subscription": "", "cloud": "public", "credential": "default", "state": "",
                "mode": "plan", "operator": "owner", "journal": ""}
@@ -42,13 +42,13 @@ class Session:
     def step(self, step_id: str) -> StepReport:
         """Run the step (plan; in apply mode, apply and verify) and show what it found and did."""
         report = self.execution.step(step_id)
-        _display(_step_view(report))
+        show(_step_view(report))
         return report
 
     def summary(self) -> RunReport:
         """Show every step's status; raise RunIncomplete unless the run went through."""
         report = self.execution.report()
-        _display(styled(report.table()))
+        show(styled(report.table()))
         if report.status not in ("done", "planned"):
             raise RunIncomplete(report)
         return report
@@ -79,9 +79,3 @@ def _step_view(report: StepReport):
                         or [{"Step": report.id, "Status": report.status, "Resource": "", "Action": "", "After": "",
                              "Reason": report.detail}])
     return styled(rows)
-
-
-def _display(value) -> None:
-    from IPython.display import display
-
-    display(value)

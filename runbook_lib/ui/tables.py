@@ -13,6 +13,13 @@ COLOURS = {
 }
 
 
+def show(value) -> None:
+    """Show a table (or any value) as a cell's plain output."""
+    from IPython.display import display
+
+    display(value)
+
+
 def styled(frame: pd.DataFrame, column: str = "Status"):
     """The frame with ``column``'s cells coloured by their value; left as it is without that column."""
     if column not in frame.columns or frame.empty:
