@@ -45,8 +45,8 @@ def serve(sandbox: Sandbox, host: str = "127.0.0.1", port: int = 0, announce: Te
         server = make_server(host, port, sandbox.app, server_class=_ThreadingServer, handler_class=_TlsHandler)
         server.socket = context.wrap_socket(server.socket, server_side=True)
         bound = server.server_address[1]
-        say_where(announce, {"base_url": f"https://{host}:{bound}", "ca_bundle": str(ca_bundle)})
-        with until_stopped():
+        with until_stopped():  # before the announcement: a caller may send SIGTERM as soon as it reads it
+            say_where(announce, {"base_url": f"https://{host}:{bound}", "ca_bundle": str(ca_bundle)})
             server.serve_forever()
     finally:
         if server is not None:
