@@ -313,26 +313,10 @@ class ProjectZones(Step):
 
     def plan(self, run: Run) -> list[Row]:
         p: MigrateProjectParameters = run.params
-        group = parse_id(p.zones_group)
-        dns = run.clients.for_subscription(group.subscription).privatedns
-        existing = {z.name.lower() for z in dns.private_zones.list_by_resource_group(group.resource_group)}
-        rows = [unchanged(p.zone_id(z)) if z in existing else
-                create(p.zone_id(z), "global", deferred(dns.private_zones.begin_create_or_update, group.resource_group,
-                                                        z, {"location": "global"}),
-                       "Azure Migrate makes it at key generation only in the endpoint's resource group")
-                for z in p.zone_names()]
         own = p.zone_id(zone_name("migration", region_cloud(p.location)))
-        group_id = f"{p.endpoint_id}/privateDnsZoneGroups/default"
-        attached = (endpoints.zone_group_zones(run.clients, p.endpoint_id)
-                    if endpoints.get_endpoint(run.clients, p.endpoint_id) is not None else set())
-        if own.lower() in attached:
-            return rows + [unchanged(group_id, own.rsplit("/", 1)[-1])]
-        rid = parse_id(p.endpoint_id)
-        write = deferred(run.clients.for_subscription(rid.subscription).network.private_dns_zone_groups.
-                         begin_create_or_update, rid.resource_group, rid.name, "default",
-                         endpoints.zone_group_body([own]))
-        return rows + [create(group_id, own.rsplit("/", 1)[-1], write,
-                              "Azure writes the project endpoint's record into the zone")]
+        return steps.zone_rows(run, p.zones_group, p.zone_names(),
+                               "Azure Migrate makes it at key generation only in the endpoint's resource group") + [
+            steps.zone_group_row(run, p.endpoint_id, [own], "Azure writes the project endpoint's record into the zone")]
 
 
 class LinkProjectZones(Step):

@@ -298,20 +298,8 @@ class StorageZoneGroups(Step):
         if p.dns == "custom":
             return [unchanged(p.storage_subnet_id, reason="custom DNS: no private DNS zones")]
         zone_id = p.zone_id(p.blob_zone(_vault(run).location))
-        rows = []
-        for account in _accounts(run):
-            endpoint_id = p.storage_endpoint_id(account.id)
-            group = f"{endpoint_id}/privateDnsZoneGroups/default"
-            if endpoints.get_endpoint(run.clients, endpoint_id) is not None and (
-                    zone_id.lower() in endpoints.zone_group_zones(run.clients, endpoint_id)):
-                rows.append(unchanged(group, _name(zone_id)))
-                continue
-            rid = parse_id(endpoint_id)
-            write = deferred(run.clients.for_subscription(rid.subscription).network.private_dns_zone_groups.
-                             begin_create_or_update, rid.resource_group, rid.name, "default",
-                             endpoints.zone_group_body([zone_id]))
-            rows.append(create(group, _name(zone_id), write, "Azure writes the endpoint's record into the zone"))
-        return rows
+        return [steps.zone_group_row(run, p.storage_endpoint_id(account.id), [zone_id],
+                                     "Azure writes the endpoint's record into the zone") for account in _accounts(run)]
 
 
 class StorageLinks(Step):

@@ -286,21 +286,14 @@ class CacheEndpoint(Step):
                                deferred(network.private_endpoints.begin_create_or_update, rid.resource_group,
                                         rid.name, body),
                                "a request for the account's owner to approve" if p.approval == "manual" else ""))
-            attached: set[str] = set()
         else:
             rows.append(unchanged(endpoint_id, "exists"))
-            attached = endpoints.zone_group_zones(run.clients, endpoint_id)
         if p.dns == "custom":
             return rows + [unchanged(endpoint_id, reason="custom DNS: `runbook dns export` gives its record")]
         vault = vaults.get_vault(run.clients, p.vault)
         blob_zone = p.zone_id(zone_name(CACHE_GROUP_ID, region_cloud(vault.location if vault else p.location)))
-        group = f"{endpoint_id}/privateDnsZoneGroups/default"
-        if blob_zone.lower() in attached:
-            return rows + [unchanged(group, blob_zone.rsplit("/", 1)[-1])]
-        write = deferred(network.private_dns_zone_groups.begin_create_or_update, rid.resource_group, rid.name,
-                         "default", endpoints.zone_group_body([blob_zone]))
-        return rows + [create(group, blob_zone.rsplit("/", 1)[-1], write,
-                              "Azure writes the account's blob record into this zone")]
+        return rows + [steps.zone_group_row(run, endpoint_id, [blob_zone],
+                                            "Azure writes the account's blob record into this zone")]
 
 
 class ApproveCacheEndpoint(Step):

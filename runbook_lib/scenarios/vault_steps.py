@@ -323,6 +323,34 @@ class ApproveEndpoint(Step):
         return [approval_row(run, p.endpoint_id, "the vault's owner", "vault > Networking > Private access", approve)]
 
 
+def zone_rows(run: Run, zones_group: str, zone_names: list[str], reason: str = "") -> list[Row]:
+    """The private DNS zones ``zone_names`` in resource group ``zones_group``: unchanged, or created."""
+    group = parse_id(zones_group)
+    dns = run.clients.for_subscription(group.subscription).privatedns
+    existing = {z.name.lower() for z in dns.private_zones.list_by_resource_group(group.resource_group)}
+    rows = []
+    for zone in zone_names:
+        zone_id = f"{zones_group}/providers/Microsoft.Network/privateDnsZones/{zone}"
+        rows.append(unchanged(zone_id) if zone.lower() in existing else create(zone_id, "global", deferred(
+            dns.private_zones.begin_create_or_update, group.resource_group, zone, {"location": "global"}), reason))
+    return rows
+
+
+def zone_group_row(run: Run, endpoint_id: str, zone_ids: list[str], reason: str) -> Row:
+    """The endpoint's zone group naming ``zone_ids``: unchanged when it does already, else created (Azure then
+    writes the endpoint's records into those zones)."""
+    group = f"{endpoint_id}/privateDnsZoneGroups/default"
+    names = ", ".join(z.rsplit("/", 1)[-1] for z in zone_ids)
+    exists = endpoints.get_endpoint(run.clients, endpoint_id) is not None
+    if exists and {z.lower() for z in zone_ids} <= endpoints.zone_group_zones(run.clients, endpoint_id):
+        return unchanged(group, names)
+    rid = parse_id(endpoint_id)
+    write = deferred(run.clients.for_subscription(rid.subscription).network.private_dns_zone_groups.
+                     begin_create_or_update, rid.resource_group, rid.name, "default",
+                     endpoints.zone_group_body(zone_ids))
+    return create(group, names, write, reason)
+
+
 class IntegrateZones(Step):
     id, title, section = "zones", "The private DNS zones and the endpoint's zone group", \
         "When integrating private endpoints with Azure private DNS zones"
@@ -333,24 +361,9 @@ class IntegrateZones(Step):
             return [unchanged(p.endpoint_id, reason="custom DNS: no private DNS zones")]
         vault = _vault(run)
         zones = p.zone_names(vault.location if vault else p.location)
-        group = parse_id(p.zones_resource_group)
-        dns = run.clients.for_subscription(group.subscription).privatedns
-        existing = {z.name.lower() for z in dns.private_zones.list_by_resource_group(group.resource_group)}
-        rows = [unchanged(p.zone_id(z)) if z in existing else
-                create(p.zone_id(z), "global", deferred(dns.private_zones.begin_create_or_update, group.resource_group,
-                                                        z, {"location": "global"}))
-                for z in zones]
-        attached = endpoints.zone_group_zones(run.clients, p.endpoint_id) if endpoints.get_endpoint(
-            run.clients, p.endpoint_id) else set()
-        wanted = [p.zone_id(z) for z in zones]
-        if {z.lower() for z in wanted} <= attached:
-            return rows + [unchanged(f"{p.endpoint_id}/privateDnsZoneGroups/default", ", ".join(zones))]
-        rid = parse_id(p.endpoint_id)
-        write = deferred(run.clients.for_subscription(rid.subscription).network.private_dns_zone_groups.
-                         begin_create_or_update, rid.resource_group, rid.name, "default",
-                         endpoints.zone_group_body(wanted))
-        return rows + [create(f"{p.endpoint_id}/privateDnsZoneGroups/default", ", ".join(zones), write,
-                              "Azure writes the endpoint's records into these zones")]
+        return zone_rows(run, p.zones_resource_group, zones) + [
+            zone_group_row(run, p.endpoint_id, [p.zone_id(z) for z in zones],
+                           "Azure writes the endpoint's records into these zones")]
 
 
 class LinkZones(Step):
