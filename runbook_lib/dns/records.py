@@ -22,6 +22,7 @@ from ..azure.ids import RESOURCE_GROUP, parse_typed_id
 from ..azure.requests import call_with_request_id
 from ..errors import RunbookError
 from ..journal import Change, Journal
+from ..progress import Progress, no_progress
 from .choices import DEFAULT_TTL, checked_ttl
 from .entry_file import check_entries
 
@@ -81,8 +82,9 @@ def plan_links(clients: AzureClients, zone_names: Sequence[str], zones: str, vne
 
 
 def apply_plan(clients: AzureClients, plan: RecordPlan, *, overwrite_conflicts: bool = False,
-               journal: Journal | None = None) -> pd.DataFrame:
+               journal: Journal | None = None, progress: Progress = no_progress) -> pd.DataFrame:
     """Make the plan's changes: zones, then links, then records. Returns the plan with a ``Result`` column.
+    ``progress``: tqdm (or alike) for a bar over the writes.
 
     A conflict is skipped unless ``overwrite_conflicts``; a record that changed since the plan stops the apply
     with a RunbookError (what was done before it is in the journal).
@@ -92,10 +94,10 @@ def apply_plan(clients: AzureClients, plan: RecordPlan, *, overwrite_conflicts: 
     dns = clients.for_subscription(group.subscription).privatedns
     table = plan.table.copy()
     table["Result"] = [_result_unapplied(action, overwrite_conflicts) for action in table["Action"]]
-    for kind in ("zone", "link", "record"):
-        for index, row in table[table["Kind"] == kind].iterrows():
-            if row["Action"] == "create" or (row["Action"] == "conflict" and overwrite_conflicts):
-                table.at[index, "Result"] = _apply_row(dns, group.resource_group, plan, row, journal)
+    writes = [(index, row) for kind in ("zone", "link", "record") for index, row in table[table["Kind"] == kind].iterrows()
+              if row["Action"] == "create" or (row["Action"] == "conflict" and overwrite_conflicts)]
+    for index, row in progress(writes, total=len(writes), desc="dns records", unit="write", leave=False):
+        table.at[index, "Result"] = _apply_row(dns, group.resource_group, plan, row, journal)
     return table
 
 

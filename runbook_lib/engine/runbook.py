@@ -8,7 +8,7 @@ applying, a manual step nobody has confirmed stops the run; the steps after it a
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pandas as pd
@@ -17,6 +17,7 @@ from azure.core.exceptions import HttpResponseError
 from ..azure import AzureClients
 from ..errors import RunbookError
 from ..journal import Change, CheckResult, Confirmation, Journal
+from ..progress import Progress, no_progress
 from .step import ManualStep, Row, Step
 
 MODES = ("plan", "apply")
@@ -34,6 +35,8 @@ class Run:
     operator: str = "unknown"
     confirmed: frozenset[str] = frozenset()
     planned: dict[str, list[Row]] = field(default_factory=dict)  # step id -> its rows, as the run goes
+    confirmed_how: dict[str, str] = field(default_factory=dict)  # step id -> where it was confirmed (journal)
+    progress: Progress = no_progress  # a notebook passes tqdm: a bar over a step's writes
 
     def will_change(self, step_id: str) -> bool:
         """An earlier step of this run plans changes it has not made (plan mode): later steps may count on them."""
@@ -91,6 +94,12 @@ class Runbook:
             raise ValueError(f"{name}: step ids repeat: {ids}")
         self.name, self.steps = name, list(steps)
 
+    def step(self, step_id: str) -> Step:
+        for step in self.steps:
+            if step.id == step_id:
+                return step
+        raise RunbookError(f"step: '{step_id}' is not a step of {self.name} ({', '.join(s.id for s in self.steps)})")
+
     def start(self, run: Run) -> Execution:
         """A run taken one step at a time (a notebook runs a step per cell)."""
         return Execution(self, run)
@@ -113,10 +122,10 @@ class Execution:
         self.reports = {s.id: StepReport(s.id, s.title, s.section, s.kind, "not run") for s in runbook.steps}
         self._stopped_at: str | None = None
 
-    def step(self, step_id: str) -> StepReport:
+    def step(self, step_id: str, mode: str | None = None) -> StepReport:
+        """Run one step in the run's mode, or in ``mode`` (a panel's Plan or Apply button on that step alone)."""
+        step = self.runbook.step(step_id)
         ids = [s.id for s in self.runbook.steps]
-        if step_id not in ids:
-            raise RunbookError(f"step: '{step_id}' is not a step of {self.runbook.name} ({', '.join(ids)})")
         index = ids.index(step_id)
         report = self.reports[step_id]
         if self._stopped_at is not None and ids.index(self._stopped_at) < index:
@@ -126,14 +135,42 @@ class Execution:
         if earlier:
             raise RunbookError(f"step '{step_id}' comes after '{earlier[0]}', which has not run: run the steps in "
                                "order (the seed documents demand it)")
+        if mode is not None and mode not in MODES:
+            raise RunbookError(f"mode: '{mode}' is not one of {', '.join(MODES)}")
+        run = self.run if mode in (None, self.run.mode) else replace(self.run, mode=mode)
         self.run.journal.step = step_id
         try:
-            if _run_step(self.runbook.steps[index], self.run, report):
+            if _run_step(step, run, report):
                 self._stopped_at = step_id
             elif self._stopped_at == step_id:
                 self._stopped_at = None  # run again, it went through this time
         finally:
             self.run.journal.step = None
+        return report
+
+    def confirm(self, step_id: str, how: str) -> StepReport:
+        """A person says they did manual step ``step_id`` (``how``: where they said it, for the journal); the step
+        runs again and is confirmed unless its check says it cannot be true yet."""
+        if not isinstance(self.runbook.step(step_id), ManualStep):
+            raise RunbookError(f"step: '{step_id}' is not a manual step")
+        self.run.confirmed = self.run.confirmed | {step_id}
+        self.run.confirmed_how[step_id] = how
+        return self.step(step_id)
+
+    def verify(self, step_id: str) -> StepReport:
+        """Read back what the step is to make (reads only, any time): in place, or what is still to change (a step
+        applied in this run that no longer holds has failed). The result goes to the journal."""
+        step, report = self.runbook.step(step_id), self.reports[step_id]
+        if isinstance(step, ManualStep):
+            raise RunbookError(f"step '{step_id}' is manual: nothing to read back; confirm it once it is done")
+        left = step.verify(self.run)
+        self.run.journal.record(CheckResult("verify", step_id, "fail" if left else "pass",
+                                            "; ".join(left) or "in place", step=step_id))
+        if left:
+            report.status = "failed" if report.status == "done" else "planned"
+        elif report.status in ("planned", "not run"):
+            report.status = "nothing to do"
+        report.detail = "; ".join(left) or "verified: in place"
         return report
 
     def report(self) -> RunReport:
@@ -155,7 +192,7 @@ def _run_step(step: Step, run: Run, report: StepReport) -> bool:
         if run.mode == "plan":
             report.status = "planned" if changes else "nothing to do"
             return False
-        for row in changes:
+        for row in run.progress(changes, total=len(changes), desc=step.id, unit="change", leave=False):
             _, request_id = row.write()
             run.journal.record(Change(row.resource, row.action, row.before, row.after, request_id))
         left = step.verify(run)
@@ -176,7 +213,7 @@ def _run_step(step: Step, run: Run, report: StepReport) -> bool:
 def _manual(step: ManualStep, run: Run, report: StepReport) -> bool:
     not_yet = step.check(run) if step.check else None
     if step.id in run.confirmed and not not_yet:
-        run.journal.record(Confirmation(step.id, run.operator, "parameter confirm"))
+        run.journal.record(Confirmation(step.id, run.operator, run.confirmed_how.get(step.id, "parameter confirm")))
         report.status, report.detail = "confirmed", f"confirmed by {run.operator}"
         return False
     report.status = "waiting"
