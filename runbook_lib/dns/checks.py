@@ -13,6 +13,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import pandas as pd
@@ -44,13 +45,30 @@ class Zone(NamedTuple):
     where: str
 
 
+@dataclass(frozen=True)
+class Inspection:
+    """What the checks read and found: the results, and enough to draw the endpoints, zones and links."""
+
+    endpoints: list[Endpoint]
+    zones: dict[str, list[Zone]]  # endpoint id -> the zones it needs, found or not
+    links: dict[str, set[str]]  # zone id -> the ids (lower case) of the VNets linked to it
+    vnets: list[str]  # the consuming VNets every zone must be linked to as well
+    results: pd.DataFrame  # COLUMNS: one row per check
+
+
 def check_endpoints(clients: AzureClients, ids: Sequence[str], *, nameserver: str | None = None,
                     vnets: Sequence[str] = (), zone_groups: Sequence[str] = ()) -> pd.DataFrame:
-    """One row per check of the endpoints ``ids`` name (endpoints, vaults, resource groups: see dns.endpoints).
+    """One row per check of the endpoints ``ids`` names (endpoints, vaults, resource groups: see dns.endpoints).
 
     ``vnets``: consuming VNets every zone must be linked to as well; ``zone_groups``: resource groups holding zones
     for endpoints without a zone group; ``nameserver``: 'HOST' or 'HOST:PORT' to resolve every FQDN through.
     """
+    return inspect_endpoints(clients, ids, nameserver=nameserver, vnets=vnets, zone_groups=zone_groups).results
+
+
+def inspect_endpoints(clients: AzureClients, ids: Sequence[str], *, nameserver: str | None = None,
+                      vnets: Sequence[str] = (), zone_groups: Sequence[str] = ()) -> Inspection:
+    """check_endpoints with what it read kept beside the results."""
     lookup = nameserver_lookup(nameserver, "--nameserver") if nameserver else None
     vnet_ids = [parse_typed_id(v, VNET, "--vnet").id for v in vnets]
     reads = _Reads(clients, [parse_typed_id(g, RESOURCE_GROUP, "--zones") for g in zone_groups])
@@ -63,7 +81,9 @@ def check_endpoints(clients: AzureClients, ids: Sequence[str], *, nameserver: st
     if lookup is not None:
         rows += [r for e in endpoints for r in resolution_rows(e, lookup, nameserver, reads.subnet(e.subnet_id))]
     rows += [r for e in endpoints if _is_vault(e.target_id) for r in vault_rows(e, reads.vault(e.target_id))]
-    return pd.DataFrame(rows, columns=COLUMNS).drop_duplicates(ignore_index=True)
+    links = {z.id: reads.links(z.id) or set() for zones in placed.values() for z in zones if z.id}
+    results = pd.DataFrame(rows, columns=COLUMNS).drop_duplicates(ignore_index=True)
+    return Inspection(endpoints, placed, links, vnet_ids, results)
 
 
 def _row(check: str, resource: str, ok: bool | str, detail: str, fix: str) -> dict[str, str]:

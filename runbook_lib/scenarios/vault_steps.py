@@ -14,7 +14,7 @@ from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
 
 from ..azure.ids import parse_id
 from ..azure.requests import Write, deferred
-from ..dns.checks import check_endpoints
+from ..dns.checks import Inspection, inspect_endpoints
 from ..dns.choices import DEFAULT_TTL
 from ..dns.entries import entries_for, ready_entries
 from ..dns.records import RecordPlan, apply_plan, plan_links, plan_records
@@ -439,17 +439,27 @@ class Validate(Step):
     def endpoint_ids(self, run: Run) -> list[str]:
         return [run.params.endpoint_id]
 
+    def inspect(self, run: Run, ids: list[str] | None = None) -> Inspection | None:
+        """The checks over ``ids`` (default: this step's endpoints that exist); None when there is none yet."""
+        p = run.params
+        if ids is None:
+            ids = [e for e in self.endpoint_ids(run) if endpoints.get_endpoint(run.clients, e) is not None]
+        if not ids:
+            return None
+        return inspect_endpoints(run.clients, ids, nameserver=p.nameserver, vnets=p.link_vnets,
+                                 zone_groups=[p.zones_group])
+
     def plan(self, run: Run) -> list[Row]:
         p = run.params
-        ids = [e for e in self.endpoint_ids(run) if endpoints.get_endpoint(run.clients, e) is not None]
-        if not ids:
+        inspection = self.inspect(run)
+        if inspection is None:
             return [unchanged(p.endpoint_id, reason="after the endpoints exist")]
-        results = check_endpoints(run.clients, ids, nameserver=p.nameserver, vnets=p.link_vnets,
-                                  zone_groups=[p.zones_group])
+        results = inspection.results
         for r in results.itertuples(index=False):
             run.journal.record(CheckResult(r.Check, r.Resource, r.Status, r.Detail))
         failed = results[results["Status"] == "fail"]
         if run.mode == "apply" and not failed.empty:
             return [blocked(r.Resource, f"{r.Check}: {r.Detail}; {r.Fix}") for r in failed.itertuples(index=False)]
         passed = int((results["Status"] == "pass").sum())
-        return [unchanged(p.endpoint_id, f"{passed} of {len(results)} checks pass on {len(ids)} endpoints")]
+        return [unchanged(p.endpoint_id, f"{passed} of {len(results)} checks pass on "
+                                         f"{len(inspection.endpoints)} endpoints")]
