@@ -8,17 +8,19 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from tqdm.auto import tqdm
 
-from ..azure import Target, get_clients
-from ..dns.checks import check_endpoints, zones_needed
+from ..azure import get_clients
+from ..dns.checks import Inspection, inspect_endpoints, zones_needed
 from ..dns.endpoints import read_endpoints
 from ..dns.entries import entries_frame, ready_entries
 from ..dns.exports import export_entries
 from ..dns.records import RecordPlan, apply_plan, plan_links, plan_records
 from ..errors import RunbookError
 from ..journal import CheckResult, Journal
-from .session import DEMO_SEED, RUN_OPTIONS
-from .tables import show, styled
+from .session import RUN_OPTIONS, notebook_target
+from .tables import note, show, styled
+from .topology import draw_topology
 
 
 class DnsChecksFailed(RunbookError):
@@ -29,29 +31,25 @@ class DnsWorkflow:
     def __init__(self, namespace: Mapping[str, Any]):
         self.options = {name: namespace.get(name, default) for name, default in RUN_OPTIONS.items()}
         self.values = dict(namespace)
-        sandbox = self.options["target"] == "sandbox"
-        target = Target(self.options["target"], self.options["subscription"] or None, self.options["cloud"],
-                        self.options["credential"], self.options["state"] or None,
-                        principal=self.options["operator"] if sandbox else "sandbox",
-                        seed=DEMO_SEED if sandbox else None)
-        self.clients = get_clients(target)
+        self.clients = get_clients(notebook_target(self.options))
         self.journal = Journal(self.options["journal"] or None)
         self.entries: pd.DataFrame | None = None
         self.plan: RecordPlan | None = None
         self.results: pd.DataFrame | None = None
+        self.inspection: Inspection | None = None
 
     def _list(self, name: str) -> list[str]:
         value = self.values.get(name) or []
         return [value] if isinstance(value, str) else list(value)
 
-    def show_entries(self) -> pd.DataFrame:
+    # each method is a cell: it shows its result, keeps it on self, and returns nothing (no second display)
+    def show_entries(self) -> None:
         """Each FQDN of the endpoints ``ids`` names, with its private IP, zone and record (PrivateIP.ps1's table)."""
         self.endpoints = read_endpoints(self.clients, self._list("ids"))
         self.entries = entries_frame(self.endpoints)
         show(self.entries)
-        return self.entries
 
-    def show_plan(self) -> RecordPlan:
+    def show_plan(self) -> None:
         """What creating the ready entries' records in ``zones_resource_group`` would change, and linking every
         zone the endpoints need (a Backup endpoint's blob and queue zones too) to ``link_vnets``."""
         zones, create = self.values["zones_resource_group"], bool(self.values.get("create_missing_zones"))
@@ -64,39 +62,45 @@ class DnsWorkflow:
             table = pd.concat([table, links.table], ignore_index=True)
         self.plan = RecordPlan(records.zones, records.ttl, table)
         show(styled(table.drop(columns="ETag"), "Action"))
-        return self.plan
 
-    def apply(self) -> pd.DataFrame | None:
+    def apply(self) -> None:
         """In apply mode, exactly the planned changes (conflicts only with ``overwrite_conflicts``)."""
         if self.options["mode"] != "apply":
-            show(pd.DataFrame([{"Result": "plan mode: nothing applied"}]))
-            return None
+            show(note("Plan mode: nothing applied."))
+            return
         done = apply_plan(self.clients, self.plan, overwrite_conflicts=bool(self.values.get("overwrite_conflicts")),
-                          journal=self.journal)
+                          journal=self.journal, progress=tqdm)
         show(styled(done.drop(columns="ETag"), "Action"))
-        return done
 
-    def export(self) -> list[Path]:
+    def export(self) -> None:
         """The ready entries for a custom DNS server (``export_format`` into ``export_dir``); nothing when unset."""
         fmt, folder = self.values.get("export_format"), self.values.get("export_dir")
         ready = ready_entries(self.entries)
         if not fmt or not folder or ready.empty:
-            show(pd.DataFrame([{"Export": "none asked for" if not fmt or not folder else "no entries"}]))
-            return []
+            show(note("No export asked for." if not fmt or not folder else "No entries to export."))
+            return
         paths = export_entries(ready, fmt, Path(folder))
         show(pd.DataFrame({"Written": [str(p) for p in paths]}))
-        return paths
 
-    def check(self) -> pd.DataFrame:
+    def check(self) -> None:
         """Seed 004's checks, each with the fix for a failure (also in the journal)."""
-        self.results = check_endpoints(self.clients, self._list("ids"), nameserver=self.values.get("nameserver") or None,
-                                       vnets=self._list("link_vnets"), zone_groups=self._list("zone_groups"))
+        self.inspection = inspect_endpoints(self.clients, self._list("ids"),
+                                            nameserver=self.values.get("nameserver") or None,
+                                            vnets=self._list("link_vnets"), zone_groups=self._list("zone_groups"))
+        self.results = self.inspection.results
         for r in self.results.itertuples(index=False):
             self.journal.record(CheckResult(r.Check, r.Resource, r.Status, r.Detail))
         show(styled(self.results))
-        return self.results
 
-    def summary(self) -> pd.DataFrame:
+    def topology(self) -> None:
+        """The checked endpoints, their NICs' IPs, the zones and their links as a picture (red where a check
+        failed); after ``check``."""
+        from IPython.display import SVG
+
+        show(SVG(draw_topology(self.inspection)) if self.inspection and self.inspection.endpoints else
+             note("Nothing to draw: no endpoint was checked."))
+
+    def summary(self) -> None:
         """The checks' counts; raises DnsChecksFailed when one failed."""
         counts = (self.results["Status"].value_counts() if self.results is not None else pd.Series(dtype=int))
         table = pd.DataFrame([{"Status": status, "Checks": int(counts.get(status, 0))}
@@ -105,4 +109,3 @@ class DnsWorkflow:
         if counts.get("fail", 0):
             failed = self.results[self.results["Status"] == "fail"]
             raise DnsChecksFailed("; ".join(f"{r.Check} {r.Resource}: {r.Fix}" for r in failed.itertuples()))
-        return table

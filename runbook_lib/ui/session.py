@@ -2,23 +2,32 @@
 
 Every result is a plain output (a coloured table), so an executed notebook and its HTML read the same without a
 widget runtime. The summary cell raises RunIncomplete when the run is not done (or, in plan mode, planned), so a
-headless run (papermill) never reports success with a step left unrun.
+headless run (papermill) never reports success with a step left unrun. In a kernel, ``start`` also shows the run's
+panel (ui.panel): the same steps behind Plan / Apply / Verify buttons.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
+from tqdm.auto import tqdm
 
 from ..azure import Target, get_clients
+from ..dns.checks import Inspection
 from ..engine import Run, RunReport, load_parameters
 from ..engine.runbook import Execution, StepReport
 from ..errors import RunbookError
 from ..journal import Journal
+from ..ops import endpoints
 from ..scenarios import SCENARIOS
-from .tables import show, styled
+from ..scenarios.vault_steps import Validate
+from .tables import note, show, styled
+from .topology import draw_topology
+
+if TYPE_CHECKING:
+    from .panel import RunPanel
 
 RUN_OPTIONS = {"target": "sandbox", "subscription": "", "cloud": "public", "credential": "default", "state": "",
                "mode": "plan", "operator": "owner", "journal": ""}
@@ -36,46 +45,111 @@ class RunIncomplete(RunbookError):
 
 
 class Session:
-    def __init__(self, scenario: str, execution: Execution):
-        self.scenario, self.execution = scenario, execution
+    """One scenario's run: ``values`` are the parameters and run options it was started with."""
 
-    def step(self, step_id: str) -> StepReport:
-        """Run the step (plan; in apply mode, apply and verify) and show what it found and did."""
-        report = self.execution.step(step_id)
-        show(_step_view(report))
-        return report
+    def __init__(self, scenario: str, execution: Execution, target: Target, values: dict[str, Any]):
+        self.scenario, self.execution, self.target, self.values = scenario, execution, target, values
+        self.panel: RunPanel | None = None
 
-    def summary(self) -> RunReport:
+    @property
+    def needs_confirmation(self) -> bool:
+        """Changes to real Azure are confirmed by a person before a button applies them; the sandbox's are not."""
+        return self.target.kind != "sandbox"
+
+    def describe_target(self) -> str:
+        if self.target.kind == "sandbox":
+            return f"the sandbox ({self.target.state or 'default estate'}) as {self.execution.run.operator}"
+        return f"Azure ({self.target.cloud}) subscription {self.target.subscription_id}"
+
+    # the notebook's cells call step, topology and summary: they show their results and return nothing (a value
+    # would be shown a second time, as its repr)
+    def step(self, step_id: str) -> None:
+        """Run the step (plan; in apply mode, apply and verify) and show what it found and did. A step the
+        parameters split into batches ('replicate' -> replicate-batch-1, -2, ...) runs batch after batch."""
+        ids = [s.id for s in self.execution.runbook.steps if s.id.startswith(f"{step_id}-batch-")] or [step_id]
+        for one in ids:
+            show(step_view(self.execution.step(one)))
+        self._changed()
+
+    def topology(self) -> None:
+        """Draw the endpoints, their NICs' IPs, the zones and their links (red where a check fails), from the
+        validation steps' checks; says so when no endpoint exists yet (a plan on a new estate)."""
+        from IPython.display import SVG
+
+        inspection = self.inspect()
+        show(SVG(draw_topology(inspection)) if inspection else note("Nothing to draw yet: the run's endpoints do "
+                                                                    "not exist."))
+
+    def inspect(self) -> Inspection | None:
+        """The checks of every validation step's endpoints that exist, in one pass."""
+        run, checks = self.execution.run, [s for s in self.execution.runbook.steps if isinstance(s, Validate)]
+        ids = list(dict.fromkeys(e for step in checks for e in step.endpoint_ids(run)
+                                 if endpoints.get_endpoint(run.clients, e) is not None))
+        return checks[0].inspect(run, ids) if checks and ids else None
+
+    def summary(self) -> None:
         """Show every step's status; raise RunIncomplete unless the run went through."""
         report = self.execution.report()
         show(styled(report.table()))
         if report.status not in ("done", "planned"):
             raise RunIncomplete(report)
-        return report
+
+    def restart(self, values: Mapping[str, Any]) -> None:
+        """Start the run again with these parameters (every step back to 'not run'); nothing changes when they
+        are refused (an InputError names each bad field)."""
+        again = start(self.scenario, {**self.values, **values}, panel=False)
+        self.execution, self.target, self.values = again.execution, again.target, again.values
+        self._changed()
+
+    def _changed(self) -> None:
+        if self.panel is not None:
+            self.panel.refresh()
 
 
-def start(scenario: str, namespace: Mapping[str, Any]) -> Session:
+def start(scenario: str, namespace: Mapping[str, Any], *, panel: bool | None = None) -> Session:
     """The session for ``scenario`` from a notebook's globals: its parameter model's names, and the run options
-    (RUN_OPTIONS: target, mode, operator, ...)."""
+    (RUN_OPTIONS: target, mode, operator, ...). ``panel``: show the run's panel (default: when in a kernel)."""
     if scenario not in SCENARIOS:
         raise RunbookError(f"scenario: '{scenario}' is not one of {', '.join(SCENARIOS)}")
     model, build = SCENARIOS[scenario]
     options = {name: namespace.get(name, default) for name, default in RUN_OPTIONS.items()}
+    values = {**options, **{name: namespace[name] for name in model.model_fields if name in namespace}}
     # a notebook spells "not given" as "" (papermill parameters are literals): the model's default then applies
-    given = {name: namespace[name] for name in model.model_fields if namespace.get(name) not in (None, "")}
+    given = {name: value for name, value in values.items() if name in model.model_fields and value not in (None, "")}
     params = load_parameters(model, given)
-    sandbox = options["target"] == "sandbox"
-    target = Target(options["target"], options["subscription"] or None, options["cloud"], options["credential"],
-                    options["state"] or None, principal=options["operator"] if sandbox else "sandbox",
-                    seed=DEMO_SEED if sandbox else None)
+    target = notebook_target(options)
     run = Run(get_clients(target), params, options["mode"], Journal(options["journal"] or None), options["operator"],
-              frozenset(params.confirm))
-    return Session(scenario, build(params).start(run))
+              frozenset(params.confirm), progress=tqdm)
+    session = Session(scenario, build(params).start(run), target, values)
+    if panel if panel is not None else _in_kernel():
+        from .panel import RunPanel
+
+        RunPanel(session).show()
+    return session
 
 
-def _step_view(report: StepReport):
+def notebook_target(options: Mapping[str, Any]) -> Target:
+    """The target the run options name; on the sandbox the operator is the caller, and a new estate file starts
+    as the demo estate."""
+    sandbox = options["target"] == "sandbox"
+    return Target(options["target"], options["subscription"] or None, options["cloud"], options["credential"],
+                  options["state"] or None, principal=options["operator"] if sandbox else "sandbox",
+                  seed=DEMO_SEED if sandbox else None)
+
+
+def step_view(report: StepReport):
+    """A step's rows (resource, action, after, reason) with its status coloured."""
     rows = pd.DataFrame([{"Step": report.id, "Status": report.status, "Resource": r.resource, "Action": r.action,
                           "After": "" if r.after is None else str(r.after), "Reason": r.reason} for r in report.rows]
                         or [{"Step": report.id, "Status": report.status, "Resource": "", "Action": "", "After": "",
                              "Reason": report.detail}])
     return styled(rows)
+
+
+def _in_kernel() -> bool:
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    return shell is not None and getattr(shell, "kernel", None) is not None

@@ -20,6 +20,13 @@ def show(value) -> None:
     display(value)
 
 
+def note(text: str):
+    """A sentence in place of a table (a table would cut it short)."""
+    from IPython.display import Markdown
+
+    return Markdown(f"*{text}*")
+
+
 def styled(frame: pd.DataFrame, column: str = "Status"):
     """The frame with ``column``'s cells coloured by their value; left as it is without that column."""
     if column not in frame.columns or frame.empty:

@@ -1,0 +1,172 @@
+"""The run's panel in JupyterLab: its parameters (pre-filled from the parameters cell) and its steps, each with
+its status and Plan / Apply / Verify buttons; a manual step shows its instructions and an "I did this" button.
+
+On real Azure a button never changes anything before a person confirms the step's plan. Whatever a button does is
+also a plain output: the panel's cell holds a status table (and the last step's rows) updated in place, so the
+saved notebook and its HTML read correctly without a widget runtime.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from html import escape
+from typing import TYPE_CHECKING
+
+import ipywidgets as widgets
+
+from ..engine.runbook import StepReport
+from ..engine.step import ManualStep, Step
+from ..errors import RunbookError
+from .parameter_form import ParameterForm
+from .tables import COLOURS, show, styled
+
+if TYPE_CHECKING:
+    from IPython.display import DisplayHandle
+
+    from .session import Session
+
+AUTO = widgets.Layout(width="auto")
+
+
+class StepRow(widgets.VBox):
+    """One step: title, status, its buttons (and a manual step's instructions)."""
+
+    def __init__(self, step: Step, act: Callable[[str, str], None]):
+        self.status = widgets.HTML()
+        self.status.add_class("runbook-status")
+        actions = ("I did this",) if isinstance(step, ManualStep) else ("Plan", "Apply", "Verify")
+        buttons = []
+        for action in actions:
+            button = widgets.Button(description=action, layout=AUTO,
+                                    button_style="warning" if action == "Apply" else "")
+            button.on_click(lambda _, action=action: act(step.id, action))
+            buttons.append(button)
+        title = widgets.HTML(f"<b>{escape(step.title)}</b><br><small style='color:#666'>seed "
+                             f"{escape(step.section)}</small>", layout=widgets.Layout(width="48%"))
+        line = widgets.HBox([title, self.status, *buttons])
+        rows: list[widgets.Widget] = [line]
+        if isinstance(step, ManualStep):
+            rows.append(widgets.HTML(f"<div style='margin-left:1em'>{escape(step.instructions)}</div>"))
+        super().__init__(rows)
+        self.add_class("runbook-step")
+        self.add_class(f"runbook-step-{step.id}")
+
+    def show(self, report: StepReport) -> None:
+        colour = COLOURS.get(report.status, "")
+        self.status.value = (f"<span class='runbook-status-value' title='{escape(report.detail, quote=True)}' "
+                             f"style='background:{colour};padding:2px 8px;border-radius:4px'>"
+                             f"{escape(report.status)}</span>")
+
+
+class RunPanel(widgets.VBox):
+    def __init__(self, session: Session):
+        self.session = session
+        session.panel = self
+        self._header, self._message = widgets.HTML(), widgets.HTML()
+        self._confirmation = widgets.VBox(layout=widgets.Layout(display="none"))
+        self._form = ParameterForm(session.values, self._restart)
+        parameters = widgets.Accordion([self._form], titles=("Parameters",), selected_index=None)
+        self._steps = widgets.VBox()
+        self._rows: dict[str, StepRow] = {}
+        self._results: DisplayHandle | None = None
+        self._last: StepReport | None = None
+        super().__init__([self._header, parameters, self._steps, self._confirmation, self._message])
+        self.add_class("runbook-panel")
+        self.refresh()
+
+    def __repr__(self) -> str:  # what a reader without the widget runtime sees in the widget's place
+        return f"Run panel for {self.session.scenario}: the table below holds every step's status"
+
+    def show(self) -> None:
+        """Display the panel, and below it the plain table it keeps up to date."""
+        show(self)
+        from IPython.display import display
+
+        self._results = display(self._view(), display_id=True)
+
+    def refresh(self) -> None:
+        """Show every step's status (after a button, a step cell, or a restart)."""
+        execution = self.session.execution
+        self._header.value = (f"<h3 style='margin:4px 0'>{escape(execution.runbook.name)}</h3>"
+                              f"<div>mode <b>{escape(execution.run.mode)}</b> on "
+                              f"{escape(self.session.describe_target())}; buttons work on one step each</div>")
+        if list(self._rows) != [s.id for s in execution.runbook.steps]:
+            self._rows = {s.id: StepRow(s, self.click) for s in execution.runbook.steps}
+            self._steps.children = list(self._rows.values())
+        for step_id, report in execution.reports.items():
+            self._rows[step_id].show(report)
+        if self._results is not None:
+            self._results.update(self._view())
+
+    def click(self, step_id: str, action: str) -> None:
+        """What a step's button does: Plan, Apply (on Azure only after a confirmation), Verify, or I did this."""
+        execution, self._message.value = self.session.execution, ""
+        self._hide_confirmation()
+        try:
+            if action == "Plan":
+                self._last = execution.step(step_id, "plan")
+            elif action == "Verify":
+                self._last = execution.verify(step_id)
+            elif action == "I did this":
+                self._last = execution.confirm(step_id, "panel button")
+            elif not self.session.needs_confirmation:
+                self._last = execution.step(step_id, "apply")
+            else:
+                self._last = execution.step(step_id, "plan")
+                changes = sum(row.changes for row in self._last.rows)
+                if self._last.status == "planned":
+                    self._ask(f"Apply {changes} change(s) of step '{step_id}' to "
+                              f"{self.session.describe_target()}? The step plans again and writes only what that "
+                              "plan shows.", lambda: self._act_confirmed(step_id))
+        except RunbookError as error:
+            self._message.value = f"<span style='color:#c0392b'>{escape(str(error))}</span>"
+        self.refresh()
+
+    def _act_confirmed(self, step_id: str) -> None:
+        self._hide_confirmation()
+        try:
+            self._last = self.session.execution.step(step_id, "apply")
+        except RunbookError as error:
+            self._message.value = f"<span style='color:#c0392b'>{escape(str(error))}</span>"
+        self.refresh()
+
+    def _ask(self, question: str, then: Callable[[], None]) -> None:
+        yes = widgets.Button(description="Yes, apply", button_style="danger", layout=AUTO)
+        no = widgets.Button(description="Cancel", layout=AUTO)
+        yes.on_click(lambda _: then())
+        no.on_click(lambda _: self._hide_confirmation())
+        self._confirmation.children = [widgets.HTML(f"<b>{escape(question)}</b>"), widgets.HBox([yes, no])]
+        self._confirmation.layout.display = "flex"
+
+    @property
+    def confirming(self) -> bool:
+        return self._confirmation.layout.display != "none"
+
+    def confirm(self, yes: bool = True) -> None:
+        """Answer the open confirmation as its Yes or Cancel button would."""
+        if not self.confirming:
+            raise RunbookError("no change is waiting for a confirmation")
+        self._confirmation.children[1].children[0 if yes else 1].click()
+
+    def _hide_confirmation(self) -> None:
+        self._confirmation.layout.display = "none"
+        self._confirmation.children = []
+
+    def _restart(self, values: dict) -> None:
+        try:
+            self._last = None
+            self.session.restart(values)
+            self._message.value = "<span>started again with these parameters</span>"
+        except RunbookError as error:
+            self._message.value = f"<span style='color:#c0392b'>{escape(str(error))}</span>"
+
+    def _view(self):
+        """The plain output below the panel: every step's status, then the rows of the step a button last ran."""
+        from IPython.display import HTML
+
+        from .session import step_view
+
+        html = styled(self.session.execution.report().table()).to_html()
+        if self._last is not None:
+            html += f"<p><b>Last: {escape(self._last.id)}</b></p>" + step_view(self._last).to_html()
+        return HTML(html)
