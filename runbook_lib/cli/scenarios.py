@@ -36,8 +36,9 @@ def add_commands(commands) -> None:
 
 
 def add_run_command(commands) -> None:
-    run = commands.add_parser("run", help="run a scenario's notebook headless (papermill) into a run folder")
-    run.add_argument("scenario", metavar="SCENARIO")
+    run = commands.add_parser("run", help="run a notebook headless (papermill) into a run folder")
+    run.add_argument("scenario", metavar="NOTEBOOK",
+                     help="a scenario (see `runbook scenarios`), dns_entries or troubleshoot_private_link")
     run.add_argument("-f", "--parameters", required=True, metavar="FILE", help="the parameters (YAML)")
     run.add_argument("--target", choices=("sandbox", "azure"), default="sandbox")
     run.add_argument("--mode", choices=("plan", "apply"), default="plan")
@@ -71,7 +72,7 @@ def run_headless(args: argparse.Namespace) -> int:
 
 def add_batch_command(commands) -> None:
     batch = commands.add_parser("batch", help="run many parameter files headless, a few at a time")
-    batch.add_argument("files", nargs="+", metavar="FILE", help="parameter files named {scenario}.*.yaml")
+    batch.add_argument("files", nargs="+", metavar="FILE", help="parameter files named {notebook}.*.yaml")
     batch.add_argument("--jobs", type=int, default=2, help="runs at a time (default 2)")
     batch.add_argument("--target", choices=("sandbox", "azure"), default="sandbox")
     batch.add_argument("--mode", choices=("plan", "apply"), default="plan")

@@ -7,17 +7,20 @@ failed or left waiting, so the outcome is read from papermill's own error, never
 
 from __future__ import annotations
 
+import ast
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, create_model
+
 from ..azure import Target, get_clients
 from ..engine import load_parameters
 from ..errors import InputError
 from ..scenarios import SCENARIOS
-from .session import DEMO_SEED
+from .session import DEMO_SEED, RUN_OPTIONS
 
 EXIT_CODES = {"done": 0, "planned": 0, "failed": 1, "error": 1, "blocked": 3, "waiting": 3}
 
@@ -40,6 +43,31 @@ def notebooks_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "notebooks"
 
 
+def notebook_names(notebooks: Path | None = None) -> list[str]:
+    """Every runnable notebook: the scenarios' and the DNS notebooks (dns_entries, troubleshoot_private_link)."""
+    return sorted(p.stem for p in (notebooks or notebooks_dir()).glob("*.ipynb"))
+
+
+# the parameters cell's annotations (papermill's inferred type names) and what a value of each must be
+_CELL_TYPES = {"str": str, "bool": bool, "int": int, "float": float, "list": list[str]}
+
+
+def parameter_model(name: str, notebooks: Path | None = None) -> type[BaseModel]:
+    """What a parameter file for notebook ``name`` must hold: the scenario's model, or for the DNS notebooks a
+    model of their parameters cell (its names and annotated types, run options excluded)."""
+    import papermill
+
+    if name in SCENARIOS:
+        return SCENARIOS[name][0]
+    source = (notebooks or notebooks_dir()) / f"{name}.ipynb"
+    if not source.exists():
+        raise InputError(f"SCENARIO: no notebook '{name}'; use one of {', '.join(notebook_names(notebooks))}")
+    cell = papermill.inspect_notebook(str(source))
+    fields: dict[str, Any] = {n: (_CELL_TYPES[p["inferred_type_name"]], ast.literal_eval(p["default"]))
+                              for n, p in cell.items() if n not in RUN_OPTIONS}
+    return create_model(name, __config__=ConfigDict(extra="forbid", strict=True), **fields)
+
+
 def run_folder(runs: Path, scenario: str, target: str, now: datetime | None = None) -> Path:
     """runs/{scenario}/{YYYY-MM-DD}/{HHMMSS}Z-{target}-{run id}/ (UTC)."""
     now = now or datetime.now(timezone.utc)
@@ -53,12 +81,8 @@ def run_notebook(scenario: str, parameters: dict[str, Any], *, target: str = "sa
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
-    if scenario not in SCENARIOS:
-        raise InputError(f"SCENARIO: unknown scenario '{scenario}'; use one of {', '.join(SCENARIOS)}")
-    load_parameters(SCENARIOS[scenario][0], parameters)  # refuses before any kernel starts
+    load_parameters(parameter_model(scenario, notebooks), parameters)  # refuses before any kernel starts
     source = (notebooks or notebooks_dir()) / f"{scenario}.ipynb"
-    if not source.exists():
-        raise InputError(f"--notebooks: no {source.name} in {source.parent}")
     folder = run_folder(Path(runs), scenario, target)
     folder.mkdir(parents=True)
     executed = folder / source.name
@@ -93,8 +117,8 @@ def run_batch(files: list[Path], *, jobs: int = 2, target: str = "sandbox", mode
         scenario = path.name.split(".")[0]
         row = {"File": str(path), "Scenario": scenario, "Status": "error", "Exit": 2, "Notebook": "", "Message": ""}
         try:
-            if scenario not in SCENARIOS:
-                raise InputError(f"{path.name}: name the file after its scenario ({', '.join(SCENARIOS)}), "
+            if scenario not in notebook_names():
+                raise InputError(f"{path.name}: name the file after its notebook ({', '.join(notebook_names())}), "
                                  "e.g. backup.customer-a.yaml")
             parameters = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
             done = run_notebook(scenario, parameters, target=target, mode=mode, options=options, runs=runs)

@@ -79,6 +79,15 @@ def test_runbook_run_prints_the_executed_notebook_and_exits_with_the_status(tmp_
     assert Path(done.stdout.strip()).exists() and done.stdout.strip().endswith("backup.ipynb")
 
 
+def test_a_step_split_into_batches_runs_from_its_one_cell(tmp_path):
+    params = _yaml("migrate_hyperv")
+    assert len(params["machines"]) == 12
+    done = run_notebook("migrate_hyperv", params, options={"state": str(tmp_path / "e.db")}, runs=tmp_path / "runs")
+    assert (done.status, done.exit_code) == ("planned", 0), done.message
+    shown = done.notebook.read_text()
+    assert "replicate-batch-1" in shown and "replicate-batch-2" in shown and "vm-hv-12" in shown
+
+
 def _yaml(scenario: str) -> dict:
     import yaml
 
