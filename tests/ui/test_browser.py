@@ -1,0 +1,118 @@
+"""The backup notebook in a real JupyterLab, in a real (headless) Chromium driven by Playwright: run it, click a
+step's Plan and Apply, see the step turn to done, and keep a screenshot (PNG) as the test's artifact.
+
+Chromium is Debian's (/usr/bin/chromium, installed by .ci/run); Playwright never downloads a browser here. The
+screenshot goes to $RUNBOOK_ARTIFACTS (default: artifacts/ in the project, ignored by git).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from runbook_lib.ui.headless import notebooks_dir
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+# no background traffic: the machine has no internet, and a refused connection costs each time
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
+                  "--disable-background-networking", "--disable-component-update"]
+NO_NEWS = {"@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false",
+                                                                              "checkForUpdates": False}}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def jupyterlab(tmp_path):
+    """JupyterLab on a loopback port, serving a copy of the backup notebook; yields its URL."""
+    work = tmp_path / "work"
+    work.mkdir()
+    shutil.copy(notebooks_dir() / "backup.ipynb", work)
+    settings = tmp_path / "settings"
+    for name, value in NO_NEWS.items():
+        (settings / name).parent.mkdir(parents=True, exist_ok=True)
+        (settings / name).write_text(json.dumps(value))
+    port, token = free_port(), secrets.token_hex(16)
+    env = {**os.environ, "JUPYTERLAB_SETTINGS_DIR": str(settings)}
+    log = (tmp_path / "jupyterlab.log").open("w")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
+         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={work}", "--ServerApp.port_retries=0",
+         "--allow-root", "--LabApp.extension_manager=readonly"],
+        cwd=work, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/api/status?token={token}", timeout=2)
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"JupyterLab did not start: {(tmp_path / 'jupyterlab.log').read_text()[-2000:]}")
+                time.sleep(0.5)
+        yield f"http://127.0.0.1:{port}/lab/tree/backup.ipynb?token={token}", work
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
+
+
+def test_run_the_notebook_then_plan_and_apply_a_step_from_its_panel(jupyterlab):
+    from playwright.sync_api import expect, sync_playwright
+
+    url, work = jupyterlab
+    assert Path(CHROMIUM).exists(), "Debian's chromium is missing: .ci/run installs it (apt-get install chromium)"
+    artifacts = Path(os.environ.get("RUNBOOK_ARTIFACTS", ROOT / "artifacts"))
+    artifacts.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        try:
+            page.goto(url)
+            page.locator(".jp-Notebook").wait_for(timeout=60_000)
+            expect(page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']")).to_have_count(1,
+                                                                                                     timeout=60_000)
+            page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+            page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+
+            step = page.locator(".runbook-step-vault")
+            status = step.locator(".runbook-status-value")
+            expect(page.locator(".runbook-step-validate .runbook-status-value")).not_to_have_text(
+                "not run", timeout=120_000)  # every step cell has run: the panel shows their statuses
+            expect(status).to_have_text("planned")
+
+            step.get_by_role("button", name="Plan").click()
+            expect(status).to_have_text("planned", timeout=30_000)
+            step.get_by_role("button", name="Apply").click()
+            expect(status).to_have_text("done", timeout=60_000)
+            step.scroll_into_view_if_needed()
+            page.screenshot(path=str(artifacts / "backup-panel.png"))
+
+            # the result is a plain output too: saved with the notebook, readable without the widget runtime
+            page.keyboard.press("Control+s")
+            expect(page.locator(".jp-mod-dirty")).to_have_count(0, timeout=30_000)
+        except Exception:
+            page.screenshot(path=str(artifacts / "backup-panel-failed.png"))  # what the browser showed
+            raise
+        finally:
+            browser.close()
+    saved = json.loads((work / "backup.ipynb").read_text())
+    setup = next(c for c in saved["cells"] if "ui.start" in "".join(c["source"]))
+    tables = ["".join(o["data"]["text/html"]) for o in setup["outputs"] if "text/html" in o.get("data", {})]
+    assert any(">vault<" in t and ">done<" in t for t in tables)
+    assert (artifacts / "backup-panel.png").stat().st_size > 10_000
