@@ -4,7 +4,8 @@ replicates to: the vault identity's roles on them by type, trusted Microsoft ser
 vault endpoint's VNet or one peered with it, its approval, zone group, links and records, and the checks.
 
 The vault part is vault_steps' shared steps; the storage part is here. Every guard (rights, the vault, the storage
-accounts' kind and type, the endpoint's network and addresses) comes before the first write.
+accounts' kind and type, the endpoint's network and addresses, no zone group over another endpoint's records)
+comes before the first write.
 """
 
 from __future__ import annotations
@@ -96,6 +97,7 @@ def automated_steps(s: Sections) -> list[Step]:
         Prerequisites(at),
         MigrateVault(at),
         CheckStorage(f"{endpoint}; {s.seed} {s.replicate}"),
+        ZoneGuard(f"{at}; 000 Create private endpoints for the Recovery Services vault (DNS)"),
         steps.EnableIdentity(at),
         steps.CreateEndpoint(at, title="The vault's Site Recovery endpoint (Azure Migrate makes it for a private "
                                        "project)"),
@@ -245,6 +247,17 @@ def _peered(run: Run, vnet_id: str, other_id: str) -> bool:
 
 def _name(resource_id: str) -> str:
     return resource_id.rstrip("/").rsplit("/", 1)[-1]
+
+
+class ZoneGuard(steps.ZoneOverwriteGuard):
+    """The vault endpoint's zone group (the zones of step 'zones') and each storage endpoint's (the blob zone, step
+    'storage-zones'): none may overwrite the records another endpoint of the same vault or account answers with."""
+
+    def zone_groups(self, run: Run) -> list[tuple[str, str, list[str]]]:
+        p: ReplicationParameters = run.params
+        vault = _vault(run)
+        blob = [p.zone_id(p.blob_zone(vault.location if vault else p.location))]
+        return super().zone_groups(run) + [(a.id, p.storage_endpoint_id(a.id), blob) for a in _accounts(run)]
 
 
 class GrantStorageRoles(steps.GrantStorageRoles):

@@ -21,12 +21,10 @@ from importlib import resources
 from pathlib import Path
 
 import pandas as pd
-from azure.core.exceptions import ResourceNotFoundError
 from pydantic import ValidationInfo, field_validator
 
-from ..azure.ids import ResourceId, parse_id
+from ..azure.ids import parse_id
 from ..azure.requests import deferred
-from ..dns.entries import entries_for
 from ..engine import ManualStep, Row, Run, Runbook, Step, blocked, create, unchanged
 from ..engine.parameters import AnyStorageAccountId
 from ..errors import InputError
@@ -37,8 +35,6 @@ from ..private_link import CLOUDS, zone_name
 from . import vault_steps as steps
 
 SEED = "000"
-STORAGE_ACCOUNT = "Microsoft.Storage/storageAccounts"
-VAULT = "Microsoft.RecoveryServices/vaults"
 CACHE_GROUP_ID = "blob"
 VAULT_MEMBERS = 5  # id1, prot2, rcm1, srs1, tel1: Site Recovery's microservices
 CACHE_MEMBERS = 1  # the cache account's blob
@@ -105,56 +101,6 @@ def _no_endpoint_reason(account: storage.StorageAccount) -> str | None:
             "(replication then reaches the account over the internet)")
 
 
-def _connected_endpoints(run: Run, target_id: str) -> list[str]:
-    """The ids of the private endpoints connected to a vault or a storage account."""
-    rid = parse_id(target_id)
-    if rid.is_a(STORAGE_ACCOUNT):
-        connections = _storage_client(run, rid).private_endpoint_connections.list(rid.resource_group, rid.name)
-        return [c.private_endpoint.id for c in connections if c.private_endpoint]
-    if not rid.is_a(VAULT):
-        return []
-    vault = vaults.get_vault(run.clients, target_id)
-    connections = (vault.properties.private_endpoint_connections or []) if vault and vault.properties else []
-    return [c.properties.private_endpoint.id for c in connections if c.properties and c.properties.private_endpoint]
-
-
-def _storage_client(run: Run, rid: ResourceId):
-    """The storage management client of the subscription ``rid`` is in."""
-    return run.clients.for_subscription(rid.subscription).storage
-
-
-def _a_records(run: Run, zone_id: str) -> dict[str, tuple[str, ...]]:
-    """Record name (lower case) -> its IPs; empty when the zone does not exist."""
-    rid = parse_id(zone_id)
-    try:
-        return {r.name.lower(): tuple(a.ipv4_address for a in r.a_records or [])
-                for r in run.clients.for_subscription(rid.subscription).privatedns.record_sets.list_by_type(
-                    rid.resource_group, rid.name, "A")}
-    except ResourceNotFoundError:
-        return {}
-
-
-def live_records_of_others(run: Run, target_id: str, own_endpoint: str, zone_ids: list[str]) -> list[dict]:
-    """The records in ``zone_ids`` that another endpoint of ``target_id`` answers with now: the ones a zone group
-    of ``own_endpoint`` would overwrite (same target, so the same names)."""
-    others = [e for e in _connected_endpoints(run, target_id) if e.lower() != own_endpoint.lower()]
-    if not others:
-        return []
-    zones = {z.rsplit("/", 1)[-1].lower(): z for z in zone_ids}
-    held: dict[str, dict[str, tuple[str, ...]]] = {}
-    found = []
-    for entry in entries_for(run.clients, others).itertuples(index=False):
-        zone_id = zones.get(str(entry.DNS).lower())
-        if zone_id is None:
-            continue
-        if zone_id not in held:
-            held[zone_id] = _a_records(run, zone_id)
-        if entry.PrivateIP in held[zone_id].get(str(entry.ResourceName).lower(), ()):
-            found.append({"zone": zone_id, "record": entry.ResourceName, "ip": entry.PrivateIP,
-                          "endpoint": entry.PrivateEndpoint})
-    return found
-
-
 # --- steps of this scenario ---------------------------------------------------------------------------------------
 
 
@@ -214,7 +160,8 @@ class ZoneChoice(Step):
         pairs = [(p.vault, p.endpoint_id)]
         if p.cache_endpoint:
             pairs.append((p.cache_storage, p.cache_endpoint_id))
-        others = [r for target, own in pairs for r in live_records_of_others(run, target, own, zone_ids)]
+        others = [r for target, own in pairs
+                  for r in steps.live_records_of_others(run, target, own, zone_ids)]
         if others:
             return [self._refusal(p, zone_id, [r for r in others if r["zone"] == zone_id])
                     for zone_id in dict.fromkeys(r["zone"] for r in others)]

@@ -9,21 +9,28 @@ Migrate's. Replication goes to the Premium account, with the Standard account as
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
+import yaml
 
 from runbook_lib.azure import Target, get_clients
+from runbook_lib.dns.entries import entries_for
 from runbook_lib.engine import load_parameters
 from runbook_lib.errors import InputError
 from runbook_lib.sandbox.faults import FaultRule
+from runbook_lib.scenarios.migrate_agent_based import AgentBasedParameters
 from runbook_lib.scenarios.migrate_hyperv import HyperVParameters, runbook
-from tests.builders import make_storage, make_vault
-from tests.contoso import DNS_RG, SPOKE_ENDPOINTS, STORAGE, VAULTS
-from tests.scenarios.conftest import detail, run, statuses
+from tests.builders import a_records, attach_zones, make_endpoint, make_storage, make_vault
+from tests.contoso import DNS_RG, HUB, SPOKE_ENDPOINTS, STORAGE, VAULTS
+from tests.scenarios.conftest import changed, detail, run, statuses
 
 VAULT = f"{VAULTS}/rsv-migrate-hyperv"
 PREMIUM, CACHE = f"{STORAGE}/stcontosoprem7f3k", f"{STORAGE}/stcontosocache7f3k"
 MANUAL = ["install-provider", "registration-key", "host-nslookup", "register-hosts"]
+PARAMETERS = Path(__file__).resolve().parents[2] / "parameters"
+SPOKE_RG = SPOKE_ENDPOINTS.split("/providers/")[0]
+SITE_RECOVERY_ZONE, BLOB_ZONE = "privatelink.siterecovery.windowsazure.com", "privatelink.blob.core.windows.net"
 
 
 @pytest.fixture
@@ -151,3 +158,74 @@ def test_a_caller_without_rights_is_stopped_up_front(contoso, migrate_vault):
     report, journal = run(operator, params(), principal="operator")
     assert statuses(report)["prerequisites"] == "blocked" and journal.changes == []
     assert "AuthorizationFailed" in detail(report, "prerequisites")  # it may not even read the hub's vault
+
+
+def from_file(model, notebook: str, **change):
+    """The sandbox parameter file of ``notebook`` (parameters/{notebook}.sandbox.yaml), with ``change``."""
+    return load_parameters(model, {**yaml.safe_load((PARAMETERS / f"{notebook}.sandbox.yaml").read_text()), **change})
+
+
+def answered(hub, endpoint_id: str, zone: str) -> dict[str, str]:
+    """Record -> IP of the endpoint's entries in the hub's ``zone``, as the endpoint's NIC gives them."""
+    entries = entries_for(hub, [endpoint_id])
+    return dict(zip(entries.loc[entries["DNS"] == zone, "ResourceName"], entries.loc[entries["DNS"] == zone,
+                                                                                    "PrivateIP"]))
+
+
+def test_a_second_vault_endpoint_may_not_overwrite_the_first_ones_records(owner, hub):
+    """migrate_agent_based then migrate_hyperv on the same vault (rsv-asr-wus3, the hub's zones): another
+    endpoint_name is refused before any change; the same endpoint goes through."""
+    first, _ = run(owner, from_file(AgentBasedParameters, "migrate_agent_based"))
+    assert first.status == "waiting", first.table().to_string()
+    endpoint = f"{SPOKE_RG}/providers/Microsoft.Network/privateEndpoints/pe-migrate-asr"
+    held = answered(owner, endpoint, SITE_RECOVERY_ZONE)
+    assert len(held) == 5 and all(a_records(hub, "rg-dns", SITE_RECOVERY_ZONE)[r] == [ip] for r, ip in held.items())
+
+    second = from_file(HyperVParameters, "migrate_hyperv", endpoint_name="pe-migrate-asr2")
+    for mode in ("plan", "apply"):
+        report, journal = run(owner, second, mode)
+        assert statuses(report)["zone-guard"] == "blocked" and report.exit_code == 3 and journal.changes == []
+        assert statuses(report)["endpoint"] == "not run"
+        text = detail(report, "zone-guard")
+        assert "holds 5 records of endpoint pe-migrate-asr (e.g. " in text
+        assert "the zone group of pe-migrate-asr2 would overwrite them (the same vault rsv-asr-wus3" in text
+        assert "reuse that endpoint (endpoint_name: pe-migrate-asr, in resource group rg-network-spoke)" in text
+        assert "or give pe-migrate-asr2 zones of its own" in text
+    assert {e.name for e in owner.network.private_endpoints.list("rg-network-spoke")} == {
+        "pe-migrate-asr", "stcontosocache7f3k-blob-pe"}
+    records = a_records(hub, "rg-dns", SITE_RECOVERY_ZONE)
+    assert all(records[r] == [ip] for r, ip in held.items())  # the first endpoint's records hold their IPs
+
+    custom, _ = run(owner, from_file(HyperVParameters, "migrate_hyperv", endpoint_name="pe-migrate-asr2",
+                                     dns="custom"), "plan")
+    assert statuses(custom)["zone-guard"] == "nothing to do"  # no zone group writes records
+
+    same, journal = run(owner, from_file(HyperVParameters, "migrate_hyperv"))  # the vault's one endpoint
+    assert statuses(same)["zone-guard"] == "nothing to do" and same.status == "waiting", same.table().to_string()
+    assert changed(journal).count("storage-zones") == 1  # the Premium account's new endpoint; the cache's is its own
+    assert a_records(hub, "rg-dns", SITE_RECOVERY_ZONE) == records
+    blob = a_records(hub, "rg-dns", BLOB_ZONE)
+    assert blob["stcontosoprem7f3k"] and blob["stcontosocache7f3k"]
+
+
+def test_a_storage_endpoint_may_not_overwrite_another_endpoints_record_of_the_account(owner, hub, migrate_vault):
+    other = make_endpoint(owner, "rg-network-spoke", "pe-cache-other", SPOKE_ENDPOINTS, CACHE, "blob")
+    attach_zones(owner, "rg-network-spoke", "pe-cache-other", [f"{DNS_RG}/providers/Microsoft.Network/"
+                                                               f"privateDnsZones/{BLOB_ZONE}"])
+    ip = answered(owner, other.id, BLOB_ZONE)["stcontosocache7f3k"]
+    assert a_records(hub, "rg-dns", BLOB_ZONE)["stcontosocache7f3k"] == [ip]
+
+    report, journal = run(owner, params())
+    assert statuses(report)["zone-guard"] == "blocked" and journal.changes == []
+    text = detail(report, "zone-guard")
+    assert f"holds 1 record of endpoint pe-cache-other (stcontosocache7f3k = {ip})" in text
+    assert "the zone group of stcontosocache7f3k-blob-pe would overwrite it (the same storage account" in text
+    assert "keep that endpoint and give stcontosocache7f3k-blob-pe zones of its own" in text
+    assert "stcontosoprem7f3k" not in text and "pe-migrate-asr" not in text  # those overwrite nothing
+    assert a_records(hub, "rg-dns", BLOB_ZONE)["stcontosocache7f3k"] == [ip]
+
+    hub.resources.resource_groups.create_or_update("rg-dns-migrate", {"location": "westus3"})
+    own_zones, journal = run(owner, params(zones_resource_group=f"/subscriptions/{HUB}/resourceGroups/rg-dns-migrate"))
+    assert statuses(own_zones)["zone-guard"] == "nothing to do" and own_zones.status == "waiting"
+    assert a_records(hub, "rg-dns", BLOB_ZONE)["stcontosocache7f3k"] == [ip]
+    assert a_records(hub, "rg-dns-migrate", BLOB_ZONE)["stcontosocache7f3k"] != [ip]
