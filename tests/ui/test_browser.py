@@ -73,6 +73,7 @@ def jupyterlab(tmp_path):
 
 
 def test_run_the_notebook_then_plan_and_apply_a_step_from_its_panel(jupyterlab):
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import expect, sync_playwright
 
     url, work = jupyterlab
@@ -85,6 +86,12 @@ def test_run_the_notebook_then_plan_and_apply_a_step_from_its_panel(jupyterlab):
         try:
             page.goto(url)
             page.locator(".jp-Notebook").wait_for(timeout=60_000)
+            # JupyterLab asks for a kernel when the notebook opens before it has listed the kernel specs (a race):
+            # accept the one it offers (Python 3), as a person would
+            try:
+                page.locator(".jp-Dialog .jp-mod-accept").click(timeout=10_000)
+            except PlaywrightTimeout:
+                pass
             expect(page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']")).to_have_count(1,
                                                                                                      timeout=60_000)
             page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
