@@ -2,7 +2,7 @@
 
 Kept in memory and, given a path, appended to a JSON-lines file as it happens, so an interrupted run's journal
 still says what was done. Before and after are what ARM held and holds (a record's IPs, say): a replaced value is
-never lost.
+never lost. A secret never is kept: every entry is redacted (runbook_lib.secrets) before it is kept or written.
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Union
+
+from .secrets import redact_value
 
 
 def utc_now() -> str:
@@ -71,11 +73,20 @@ class Journal:
     def record(self, entry: Entry) -> None:
         if self.step and getattr(entry, "step", "") is None:
             entry = type(entry)(**{**asdict(entry), "step": self.step})
+        fields = asdict(entry)
+        if (clean := redact_value(fields)) != fields:
+            entry = type(entry)(**clean)
         self.entries.append(entry)
         if self.path:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with self.path.open("a", encoding="utf-8") as out:
                 out.write(json.dumps(asdict(entry), sort_keys=True) + "\n")
+
+    @staticmethod
+    def write_all(path: str | Path, entries: list[Entry]) -> None:
+        """Write ``entries`` as a journal file (JSON lines), replacing it."""
+        Path(path).write_text("".join(json.dumps(asdict(e), sort_keys=True) + "\n" for e in entries),
+                              encoding="utf-8")
 
     @staticmethod
     def read(path: str | Path) -> list[Entry]:

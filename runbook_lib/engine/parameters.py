@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Annotated, TypeVar
 
@@ -12,6 +11,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 from ..azure.ids import RESOURCE_GROUP, parse_id, parse_typed_id
 from ..errors import InputError
 from ..geo import geo_code
+from ..secrets import secret_kind  # re-exported: values that are credentials never belong in parameters
 
 M = TypeVar("M", bound="ScenarioParameters")
 
@@ -64,27 +64,6 @@ def _any_storage_account(value: str) -> str:
 Region = Annotated[str, AfterValidator(_region)]  # an Azure region from the geo-code table, e.g. westus3
 AnyStorageAccountId = Annotated[str, AfterValidator(_any_storage_account)]
 EndpointName = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}[A-Za-z0-9_]$")]
-
-
-# values that are credentials: they never belong in parameters (credentials come from azure-identity), since
-# parameters are copied into executed notebooks and archives
-_SECRETS = {
-    "an access token (JWT)": re.compile(r"eyJ[\w-]{8,}\.eyJ[\w-]{8,}\."),
-    "a SAS token": re.compile(r"(^|[?&])sig=[\w%+/=]{16,}", re.IGNORECASE),
-    "a storage connection string": re.compile(r"AccountKey=", re.IGNORECASE),
-    "a storage account key": re.compile(r"^[A-Za-z0-9+/]{86}==$"),
-    "a client secret": re.compile(r"^[A-Za-z0-9_~.-]{3}8Q~[A-Za-z0-9_~.-]{31,}$"),
-    "a password": re.compile(r"(^|;)\s*password\s*=", re.IGNORECASE),
-}
-
-
-def secret_kind(value: object) -> str | None:
-    """What kind of credential ``value`` looks like (None: it does not), looking inside lists too."""
-    if isinstance(value, (list, tuple)):
-        return next((kind for item in value if (kind := secret_kind(item))), None)
-    if isinstance(value, str):
-        return next((kind for kind, pattern in _SECRETS.items() if pattern.search(value)), None)
-    return None
 
 
 def load_parameters(model: type[M], source: str | Path | dict) -> M:
