@@ -24,7 +24,7 @@ if TYPE_CHECKING:  # each SDK loads when its client is first used (azure-mgmt-ne
 
 from ..errors import InputError
 from .clouds import get_cloud
-from .credentials import SandboxCredential, get_credential
+from .credentials import SandboxCredential, get_credential, token_claims
 from .inprocess import wsgi_session
 
 SANDBOX_HOST = "management.sandbox.invalid"  # .invalid never resolves: nothing can leak to a real network
@@ -65,6 +65,12 @@ class AzureClients:
     def for_subscription(self, subscription_id: str) -> "AzureClients":
         """The same target and credential, another subscription (zones often live in a hub subscription)."""
         return AzureClients(subscription_id, self._connection)
+
+    def caller(self) -> dict[str, str]:
+        """Who the clients act as, from the access token's claims (upn, object id, tenant, app); the token itself
+        is never kept. On the sandbox: the principal the token names."""
+        token = self._connection.credential.get_token(*self._connection.credential_scopes).token
+        return token_claims(token) or {"principal": token}
 
     def _make(self, client_class: type) -> Any:
         c = self._connection

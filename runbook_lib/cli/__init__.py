@@ -14,7 +14,7 @@ from azure.core.exceptions import AzureError, HttpResponseError
 
 from .. import __version__
 from ..errors import RunbookError
-from . import dns, sandbox, scenarios
+from . import dns, evidence, sandbox, scenarios
 from .common import Parser, add_target, clients_for, print_table
 
 
@@ -25,6 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox.add_commands(commands)
     dns.add_commands(commands)
     scenarios.add_commands(commands)
+    evidence.add_commands(commands)
     resources = commands.add_parser("resources", help="list resources through the Azure SDK (either target)")
     add_target(resources)
     resources.add_argument("--resource-group", metavar="NAME", help="only this resource group")
@@ -37,7 +38,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return {"sandbox": sandbox.run, "dns": dns.run, "resources": _list_resources, "scenarios":
                 scenarios.list_scenarios, "plan": scenarios.run_scenario, "apply": scenarios.run_scenario,
                 "verify-installer": scenarios.verify_installer, "allowed-urls": scenarios.allowed_urls,
-                "run": scenarios.run_headless, "batch": scenarios.run_batch}[args.command](args)
+                "run": scenarios.run_headless, "batch": scenarios.run_batch, "evidence": evidence.run}[args.command](args)
     except RunbookError as error:
         print(f"runbook: error: {error}", file=sys.stderr)
         return 2

@@ -46,6 +46,8 @@ def add_run_command(commands) -> None:
     run.add_argument("--as", dest="principal", metavar="PRINCIPAL", help="sandbox only: who runs it")
     run.add_argument("--state", metavar="PATH", help="sandbox: the estate file")
     run.add_argument("--subscription", metavar="ID", help="azure: the subscription to start from")
+    run.add_argument("--timeout", type=float, metavar="SECONDS",
+                     help="stop a cell that runs longer (the run is archived as timed-out)")
 
 
 def run_headless(args: argparse.Namespace) -> int:
@@ -63,7 +65,7 @@ def run_headless(args: argparse.Namespace) -> int:
     options = {k: v for k, v in (("operator", args.principal), ("state", args.state),
                                  ("subscription", args.subscription)) if v}
     done = run_notebook(args.scenario, parameters, target=args.target, mode=args.mode, options=options,
-                        runs=Path(args.output))
+                        runs=Path(args.output), timeout=args.timeout)
     print(done.notebook)
     if done.message:
         print(f"runbook: {done.scenario}: {done.status}: {done.message}", file=sys.stderr)

@@ -193,8 +193,11 @@ def _run_step(step: Step, run: Run, report: StepReport) -> bool:
             report.status = "planned" if changes else "nothing to do"
             return False
         for row in run.progress(changes, total=len(changes), desc=step.id, unit="change", leave=False):
-            _, request_id = row.write()
-            run.journal.record(Change(row.resource, row.action, row.before, row.after, request_id))
+            result, request_id = row.write()
+            # what ARM made is named by its answer's id when it has one (a role assignment's id is chosen on write)
+            made = getattr(result, "id", None)
+            run.journal.record(Change(made if isinstance(made, str) else row.resource, row.action, row.before,
+                                      row.after, request_id))
         left = step.verify(run)
         for problem in left:
             run.journal.record(CheckResult("verify", step.id, "fail", problem))

@@ -1,16 +1,14 @@
-"""A scenario's notebook run headless through papermill, into its own run folder.
+"""A notebook run headless through papermill, into its own run folder, archived as evidence (evidence.archive).
 
-The parameters are checked against the scenario's model before a kernel starts (unknown names, wrong types and
-secret-looking values refused). The executed notebook's last cell raises RunIncomplete when a step was blocked,
-failed or left waiting, so the outcome is read from papermill's own error, never guessed.
+The parameters are checked against the notebook's model before a kernel starts (unknown names, wrong types and
+secret-looking values refused). The run's status is derived from the executed cells and the journal
+(evidence.status): ok, failed, timed-out, blocked or incomplete.
 """
 
 from __future__ import annotations
 
 import ast
-import secrets
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -19,10 +17,12 @@ from pydantic import BaseModel, ConfigDict, create_model
 from ..azure import Target, get_clients
 from ..engine import load_parameters
 from ..errors import InputError
+from ..evidence.archive import RunRecord, archive_run
+from ..evidence.scope import run_scope
+from ..evidence.snapshots import observed_ids, snapshot
+from ..evidence.status import EXIT_CODES
 from ..scenarios import SCENARIOS
-from .session import DEMO_SEED, RUN_OPTIONS
-
-EXIT_CODES = {"done": 0, "planned": 0, "failed": 1, "error": 1, "blocked": 3, "waiting": 3}
+from .session import DEMO_SEED, RUN_OPTIONS, notebook_target
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ class HeadlessRun:
     scenario: str
     folder: Path
     notebook: Path  # the executed notebook
-    status: str  # done | planned | failed | blocked | waiting | error (a cell raised something else)
+    status: str  # ok | failed | timed-out | blocked | incomplete (evidence.status)
     message: str
 
     @property
@@ -68,33 +68,39 @@ def parameter_model(name: str, notebooks: Path | None = None) -> type[BaseModel]
     return create_model(name, __config__=ConfigDict(extra="forbid", strict=True), **fields)
 
 
-def run_folder(runs: Path, scenario: str, target: str, now: datetime | None = None) -> Path:
-    """runs/{scenario}/{YYYY-MM-DD}/{HHMMSS}Z-{target}-{run id}/ (UTC)."""
-    now = now or datetime.now(timezone.utc)
-    return runs / scenario / f"{now:%Y-%m-%d}" / f"{now:%H%M%S}Z-{target}-{secrets.token_hex(4)}"
-
-
 def run_notebook(scenario: str, parameters: dict[str, Any], *, target: str = "sandbox", mode: str = "plan",
-                 options: dict[str, Any] | None = None, runs: Path = Path("runs"),
-                 notebooks: Path | None = None) -> HeadlessRun:
-    """Check the parameters, then execute notebooks/{scenario}.ipynb with them into a new run folder."""
+                 options: dict[str, Any] | None = None, runs: Path = Path("runs"), notebooks: Path | None = None,
+                 timeout: float | None = None) -> HeadlessRun:
+    """Check the parameters, snapshot what the run is about, execute notebooks/{scenario}.ipynb with them into a
+    new run folder (``timeout``: seconds per cell), and archive the folder as evidence."""
     import papermill
+    from nbclient.exceptions import CellTimeoutError
     from papermill.exceptions import PapermillExecutionError
 
-    load_parameters(parameter_model(scenario, notebooks), parameters)  # refuses before any kernel starts
+    params = load_parameters(parameter_model(scenario, notebooks), parameters)  # refuses before any kernel starts
     source = (notebooks or notebooks_dir()) / f"{scenario}.ipynb"
-    folder = run_folder(Path(runs), scenario, target)
-    folder.mkdir(parents=True)
-    executed = folder / source.name
-    injected = {**parameters, **(options or {}), "target": target, "mode": mode,
-                "journal": str((folder / "journal.jsonl").resolve())}
+    given = {**(options or {}), "target": target, "mode": mode}
+    run_options = {**RUN_OPTIONS, **given}
+    record = RunRecord(scenario, mode, target, run_options["cloud"], dict(parameters), source, Path(runs))
+    record.folder.mkdir(parents=True)
+    clients = get_clients(notebook_target(run_options))
+    def observe() -> list[str]:
+        return observed_ids(clients, parameters, *run_scope(clients, scenario, params))
+
+    before = snapshot(clients, observe())
+    executed = record.folder / source.name
+    injected = {**parameters, **given, "journal": str((record.folder / "journal.jsonl").resolve())}
+    timed_out = False
     try:
         papermill.execute_notebook(str(source), str(executed), parameters=_literals(injected), kernel_name="python3",
-                                   progress_bar=False, cwd=str(Path.cwd()))
-    except PapermillExecutionError as error:
-        status = error.evalue.split(" is ", 1)[1].split(":", 1)[0] if error.ename == "RunIncomplete" else "error"
-        return HeadlessRun(scenario, folder, executed, status, f"{error.ename}: {error.evalue}")
-    return HeadlessRun(scenario, folder, executed, "done" if mode == "apply" else "planned", "")
+                                   progress_bar=False, cwd=str(Path.cwd()), execution_timeout=timeout)
+    except PapermillExecutionError:
+        pass  # the executed notebook's cells say what went wrong (evidence.status)
+    except CellTimeoutError:
+        timed_out = True
+    manifest = archive_run(record, executed, clients, before, observe, timed_out=timed_out)
+    return HeadlessRun(scenario, record.folder, executed, manifest["status"],
+                       "" if manifest["status"] == "ok" else manifest["status_detail"])
 
 
 def run_batch(files: list[Path], *, jobs: int = 2, target: str = "sandbox", mode: str = "plan",
@@ -135,7 +141,7 @@ def run_batch(files: list[Path], *, jobs: int = 2, target: str = "sandbox", mode
 
 
 def batch_exit_code(results) -> int:
-    """1 when a run failed or could not start, else 3 when one is blocked or waiting, else 0."""
+    """1 when a run failed or could not start, else 3 when one is blocked or incomplete, else 0."""
     codes = set(results["Exit"])
     return 1 if codes & {1, 2} else 3 if 3 in codes else 0
 

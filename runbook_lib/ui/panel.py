@@ -70,7 +70,10 @@ class RunPanel(widgets.VBox):
         self._rows: dict[str, StepRow] = {}
         self._results: DisplayHandle | None = None
         self._last: StepReport | None = None
-        super().__init__([self._header, parameters, self._steps, self._confirmation, self._message])
+        save = widgets.Button(description="Save the run as evidence", icon="archive", layout=AUTO,
+                              tooltip="save the notebook first (Ctrl+S): the archive holds it as saved")
+        save.on_click(lambda _: self.save())
+        super().__init__([self._header, parameters, self._steps, self._confirmation, save, self._message])
         self.add_class("runbook-panel")
         self.refresh()
 
@@ -129,6 +132,14 @@ class RunPanel(widgets.VBox):
         except RunbookError as error:
             self._message.value = f"<span style='color:#c0392b'>{escape(str(error))}</span>"
         self.refresh()
+
+    def save(self) -> None:
+        """Archive the run (ui.session.Session.save_evidence) into the runs folder; say where, or why not."""
+        try:
+            folder = self.session.save_evidence()
+            self._message.value = f"<span>saved as evidence in <code>{escape(str(folder))}</code></span>"
+        except RunbookError as error:
+            self._message.value = f"<span style='color:#c0392b'>{escape(str(error))}</span>"
 
     def _ask(self, question: str, then: Callable[[], None]) -> None:
         yes = widgets.Button(description="Yes, apply", button_style="danger", layout=AUTO)

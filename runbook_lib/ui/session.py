@@ -8,7 +8,10 @@ panel (ui.panel): the same steps behind Plan / Apply / Verify buttons.
 
 from __future__ import annotations
 
+import os
+import shutil
 from collections.abc import Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -19,6 +22,9 @@ from ..dns.checks import Inspection
 from ..engine import Run, RunReport, load_parameters
 from ..engine.runbook import Execution, StepReport
 from ..errors import RunbookError
+from ..evidence.archive import RunRecord, archive_run
+from ..evidence.scope import run_scope
+from ..evidence.snapshots import observed_ids, snapshot
 from ..journal import Journal
 from ..ops import endpoints
 from ..scenarios import SCENARIOS
@@ -50,6 +56,7 @@ class Session:
     def __init__(self, scenario: str, execution: Execution, target: Target, values: dict[str, Any]):
         self.scenario, self.execution, self.target, self.values = scenario, execution, target, values
         self.panel: RunPanel | None = None
+        self.before: dict[str, Any] | None = None  # the snapshot evidence starts from (taken with the panel)
 
     @property
     def needs_confirmation(self) -> bool:
@@ -94,6 +101,30 @@ class Session:
         if report.status not in ("done", "planned"):
             raise RunIncomplete(report)
 
+    def observe(self) -> list[str]:
+        """The resources the run is about now (evidence snapshots)."""
+        params = self.execution.run.params
+        return observed_ids(self.execution.run.clients, params.model_dump(),
+                            *run_scope(self.execution.run.clients, self.scenario, params))
+
+    def save_evidence(self, runs: str | Path = "runs") -> Path:
+        """Archive the run as evidence (evidence.archive): the notebook as last saved to disk, the journal, the
+        snapshots taken when the session started and now. The notebook is the one this kernel runs for
+        (JupyterLab names it in $JPY_SESSION_NAME); save it first."""
+        notebook = Path(os.environ.get("JPY_SESSION_NAME", ""))
+        if not notebook.name.endswith(".ipynb") or not notebook.is_file():
+            raise RunbookError("save: this kernel does not know its notebook file ($JPY_SESSION_NAME); open the "
+                               "notebook in JupyterLab, or run it headless (`runbook run`), which archives every run")
+        run = self.execution.run
+        record = RunRecord(self.scenario, run.mode, self.target.kind, self.target.cloud,
+                           {k: v for k, v in self.values.items() if k in type(run.params).model_fields},
+                           notebook, Path(runs))
+        record.folder.mkdir(parents=True)
+        shutil.copy(notebook, record.folder / notebook.name)
+        Journal.write_all(record.folder / "journal.jsonl", run.journal.entries)
+        archive_run(record, record.folder / notebook.name, run.clients, self.before or {}, self.observe)
+        return record.folder
+
     def restart(self, values: Mapping[str, Any]) -> None:
         """Start the run again with these parameters (every step back to 'not run'); nothing changes when they
         are refused (an InputError names each bad field)."""
@@ -124,6 +155,7 @@ def start(scenario: str, namespace: Mapping[str, Any], *, panel: bool | None = N
     if panel if panel is not None else _in_kernel():
         from .panel import RunPanel
 
+        session.before = snapshot(session.execution.run.clients, session.observe())
         RunPanel(session).show()
     return session
 

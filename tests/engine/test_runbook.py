@@ -52,8 +52,10 @@ def test_plan_reads_apply_writes_and_a_second_apply_does_nothing(clients, tmp_pa
     assert (done.status, list(done.table()["Status"])) == ("done", ["done", "done"])
     assert {"one", "two"} <= names(clients)
     changes = [e for e in Journal.read(journal.path) if isinstance(e, Change)]
-    assert [(c.step, c.resource_id, c.action) for c in changes] == [("rg-one", "one", "create"),
-                                                                    ("rg-two", "two", "create")]
+    # the journal names what ARM made by its id (the row named it 'one')
+    assert [(c.step, c.resource_id, c.action) for c in changes] == [
+        ("rg-one", f"/subscriptions/{clients.subscription_id}/resourceGroups/one", "create"),
+        ("rg-two", f"/subscriptions/{clients.subscription_id}/resourceGroups/two", "create")]
     assert all(c.request_id for c in changes)
 
     again = Journal()
@@ -81,7 +83,7 @@ def test_an_arm_error_fails_the_step_in_words_and_the_journal_keeps_what_was_don
     assert (report.status, report.exit_code) == ("failed", 1)
     assert [s.status for s in report.steps] == ["done", "failed", "not run"]
     assert report.steps[1].detail.startswith("InternalServerError: The server encountered an internal error")
-    assert [c.resource_id for c in journal.changes] == ["one"]
+    assert [c.resource_id.rsplit("/", 1)[-1] for c in journal.changes] == ["one"]
 
 
 def test_verify_reads_back_and_fails_what_did_not_take(clients):

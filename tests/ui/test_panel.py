@@ -110,3 +110,31 @@ def test_an_automated_step_has_plan_apply_verify_and_a_manual_one_i_did_this_und
         return [w.description for w in panel._rows[step].children[0].children[2:]]
     assert buttons("endpoint") == ["Plan", "Apply", "Verify"] and buttons("first-backup") == ["I did this"]
     assert "backup" in panel._rows["first-backup"].children[1].value.lower()  # the instructions
+
+
+def test_save_archives_the_notebook_as_saved_with_the_journal_and_it_verifies(contoso, tmp_path, monkeypatch):
+    from runbook_lib.evidence.manifest import read_manifest, verify_folder
+    from runbook_lib.ui.headless import notebooks_dir
+
+    notebook = tmp_path / "backup.ipynb"
+    notebook.write_bytes((notebooks_dir() / "backup.ipynb").read_bytes())
+    monkeypatch.setenv("JPY_SESSION_NAME", str(notebook))  # what JupyterLab tells the kernel
+    monkeypatch.chdir(tmp_path)
+    session = ui.start("backup", {**BACKUP, "state": str(contoso.path)}, panel=False)
+    panel = RunPanel(session)
+    run_all(panel)
+    panel.click("vault", "Apply")
+    panel.save()
+    folder = next((tmp_path / "runs" / "backup").glob("*/*"))
+    assert f"saved as evidence in <code>{folder.relative_to(tmp_path)}" in panel._message.value
+    assert verify_folder(folder) == []
+    manifest = read_manifest(folder)
+    assert [c["step"] for c in manifest["journal"] if c["kind"] == "change"] == ["vault"]
+    assert manifest["status"] == "incomplete"  # the notebook as saved: its cells never ran (in this test)
+
+
+def test_save_without_a_notebook_file_says_why(contoso, monkeypatch):
+    monkeypatch.delenv("JPY_SESSION_NAME", raising=False)
+    panel = panel_for(contoso)
+    panel.save()
+    assert "JPY_SESSION_NAME" in panel._message.value

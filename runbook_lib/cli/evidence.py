@@ -1,0 +1,106 @@
+"""`runbook evidence verify|show|list|diff`: archived runs as an auditor reads them.
+
+Exit codes: 0 as expected, 1 a run folder changed since it was sealed (verify), 2 bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from .common import Parser, add_json, print_table
+
+
+def add_commands(commands) -> None:
+    evidence = commands.add_parser("evidence", help="archived runs: verify, show, list, diff")
+    verbs = evidence.add_subparsers(dest="verb", required=True, parser_class=Parser)
+    verify = verbs.add_parser("verify", help="check every file's hash and the manifest; exit 1 naming what changed")
+    verify.add_argument("folder", metavar="RUN_DIR")
+    show = verbs.add_parser("show", help="a run's summary: who, what, where, how it ended, what it changed")
+    show.add_argument("folder", metavar="RUN_DIR")
+    add_json(show)
+    listing = verbs.add_parser("list", help="the runs in runs/index.jsonl, as a table")
+    listing.add_argument("--runs", default="runs", metavar="DIR", help="where the runs are (default runs/)")
+    listing.add_argument("--scenario", metavar="NAME", help="only this scenario's runs")
+    add_json(listing)
+    diff = verbs.add_parser("diff", help="what changed between two runs of the same target")
+    diff.add_argument("first", metavar="RUN_A")
+    diff.add_argument("second", metavar="RUN_B")
+    add_json(diff)
+
+
+def run(args: argparse.Namespace) -> int:
+    return {"verify": _verify, "show": _show, "list": _list, "diff": _diff}[args.verb](args)
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from ..evidence.manifest import verify_folder
+
+    problems = verify_folder(_folder(args.folder))
+    for problem in problems:
+        print(f"runbook: {args.folder}: {problem}", file=sys.stderr)
+    if not problems:
+        print(f"{args.folder}: every file matches its manifest")
+    return 1 if problems else 0
+
+
+def _show(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from ..evidence.manifest import read_manifest
+
+    m = read_manifest(_folder(args.folder))
+    changes = [e for e in m["journal"] if e.get("kind") == "change"]
+    checks = pd.Series([c["status"] for c in m["validation"]], dtype=str).value_counts().to_dict()
+    summary = {"run": m["run_id"], "scenario": m["scenario"], "mode": m["mode"], "status": m["status"],
+               "why": m.get("status_detail", ""), "target": f"{m['target']['kind']} ({m['target']['cloud']})",
+               "subscriptions": ", ".join(m["target"]["subscriptions"]), "started": m["started"], "ended": m["ended"],
+               "operator": ", ".join(f"{k} {v}" for k, v in m["operator"].items()),
+               "tool": f"{m['tool']['version']} ({m['tool'].get('git_commit') or 'no git commit'})",
+               "changes": len(changes), "checks": ", ".join(f"{n} {s}" for s, n in checks.items()) or "none",
+               "files": len(m["files"])}
+    if args.json:
+        print(json.dumps({**summary, "journal": changes}))
+        return 0
+    width = max(map(len, summary))
+    print("\n".join(f"{name:<{width}}  {value}" for name, value in summary.items()))
+    if changes:
+        print()
+        print_table(pd.DataFrame([{"Step": c.get("step"), "Action": c["action"], "Resource": c["resource_id"],
+                                   "Request": c.get("request_id") or ""} for c in changes]))
+    return 0
+
+
+def _list(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from ..errors import InputError
+    from ..evidence.archive import INDEX
+
+    index = Path(args.runs) / INDEX
+    if not Path(args.runs).is_dir():
+        raise InputError(f"--runs: {args.runs} is not a folder of runs")
+    lines = index.read_text(encoding="utf-8").splitlines() if index.exists() else []
+    rows = [json.loads(line) for line in lines if line.strip()]
+    rows = [r for r in rows if not args.scenario or r["scenario"] == args.scenario]
+    columns = ["started", "scenario", "mode", "target", "status", "operator", "run_id", "folder"]
+    print_table(pd.DataFrame(rows, columns=columns), args.json)
+    return 0
+
+
+def _diff(args: argparse.Namespace) -> int:
+    from ..evidence.diff import diff_runs
+
+    print_table(diff_runs(_folder(args.first), _folder(args.second)), args.json)
+    return 0
+
+
+def _folder(text: str) -> Path:
+    from ..errors import InputError
+
+    folder = Path(text)
+    if not (folder / "manifest.json").is_file():
+        raise InputError(f"RUN_DIR: {text} is not a run folder (no manifest.json); `runbook evidence list` shows them")
+    return folder

@@ -1,0 +1,1 @@
+"""Executed runs as audit evidence: run folders, manifests, offline HTML, verification."""

@@ -1,0 +1,76 @@
+"""A run folder's manifest.json: what ran, where, by whom, how it ended, and the SHA-256 of every other file in the
+folder; and the check that nothing in the folder changed since (``verify_folder``).
+
+The manifest carries its own digest (``manifest_sha256``: SHA-256 of its canonical JSON without that field), so an
+edit to the manifest itself is found too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+from .status import STATUSES
+
+MANIFEST = "manifest.json"
+FORMAT = "runbook-evidence/1"
+REQUIRED = ("format", "run_id", "scenario", "mode", "target", "started", "ended", "operator", "tool", "notebook",
+            "parameters", "packages", "journal", "validation", "status", "files")
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def folder_files(folder: Path) -> dict[str, Path]:
+    """Every file in the run folder but the manifest, by its path relative to the folder (POSIX)."""
+    return {p.relative_to(folder).as_posix(): p for p in sorted(folder.rglob("*"))
+            if p.is_file() and p.relative_to(folder).as_posix() != MANIFEST}
+
+
+def seal(folder: Path, manifest: dict[str, Any]) -> dict[str, Any]:
+    """Write manifest.json with the hash of every other file and its own digest; returns what was written."""
+    sealed = {"format": FORMAT, **manifest,
+              "files": {name: sha256_file(path) for name, path in folder_files(folder).items()}}
+    sealed["manifest_sha256"] = _digest(sealed)
+    (folder / MANIFEST).write_text(json.dumps(sealed, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return sealed
+
+
+def read_manifest(folder: Path) -> dict[str, Any]:
+    return json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+
+
+def verify_folder(folder: Path) -> list[str]:
+    """What does not match the manifest, one line per file or field; empty when the folder is as sealed."""
+    try:
+        manifest = read_manifest(folder)
+    except (OSError, ValueError) as error:
+        return [f"{MANIFEST}: cannot be read ({error})"]
+    problems = [f"{MANIFEST}: missing field '{name}'" for name in REQUIRED if name not in manifest]
+    if manifest.get("manifest_sha256") != _digest(manifest):
+        problems.append(f"{MANIFEST}: changed since it was sealed (its own digest does not match)")
+    if manifest.get("status") not in STATUSES:
+        problems.append(f"{MANIFEST}: status '{manifest.get('status')}' is not one of {', '.join(STATUSES)}")
+    if manifest.get("run_id") and not folder.name.endswith(str(manifest["run_id"])):
+        problems.append(f"{MANIFEST}: run id {manifest['run_id']} is not this folder's ({folder.name})")
+    listed: dict[str, str] = manifest.get("files", {})
+    present = folder_files(folder)
+    for name, expected in sorted(listed.items()):
+        if name not in present:
+            problems.append(f"{name}: missing")
+        elif sha256_file(present[name]) != expected:
+            problems.append(f"{name}: changed (SHA-256 differs from the manifest)")
+    problems += [f"{name}: not in the manifest (added after the run)" for name in present if name not in listed]
+    return problems
+
+
+def _digest(manifest: dict[str, Any]) -> str:
+    body = {k: v for k, v in manifest.items() if k != "manifest_sha256"}
+    return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
