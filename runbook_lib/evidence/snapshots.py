@@ -70,13 +70,20 @@ def observed_ids(clients: AzureClients, values: Mapping[str, Any], endpoint_ids:
             ids += _zone_groups(clients, endpoint.id)
         zones += [z.id for found in inspection.zones.values() for z in found if z.id]
     for zone_id in dict.fromkeys(zones):
-        ids += [zone_id, *_zone_children(clients, zone_id)]
+        ids += [zone_id, *_zone_children(clients, zone_id)]  # its record sets' and links' ids
     return list(dict.fromkeys(ids))
 
 
 def snapshot(clients: AzureClients, ids: Iterable[str]) -> dict[str, Any]:
-    """Each id -> ARM's JSON for it now; None when it does not exist; {'unreadable': why} when it cannot be read."""
-    return {resource_id: read_resource(clients, resource_id) for resource_id in dict.fromkeys(ids)}
+    """Each id -> ARM's JSON for it now; None when it does not exist; {'unreadable': why} when it cannot be read.
+
+    A zone's A record sets and links are listed, a zone at a time (a zone may hold hundreds of records: one GET
+    each would cost as many requests), everything else read by id."""
+    ids = list(dict.fromkeys(ids))
+    listed: dict[str, Any] = {}
+    for zone_id in dict.fromkeys(z for z in map(_zone_of, ids) if z):
+        listed.update({child.lower(): body for child, body in _zone_children(clients, zone_id).items()})
+    return {i: listed.get(i.lower()) if _zone_of(i) else read_resource(clients, i) for i in ids}
 
 
 def before_from_journal(entries: Iterable[Entry], taken: Mapping[str, Any]) -> dict[str, Any]:
@@ -127,9 +134,21 @@ def _zone_groups(clients: AzureClients, endpoint_id: str) -> list[str]:
                                                                resource_group_name=rid.resource_group)]
 
 
-def _zone_children(clients: AzureClients, zone_id: str) -> list[str]:
-    """The zone's A record sets and virtual network links."""
+def _zone_children(clients: AzureClients, zone_id: str) -> dict[str, dict]:
+    """The zone's A record sets and virtual network links, by id, as ARM's JSON; empty when the zone is gone."""
     rid = parse_id(zone_id)
     dns = clients.for_subscription(rid.subscription).privatedns
-    return ([r.id for r in dns.record_sets.list_by_type(rid.resource_group, rid.name, "A")]
-            + [link.id for link in dns.virtual_network_links.list(rid.resource_group, rid.name)])
+    try:
+        children = [*dns.record_sets.list_by_type(rid.resource_group, rid.name, "A"),
+                    *dns.virtual_network_links.list(rid.resource_group, rid.name)]
+    except ResourceNotFoundError:
+        return {}
+    return {child.id: child.as_dict() for child in children}  # these models hold ARM's JSON as it came
+
+
+def _zone_of(resource_id: str) -> str | None:
+    """The zone of an A record set or virtual network link id; None for anything else."""
+    rid = parse_id(resource_id)
+    if rid.type.lower() not in (f"{ZONE}/A".lower(), f"{ZONE}/virtualNetworkLinks".lower()):
+        return None
+    return resource_id[:resource_id.lower().index(f"/{rid.type.rsplit('/', 1)[1].lower()}/")]

@@ -130,6 +130,8 @@ def run_batch(files: list[Path], *, jobs: int = 2, target: str = "sandbox", mode
             done = run_notebook(scenario, parameters, target=target, mode=mode, options=options, runs=runs)
         except (InputError, OSError, yaml.YAMLError) as error:
             return {**row, "Message": str(error).replace("\n", "; ")}
+        except Exception as error:  # noqa: BLE001 - a batch goes on past any one run's failure, and says which
+            return {**row, "Exit": 1, "Message": f"{type(error).__name__}: {error}".replace("\n", "; ")}
         return {**row, "Status": done.status, "Exit": done.exit_code, "Notebook": str(done.notebook),
                 "Message": done.message}
 

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from .panel import RunPanel
 
 RUN_OPTIONS = {"target": "sandbox", "subscription": "", "cloud": "public", "credential": "default", "state": "",
-               "mode": "plan", "operator": "owner", "journal": ""}
+               "mode": "plan", "operator": "owner", "journal": "", "runs": "runs"}
 DEMO_SEED = "contoso"  # the sandbox estate a notebook starts from when its estate file is new
 
 
@@ -107,7 +107,7 @@ class Session:
         return observed_ids(self.execution.run.clients, params.model_dump(),
                             *run_scope(self.execution.run.clients, self.scenario, params))
 
-    def save_evidence(self, runs: str | Path = "runs") -> Path:
+    def save_evidence(self, runs: str | Path | None = None) -> Path:
         """Archive the run as evidence (evidence.archive): the notebook as last saved to disk, the journal, the
         snapshots taken when the session started and now. The notebook is the one this kernel runs for
         (JupyterLab names it in $JPY_SESSION_NAME); save it first."""
@@ -118,7 +118,7 @@ class Session:
         run = self.execution.run
         record = RunRecord(self.scenario, run.mode, self.target.kind, self.target.cloud,
                            {k: v for k, v in self.values.items() if k in type(run.params).model_fields},
-                           notebook, Path(runs))
+                           notebook, Path(runs or self.values.get("runs") or "runs"))
         record.folder.mkdir(parents=True)
         shutil.copy(notebook, record.folder / notebook.name)
         Journal.write_all(record.folder / "journal.jsonl", run.journal.entries)

@@ -55,7 +55,7 @@ def test_apply_headless_stops_at_a_manual_step_with_its_true_status(tmp_path):
     params = {**_yaml("backup"), "confirm": []}
     done = run_notebook("backup", params, mode="apply", options={"state": str(tmp_path / "e.db")},
                         runs=tmp_path / "runs")
-    assert (done.status, done.exit_code) == ("waiting", 3) and "first-registration" in done.message
+    assert (done.status, done.exit_code) == ("incomplete", 3) and "first-registration" in done.message
     changes = [json.loads(line) for line in (done.folder / "journal.jsonl").read_text().splitlines()]
     assert [c["step"] for c in changes if c["kind"] == "change"][:2] == ["vault", "identity-roles"]
     assert done.folder.parent.parent.name == "backup" and done.folder.name.split("-")[1] == "sandbox"
@@ -83,7 +83,7 @@ def test_a_step_split_into_batches_runs_from_its_one_cell(tmp_path):
     params = _yaml("migrate_hyperv")
     assert len(params["machines"]) == 12
     done = run_notebook("migrate_hyperv", params, options={"state": str(tmp_path / "e.db")}, runs=tmp_path / "runs")
-    assert (done.status, done.exit_code) == ("planned", 0), done.message
+    assert (done.status, done.exit_code) == ("ok", 0), done.message
     shown = done.notebook.read_text()
     assert "replicate-batch-1" in shown and "replicate-batch-2" in shown and "vm-hv-12" in shown
 
@@ -104,7 +104,7 @@ def test_a_batch_goes_on_past_a_failure_and_says_which(tmp_path):
                    "--output", str(tmp_path / "runs"), "--json", cwd=tmp_path)
     assert done.returncode == 1 and "1 of 3 runs did not go through" in done.stderr
     rows = {Path(r["File"]).name: r for r in json.loads(done.stdout)}
-    assert [rows[n]["Status"] for n in ("backup.sandbox.yaml", "migrate_project.contoso.yaml")] == ["planned"] * 2
+    assert [rows[n]["Status"] for n in ("backup.sandbox.yaml", "migrate_project.contoso.yaml")] == ["ok"] * 2
     assert rows["backup.typo.yaml"]["Status"] == "error" and "vualt: unknown parameter" in rows["backup.typo.yaml"][
         "Message"]
     assert all(Path(rows[n]["Notebook"]).exists() for n in ("backup.sandbox.yaml", "migrate_project.contoso.yaml"))
