@@ -1,5 +1,6 @@
 """The backup notebook in a real JupyterLab, in a real (headless) Chromium driven by Playwright: run it, click a
-step's Plan and Apply, see the step turn to done, and keep a screenshot (PNG) as the test's artifact.
+step's Plan and Apply, see the step turn to done, keep a screenshot (PNG) as the test's artifact, and save the run
+as evidence from the panel.
 
 Chromium is Debian's (/usr/bin/chromium, installed by .ci/run); Playwright never downloads a browser here. The
 screenshot goes to $RUNBOOK_ARTIFACTS (default: artifacts/ in the project, ignored by git).
@@ -20,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from runbook_lib.evidence.manifest import read_manifest, verify_folder
 from runbook_lib.ui.headless import notebooks_dir
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -113,6 +115,10 @@ def test_run_the_notebook_then_plan_and_apply_a_step_from_its_panel(jupyterlab):
             # the result is a plain output too: saved with the notebook, readable without the widget runtime
             page.keyboard.press("Control+s")
             expect(page.locator(".jp-mod-dirty")).to_have_count(0, timeout=30_000)
+
+            # the run as evidence, from the panel: the saved notebook, the journal, the snapshots, sealed
+            page.get_by_role("button", name="Save the run as evidence").click()
+            expect(page.locator(".runbook-panel")).to_contain_text("saved as evidence in", timeout=60_000)
         except Exception:
             page.screenshot(path=str(artifacts / "backup-panel-failed.png"))  # what the browser showed
             raise
@@ -123,3 +129,6 @@ def test_run_the_notebook_then_plan_and_apply_a_step_from_its_panel(jupyterlab):
     tables = ["".join(o["data"]["text/html"]) for o in setup["outputs"] if "text/html" in o.get("data", {})]
     assert any(">vault<" in t and ">done<" in t for t in tables)
     assert (artifacts / "backup-panel.png").stat().st_size > 10_000
+    archived = next((work / "runs" / "backup").glob("*/*"))
+    assert verify_folder(archived) == []
+    assert [c["step"] for c in read_manifest(archived)["journal"] if c["kind"] == "change"] == ["vault"]
