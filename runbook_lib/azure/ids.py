@@ -47,3 +47,8 @@ def parse_typed_id(text: str, resource_type: str, field: str) -> ResourceId:
         kind = "resource group" if resource_type == RESOURCE_GROUP else resource_type
         raise InputError(f"{field}: '{text}' is a {found.type}, not a {kind}")
     return found
+
+
+def name_of(resource_id: str) -> str:
+    """The last segment of an id: the resource's own name."""
+    return resource_id.rstrip("/").rsplit("/", 1)[-1]

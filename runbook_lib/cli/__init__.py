@@ -38,7 +38,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return {"sandbox": sandbox.run, "dns": dns.run, "resources": _list_resources, "scenarios":
                 scenarios.list_scenarios, "plan": scenarios.run_scenario, "apply": scenarios.run_scenario,
                 "verify-installer": scenarios.verify_installer, "allowed-urls": scenarios.allowed_urls,
-                "run": scenarios.run_headless, "batch": scenarios.run_batch, "evidence": evidence.run}[args.command](args)
+                "run": scenarios.run_headless, "batch": scenarios.run_batch,
+                "evidence": evidence.run}[args.command](args)
     except RunbookError as error:
         print(f"runbook: error: {error}", file=sys.stderr)
         return 2

@@ -20,7 +20,7 @@ import pandas as pd
 from azure.core.exceptions import ResourceNotFoundError
 
 from ..azure import AzureClients
-from ..azure.ids import RESOURCE_GROUP, ResourceId, parse_id, parse_typed_id
+from ..azure.ids import RESOURCE_GROUP, ResourceId, name_of, parse_id, parse_typed_id
 from ..errors import InputError
 from ..nslookup import Lookup, nameserver_lookup
 from ..private_link import alias, cloud_of, zone_name
@@ -95,7 +95,7 @@ def _row(check: str, resource: str, ok: bool | str, detail: str, fix: str) -> di
 
 def connection_rows(endpoint: Endpoint) -> list[dict]:
     state, provisioning = endpoint.connection_state, _text(endpoint.provisioning_state)
-    target = _name(endpoint.target_id)
+    target = name_of(endpoint.target_id)
     if state == "Pending":
         fix = f"the owner of {target} approves it: {target} > Private endpoint connections > {endpoint.name} > Approve"
     elif state == "Approved":
@@ -110,7 +110,7 @@ def connection_rows(endpoint: Endpoint) -> list[dict]:
 def zone_rows(endpoint: Endpoint, zones: Sequence[Zone]) -> list[dict]:
     rows = [_row("zone", z.name, bool(z.id), f"{'found in' if z.id else 'not in'} {z.where}",
                  f"if {z.name} lives in another subscription, name its resource group (--zones); else create "
-                 f"it and link it to {_name(endpoint.vnet_id)} (`runbook dns plan --zones RESOURCE_GROUP_ID "
+                 f"it and link it to {name_of(endpoint.vnet_id)} (`runbook dns plan --zones RESOURCE_GROUP_ID "
                  "--create-missing-zones` plans both)")
             for z in zones]
     return rows + [_row("zone", a.fqdn, WARN, "not a private-link name this toolkit knows",
@@ -125,8 +125,8 @@ def link_rows(endpoint: Endpoint, zones: Sequence[Zone], vnet_ids: Sequence[str]
         for vnet_id in _unique([endpoint.vnet_id, *vnet_ids]):
             ok = vnet_id.lower() in linked
             role = "the endpoint's VNet" if vnet_id.lower() == endpoint.vnet_id.lower() else "VNet"
-            detail = (f"linked to {role} {_name(vnet_id)}" if ok else
-                      f"not linked to {role} {_name(vnet_id)}: its queries ignore the zone and get public answers")
+            detail = (f"linked to {role} {name_of(vnet_id)}" if ok else
+                      f"not linked to {role} {name_of(vnet_id)}: its queries ignore the zone and get public answers")
             rows.append(_row("link", zone.name, ok, detail,
                              f"add a virtual network link from {zone.name} to {vnet_id}"))
     return rows
@@ -144,9 +144,9 @@ def record_rows(endpoints: Sequence[Endpoint], placed: dict[str, list[Zone]], re
     rows = []
     for zone_id, records in needed.items():
         held = reads.a_records(zone_id)
-        rows += [_record_row(_name(zone_id), record, address, held.get(record, ()))
+        rows += [_record_row(name_of(zone_id), record, address, held.get(record, ()))
                  for record, addresses in records.items() for address in addresses]
-        rows += leftover_rows(_name(zone_id), records, held)
+        rows += leftover_rows(name_of(zone_id), records, held)
     return rows
 
 
@@ -238,9 +238,6 @@ def _is_vault(resource_id: str) -> bool:
     return f"/providers/{VAULT}/".lower() in resource_id.lower()
 
 
-def _name(resource_id: str) -> str:
-    return resource_id.rstrip("/").rsplit("/", 1)[-1]
-
 
 def _text(value: Any) -> str:
     """An SDK enum's value ('Succeeded'), a string as is, None as 'None'."""
@@ -273,7 +270,7 @@ class _Reads:
         ]
         for where, zone_ids in places:
             for zone_id in zone_ids():
-                if _name(zone_id).lower() == name and self.links(zone_id) is not None:
+                if name_of(zone_id).lower() == name and self.links(zone_id) is not None:
                     return Zone(name, zone_id, f"{where}: {zone_id}")
         return Zone(name, None, ", ".join(where for where, _ in places))
 

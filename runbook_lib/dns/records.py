@@ -94,7 +94,8 @@ def apply_plan(clients: AzureClients, plan: RecordPlan, *, overwrite_conflicts: 
     dns = clients.for_subscription(group.subscription).privatedns
     table = plan.table.copy()
     table["Result"] = [_result_unapplied(action, overwrite_conflicts) for action in table["Action"]]
-    writes = [(index, row) for kind in ("zone", "link", "record") for index, row in table[table["Kind"] == kind].iterrows()
+    writes = [(index, row) for kind in ("zone", "link", "record")
+              for index, row in table[table["Kind"] == kind].iterrows()
               if row["Action"] == "create" or (row["Action"] == "conflict" and overwrite_conflicts)]
     for index, row in progress(writes, total=len(writes), desc="dns records", unit="write", leave=False):
         table.at[index, "Result"] = _apply_row(dns, group.resource_group, plan, row, journal)

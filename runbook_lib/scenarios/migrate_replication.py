@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..azure.ids import parse_id
+from ..azure.ids import name_of, parse_id
 from ..azure.requests import deferred
 from ..dns.entries import entries_for, ready_entries
 from ..dns.records import plan_links, plan_records
@@ -217,10 +217,10 @@ class CheckStorage(Step):
         storage_vnet = subnet.rsplit("/subnets/", 1)[0]
         rows = []
         if storage_vnet.lower() != p.vnet_id.lower():
-            rows.append(unchanged(storage_vnet, reason=f"peered with {_name(p.vnet_id)}") if _peered(
+            rows.append(unchanged(storage_vnet, reason=f"peered with {name_of(p.vnet_id)}") if _peered(
                 run, p.vnet_id, storage_vnet) else blocked(storage_vnet, (
-                    f"the storage endpoints' VNet {_name(storage_vnet)} is neither the vault endpoint's VNet "
-                    f"{_name(p.vnet_id)} nor peered with it (Connected): choose a subnet in {_name(p.vnet_id)} or "
+                    f"the storage endpoints' VNet {name_of(storage_vnet)} is neither the vault endpoint's VNet "
+                    f"{name_of(p.vnet_id)} nor peered with it (Connected): choose a subnet in {name_of(p.vnet_id)} or "
                     "in a VNet peered with it (storage_subnet)")))
         missing = [a for a in p.storage_accounts() if endpoints.get_endpoint(run.clients, p.storage_endpoint_id(a))
                    is None]
@@ -244,9 +244,6 @@ def _peered(run: Run, vnet_id: str, other_id: str) -> bool:
     return any(p.remote_virtual_network and p.remote_virtual_network.id.lower() == other_id.lower()
                and vaults.text(p.peering_state) == "Connected" for p in peerings)
 
-
-def _name(resource_id: str) -> str:
-    return resource_id.rstrip("/").rsplit("/", 1)[-1]
 
 
 class ZoneGuard(steps.ZoneOverwriteGuard):
@@ -287,7 +284,7 @@ class StorageEndpoints(Step):
                                            account.id, STORAGE_GROUP, p.approval == "manual")
             write = deferred(run.clients.for_subscription(rid.subscription).network.private_endpoints.
                              begin_create_or_update, rid.resource_group, rid.name, body)
-            rows.append(create(endpoint_id, f"blob endpoint to {account.name} in {_name(p.storage_subnet_id)}", write,
+            rows.append(create(endpoint_id, f"blob endpoint to {account.name} in {name_of(p.storage_subnet_id)}", write,
                                "a request for the account's owner to approve" if p.approval == "manual" else ""))
         return rows
 

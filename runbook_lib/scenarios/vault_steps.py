@@ -13,7 +13,7 @@ from typing import ClassVar, Literal
 
 from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
 
-from ..azure.ids import ResourceId, parse_id
+from ..azure.ids import ResourceId, name_of, parse_id
 from ..azure.requests import Write, deferred
 from ..dns.checks import Inspection, inspect_endpoints
 from ..dns.choices import DEFAULT_TTL
@@ -437,7 +437,7 @@ class ZoneOverwriteGuard(Step):
             if not found:
                 rows.append(unchanged(f"{own}/privateDnsZoneGroups/default",
                                       ", ".join(z.rsplit("/", 1)[-1] for z in zone_ids),
-                                      f"no other endpoint of {_name(target)} answers from these zones: this zone "
+                                      f"no other endpoint of {name_of(target)} answers from these zones: this zone "
                                       "group overwrites nothing"))
                 continue
             rows += [blocked(zone_id, overwrite_reason(target, own, [r for r in found if r["zone"] == zone_id]))
@@ -449,25 +449,22 @@ def overwrite_reason(target: str, own: str, records: list[dict]) -> str:
     """Why ``own``'s zone group may not write into the zone that holds ``records`` (another endpoint's, live), and
     what to do instead."""
     others = list(dict.fromkeys(r["endpoint_id"] for r in records))
-    names = ", ".join(_name(e) for e in others)
+    names = ", ".join(name_of(e) for e in others)
     count = f"{len(records)} record{'s' if len(records) > 1 else ''}"
     example = f"{'e.g. ' if len(records) > 1 else ''}{records[0]['record']} = {records[0]['ip']}"
     held = f"{count} of endpoint{'s' if len(others) > 1 else ''} {names} ({example})"
     them = "them" if len(records) > 1 else "it"
     kind = "storage account" if parse_id(target).is_a(STORAGE_ACCOUNT) else "vault"
-    why = (f"holds {held}: the zone group of {_name(own)} would overwrite {them} (the same {kind} "
-           f"{_name(target)}, so the same names)")
-    own_zones = f"give {_name(own)} zones of its own (a zones_resource_group without them)"
+    why = (f"holds {held}: the zone group of {name_of(own)} would overwrite {them} (the same {kind} "
+           f"{name_of(target)}, so the same names)")
+    own_zones = f"give {name_of(own)} zones of its own (a zones_resource_group without them)"
     that = "that endpoint" if len(others) == 1 else "one of those endpoints"
     if kind == "vault":
         where = f", in resource group {parse_id(others[0]).resource_group}" if "/providers/" in others[0] else ""
-        return f"{why}; reuse {that} (endpoint_name: {_name(others[0])}{where}), or {own_zones}"
+        return f"{why}; reuse {that} (endpoint_name: {name_of(others[0])}{where}), or {own_zones}"
     return (f"{why}; the account's clients already reach it through {names}: keep {that} and {own_zones}, or "
             f"remove {names} first if nothing uses it any more")
 
-
-def _name(resource_id: str) -> str:
-    return resource_id.rstrip("/").rsplit("/", 1)[-1]
 
 
 class IntegrateZones(Step):

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
+from ..azure.ids import name_of
 from ..dns.checks import FAIL, Inspection
 
 RED, GREEN, GREY, INK = "#c0392b", "#2e7d32", "#9e9e9e", "#212529"
@@ -44,8 +45,8 @@ def draw_topology(inspection: Inspection) -> str:
         (x1, y1), (x2, y2) = zone_boxes[zone_id].left, vnet_boxes[vnet_id.lower()].right
         style = f'stroke="{GREEN}"' if linked else f'stroke="{RED}" stroke-dasharray="6 4"'
         svg.append(f'<line x1="{x1}" y1="{y1}" x2="{x2}" y2="{y2}" {style} stroke-width="2">'
-                   f'<title>{"linked" if linked else "NOT linked"}: {escape(_name(zone_id))} to '
-                   f'{escape(_name(vnet_id))}</title></line>')
+                   f'<title>{"linked" if linked else "NOT linked"}: {escape(name_of(zone_id))} to '
+                   f'{escape(name_of(vnet_id))}</title></line>')
     height = max([b.y + b.h for b in [*vnet_boxes.values(), *zone_boxes.values()]] or [40]) + 40
     svg.append(_text(20, height - 14, "green line: zone linked to the VNet; red dashed: not linked; "
                      "red: a check failed (see the checks table)", GREY, 12))
@@ -76,7 +77,7 @@ def _draw_vnets(inspection: Inspection, failed: set[tuple[str, str]], svg: list[
             y += h + PAD
         box = Box(20, top, LEFT_W, y - top + PAD)
         svg.insert(0, _rect(box, INK, "#eef3fb"))  # under the endpoints drawn on it
-        svg.append(_text(30, top + PAD + 13, f"VNet {_name(vnet_id)}" + ("" if inner else " (clients)"), INK,
+        svg.append(_text(30, top + PAD + 13, f"VNet {name_of(vnet_id)}" + ("" if inner else " (clients)"), INK,
                          weight="bold"))
         boxes[vnet_id.lower()] = box
         y += PAD * 3
@@ -129,6 +130,3 @@ def _rect(box: Box, stroke: str, fill: str) -> str:
 def _text(x: int, y: int, text: str, colour: str, size: int = 13, weight: str = "normal") -> str:
     return f'<text x="{x}" y="{y}" fill="{colour}" font-size="{size}" font-weight="{weight}">{escape(text)}</text>'
 
-
-def _name(resource_id: str) -> str:
-    return resource_id.rstrip("/").rsplit("/", 1)[-1]

@@ -155,7 +155,8 @@ def test_diff_between_two_runs_shows_exactly_the_change_made_between_them(applie
     second = run_notebook("backup", BACKUP, options={"state": str(state)}, runs=tmp_path / "runs")
     shown = runbook("evidence", "diff", str(first.folder), str(second.folder), "--json")
     assert shown.returncode == 0, shown.stderr
-    rows = [(r["Kind"], r["Resource"].rsplit("/", 1)[-1], r["Change"], r["A"], r["B"]) for r in json.loads(shown.stdout)]
+    rows = [(r["Kind"], r["Resource"].rsplit("/", 1)[-1], r["Change"], r["A"], r["B"])
+            for r in json.loads(shown.stdout)]
     assert rows == [("record", leftover, "added", "", "10.1.1.200"),
                     ("check", f"record {leftover}.{ZONE}", "added", "", "warn")]
 
