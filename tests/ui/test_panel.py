@@ -138,3 +138,4 @@ def test_save_without_a_notebook_file_says_why(contoso, monkeypatch):
     panel = panel_for(contoso)
     panel.save()
     assert "JPY_SESSION_NAME" in panel._message.value
+
