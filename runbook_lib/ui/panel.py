@@ -103,35 +103,23 @@ class RunPanel(widgets.VBox):
 
     def click(self, step_id: str, action: str) -> None:
         """What a step's button does: Plan, Apply (on Azure only after a confirmation), Verify, or I did this."""
-        execution, self._message.value = self.session.execution, ""
+        execution = self.session.execution
         self._hide_confirmation()
-        try:
-            if action == "Plan":
-                self._last = execution.step(step_id, "plan")
-            elif action == "Verify":
-                self._last = execution.verify(step_id)
-            elif action == "I did this":
-                self._last = execution.confirm(step_id, "panel button")
-            elif not self.session.needs_confirmation:
-                self._last = execution.step(step_id, "apply")
-            else:
-                self._last = execution.step(step_id, "plan")
+        if action == "Plan":
+            self._attempt(lambda: execution.step(step_id, "plan"))
+        elif action == "Verify":
+            self._attempt(lambda: execution.verify(step_id))
+        elif action == "I did this":
+            self._attempt(lambda: execution.confirm(step_id, "panel button"))
+        elif not self.session.needs_confirmation:
+            self._attempt(lambda: execution.step(step_id, "apply"))
+        else:
+            self._attempt(lambda: execution.step(step_id, "plan"))
+            if self._last is not None and self._last.id == step_id and self._last.status == "planned":
                 changes = sum(row.changes for row in self._last.rows)
-                if self._last.status == "planned":
-                    self._ask(f"Apply {changes} change(s) of step '{step_id}' to "
-                              f"{self.session.describe_target()}? The step plans again and writes only what that "
-                              "plan shows.", lambda: self._act_confirmed(step_id))
-        except RunbookError as error:
-            self._message.value = f"<span style='color:#c0392b'>{escape(str(error))}</span>"
-        self.refresh()
-
-    def _act_confirmed(self, step_id: str) -> None:
-        self._hide_confirmation()
-        try:
-            self._last = self.session.execution.step(step_id, "apply")
-        except RunbookError as error:
-            self._message.value = f"<span style='color:#c0392b'>{escape(str(error))}</span>"
-        self.refresh()
+                self._ask(f"Apply {changes} change(s) of step '{step_id}' to {self.session.describe_target()}? The "
+                          "step plans again and writes only what that plan shows.",
+                          lambda: self._attempt(lambda: execution.step(step_id, "apply")))
 
     def save(self) -> None:
         """Archive the run (ui.session.Session.save_evidence) into the runs folder; say where, or why not."""
@@ -139,7 +127,20 @@ class RunPanel(widgets.VBox):
             folder = self.session.save_evidence()
             self._message.value = f"<span>saved as evidence in <code>{escape(str(folder))}</code></span>"
         except RunbookError as error:
-            self._message.value = f"<span style='color:#c0392b'>{escape(str(error))}</span>"
+            self._say(error)
+
+    def _attempt(self, work: Callable[[], StepReport]) -> None:
+        """Run a button's work on the run: its report becomes the last shown, a refusal the panel's message."""
+        self._hide_confirmation()
+        self._message.value, self._last = "", None
+        try:
+            self._last = work()
+        except RunbookError as error:
+            self._say(error)
+        self.refresh()
+
+    def _say(self, error: RunbookError) -> None:
+        self._message.value = f"<span style='color:#c0392b'>{escape(str(error))}</span>"
 
     def _ask(self, question: str, then: Callable[[], None]) -> None:
         yes = widgets.Button(description="Yes, apply", button_style="danger", layout=AUTO)
@@ -169,7 +170,7 @@ class RunPanel(widgets.VBox):
             self.session.restart(values)
             self._message.value = "<span>started again with these parameters</span>"
         except RunbookError as error:
-            self._message.value = f"<span style='color:#c0392b'>{escape(str(error))}</span>"
+            self._say(error)
 
     def _view(self):
         """The plain output below the panel: every step's status, then the rows of the step a button last ran."""
