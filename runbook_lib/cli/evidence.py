@@ -77,7 +77,7 @@ def _list(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from ..errors import InputError
-    from ..evidence.archive import INDEX
+    from ..evidence.manifest import INDEX
 
     index = Path(args.runs) / INDEX
     if not Path(args.runs).is_dir():

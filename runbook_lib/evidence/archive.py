@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import secrets
 import subprocess
-from dataclasses import asdict, dataclass, field
 from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
@@ -24,11 +25,11 @@ from ..errors import RunbookError
 from ..journal import CheckResult, Journal
 from ..secrets import environment_secrets, find_secrets, redact_notebook, redact_value
 from .html import render_html
-from .manifest import seal
+from .manifest import INDEX, seal
 from .snapshots import before_from_journal, changed_ids, replaced_records, snapshot
 from .status import derive_status
 
-INDEX = "index.jsonl"
+_SUBSCRIPTION = re.compile(r"/subscriptions/([0-9A-Fa-f-]{36})")
 PACKAGES = ("runbook-lib", "azure-identity", "azure-core", "azure-mgmt-core", "azure-mgmt-network",
             "azure-mgmt-privatedns", "azure-mgmt-recoveryservices", "azure-mgmt-authorization", "azure-mgmt-storage",
             "azure-mgmt-resource", "papermill", "nbclient", "nbformat", "nbconvert", "ipykernel", "ipywidgets",
@@ -77,8 +78,6 @@ def archive_run(record: RunRecord, notebook: Path, clients: AzureClients, before
     nbformat.write(executed, notebook)
     render_html(notebook, notebook.with_suffix(".html"))
 
-    journal = [json.loads(line) for line in journal_path.read_text(encoding="utf-8").splitlines()
-               if line.strip()] if journal_path.exists() else []
     manifest = {
         "run_id": record.run_id, "scenario": record.scenario, "mode": record.mode,
         "target": {"kind": record.target, "cloud": record.cloud, "subscriptions": _subscriptions(record, entries,
@@ -88,7 +87,7 @@ def archive_run(record: RunRecord, notebook: Path, clients: AzureClients, before
         "notebook": {"file": notebook.name, "source": record.source.name,
                      "source_sha256": hashlib.sha256(record.source.read_bytes()).hexdigest()},
         "parameters": redact_value(record.parameters), "packages": package_versions(),
-        "journal": journal,
+        "journal": [asdict(e) for e in entries],
         "validation": [asdict(e) for e in entries if isinstance(e, CheckResult)],
         "status": status, "status_detail": why,
     }
@@ -127,10 +126,8 @@ def package_versions() -> dict[str, str]:
 
 def _subscriptions(record: RunRecord, entries, clients: AzureClients) -> list[str]:
     """The subscriptions the run worked in: the clients', its parameters' and its changes'."""
-    ids = [clients.subscription_id]
     text = json.dumps(record.parameters) + json.dumps([getattr(e, "resource_id", "") for e in entries])
-    ids += [part.split("/")[0] for part in text.split("/subscriptions/")[1:]]
-    return sorted(dict.fromkeys(i for i in ids if i))
+    return sorted({clients.subscription_id, *_SUBSCRIPTION.findall(text)})
 
 
 def _index(record: RunRecord, manifest: dict[str, Any]) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 from .status import STATUSES
 
 MANIFEST = "manifest.json"
+INDEX = "index.jsonl"  # in the runs folder: a line per run (evidence.archive)
 FORMAT = "runbook-evidence/1"
 REQUIRED = ("format", "run_id", "scenario", "mode", "target", "started", "ended", "operator", "tool", "notebook",
             "parameters", "packages", "journal", "validation", "status", "files")

@@ -9,10 +9,12 @@ or cells never ran.
 from __future__ import annotations
 
 from collections.abc import Iterable
-
-from nbformat import NotebookNode
+from typing import TYPE_CHECKING
 
 from ..journal import CheckResult, Entry
+
+if TYPE_CHECKING:
+    from nbformat import NotebookNode
 
 STATUSES = ("ok", "failed", "timed-out", "blocked", "incomplete")
 EXIT_CODES = {"ok": 0, "failed": 1, "timed-out": 1, "blocked": 3, "incomplete": 3}
