@@ -22,7 +22,6 @@ from ..dns.checks import Inspection
 from ..engine import Run, RunReport, load_parameters
 from ..engine.runbook import Execution, StepReport
 from ..errors import RunbookError
-from ..evidence.archive import RunRecord, archive_run
 from ..evidence.scope import run_scope
 from ..evidence.snapshots import observed_ids, snapshot
 from ..journal import Journal
@@ -111,6 +110,8 @@ class Session:
         """Archive the run as evidence (evidence.archive): the notebook as last saved to disk, the journal, the
         snapshots taken when the session started and now. The notebook is the one this kernel runs for
         (JupyterLab names it in $JPY_SESSION_NAME); save it first."""
+        from ..evidence.archive import RunRecord, archive_run  # nbformat and nbconvert: seconds to import
+
         notebook = Path(os.environ.get("JPY_SESSION_NAME", ""))
         if not notebook.name.endswith(".ipynb") or not notebook.is_file():
             raise RunbookError("save: this kernel does not know its notebook file ($JPY_SESSION_NAME); open the "
