@@ -9,6 +9,7 @@ lists these steps with the seed sections they implement there.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import ClassVar, Literal
 
 from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
@@ -579,3 +580,8 @@ class Validate(Step):
         passed = int((results["Status"] == "pass").sum())
         return [unchanged(p.endpoint_id, f"{passed} of {len(results)} checks pass on "
                                          f"{len(inspection.endpoints)} endpoints")]
+
+
+def validated_endpoints(steps: Iterable[Step], run: Run) -> list[str]:
+    """The endpoints a runbook's validation steps check (made or not yet), each once."""
+    return list(dict.fromkeys(e for step in steps if isinstance(step, Validate) for e in step.endpoint_ids(run)))

@@ -27,7 +27,7 @@ from ..evidence.snapshots import observed_ids, snapshot
 from ..journal import Journal
 from ..ops import endpoints
 from ..scenarios import SCENARIOS
-from ..scenarios.vault_steps import Validate
+from ..scenarios.vault_steps import Validate, validated_endpoints
 from .tables import note, show, styled
 from .topology import draw_topology
 
@@ -88,10 +88,9 @@ class Session:
 
     def inspect(self) -> Inspection | None:
         """The checks of every validation step's endpoints that exist, in one pass."""
-        run, checks = self.execution.run, [s for s in self.execution.runbook.steps if isinstance(s, Validate)]
-        ids = list(dict.fromkeys(e for step in checks for e in step.endpoint_ids(run)
-                                 if endpoints.get_endpoint(run.clients, e) is not None))
-        return checks[0].inspect(run, ids) if checks and ids else None
+        run, steps = self.execution.run, self.execution.runbook.steps
+        ids = [e for e in validated_endpoints(steps, run) if endpoints.get_endpoint(run.clients, e) is not None]
+        return next(s for s in steps if isinstance(s, Validate)).inspect(run, ids) if ids else None
 
     def summary(self) -> None:
         """Show every step's status; raise RunIncomplete unless the run went through."""
