@@ -13,7 +13,7 @@ from pydantic import field_validator
 
 from ..azure.ids import parse_id
 from ..engine import ManualStep, Row, Run, Runbook, blocked
-from ..engine.parameters import StorageAccountId
+from ..engine.fields import StorageAccountId
 from ..ops import vaults
 from ..ops.storage import StorageAccount
 from . import migrate_replication as replication

@@ -21,7 +21,7 @@ from ..dns.entries import entries_for, ready_entries
 from ..dns.records import RecordPlan, plan_links, plan_records
 from ..dns.zones import required_zones
 from ..engine import ManualStep, Row, Run, Runbook, Step, blocked, create, unchanged, update
-from ..engine.parameters import typed_id
+from ..engine.fields import typed_id
 from ..errors import InputError, RunbookError
 from ..geo import region_cloud
 from ..ops import endpoints, vaults

@@ -17,7 +17,7 @@ from ..azure.requests import deferred
 from ..dns.entries import entries_for, ready_entries
 from ..dns.records import plan_links, plan_records
 from ..engine import Row, Run, Step, blocked, create, unchanged
-from ..engine.parameters import StorageAccountId, SubnetId, VaultId
+from ..engine.fields import StorageAccountId, SubnetId, VaultId
 from ..geo import region_cloud
 from ..ops import endpoints, roles, vaults
 from ..ops.network import free_addresses

@@ -26,7 +26,7 @@ from pydantic import ValidationInfo, field_validator
 from ..azure.ids import parse_id
 from ..azure.requests import deferred
 from ..engine import ManualStep, Row, Run, Runbook, Step, blocked, create, unchanged
-from ..engine.parameters import AnyStorageAccountId
+from ..engine.fields import AnyStorageAccountId
 from ..errors import InputError
 from ..geo import region_cloud
 from ..ops import endpoints, roles, storage, vaults

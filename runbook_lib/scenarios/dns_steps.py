@@ -1,0 +1,104 @@
+"""The private DNS zones, their links to the VNets, and the A records the zones lack, as step rows."""
+
+from __future__ import annotations
+
+from ..azure.ids import parse_id
+from ..azure.requests import deferred
+from ..dns.entries import entries_for, ready_entries
+from ..dns.records import RecordPlan, apply_plan, plan_links, plan_records
+from ..engine import Row, Run, Step, blocked, create, unchanged
+from ..journal import Journal
+from ..ops import endpoints
+from .endpoint_steps import zone_group_row
+from .vault_params import VaultEndpointParameters, vault_of
+
+
+def zone_rows(run: Run, zones_group: str, zone_names: list[str], reason: str = "") -> list[Row]:
+    """The private DNS zones ``zone_names`` in resource group ``zones_group``: unchanged, or created."""
+    group = parse_id(zones_group)
+    dns = run.clients.for_subscription(group.subscription).privatedns
+    existing = {z.name.lower() for z in dns.private_zones.list_by_resource_group(group.resource_group)}
+    rows = []
+    for zone in zone_names:
+        zone_id = f"{zones_group}/providers/Microsoft.Network/privateDnsZones/{zone}"
+        rows.append(unchanged(zone_id) if zone.lower() in existing else create(zone_id, "global", deferred(
+            dns.private_zones.begin_create_or_update, group.resource_group, zone, {"location": "global"}), reason))
+    return rows
+
+
+class IntegrateZones(Step):
+    id, title, section = "zones", "The private DNS zones and the endpoint's zone group", \
+        "When integrating private endpoints with Azure private DNS zones"
+
+    def plan(self, run: Run) -> list[Row]:
+        p: VaultEndpointParameters = run.params
+        if p.dns == "custom":
+            return [unchanged(p.endpoint_id, reason="custom DNS: no private DNS zones")]
+        vault = vault_of(run)
+        zones = p.zone_names(vault.location if vault else p.location)
+        return zone_rows(run, p.zones_resource_group, zones) + [
+            zone_group_row(run, p.endpoint_id, [p.zone_id(z) for z in zones],
+                           "Azure writes the endpoint's records into these zones")]
+
+
+class LinkZones(Step):
+    id, title, section = "links", "Link the zones to the endpoint's VNet and the clients' VNets", \
+        "Validate virtual network links in private DNS zones"
+
+    def plan(self, run: Run) -> list[Row]:
+        p: VaultEndpointParameters = run.params
+        if p.dns == "custom":
+            return [unchanged(p.endpoint_id, reason="custom DNS: no zone links")]
+        vault = vault_of(run)
+        if vault is None:
+            return [unchanged(p.zones_resource_group, reason="after the vault exists")]
+        plan = plan_links(run.clients, p.zone_names(vault.location), p.zones_resource_group,
+                          [p.vnet_id, *p.link_vnets])
+        return record_plan_rows(run, plan, lambda row: f"{p.zone_id(row['Zone'])}/virtualNetworkLinks/{row['Name']}")
+
+
+class DnsRecords(Step):
+    """The A records of the vault's endpoint (and of the storage endpoints Backup adds beside it) in the zones,
+    for zones the vault's identity may not write (another subscription) and a second look after each stage."""
+
+    id, title = "dns-records", "Create the DNS records the zones lack"
+    section = "Create DNS entries when the DNS server/DNS zone is present in another subscription"
+
+    def plan(self, run: Run) -> list[Row]:
+        p: VaultEndpointParameters = run.params
+        if p.dns == "custom":
+            return [unchanged(p.endpoint_id, reason="custom DNS: `runbook dns export` gives your DNS server's "
+                                                    "records")]
+        if endpoints.get_endpoint(run.clients, p.endpoint_id) is None:
+            return [unchanged(p.endpoint_id, reason="after the endpoint exists")]
+        entries = ready_entries(entries_for(run.clients, [p.endpoint_id]))
+        plan = plan_records(run.clients, entries, p.zones_resource_group, ttl=p.ttl)
+        return record_plan_rows(run, plan, lambda row: f"{p.zone_id(row['Zone'])}/A/{row['Name']}")
+
+
+def record_plan_rows(run: Run, plan: RecordPlan, resource) -> list[Row]:
+    """A dns.records plan as step rows. A conflict blocks: a record is never overwritten by a runbook."""
+    rows = []
+    for index, row in plan.table.iterrows():
+        if row["Action"] == "unchanged":
+            rows.append(unchanged(resource(row), row["Current"]))
+        elif row["Action"] == "create":
+            rows.append(create(resource(row), row["Desired"], _apply_row(run, plan, index)))
+        elif row["Action"] == "conflict":
+            rows.append(blocked(resource(row), f"holds {row['Current']}, not {row['Desired']}: another endpoint's "
+                                               "or a stale record; check it, then `runbook dns apply "
+                                               "--overwrite-conflicts`"))
+        elif run.will_change("zones"):
+            rows.append(unchanged(resource(row), reason=f"once step 'zones' has created {row['Zone']}"))
+        else:
+            rows.append(blocked(resource(row), f"zone {row['Zone']} is missing in {plan.zones}"))
+    return rows
+
+
+def _apply_row(run: Run, plan: RecordPlan, index):
+    """The write of one row of ``plan``: (None, its request id); the engine journals it."""
+    def write():
+        journal = Journal()
+        apply_plan(run.clients, RecordPlan(plan.zones, plan.ttl, plan.table.loc[[index]]), journal=journal)
+        return None, journal.changes[0].request_id
+    return write
