@@ -13,6 +13,7 @@ from . import lro, resources
 from .authz import authorize
 from .errors import ArmError
 from .faults import draw_fault, fault_error
+from .names import check_name
 from .paths import ArmPath, parse_path
 from .services.base import Context, Reply
 from .settings import SandboxSettings
@@ -79,6 +80,9 @@ def _route(ctx: Context, method: str, path: ArmPath, body: dict | None, headers:
         authorize(ctx, "GET", parse_path(path.scope))
         return resources.list_generic(ctx, path)
     authorize(ctx, method, path)
+    if method == "PUT" and not path.is_collection:
+        resources.require_parents(ctx, path)  # Resource Manager finds the resource group before the provider looks
+        check_name(path)
     return resources.handle(ctx, method, path, body, headers, fault)
 
 

@@ -81,10 +81,12 @@ class Service:
 
     def _save_children(self, ctx: Context, parent: dict, segment: str, items: list[dict]) -> None:
         from . import service_for  # the registry imports this module
+        from ..names import check_name  # which reads the services' types
 
         kept = set()
         for item in items:
             child_path = parse_path(f"{parent['id']}/{segment}/{item.get('name', '')}")
+            check_name(child_path)  # a subnet inside its VNet's body keeps its rule as on its own PUT
             existing = ctx.tx.get(child_path.id)
             service = service_for(child_path.type)
             child = service.prepare(ctx, child_path, item, existing)
