@@ -33,7 +33,10 @@ def add_commands(commands) -> None:
                              help="entries from `runbook dns entries` (privateip, csv or json; '-': stdin)")
         command.add_argument("--zones", required=True, metavar="RESOURCE_GROUP_ID",
                              help="the resource group holding the private DNS zones (any subscription)")
-        command.add_argument("--create-missing-zones", action="store_true", help="create zones the group lacks")
+        command.add_argument("--create-missing-zones", action="store_true",
+                             help="create the private-link zones the group lacks (only zones the runbooks use)")
+        command.add_argument("--allow-zone", dest="allowed_zones", action="append", default=[], metavar="ZONE",
+                             help="with --create-missing-zones: create this zone too, though no runbook uses it")
         command.add_argument("--link", nargs="+", action="extend", default=[], metavar="VNET_ID",
                              help="link every zone of the plan to these VNets")
         command.add_argument("--ttl", type=int, default=DEFAULT_TTL, help=f"seconds (default {DEFAULT_TTL})")
@@ -48,7 +51,9 @@ def add_commands(commands) -> None:
     export = dns.add_parser("export", help="the entries for a custom DNS server or a hosts file")
     export.add_argument("--from", dest="source", required=True, metavar="FILE", help="entries ('-': stdin)")
     export.add_argument("--format", required=True, choices=EXPORT_FORMATS)
-    export.add_argument("--out", required=True, metavar="DIR", help="directory to write the files into")
+    export.add_argument("--out", required=True, metavar="DIR",
+                        help="directory to write the files into (made when missing)")
+    export.add_argument("--force", action="store_true", help="overwrite export files already in DIR")
     export.add_argument("--ttl", type=int, default=DEFAULT_TTL, help=f"seconds (default {DEFAULT_TTL})")
 
     check = dns.add_parser("check", help="seed 004's checks: connection, zones, links, records, resolution")
@@ -99,13 +104,17 @@ def _planned(args: argparse.Namespace):
     entries = parse_entries(*read_input(args.source, "--from"))
     clients = clients_for(args, parse_id(args.zones, "--zones").subscription)
     plan = plan_records(clients, entries, args.zones, create_missing_zones=args.create_missing_zones,
-                        link_vnets=args.link, ttl=args.ttl)
+                        link_vnets=args.link, ttl=args.ttl, allowed_zones=args.allowed_zones)
     return clients, plan
 
 
 def _plan(args: argparse.Namespace) -> int:
     _, plan = _planned(args)
     print_table(plan.table.drop(columns="ETag"), args.json)
+    blocking = int(plan.table["Action"].isin(["conflict", "zone-missing"]).sum())
+    if blocking:  # apply writes all or nothing: say so now
+        print(f"runbook: apply would write nothing while {blocking} rows are conflict or zone-missing (see Reason)",
+              file=sys.stderr)
     return 0
 
 
@@ -117,14 +126,19 @@ def _apply(args: argparse.Namespace) -> int:
     journal = Journal(args.journal)
     done = apply_plan(clients, plan, overwrite_conflicts=args.overwrite_conflicts, journal=journal)
     print_table(done.drop(columns="ETag"), args.json)
-    counts = done["Result"].str.split(":").str[0].value_counts()
+    refused = done[done["Result"].str.startswith("refused:")]
+    if not refused.empty:  # nothing was written: say what to fix, one line each
+        for row in refused.itertuples(index=False):
+            what = f"{row.Kind} {row.Name + ' in ' if row.Name else ''}{row.Zone}"
+            print(f"runbook: refused: {what}: {row.Result.removeprefix('refused: ')}", file=sys.stderr)
+        print(f"runbook: nothing was written: {len(refused)} of the planned changes were refused (see above)",
+              file=sys.stderr)
+        return 1
+    counts = done["Result"].value_counts()
     print(", ".join(f"{result} {count}" for result, count in counts.items()) or "nothing to do", file=sys.stderr)
     if journal.changes:
         print(f"journal: {journal.path} ({len(journal.changes)} changes)", file=sys.stderr)
-    skipped = int(counts.get("skipped", 0))
-    if skipped:
-        print(f"runbook: {skipped} planned records were not written (see Result)", file=sys.stderr)
-    return 1 if skipped else 0
+    return 0
 
 
 def _export(args: argparse.Namespace) -> int:
@@ -134,7 +148,7 @@ def _export(args: argparse.Namespace) -> int:
     from ..dns.exports import export_entries
 
     entries = parse_entries(*read_input(args.source, "--from"))
-    for path in export_entries(entries, args.format, Path(args.out), ttl=args.ttl):
+    for path in export_entries(entries, args.format, Path(args.out), ttl=args.ttl, force=args.force):
         print(path)
     return 0
 

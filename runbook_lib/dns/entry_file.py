@@ -1,12 +1,13 @@
 """Entries files: PrivateIP.ps1's line format (``ResourceName DNS PrivateIP``), CSV and JSON, written and read.
 
-Reading checks every line and names the first bad one; nothing downstream runs on a file with a bad line. The
-same line twice is one entry (PrivateIP.ps1 appended on every re-run); the same record with two IPs is an error,
-as one of them would overwrite the other.
+Reading checks every line and names the first bad one; nothing downstream runs on a file with a bad line, nor on
+one without entries (empty, or only a header). The same line twice is one entry (PrivateIP.ps1 appended on every
+re-run); the same record with two IPs is an error, as one of them would overwrite the other.
 """
 
 from __future__ import annotations
 
+import csv
 import ipaddress
 import json
 import re
@@ -40,16 +41,28 @@ def format_entries(entries: pd.DataFrame, fmt: str = "privateip", header: bool =
     return "".join(f"{a:<{widths[0]}}  {b:<{widths[1]}}  {c}\n" for a, b, c in lines)
 
 
+REMAKE = "make it with `runbook dns entries ID... --out FILE`"
+
+
 def parse_entries(data: str | bytes, source: str) -> pd.DataFrame:
-    """Entries from a file in any of ENTRY_FORMATS (told apart by their first line); ``source`` names the file in
-    errors. Columns ResourceName, DNS, PrivateIP and FQDN (derived from the zone where the file has none)."""
+    """Entries from a file in any of ENTRY_FORMATS (told apart by their first line: '[' JSON, a comma CSV);
+    ``source`` names the file in errors. Columns ResourceName, DNS, PrivateIP and FQDN (derived from the zone where
+    the file has none). A file without entries is an InputError."""
     text = _decoded(data, source) if isinstance(data, bytes) else data
-    stripped = text.lstrip()
-    if stripped.startswith("["):
-        return _checked(_json_rows(text, source), source, "entry")
-    if stripped.startswith(",".join(HEADER)):
-        return _checked(_csv_rows(text), source)
-    return _checked(_line_rows(text, source), source)
+    stripped = text.strip()
+    if not stripped:
+        raise InputError(f"{source}: the file is empty: no entries to read; {REMAKE}")
+    if stripped.startswith(("[", "{")):
+        entries = _checked(_json_rows(text, source), source, "entry")
+    elif "," in stripped.splitlines()[0]:
+        entries = _checked(_csv_rows(text, source), source)
+    else:
+        entries = _checked(_line_rows(text, source), source)
+    if entries.empty:
+        first = next(n for n, line in enumerate(text.splitlines(), 1) if line.strip())
+        raise InputError(f"{source} line {first}: no entries after it (a header or names without a private-link "
+                         f"zone only); {REMAKE}")
+    return entries
 
 
 def _decoded(data: bytes, source: str) -> str:
@@ -75,9 +88,21 @@ def _line_rows(text: str, source: str) -> list[tuple[int, dict]]:
     return rows
 
 
-def _csv_rows(text: str) -> list[tuple[int, dict]]:
-    frame = pd.read_csv(StringIO(text), dtype=str, keep_default_na=False)
-    return [(number, row) for number, row in enumerate(frame.to_dict(orient="records"), 2)]
+def _csv_rows(text: str, source: str) -> list[tuple[int, dict]]:
+    lines = [(number, line) for number, line in enumerate(text.splitlines(), 1) if line.strip()]
+    reader = csv.reader(StringIO("\n".join(line for _, line in lines)))
+    header = [name.strip() for name in next(reader)]
+    missing = [column for column in HEADER if column not in header]
+    if missing:
+        raise InputError(f"{source} line {lines[0][0]}: no column {', '.join(missing)}; the header must name "
+                         f"{', '.join(HEADER)}")
+    rows = []
+    for (number, _), cells in zip(lines[1:], reader):
+        if len(cells) != len(header):
+            raise InputError(f"{source} line {number}: {len(cells)} fields, but the header (line {lines[0][0]}) names "
+                             f"{len(header)}: {', '.join(header)}")
+        rows.append((number, dict(zip(header, cells))))
+    return rows
 
 
 def _json_rows(text: str, source: str) -> list[tuple[int, dict]]:
@@ -85,8 +110,13 @@ def _json_rows(text: str, source: str) -> list[tuple[int, dict]]:
         items = json.loads(text)
     except json.JSONDecodeError as error:
         raise InputError(f"{source} line {error.lineno}: not valid JSON ({error.msg})") from None
-    if not all(isinstance(item, dict) for item in items):
+    if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
         raise InputError(f"{source}: expected a JSON array of objects with ResourceName, DNS and PrivateIP")
+    for number, item in enumerate(items, 1):
+        missing = [key for key in HEADER if key not in item]
+        if missing:
+            raise InputError(f"{source} entry {number}: no {', '.join(missing)}; each entry needs "
+                             f"{', '.join(HEADER)}")
     return [(number, item) for number, item in enumerate(items, 1)]
 
 

@@ -84,8 +84,10 @@ def windows_dns_texts(entries: pd.DataFrame, ttl: int = DEFAULT_TTL) -> dict[str
                                                                   azure_dns=AZURE_DNS)}
 
 
-def export_entries(entries: pd.DataFrame, fmt: str, out_dir: Path, ttl: int = DEFAULT_TTL) -> list[Path]:
-    """Write the entries in ``fmt`` (one of EXPORT_FORMATS) into ``out_dir``; the paths written, in order.
+def export_entries(entries: pd.DataFrame, fmt: str, out_dir: Path, ttl: int = DEFAULT_TTL, *,
+                   force: bool = False) -> list[Path]:
+    """Write the entries in ``fmt`` (one of EXPORT_FORMATS) into ``out_dir`` (made when missing); the paths
+    written, in order. A file of the export already in ``out_dir`` is overwritten only with ``force``.
 
     Everything is built and checked before the first file is written: bad input writes nothing.
     """
@@ -104,14 +106,28 @@ def export_entries(entries: pd.DataFrame, fmt: str, out_dir: Path, ttl: int = DE
         files["named.conf.local"] = named_conf_text(list(zones))
     else:
         files = windows_dns_texts(entries, ttl)
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir = _writable_dir(Path(out_dir), list(files), force)
     paths = []
     for name, text in files.items():
         path = out_dir / name
         path.write_text(text, encoding="utf-8", newline="\n")
         paths.append(path)
     return paths
+
+
+def _writable_dir(out_dir: Path, names: list[str], force: bool) -> Path:
+    """``out_dir``, made when missing; an InputError when it is a file or already holds one of ``names``."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InputError(f"--out: '{out_dir}' is a file; name a directory for the export (made when missing)")
+    taken = [name for name in names if (out_dir / name).exists()]
+    if taken and not force:
+        raise InputError(f"--out: '{out_dir}' already holds {', '.join(taken)}; choose another directory, or "
+                         "--force to overwrite")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise InputError(f"--out: cannot make the directory '{out_dir}' ({error.strerror})") from None
+    return out_dir
 
 
 def _zone_file(zone: str, rows: list[Record], ttl: int) -> str:

@@ -2,14 +2,14 @@
 done right): a plan first, then exactly the planned changes, never a silent overwrite.
 
 The plan has one row per record (create, unchanged, conflict: the record holds another IP, zone-missing) and, when
-asked, rows for zones to create and VNet links to add. Applying writes records with ETag conditions, so a record
-that appeared or changed after the plan is never overwritten; a conflict is replaced only when asked, and the
-value it held goes to the journal.
+asked, rows for zones to create and VNet links to add (a conflict: the VNet is linked to another zone of that name).
+Applying checks every row first and writes all of them or none (dns.preflight). It writes records with ETag
+conditions, so a record that appeared or changed after the plan is never overwritten; a conflict is replaced only
+when asked, and the value it held goes to the journal.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -25,6 +25,9 @@ from ..journal import Change, Journal
 from ..progress import Progress, no_progress
 from .choices import DEFAULT_TTL, checked_ttl
 from .entry_file import check_entries
+from .links import link_rows, mark_linked_elsewhere
+from .preflight import refusals, writes
+from .zones import check_zones_to_create
 
 COLUMNS = ["Kind", "Zone", "Name", "Action", "Current", "Desired", "Reason", "ETag"]
 ZONES_TYPE = "Microsoft.Network/privateDnsZones"
@@ -43,9 +46,12 @@ class RecordPlan:
 
 
 def plan_records(clients: AzureClients, entries: pd.DataFrame, zones: str, *, create_missing_zones: bool = False,
-                 link_vnets: Sequence[str] = (), ttl: int = DEFAULT_TTL) -> RecordPlan:
+                 link_vnets: Sequence[str] = (), ttl: int = DEFAULT_TTL,
+                 allowed_zones: Sequence[str] = ()) -> RecordPlan:
     """The plan for the entries' A records (columns ResourceName, DNS, PrivateIP) in the zones of resource group
-    ``zones`` (an id); reads one zone list, plus one record list (and one link list with ``link_vnets``) per zone."""
+    ``zones`` (an id); reads one zone list, plus one record list (and one link list with ``link_vnets``) per zone,
+    and, for links to add, the zones of the same names elsewhere (dns.links). ``create_missing_zones`` creates only
+    private-link zones the runbooks use, and ``allowed_zones``: another is an InputError."""
     checked_ttl(ttl)
     group = parse_typed_id(zones, RESOURCE_GROUP, "--zones")
     for vnet in link_vnets:
@@ -53,6 +59,8 @@ def plan_records(clients: AzureClients, entries: pd.DataFrame, zones: str, *, cr
     dns = clients.for_subscription(group.subscription).privatedns
     entries = check_entries(entries)
     existing = {z.name.lower() for z in dns.private_zones.list_by_resource_group(group.resource_group)}
+    if create_missing_zones:
+        check_zones_to_create([z for z in dict.fromkeys(entries["DNS"]) if z not in existing], allowed_zones)
     rows = []
     for zone, records in entries.groupby("DNS", sort=False):
         found = zone in existing
@@ -63,41 +71,56 @@ def plan_records(clients: AzureClients, entries: pd.DataFrame, zones: str, *, cr
             rows.append(_record_row(zone, entry.ResourceName, entry.PrivateIP, current, found,
                                     create_missing_zones))
         if link_vnets:
-            rows += _link_rows(dns, group.resource_group, zone, link_vnets, found, create_missing_zones)
+            rows += link_rows(dns, group.resource_group, zone, link_vnets, found, create_missing_zones, _row)
+    rows = mark_linked_elsewhere(clients, group, rows)
     return RecordPlan(group.id, ttl, pd.DataFrame(rows, columns=COLUMNS))
 
 
 def plan_links(clients: AzureClients, zone_names: Sequence[str], zones: str, vnets: Sequence[str], *,
-               create_missing_zones: bool = False) -> RecordPlan:
+               create_missing_zones: bool = False, allowed_zones: Sequence[str] = ()) -> RecordPlan:
     """The plan for linking the zones ``zone_names`` of resource group ``zones`` to ``vnets`` (a missing zone is
-    zone-missing, unless it is to be created)."""
+    zone-missing, unless it is to be created; a VNet linked to another zone of the same name is a conflict)."""
     group = parse_typed_id(zones, RESOURCE_GROUP, "--zones")
     for vnet in vnets:
         parse_typed_id(vnet, "Microsoft.Network/virtualNetworks", "--link")
     dns = clients.for_subscription(group.subscription).privatedns
     existing = {z.name.lower() for z in dns.private_zones.list_by_resource_group(group.resource_group)}
-    rows = [row for zone in dict.fromkeys(z.lower() for z in zone_names)
-            for row in _link_rows(dns, group.resource_group, zone, vnets, zone in existing, create_missing_zones)]
-    return RecordPlan(group.id, DEFAULT_TTL, pd.DataFrame(rows, columns=COLUMNS))
+    names = list(dict.fromkeys(z.lower() for z in zone_names))
+    if create_missing_zones:
+        check_zones_to_create([z for z in names if z not in existing], allowed_zones)
+    rows = [row for zone in names
+            for row in link_rows(dns, group.resource_group, zone, vnets, zone in existing, create_missing_zones, _row)]
+    return RecordPlan(group.id, DEFAULT_TTL, pd.DataFrame(mark_linked_elsewhere(clients, group, rows), columns=COLUMNS))
 
 
 def apply_plan(clients: AzureClients, plan: RecordPlan, *, overwrite_conflicts: bool = False,
-               journal: Journal | None = None, progress: Progress = no_progress) -> pd.DataFrame:
-    """Make the plan's changes: zones, then links, then records. Returns the plan with a ``Result`` column.
+               journal: Journal | None = None, progress: Progress = no_progress,
+               check_rights: bool = True) -> pd.DataFrame:
+    """Make the plan's changes, zones, then links, then records, or none of them. Returns the plan with a
+    ``Result`` column: created, replaced, unchanged; or, when any row is refused (dns.preflight: a conflict not to
+    be overwritten, a missing zone, a VNet linked to another zone of the same name, a bad name, no right to write;
+    ``check_rights`` asks ARM's permissions API), 'refused: why' on those rows and 'not written' on the others.
     ``progress``: tqdm (or alike) for a bar over the writes.
 
-    A conflict is skipped unless ``overwrite_conflicts``; a record that changed since the plan stops the apply
-    with a RunbookError (what was done before it is in the journal).
+    A record that changed since the plan stops the apply with a RunbookError (what was done before it is in the
+    journal).
     """
     journal = journal if journal is not None else Journal()
     group = parse_typed_id(plan.zones, RESOURCE_GROUP, "--zones")
     dns = clients.for_subscription(group.subscription).privatedns
     table = plan.table.copy()
-    table["Result"] = [_result_unapplied(action, overwrite_conflicts) for action in table["Action"]]
-    writes = [(index, row) for kind in ("zone", "link", "record")
-              for index, row in table[table["Kind"] == kind].iterrows()
-              if row["Action"] == "create" or (row["Action"] == "conflict" and overwrite_conflicts)]
-    for index, row in progress(writes, total=len(writes), desc="dns records", unit="write", leave=False):
+    writing = writes(table, overwrite_conflicts)
+    refused = refusals(clients, table, group.id, overwrite_conflicts=overwrite_conflicts,
+                       check_rights=check_rights and bool(writing.any()))
+    if refused:
+        table["Result"] = [f"refused: {refused[index]}" if index in refused else
+                           "not written: the apply was refused" if writing[index] else "unchanged"
+                           for index in table.index]
+        return table
+    table["Result"] = ["" if writing[index] else "unchanged" for index in table.index]
+    order = [(index, row) for kind in ("zone", "link", "record")
+             for index, row in table[(table["Kind"] == kind) & writing].iterrows()]
+    for index, row in progress(order, total=len(order), desc="dns records", unit="write", leave=False):
         table.at[index, "Result"] = _apply_row(dns, group.resource_group, plan, row, journal)
     return table
 
@@ -128,34 +151,6 @@ def _record_row(zone: str, name: str, ip: str, current: dict, zone_found: bool, 
               else "holds another IP: another endpoint's, or a stale one")
     return _row("record", zone, name, "conflict", ", ".join(ips), ip,
                 f"{reason}; --overwrite-conflicts replaces it (the old value goes to the journal)", etag)
-
-
-def _link_rows(dns, resource_group: str, zone: str, vnets: Sequence[str], zone_found: bool,
-               create_zones: bool) -> list[dict]:
-    links = {(link.virtual_network.id or "").lower(): link.name
-             for link in (dns.virtual_network_links.list(resource_group, zone) if zone_found else [])}
-    rows = []
-    for vnet in vnets:
-        if vnet.lower() in links:
-            rows.append(_row("link", zone, links[vnet.lower()], "unchanged", vnet, vnet))
-        elif zone_found or create_zones:
-            rows.append(_row("link", zone, _link_name(vnet, links.values()), "create", desired=vnet))
-        else:
-            rows.append(_row("link", zone, "", "zone-missing", desired=vnet, reason="no such zone to link"))
-    return rows
-
-
-def _link_name(vnet_id: str, taken) -> str:
-    """'link-{vnet}', with a short hash of the id when another VNet of that name holds it already."""
-    name = f"link-{vnet_id.rstrip('/').rsplit('/', 1)[-1]}"
-    return name if name not in taken else f"{name}-{hashlib.sha256(vnet_id.lower().encode()).hexdigest()[:8]}"
-
-
-def _result_unapplied(action: str, overwrite: bool) -> str:
-    """What a row says when apply does not write it (empty: it will)."""
-    return {"unchanged": "unchanged",
-            "conflict": "" if overwrite else "skipped: conflict (--overwrite-conflicts replaces it)",
-            "zone-missing": "skipped: zone missing (--create-missing-zones creates it)"}.get(action, "")
 
 
 def _apply_row(dns, resource_group: str, plan: RecordPlan, row: pd.Series, journal: Journal) -> str:

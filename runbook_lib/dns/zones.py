@@ -6,13 +6,16 @@ Backup geo code from ``geo.geo_code`` (looked up, never derived from the region'
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
+from functools import cache
 from typing import NamedTuple
 
 import pandas as pd
 
 from ..errors import InputError
-from ..geo import geo_code, region_cloud
-from ..private_link import CLOUDS, zone_name
+from ..geo import geo_code, geo_codes, region_cloud
+from ..private_link import CLOUDS, GEO_IN_ZONE, zone_name
 from .choices import SCENARIOS
 
 COLUMNS = ["Zone", "Service", "GroupId", "When"]
@@ -69,3 +72,25 @@ def required_zones(scenario: str, region: str, cloud: str | None = None) -> pd.D
     rows = [{"Zone": zone_name(n.service, region_in, geo), "Service": n.label, "GroupId": n.group_id, "When": n.when}
             for n in _NEEDS[scenario]]
     return pd.DataFrame(rows, columns=COLUMNS)
+
+
+@cache
+def known_zones() -> frozenset[str]:
+    """Every private-link zone a scenario may need, in every cloud, with every published Backup geo code."""
+    services = {need.service for needs in _NEEDS.values() for need in needs}
+    geos = set(geo_codes().values())
+    return frozenset(zone_name(service, cloud, geo) for service in services for cloud in CLOUDS
+                     for geo in (geos if service in GEO_IN_ZONE else [""]))
+
+
+def check_zones_to_create(zones: Iterable[str], allowed: Iterable[str] = ()) -> None:
+    """An InputError naming the first of ``zones`` that is no private-link zone a scenario needs (nor in
+    ``allowed``), with the closest known names: --create-missing-zones never makes a mistyped zone."""
+    allowed = {zone.lower().rstrip(".") for zone in allowed}
+    for zone in zones:
+        if zone in known_zones() or zone in allowed:
+            continue
+        close = difflib.get_close_matches(zone, known_zones(), n=3, cutoff=0.8)
+        hint = f"did you mean {', '.join(close)}? " if close else ""
+        raise InputError(f"--create-missing-zones: {zone} is not a private-link zone the runbooks use; {hint}"
+                         f"to create it anyway, add --allow-zone {zone}")

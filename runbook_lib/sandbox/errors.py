@@ -17,6 +17,14 @@ class ArmError(Exception):
         return {"error": {"code": self.code, "message": self.message}}
 
 
+class OperationFailed(ArmError):
+    """A write ARM accepts (202) whose long-running operation then fails with this code and message (the status
+    URL says ``Failed``); nothing is stored."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(400, code, message)
+
+
 def not_found(resource_id: str, resource_type: str) -> ArmError:
     return ArmError(404, "ResourceNotFound", f"The Resource '{resource_type}' at '{resource_id}' was not found.")
 

@@ -17,8 +17,10 @@ from .services import service_for
 from .services.base import Context, Reply
 
 
-def start(ctx: Context, kind: str, record: dict, namespace: str, *, fail: bool = False) -> dict[str, str]:
-    """Record a pending operation on ``record`` (kind 'put' or 'delete'); return the headers that announce it."""
+def start(ctx: Context, kind: str, record: dict, namespace: str, *, fail: bool = False,
+          error: dict | None = None) -> dict[str, str]:
+    """Record a pending operation on ``record`` (kind 'put' or 'delete'); return the headers that announce it.
+    With ``error`` ({code, message}) the operation ends Failed with it, and nothing was stored."""
     op_id = str(uuid.uuid4())
     location = record.get("location") or "global"
     subscription = record["id"].split("/")[2] if record["id"].lower().startswith("/subscriptions/") else "none"
@@ -31,6 +33,7 @@ def start(ctx: Context, kind: str, record: dict, namespace: str, *, fail: bool =
             "polls": 0,
             "status": "InProgress",
             "fail": fail,
+            "refusal": error,
             "started": ctx.now,
         }
     )
@@ -68,6 +71,9 @@ def poll(ctx: Context, op_id: str, *, as_location: bool) -> Reply:
 
 
 def _finish(ctx: Context, op: dict) -> None:
+    if op.get("refusal"):
+        op["status"], op["error"] = "Failed", op["refusal"]
+        return
     resource = ctx.tx.get(op["resource_id"])
     if op["fail"]:
         op["status"] = "Failed"

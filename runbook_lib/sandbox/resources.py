@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from . import lro
-from .errors import ArmError, not_found
+from .errors import ArmError, OperationFailed, not_found
 from .faults import FaultRule
 from .paths import ArmPath, parse_path
 from .records import merge_patch
@@ -119,7 +119,12 @@ def _write(ctx: Context, path: ArmPath, service: Service, body: dict, existing: 
            fail: bool, *, patch: bool = False) -> Reply:
     _check_conditions(headers, existing)
     require_parents(ctx, path)
-    record = service.prepare(ctx, path, body, existing)
+    try:
+        record = service.prepare(ctx, path, body, existing)
+    except OperationFailed as error:  # accepted, then refused by the operation
+        where = {"id": path.id, "location": body.get("location") or "global"}
+        return Reply(202, None, lro.start(ctx, "put", where, path.namespace or "Microsoft.Resources",
+                                          error=error.body()["error"]))
     rules = service.rules
     is_lro = rules.lro_patch if patch else rules.lro_put
     asynchronous = is_lro and (ctx.settings.lro == "realistic" or fail)

@@ -12,6 +12,8 @@ from tests.cli import one_line_error, runbook
 from tests.contoso import DNS_RG, SPOKE_VNET, VAULTS
 
 BLOB = "privatelink.blob.core.windows.net"
+BACKUP = "privatelink.wus3.backup.windowsazure.com"
+QUEUE = "privatelink.queue.core.windows.net"
 
 
 @pytest.fixture
@@ -55,9 +57,14 @@ def test_apply_fails_on_a_conflict_until_told_to_overwrite_it(state, hub, tmp_pa
     add_a_record(hub, "rg-dns", BLOB, account, "10.1.1.250")
     journal = tmp_path / "journal.jsonl"
     args = ("dns", "apply", "--from", str(entries), "--zones", DNS_RG, "--journal", str(journal), "--state", state)
+    before = {zone: a_records(hub, "rg-dns", zone) for zone in (BLOB, BACKUP, QUEUE)}
     kept = runbook(*args)
-    assert kept.returncode == 1 and "1 planned records were not written" in kept.stderr
-    assert a_records(hub, "rg-dns", BLOB)[account] == ["10.1.1.250"]
+    assert kept.returncode == 1
+    assert len(kept.stderr.splitlines()) == 2
+    assert kept.stderr.splitlines()[1] == "runbook: nothing was written: 1 of the planned changes were refused (see above)"
+    assert kept.stderr.startswith(f"runbook: refused: record {account} in {BLOB}: conflict: holds 10.1.1.250, not ")
+    assert {zone: a_records(hub, "rg-dns", zone) for zone in (BLOB, BACKUP, QUEUE)} == before  # nothing at all
+    assert not journal.exists() or Journal.read(journal) == []
     replaced = runbook(*args, "--overwrite-conflicts")
     assert replaced.returncode == 0, replaced.stderr
     assert [c.before for c in Journal.read(journal) if c.action == "replace"] == [["10.1.1.250"]]
@@ -132,3 +139,103 @@ def test_a_pending_endpoint_is_shown_but_left_out_of_the_file(state, tmp_path):
     pending_ips = {r["PrivateIP"] for r in table if r["PrivateEndpoint"] == "pe-operator"}
     assert len(pending_ips) == 5 and not pending_ips & {line.split()[2] for line in out.read_text().splitlines()}
     assert len(out.read_text().splitlines()) == len(table) - 5
+
+
+def test_apply_refuses_a_link_azure_would_refuse_before_writing_anything(state, hub, tmp_path):
+    """vnet-hub is linked to rg-dns's zones: zones of the same names in a new group cannot be linked to it."""
+    from tests.contoso import HUB_VNET
+
+    entries = tmp_path / "dnsentries.txt"
+    runbook("dns", "entries", f"{VAULTS}/rsv-backup-wus3", "--out", str(entries), "--state", state)
+    hub.resources.resource_groups.create_or_update("rg-dns-new", {"location": "westus3"})
+    zones = DNS_RG.replace("/rg-dns", "/rg-dns-new")
+    args = ("--from", str(entries), "--zones", zones, "--create-missing-zones", "--link", HUB_VNET, "--state", state)
+    planned = runbook("dns", "plan", *args, "--json")
+    assert planned.returncode == 0 and planned.stderr == (
+        "runbook: apply would write nothing while 3 rows are conflict or zone-missing (see Reason)\n")
+    plan = json.loads(planned.stdout)
+    conflicts = [r for r in plan if r["Action"] == "conflict"]
+    assert len(conflicts) == 3 and all("use that zone's resource group as zones_resource_group (or --zones)"
+                                       in r["Reason"] for r in conflicts)
+    applied = runbook("dns", "apply", *args, "--journal", str(tmp_path / "journal.jsonl"))
+    assert applied.returncode == 1
+    lines = applied.stderr.splitlines()
+    assert lines[0].startswith(f"runbook: refused: link link-vnet-hub in {BACKUP}: vnet-hub is already linked to "
+                               f"another {BACKUP}, "
+                               "in rg-dns (subscription ")
+    assert lines[-1] == "runbook: nothing was written: 3 of the planned changes were refused (see above)"
+    assert list(hub.privatedns.private_zones.list_by_resource_group("rg-dns-new")) == []  # not even the zones
+
+
+def test_a_mistyped_zone_is_not_created_unless_allowed(state, hub, tmp_path):
+    entries = tmp_path / "dnsentries.txt"
+    entries.write_text("ResourceName DNS PrivateIP\n123-ab-pod01-fc1 privatelink.wus3.backup.windowsazure.cm 10.1.1.4\n")
+    hub.resources.resource_groups.create_or_update("rg-dns-new", {"location": "westus3"})
+    zones = DNS_RG.replace("/rg-dns", "/rg-dns-new")
+    args = ("dns", "apply", "--from", str(entries), "--zones", zones, "--create-missing-zones", "--journal",
+            str(tmp_path / "journal.jsonl"), "--state", state)
+    refused = runbook(*args)
+    assert refused.returncode == 2
+    one_line_error(refused, "privatelink.wus3.backup.windowsazure.cm is not a private-link zone the runbooks use",
+                   "did you mean privatelink.wus3.backup.windowsazure.com",
+                   "--allow-zone privatelink.wus3.backup.windowsazure.cm")
+    assert list(hub.privatedns.private_zones.list_by_resource_group("rg-dns-new")) == []
+    allowed = runbook(*args, "--allow-zone", "privatelink.wus3.backup.windowsazure.cm")
+    assert allowed.returncode == 0, allowed.stderr
+    assert [z.name for z in hub.privatedns.private_zones.list_by_resource_group("rg-dns-new")] == [
+        "privatelink.wus3.backup.windowsazure.cm"]
+
+
+@pytest.mark.parametrize("text, words", [
+    ("", ["dnsentries.txt: the file is empty", "runbook dns entries"]),
+    ("\n  \n", ["dnsentries.txt: the file is empty"]),
+    ("ResourceName DNS PrivateIP\n", ["dnsentries.txt line 1: no entries after it"]),
+    ("ResourceName,DNS,PrivateIP,FQDN\n", ["dnsentries.txt line 1: no entries after it"]),
+    ("ResourceName,DNS\nx,privatelink.blob.core.windows.net\n", ["dnsentries.txt line 1: no column PrivateIP"]),
+    ("ResourceName,DNS,PrivateIP\nx,privatelink.blob.core.windows.net\n",
+     ["dnsentries.txt line 2: 2 fields, but the header (line 1) names 3"]),
+    ("ResourceName,DNS,PrivateIP\nx,privatelink.blob.core.windows.net,10.1.1.4,extra\n",
+     ["dnsentries.txt line 2: 4 fields"]),
+    ('[{"ResourceName": "x", "DNS": "privatelink.blob.core.windows.net"}]',
+     ["dnsentries.txt entry 1: no PrivateIP"]),
+    ("[]", ["dnsentries.txt line 1: no entries after it"]),
+    ('{"ResourceName": "x"}', ["dnsentries.txt: expected a JSON array of objects"]),
+    ("42", ["dnsentries.txt line 1: expected 'ResourceName DNS PrivateIP'"]),
+])
+def test_an_entries_file_without_entries_is_one_line_and_exit_2(state, hub, tmp_path, text, words):
+    entries = tmp_path / "dnsentries.txt"
+    entries.write_text(text)
+    done = runbook("dns", "apply", "--from", str(entries), "--zones", DNS_RG, "--state", state,
+                   "--journal", str(tmp_path / "journal.jsonl"))
+    assert done.returncode == 2
+    one_line_error(done, *[w.replace("dnsentries.txt", str(entries)) for w in words])
+    assert a_records(hub, "rg-dns", BLOB) == {}
+
+
+def test_a_header_only_file_stops_plan_and_export_too(state, tmp_path):
+    entries = tmp_path / "dnsentries.txt"
+    entries.write_text("ResourceName DNS PrivateIP\n")
+    for args in (("plan", "--zones", DNS_RG, "--state", state), ("export", "--format", "hosts", "--out",
+                                                                  str(tmp_path / "out"))):
+        done = runbook("dns", args[0], "--from", str(entries), *args[1:])
+        assert done.returncode == 2
+        one_line_error(done, f"{entries} line 1: no entries after it")
+    assert not (tmp_path / "out").exists()
+
+
+def test_export_out_naming_a_file_or_a_used_directory(state, tmp_path):
+    entries = tmp_path / "dnsentries.txt"
+    runbook("dns", "entries", f"{VAULTS}/rsv-backup-wus3", "--out", str(entries), "--state", state)
+    args = ("dns", "export", "--from", str(entries), "--format", "hosts")
+    done = runbook(*args, "--out", str(entries))
+    assert done.returncode == 2
+    one_line_error(done, f"--out: '{entries}' is a file; name a directory")
+    out = tmp_path / "export"
+    assert runbook(*args, "--out", str(out)).returncode == 0
+    (out / "hosts").write_text("edited by hand\n")
+    again = runbook(*args, "--out", str(out))
+    assert again.returncode == 2
+    one_line_error(again, f"--out: '{out}' already holds hosts", "--force")
+    assert (out / "hosts").read_text() == "edited by hand\n"
+    forced = runbook(*args, "--out", str(out), "--force")
+    assert forced.returncode == 0 and "edited by hand" not in (out / "hosts").read_text()

@@ -75,3 +75,31 @@ def test_a_bad_line_is_named_by_its_number(line, message):
 def test_bad_json_names_its_line():
     with pytest.raises(InputError, match=r"entries.json line 2: not valid JSON"):
         parse_entries('[\n{"ResourceName": }]', "entries.json")
+
+
+@pytest.mark.parametrize("text, message", [
+    ("", "dnsentries.txt: the file is empty: no entries to read; make it with `runbook dns entries ID... --out FILE`"),
+    ("ResourceName DNS PrivateIP\n", "dnsentries.txt line 1: no entries after it"),
+    ("\n# PrivateIP.ps1 output\nResourceName DNS PrivateIP\n", "dnsentries.txt line 2: no entries after it"),
+    ("ResourceName,DNS,PrivateIP,FQDN,GroupId,PrivateEndpoint,ConnectionState,Note\n",
+     "dnsentries.txt line 1: no entries after it"),
+    ("ResourceName,DNS,PrivateIP\n,,10.1.1.7\n", "dnsentries.txt line 1: no entries after it"),  # no zone: no record
+    ("DNS,PrivateIP\nprivatelink.blob.core.windows.net,10.1.1.4\n",
+     "dnsentries.txt line 1: no column ResourceName; the header must name ResourceName, DNS, PrivateIP"),
+    (f"ResourceName,DNS,PrivateIP\nx,{BLOB},10.1.1.4\ny,{BLOB}\n",
+     "dnsentries.txt line 3: 2 fields, but the header (line 1) names 3: ResourceName, DNS, PrivateIP"),
+    ('[{"ResourceName": "x", "PrivateIP": "10.1.1.4"}]',
+     "dnsentries.txt entry 1: no DNS; each entry needs ResourceName, DNS, PrivateIP"),
+    ('{"ResourceName": "x"}', "dnsentries.txt: expected a JSON array of objects"),
+])
+def test_a_file_without_entries_or_columns_is_named(text, message):
+    with pytest.raises(InputError) as error:
+        parse_entries(text, "dnsentries.txt")
+    assert str(error.value).startswith(message) and "\n" not in str(error.value)
+
+
+def test_an_empty_table_from_the_library_is_no_error():
+    """A runbook's endpoint with nothing ready yet (all Pending) plans nothing: only a file must hold entries."""
+    from runbook_lib.dns.entry_file import check_entries
+
+    assert check_entries(entries().iloc[0:0]).empty

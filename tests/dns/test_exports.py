@@ -229,9 +229,31 @@ def test_entries_without_any_zone_are_nothing_to_export(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
-def test_a_second_export_overwrites_the_first(tmp_path):
-    export_entries(entries(), "dnsmasq", tmp_path)
+def test_a_second_export_overwrites_the_first_only_when_forced(tmp_path):
+    [first] = export_entries(entries(), "dnsmasq", tmp_path)
+    kept = first.read_text()
     rows = [{"ResourceName": "stcache01", "DNS": BLOB, "PrivateIP": "10.10.0.99"}]
-    [path] = export_entries(entries(rows), "dnsmasq", tmp_path)
+    with pytest.raises(InputError, match=rf"^--out: '{tmp_path}' already holds dnsmasq.conf; choose another "
+                                         r"directory, or --force to overwrite$"):
+        export_entries(entries(rows), "dnsmasq", tmp_path)
+    assert first.read_text() == kept
+    [path] = export_entries(entries(rows), "dnsmasq", tmp_path, force=True)
     lines = [line for line in path.read_text().splitlines() if not line.startswith("#")]
     assert lines == [f"host-record=stcache01.blob.core.windows.net,stcache01.{BLOB},10.10.0.99"]
+
+
+def test_bind_files_already_there_are_all_named_and_none_is_written(tmp_path):
+    (tmp_path / "named.conf.local").write_text("// the DNS team's own\n")
+    (tmp_path / f"{BLOB}.zone").write_text("; theirs\n")
+    with pytest.raises(InputError, match=rf"already holds {BLOB}.zone, named.conf.local;"):
+        export_entries(entries(), "bind", tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["named.conf.local", f"{BLOB}.zone"]
+    assert (tmp_path / "named.conf.local").read_text() == "// the DNS team's own\n"
+
+
+def test_out_naming_a_file_is_refused(tmp_path):
+    out = tmp_path / "hosts.txt"
+    out.write_text("127.0.0.1 localhost\n")
+    with pytest.raises(InputError, match=rf"^--out: '{out}' is a file; name a directory"):
+        export_entries(entries(), "hosts", out)
+    assert out.read_text() == "127.0.0.1 localhost\n"

@@ -89,12 +89,40 @@ def test_virtual_network_link_completes_and_a_vnet_links_once_per_zone(clients, 
     assert list(links.list(rg, zone)) == []
 
 
+OVERLAP = ("A virtual network cannot be linked to multiple zones with overlapping namespaces. You tried to link "
+           "virtual network with 'privatelink.blob.core.windows.net' and 'privatelink.blob.core.windows.net' zones.")
+
+
 def test_a_vnet_cannot_be_linked_to_two_zones_of_the_same_name(clients, rg):
+    """Azure accepts the PUT (202) and its operation fails: status Failed, BadRequest (what Azure's operation status
+    answers, e.g. Terraform's "polling after CreateOrUpdate" error); no link is left behind."""
     from tests.builders import make_vnet, make_zone
 
     vnet = make_vnet(clients, rg, "vnet", "10.0.0.0/16", {})[""]
     make_zone(clients, rg, "privatelink.blob.core.windows.net", link_to=vnet)
     clients.resources.resource_groups.create_or_update("rg-other", {"location": "westus3"})
+    make_zone(clients, "rg-other", "privatelink.blob.core.windows.net")
+    links = clients.privatedns.virtual_network_links
+    poller = links.begin_create_or_update("rg-other", "privatelink.blob.core.windows.net", "link-vnet", {
+        "location": "global", "properties": {"virtualNetwork": {"id": vnet}, "registrationEnabled": False}})
+    assert poller.polling_method()._initial_response.http_response.status_code == 202  # accepted first
     with pytest.raises(HttpResponseError) as error:
-        make_zone(clients, "rg-other", "privatelink.blob.core.windows.net", link_to=vnet)
-    assert error.value.status_code == 409
+        poller.result()
+    assert (error.value.error.code, error.value.error.message) == ("BadRequest", OVERLAP)
+    assert list(links.list("rg-other", "privatelink.blob.core.windows.net")) == []
+    # another name, or the same zone's own link again, is fine
+    make_zone(clients, "rg-other", "privatelink.queue.core.windows.net", link_to=vnet)
+
+
+def test_the_same_name_in_another_subscription_is_refused_too(contoso, hub):
+    from tests.builders import link_zone, make_zone
+    from tests.contoso import HUB_VNET, SPOKE_VNET
+
+    assert HUB_VNET in {link.virtual_network.id for link in hub.privatedns.virtual_network_links.list(
+        "rg-dns", "privatelink.blob.core.windows.net")}
+    workload = hub.for_subscription(SPOKE_VNET.split("/")[2])
+    workload.resources.resource_groups.create_or_update("rg-dns-spoke", {"location": "westus3"})
+    make_zone(workload, "rg-dns-spoke", "privatelink.blob.core.windows.net", link_to=SPOKE_VNET)
+    with pytest.raises(HttpResponseError) as error:
+        link_zone(workload, "rg-dns-spoke", "privatelink.blob.core.windows.net", HUB_VNET)
+    assert error.value.error.code == "BadRequest" and "overlapping namespaces" in error.value.message

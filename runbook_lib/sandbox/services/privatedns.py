@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..errors import ArmError
+from ..errors import ArmError, OperationFailed
 from ..paths import ArmPath
 from .base import Context, Rules, Service
 
@@ -69,15 +69,25 @@ class VirtualNetworkLinkService(Service):
                     f"A virtual network cannot be linked to the same zone more than once: '{vnet_id}' is already "
                     f"linked to '{path.names[0]}' by '{link['name']}'.",
                 )
-        zone_name = path.names[0].lower()
-        for link in ctx.tx.of_type(f"{ZONE_TYPE}/virtualNetworkLinks"):
-            other = (link["properties"].get("virtualNetwork") or {}).get("id", "")
-            other_zone = link["id"].rsplit("/virtualNetworkLinks/", 1)[0]
-            if (vnet_id and other.lower() == vnet_id.lower() and other_zone.lower() != path.parent_id.lower()
-                    and other_zone.rsplit("/", 1)[-1].lower() == zone_name):
-                raise ArmError(409, "Conflict",
-                               f"'{vnet_id}' is already linked to a zone named '{zone_name}' ('{other_zone}'): a "
-                               "virtual network cannot be linked to two zones with the same name.")
+        if vnet_id:
+            _refuse_same_name_elsewhere(ctx, path, vnet_id)
         record["properties"]["virtualNetworkLinkState"] = "Completed"
         record["properties"].setdefault("registrationEnabled", False)
         return record
+
+
+def _refuse_same_name_elsewhere(ctx: Context, path: ArmPath, vnet_id: str) -> None:
+    """A VNet resolves a name through one zone only: linking it to a zone while it is linked to another zone of the
+    same name (any resource group or subscription) is accepted (202), then its operation fails: status Failed,
+    BadRequest and this message, as Azure's operation status answers (Microsoft Learn, "Azure Private Link
+    frequently asked questions": "Can we link multiple private DNS zones with the same name?" No)."""
+    zone_id, zone_name = path.parent_id.lower(), path.names[0].lower()
+    for link in ctx.tx.of_type(f"{ZONE_TYPE}/virtualNetworkLinks"):
+        other_zone = link["id"].rsplit("/virtualNetworkLinks/", 1)[0]
+        other_vnet = (link["properties"].get("virtualNetwork") or {}).get("id") or ""
+        if (other_vnet.lower() == vnet_id.lower() and other_zone.lower() != zone_id
+                and other_zone.rsplit("/", 1)[-1].lower() == zone_name):
+            name = other_zone.rsplit("/", 1)[-1]
+            raise OperationFailed("BadRequest", "A virtual network cannot be linked to multiple zones with overlapping "
+                                                f"namespaces. You tried to link virtual network with '{path.names[0]}' "
+                                                f"and '{name}' zones.")
