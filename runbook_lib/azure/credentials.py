@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
+import re
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from azure.core.credentials import AccessToken, AccessTokenInfo, TokenCredential
+from azure.core.exceptions import ClientAuthenticationError
 from azure.identity import (
     AzureCliCredential,
     DefaultAzureCredential,
@@ -15,7 +20,7 @@ from azure.identity import (
     ManagedIdentityCredential,
 )
 
-from ..errors import InputError
+from ..errors import InputError, RunbookError
 from .clouds import Cloud
 
 CREDENTIAL_NAMES = ("default", "cli", "device-code", "interactive-browser", "managed-identity")
@@ -32,9 +37,74 @@ def get_credential(name: str, cloud: Cloud) -> TokenCredential:
         "managed-identity": lambda: ManagedIdentityCredential(),
     }
     try:
-        return factories[name.lower()]()
+        factory = factories[name.lower()]
     except KeyError:
         raise InputError(f"unknown credential '{name}': use one of {', '.join(CREDENTIAL_NAMES)}") from None
+    return SignInCredential(factory(), name.lower())
+
+
+class SignInError(RunbookError):
+    """No credential could sign in to Azure: which were tried, and what to do. Nothing has been changed."""
+
+
+# what to do, by credential: azure-identity's own names for what each needs (EnvironmentCredential,
+# WorkloadIdentityCredential, ManagedIdentityCredential, AzureCliCredential)
+_WHAT_TO_DO = {
+    "default": "run `az login`, or set AZURE_TENANT_ID and AZURE_CLIENT_ID with AZURE_FEDERATED_TOKEN_FILE (workload "
+               "identity) or AZURE_CLIENT_CERTIFICATE_PATH (a service principal's certificate), or run where a "
+               "managed identity is assigned (--credential managed-identity)",
+    "cli": "install the Azure CLI and run `az login` (and `az cloud set` for another cloud)",
+    "device-code": "sign in with the code it shows, from a browser that can reach Microsoft Entra ID",
+    "interactive-browser": "sign in in the browser it opens, or use --credential device-code where there is none",
+    "managed-identity": "run it on an Azure VM, container or function with a managed identity assigned, or use "
+                        "--credential cli after `az login`",
+}
+
+
+class SignInCredential:
+    """An azure-identity credential whose failure to sign in is one line (SignInError): the credentials tried and
+    what to do, instead of azure-identity's page of text."""
+
+    def __init__(self, credential: TokenCredential, name: str):
+        self.credential, self.name = credential, name
+
+    def get_token(self, *scopes: str, **kwargs) -> AccessToken:
+        try:
+            with _quiet_identity():
+                return self.credential.get_token(*scopes, **kwargs)
+        except ClientAuthenticationError as error:
+            raise self._failed(error) from None
+
+    def get_token_info(self, *scopes: str, options=None) -> AccessTokenInfo:
+        try:
+            with _quiet_identity():
+                return self.credential.get_token_info(*scopes, options=options)
+        except ClientAuthenticationError as error:
+            raise self._failed(error) from None
+
+    def close(self) -> None:
+        self.credential.close()
+
+    def _failed(self, error: ClientAuthenticationError) -> SignInError:
+        text = str(error.message or error)
+        tried = re.findall(r"^\s+(\w+Credential): ", text, re.MULTILINE)
+        what = f"tried {', '.join(tried)}" if tried else text.strip().splitlines()[0][:200]
+        return SignInError(f"azure: could not sign in with --credential {self.name} ({what}): "
+                           f"{_WHAT_TO_DO[self.name]}")
+
+
+@contextmanager
+def _quiet_identity() -> Iterator[None]:
+    """azure-identity logs a failed sign-in as a warning (the whole chain's text) before it raises; the raised
+    error becomes one line (SignInError), so the warning would only say it again."""
+    identity = logging.getLogger("azure.identity")
+    level = identity.level
+    if identity.getEffectiveLevel() <= logging.WARNING:
+        identity.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        identity.setLevel(level)
 
 
 class SandboxCredential:

@@ -54,6 +54,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # `runbook ... | head`: the reader has all it wanted
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except OSError as error:  # a file the command writes or reads: full disk, no permission (one line, no traceback)
+        where = f"{error.filename}: " if error.filename else ""
+        print(f"runbook: error: {where}{error.strerror or error}", file=sys.stderr)
+        return 1
 
 
 def _list_resources(args: argparse.Namespace) -> int:

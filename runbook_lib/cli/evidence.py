@@ -10,6 +10,7 @@ import json
 import sys
 from pathlib import Path
 
+from ..errors import InputError
 from .common import Parser, add_json, print_table
 
 
@@ -47,11 +48,18 @@ def _verify(args: argparse.Namespace) -> int:
 
 
 def _show(args: argparse.Namespace) -> int:
-    import pandas as pd
-
     from ..evidence.manifest import read_manifest
 
     m = read_manifest(_folder(args.folder))
+    try:
+        return _print_summary(m, args.json)
+    except _SHAPE_ERRORS as error:
+        raise _unreadable(args.folder, error) from None
+
+
+def _print_summary(m: dict, as_json: bool) -> int:
+    import pandas as pd
+
     changes = [e for e in m["journal"] if e.get("kind") == "change"]
     checks = pd.Series([c["status"] for c in m["validation"]], dtype=str).value_counts().to_dict()
     summary = {"run": m["run_id"], "scenario": m["scenario"], "mode": m["mode"], "status": m["status"],
@@ -61,7 +69,7 @@ def _show(args: argparse.Namespace) -> int:
                "tool": f"{m['tool']['version']} ({m['tool'].get('git_commit') or 'no git commit'})",
                "changes": len(changes), "checks": ", ".join(f"{n} {s}" for s, n in checks.items()) or "none",
                "files": len(m["files"])}
-    if args.json:
+    if as_json:
         print(json.dumps({**summary, "journal": changes}))
         return 0
     width = max(map(len, summary))
@@ -76,15 +84,11 @@ def _show(args: argparse.Namespace) -> int:
 def _list(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from ..errors import InputError
-    from ..evidence.manifest import INDEX
+    from ..evidence.manifest import read_index
 
-    index = Path(args.runs) / INDEX
     if not Path(args.runs).is_dir():
         raise InputError(f"--runs: {args.runs} is not a folder of runs")
-    lines = index.read_text(encoding="utf-8").splitlines() if index.exists() else []
-    rows = [json.loads(line) for line in lines if line.strip()]
-    rows = [r for r in rows if not args.scenario or r["scenario"] == args.scenario]
+    rows = [r for r in read_index(Path(args.runs)) if not args.scenario or r.get("scenario") == args.scenario]
     columns = ["started", "scenario", "mode", "target", "status", "operator", "run_id", "folder"]
     print_table(pd.DataFrame(rows, columns=columns), args.json)
     return 0
@@ -93,13 +97,29 @@ def _list(args: argparse.Namespace) -> int:
 def _diff(args: argparse.Namespace) -> int:
     from ..evidence.diff import diff_runs
 
-    print_table(diff_runs(_folder(args.first), _folder(args.second)), args.json)
+    first, second = _folder(args.first), _folder(args.second)
+    try:
+        table = diff_runs(first, second)
+    except _SHAPE_ERRORS as error:
+        raise InputError(f"RUN_A, RUN_B: a manifest.json or snapshots/after.json is not of the shape this version "
+                         f"reads ({_what(error)}); `runbook evidence verify` checks each folder") from None
+    print_table(table, args.json)
     return 0
 
 
-def _folder(text: str) -> Path:
-    from ..errors import InputError
+_SHAPE_ERRORS = (KeyError, TypeError, AttributeError, ValueError)  # a field missing, or of another shape
 
+
+def _what(error: Exception) -> str:
+    return f"no field {error}" if isinstance(error, KeyError) else str(error)
+
+
+def _unreadable(folder: str, error: Exception) -> InputError:
+    return InputError(f"{Path(folder) / 'manifest.json'}: not a manifest this version reads ({_what(error)}); "
+                      f"`runbook evidence verify {folder}` checks the folder")
+
+
+def _folder(text: str) -> Path:
     folder = Path(text)
     if not (folder / "manifest.json").is_file():
         raise InputError(f"RUN_DIR: {text} is not a run folder (no manifest.json); `runbook evidence list` shows them")

@@ -7,7 +7,7 @@ import json
 import sys
 
 from ..errors import InputError
-from .common import Parser, add_state, non_negative, port, print_table
+from .common import Parser, add_state, bounded, port, print_table
 
 
 def add_commands(commands) -> None:
@@ -21,8 +21,8 @@ def add_commands(commands) -> None:
     add_state(reset)
     reset.add_argument("--lro", choices=("immediate", "realistic"), default="immediate",
                        help="answer long-running operations at once, or asynchronously with polling")
-    reset.add_argument("--lro-seconds", type=non_negative, default=0.0, metavar="S",
-                       help="simulated duration of a long-running operation (realistic mode)")
+    reset.add_argument("--lro-seconds", type=bounded(0, 3600), default=0.0, metavar="S",
+                       help="simulated duration of a long-running operation (realistic mode), 0 to 3600")
     reset.add_argument("--seed", choices=seed_names(), metavar="NAME",
                        help=f"then build a demo estate from a seed ({', '.join(seed_names())})")
     show = sandbox.add_parser("show", help="what is in the estate, as a table")

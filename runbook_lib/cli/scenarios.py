@@ -10,9 +10,12 @@ import sys
 from pathlib import Path
 
 from ..azure.clouds import CLOUD_NAMES
-from .common import add_json, add_target, clients_for, print_table
+from .common import (add_json, add_target, bounded, check_output_file, check_output_folder, check_principal,
+                     clients_for, print_table)
 
 DEFAULT_JOURNAL = "runs/{scenario}-journal.jsonl"
+MAX_TIMEOUT = 86400  # seconds a cell may run: a day
+MAX_JOBS = 16  # parallel headless runs: each is a kernel (and, on Azure, its share of ARM's throttling limits)
 
 
 def add_commands(commands) -> None:
@@ -27,8 +30,8 @@ def add_commands(commands) -> None:
         command = commands.add_parser(mode, help=text)
         command.add_argument("scenario", metavar="SCENARIO", help="see `runbook scenarios`")
         command.add_argument("-f", "--parameters", required=True, metavar="FILE", help="the parameters (YAML)")
-        command.add_argument("--as", dest="principal", default="sandbox", metavar="PRINCIPAL",
-                             help="sandbox only: who runs it (a principal of the estate)")
+        command.add_argument("--as", dest="principal", metavar="PRINCIPAL",
+                             help="sandbox only: who runs it (a principal of the estate; default its admin)")
         command.add_argument("--journal", metavar="FILE",
                              help=f"append every change and check here (default {DEFAULT_JOURNAL})")
         add_json(command)
@@ -46,26 +49,23 @@ def add_run_command(commands) -> None:
     run.add_argument("--as", dest="principal", metavar="PRINCIPAL", help="sandbox only: who runs it")
     run.add_argument("--state", metavar="PATH", help="sandbox: the estate file")
     run.add_argument("--subscription", metavar="ID", help="azure: the subscription to start from")
-    run.add_argument("--timeout", type=float, metavar="SECONDS",
-                     help="stop a cell that runs longer (the run is archived as timed-out)")
+    run.add_argument("--timeout", type=bounded(1, MAX_TIMEOUT), metavar="SECONDS",
+                     help=f"stop a cell that runs longer (the run is archived as timed-out); 1 to {MAX_TIMEOUT}")
 
 
 def run_headless(args: argparse.Namespace) -> int:
-    import yaml
+    from ..engine.parameters import read_parameters
+    from ..ui.headless import notebook_names, run_notebook
+    from ..ui.session import DEMO_SEED
 
-    from ..errors import InputError
-    from ..ui.headless import run_notebook
-
-    try:
-        parameters = yaml.safe_load(open(args.parameters, encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as error:
-        raise InputError(f"{args.parameters}: cannot read it as YAML ({error})") from None
-    if not isinstance(parameters, dict):
-        raise InputError(f"{args.parameters}: expected a mapping of parameter names to values")
+    check_named_for(args.parameters, args.scenario, notebook_names(), "run")
+    parameters = read_parameters(args.parameters)
+    check_output_folder(args.output, "--output")
+    check_principal(args.target, args.state, args.principal, seed=DEMO_SEED)
     options = {k: v for k, v in (("operator", args.principal), ("state", args.state),
                                  ("subscription", args.subscription)) if v}
     done = run_notebook(args.scenario, parameters, target=args.target, mode=args.mode, options=options,
-                        runs=Path(args.output), timeout=args.timeout)
+                        runs=Path(args.output), timeout=args.timeout, source=args.parameters)
     print(done.notebook)
     if done.message:
         print(f"runbook: {done.scenario}: {done.status}: {done.message}", file=sys.stderr)
@@ -75,7 +75,8 @@ def run_headless(args: argparse.Namespace) -> int:
 def add_batch_command(commands) -> None:
     batch = commands.add_parser("batch", help="run many parameter files headless, a few at a time")
     batch.add_argument("files", nargs="+", metavar="FILE", help="parameter files named {notebook}.*.yaml")
-    batch.add_argument("--jobs", type=int, default=2, help="runs at a time (default 2)")
+    batch.add_argument("--jobs", type=bounded(1, MAX_JOBS, int), default=2,
+                       help=f"runs at a time (default 2, at most {MAX_JOBS})")
     batch.add_argument("--target", choices=("sandbox", "azure"), default="sandbox")
     batch.add_argument("--mode", choices=("plan", "apply"), default="plan")
     batch.add_argument("--output", default="runs", metavar="DIR", help="where run folders go (default runs/)")
@@ -86,6 +87,7 @@ def add_batch_command(commands) -> None:
 def run_batch(args: argparse.Namespace) -> int:
     from ..ui.headless import batch_exit_code, run_batch as batch
 
+    check_output_folder(args.output, "--output")
     options = {"state": args.state} if args.state else {}
     results = batch(args.files, jobs=args.jobs, target=args.target, mode=args.mode, options=options,
                     runs=Path(args.output))
@@ -151,11 +153,21 @@ def run_scenario(args: argparse.Namespace) -> int:
 
     if args.scenario not in SCENARIOS:
         raise InputError(f"SCENARIO: unknown scenario '{args.scenario}'; use one of {', '.join(SCENARIOS)}")
+    check_named_for(args.parameters, args.scenario, list(SCENARIOS), args.command)
     model, build = SCENARIOS[args.scenario]
-    params = load_parameters(model, args.parameters)
-    clients = clients_for(args, principal=args.principal)
+    others = {name: other for name, (other, _) in SCENARIOS.items() if name != args.scenario}
+    params = load_parameters(model, args.parameters, others=others, command=args.command)
+    runbook = build(params)
+    runbook.check_confirmations(params.confirm)
+    if args.journal:
+        check_output_file(args.journal, "--journal", appended=True)
+    check_principal(args.target, args.state, args.principal)
+    clients = clients_for(args, principal=args.principal or "sandbox")
+    if args.target == "azure":
+        clients.caller()  # sign in before the first step: a missing credential is one line (SignInError)
     journal = Journal(args.journal or DEFAULT_JOURNAL.format(scenario=args.scenario))
-    report = build(params).run(Run(clients, params, args.command, journal, args.principal, frozenset(params.confirm)))
+    operator = args.principal or "sandbox"
+    report = runbook.run(Run(clients, params, args.command, journal, operator, frozenset(params.confirm)))
     table = report.plan_table() if args.command == "plan" else report.table()
     if args.command == "plan" and not args.json:  # a table a person reads: names, not whole ids
         table["Resource"] = table["Resource"].map(_short)
@@ -166,6 +178,18 @@ def run_scenario(args: argparse.Namespace) -> int:
     print(f"{args.scenario}: {report.status} ({len(journal.changes)} changes; journal {journal.path})",
           file=sys.stderr)
     return report.exit_code
+
+
+def check_named_for(path: str, scenario: str, names: list[str], command: str) -> None:
+    """Refuse a parameters file named for another runbook (``{notebook}.anything.yaml``, as `runbook batch` names
+    them): its keys may all be this runbook's too (backup's are a subset of site_recovery's), so only the name
+    tells the mistake."""
+    from ..errors import InputError
+
+    named = Path(path).name.split(".")[0]
+    if named != scenario and named in names and "." in Path(path).name:
+        raise InputError(f"-f: {path} is named for {named}, not {scenario}: run `runbook {command} {named} -f {path}`, "
+                         f"or give {scenario}'s parameters")
 
 
 def _short(resource_id: str) -> str:

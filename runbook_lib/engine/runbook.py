@@ -15,7 +15,7 @@ import pandas as pd
 from azure.core.exceptions import HttpResponseError
 
 from ..azure import AzureClients
-from ..errors import RunbookError
+from ..errors import InputError, RunbookError
 from ..journal import Change, CheckResult, Confirmation, Journal
 from ..progress import Progress, no_progress
 from .step import ManualStep, Row, Step
@@ -99,6 +99,16 @@ class Runbook:
             if step.id == step_id:
                 return step
         raise RunbookError(f"step: '{step_id}' is not a step of {self.name} ({', '.join(s.id for s in self.steps)})")
+
+    def check_confirmations(self, confirmed: Sequence[str]) -> None:
+        """Refuse a ``confirm`` entry that names no manual step of this runbook (a typo would leave the step
+        waiting, or worse, confirm nothing the person meant), before anything runs."""
+        manual = [s.id for s in self.steps if isinstance(s, ManualStep)]
+        unknown = [c for c in confirmed if c not in manual]
+        if unknown:
+            known = f"its manual steps are {', '.join(manual)}" if manual else "it has no manual steps"
+            raise InputError(f"confirm: {', '.join(repr(c) for c in unknown)} "
+                             f"{'is' if len(unknown) == 1 else 'are'} not a manual step of {self.name}; {known}")
 
     def start(self, run: Run) -> Execution:
         """A run taken one step at a time (a notebook runs a step per cell)."""

@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from ..errors import InputError
 from .status import STATUSES
 
 MANIFEST = "manifest.json"
@@ -45,15 +46,57 @@ def seal(folder: Path, manifest: dict[str, Any]) -> dict[str, Any]:
 
 
 def read_manifest(folder: Path) -> dict[str, Any]:
-    return json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    """The run's manifest; an InputError in one line naming the file when it is not a JSON object (unreadable,
+    truncated, edited by hand)."""
+    path = folder / MANIFEST
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise InputError(f"{path}: cannot be read ({error.strerror})") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not UTF-8 text: not a manifest this tool wrote; "
+                         f"`runbook evidence verify {folder}` checks the folder") from None
+    except json.JSONDecodeError as error:
+        raise InputError(f"{path}: not valid JSON at line {error.lineno} ({error.msg}); "
+                         f"`runbook evidence verify {folder}` checks the folder") from None
+    if not isinstance(manifest, dict):
+        raise InputError(f"{path}: not a JSON object: not a manifest this tool wrote; "
+                         f"`runbook evidence verify {folder}` checks the folder")
+    return manifest
+
+
+def read_index(runs: Path) -> list[dict[str, Any]]:
+    """The runs listed in ``runs``/index.jsonl (none when it does not exist); an InputError naming the file and the
+    line that is not a JSON object."""
+    path = runs / INDEX
+    if not path.exists():
+        return []
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as error:
+        raise InputError(f"{path}: cannot be read as UTF-8 text ({getattr(error, 'strerror', None) or error.reason})"
+                         ) from None
+    rows = []
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise InputError(f"{path}: line {number}: not valid JSON ({error.msg}); remove or repair that line "
+                             "(each run folder keeps its own manifest.json)") from None
+        if not isinstance(row, dict):
+            raise InputError(f"{path}: line {number}: not a JSON object; remove or repair that line")
+        rows.append(row)
+    return rows
 
 
 def verify_folder(folder: Path) -> list[str]:
     """What does not match the manifest, one line per file or field; empty when the folder is as sealed."""
     try:
         manifest = read_manifest(folder)
-    except (OSError, ValueError) as error:
-        return [f"{MANIFEST}: cannot be read ({error})"]
+    except InputError as error:
+        return [str(error).replace(str(folder / MANIFEST), MANIFEST, 1)]
     problems = [f"{MANIFEST}: missing field '{name}'" for name in REQUIRED if name not in manifest]
     if manifest.get("manifest_sha256") != _digest(manifest):
         problems.append(f"{MANIFEST}: changed since it was sealed (its own digest does not match)")
@@ -62,6 +105,9 @@ def verify_folder(folder: Path) -> list[str]:
     if manifest.get("run_id") and not folder.name.endswith(str(manifest["run_id"])):
         problems.append(f"{MANIFEST}: run id {manifest['run_id']} is not this folder's ({folder.name})")
     listed: dict[str, str] = manifest.get("files", {})
+    if not isinstance(listed, dict):
+        problems.append(f"{MANIFEST}: 'files' is not a mapping of file names to SHA-256 hashes")
+        listed = {}
     present = folder_files(folder)
     for name, expected in sorted(listed.items()):
         if name not in present:

@@ -16,6 +16,8 @@ from pydantic import BaseModel, ConfigDict, create_model
 
 from ..azure import Target, get_clients
 from ..engine import load_parameters
+from ..engine.fields import AnyResourceId, Nameserver, ResourceGroupId, Ttl, VnetId
+from ..engine.parameters import read_parameters
 from ..errors import InputError
 from ..evidence.archive import RunRecord, archive_run
 from ..evidence.scope import run_scope
@@ -50,6 +52,10 @@ def notebook_names(notebooks: Path | None = None) -> list[str]:
 
 # the parameters cell's annotations (papermill's inferred type names) and what a value of each must be
 _CELL_TYPES = {"str": str, "bool": bool, "int": int, "float": float, "list": list[str]}
+# the DNS notebooks' parameters whose shape is checked too (by name), as the scenarios' models check theirs
+_CELL_SHAPES: dict[str, Any] = {"ids": list[AnyResourceId], "zones_resource_group": ResourceGroupId,
+                                "zone_groups": list[ResourceGroupId], "link_vnets": list[VnetId], "ttl": Ttl,
+                                "nameserver": Nameserver}
 
 
 def parameter_model(name: str, notebooks: Path | None = None) -> type[BaseModel]:
@@ -63,27 +69,37 @@ def parameter_model(name: str, notebooks: Path | None = None) -> type[BaseModel]
     if not source.exists():
         raise InputError(f"SCENARIO: no notebook '{name}'; use one of {', '.join(notebook_names(notebooks))}")
     cell = papermill.inspect_notebook(str(source))
-    fields: dict[str, Any] = {n: (_CELL_TYPES[p["inferred_type_name"]], ast.literal_eval(p["default"]))
-                              for n, p in cell.items() if n not in RUN_OPTIONS}
+    fields: dict[str, Any] = {n: (_CELL_SHAPES.get(n, _CELL_TYPES[p["inferred_type_name"]]),
+                                  ast.literal_eval(p["default"])) for n, p in cell.items() if n not in RUN_OPTIONS}
     return create_model(name, __config__=ConfigDict(extra="forbid", strict=True), **fields)
 
 
 def run_notebook(scenario: str, parameters: dict[str, Any], *, target: str = "sandbox", mode: str = "plan",
                  options: dict[str, Any] | None = None, runs: Path = Path("runs"), notebooks: Path | None = None,
-                 timeout: float | None = None) -> HeadlessRun:
+                 timeout: float | None = None, source: str | None = None) -> HeadlessRun:
     """Check the parameters, snapshot what the run is about, execute notebooks/{scenario}.ipynb with them into a
-    new run folder (``timeout``: seconds per cell), and archive the folder as evidence."""
+    new run folder (``timeout``: seconds per cell), and archive the folder as evidence. ``source``: the file the
+    parameters came from, named in errors."""
     import papermill
     from nbclient.exceptions import CellTimeoutError
     from papermill.exceptions import PapermillExecutionError
 
-    params = load_parameters(parameter_model(scenario, notebooks), parameters)  # refuses before any kernel starts
+    def others() -> dict[str, type[BaseModel]]:  # only asked when a name is unknown: the DNS notebooks' take 1 s
+        return {name: parameter_model(name, notebooks) for name in notebook_names(notebooks) if name != scenario}
+
+    # everything is refused before any kernel starts or folder is made
+    params = load_parameters(parameter_model(scenario, notebooks), parameters, name=source, others=others,
+                             command="run")
+    if scenario in SCENARIOS:
+        SCENARIOS[scenario][1](params).check_confirmations(params.confirm)
     source = (notebooks or notebooks_dir()) / f"{scenario}.ipynb"
     given = {**(options or {}), "target": target, "mode": mode}
     run_options = {**RUN_OPTIONS, **given}
+    clients = get_clients(notebook_target(run_options))
+    if target == "azure":
+        clients.caller()  # sign in now: a missing credential is one line (SignInError), and no run folder
     record = RunRecord(scenario, mode, target, run_options["cloud"], dict(parameters), source, Path(runs))
     record.folder.mkdir(parents=True)
-    clients = get_clients(notebook_target(run_options))
     def observe() -> list[str]:
         return observed_ids(clients, parameters, *run_scope(clients, scenario, params))
 
@@ -111,7 +127,6 @@ def run_batch(files: list[Path], *, jobs: int = 2, target: str = "sandbox", mode
     from concurrent.futures import ThreadPoolExecutor, as_completed
 
     import pandas as pd
-    import yaml
     from tqdm.auto import tqdm
 
     if jobs < 1:
@@ -126,9 +141,9 @@ def run_batch(files: list[Path], *, jobs: int = 2, target: str = "sandbox", mode
             if scenario not in notebook_names():
                 raise InputError(f"{path.name}: name the file after its notebook ({', '.join(notebook_names())}), "
                                  "e.g. backup.customer-a.yaml")
-            parameters = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-            done = run_notebook(scenario, parameters, target=target, mode=mode, options=options, runs=runs)
-        except (InputError, OSError, yaml.YAMLError) as error:
+            done = run_notebook(scenario, read_parameters(path), target=target, mode=mode, options=options, runs=runs,
+                                source=str(path))
+        except (InputError, OSError) as error:
             return {**row, "Message": str(error).replace("\n", "; ")}
         except Exception as error:  # noqa: BLE001 - a batch goes on past any one run's failure, and says which
             return {**row, "Exit": 1, "Message": f"{type(error).__name__}: {error}".replace("\n", "; ")}

@@ -148,10 +148,12 @@ def start(scenario: str, namespace: Mapping[str, Any], *, panel: bool | None = N
     # a notebook spells "not given" as "" (papermill parameters are literals): the model's default then applies
     given = {name: value for name, value in values.items() if name in model.model_fields and value not in (None, "")}
     params = load_parameters(model, given)
+    runbook = build(params)
+    runbook.check_confirmations(params.confirm)  # a confirm naming no manual step is refused before anything runs
     target = notebook_target(options)
     run = Run(get_clients(target), params, options["mode"], Journal(options["journal"] or None), options["operator"],
               frozenset(params.confirm), progress=tqdm)
-    session = Session(scenario, build(params).start(run), target, values)
+    session = Session(scenario, runbook.start(run), target, values)
     if panel if panel is not None else _in_kernel():
         from .panel import RunPanel
 

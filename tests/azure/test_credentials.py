@@ -27,7 +27,7 @@ from runbook_lib.errors import InputError
     ],
 )
 def test_credential_by_name(name, kind):
-    assert isinstance(get_credential(name, get_cloud("public")), kind)
+    assert isinstance(get_credential(name, get_cloud("public")).credential, kind)  # inside SignInCredential
 
 
 def test_unknown_credential_names_the_choices():
