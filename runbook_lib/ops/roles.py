@@ -1,4 +1,5 @@
-"""Azure RBAC for the runbooks: built-in roles by name, who holds what at a scope, what the caller may do.
+"""Azure RBAC for the runbooks: built-in and custom roles by name, who holds what at a scope, what the caller may
+do, and custom role definitions (found by name, created, compared).
 
 A new managed identity takes a while to reach Microsoft Entra ID's replicas: a role assignment for it answers
 PrincipalNotFound until then, and is tried again with a bounded backoff (tenacity).
@@ -9,12 +10,13 @@ from __future__ import annotations
 import fnmatch
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from azure.core.exceptions import HttpResponseError
 from tenacity import retry, retry_if_exception, stop_after_delay, wait_exponential
 
 from ..azure import AzureClients
-from ..azure.ids import parse_id
+from ..azure.ids import RESOURCE_GROUP, parse_id
 
 # built-in role definition ids (the same in every subscription and cloud)
 BUILTIN_ROLES = {
@@ -30,29 +32,88 @@ BUILTIN_ROLES = {
 PRINCIPAL_WAIT_SECONDS = 120  # Entra ID replication: usually seconds, documented as up to a few minutes
 
 
-def role_definition_id(scope: str, role: str) -> str:
-    """A built-in role's definition id in the scope's subscription."""
-    subscription = parse_id(scope).subscription
-    return f"/subscriptions/{subscription}/providers/Microsoft.Authorization/roleDefinitions/{BUILTIN_ROLES[role]}"
+@dataclass(frozen=True)
+class CustomRole:
+    """A custom role definition as an article documents it: name, description, actions (no notActions)."""
+
+    name: str
+    description: str
+    actions: tuple[str, ...]
+
+    def definition_id(self, subscription: str) -> str:
+        """The id this toolkit gives the definition in ``subscription``: the same on every run, so a rerun after an
+        interrupted create updates the same definition instead of colliding with it."""
+        guid = uuid.uuid5(uuid.NAMESPACE_URL, f"https://runbook-lib.invalid/roles/{subscription.lower()}/{self.name}")
+        return f"/subscriptions/{subscription}/providers/Microsoft.Authorization/roleDefinitions/{guid}"
+
+    def body(self, subscription: str) -> dict:
+        """The definition, assignable in ``subscription`` (as the article's JSON files have it)."""
+        return {"properties": {"roleName": self.name, "description": self.description, "type": "CustomRole",
+                               "permissions": [{"actions": list(self.actions), "notActions": []}],
+                               "assignableScopes": [f"/subscriptions/{subscription}"]}}
+
+
+def subscription_of(scope: str) -> str:
+    """The subscription of a scope: a subscription, a resource group or a resource."""
+    return scope.strip("/").split("/")[1]
+
+
+def role_definition_id(clients: AzureClients, scope: str, role: str) -> str:
+    """A role's definition id in the scope's subscription: a built-in role's by its fixed GUID, a custom role's by
+    its name (LookupError when no definition of that name is assignable there)."""
+    subscription = subscription_of(scope)
+    if role in BUILTIN_ROLES:
+        return f"/subscriptions/{subscription}/providers/Microsoft.Authorization/roleDefinitions/{BUILTIN_ROLES[role]}"
+    found = find_role_definition(clients, f"/subscriptions/{subscription}", role)
+    if found is None:
+        raise LookupError(f"no role definition named '{role}' is assignable in subscription {subscription}")
+    return found.id
+
+
+def find_role_definition(clients: AzureClients, scope: str, role_name: str):
+    """The role definition named ``role_name`` that is assignable at ``scope`` (a subscription or below), or None."""
+    authorization = clients.for_subscription(subscription_of(scope)).authorization
+    found = authorization.role_definitions.list(scope, filter=f"roleName eq '{role_name}'")
+    return next(iter(found), None)
+
+
+def actions_of(definition) -> set[str]:
+    """A role definition's actions, lower-cased (Azure compares actions without regard to case)."""
+    return {action.lower() for permission in definition.permissions or [] for action in permission.actions or []}
+
+
+def create_role_definition(clients: AzureClients, subscription: str, role: CustomRole, **kwargs):
+    """PUT ``role``'s definition in ``subscription`` (its id: ``CustomRole.definition_id``)."""
+    definition_id = role.definition_id(subscription)
+    scope, guid = definition_id.split("/providers/", 1)[0], definition_id.rsplit("/", 1)[-1]
+    authorization = clients.for_subscription(subscription).authorization
+    return authorization.role_definitions.create_or_update(scope, guid, role.body(subscription), **kwargs)
 
 
 def roles_held(clients: AzureClients, scope: str, principal_id: str) -> set[str]:
-    """The built-in roles (by name) ``principal_id`` holds at ``scope`` or above."""
+    """The roles (built-in and custom, by name) ``principal_id`` holds at ``scope`` or above."""
     names = {guid: name for name, guid in BUILTIN_ROLES.items()}
-    authorization = clients.for_subscription(parse_id(scope).subscription).authorization
+    authorization = clients.for_subscription(subscription_of(scope)).authorization
     assignments = authorization.role_assignments.list_for_scope(scope, filter=f"principalId eq '{principal_id}'")
     here = scope.lower().rstrip("/")
-    return {names[a.role_definition_id.rsplit("/", 1)[-1]] for a in assignments
-            if a.role_definition_id.rsplit("/", 1)[-1] in names  # the filter also gives those below the scope:
-            and (here == a.scope.lower().rstrip("/") or here.startswith(a.scope.lower().rstrip("/") + "/"))}
+    held = set()
+    for assignment in assignments:
+        where = assignment.scope.lower().rstrip("/")
+        if here != where and not here.startswith(where + "/"):  # the filter also gives those below the scope
+            continue
+        guid = assignment.role_definition_id.rsplit("/", 1)[-1]
+        if guid not in names:  # a custom role: its name is in its definition
+            names[guid] = authorization.role_definitions.get_by_id(assignment.role_definition_id).role_name
+        held.add(names[guid])
+    return held
 
 
 def assign_role(clients: AzureClients, scope: str, role: str, principal_id: str,
                 wait_seconds: float = PRINCIPAL_WAIT_SECONDS, **kwargs):
-    """Assign a built-in role to a service principal (a vault's identity), waiting while it is not visible yet;
-    ``kwargs`` go to the SDK call."""
-    authorization = clients.for_subscription(parse_id(scope).subscription).authorization
-    body = {"properties": {"roleDefinitionId": role_definition_id(scope, role), "principalId": principal_id,
+    """Assign a role (built-in, or custom by name) to a service principal (a vault's identity), waiting while it is
+    not visible yet; ``kwargs`` go to the SDK call."""
+    authorization = clients.for_subscription(subscription_of(scope)).authorization
+    body = {"properties": {"roleDefinitionId": role_definition_id(clients, scope, role), "principalId": principal_id,
                            "principalType": "ServicePrincipal"}}
     attempt = retry(retry=retry_if_exception(_principal_not_found), stop=stop_after_delay(wait_seconds),
                     wait=wait_exponential(multiplier=0.5, max=15), reraise=True)(authorization.role_assignments.create)
@@ -66,8 +127,13 @@ def _principal_not_found(error: BaseException) -> bool:
 def caller_may(clients: AzureClients, scope: str, actions: Iterable[str]) -> list[str]:
     """The actions of ``actions`` the caller may NOT do at ``scope`` (a resource group or resource id)."""
     rid = parse_id(scope)
-    authorization = clients.for_subscription(rid.subscription).authorization
-    permissions = list(authorization.permissions.list_for_resource_group(rid.resource_group))
+    permissions = clients.for_subscription(rid.subscription).authorization.permissions
+    namespace, _, resource_type = rid.type.partition("/")
+    if rid.type != RESOURCE_GROUP and "/" not in resource_type:  # a top-level resource: roles held on it count too
+        found = permissions.list_for_resource(rid.resource_group, namespace, "", resource_type, rid.name)
+    else:
+        found = permissions.list_for_resource_group(rid.resource_group)
+    permissions = list(found)
     return [action for action in actions if not any(
         any(_match(action, a) for a in p.actions or []) and not any(_match(action, n) for n in p.not_actions or [])
         for p in permissions)]

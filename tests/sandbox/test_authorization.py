@@ -117,3 +117,78 @@ def test_contributor_may_build_but_not_assign_roles_and_reader_may_only_read(cli
         as_auditor.network.virtual_networks.begin_create_or_update(rg, "vnet-aud", vnet).result()
     assert error.value.status_code == 403
     assert [v.name for v in clients.network.virtual_networks.list(rg)] == ["vnet-op"]
+
+
+# --- custom roles: unique names in the directory, assignable only where they say, their actions decide -----------
+
+def custom_role(name: str, actions: list[str], scopes: list[str]) -> RoleDefinition:
+    return RoleDefinition(role_name=name, description=name, role_type="CustomRole",
+                          permissions=[Permission(actions=actions)], assignable_scopes=scopes)
+
+
+def test_a_custom_role_name_is_unique_in_the_directory(clients):
+    sub = f"/subscriptions/{clients.subscription_id}"
+    reader = custom_role("NetworkInterfaceReader", ["Microsoft.Network/networkInterfaces/read"], [sub])
+    created = clients.authorization.role_definitions.create_or_update(sub, str(uuid.uuid4()), reader)
+    found = list(clients.authorization.role_definitions.list(sub, filter="roleName eq 'NetworkInterfaceReader'"))
+    assert [r.id for r in found] == [created.id]
+    with pytest.raises(HttpResponseError) as error:  # the same name under another GUID
+        clients.authorization.role_definitions.create_or_update(sub, str(uuid.uuid4()), reader)
+    assert error.value.status_code == 409 and error.value.error.code == "RoleDefinitionWithSameNameExists"
+    assert "already exists in this directory" in error.value.error.message
+
+
+def test_a_custom_role_is_assignable_only_within_its_assignable_scopes(clients, rg, sandbox):
+    sub = f"/subscriptions/{clients.subscription_id}"
+    group = f"{sub}/resourceGroups/{rg}"
+    operator = sandbox.add_principal("operator")
+    only_here = clients.authorization.role_definitions.create_or_update(
+        group, str(uuid.uuid4()), custom_role("Group reader", ["*/read"], [group]))
+    assert only_here.id == f"{sub}/providers/Microsoft.Authorization/roleDefinitions/{only_here.name}"
+    assert clients.authorization.role_definitions.get(group, only_here.name).role_name == "Group reader"
+    body = RoleAssignmentCreateParameters(role_definition_id=only_here.id, principal_id=operator.object_id)
+    assert clients.authorization.role_assignments.create(group, str(uuid.uuid4()), body).scope == group
+    with pytest.raises(HttpResponseError) as error:
+        clients.authorization.role_assignments.create(sub, str(uuid.uuid4()), body)
+    assert error.value.error.code == "RoleDefinitionDoesNotExist"
+
+
+def test_an_assignable_scope_the_caller_may_not_write_definitions_at_is_refused(clients, rg, sandbox, target):
+    sub = f"/subscriptions/{clients.subscription_id}"
+    group = f"{sub}/resourceGroups/{rg}"
+    delegate = sandbox.add_principal("delegate")
+    writer = clients.authorization.role_definitions.create_or_update(
+        group, str(uuid.uuid4()), custom_role("Role writer", ["Microsoft.Authorization/roleDefinitions/*"], [group]))
+    clients.authorization.role_assignments.create(group, str(uuid.uuid4()), RoleAssignmentCreateParameters(
+        role_definition_id=writer.id, principal_id=delegate.object_id))
+    as_delegate = get_clients(Target(state=target.state, principal="delegate"))
+    here = as_delegate.authorization.role_definitions.create_or_update(
+        group, str(uuid.uuid4()), custom_role("Reader here", ["*/read"], [group]))
+    assert here.assignable_scopes == [group]
+    with pytest.raises(HttpResponseError) as error:  # assignable in the whole subscription: not its to give
+        as_delegate.authorization.role_definitions.create_or_update(
+            group, str(uuid.uuid4()), custom_role("Reader everywhere", ["*/read"], [sub]))
+    assert error.value.status_code == 403 and error.value.error.code == "AuthorizationFailed"
+    assert f"over scope '{sub}'" in error.value.error.message
+
+
+def test_a_custom_roles_actions_decide_what_its_holder_may_do(clients, rg, sandbox, target):
+    sub = f"/subscriptions/{clients.subscription_id}"
+    group = f"{sub}/resourceGroups/{rg}"
+    joiner = sandbox.add_principal("joiner")
+    role = clients.authorization.role_definitions.create_or_update(sub, str(uuid.uuid4()), custom_role(
+        "VNet reader", ["Microsoft.Network/virtualNetworks/read", "Microsoft.Network/virtualNetworks/subnets/*"],
+        [sub]))
+    clients.authorization.role_assignments.create(group, str(uuid.uuid4()), RoleAssignmentCreateParameters(
+        role_definition_id=role.id, principal_id=joiner.object_id))
+    vnet = VirtualNetwork(location="westus3", address_space=AddressSpace(address_prefixes=["10.9.0.0/16"]))
+    clients.network.virtual_networks.begin_create_or_update(rg, "vnet-app", vnet).result()
+    as_joiner = get_clients(Target(state=target.state, principal="joiner"))
+
+    permissions = list(as_joiner.authorization.permissions.list_for_resource_group(rg))
+    assert [p.actions for p in permissions] == [["Microsoft.Network/virtualNetworks/read",
+                                                 "Microsoft.Network/virtualNetworks/subnets/*"]]
+    assert as_joiner.network.virtual_networks.get(rg, "vnet-app").name == "vnet-app"
+    with pytest.raises(HttpResponseError) as error:
+        as_joiner.network.virtual_networks.begin_create_or_update(rg, "vnet-app", vnet).result()
+    assert error.value.status_code == 403 and "Microsoft.Network/virtualNetworks/write" in error.value.error.message

@@ -24,6 +24,7 @@ from .recoveryservices import (
 )
 from .resource_manager import ResourceGroupService, SubscriptionService
 from .keyvault import KeyVaultPrivateEndpointConnectionService, KeyVaultService
+from .managed_identity import UserAssignedIdentityService
 from .storage import StorageAccountService, StoragePrivateEndpointConnectionService
 
 SERVICES: tuple[Service, ...] = (
@@ -55,6 +56,7 @@ SERVICES: tuple[Service, ...] = (
     KeyVaultPrivateEndpointConnectionService(),
     MigrateProjectService(),
     MigrateConnectionService(),
+    UserAssignedIdentityService(),
 )
 _BY_TYPE = {kind.lower(): service for service in SERVICES for kind in service.types}
 _GENERIC = Service()

@@ -80,7 +80,13 @@ class RoleDefinitionService(Service):
         if stored is not None:
             return stored
         role = builtin_roles().get(path.name.lower())
-        return _builtin_record(role, path.scope) if role else None
+        if role:
+            return _builtin_record(role, path.scope)
+        # a custom role is found by its GUID from any scope it is assignable at (its id names another subscription
+        # when it is assignable in several)
+        custom = find_definition(ctx, path.id)
+        assignable = (custom or {}).get("properties", {}).get("assignableScopes") or []
+        return custom if any(_within(path.scope, s) or _within(s, path.scope) for s in assignable) else None
 
     def prepare(self, ctx: Context, path: ArmPath, body: dict, existing: dict | None) -> dict:
         if path.name.lower() in builtin_roles():
@@ -92,15 +98,33 @@ class RoleDefinitionService(Service):
             raise ArmError(400, "InvalidRoleDefinition", "A role definition needs properties.roleName and permissions.")
         properties["type"] = "CustomRole"
         properties.setdefault("assignableScopes", [path.scope])
-        for other in ctx.tx.of_type(DEFINITIONS):
+        for other in ctx.tx.of_type(DEFINITIONS):  # custom role names are unique in the directory (tenant)
             same = other["properties"]["roleName"].lower() == properties["roleName"].lower()
             if same and other["name"].lower() != path.name.lower():
                 raise ArmError(
                     409, "RoleDefinitionWithSameNameExists",
-                    f"A custom role with the name '{properties['roleName']}' already exists.",
+                    "A custom role with the same name already exists in this directory. Use a different name.",
                 )
+        self._require_assignable_scopes(ctx, properties["assignableScopes"])
         record.pop("etag", None)
+        if not existing:  # a definition's id is in its subscription, whatever scope it was written at
+            record["id"] = f"{subscription_scope(path.scope)}/providers/{DEFINITIONS}/{path.name}"
         return record
+
+    @staticmethod
+    def _require_assignable_scopes(ctx: Context, scopes: list[str]) -> None:
+        """The caller must be allowed to write role definitions at every assignable scope, as ARM checks it (a scope
+        in a subscription that does not exist is one where nobody is)."""
+        from ..authz import is_allowed  # authz imports this module
+
+        for scope in scopes:
+            if not is_allowed(ctx, f"{DEFINITIONS}/write", scope):
+                raise ArmError(
+                    403, "AuthorizationFailed",
+                    f"The client '{ctx.caller.name}' with object id '{ctx.caller.object_id}' does not have "
+                    f"authorization to perform action '{DEFINITIONS}/write' over scope '{scope}' or the scope is "
+                    "invalid.",
+                )
 
     def collection(self, ctx: Context, path: ArmPath) -> list[dict]:
         scope = path.parent_id
@@ -126,6 +150,9 @@ class RoleAssignmentService(Service):
     def prepare(self, ctx: Context, path: ArmPath, body: dict, existing: dict | None) -> dict:
         properties = body.get("properties") or {}
         definition = find_definition(ctx, properties.get("roleDefinitionId") or "")
+        assignable = (definition or {}).get("properties", {}).get("assignableScopes") or ["/"]
+        if not any(_within(path.scope, where) for where in assignable):
+            definition = None  # a custom role does not exist outside its assignable scopes
         if definition is None:
             raise ArmError(
                 400, "RoleDefinitionDoesNotExist",
