@@ -34,10 +34,12 @@ leaves out ``eTag`` and ``systemData``: ARM computes them, and a body that echoe
 ``read_only:`` marks types ARM offers no PUT for (the provider computes them): only their parents are seeded.
 ``seed: store`` writes the target's state as the example shows it, for a state the API refuses to build.
 
-Each example ends one of three ways, counted by ``test_summary``:
+Each example ends one of four ways, counted by ``test_summary``:
 
 - **replayed**: it must conform (with the relaxations its ``relax:`` gives);
 - **skipped for a defect**: ``skip:`` quotes SOURCES.md word for word, and the test checks the quote is there;
+- **refused as Azure refuses it**: ``refused:`` gives the ARM error code Azure answers the example's own request
+  with, and the public evidence of it; the sandbox must answer with that code;
 - **not yet implemented**: ``service:`` names a resource type the example needs a Service for (to compute what
   the example shows, or to be the target it uses), and ``services.service_for`` has none for it yet. Once it has,
   the example is replayed and must conform.
@@ -141,6 +143,7 @@ class Operation:
     operation: str
     body: str | None = None
     skip: str | None = None  # a known defect, quoted from SOURCES.md
+    refused: dict | None = None  # {code, evidence}: Azure refuses the example's own request; so must the sandbox
     service: str | None = None  # a resource type whose Service the example needs (computes it, or is its target)
     read_only: bool = False  # ARM has no PUT for this type: only its parents are seeded
     existing: bool = False  # the PUT changes a resource that must exist already: it is seeded first
@@ -554,6 +557,8 @@ def classify(name: str) -> str:
     op = operations()[name]
     if op.skip:
         return "skipped for a defect"
+    if op.refused:
+        return "refused as Azure refuses it"
     if op.service and not is_implemented(op.service):
         return "not yet implemented"
     return "replayed"
@@ -568,6 +573,13 @@ def test_example(name: str, tmp_path: Path) -> None:
         )
     outcome = replay(name, tmp_path)
     kind = classify(name)
+    if kind == "refused as Azure refuses it":
+        code = op.refused["code"]
+        assert op.refused.get("evidence"), f"{name}: a refused example names the evidence that Azure refuses it"
+        assert not outcome.conforms and f'"code": "{code}"' in outcome.detail, (
+            f"{name}: Azure answers {code} to this request ({op.refused['evidence']}); the sandbox: {outcome.detail}"
+        )
+        return
     if kind == "replayed":
         assert outcome.conforms, f"{name}: {outcome.detail}"
         assert not outcome.stale, (
@@ -671,7 +683,8 @@ def test_summary() -> None:
                 gaps.setdefault(" ".join(rule.reason.split()), []).append(f"{name}: {show_path(rule.path)}")
     print(
         f"\nARM example conformance: {len(kinds)} examples: {counts['replayed']} replayed, "
-        f"{counts['skipped for a defect']} skipped for a defect, {counts['not yet implemented']} not yet implemented; "
+        f"{counts['skipped for a defect']} skipped for a defect, {counts['refused as Azure refuses it']} refused as "
+        f"Azure refuses it, {counts['not yet implemented']} not yet implemented; "
         f"{len(gaps)} known gap(s) of the sandbox, at {sum(map(len, gaps.values()))} key path(s)"
     )
     for name, kind in sorted(kinds.items()):

@@ -1,12 +1,45 @@
-"""The vault's private endpoint, its approval, and an endpoint's zone group."""
+"""The vault's private endpoint, its approval, and an endpoint's zone group; the check that an endpoint found by
+name is the one the run wants (it touches no other)."""
 
 from __future__ import annotations
 
-from ..azure.ids import parse_id
+from typing import TYPE_CHECKING
+
+from ..azure.ids import name_of, parse_id
 from ..azure.requests import Write, deferred
 from ..engine import Row, Run, Step, blocked, create, unchanged, update
 from ..ops import endpoints, vaults
 from .vault_params import VaultEndpointParameters, vault_of
+
+if TYPE_CHECKING:
+    from azure.mgmt.network.models import PrivateEndpoint
+
+RENAME = "give this runbook its own endpoint name (endpoint_name)"
+
+
+def ownership_row(run: Run, endpoint: PrivateEndpoint, target_id: str, group_id: str, subnet_id: str | None,
+                  rename: str = RENAME, subnet_field: str = "subnet") -> Row | None:
+    """None when the endpoint found by name connects ``group_id`` of ``target_id`` (and sits in ``subnet_id``, when
+    given); else a blocked row saying what it serves: this run may not reuse, approve or re-zone it. ``rename``: how
+    the person gives the run an endpoint of its own."""
+    found = endpoints.serves(endpoint)
+    if not found.targets(target_id, group_id):
+        return blocked(found.endpoint_id, f"{found.words()}, not {_a(group_id)} endpoint of {name_of(target_id)}: "
+                                          f"{rename}")
+    if subnet_id and not found.in_subnet(subnet_id):
+        return blocked(found.endpoint_id, f"{found.name} sits in subnet {_subnet_words(found.subnet_id)}, not "
+                                          f"{_subnet_words(subnet_id)} ({subnet_field}); an endpoint never moves: set "
+                                          f"{subnet_field} to its subnet, or {rename}")
+    return None
+
+
+def _a(group_id: str) -> str:
+    return f"{'an' if group_id[:1].lower() in 'aeiou' else 'a'} {group_id}"
+
+
+def _subnet_words(subnet_id: str) -> str:
+    vnet = subnet_id.rsplit("/subnets/", 1)[0]
+    return f"{name_of(subnet_id)} of {name_of(vnet)}" if "/subnets/" in subnet_id else subnet_id or "(none)"
 
 
 class CreateEndpoint(Step):
@@ -16,7 +49,8 @@ class CreateEndpoint(Step):
         p: VaultEndpointParameters = run.params
         existing = endpoints.get_endpoint(run.clients, p.endpoint_id)
         if existing is not None:
-            return [unchanged(p.endpoint_id, endpoints.connection_state(existing))]
+            refusal = ownership_row(run, existing, p.vault, p.GROUP_ID, p.subnet)
+            return [refusal or unchanged(p.endpoint_id, endpoints.connection_state(existing))]
         vault = vault_of(run)
         if vault is not None and not vaults.identity_on(vault) and not run.will_change("identity"):
             return [blocked(p.endpoint_id, "the vault's identity is off: turn it on before creating endpoints")]
@@ -36,13 +70,17 @@ def free_location(run: Run, subnet_id: str) -> str:
         vnet.resource_group, vnet.name).location
 
 
-def approval_row(run: Run, endpoint_id: str, owner: str, where: str, approve: Write) -> Row:
-    """An endpoint's connection: nothing to do once Approved; a Pending one approved by this run when the
-    parameters say approve: true (``approve`` does it); else blocked, saying who approves it and where."""
+def approval_row(run: Run, endpoint_id: str, target_id: str, group_id: str, owner: str, where: str,
+                 approve: Write) -> Row:
+    """An endpoint's connection to ``group_id`` of ``target_id``: nothing to do once Approved; a Pending one approved
+    by this run when the parameters say approve: true (``approve`` does it); else blocked, saying who approves it and
+    where. An endpoint of another target is never approved, nor called Approved."""
     p = run.params
     endpoint = endpoints.get_endpoint(run.clients, endpoint_id)
     if endpoint is None:
         return unchanged(endpoint_id, "Approved" if p.approval == "auto" else "Pending", "after the endpoint is created")
+    if refusal := ownership_row(run, endpoint, target_id, group_id, None):
+        return refusal
     state = endpoints.connection_state(endpoint)
     if state == "Approved":
         return unchanged(endpoint_id, state)
@@ -58,19 +96,50 @@ class ApproveEndpoint(Step):
     def plan(self, run: Run) -> list[Row]:
         p: VaultEndpointParameters = run.params
         approve = deferred(vaults.approve_connection, run.clients, p.vault, p.endpoint_id)
-        return [approval_row(run, p.endpoint_id, "the vault's owner", "vault > Networking > Private access", approve)]
+        return [approval_row(run, p.endpoint_id, p.vault, p.GROUP_ID, "the vault's owner",
+                             "vault > Networking > Private access", approve)]
 
 
 def zone_group_row(run: Run, endpoint_id: str, zone_ids: list[str], reason: str) -> Row:
-    """The endpoint's zone group naming ``zone_ids``: unchanged when it does already, else created (Azure then
-    writes the endpoint's records into those zones)."""
-    group = f"{endpoint_id}/privateDnsZoneGroups/default"
-    names = ", ".join(z.rsplit("/", 1)[-1] for z in zone_ids)
-    exists = endpoints.get_endpoint(run.clients, endpoint_id) is not None
-    if exists and {z.lower() for z in zone_ids} <= endpoints.zone_group_zones(run.clients, endpoint_id):
-        return unchanged(group, names)
+    """The endpoint's one zone group naming ``zone_ids`` besides the zones it names already: a PUT replaces the
+    group's configs, so the write carries those it has (another tool's or the portal's) and adds the missing ones;
+    Azure then writes the endpoint's records into the added zones. The group keeps its name ('default' when new)."""
+    group = endpoints.zone_group(run.clients, endpoint_id) \
+        if endpoints.get_endpoint(run.clients, endpoint_id) is not None else None
+    name = group.name if group is not None else endpoints.DEFAULT_ZONE_GROUP
+    group_id = f"{endpoint_id}/privateDnsZoneGroups/{name}"
+    kept = endpoints.zone_configs(group)
+    body = endpoints.zone_group_body(zone_ids, kept)
+    after = [c["properties"]["privateDnsZoneId"] for c in body["properties"]["privateDnsZoneConfigs"]]
+    if len(after) == len(kept):
+        return unchanged(group_id, _zone_names(after))
+    if refusal := _zone_group_refusal(group_id, kept, zone_ids, len(after)):
+        return refusal
     rid = parse_id(endpoint_id)
     write = deferred(run.clients.for_subscription(rid.subscription).network.private_dns_zone_groups.
-                     begin_create_or_update, rid.resource_group, rid.name, "default",
-                     endpoints.zone_group_body(zone_ids))
-    return create(group, names, write, reason)
+                     begin_create_or_update, rid.resource_group, rid.name, name, body)
+    if group is None:
+        return create(group_id, _zone_names(after), write, reason)
+    return update(group_id, _zone_names(list(kept.values())), _zone_names(after), write,
+                  f"{reason}; the zones it names already stay")
+
+
+def _zone_group_refusal(group_id: str, kept: dict[str, str], zone_ids: list[str], total: int) -> Row | None:
+    """What Azure would refuse in the extended group: a second zone of a name it has, more than five zones."""
+    held = {name_of(z).lower(): z for z in kept.values()}
+    for zone_id in zone_ids:
+        other = held.get(name_of(zone_id).lower())
+        if other is not None and other.lower() != zone_id.lower():
+            return blocked(group_id, f"the zone group already names {name_of(other)} in resource group "
+                                     f"{parse_id(other).resource_group}, and a zone group names one zone of a name: "
+                                     "set zones_resource_group to that zone's resource group, or move the endpoint's "
+                                     "records there")
+    if total > endpoints.MAX_ZONE_CONFIGS:
+        return blocked(group_id, f"the zone group would name {total} zones, and Azure allows "
+                                 f"{endpoints.MAX_ZONE_CONFIGS} (Azure Private Endpoint DNS configuration, Private DNS "
+                                 "zone group): remove a zone it no longer needs from the group first")
+    return None
+
+
+def _zone_names(zone_ids: list[str]) -> str:
+    return ", ".join(name_of(z) for z in zone_ids)

@@ -302,3 +302,66 @@ def test_a_subnet_lists_what_uses_its_addresses(clients, rg, net):
     subnet = clients.network.subnets.get(rg, "vnet", "wide")
     assert len(subnet.ip_configurations) == 5 and [p.id for p in subnet.private_endpoints] == [endpoint.id]
     assert clients.network.subnets.get(rg, "vnet", "pe").ip_configurations is None
+
+
+# --- a zone-group PUT, as Azure treats it ("Azure Private Endpoint DNS configuration", "Private DNS zone group") --
+
+
+def test_a_zone_group_put_replaces_its_configs_and_removes_the_records_of_a_dropped_zone(clients, rg, net):
+    account = make_storage(clients, rg, "stcache01")
+    make_endpoint(clients, rg, "pe-blob", net["pe"], account.id, "blob")
+    blob = make_zone(clients, rg, "privatelink.blob.core.windows.net")
+    other = make_zone(clients, rg, "privatelink.vaultcore.azure.net")
+    attach_zones(clients, rg, "pe-blob", [blob, other])
+    assert a_records(clients, rg, "privatelink.blob.core.windows.net") == {"stcache01": ["10.0.1.4"]}
+
+    group = attach_zones(clients, rg, "pe-blob", [other])  # a PUT without the blob zone: the group no longer names it
+    assert [c.private_dns_zone_id for c in group.private_dns_zone_configs] == [other]
+    assert a_records(clients, rg, "privatelink.blob.core.windows.net") == {}  # Azure removes what it wrote there
+    groups = clients.network.private_dns_zone_groups.list(private_endpoint_name="pe-blob", resource_group_name=rg)
+    assert [g.name for g in groups] == ["default"]
+
+    attach_zones(clients, rg, "pe-blob", [other, blob])  # the whole group again: the record comes back
+    assert a_records(clients, rg, "privatelink.blob.core.windows.net") == {"stcache01": ["10.0.1.4"]}
+
+
+def test_a_zone_group_names_at_most_five_zones_each_once_under_names_of_its_own(clients, rg, net):
+    account = make_storage(clients, rg, "stcache01")
+    make_endpoint(clients, rg, "pe-blob", net["pe"], account.id, "blob")
+    zones = [make_zone(clients, rg, f"privatelink.zone{i}.example") for i in range(6)]
+    with pytest.raises(HttpResponseError) as error:
+        attach_zones(clients, rg, "pe-blob", zones)
+    assert error.value.status_code == 400 and "up to 5 DNS zones; 6 were given" in error.value.error.message
+    assert len(attach_zones(clients, rg, "pe-blob", zones[:5]).private_dns_zone_configs) == 5
+
+    clients.resources.resource_groups.create_or_update("rg-dns-2", {"location": "westus3"})
+    twin = make_zone(clients, "rg-dns-2", "privatelink.zone0.example")  # a zone of the same name elsewhere
+    with pytest.raises(HttpResponseError) as error:
+        attach_zones(clients, rg, "pe-blob", [zones[0], twin])  # config names alike: Azure cannot parse it
+    assert error.value.error.code == "InvalidRequestFormat"
+    assert error.value.error.details[0].code == "DuplicateResourceName"
+    assert "two child resources with the same name (privatelink-zone0-example)" in error.value.error.details[0].message
+    configs = [{"name": "one", "properties": {"privateDnsZoneId": zones[0]}},
+               {"name": "two", "properties": {"privateDnsZoneId": twin}}]
+    with pytest.raises(HttpResponseError) as error:  # distinct config names, one zone name twice
+        clients.network.private_dns_zone_groups.begin_create_or_update(
+            rg, "pe-blob", "default", {"properties": {"privateDnsZoneConfigs": configs}}).result()
+    assert error.value.error.code == "DuplicatePrivateDnsZoneInGroup"
+    with pytest.raises(HttpResponseError) as error:  # a config without a name (azure-rest-api-specs issue 23831)
+        clients.network.private_dns_zone_groups.begin_create_or_update(rg, "pe-blob", "default", {
+            "properties": {"privateDnsZoneConfigs": [{"properties": {"privateDnsZoneId": zones[0]}}]}}).result()
+    assert (error.value.error.code, error.value.error.message) == ("InvalidRequestFormat", "Cannot parse the request.")
+    group = clients.network.private_dns_zone_groups.get(rg, "pe-blob", "default")
+    assert [c.private_dns_zone_id for c in group.private_dns_zone_configs] == zones[:5]  # refusals changed nothing
+
+
+def test_a_second_zone_group_is_refused_in_azures_words(clients, rg, net):
+    account = make_storage(clients, rg, "stcache01")
+    make_endpoint(clients, rg, "pe-blob", net["pe"], account.id, "blob")
+    zone = make_zone(clients, rg, "privatelink.blob.core.windows.net")
+    attach_zones(clients, rg, "pe-blob", [zone], group="from-the-portal")
+    with pytest.raises(HttpResponseError) as error:
+        attach_zones(clients, rg, "pe-blob", [zone])
+    assert "Cannot create more than one private dns zone groups in the private endpoint pe-blob" in \
+        error.value.error.message
+    assert "'from-the-portal'" in error.value.error.message

@@ -25,8 +25,20 @@ NICS = "Microsoft.Network/networkInterfaces"
 A_RECORDS = "Microsoft.Network/privateDnsZones/A"
 RECORD_TTL = 10  # the TTL of the records a zone group writes
 AUTO, MANUAL = "privateLinkServiceConnections", "manualPrivateLinkServiceConnections"
+MAX_ZONE_CONFIGS = 5  # "Azure Private Endpoint DNS configuration": each DNS zone group supports up to 5 DNS zones
 # set at creation; an update of an endpoint cannot change them
 _FIXED = ("subnet", AUTO, MANUAL, "networkInterfaces", "ipConfigurations", "customNetworkInterfaceName")
+
+
+class InvalidRequestFormat(ArmError):
+    """ARM's answer to a body it cannot parse, with the reason in its details when there is one."""
+
+    def __init__(self, details: list[dict]):
+        super().__init__(400, "InvalidRequestFormat", "Cannot parse the request.")
+        self.details = details
+
+    def body(self) -> dict:
+        return {"error": {**super().body()["error"], "details": self.details}}
 
 
 class PrivateEndpointService(Service):
@@ -140,7 +152,9 @@ class PrivateEndpointService(Service):
 
 
 class PrivateDnsZoneGroupService(Service):
-    """At most one zone group per endpoint; it writes the members' records into each of its zones."""
+    """At most one zone group per endpoint, of at most five zones ("Azure Private Endpoint DNS configuration",
+    section "Private DNS zone group"). A PUT replaces the group's configs: the records of a zone it no longer names
+    are removed, and it writes the members' records into each zone it names."""
 
     types = (ZONE_GROUPS,)
     requires_location = False
@@ -148,19 +162,31 @@ class PrivateDnsZoneGroupService(Service):
     def prepare(self, ctx: Context, path: ArmPath, body: dict, existing: dict | None) -> dict:
         record = super().prepare(ctx, path, body, existing)
         others = [g for g in ctx.tx.children(path.parent_id, ZONE_GROUPS) if g["id"].lower() != path.key]
-        if others:
+        if others:  # Azure's message; the article says adding a second zone group is not supported
             raise ArmError(400, "PrivateEndpointCannotHaveMoreThanOneDnsZoneGroup",
-                           f"The private endpoint already has the zone group '{others[0]['name']}'; add zones to it.")
+                           f"Cannot create more than one private dns zone groups in the private endpoint "
+                           f"{parse_path(path.parent_id).name}: it has '{others[0]['name']}'; add the zones to it.")
         configs = record["properties"].get("privateDnsZoneConfigs") or []
+        if len(configs) > MAX_ZONE_CONFIGS:
+            raise ArmError(400, "PrivateDnsZoneGroupHasTooManyZones",
+                           f"A private DNS zone group supports up to {MAX_ZONE_CONFIGS} DNS zones; "
+                           f"{len(configs)} were given.")
+        config_names: list[str] = []
         names = []
         for config in configs:
+            if not config.get("name"):  # Azure cannot parse a config without a name (azure-rest-api-specs #23831)
+                raise InvalidRequestFormat([])
+            config_names.append(config["name"].lower())
             zone_id = (config.get("properties") or {}).get("privateDnsZoneId", "")
             zone = _referenced(ctx, zone_id, path)
             require_linked(ctx, "Microsoft.Network/privateDnsZones/join/action", zone["id"], path)
-            config.setdefault("name", zone["name"].replace(".", "-"))
             config["properties"]["privateDnsZoneId"] = zone["id"]
             names.append(zone["name"].lower())
-        if len(set(names)) != len(names):
+        if len(set(config_names)) != len(config_names):
+            twice = next(n for n in config_names if config_names.count(n) > 1)
+            raise InvalidRequestFormat([{"code": "DuplicateResourceName", "message": (
+                f"Resource {path.id} has two child resources with the same name ({twice}).")}])
+        if len(set(names)) != len(names):  # the portal refuses it as well: one zone of a name answers a VNet
             raise ArmError(400, "DuplicatePrivateDnsZoneInGroup", "A zone group names each private DNS zone once.")
         return record
 
