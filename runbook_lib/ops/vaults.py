@@ -13,8 +13,16 @@ if TYPE_CHECKING:
 
 APPROVED = {"properties": {"privateLinkServiceConnectionState": {"status": "Approved",
                                                              "description": "Approved by runbook_lib"}}}
-# usages that mean the vault has (had) Backup items: Backup endpoints are refused for good (seed 002)
+# usages that mean the vault has (had) Backup items: a first Backup endpoint is refused for good ("Create and use
+# private endpoints (v1 experience) for Azure Backup", "Create a Recovery Services vault")
 ITEM_USAGES = ("ProtectedItemCount", "MABContainersCount")
+# what each count is, in words, and the name Azure shows it by (Backup usages; Site Recovery's replicationUsages)
+ITEM_WORDS = {
+    "ProtectedItemCount": ("protected item", "ProtectedItemCount"),
+    "MABContainersCount": ("registered container", "MABContainersCount"),
+    "protected_item_count": ("replicated item", "protectedItemCount"),
+    "registered_servers_count": ("registered server", "registeredServersCount"),
+}
 
 
 def get_vault(clients: AzureClients, vault_id: str) -> Vault | None:
@@ -51,10 +59,38 @@ def items(clients: AzureClients, vault_id: str, group_id: str) -> dict[str, int]
     return backup_items(clients, vault_id)
 
 
-def new_vault(location: str) -> dict:
-    """A vault as seed 002 wants it from the start: system identity on, public network access denied."""
+def items_in_words(items: dict[str, int]) -> str:
+    """'3 protected items (ProtectedItemCount), 1 registered container (MABContainersCount)'."""
+    order = list(ITEM_WORDS)
+    said = []
+    for name, count in sorted(items.items(), key=lambda item: order.index(item[0]) if item[0] in order else 99):
+        word, shown = ITEM_WORDS.get(name, (name, name))
+        said.append(f"{count} {word}{'' if count == 1 else 's'} ({shown})")
+    return ", ".join(said)
+
+
+def has_approved_endpoint(vault: Vault, group_id: str) -> bool:
+    """The vault has an Approved private endpoint connection for ``group_id`` (e.g. AzureBackup)."""
+    for connection in vault.properties.private_endpoint_connections or []:
+        properties = connection.properties
+        state = properties.private_link_service_connection_state if properties else None
+        groups = [text(g).lower() for g in (properties.group_ids or [])] if properties else []
+        if group_id.lower() in groups and state is not None and text(state.status) == "Approved":
+            return True
+    return False
+
+
+def cross_region_restore(vault: Vault) -> bool:
+    """Cross-region restore is on (the vault's redundancySettings.crossRegionRestore)."""
+    settings = vault.properties.redundancy_settings
+    return text(getattr(settings, "cross_region_restore", None)) == "Enabled"
+
+
+def new_vault(location: str, public_network_access: str = "Disabled") -> dict:
+    """A vault as the Backup article wants it from the start: system identity on, public network access denied
+    (unless the parameters keep it)."""
     return {"location": location, "sku": {"name": "Standard"}, "identity": {"type": "SystemAssigned"},
-            "properties": {"publicNetworkAccess": "Disabled"}}
+            "properties": {"publicNetworkAccess": public_network_access}}
 
 
 def identity_on(vault: Vault) -> bool:

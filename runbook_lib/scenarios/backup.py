@@ -5,19 +5,49 @@ private DNS zones (linked, records in place, again after the first registration 
 
 from __future__ import annotations
 
+from typing import Literal
+
 from ..engine import ManualStep, Runbook
 from ..geo import geo_code, region_cloud
 from ..private_link import zone_name
+from ..azure.ids import parse_id
+from ..ops.roles import CustomRole
 from . import vault_steps as steps
+from .backup_identity import CUSTOM_ROLES, IdentityRoles, backup_grants
+from .prerequisites import room_for_storage_endpoints
 
 SEED = "002"
+VAULT_MEMBERS = 8  # the AzureBackup group's required members
+ECS_ENDPOINTS = 2  # _ecs blob and queue, made at the first registration
+PROT_ENDPOINTS = 1  # _prot blob, made at the first backup (the article's "fourth private endpoint"; some regions: more)
 
 
 class BackupParameters(steps.VaultEndpointParameters):
     GROUP_ID = "AzureBackup"
-    # fc1 fab1 prot1 rec2 ecs1 id1 tel1 wbcm1; then Azure Backup adds _ecs blob + queue and _prot110/120/121 blob
-    MEMBERS = 8 + 5
-    MEMBERS_WHY = "8 for the vault's endpoint, 5 for the storage endpoints Azure Backup adds"
+    # "Overview and concepts of private endpoints (v1 experience) for Azure Backup", "Before you start": 11 private
+    # IPs with the storage endpoints, up to 25 in some regions, a /26 advised. 8: fc1 fab1 prot1 rec2 ecs1 id1 tel1
+    # wbcm1; then the _ecs blob and queue endpoints (first registration) and a _prot blob one (first backup)
+    MEMBERS = VAULT_MEMBERS + ECS_ENDPOINTS + PROT_ENDPOINTS
+    MEMBERS_WHY = (f"{VAULT_MEMBERS} for the vault's endpoint, {ECS_ENDPOINTS} for the _ecs blob and queue endpoints "
+                   f"Azure Backup adds at the first registration, {PROT_ENDPOINTS} for the _prot blob endpoint it adds "
+                   "at the first backup")
+    MEMBERS_RECOMMENDED = 25
+    MEMBERS_RECOMMENDED_WHY = ("Azure Backup uses up to 25 in some regions, and Microsoft advises a /26 "
+                               "('Overview and concepts of private endpoints (v1 experience) for Azure Backup', "
+                               "'Before you start')")
+
+    public_access: Literal["deny", "keep"] = "deny"  # keep: public network access stays on (cross-region restore)
+    # the vault identity's rights on the endpoint's, the VNet's and the zones' resource groups: contributor (the
+    # article's recommendation) or granular (its custom roles, created where missing, and Private DNS Zone
+    # Contributor on the zones)
+    identity_roles: IdentityRoles = "contributor"
+
+    def identity_grants(self) -> list[tuple[str, str]]:
+        return backup_grants(parse_id(self.endpoint_id).resource_group_id, parse_id(self.vnet_id).resource_group_id,
+                             self.zones_resource_group if self.dns == "zone-group" else None, self.identity_roles)
+
+    def custom_roles(self) -> tuple[CustomRole, ...]:
+        return CUSTOM_ROLES if self.identity_roles == "granular" else ()
 
     def zone_names(self, vault_location: str) -> list[str]:
         cloud = region_cloud(vault_location)
@@ -43,12 +73,14 @@ def runbook(params: BackupParameters) -> Runbook:
                          "subscription"),
         ManualStep("first-registration", "Register the first server or VM with the vault", use,
                    "Configure backup of the first workload (discovery / container registration) through the "
-                   "endpoint. Azure Backup then adds the <endpoint>_ecs blob and queue endpoints."),
+                   "endpoint. Azure Backup then adds the <endpoint>_ecs blob and queue endpoints.",
+                   check=room_for_storage_endpoints("ecs", ECS_ENDPOINTS, "first registration")),
         steps.DnsRecords(f"{SEED} DNS records for blobs and queues after the first registration",
                          id="dns-after-registration", title="DNS records for blobs and queues after the first "
                                                             "registration"),
         ManualStep("first-backup", "Run the first backup", use,
-                   "Run the first backup. Azure Backup then adds the <endpoint>_prot blob endpoints."),
+                   "Run the first backup. Azure Backup then adds the <endpoint>_prot blob endpoints.",
+                   check=room_for_storage_endpoints("prot", PROT_ENDPOINTS, "first backup")),
         steps.DnsRecords(f"{SEED} DNS records for blobs after the first backup", id="dns-after-backup",
                          title="DNS records for blobs after the first backup"),
         steps.Validate(f"{SEED} Check VM connectivity"),

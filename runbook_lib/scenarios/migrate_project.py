@@ -18,7 +18,7 @@ from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
 from ..azure.ids import parse_id
 from ..azure.requests import Write, deferred
 from ..dns.entries import entries_for, ready_entries
-from ..dns.records import RecordPlan, plan_links, plan_records
+from ..dns.records import plan_links, plan_records
 from ..dns.zones import required_zones
 from ..engine import ManualStep, Row, Run, Runbook, Step, blocked, create, unchanged, update
 from ..engine.fields import typed_id
@@ -29,6 +29,7 @@ from ..ops.arm import get_or_none
 from ..ops.installer import verify_installer
 from ..private_link import zone_name
 from . import vault_steps as steps
+from .endpoint_steps import ownership_row
 from .vault_steps import free_location, record_plan_rows
 
 SEED = "004"
@@ -168,8 +169,11 @@ class Prerequisites(Step):
             return [blocked(p.project, f"the caller may not even read what this runbook works on "
                                        f"({getattr(error.error, 'code', 403)}): it needs Owner, or Contributor and "
                                        "User Access Administrator, on the subscription")]
+        existing = endpoints.get_endpoint(run.clients, p.endpoint_id)
+        if existing is not None and (refusal := ownership_row(run, existing, p.project, GROUP_ID, p.subnet)):
+            rows.append(refusal)  # before the project is created for nothing
         if not generated:
-            needed = ADDRESSES - (endpoints.get_endpoint(run.clients, p.endpoint_id) is not None)
+            needed = ADDRESSES - (existing is not None)
             rows.append(steps.addresses_row(run, p.subnet, needed, f"Azure Migrate needs about {needed} (the "
                                             "project's endpoint and those key generation adds for its key vault, "
                                             "storage, Recovery Services vault and assessment project)"))
@@ -232,12 +236,8 @@ class CreateProjectEndpoint(Step):
         p: MigrateProjectParameters = run.params
         existing = endpoints.get_endpoint(run.clients, p.endpoint_id)
         if existing is not None:
-            connections = existing.manual_private_link_service_connections or existing.private_link_service_connections
-            target = connections[0].private_link_service_id if connections else ""
-            if target.lower() != p.project.lower():
-                return [blocked(p.endpoint_id, f"this endpoint connects {target or 'nothing'}, not the project: "
-                                               "choose another endpoint_name")]
-            return [unchanged(p.endpoint_id, endpoints.connection_state(existing))]
+            refusal = ownership_row(run, existing, p.project, GROUP_ID, p.subnet)
+            return [refusal or unchanged(p.endpoint_id, endpoints.connection_state(existing))]
         rid = parse_id(p.endpoint_id)
         body = endpoints.endpoint_body(free_location(run, p.subnet), p.subnet, p.project, GROUP_ID,
                                        p.approval == "manual")
@@ -254,7 +254,7 @@ class ApproveProjectEndpoint(Step):
 
     def plan(self, run: Run) -> list[Row]:
         p: MigrateProjectParameters = run.params
-        return [steps.approval_row(run, p.endpoint_id, "the project's owner",
+        return [steps.approval_row(run, p.endpoint_id, p.project, GROUP_ID, "the project's owner",
                                    "Azure Migrate > Properties > private endpoint > Approve; generate the key only "
                                    "after that", self._approve(run))]
 
@@ -326,52 +326,8 @@ class LinkProjectZones(Step):
     def plan(self, run: Run) -> list[Row]:
         p: MigrateProjectParameters = run.params
         plan = plan_links(run.clients, p.zone_names(), p.zones_group, [p.vnet_id, *p.link_vnets])
-        elsewhere = linked_elsewhere(run, plan)
-        kept = RecordPlan(plan.zones, plan.ttl, plan.table.drop(index=list(elsewhere)))
-        rows = record_plan_rows(run, kept, lambda row: f"{p.zone_id(row['Zone'])}/virtualNetworkLinks/{row['Name']}")
-        for index, other in elsewhere.items():
-            zone, vnet = plan.table.at[index, "Zone"], plan.table.at[index, "Desired"]
-            rows.append(blocked(p.zone_id(zone), f"{vnet.rsplit('/', 1)[-1]} is already linked to another {zone} "
-                                                 f"({other}); a VNet resolves a name through one zone only. Keep one "
-                                                 "copy: set zones_resource_group to that zone's resource group, or "
-                                                 "move its records here and remove its link"))
-        return rows
-
-
-def linked_elsewhere(run: Run, plan: RecordPlan) -> dict[object, str]:
-    """Plan rows (index) creating a link from a zone to a VNet already linked to a zone of the same name in another
-    resource group (Azure refuses it): index -> that zone's id. Looks in the subscriptions of the zones, the
-    endpoint and the VNets (Azure Migrate makes its zones in the endpoint's resource group)."""
-    p: MigrateProjectParameters = run.params
-    wanted = plan.table[plan.table["Action"] == "create"]
-    if wanted.empty:
-        return {}
-    subscriptions = dict.fromkeys(parse_id(i).subscription for i in (p.zones_group, p.endpoint_id, *wanted["Desired"]))
-    same_name: dict[str, list[str]] = {}
-    for subscription in subscriptions:
-        try:
-            zones = run.clients.for_subscription(subscription).privatedns.private_zones.list()
-            for zone in zones:
-                if zone.name.lower() in set(wanted["Zone"]) and \
-                        parse_id(zone.id).resource_group_id.lower() != p.zones_group.lower():
-                    same_name.setdefault(zone.name.lower(), []).append(zone.id)
-        except HttpResponseError as error:
-            if error.status_code != 403:
-                raise  # a subscription the caller may not read: Azure will say so when the link is made
-    found: dict[object, str] = {}
-    links: dict[str, set[str]] = {}
-    for index, row in wanted.iterrows():
-        for zone_id in same_name.get(row["Zone"], []):
-            if zone_id not in links:
-                rid = parse_id(zone_id)
-                dns = run.clients.for_subscription(rid.subscription).privatedns
-                links[zone_id] = {(link.virtual_network.id or "").lower()
-                                  for link in dns.virtual_network_links.list(rid.resource_group, rid.name)
-                                  if link.virtual_network}
-            if row["Desired"].lower() in links[zone_id]:
-                found[index] = zone_id
-                break
-    return found
+        # a VNet already linked to a zone of the same name elsewhere is a conflict in the plan: blocked, with the fix
+        return record_plan_rows(run, plan, lambda row: f"{p.zone_id(row['Zone'])}/virtualNetworkLinks/{row['Name']}")
 
 
 class ProjectDnsRecords(Step):

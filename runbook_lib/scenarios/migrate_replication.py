@@ -17,14 +17,16 @@ from ..azure.requests import deferred
 from ..dns.entries import entries_for, ready_entries
 from ..dns.records import plan_links, plan_records
 from ..engine import Row, Run, Step, blocked, create, unchanged
-from ..engine.fields import StorageAccountId, SubnetId, VaultId
+from ..engine.fields import DerivedName, StorageAccountId, SubnetId, VaultId
 from ..geo import region_cloud
+from ..names import NameKind
 from ..ops import endpoints, roles, vaults
 from ..ops.network import free_addresses
 from ..ops import storage as storage_ops
 from ..ops.storage import StorageAccount, get_storage_account
 from ..private_link import zone_name
 from . import vault_steps as steps
+from .endpoint_steps import ownership_row
 from .vault_steps import record_plan_rows as record_rows  # dns.records plan -> step rows (conflicts block)
 
 STORAGE_GROUP = "blob"
@@ -47,6 +49,14 @@ class ReplicationParameters(steps.VaultEndpointParameters):
     def storage_accounts(self) -> list[str]:
         """The accounts the vault's identity replicates to (each once)."""
         return [self.replication_storage]
+
+    def derived_names(self) -> list[DerivedName]:
+        """Besides the links: each account's blob endpoint, named by storage_endpoint_id."""
+        field_of = {value.lower(): field for field, value in self if isinstance(value, str)}
+        return super().derived_names() + [
+            DerivedName(field_of.get(account.lower(), "replication_storage"), f"{name_of(account)}'s blob endpoint",
+                        NameKind.PRIVATE_ENDPOINT, name_of(self.storage_endpoint_id(account)))
+            for account in self.storage_accounts()]
 
     def storage_rules(self, accounts: dict[str, StorageAccount]) -> list[Row]:
         """Guards of the scenario on the accounts found (id -> account); none by default."""
@@ -173,6 +183,25 @@ class Prerequisites(steps.Prerequisites):
         return needs
 
 
+    def plan(self, run: Run) -> list[Row]:
+        """The shared rows, and a refusal for a storage endpoint name already taken by another endpoint."""
+        rows = super().plan(run)
+        if any(row.action == "blocked" for row in rows):
+            return rows  # e.g. a caller who may not read the accounts
+        for account in _accounts(run):
+            existing = endpoints.get_endpoint(run.clients, run.params.storage_endpoint_id(account.id))
+            if existing is not None and (refusal := storage_endpoint_ownership(run, account.id, existing)):
+                rows.append(refusal)
+        return rows
+
+
+def storage_endpoint_ownership(run: Run, account_id: str, existing) -> Row | None:
+    """A refusal when the endpoint named for ``account_id``'s blob endpoint serves something else."""
+    return ownership_row(run, existing, account_id, STORAGE_GROUP, run.params.storage_subnet_id,
+                         f"the storage endpoints are named {{account}}-{STORAGE_GROUP}-pe: put them in another "
+                         "resource group (endpoint_resource_group)", "storage_subnet")
+
+
 class MigrateVault(steps.CreateVault):
     id, title = "vault", "The vault Azure Migrate created, that never had items"
 
@@ -277,7 +306,8 @@ class StorageEndpoints(Step):
             endpoint_id = p.storage_endpoint_id(account.id)
             existing = endpoints.get_endpoint(run.clients, endpoint_id)
             if existing is not None:
-                rows.append(unchanged(endpoint_id, endpoints.connection_state(existing)))
+                refusal = storage_endpoint_ownership(run, account.id, existing)
+                rows.append(refusal or unchanged(endpoint_id, endpoints.connection_state(existing)))
                 continue
             rid = parse_id(endpoint_id)
             body = endpoints.endpoint_body(steps.free_location(run, p.storage_subnet_id), p.storage_subnet_id,
@@ -294,7 +324,7 @@ class ApproveStorageEndpoints(Step):
 
     def plan(self, run: Run) -> list[Row]:
         p: ReplicationParameters = run.params
-        return [steps.approval_row(run, endpoint_id, f"the owner of {account.name}",
+        return [steps.approval_row(run, endpoint_id, account.id, STORAGE_GROUP, f"the owner of {account.name}",
                                    "storage account > Networking > Private endpoint connections",
                                    deferred(storage_ops.approve_connection, run.clients, account.id, endpoint_id))
                 for account in _accounts(run) for endpoint_id in [p.storage_endpoint_id(account.id)]]

@@ -1,13 +1,20 @@
-"""Before anything changes: the caller's rights where the run writes, and the subnet's free addresses."""
+"""Before anything changes: the caller's rights where the run writes, and the subnet's free addresses (again
+before each manual step after which Azure Backup adds endpoints to the subnet)."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Literal
 
 from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
 
 from ..azure.ids import parse_id
+from ..dns.endpoints import backup_siblings_pattern
 from ..engine import Row, Run, Step, blocked, unchanged
 from ..ops import endpoints, roles
 from ..ops.network import free_addresses
+from .endpoint_steps import ownership_row
+from .identity_steps import definition_scopes
 from .vault_params import VaultEndpointParameters, vault_of, vault_principal
 
 
@@ -27,8 +34,12 @@ class Prerequisites(Step):
                                      "User Access Administrator, on the vault's, the endpoint's and the zones' "
                                      "resource groups")]
         rows = [rights_row(run, scope, actions) for scope, actions in needs.items()]
-        if endpoints.get_endpoint(run.clients, p.endpoint_id) is None:
-            rows.append(addresses_row(run, p.subnet, p.MEMBERS, f"{p.GROUP_ID} needs {p.MEMBERS} ({p.MEMBERS_WHY})"))
+        existing = endpoints.get_endpoint(run.clients, p.endpoint_id)
+        if existing is not None and (refusal := ownership_row(run, existing, p.vault, p.GROUP_ID, p.subnet)):
+            rows.append(refusal)  # before the first write: the run would otherwise set up the vault for nothing
+        if existing is None:
+            rows.append(addresses_row(run, p.subnet, p.MEMBERS, f"{p.GROUP_ID} needs {p.MEMBERS} ({p.MEMBERS_WHY})",
+                                      p.MEMBERS_RECOMMENDED, p.MEMBERS_RECOMMENDED_WHY))
         return rows
 
     @staticmethod
@@ -43,6 +54,8 @@ class Prerequisites(Step):
         for scope, role in p.identity_grants():
             if not principal or role not in roles.roles_held(run.clients, scope, principal):
                 needs.setdefault(scope, []).append("Microsoft.Authorization/roleAssignments/write")
+        for scope in definition_scopes(run):  # custom roles to create (Backup's identity_roles: granular)
+            needs.setdefault(scope, []).append("Microsoft.Authorization/roleDefinitions/write")
         if endpoints.get_endpoint(run.clients, p.endpoint_id) is None:
             needs.setdefault(parse_id(p.endpoint_id).resource_group_id, []).append(
                 "Microsoft.Network/privateEndpoints/write")
@@ -61,9 +74,48 @@ def rights_row(run: Run, scope: str, actions: list[str]) -> Row:
     return unchanged(scope, reason="the caller's rights suffice")
 
 
-def addresses_row(run: Run, subnet_id: str, needed: int, why: str) -> Row:
-    """Blocked when the subnet has fewer than ``needed`` free addresses; ``why`` says who needs them."""
+def addresses_row(run: Run, subnet_id: str, needed: int, why: str, recommended: int | None = None,
+                  recommended_why: str = "") -> Row:
+    """Blocked when the subnet has fewer than ``needed`` free addresses (``why`` says who needs them); below
+    ``recommended`` it passes with a reason starting 'warning:' (``recommended_why`` says why more may be needed)."""
     free = free_addresses(run.clients, subnet_id)
     if free < needed:
         return blocked(subnet_id, f"{free} free addresses, and {why}: choose a larger subnet")
+    if recommended is not None and free < recommended:
+        return unchanged(subnet_id, free, f"warning: {free} free addresses, {needed} needed, but {recommended_why}: "
+                                          f"a subnet with {recommended} or more free is safer")
     return unchanged(subnet_id, free, f"{free} free addresses, {needed} needed")
+
+
+Stage = Literal["ecs", "prot"]
+
+
+def room_for_storage_endpoints(stage: Stage, count: int, event: str) -> Callable[[Run], str | None]:
+    """A manual step's check: before the ``event`` (first registration, first backup) after which Azure Backup adds
+    ``count`` ``{endpoint}_{stage}…`` endpoints in the vault endpoint's subnet, that subnet must have room for those
+    not made yet. None while the vault's endpoint is still to be made: the prerequisites counted them with it."""
+
+    def check(run: Run) -> str | None:
+        endpoint = endpoints.get_endpoint(run.clients, run.params.endpoint_id)
+        if endpoint is None:
+            return None
+        missing = count - len(storage_endpoints(run, endpoint.id, stage))
+        if missing <= 0:
+            return None
+        subnet_id = endpoint.subnet.id
+        free = free_addresses(run.clients, subnet_id)
+        if free >= missing:
+            return None
+        return (f"{subnet_id.rsplit('/', 1)[-1]} has {free} free addresses, and Azure Backup adds {missing} "
+                f"_{stage} endpoint(s) there at the {event} (the {event} fails without them): free addresses in "
+                f"that subnet first, then do it and confirm it")
+
+    return check
+
+
+def storage_endpoints(run: Run, endpoint_id: str, stage: Stage) -> list[str]:
+    """The ids of the ``{endpoint}_{stage}…_blob|_queue`` endpoints Azure Backup made beside ``endpoint_id``."""
+    rid = parse_id(endpoint_id)
+    pattern = backup_siblings_pattern(rid.name)
+    listed = run.clients.for_subscription(rid.subscription).network.private_endpoints.list(rid.resource_group)
+    return [e.id for e in listed if (found := pattern.fullmatch(e.name or "")) and found.group(1).lower() == stage]

@@ -1,15 +1,18 @@
-"""Site Recovery for on-premises machines behind private endpoints (seed 000), in the order the document demands:
-a vault that never had items, its identity on, one AzureSiteRecovery endpoint in the bypass network (five
-addresses), its approval, the private DNS zones (linked, records in place), then the optional cache storage
-account: the identity's roles by the account's type, trusted Microsoft services, and a blob endpoint (one more
-address, general-purpose v2 accounts only). Protecting the machines is the operator's work, after all that.
+"""Site Recovery for on-premises machines behind private endpoints (Microsoft Learn: "Replicate on-premises machines
+by using private endpoints"), in the order the article demands: a vault that never had items, its identity on, one
+AzureSiteRecovery endpoint in the bypass network (five addresses), its approval, the private DNS zones (linked,
+records in place), then the storage accounts ("Grant required permissions to the vault": every cache/log account and
+every target account replication writes to): the identity's roles on each by its type, trusted Microsoft services,
+and, for the one cache account named, an optional blob endpoint (one more address, general-purpose v2 accounts only).
+The vault's identity gets the storage roles only: it needs no rights on resource groups. Protecting the machines is
+the operator's work, after all that.
 
-Zones: one new zone per endpoint (the seed's advice: a zone group writing into a zone that already holds another
+Zones: one new zone per endpoint (the article's advice: a zone group writing into a zone that already holds another
 endpoint's records for the same vault overwrites them), or, in a hub-and-spoke network, the hub's shared zone for
 the one endpoint of the whole setup. Either way the runbook refuses to overwrite another endpoint's live records.
 
 The appliance still needs public access to a few URLs (Microsoft Entra ID has no private endpoints):
-``allowed_urls(cloud)`` lists them from the seed's tables, ``export_allowed_urls`` writes them for a proxy or
+``allowed_urls(cloud)`` lists them from the article's tables, ``export_allowed_urls`` writes them for a proxy or
 firewall team.
 """
 
@@ -23,16 +26,18 @@ from pathlib import Path
 import pandas as pd
 from pydantic import ValidationInfo, field_validator
 
-from ..azure.ids import parse_id
+from ..azure.ids import name_of, parse_id
 from ..azure.requests import deferred
 from ..engine import ManualStep, Row, Run, Runbook, Step, blocked, create, unchanged
-from ..engine.fields import AnyStorageAccountId
+from ..engine.fields import AnyStorageAccountId, DerivedName
 from ..errors import InputError
 from ..geo import region_cloud
+from ..names import NameKind
 from ..ops import endpoints, roles, storage, vaults
 from ..ops.network import free_addresses
 from ..private_link import CLOUDS, zone_name
 from . import vault_steps as steps
+from .endpoint_steps import ownership_row
 
 SEED = "000"
 CACHE_GROUP_ID = "blob"
@@ -43,11 +48,18 @@ CACHE_MEMBERS = 1  # the cache account's blob
 
 
 class SiteRecoveryParameters(steps.VaultEndpointParameters):
-    """Seed 000's choices: the bypass network's subnet, the optional cache account and its endpoint, the zones."""
+    """The article's choices: the bypass network's subnet, the storage accounts Site Recovery uses, the optional
+    cache endpoint, the zones.
+
+    ``storage_accounts`` lists every account the vault writes to: the cache/log accounts and the target accounts
+    replication writes to ("Grant required permissions to the vault"); each gets the identity's roles by its type and
+    trusted Microsoft services, each checked before anything changes. ``cache_storage`` is the one account that may
+    get a blob endpoint (``cache_endpoint``); it counts among the accounts whether listed or not."""
 
     GROUP_ID = "AzureSiteRecovery"
 
-    cache_storage: AnyStorageAccountId | None = None  # the cache/log account (created in advance); its roles by type
+    storage_accounts: tuple[AnyStorageAccountId, ...] = ()  # every cache/log and target account (created in advance)
+    cache_storage: AnyStorageAccountId | None = None  # the cache account that may get a blob endpoint; one of the above
     cache_endpoint: bool = False  # a blob endpoint for it in the bypass subnet (general-purpose v2 accounts only)
     hub_and_spoke: bool = False  # reuse the hub's shared zones (one endpoint for the whole setup); else own zones
     modernized: bool = False  # VMware/physical with the modernized experience: the prod.migration zone too
@@ -60,6 +72,19 @@ class SiteRecoveryParameters(steps.VaultEndpointParameters):
         return value
 
     @property
+    def accounts(self) -> list[str]:
+        """Every storage account the vault's identity gets its roles on, each once (ids compared case-insensitively)."""
+        found: dict[str, str] = {}
+        for account in (*self.storage_accounts, *([self.cache_storage] if self.cache_storage else [])):
+            found.setdefault(account.lower(), account)
+        return list(found.values())
+
+    def identity_grants(self) -> list[tuple[str, str]]:
+        """None on resource groups: Site Recovery's identity gets only the storage roles by type (step
+        'storage-roles'), as "Grant required permissions to the vault" documents."""
+        return []
+
+    @property
     def MEMBERS(self) -> int:  # type: ignore[override]
         return VAULT_MEMBERS + (CACHE_MEMBERS if self.cache_endpoint else 0)
 
@@ -67,6 +92,13 @@ class SiteRecoveryParameters(steps.VaultEndpointParameters):
     def MEMBERS_WHY(self) -> str:  # type: ignore[override]
         why = f"{VAULT_MEMBERS} for Site Recovery's microservices"
         return why + (f", {CACHE_MEMBERS} for the cache storage account's endpoint" if self.cache_endpoint else "")
+
+    def derived_names(self) -> list[DerivedName]:
+        names = super().derived_names()
+        if self.cache_endpoint_id:
+            names.append(DerivedName("endpoint_name", "the cache account's endpoint", NameKind.PRIVATE_ENDPOINT,
+                                     name_of(self.cache_endpoint_id)))
+        return names
 
     @property
     def cache_endpoint_id(self) -> str | None:
@@ -91,6 +123,11 @@ def _cache_account(run: Run) -> storage.StorageAccount | None:
     return storage.get_storage_account(run.clients, run.params.cache_storage)
 
 
+def _accounts(run: Run) -> list[storage.StorageAccount]:
+    """The accounts of the parameters that exist ('storage-check' blocks on a missing one)."""
+    found = (storage.get_storage_account(run.clients, a) for a in run.params.accounts)
+    return [a for a in found if a is not None]
+
 
 def _no_endpoint_reason(account: storage.StorageAccount) -> str | None:
     """Why the account cannot have a private endpoint; None when it can."""
@@ -105,31 +142,44 @@ def _no_endpoint_reason(account: storage.StorageAccount) -> str | None:
 
 
 class CachePrerequisites(Step):
-    """The cache account before anything changes: it exists, it can have the endpoint asked for, the subnet has an
-    address left for it, and the caller may grant roles and open the firewall to trusted services there."""
+    """Every storage account before anything changes: it exists, the caller may grant roles and open the firewall to
+    trusted services there; the cache account can have the endpoint asked for, and the subnet an address for it."""
 
-    id, title, section = "cache-prerequisites", "Check the cache storage account", "Prerequisites and caveats"
+    id, title, section = "cache-prerequisites", "Check the cache, log and target storage accounts", \
+        "Prerequisites and caveats"
 
     def plan(self, run: Run) -> list[Row]:
         p: SiteRecoveryParameters = run.params
-        if not p.cache_storage:
-            return [unchanged(p.vault, reason="no cache storage account given: replication uses the account Site "
-                                              "Recovery is given later")]
-        account = _cache_account(run)
-        if account is None:
-            return [blocked(p.cache_storage, "the cache storage account does not exist: Site Recovery needs the "
-                                             "cache/log accounts created in advance")]
-        rows = [unchanged(account.id, f"{account.kind}, {account.tier}")]
-        if p.cache_endpoint and (why := _no_endpoint_reason(account)):
-            return rows + [blocked(account.id, why)]
+        if not p.accounts:
+            return [unchanged(p.vault, reason="no storage account given: name the cache/log and target accounts in "
+                                              "storage_accounts before enabling replication")]
+        rows: list[Row] = []
         needs: dict[str, list[str]] = {}
         principal = steps.vault_principal(run)
-        if not principal or not set(account.identity_roles) <= roles.roles_held(run.clients, account.id, principal):
-            needs[account.id] = ["Microsoft.Authorization/roleAssignments/write"]
-        if not account.trusted_services:
-            needs.setdefault(account.id, []).append("Microsoft.Storage/storageAccounts/write")
+        for account_id in p.accounts:
+            account = storage.get_storage_account(run.clients, account_id)
+            if account is None:
+                rows.append(blocked(account_id, f"the storage account {name_of(account_id)} does not exist: Site "
+                                                "Recovery needs its cache/log and target accounts created in advance"))
+                continue
+            rows.append(unchanged(account.id, f"{account.kind}, {account.tier}",
+                                  f"the vault's identity needs {' and '.join(account.identity_roles)}"))
+            if p.cache_endpoint and account.id.lower() == p.cache_storage.lower() and \
+                    (why := _no_endpoint_reason(account)):
+                rows.append(blocked(account.id, why))
+            if not principal or not set(account.identity_roles) <= roles.roles_held(run.clients, account.id,
+                                                                                    principal):
+                needs[account.id] = ["Microsoft.Authorization/roleAssignments/write"]
+            if not account.trusted_services:
+                needs.setdefault(account.id, []).append("Microsoft.Storage/storageAccounts/write")
+        if any(r.action == "blocked" for r in rows):
+            return rows
         vault_endpoint = endpoints.get_endpoint(run.clients, p.endpoint_id)
-        cache_missing = p.cache_endpoint and endpoints.get_endpoint(run.clients, p.cache_endpoint_id) is None
+        cache = endpoints.get_endpoint(run.clients, p.cache_endpoint_id) if p.cache_endpoint else None
+        if cache is not None and (refusal := ownership_row(run, cache, p.cache_storage, CACHE_GROUP_ID,
+                                                                 p.subnet)):
+            return rows + [refusal]
+        cache_missing = p.cache_endpoint and cache is None
         if cache_missing and vault_endpoint is not None:  # else 'prerequisites' counted its address
             needs.setdefault(parse_id(p.cache_endpoint_id).resource_group_id, []).append(
                 "Microsoft.Network/privateEndpoints/write")
@@ -139,8 +189,8 @@ class CachePrerequisites(Step):
                         else unchanged(p.subnet, free, f"{free} free addresses, {CACHE_MEMBERS} needed"))
         for scope, actions in needs.items():
             missing = roles.caller_may(run.clients, scope, actions)
-            rows.append(blocked(scope, f"the caller may not {', '.join(missing)} here: it needs Owner, or "
-                                       "Contributor and User Access Administrator, on the cache account")
+            rows.append(blocked(scope, f"the caller may not {', '.join(missing)} on {name_of(scope)}: it needs "
+                                       "Owner, or Contributor and User Access Administrator, on each storage account")
                         if missing else unchanged(scope, reason="the caller's rights suffice"))
         return rows
 
@@ -191,22 +241,22 @@ class ZoneChoice(Step):
                       "peered networks, or remove it first")
         else:
             advice = ("give this endpoint a new zone of its own (a zones_resource_group without them), as the "
-                      "seed advises for every endpoint to the same vault")
+                      "article advises for every endpoint to the same vault")
         return blocked(zone_id, f"holds {held}: this endpoint's zone group would overwrite them; {advice}")
 
 
 class GrantStorageRoles(steps.GrantStorageRoles):
-    title = "Grant the vault's identity its roles on the cache account"
+    title = "Grant the vault's identity its roles on each storage account, by its type"
 
     def accounts(self, run: Run) -> list[storage.StorageAccount]:
-        return [_cache_account(run)] if run.params.cache_storage else []
+        return _accounts(run)
 
 
 class AllowTrustedServices(steps.AllowTrustedServices):
-    title = "Let trusted Microsoft services through the cache account's firewall"
+    title = "Let trusted Microsoft services through each storage account's firewall"
 
     def accounts(self, run: Run) -> list[storage.StorageAccount]:
-        return [_cache_account(run)] if run.params.cache_storage else []
+        return _accounts(run)
 
 
 class CacheEndpoint(Step):
@@ -226,7 +276,10 @@ class CacheEndpoint(Step):
         endpoint_id, rows = p.cache_endpoint_id, []
         rid = parse_id(endpoint_id)
         network = run.clients.for_subscription(rid.subscription).network
-        if endpoints.get_endpoint(run.clients, endpoint_id) is None:
+        existing = endpoints.get_endpoint(run.clients, endpoint_id)
+        if existing is not None and (refusal := ownership_row(run, existing, account.id, CACHE_GROUP_ID, p.subnet)):
+            return [refusal]
+        if existing is None:
             body = endpoints.endpoint_body(steps.free_location(run, p.subnet), p.subnet, account.id, CACHE_GROUP_ID,
                                            p.approval == "manual")
             rows.append(create(endpoint_id, f"{CACHE_GROUP_ID} endpoint to {account.name}",
@@ -252,8 +305,9 @@ class ApproveCacheEndpoint(Step):
         if not p.cache_endpoint:
             return [unchanged(p.cache_storage or p.vault, reason="no endpoint for the cache account")]
         approve = deferred(storage.approve_connection, run.clients, p.cache_storage, p.cache_endpoint_id)
-        return [steps.approval_row(run, p.cache_endpoint_id, "the account's owner",
-                                   "storage account > Networking > Private endpoint connections", approve)]
+        return [steps.approval_row(run, p.cache_endpoint_id, p.cache_storage, CACHE_GROUP_ID,
+                                   "the account's owner", "storage account > Networking > Private endpoint connections",
+                                   approve)]
 
 
 class ValidateCacheEndpoint(steps.Validate):
@@ -292,7 +346,6 @@ def runbook(params: SiteRecoveryParameters) -> Runbook:
         steps.CreateVault(f"{SEED} Create a Recovery Services vault"),
         steps.DenyPublicAccess(f"{SEED} Prerequisites and caveats (the vault is locked down)"),
         steps.EnableIdentity(f"{SEED} Enable the managed identity for the vault"),
-        steps.GrantIdentity(f"{SEED} Enable the managed identity for the vault (rights to create endpoints)"),
         steps.CreateEndpoint(f"{SEED} Create private endpoints for the Recovery Services vault",
                              title="Create the vault's AzureSiteRecovery endpoint in the bypass network"),
         steps.ApproveEndpoint(f"{SEED} Approve private endpoints for site recovery"),

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from typing import ClassVar, Literal
 
-from ..azure.ids import parse_id
+from pydantic import model_validator
+
+from ..azure.ids import name_of, parse_id
 from ..dns.choices import DEFAULT_TTL
+from ..dns.links import link_name
 from ..engine import Run, ScenarioParameters
-from ..engine.fields import EndpointName, Region, ResourceGroupId, SubnetId, VaultId, VnetId
+from ..engine.fields import DerivedName, refuse_bad_derived_names
+from ..engine.fields import EndpointName, Nameserver, Region, ResourceGroupId, SubnetId, Ttl, VaultId, VnetId
+from ..names import NameKind
 from ..ops import vaults
+from ..ops.roles import CustomRole
 
 
 class EndpointParameters(ScenarioParameters):
@@ -22,8 +28,21 @@ class EndpointParameters(ScenarioParameters):
     approval: Literal["auto", "manual"] = "auto"  # manual: a request the target's owner approves
     approve: bool = False  # approve a Pending connection in this run (the caller must own the target)
     link_vnets: tuple[VnetId, ...] = ()  # the clients' VNets (the endpoint's own VNet always)
-    nameserver: str | None = None  # validate resolution through this DNS server (HOST[:PORT])
-    ttl: int = DEFAULT_TTL  # of the records this runbook writes
+    nameserver: Nameserver | None = None  # validate resolution through this DNS server (HOST[:PORT])
+    ttl: Ttl = DEFAULT_TTL  # of the records this runbook writes
+
+    def derived_names(self) -> list[DerivedName]:
+        """The names this run derives from its parameters besides the ones they give (Azure's rules apply): the
+        zone links named after the VNets (with a hash when another VNet of that name holds the plain name)."""
+        vnets = [("subnet", self.vnet_id), *(("link_vnets", vnet) for vnet in self.link_vnets)]
+        return [DerivedName(parameter, f"the zones' link to {name_of(vnet)}", NameKind.VIRTUAL_NETWORK_LINK, name)
+                for parameter, vnet in vnets
+                for name in dict.fromkeys((link_name(vnet, ()), link_name(vnet, {link_name(vnet, ())})))]
+
+    @model_validator(mode="after")
+    def _derived_names_keep_azure_rules(self):
+        refuse_bad_derived_names(type(self).__name__, self.derived_names())
+        return self
 
     @property
     def endpoint_id(self) -> str:
@@ -49,6 +68,8 @@ class VaultEndpointParameters(EndpointParameters):
     GROUP_ID: ClassVar[str]
     MEMBERS: ClassVar[int]  # addresses the endpoint (and what the service adds beside it) takes in the subnet
     MEMBERS_WHY: ClassVar[str]  # ...in words
+    MEMBERS_RECOMMENDED: ClassVar[int | None] = None  # what the article advises having free; fewer: a warning
+    MEMBERS_RECOMMENDED_WHY: ClassVar[str] = ""  # ...in words
 
     vault: VaultId  # the Recovery Services vault; created when it does not exist
     zones_resource_group: ResourceGroupId  # where the private DNS zones are (any subscription)
@@ -58,13 +79,13 @@ class VaultEndpointParameters(EndpointParameters):
         raise NotImplementedError
 
     def identity_grants(self) -> list[tuple[str, str]]:
-        """(scope, built-in role) the vault's identity needs: Contributor on the endpoint's and the VNet's resource
-        groups and, with zone integration, Private DNS Zone Contributor on the zones' (seeds 000, 002)."""
-        scopes = dict.fromkeys([parse_id(self.endpoint_id).resource_group_id, parse_id(self.vnet_id).resource_group_id])
-        wanted = [(scope, "Contributor") for scope in scopes]
-        if self.dns == "zone-group":
-            wanted.append((self.zones_resource_group, "Private DNS Zone Contributor"))
-        return wanted
+        """(scope, role by name) the vault's identity gets beyond its storage roles: none, unless the service's
+        article documents some (Backup's: its three resource groups)."""
+        return []
+
+    def custom_roles(self) -> tuple[CustomRole, ...]:
+        """The custom role definitions identity_grants names (created where missing): none by default."""
+        return ()
 
 
 def vault_principal(run: Run) -> str | None:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import uuid
+
 from runbook_lib.azure import Target, get_clients
 from runbook_lib.engine import load_parameters
+from runbook_lib.ops import roles
 from runbook_lib.sandbox.faults import FaultRule
 from runbook_lib.scenarios.backup import BackupParameters
 from tests.builders import grant
 from tests.cli import runbook as runbook_command
-from tests.contoso import DNS_RG, HUB, SPOKE_ENDPOINTS, VAULTS, WORKLOAD, subnet
-from tests.scenarios.conftest import run, statuses
+from tests.contoso import DNS_RG, HUB, RECOVERY_RG, SPOKE_ENDPOINTS, VAULTS, WORKLOAD, subnet
+from tests.scenarios.conftest import detail, run, statuses
 
 NEW_VAULT = f"{VAULTS}/rsv-backup-new"
 
@@ -71,7 +74,7 @@ def test_a_subnet_too_small_is_refused_before_anything_changes(owner):
     tiny = subnet(WORKLOAD, "rg-network-bypass", "vnet-bypass", "snet-tiny")
     report, journal = run(owner, params(subnet=tiny))
     assert statuses(report)["prerequisites"] == "blocked" and journal.changes == []
-    assert "3 free addresses, and AzureBackup needs 13 (8 for the vault's endpoint" in report.steps[0].detail
+    assert "3 free addresses, and AzureBackup needs 11 (8 for the vault's endpoint" in report.steps[0].detail
 
 
 def test_a_caller_without_rights_is_stopped_up_front(contoso):
@@ -160,3 +163,123 @@ def test_role_assignments_wait_for_a_new_identity_to_become_visible(contoso):
     assert report.status == "waiting" and [c.step for c in journal.changes][:3] == ["vault", "identity-roles",
                                                                                    "identity-roles"]
     assert len(puts) > 2  # two assignments, and at least one tried again while the identity was not visible
+
+
+# --- the vault identity keeps what it has, and gets exactly the rights the article documents -------------------
+
+SPOKE_RG = f"/subscriptions/{WORKLOAD}/resourceGroups/rg-network-spoke"
+
+
+def identity_roles_of(hub, principal: str) -> dict[str, set[str]]:
+    """Resource group -> the roles (by name) ``principal`` holds there, on the spoke's and the zones' groups."""
+    return {group: roles.roles_held(hub, group, principal) for group in (SPOKE_RG, DNS_RG)}
+
+
+def test_a_user_assigned_identity_stays_when_the_system_identity_is_turned_on(owner, hub):
+    """The user-assigned identity a customer-managed key uses must survive: a PATCH of type SystemAssigned alone
+    would drop it (as Azure does; tests/sandbox/test_recoveryservices.py)."""
+    cmk = hub.resources.resources.begin_create_or_update_by_id(
+        f"{RECOVERY_RG}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-rsv-cmk",
+        {"location": "westus3"}, api_version="2023-01-31").result()
+    hub.recoveryservices.vaults.begin_create_or_update("rg-recovery", "rsv-backup-new", {
+        "location": "westus3", "sku": {"name": "Standard"}, "properties": {"publicNetworkAccess": "Enabled"},
+        "identity": {"type": "UserAssigned", "userAssignedIdentities": {cmk.id: {}}}}).result()
+
+    planned, _ = run(owner, params(), "plan")
+    rows = planned.plan_table()
+    assert rows.loc[rows["Step"] == "identity", ["Action", "Before", "After"]].values.tolist() == [
+        ["update", "UserAssigned (id-rsv-cmk)", "SystemAssigned, UserAssigned (id-rsv-cmk)"]]
+    run(owner, params())
+    identity = hub.recoveryservices.vaults.get("rg-recovery", "rsv-backup-new").identity
+    assert identity.type == "SystemAssigned, UserAssigned" and identity.principal_id
+    assert list(identity.user_assigned_identities) == [cmk.id]
+    assert identity.user_assigned_identities[cmk.id].principal_id == cmk.properties["principalId"]
+    again, journal = run(owner, params(), "plan")
+    rows = again.plan_table()
+    assert rows.loc[rows["Step"] == "identity", ["Action", "Before"]].values.tolist() == [
+        ["none", "SystemAssigned, UserAssigned (id-rsv-cmk)"]]
+
+
+def test_contributor_on_the_three_resource_groups_and_nothing_else(owner, hub):
+    run(owner, params())
+    principal = hub.recoveryservices.vaults.get("rg-recovery", "rsv-backup-new").identity.principal_id
+    # the endpoint's and the VNet's group are the spoke's; the zones' is rg-dns
+    assert identity_roles_of(hub, principal) == {SPOKE_RG: {"Contributor"}, DNS_RG: {"Contributor"}}
+
+
+def test_granular_roles_create_the_documented_definitions_and_assign_them(contoso, owner, hub):
+    planned, journal = run(owner, params(identity_roles="granular"), "plan")
+    rows = planned.plan_table()
+    grants = rows.loc[rows["Step"] == "identity-roles"]
+    assert grants["Action"].tolist() == ["create"] * 7  # three definitions, four assignments
+    assert grants["After"].tolist()[:3] == [
+        "PrivateEndpointContributor: Microsoft.Network/privateEndpoints/*",
+        "NetworkInterfaceReader: Microsoft.Network/networkInterfaces/read",
+        "PrivateEndpointSubnetContributor: Microsoft.Network/virtualNetworks/subnets/join/action"]
+    prerequisites = rows.loc[rows["Step"] == "prerequisites", "Resource"].tolist()
+    assert SPOKE_RG in prerequisites  # the caller's right to write role definitions there is checked
+
+    applied, journal = run(owner, params(identity_roles="granular"))
+    assert [c.step for c in journal.changes][:8] == ["vault"] + ["identity-roles"] * 7
+    principal = hub.recoveryservices.vaults.get("rg-recovery", "rsv-backup-new").identity.principal_id
+    assert identity_roles_of(hub, principal) == {
+        SPOKE_RG: {"PrivateEndpointContributor", "NetworkInterfaceReader", "PrivateEndpointSubnetContributor"},
+        DNS_RG: {"Private DNS Zone Contributor"}}
+    definition = roles.find_role_definition(owner, f"/subscriptions/{WORKLOAD}", "PrivateEndpointContributor")
+    assert definition.role_type == "CustomRole" and definition.assignable_scopes == [f"/subscriptions/{WORKLOAD}"]
+
+    again, journal = run(owner, params(identity_roles="granular"))
+    assert journal.changes == []
+    # the custom roles are enough for Azure Backup to create its storage endpoints and their records
+    assert contoso.event("register-container", NEW_VAULT).succeeded
+
+
+def test_a_custom_role_of_that_name_with_other_actions_is_never_overwritten(owner):
+    wider = {"properties": {"roleName": "NetworkInterfaceReader", "description": "someone else's",
+                            "permissions": [{"actions": ["Microsoft.Network/*"]}],
+                            "assignableScopes": [f"/subscriptions/{WORKLOAD}"]}}
+    owner.authorization.role_definitions.create_or_update(f"/subscriptions/{WORKLOAD}", str(uuid.uuid4()), wider)
+    report, journal = run(owner, params(identity_roles="granular"))
+    assert statuses(report)["identity-roles"] == "blocked"
+    assert "a custom role named NetworkInterfaceReader exists with the actions Microsoft.Network/*" in \
+        detail(report, "identity-roles")
+    assert "identity-roles" not in [c.step for c in journal.changes]
+    kept = roles.find_role_definition(owner, f"/subscriptions/{WORKLOAD}", "NetworkInterfaceReader")
+    assert roles.actions_of(kept) == {"microsoft.network/*"}
+
+
+def test_granular_roles_need_the_right_to_write_role_definitions_before_anything_changes(contoso, owner, hub):
+    """An operator who may build and assign roles, but not define them: granular is refused up front, the
+    built-in Contributor is not."""
+    operator_id = next(p.object_id for p in contoso.principals() if p.name == "operator")
+    workload = owner.for_subscription(WORKLOAD)
+    for clients, subscription in ((hub, HUB), (workload, WORKLOAD)):
+        scope = f"/subscriptions/{subscription}"
+        if "Contributor" not in roles.roles_held(clients, scope, operator_id):
+            grant(clients, scope, "Contributor", operator_id, "User")
+        assigner = clients.authorization.role_definitions.create_or_update(scope, str(uuid.uuid4()), {
+            "properties": {"roleName": f"Role assigner {subscription[:8]}", "description": "assigns roles",
+                           "permissions": [{"actions": ["Microsoft.Authorization/roleAssignments/*"]}],
+                           "assignableScopes": [scope]}})
+        clients.authorization.role_assignments.create(scope, str(uuid.uuid4()), {"properties": {
+            "roleDefinitionId": assigner.id, "principalId": operator_id, "principalType": "User"}})
+    operator = get_clients(Target(state=str(contoso.path), principal="operator"))
+
+    refused, journal = run(operator, params(identity_roles="granular"), principal="operator")
+    assert statuses(refused)["prerequisites"] == "blocked" and journal.changes == []
+    assert "the caller may not Microsoft.Authorization/roleDefinitions/write here" in detail(refused, "prerequisites")
+    allowed, _ = run(operator, params(), "plan", principal="operator")
+    assert statuses(allowed)["prerequisites"] != "blocked", allowed.table().to_string()
+
+
+def test_a_custom_role_assignable_only_in_another_subscription_is_refused_before_apply(owner, hub):
+    """Custom role names are unique in the directory: the run cannot make a second PrivateEndpointContributor for
+    the workload subscription when the hub's already has the name (Azure: RoleDefinitionWithSameNameExists)."""
+    hub_scope = f"/subscriptions/{HUB}"
+    hub.authorization.role_definitions.create_or_update(hub_scope, str(uuid.uuid4()), {"properties": {
+        "roleName": "PrivateEndpointContributor", "description": "Allows management of Private Endpoint",
+        "permissions": [{"actions": ["Microsoft.Network/privateEndpoints/*"]}], "assignableScopes": [hub_scope]}})
+    planned, _ = run(owner, params(identity_roles="granular"), "plan")
+    assert statuses(planned)["identity-roles"] == "blocked"
+    assert (f"a custom role named PrivateEndpointContributor exists in this directory, assignable in {hub_scope} "
+            f"but not in subscription {WORKLOAD}") in detail(planned, "identity-roles")

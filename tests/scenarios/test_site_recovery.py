@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from runbook_lib.azure import Target, get_clients
+from runbook_lib.azure.ids import parse_id
 from runbook_lib.engine import load_parameters
 from runbook_lib.errors import InputError
 from runbook_lib.ops import roles
@@ -36,9 +37,9 @@ CACHE = f"{STORAGE}/stcontosocache7f3k"
 PREMIUM = f"{STORAGE}/stcontosoprem7f3k"
 CLASSIC = f"{RECOVERY_RG}/providers/Microsoft.ClassicStorage/storageAccounts/stcontosoclassic7f3k"
 SITE_RECOVERY_ZONE = "privatelink.siterecovery.windowsazure.com"
-# Contributor on rg-network-bypass (the endpoint's and the VNet's group), Private DNS Zone Contributor on rg-dns
-FULL_RUN = ["vault", "identity-roles", "identity-roles", "endpoint", "zones", "links", "links",
-            "links", "storage-roles", "storage-roles", "cache-endpoint", "cache-endpoint"]
+# no roles on resource groups: the vault's identity gets the storage roles by type only
+FULL_RUN = ["vault", "endpoint", "zones", "links", "links", "links", "storage-roles", "storage-roles",
+            "cache-endpoint", "cache-endpoint"]
 
 
 def params(**change) -> SiteRecoveryParameters:
@@ -178,13 +179,13 @@ def test_an_interrupted_run_finishes_without_duplicates(contoso, hub):
     failing = get_clients(Target(state=str(contoso.path), principal="owner"), retry_total=0)
     report, journal = run(failing, with_cache())
     assert statuses(report)["zones"] == "failed" and "InternalServerError" in detail(report, "zones")
-    assert changed(journal) == FULL_RUN[:4]
+    assert changed(journal) == FULL_RUN[:2]
     contoso.clear_faults()
     resumed, journal = run(failing, with_cache())
-    assert resumed.status == "waiting" and changed(journal) == FULL_RUN[4:]
-    held = [a for a in hub.authorization.role_assignments.list_for_scope(DNS_RG)
+    assert resumed.status == "waiting" and changed(journal) == FULL_RUN[2:]
+    held = [a for a in hub.authorization.role_assignments.list_for_scope(CACHE)
             if a.principal_id == principal_of(hub)]
-    assert len(held) == 1
+    assert len(held) == 2  # Contributor and Storage Blob Data Contributor, each once
 
 
 def test_throttling_is_retried_by_azure_core(contoso, owner):
@@ -220,3 +221,71 @@ def test_parameters_and_zones_per_cloud():
         params(cache_endpoint=True)
     with pytest.raises(InputError, match="cache_storage: .* is a Microsoft.Network/virtualNetworks, not a"):
         params(cache_storage=BYPASS_VNET)
+
+
+def test_every_storage_account_gets_the_roles_its_type_needs_and_nothing_else(owner, hub):
+    """"Grant required permissions to the vault": all the cache/log and target accounts, each by its type; the vault's
+    identity gets no rights on resource groups."""
+    p = params(storage_accounts=[CACHE, PREMIUM], cache_storage=CACHE, cache_endpoint=True)
+    assert p.accounts == [CACHE, PREMIUM] and params(storage_accounts=[PREMIUM], cache_storage=CACHE).accounts == [
+        PREMIUM, CACHE]  # the cache account counts among them, listed or not
+    planned, _ = run(owner, p, "plan")
+    rows = planned.plan_table()
+    assert rows.loc[rows["Step"] == "cache-prerequisites", "After"].tolist()[:2] == ["StorageV2, standard",
+                                                                                    "StorageV2, premium"]
+    grants = rows[rows["Step"] == "storage-roles"]
+    assert list(zip(grants["Resource"], grants["After"].str.removesuffix(" for the vault's identity"))) == [
+        (CACHE, "Contributor"), (CACHE, "Storage Blob Data Contributor"),
+        (PREMIUM, "Contributor"), (PREMIUM, "Storage Blob Data Owner")]
+    assert "identity-roles" not in {s.id for s in planned.steps}
+
+    applied, journal = run(owner, p)
+    assert applied.status == "waiting" and changed(journal).count("storage-roles") == 4
+    principal = principal_of(hub)
+    assert roles.roles_held(owner, CACHE, principal) >= {"Contributor", "Storage Blob Data Contributor"}
+    assert roles.roles_held(owner, PREMIUM, principal) >= {"Contributor", "Storage Blob Data Owner"}
+    assert "Storage Blob Data Owner" not in roles.roles_held(owner, CACHE, principal)
+    for scope in (BYPASS_RG, DNS_RG):  # no rights on the endpoint's, VNet's or zones' resource groups
+        assert not [a for a in owner.for_subscription(parse_id(scope).subscription).authorization.role_assignments.
+                    list_for_scope(scope) if a.principal_id == principal and a.scope.lower() == scope.lower()]
+
+
+def test_a_missing_storage_account_stops_the_run_before_any_change(owner):
+    gone = f"{STORAGE}/stcontosogone7f3k"
+    report, journal = run(owner, params(storage_accounts=[CACHE, gone]))
+    assert statuses(report)["cache-prerequisites"] == "blocked" and journal.changes == []
+    assert "the storage account stcontosogone7f3k does not exist: Site Recovery needs its cache/log and target " \
+           "accounts created in advance" in detail(report, "cache-prerequisites")
+
+
+def test_each_account_where_the_caller_may_not_grant_is_named_up_front(contoso, owner, hub):
+    """The operator may write in the network but only read the storage accounts: each account is named before any
+    change (the vault is prepared by its owner)."""
+    operator_id = next(p.object_id for p in contoso.principals() if p.name == "operator")
+    grant(owner.for_subscription(WORKLOAD), BYPASS_RG, "Owner", operator_id, "User")
+    for scope in (DNS_RG, f"/subscriptions/{HUB}/resourceGroups/rg-recovery"):
+        grant(hub, scope, "Reader", operator_id, "User")
+    operator = get_clients(Target(state=str(contoso.path), principal="operator"))
+    report, journal = run(operator, params(vault=f"{VAULTS}/rsv-asr-wus3", storage_accounts=[CACHE, PREMIUM]),
+                          principal="operator")
+    assert statuses(report)["cache-prerequisites"] == "blocked" and journal.changes == []
+    reason = detail(report, "cache-prerequisites")
+    for name in ("stcontosocache7f3k", "stcontosoprem7f3k"):
+        assert f"may not Microsoft.Authorization/roleAssignments/write on {name}: it needs Owner, or Contributor " \
+               "and User Access Administrator, on each storage account" in reason
+
+
+def test_a_role_held_on_the_account_itself_counts(contoso, owner, hub):
+    """Owner granted on the cache account alone (not its resource group) is enough there: ARM's permissions API is
+    asked at the account, so only the other account is named."""
+    operator_id = next(p.object_id for p in contoso.principals() if p.name == "operator")
+    grant(owner.for_subscription(WORKLOAD), BYPASS_RG, "Owner", operator_id, "User")
+    for scope in (DNS_RG, f"/subscriptions/{HUB}/resourceGroups/rg-recovery"):
+        grant(hub, scope, "Reader", operator_id, "User")
+    grant(hub, CACHE, "Owner", operator_id, "User")
+    operator = get_clients(Target(state=str(contoso.path), principal="operator"))
+    report, journal = run(operator, params(vault=f"{VAULTS}/rsv-asr-wus3", storage_accounts=[CACHE, PREMIUM]),
+                          principal="operator")
+    assert statuses(report)["cache-prerequisites"] == "blocked" and journal.changes == []
+    reason = detail(report, "cache-prerequisites")
+    assert "on stcontosoprem7f3k" in reason and "on stcontosocache7f3k" not in reason

@@ -1,8 +1,9 @@
 """Microsoft.RecoveryServices vaults: identity, private-link groups, connections, usages.
 
 Each vault has a numeric vault id of the service's own (not its name), used in its members' FQDNs. The vault
-remembers whether it has ever had a registered or protected item: from then on it refuses Backup private
-endpoints (seed 002's FAQ). Items come from the sandbox's lifecycle events (runbook_lib.sandbox.events).
+remembers whether it has ever had a registered or protected item: from then on it refuses its first Backup private
+endpoint; once it has an approved one, more are allowed (the Backup article's FAQ). Items come from the sandbox's
+lifecycle events (runbook_lib.sandbox.events).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from ...private_link import Member, member_fqdn, zone_name
 from ..store import Principal
 from .base import Context, PrivateLinkTarget, Rules, Service, hidden, new_guid
 from .connections import PrivateEndpointConnectionService
+from .managed_identity import assigned_identities
 from .regions import cloud_of, geo_of
 
 VAULT_TYPE = "Microsoft.RecoveryServices/vaults"
@@ -25,6 +27,7 @@ BACKUP_SERVICES = ("fc1", "fab1", "prot1", "rec2", "ecs1", "id1", "tel1", "wbcm1
 SITE_RECOVERY_SERVICES = ("id1", "prot2", "rcm1", "srs1", "tel1")
 _RESOURCE_NAMES = {BACKUP: "backupResource", BACKUP_SECONDARY: "backupSecondaryResource",
                    SITE_RECOVERY: "siteRecoveryResource"}
+REDUNDANCY_DEFAULTS = {"standardTierStorageRedundancy": "GeoRedundant", "crossRegionRestore": "Disabled"}
 # Azure's paired regions, for the cross-region-restore group (AzureBackup_secondary); a vault in a region not
 # listed here offers no secondary group.
 PAIRED_REGIONS = {
@@ -70,6 +73,11 @@ class VaultService(PrivateLinkTarget):
         properties = record["properties"]
         properties.setdefault("publicNetworkAccess", "Enabled")
         before = (existing or {}).get("properties") or {}
+        # cross-region restore: off by default on a geo-redundant vault ("Create and configure a Recovery Services
+        # vault", "Set Cross Region Restore"); newer API versions show it here. Azure accepts public access denied
+        # with it on (the Backup article only says it is not supported): the runbook's guard is the article's.
+        properties["redundancySettings"] = {**REDUNDANCY_DEFAULTS, **(before.get("redundancySettings") or {}),
+                                            **(properties.get("redundancySettings") or {})}
         for state_key in ("privateEndpointStateForBackup", "privateEndpointStateForSiteRecovery"):
             properties[state_key] = before.get(state_key, "None")  # read-only: the connections decide
         properties.pop("privateEndpointConnections", None)  # read-only: the connections are the vault's children
@@ -90,7 +98,10 @@ class VaultService(PrivateLinkTarget):
             raise ArmError(400, "UserErrorManagedIdentityNotEnabled",
                            f"Vault '{record['name']}' has no system-assigned managed identity: turn it on before "
                            "creating private endpoints.")
-        if group_id in (BACKUP, BACKUP_SECONDARY) and hidden(record).get("everHadItems"):
+        # Backup's FAQ: only a vault's first Backup endpoint needs a vault that never had items; once it has an
+        # approved one, more can be added and removed even with protected items
+        further = group_id in (BACKUP, BACKUP_SECONDARY) and _has_approved_backup_endpoint(self, ctx, record)
+        if group_id in (BACKUP, BACKUP_SECONDARY) and hidden(record).get("everHadItems") and not further:
             raise ArmError(400, "UserErrorPrivateEndpointNotAllowedForVaultWithItems",
                            f"Vault '{record['name']}' has, or once had, items registered or protected: private "
                            "endpoints for Backup can only be created for a new vault. Create a new vault.")
@@ -111,6 +122,14 @@ class VaultService(PrivateLinkTarget):
         properties["privateEndpointStateForBackup"] = "Enabled" if backup else "None"
         properties["privateEndpointStateForSiteRecovery"] = "Enabled" if SITE_RECOVERY in approved else "None"
         return record
+
+
+def _has_approved_backup_endpoint(service: PrivateLinkTarget, ctx: Context, record: dict) -> bool:
+    return any(
+        connection["properties"]["privateLinkServiceConnectionState"].get("status") == "Approved"
+        and set(connection["properties"].get("groupIds") or []) & {BACKUP, BACKUP_SECONDARY}
+        for connection in service.connections(ctx, record)
+    )
 
 
 class VaultConnectionService(PrivateEndpointConnectionService):
@@ -211,19 +230,39 @@ class ConnectionOperationStatusService(Service):
 
 
 def _identity(ctx: Context, record: dict, existing: dict | None) -> dict:
-    """A system-assigned identity keeps its principal for the vault's life; a new one gets a service principal."""
+    """The vault's identity as Azure keeps it: the request's ``type`` decides which identities remain. A PATCH merges
+    ``userAssignedIdentities`` into the vault's (a null entry removes one), so ``SystemAssigned, UserAssigned`` with
+    no map keeps those the vault has, while ``SystemAssigned`` alone drops them all and ``None`` drops everything
+    (the Azure CLI's recorded ``az backup vault identity assign/remove``). The system-assigned identity keeps its
+    principal while it stays on; turned off and on again, it is a new service principal."""
     wanted = dict(record.get("identity") or {"type": "None"})
-    kind = wanted.get("type", "None")
+    kinds = _identity_kinds(wanted.get("type"))
     before = (existing or {}).get("identity") or {}
-    if "systemassigned" not in kind.lower():
-        wanted.pop("principalId", None)
-        wanted.pop("tenantId", None)
-        return wanted
+    identity: dict = {"type": ", ".join(kinds) or "None"}  # Azure spells it "SystemAssigned, UserAssigned"
+    if kinds:
+        identity["tenantId"] = before.get("tenantId") or ctx.tx.setting("tenant_id", "")
+    if "UserAssigned" in kinds:
+        assigned = wanted.get("userAssignedIdentities") or {}
+        if not assigned:
+            raise ArmError(400, "MissingIdentityIds",
+                           "The identity ids must not be null or empty for 'UserAssigned' identity type.")
+        identity["userAssignedIdentities"] = assigned_identities(ctx, record["id"], assigned,
+                                                                 before.get("userAssignedIdentities") or {})
+    if "SystemAssigned" not in kinds:
+        return identity
     if before.get("principalId"):
-        return {**wanted, "principalId": before["principalId"], "tenantId": before["tenantId"]}
-    tenant = ctx.tx.setting("tenant_id", "")
+        return {**identity, "principalId": before["principalId"]}
     object_id = new_guid(ctx, "managed-identity")
-    ctx.tx.add_principal(
-        Principal(object_id, record["name"], "ServicePrincipal", tenant, ctx.now + ctx.settings.principal_delay)
-    )
-    return {**wanted, "principalId": object_id, "tenantId": tenant}
+    ctx.tx.add_principal(Principal(object_id, record["name"], "ServicePrincipal", identity["tenantId"],
+                                   ctx.now + ctx.settings.principal_delay))
+    return {**identity, "principalId": object_id}
+
+
+def _identity_kinds(value: str | None) -> list[str]:
+    """'systemassigned,userassigned' (any case, any spacing) -> ['SystemAssigned', 'UserAssigned']; 'None' -> []."""
+    given = {part.strip().lower() for part in (value or "None").split(",")} - {"none", ""}
+    unknown = given - {"systemassigned", "userassigned"}
+    if unknown:
+        raise ArmError(400, "BadRequest", f"The identity type '{value}' is not one of None, SystemAssigned, "
+                                          "UserAssigned or 'SystemAssigned, UserAssigned'.")
+    return [kind for kind in ("SystemAssigned", "UserAssigned") if kind.lower() in given]
