@@ -1,6 +1,6 @@
 """`runbook evidence verify|show|list|diff`: archived runs as an auditor reads them.
 
-Exit codes: 0 as expected, 1 a run folder changed since it was sealed (verify), 2 bad input.
+Exit codes: 0 as expected, 1 a run folder changed since it was sealed (verify, show), 2 bad input.
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ def add_commands(commands) -> None:
     verbs = evidence.add_subparsers(dest="verb", required=True, parser_class=Parser)
     verify = verbs.add_parser("verify", help="check every file's hash and the manifest; exit 1 naming what changed")
     verify.add_argument("folder", metavar="RUN_DIR")
-    show = verbs.add_parser("show", help="a run's summary: who, what, where, how it ended, what it changed")
+    show = verbs.add_parser("show", help="verify the folder, then a run's summary: who, what, where, how it ended, "
+                                         "what it changed; exit 1 when it does not verify")
     show.add_argument("folder", metavar="RUN_DIR")
     add_json(show)
     listing = verbs.add_parser("list", help="the runs in runs/index.jsonl, as a table")
@@ -48,16 +49,23 @@ def _verify(args: argparse.Namespace) -> int:
 
 
 def _show(args: argparse.Namespace) -> int:
-    from ..evidence.manifest import read_manifest
+    """The folder is verified first: when it does not verify, the first line says so and the exit code is 1, and
+    the summary (of a manifest that may not be the sealed one) still follows."""
+    from ..evidence.manifest import check_folder, describe_problems, read_manifest
 
-    m = read_manifest(_folder(args.folder))
+    folder = _folder(args.folder)
+    problems = check_folder(folder)
+    if problems and not args.json:
+        print(describe_problems(problems), flush=True)
+    m = read_manifest(folder)
     try:
-        return _print_summary(m, args.json)
+        _print_summary(m, args.json, [str(p) for p in problems])
     except _SHAPE_ERRORS as error:
         raise _unreadable(args.folder, error) from None
+    return 1 if problems else 0
 
 
-def _print_summary(m: dict, as_json: bool) -> int:
+def _print_summary(m: dict, as_json: bool, problems: list[str]) -> None:
     import pandas as pd
 
     changes = [e for e in m["journal"] if e.get("kind") == "change"]
@@ -69,16 +77,22 @@ def _print_summary(m: dict, as_json: bool) -> int:
                "tool": f"{m['tool']['version']} ({m['tool'].get('git_commit') or 'no git commit'})",
                "changes": len(changes), "checks": ", ".join(f"{n} {s}" for s, n in checks.items()) or "none",
                "files": len(m["files"])}
+    actions = [{"Step": s["id"], "Status": s["status"], **{k.capitalize(): a[k] for k in ("action", "via", "by",
+                                                                                           "time")}}
+               for s in m.get("steps", []) for a in s["actions"]]
     if as_json:
-        print(json.dumps({**summary, "journal": changes}))
-        return 0
+        print(json.dumps({"verified": not problems, "problems": problems, **summary, "journal": changes,
+                          "actions": actions}))
+        return
     width = max(map(len, summary))
     print("\n".join(f"{name:<{width}}  {value}" for name, value in summary.items()))
     if changes:
         print()
         print_table(pd.DataFrame([{"Step": c.get("step"), "Action": c["action"], "Resource": c["resource_id"],
                                    "Request": c.get("request_id") or ""} for c in changes]))
-    return 0
+    if actions:  # an interactive run: what each step's buttons and cells did, in order
+        print()
+        print_table(pd.DataFrame(actions))
 
 
 def _list(args: argparse.Namespace) -> int:

@@ -11,7 +11,7 @@ import json
 import re
 import secrets
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from importlib import metadata
@@ -61,10 +61,13 @@ class RunRecord:
 
 
 def archive_run(record: RunRecord, notebook: Path, clients: AzureClients, before: dict[str, Any],
-                observe: Callable[[], list[str]], *, timed_out: bool = False) -> dict[str, Any]:
+                observe: Callable[[], list[str]], *, timed_out: bool = False,
+                status: tuple[str, str] | None = None, fields: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Seal ``record``'s folder: ``notebook`` (executed, in the folder), the journal the run wrote there
     (journal.jsonl), ``before`` (the snapshot taken before the run); ``observe`` names what the run is about now
-    (snapshots.observed_ids). Returns the manifest."""
+    (snapshots.observed_ids). ``status``: (status, why) when the run knows it (an interactive run, from its steps),
+    else derived from the notebook's cells; ``fields``: more for the manifest (an interactive run's steps).
+    Returns the manifest."""
     folder = record.folder
     journal_path = folder / "journal.jsonl"
     entries = Journal.read(journal_path) if journal_path.exists() else []
@@ -74,7 +77,7 @@ def archive_run(record: RunRecord, notebook: Path, clients: AzureClients, before
     _write_json(folder / "snapshots" / "replaced-records.json", redact_value(replaced_records(entries)))
 
     executed = redact_notebook(nbformat.read(notebook, as_version=4))
-    status, why = derive_status(executed, entries, timed_out)
+    status, why = status or derive_status(executed, entries, timed_out)
     nbformat.write(executed, notebook)
     render_html(notebook, notebook.with_suffix(".html"))
 
@@ -89,7 +92,7 @@ def archive_run(record: RunRecord, notebook: Path, clients: AzureClients, before
         "parameters": redact_value(record.parameters), "packages": package_versions(),
         "journal": [asdict(e) for e in entries],
         "validation": [asdict(e) for e in entries if isinstance(e, CheckResult)],
-        "status": status, "status_detail": why,
+        **(fields or {}), "status": status, "status_detail": why,
     }
     left = find_secrets(folder, environment_secrets())
     if left:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from ..errors import InputError
 from .status import STATUSES
@@ -91,31 +92,64 @@ def read_index(runs: Path) -> list[dict[str, Any]]:
     return rows
 
 
+@dataclass(frozen=True)
+class Problem:
+    """One way a run folder differs from its manifest: a file ``changed``, ``missing`` or ``added`` after the run,
+    or the manifest itself (``manifest``: edited, unreadable, a field missing)."""
+
+    file: str
+    kind: Literal["changed", "missing", "added", "manifest"]
+    detail: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.detail}"
+
+
 def verify_folder(folder: Path) -> list[str]:
     """What does not match the manifest, one line per file or field; empty when the folder is as sealed."""
+    return [str(problem) for problem in check_folder(folder)]
+
+
+def check_folder(folder: Path) -> list[Problem]:
+    """What does not match the manifest (verify_folder's lines, as data)."""
     try:
         manifest = read_manifest(folder)
     except InputError as error:
-        return [str(error).replace(str(folder / MANIFEST), MANIFEST, 1)]
-    problems = [f"{MANIFEST}: missing field '{name}'" for name in REQUIRED if name not in manifest]
+        return [Problem(MANIFEST, "manifest", str(error).replace(f"{folder / MANIFEST}: ", "", 1))]
+    problems = [Problem(MANIFEST, "manifest", f"missing field '{name}'") for name in REQUIRED if name not in manifest]
     if manifest.get("manifest_sha256") != _digest(manifest):
-        problems.append(f"{MANIFEST}: changed since it was sealed (its own digest does not match)")
+        problems.append(Problem(MANIFEST, "manifest", "changed since it was sealed (its own digest does not match)"))
     if manifest.get("status") not in STATUSES:
-        problems.append(f"{MANIFEST}: status '{manifest.get('status')}' is not one of {', '.join(STATUSES)}")
+        problems.append(Problem(MANIFEST, "manifest",
+                                f"status '{manifest.get('status')}' is not one of {', '.join(STATUSES)}"))
     if manifest.get("run_id") and not folder.name.endswith(str(manifest["run_id"])):
-        problems.append(f"{MANIFEST}: run id {manifest['run_id']} is not this folder's ({folder.name})")
+        problems.append(Problem(MANIFEST, "manifest", f"run id {manifest['run_id']} is not this folder's "
+                                                      f"({folder.name})"))
     listed: dict[str, str] = manifest.get("files", {})
     if not isinstance(listed, dict):
-        problems.append(f"{MANIFEST}: 'files' is not a mapping of file names to SHA-256 hashes")
+        problems.append(Problem(MANIFEST, "manifest", "'files' is not a mapping of file names to SHA-256 hashes"))
         listed = {}
     present = folder_files(folder)
     for name, expected in sorted(listed.items()):
         if name not in present:
-            problems.append(f"{name}: missing")
+            problems.append(Problem(name, "missing", "missing"))
         elif sha256_file(present[name]) != expected:
-            problems.append(f"{name}: changed (SHA-256 differs from the manifest)")
-    problems += [f"{name}: not in the manifest (added after the run)" for name in present if name not in listed]
+            problems.append(Problem(name, "changed", "changed (SHA-256 differs from the manifest)"))
+    problems += [Problem(name, "added", "not in the manifest (added after the run)")
+                 for name in present if name not in listed]
     return problems
+
+
+def describe_problems(problems: list[Problem]) -> str:
+    """One line for a folder that does not verify: 'does not verify: 2 files changed: journal.jsonl, x.html; ...'."""
+    parts = []
+    if any(p.kind == "manifest" for p in problems):
+        parts.append(f"{MANIFEST} " + ", ".join(p.detail for p in problems if p.kind == "manifest"))
+    for kind, words in (("changed", "changed"), ("missing", "missing"), ("added", "added after the run")):
+        names = [p.file for p in problems if p.kind == kind]
+        if names:
+            parts.append(f"{len(names)} file{'s' if len(names) > 1 else ''} {words}: {', '.join(names)}")
+    return "does not verify: " + "; ".join(parts)
 
 
 def _digest(manifest: dict[str, Any]) -> str:

@@ -4,17 +4,22 @@ calls a cell that hit the execution timeout "completed").
 ok: every cell ran and nothing failed; failed: a step failed, a check failed, or a cell raised; timed-out: a cell
 was interrupted at the execution timeout; blocked: a guard stopped the run; incomplete: a manual step is waiting,
 or cells never ran.
+
+An interactive run (saved from the run's panel) takes its status from its steps as they stand, whatever cell or
+button ran them last (``steps_status``): the saved cells may show what a button has since superseded.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from ..journal import CheckResult, Entry
 
 if TYPE_CHECKING:
     from nbformat import NotebookNode
+
+    from ..engine.runbook import StepReport
 
 STATUSES = ("ok", "failed", "timed-out", "blocked", "incomplete")
 EXIT_CODES = {"ok": 0, "failed": 1, "timed-out": 1, "blocked": 3, "incomplete": 3}
@@ -46,3 +51,25 @@ def derive_status(notebook: NotebookNode, journal: Iterable[Entry] = (), timed_o
     if failed:
         return "failed", f"verify failed for {failed[0].resource}: {failed[0].detail}"
     return "ok", "every cell ran and nothing failed"
+
+
+def steps_status(steps: Sequence[StepReport], applied: bool) -> tuple[str, str]:
+    """(status, why) of a run from its steps' reports, as a headless run's summary cell would judge them: a failed
+    or blocked step; steps never run; when anything was applied (``applied``), a manual step waiting or changes
+    planned and not applied; else ok."""
+    for status in ("failed", "blocked"):
+        stopped = [s for s in steps if s.status == status]
+        if stopped:
+            return status, f"{stopped[0].id}: {status}: {stopped[0].detail}"
+    unrun = [s.id for s in steps if s.status == "not run"]
+    if unrun:
+        return "incomplete", f"{len(unrun)} steps never ran (first: {unrun[0]})"
+    if applied:
+        waiting = [s for s in steps if s.status == "waiting"]
+        if waiting:
+            return "incomplete", f"{waiting[0].id}: waiting: {waiting[0].detail}"
+        planned = [s.id for s in steps if s.status == "planned"]
+        if planned:
+            return "incomplete", f"{len(planned)} steps planned changes that were not applied (first: {planned[0]})"
+        return "ok", "every step done, confirmed or with nothing to do"
+    return "ok", "every step planned; nothing applied"

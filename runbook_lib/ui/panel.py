@@ -17,6 +17,7 @@ import ipywidgets as widgets
 from ..engine.runbook import StepReport
 from ..engine.step import ManualStep, Step
 from ..errors import RunbookError
+from ..evidence.interactive import Action
 from .parameter_form import ParameterForm
 from .tables import COLOURS, show, styled
 
@@ -41,7 +42,7 @@ class StepRow(widgets.VBox):
                                     button_style="warning" if action == "Apply" else "")
             button.on_click(lambda _, action=action: act(step.id, action))
             buttons.append(button)
-        title = widgets.HTML(f"<b>{escape(step.title)}</b><br><small style='color:#666'>seed "
+        title = widgets.HTML(f"<b>{escape(step.title)}</b><br><small style='color:#666'>"
                              f"{escape(step.section)}</small>", layout=widgets.Layout(width="48%"))
         line = widgets.HBox([title, self.status, *buttons])
         rows: list[widgets.Widget] = [line]
@@ -106,20 +107,20 @@ class RunPanel(widgets.VBox):
         execution = self.session.execution
         self._hide_confirmation()
         if action == "Plan":
-            self._attempt(lambda: execution.step(step_id, "plan"))
+            self._attempt(step_id, "plan", lambda: execution.step(step_id, "plan"))
         elif action == "Verify":
-            self._attempt(lambda: execution.verify(step_id))
+            self._attempt(step_id, "verify", lambda: execution.verify(step_id))
         elif action == "I did this":
-            self._attempt(lambda: execution.confirm(step_id, "panel button"))
+            self._attempt(step_id, "confirm", lambda: execution.confirm(step_id, "panel button"))
         elif not self.session.needs_confirmation:
-            self._attempt(lambda: execution.step(step_id, "apply"))
+            self._attempt(step_id, "apply", lambda: execution.step(step_id, "apply"))
         else:
-            self._attempt(lambda: execution.step(step_id, "plan"))
+            self._attempt(step_id, "plan", lambda: execution.step(step_id, "plan"))
             if self._last is not None and self._last.id == step_id and self._last.status == "planned":
                 changes = sum(row.changes for row in self._last.rows)
                 self._ask(f"Apply {changes} change(s) of step '{step_id}' to {self.session.describe_target()}? The "
                           "step plans again and writes only what that plan shows.",
-                          lambda: self._attempt(lambda: execution.step(step_id, "apply")))
+                          lambda: self._attempt(step_id, "apply", lambda: execution.step(step_id, "apply")))
 
     def save(self) -> None:
         """Archive the run (ui.session.Session.save_evidence) into the runs folder; say where, or why not."""
@@ -129,12 +130,14 @@ class RunPanel(widgets.VBox):
         except RunbookError as error:
             self._say(error)
 
-    def _attempt(self, work: Callable[[], StepReport]) -> None:
-        """Run a button's work on the run: its report becomes the last shown, a refusal the panel's message."""
+    def _attempt(self, step_id: str, action: Action, work: Callable[[], StepReport]) -> None:
+        """Run a button's work on the run: its report becomes the last shown (and the session's record of what
+        the buttons did), a refusal the panel's message."""
         self._hide_confirmation()
         self._message.value, self._last = "", None
         try:
             self._last = work()
+            self.session.record(step_id, action, "button", self._last)
         except RunbookError as error:
             self._say(error)
         self.refresh()

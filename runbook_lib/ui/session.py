@@ -9,8 +9,8 @@ panel (ui.panel): the same steps behind Plan / Apply / Verify buttons.
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Mapping
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,9 +22,11 @@ from ..dns.checks import Inspection
 from ..engine import Run, RunReport, load_parameters
 from ..engine.runbook import Execution, StepReport
 from ..errors import RunbookError
+from ..evidence.interactive import Action, StepAction, Via, applied
 from ..evidence.scope import run_scope
 from ..evidence.snapshots import observed_ids, snapshot
-from ..journal import Journal
+from ..evidence.status import steps_status
+from ..journal import Journal, utc_now
 from ..ops import endpoints
 from ..scenarios import SCENARIOS
 from ..scenarios.vault_steps import Validate, validated_endpoints
@@ -32,6 +34,7 @@ from .tables import note, show, styled
 from .topology import draw_topology
 
 if TYPE_CHECKING:
+    from ..evidence.superseded import Supersession
     from .panel import RunPanel
 
 RUN_OPTIONS = {"target": "sandbox", "subscription": "", "cloud": "public", "credential": "default", "state": "",
@@ -50,12 +53,21 @@ class RunIncomplete(RunbookError):
 
 
 class Session:
-    """One scenario's run: ``values`` are the parameters and run options it was started with."""
+    """One scenario's run: ``values`` are the parameters and run options it was started with. It keeps, for its
+    evidence, when it started and every action on a step (a cell's run, a panel button's press)."""
 
     def __init__(self, scenario: str, execution: Execution, target: Target, values: dict[str, Any]):
         self.scenario, self.execution, self.target, self.values = scenario, execution, target, values
         self.panel: RunPanel | None = None
         self.before: dict[str, Any] | None = None  # the snapshot evidence starts from (taken with the panel)
+        self.started = datetime.now(timezone.utc)
+        self.actions: list[StepAction] = []
+        self.summarised: str | None = None  # when the summary cell last ran
+        self.restarts: list[str] = []  # when the panel started the run again with other parameters
+
+    def record(self, step_id: str, action: Action, via: Via, report: StepReport) -> None:
+        """Note an action on a step (for the evidence): what ran it, and the step's status after it."""
+        self.actions.append(StepAction(step_id, action, via, self.execution.run.operator, report.status))
 
     @property
     def needs_confirmation(self) -> bool:
@@ -74,7 +86,9 @@ class Session:
         parameters split into batches ('replicate' -> replicate-batch-1, -2, ...) runs batch after batch."""
         ids = [s.id for s in self.execution.runbook.steps if s.id.startswith(f"{step_id}-batch-")] or [step_id]
         for one in ids:
-            show(step_view(self.execution.step(one)))
+            report = self.execution.step(one)
+            self.record(one, self.execution.run.mode, "cell", report)
+            show(step_view(report))
         self._changed()
 
     def topology(self) -> None:
@@ -95,6 +109,7 @@ class Session:
     def summary(self) -> None:
         """Show every step's status; raise RunIncomplete unless the run went through."""
         report = self.execution.report()
+        self.summarised = utc_now()
         show(styled(report.table()))
         if report.status not in ("done", "planned"):
             raise RunIncomplete(report)
@@ -106,30 +121,43 @@ class Session:
                             *run_scope(self.execution.run.clients, self.scenario, params))
 
     def save_evidence(self, runs: str | Path | None = None) -> Path:
-        """Archive the run as evidence (evidence.archive): the notebook as last saved to disk, the journal, the
-        snapshots taken when the session started and now. The notebook is the one this kernel runs for
-        (JupyterLab names it in $JPY_SESSION_NAME); save it first."""
-        from ..evidence.archive import RunRecord, archive_run  # nbformat and nbconvert: seconds to import
+        """Archive the run as evidence (evidence.archive): the notebook as last saved to disk (a step cell whose
+        output a button superseded marked so, with the step as it stands), the journal, the snapshots taken when
+        the session started and now; mode 'interactive', the session's start, every action on each step, and the
+        status the steps have now. The notebook is the one this kernel runs for (JupyterLab names it in
+        $JPY_SESSION_NAME); save it first."""
+        import nbformat  # nbformat and nbconvert (evidence.archive): seconds to import
+
+        from ..evidence.archive import RunRecord, archive_run
+        from ..evidence.interactive import MODE, steps_record
+        from ..evidence.superseded import mark_superseded
 
         notebook = Path(os.environ.get("JPY_SESSION_NAME", ""))
         if not notebook.name.endswith(".ipynb") or not notebook.is_file():
             raise RunbookError("save: this kernel does not know its notebook file ($JPY_SESSION_NAME); open the "
                                "notebook in JupyterLab, or run it headless (`runbook run`), which archives every run")
-        run = self.execution.run
-        record = RunRecord(self.scenario, run.mode, self.target.kind, self.target.cloud,
+        run, reports = self.execution.run, list(self.execution.reports.values())
+        record = RunRecord(self.scenario, MODE, self.target.kind, self.target.cloud,
                            {k: v for k, v in self.values.items() if k in type(run.params).model_fields},
-                           notebook, Path(runs or self.values.get("runs") or "runs"))
+                           notebook, Path(runs or self.values.get("runs") or "runs"), started=self.started)
         record.folder.mkdir(parents=True)
-        shutil.copy(notebook, record.folder / notebook.name)
-        Journal.write_all(record.folder / "journal.jsonl", run.journal.entries)
-        archive_run(record, record.folder / notebook.name, run.clients, self.before or {}, self.observe)
+        saved = nbformat.read(notebook, as_version=4)
+        mark_superseded(saved, superseded_notes(self))
+        nbformat.write(saved, record.folder / notebook.name)
+        entries = run.journal.entries
+        Journal.write_all(record.folder / "journal.jsonl", entries)
+        fields = {"steps": steps_record(reports, self.actions, entries), "restarts": self.restarts}
+        archive_run(record, record.folder / notebook.name, run.clients, self.before or {}, self.observe,
+                    status=steps_status(reports, applied(self.actions, entries)), fields=fields)
         return record.folder
 
     def restart(self, values: Mapping[str, Any]) -> None:
         """Start the run again with these parameters (every step back to 'not run'); nothing changes when they
         are refused (an InputError names each bad field)."""
         again = start(self.scenario, {**self.values, **values}, panel=False)
+        again.execution.run.journal = self.execution.run.journal  # the session's evidence holds what went before
         self.execution, self.target, self.values = again.execution, again.target, again.values
+        self.restarts.append(utc_now())
         self._changed()
 
     def _changed(self) -> None:
@@ -171,13 +199,42 @@ def notebook_target(options: Mapping[str, Any]) -> Target:
                   seed=DEMO_SEED if sandbox else None)
 
 
+def superseded_notes(session: Session) -> dict[str, Supersession]:
+    """The step cells (and the summary cell) whose output a panel button superseded: the step's last action was a
+    button's; the summary, when a button ran after it."""
+    from ..evidence.interactive import last_actions
+    from ..evidence.superseded import SUMMARY, Supersession
+
+    notes: dict[str, Supersession] = {}
+    execution = session.execution
+    for step in execution.runbook.steps:
+        cell = step.id.split("-batch-")[0]
+        last, cell_ran = last_actions(session.actions, cell)
+        if last is not None and last.via == "button" and cell not in notes:
+            view = step_frame(execution.reports[last.step])
+            notes[cell] = Supersession(last.describe(), last.time, last.status, styled(view).to_html(),
+                                       view.to_string(index=False), cell_ran)
+    buttons = [a for a in session.actions if a.via == "button"]
+    if buttons and (session.summarised is None or buttons[-1].time >= session.summarised):
+        report = execution.report()
+        status = steps_status(report.steps, applied(session.actions, execution.run.journal.entries))[0]
+        notes[SUMMARY] = Supersession(buttons[-1].describe(), buttons[-1].time, status,
+                                      styled(report.table()).to_html(), report.table().to_string(index=False),
+                                      session.summarised is not None)
+    return notes
+
+
 def step_view(report: StepReport):
     """A step's rows (resource, action, after, reason) with its status coloured."""
-    rows = pd.DataFrame([{"Step": report.id, "Status": report.status, "Resource": r.resource, "Action": r.action,
+    return styled(step_frame(report))
+
+
+def step_frame(report: StepReport) -> pd.DataFrame:
+    """A step's rows: resource, action, after, reason (the step's detail when it has no rows)."""
+    return pd.DataFrame([{"Step": report.id, "Status": report.status, "Resource": r.resource, "Action": r.action,
                           "After": "" if r.after is None else str(r.after), "Reason": r.reason} for r in report.rows]
                         or [{"Step": report.id, "Status": report.status, "Resource": "", "Action": "", "After": "",
                              "Reason": report.detail}])
-    return styled(rows)
 
 
 def _in_kernel() -> bool:

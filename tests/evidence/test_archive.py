@@ -171,3 +171,71 @@ def test_list_and_show_read_the_runs(applied):
     assert shown.returncode == 0 and "incomplete" in shown.stdout and "principal owner" in shown.stdout
     bad = runbook("evidence", "show", str(runs))
     assert bad.returncode == 2 and "not a run folder" in bad.stderr
+
+
+def test_the_manifest_of_a_headless_run_holds_every_field_the_readme_promises(applied):
+    """README, "Evidence": run id, UTC start and end, operator, target, cloud, subscriptions, scenario, mode, tool
+    version and git commit, the notebook's source hash, parameters (redacted), package versions, the journal, the
+    validation results, the status (and why), the SHA-256 of every other file, its own digest."""
+    import hashlib
+    from datetime import datetime
+
+    from runbook_lib.evidence.manifest import FORMAT, sha256_file
+    from runbook_lib.journal import Journal
+    from runbook_lib.ui.headless import notebooks_dir
+
+    done, _, _ = applied
+    m = json.loads((done.folder / "manifest.json").read_text())
+    assert m["format"] == FORMAT and done.folder.name.endswith(f"Z-sandbox-{m['run_id']}")
+    assert (m["scenario"], m["mode"]) == ("backup", "apply")
+    started, ended = datetime.fromisoformat(m["started"]), datetime.fromisoformat(m["ended"])
+    assert started.utcoffset().total_seconds() == 0 and started <= ended
+    assert done.folder.name.startswith(f"{started:%H%M%S}Z-") and done.folder.parent.name == f"{started:%Y-%m-%d}"
+    assert m["operator"] == {"principal": "owner"}
+    assert m["target"] == {"kind": "sandbox", "cloud": "public", "subscriptions": sorted(
+        {BACKUP["vault"].split("/")[2], BACKUP["subnet"].split("/")[2]})}
+    assert m["tool"]["name"] == "runbook-lib" and m["tool"]["version"] and "git_commit" in m["tool"]
+    source = notebooks_dir() / "backup.ipynb"
+    assert m["notebook"] == {"file": "backup.ipynb", "source": "backup.ipynb",
+                             "source_sha256": hashlib.sha256(source.read_bytes()).hexdigest()}
+    assert m["parameters"] == BACKUP and {"azure-core", "papermill", "pydantic"} <= set(m["packages"])
+    journal = [json.loads(line) for line in (done.folder / "journal.jsonl").read_text().splitlines()]
+    assert m["journal"] == journal and len(Journal.read(done.folder / "journal.jsonl")) == len(journal)
+    assert m["validation"] == [e for e in journal if e["kind"] == "check"]
+    assert (m["status"], m["status_detail"].split(":")[0]) == ("incomplete", "RunIncomplete")
+    assert "first-registration: waiting" in m["status_detail"]
+    assert m["files"] == {name: sha256_file(done.folder / name) for name in m["files"]}
+    body = {k: v for k, v in m.items() if k != "manifest_sha256"}
+    assert m["manifest_sha256"] == hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":"))
+                                                  .encode()).hexdigest()
+    assert "steps" not in m  # a headless run's steps are in its cells; the panel's runs list what ran each
+
+
+def test_show_verifies_first_and_its_first_line_says_when_the_folder_does_not(applied, tmp_path):
+    folder = copy_of(applied[0].folder, tmp_path)
+    shown = runbook("evidence", "show", str(folder), "--json")
+    assert shown.returncode == 0 and json.loads(shown.stdout)["verified"] is True
+    for name in ("journal.jsonl", "backup.html"):
+        with (folder / name).open("a", encoding="utf-8") as out:
+            out.write("\n")  # an auditor's editor added a line
+    (folder / "notes.txt").write_text("added later")
+    shown = runbook("evidence", "show", str(folder))
+    assert shown.returncode == 1, shown.stderr
+    lines = shown.stdout.splitlines()
+    assert lines[0] == ("does not verify: 2 files changed: backup.html, journal.jsonl; "
+                        "1 file added after the run: notes.txt")
+    assert any(line.startswith("status ") and "incomplete" in line for line in lines[1:])  # the summary follows
+    as_json = runbook("evidence", "show", str(folder), "--json")
+    got = json.loads(as_json.stdout)
+    assert as_json.returncode == 1 and got["verified"] is False and got["status"] == "incomplete"
+    assert "journal.jsonl: changed (SHA-256 differs from the manifest)" in got["problems"]
+
+
+def test_show_of_an_edited_manifest_says_so_first(applied, tmp_path):
+    folder = copy_of(applied[0].folder, tmp_path)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    (folder / "manifest.json").write_text(json.dumps({**manifest, "status": "ok"}, indent=2))  # a nicer outcome
+    shown = runbook("evidence", "show", str(folder))
+    assert shown.returncode == 1
+    assert shown.stdout.splitlines()[0] == ("does not verify: manifest.json changed since it was sealed (its own "
+                                            "digest does not match)")

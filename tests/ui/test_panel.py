@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from html import unescape
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from runbook_lib.azure import Target
 from runbook_lib.journal import Change, CheckResult, Confirmation
 from runbook_lib.ops.vaults import get_vault
 from runbook_lib.ui.panel import RunPanel
+from tests.cli import runbook
 
 PARAMETERS = Path(__file__).resolve().parents[2] / "parameters"
 BACKUP = yaml.safe_load((PARAMETERS / "backup.sandbox.yaml").read_text())
@@ -70,13 +72,20 @@ def test_on_azure_an_apply_waits_for_a_confirmation_and_cancel_changes_nothing(c
     assert get_vault(clients, BACKUP["vault"]) is not None and statuses(panel)["vault"] == "done"
 
 
-def test_i_did_this_confirms_a_manual_step_as_the_operator(contoso):
-    panel = panel_for(contoso)
+def test_i_did_this_confirms_a_manual_step_as_the_operator_once_azure_shows_it(contoso):
+    panel = panel_for(contoso, mode="apply")
     run_all(panel)
+    panel.click("first-registration", "I did this")  # said too early: Azure Backup has made nothing yet
+    report = panel.session.execution.reports["first-registration"]
+    assert statuses(panel)["first-registration"] == "waiting"
+    assert "by owner, but Azure Backup has not created the _ecs blob and queue endpoint(s)" in report.detail
+    assert contoso.event("register-container", BACKUP["vault"]).succeeded
     panel.click("first-registration", "I did this")
     assert statuses(panel)["first-registration"] == "confirmed"
-    confirmation = next(e for e in panel.session.execution.run.journal.entries if isinstance(e, Confirmation))
+    entries = panel.session.execution.run.journal.entries
+    [confirmation] = [e for e in entries if isinstance(e, Confirmation)]  # journaled once, with who and when
     assert (confirmation.step, confirmation.by, confirmation.how) == ("first-registration", "owner", "panel button")
+    assert [c.status for c in entries if isinstance(c, CheckResult) and c.check == "observe"] == ["fail", "pass"]
 
 
 def test_a_step_out_of_order_is_refused_in_words_and_nothing_changes(contoso, clients):
@@ -139,3 +148,200 @@ def test_save_without_a_notebook_file_says_why(contoso, monkeypatch):
     panel.save()
     assert "JPY_SESSION_NAME" in panel._message.value
 
+
+
+# --- the run saved as evidence from the panel ------------------------------------------------------------------
+
+BEFORE_WAITING = ["prerequisites", "vault", "deny-public-access", "identity", "identity-roles", "endpoint",
+                  "approval", "zones", "links", "dns-records"]  # the steps before the first manual one
+
+
+def saved_notebook(tmp_path: Path, monkeypatch) -> Path:
+    """The backup notebook as JupyterLab saves it after its cells ran: each step cell shows what it planned, the
+    summary cell the run as planned (outputs as a kernel writes them)."""
+    import nbformat
+
+    from runbook_lib.ui.headless import notebooks_dir
+
+    nb = nbformat.read(notebooks_dir() / "backup.ipynb", as_version=4)
+    for number, cell in enumerate(c for c in nb.cells if c.cell_type == "code"):
+        cell.execution_count = number + 1
+        if "session.step(" in cell.source or "session.summary()" in cell.source:
+            shown = "<table><tr><td>planned in the cell</td></tr></table>"
+            cell.outputs = [nbformat.v4.new_output("display_data", data={"text/html": shown,
+                                                                         "text/plain": "planned in the cell"})]
+    notebook = tmp_path / "backup.ipynb"
+    nbformat.write(nb, notebook)
+    monkeypatch.setenv("JPY_SESSION_NAME", str(notebook))  # what JupyterLab tells the kernel
+    monkeypatch.chdir(tmp_path)
+    return notebook
+
+
+def saved_panel(contoso, tmp_path, monkeypatch, **values) -> RunPanel:
+    saved_notebook(tmp_path, monkeypatch)
+    return panel_for(contoso, **values)
+
+
+def archived(panel: RunPanel, tmp_path: Path) -> tuple[Path, dict]:
+    from runbook_lib.evidence.manifest import read_manifest
+
+    panel.save()
+    folder = next((tmp_path / "runs" / "backup").glob("*/*"))
+    assert "saved as evidence in" in panel._message.value, panel._message.value
+    return folder, read_manifest(folder)
+
+
+def test_evidence_saved_from_the_panel_says_what_the_buttons_did_field_by_field(contoso, tmp_path, monkeypatch):
+    """The notebook's cells plan every step; the Apply buttons then apply the ten steps before the first manual
+    one, which waits; Verify reads the vault back. Saved: mode interactive, from the session's start, each step
+    with what ran it, incomplete, every change counted."""
+    import hashlib
+    from datetime import datetime
+
+    from runbook_lib.evidence.manifest import FORMAT, verify_folder
+    from runbook_lib.journal import Journal
+
+    panel = saved_panel(contoso, tmp_path, monkeypatch)
+    notebook_bytes_before = (tmp_path / "backup.ipynb").read_bytes()
+    session = panel.session
+    run_all(panel)
+    for step in BEFORE_WAITING:
+        panel.click(step, "Apply")
+        assert statuses(panel)[step] in ("done", "nothing to do"), (step, panel._message.value)
+    panel.click("vault", "Verify")
+    assert statuses(panel)["first-registration"] == "waiting"
+    folder, manifest = archived(panel, tmp_path)
+
+    assert verify_folder(folder) == []
+    assert manifest["format"] == FORMAT and folder.name.endswith(f"-sandbox-{manifest['run_id']}")
+    assert (manifest["scenario"], manifest["mode"]) == ("backup", "interactive")
+    assert manifest["target"]["kind"] == "sandbox" and manifest["target"]["cloud"] == "public"
+    assert {BACKUP["vault"].split("/")[2], BACKUP["subnet"].split("/")[2]} <= set(manifest["target"]["subscriptions"])
+    # the run started with the session, not when Save was pressed; the folder is named by that time
+    started, ended = (datetime.fromisoformat(manifest[k]) for k in ("started", "ended"))
+    assert started == session.started and folder.name.startswith(f"{started:%H%M%S}Z-")
+    first, last = session.actions[0].time, session.actions[-1].time
+    assert started.isoformat(timespec="seconds").replace("+00:00", "Z") <= first <= last
+    assert ended >= datetime.fromisoformat(last.replace("Z", "+00:00"))
+    assert manifest["operator"] == {"principal": "owner"} and manifest["tool"]["name"] == "runbook-lib"
+    assert manifest["notebook"] == {"file": "backup.ipynb", "source": "backup.ipynb",
+                                    "source_sha256": hashlib.sha256(notebook_bytes_before).hexdigest()}
+    assert manifest["parameters"]["vault"] == BACKUP["vault"] and "target" not in manifest["parameters"]
+    assert {"azure-core", "ipywidgets", "nbformat"} <= set(manifest["packages"])
+    assert manifest["restarts"] == []
+
+    # every step, with what ran it: its cell (plan), then its button, by whom and when, and the status after it
+    steps = {s["id"]: s for s in manifest["steps"]}
+    assert list(steps) == [s.id for s in session.execution.runbook.steps]
+    vault = steps["vault"]
+    assert (vault["status"], vault["changes"]) == ("done", 1)
+    assert [(a["action"], a["via"], a["by"], a["status"]) for a in vault["actions"]] == [
+        ("plan", "cell", "owner", "planned"), ("apply", "button", "owner", "done"),
+        ("verify", "button", "owner", "done")]
+    assert all(first <= a["time"] <= last for a in vault["actions"])
+    waiting = steps["first-registration"]
+    assert waiting["status"] == "waiting" and [(a["action"], a["via"]) for a in waiting["actions"]] == [
+        ("plan", "cell")]
+    assert [(a["action"], a["via"]) for a in steps["validate"]["actions"]] == [("plan", "cell")]
+
+    # the status is the steps' (not the saved cells'): a manual step waits after changes were applied
+    assert manifest["status"] == "incomplete"
+    assert manifest["status_detail"].startswith("first-registration: waiting: ")
+    # the changes: as many in the manifest, per step, as in the journal the folder holds
+    journal = Journal.read(folder / "journal.jsonl")
+    changes = [e for e in journal if e.kind == "change"]
+    assert len(changes) == sum(s["changes"] for s in manifest["steps"]) == len(
+        [e for e in manifest["journal"] if e["kind"] == "change"]) >= len(BEFORE_WAITING) - 3
+    assert [e for e in manifest["journal"] if e["kind"] == "change"] == [
+        {**vars(e)} for e in changes]
+    assert manifest["validation"] == [e for e in manifest["journal"] if e["kind"] == "check"]
+    assert any(c["step"] == "vault" and c["check"] == "verify" and c["status"] == "pass"
+               for c in manifest["validation"])
+
+    from runbook_lib.evidence.manifest import read_index
+
+    line = read_index(tmp_path / "runs")[-1]
+    assert (line["mode"], line["status"], line["started"]) == ("interactive", "incomplete", manifest["started"])
+
+
+def test_step_cells_a_button_superseded_are_marked_with_the_time_and_the_step_as_it_stands(contoso, tmp_path,
+                                                                                          monkeypatch):
+    import nbformat
+
+    panel = saved_panel(contoso, tmp_path, monkeypatch)
+    run_all(panel)
+    panel.session.summary()  # the summary cell: every step planned
+    panel.click("prerequisites", "Apply")
+    panel.click("vault", "Apply")
+    applied_at = panel.session.actions[-1].time
+    folder, _ = archived(panel, tmp_path)
+
+    cells = {c.source: c for c in nbformat.read(folder / "backup.ipynb", as_version=4).cells
+             if c.cell_type == "code"}
+    vault = cells['session.step("vault")'].outputs
+    note = vault[0]["data"]["text/plain"]
+    assert note.startswith(f"Superseded at {applied_at}: after this cell ran, the panel's Apply button ran step "
+                           "'vault' (by owner). The step is now 'done'")
+    assert vault[0]["metadata"]["runbook"]["superseded"]["time"] == applied_at
+    assert "rsv-backup-new" in vault[0]["data"]["text/html"]  # the step's rows as they stand
+    assert vault[-1]["data"]["text/plain"] == "planned in the cell"  # what the cell showed is kept, below
+    summary = cells["session.summary()"].outputs[0]["data"]["text/plain"]
+    assert summary.startswith(f"Superseded at {applied_at}") and "The run is now 'incomplete'" in summary
+    # a step no button ran again keeps its cell's output alone
+    assert [o["data"]["text/plain"] for o in cells['session.step("endpoint")'].outputs] == ["planned in the cell"]
+    html = (folder / "backup.html").read_text()
+    assert f"Superseded at {applied_at}" in html and "What this cell showed when it ran, before that:" in html
+
+
+def test_a_cell_run_again_after_the_button_is_not_marked(contoso, tmp_path, monkeypatch):
+    import nbformat
+
+    panel = saved_panel(contoso, tmp_path, monkeypatch)
+    run_all(panel)
+    panel.click("prerequisites", "Plan")
+    panel.session.step("prerequisites")  # the consultant runs the cell again: its output is current
+    folder, manifest = archived(panel, tmp_path)
+    cell = next(c for c in nbformat.read(folder / "backup.ipynb", as_version=4).cells
+                if c.source == 'session.step("prerequisites")')
+    assert [o["data"]["text/plain"] for o in cell.outputs] == ["planned in the cell"]
+    # nothing applied and every step planned: as a headless plan run, ok
+    assert (manifest["status"], manifest["status_detail"]) == ("ok", "every step planned; nothing applied")
+
+
+def test_a_run_saved_with_a_blocked_step_is_blocked(contoso, tmp_path, monkeypatch):
+    from tests.contoso import VAULTS
+
+    panel = saved_panel(contoso, tmp_path, monkeypatch, vault=f"{VAULTS}/rsv-legacy-wus3")
+    panel.click("prerequisites", "Apply")
+    panel.click("vault", "Plan")
+    assert statuses(panel)["vault"] == "blocked"
+    folder, manifest = archived(panel, tmp_path)
+    assert manifest["status"] == "blocked" and manifest["status_detail"].startswith("vault: blocked: ")
+    assert [a["action"] for a in next(s for s in manifest["steps"] if s["id"] == "vault")["actions"]] == ["plan"]
+    shown = runbook("evidence", "show", str(folder), "--json")  # what an auditor reads: the buttons, in order
+    got = json.loads(shown.stdout)
+    assert shown.returncode == 0 and got["verified"] and (got["mode"], got["status"]) == ("interactive", "blocked")
+    assert [(a["Step"], a["Action"], a["Via"], a["By"]) for a in got["actions"]] == [
+        ("prerequisites", "apply", "button", "owner"), ("vault", "plan", "button", "owner")]
+
+
+def test_a_run_saved_part_way_without_its_cells_is_incomplete(contoso, tmp_path, monkeypatch):
+    panel = saved_panel(contoso, tmp_path, monkeypatch)
+    panel.click("prerequisites", "Apply")
+    _, manifest = archived(panel, tmp_path)
+    assert manifest["status"] == "incomplete" and "14 steps never ran (first: vault)" in manifest["status_detail"]
+
+
+def test_a_restart_keeps_the_session_start_its_journal_and_its_actions(contoso, tmp_path, monkeypatch):
+    panel = saved_panel(contoso, tmp_path, monkeypatch)
+    started = panel.session.started
+    run_all(panel)
+    panel.click("vault", "Apply")
+    panel._form._fields["endpoint_name"].value = "pe-edited"
+    panel._form.children[-1].click()  # "Start again with these parameters"
+    assert set(statuses(panel).values()) == {"not run"}
+    folder, manifest = archived(panel, tmp_path)
+    assert manifest["started"] == started.isoformat() and len(manifest["restarts"]) == 1
+    assert [c["step"] for c in manifest["journal"] if c["kind"] == "change"] == ["vault"]
+    assert manifest["parameters"]["endpoint_name"] == "pe-edited"
+    assert manifest["status"] == "incomplete"
