@@ -8,8 +8,10 @@ from collections.abc import Sequence
 import pandas as pd
 
 from ..azure import AzureClients
+from ..errors import InputError
 from ..private_link import alias
 from .endpoints import Endpoint, read_endpoints
+from .entry_file import REMAKE, check_entries, lines_of
 
 # PrivateIP.ps1's three columns first
 COLUMNS = ["ResourceName", "DNS", "PrivateIP", "FQDN", "GroupId", "PrivateEndpoint", "ConnectionState", "Note"]
@@ -32,6 +34,32 @@ def entries_frame(endpoints: Sequence[Endpoint]) -> pd.DataFrame:
             })
     frame = pd.DataFrame(rows, columns=COLUMNS)
     return frame.drop_duplicates(subset=["ResourceName", "DNS", "PrivateIP", "FQDN"], ignore_index=True)
+
+
+def complete_fqdns(clients: AzureClients, entries: pd.DataFrame, ids: Sequence[str],
+                   field: str = "--fqdns-from") -> pd.DataFrame:
+    """The entries (checked: dns.entry_file) with the FQDN the NICs of the endpoints ``ids`` name give each record
+    they hold: what an entry without an FQDN lacks. An entry the NICs give another IP or FQDN is an InputError
+    naming its line: the file is older than the endpoints, and exporting it would send clients to the wrong place."""
+    checked = check_entries(entries)
+    held: dict[tuple[str, str], dict[str, str]] = {}  # (record, zone) -> {ip: fqdn}, as the NICs hold them
+    for row in entries_for(clients, ids, field).itertuples(index=False):
+        if row.DNS:
+            held.setdefault((row.ResourceName, row.DNS), {})[row.PrivateIP] = row.FQDN
+    fqdns = []
+    for row in checked.itertuples(index=False):
+        on_nics = held.get((row.ResourceName, row.DNS))
+        fqdn = on_nics.get(row.PrivateIP) if on_nics else row.FQDN
+        at, name = lines_of(checked, [row.Line]), f"{row.ResourceName}.{row.DNS}"
+        if fqdn is None:
+            raise InputError(f"{at}: {name} is {', '.join(on_nics)} on its endpoint's NIC, not {row.PrivateIP}: "
+                             f"the file is older than the endpoint; {REMAKE}")
+        if row.FQDN and fqdn != row.FQDN:
+            raise InputError(f"{at}: {name} is asked for as {fqdn} (its endpoint's NIC), not {row.FQDN}; {REMAKE}")
+        fqdns.append(fqdn)
+    completed = checked.assign(FQDN=fqdns)
+    completed.attrs.update(checked.attrs)
+    return completed
 
 
 def ready_entries(entries: pd.DataFrame) -> pd.DataFrame:

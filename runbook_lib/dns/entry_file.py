@@ -3,6 +3,12 @@
 Reading checks every line and names the first bad one; nothing downstream runs on a file with a bad line, nor on
 one without entries (empty, or only a header). The same line twice is one entry (PrivateIP.ps1 appended on every
 re-run); the same record with two IPs is an error, as one of them would overwrite the other.
+
+An entry keeps the number of its line (column ``Line``) and the table the file's name, so what is refused later
+(dns.exports) still names the lines. An entry without an FQDN gets the one its zone and record give, except in
+the storage zones: there the record (the account name) answers both ``{account}.blob.core.windows.net`` and the
+Azure DNS zone endpoint ``{account}.zNN.blob.storage.azure.net``, and only the endpoint's NIC knows which one
+clients ask for. Its FQDN stays empty (``missing_fqdns``) until dns.entries.complete_fqdns reads it from ARM.
 """
 
 from __future__ import annotations
@@ -11,15 +17,22 @@ import csv
 import ipaddress
 import json
 import re
+from collections.abc import Iterable
 from io import StringIO
 
 import pandas as pd
 
 from ..errors import InputError
-from ..private_link import public_fqdn
+from ..private_link import PARTITIONED, alias, public_fqdn, zone_name
 from .choices import ENTRY_FORMATS
 
 HEADER = ("ResourceName", "DNS", "PrivateIP")
+# "Azure DNS zone endpoints (preview)" (Microsoft Learn, Storage account overview): such an account is named
+# {account}.z[00-50].{service}.storage.azure.net, public cloud only, and its public CNAME still points at
+# {account}.privatelink.{service}.core.windows.net: the same record as a standard account's, another FQDN.
+_FQDN_UNKNOWN = {zone_name(service, "public"): suffix for suffix, service in PARTITIONED.items()}
+_PLURAL = {"line": "lines", "entry": "entries", "row": "rows"}
+MAX_NAMED = 10  # lines named in one error; the rest are counted
 _LABEL = r"[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?"
 _RECORD = re.compile(rf"{_LABEL}(?:\.{_LABEL})*", re.IGNORECASE)
 _ZONE = re.compile(rf"{_LABEL}(?:\.{_LABEL})+\.?", re.IGNORECASE)
@@ -120,46 +133,87 @@ def _json_rows(text: str, source: str) -> list[tuple[int, dict]]:
     return [(number, item) for number, item in enumerate(items, 1)]
 
 
-def check_entries(entries: pd.DataFrame, source: str = "entries") -> pd.DataFrame:
-    """An entries table checked as a file's lines are (rows numbered from 1) and deduplicated."""
+def check_entries(entries: pd.DataFrame, source: str | None = None) -> pd.DataFrame:
+    """An entries table checked as a file's lines are and deduplicated. A table read from a file (parse_entries)
+    keeps its file's name and line numbers; another's rows are numbered from 1."""
+    source = source or entries.attrs.get("source", "entries")
     missing = [column for column in HEADER if column not in entries.columns]
     if missing:
         raise InputError(f"{source}: no column {', '.join(missing)}; use the table `runbook dns entries` gives")
-    return _checked(list(enumerate(entries.to_dict(orient="records"), 1)), source, "row")
+    numbers = [int(n) for n in entries["Line"]] if "Line" in entries.columns else range(1, len(entries) + 1)
+    return _checked(list(zip(numbers, entries.to_dict(orient="records"))), source, entries.attrs.get("where", "row"))
+
+
+def missing_fqdns(checked: pd.DataFrame) -> pd.DataFrame:
+    """The entries of a checked table without an FQDN: storage records whose name clients ask for only the
+    endpoint's NIC knows (see the module docstring)."""
+    return checked[checked["FQDN"] == ""]
+
+
+def lines_of(checked: pd.DataFrame, lines: Iterable[int]) -> str:
+    """Where ``lines`` (of checked's Line column) are, e.g. 'dnsentries.txt lines 4, 7' (at most MAX_NAMED)."""
+    numbers = [str(n) for n in lines]
+    where = checked.attrs.get("where", "row")
+    named = ", ".join(numbers[:MAX_NAMED]) + (f" and {len(numbers) - MAX_NAMED} more" if len(numbers) > MAX_NAMED
+                                               else "")
+    return f"{checked.attrs.get('source', 'entries')} {_PLURAL[where] if len(numbers) > 1 else where} {named}"
+
+
+def fqdn_choices(record: str, zone: str) -> str:
+    """The names a storage record may answer, e.g. 'st1.blob.core.windows.net or st1.zNN.blob.storage.azure.net'."""
+    return f"{public_fqdn(record, zone)} or {record}.zNN.{_FQDN_UNKNOWN[zone]}"
 
 
 def _checked(rows: list[tuple[int, dict]], source: str, where: str = "line") -> pd.DataFrame:
-    """Checked entries, lower-case and each once; the FQDN derived where a row has none; rows with neither record
-    nor zone left out. Names are held to DNS's characters, so no value can break out of a file or script generated
-    from them (dns.exports)."""
-    seen: dict[tuple[str, str], tuple[int, str]] = {}
-    out = []
+    """Checked entries, lower-case and each once; the FQDN derived where a row has none and its zone tells it (see
+    the module docstring); rows with neither record nor zone left out. Names are held to DNS's characters, so no
+    value can break out of a file or script generated from them (dns.exports)."""
+    kept: dict[tuple[str, str], dict] = {}  # (record, zone) -> its first entry
     for number, row in rows:
         at = f"{source} {where} {number}"
         record, zone, ip, fqdn = (_text(row.get(key)) for key in (*HEADER, "FQDN"))
         if not record and not zone:
             continue  # a name that is no private-link name (dns.entries notes it): no record to make
-        if not _RECORD.fullmatch(record):
-            raise InputError(f"{at}: ResourceName {record!r} is not a DNS record name")
-        if not _ZONE.fullmatch(zone):
-            raise InputError(f"{at}: DNS {zone!r} is not a zone name such as privatelink.blob.core.windows.net")
-        if fqdn and not _ZONE.fullmatch(fqdn):
-            raise InputError(f"{at}: FQDN {fqdn!r} is not a DNS name")
-        try:
-            address = ipaddress.IPv4Address(ip)
-        except ValueError:
-            raise InputError(f"{at}: PrivateIP {ip!r} is not an IPv4 address") from None
-        if not address.is_private:
-            raise InputError(f"{at}: PrivateIP {ip} is not a private address; a private endpoint's IP is")
+        _check_names(at, record, zone, ip, fqdn)
         key = (record.lower(), zone.lower().rstrip("."))
-        if key in seen and seen[key][1] != ip:
-            raise InputError(f"{at}: {record}.{zone} -> {ip}, but {where} {seen[key][0]} gives {seen[key][1]}; "
-                             "one record cannot hold both: keep the current endpoint's IP")
-        if key not in seen:
-            seen[key] = (number, ip)
-            fqdn = fqdn.lower().rstrip(".") or public_fqdn(*key) or ".".join(key)
-            out.append({"ResourceName": key[0], "DNS": key[1], "PrivateIP": ip, "FQDN": fqdn})
-    return pd.DataFrame(out, columns=[*HEADER, "FQDN"])
+        fqdn = fqdn.lower().rstrip(".") or _derived_fqdn(*key)
+        first = kept.get(key)
+        if first is None:
+            kept[key] = {"ResourceName": key[0], "DNS": key[1], "PrivateIP": ip, "FQDN": fqdn, "Line": number}
+        elif first["PrivateIP"] != ip:
+            raise InputError(f"{at}: {record}.{zone} -> {ip}, but {where} {first['Line']} gives "
+                             f"{first['PrivateIP']}; one record cannot hold both: keep the current endpoint's IP")
+        else:  # the same entry again: it may give the FQDN the first one lacked
+            first["FQDN"] = first["FQDN"] or fqdn
+    checked = pd.DataFrame(list(kept.values()), columns=[*HEADER, "FQDN", "Line"])
+    checked.attrs.update(source=source, where=where)
+    return checked
+
+
+def _check_names(at: str, record: str, zone: str, ip: str, fqdn: str) -> None:
+    if not _RECORD.fullmatch(record):
+        raise InputError(f"{at}: ResourceName {record!r} is not a DNS record name")
+    if not _ZONE.fullmatch(zone):
+        raise InputError(f"{at}: DNS {zone!r} is not a zone name such as privatelink.blob.core.windows.net")
+    if fqdn and not _ZONE.fullmatch(fqdn):
+        raise InputError(f"{at}: FQDN {fqdn!r} is not a DNS name")
+    answered_by = alias(fqdn) if fqdn else None
+    if answered_by and answered_by != (zone.lower().rstrip("."), record.lower()):
+        raise InputError(f"{at}: FQDN {fqdn} is answered by {answered_by[1]}.{answered_by[0]}, not by "
+                         f"{record}.{zone}; correct the line, or make the file again with `runbook dns entries`")
+    try:
+        address = ipaddress.IPv4Address(ip)
+    except ValueError:
+        raise InputError(f"{at}: PrivateIP {ip!r} is not an IPv4 address") from None
+    if not address.is_private:
+        raise InputError(f"{at}: PrivateIP {ip} is not a private address; a private endpoint's IP is")
+
+
+def _derived_fqdn(record: str, zone: str) -> str:
+    """The name clients ask for, from the record and zone alone; '' where they do not tell it (a storage zone)."""
+    if zone in _FQDN_UNKNOWN:
+        return ""
+    return public_fqdn(record, zone) or f"{record}.{zone}"
 
 
 def _text(value: object) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 
@@ -32,10 +34,10 @@ def test_privateip_lines_read_back_as_written():
     assert lines[2].split() == ["123-asr-pod01-rcm1.wus3", ASR, "10.1.1.5"]
     back = parse_entries(text, "dnsentries.txt")
     assert list(back["ResourceName"]) == ["123-ab-pod01-fc1", "123-asr-pod01-rcm1.wus3", "abcpod01prot120"]
-    # the line format has no FQDN: it comes back from the zone (a partitioned name under the classic suffix)
+    # the line format has no FQDN: it comes back from the zone, except a storage record's (zNN or not: unknown)
     assert list(back["FQDN"]) == ["123-ab-pod01-fc1.wus3.backup.windowsazure.com",
-                                  "123-asr-pod01-rcm1.wus3.siterecovery.windowsazure.com",
-                                  "abcpod01prot120.blob.core.windows.net"]
+                                  "123-asr-pod01-rcm1.wus3.siterecovery.windowsazure.com", ""]
+    assert list(back["Line"]) == [2, 3, 4]
 
 
 @pytest.mark.parametrize("fmt", ["csv", "json"])
@@ -103,3 +105,42 @@ def test_an_empty_table_from_the_library_is_no_error():
     from runbook_lib.dns.entry_file import check_entries
 
     assert check_entries(entries().iloc[0:0]).empty
+
+
+# FQDNs: kept, derived only where the zone tells them, and never one another record answers
+
+def test_a_storage_line_without_fqdn_is_left_without_one_and_named_by_its_line():
+    from runbook_lib.dns.entry_file import lines_of, missing_fqdns
+
+    text = ("ResourceName DNS PrivateIP\n"
+            f"123-ab-pod01-fc1 {BACKUP} 10.1.1.4\n"
+            "\n"
+            "abcpod01ecs114 privatelink.queue.core.windows.net 10.1.1.5\n"
+            f"abcpod01prot120 {BLOB} 10.1.1.6\n"
+            "kv-migrate privatelink.vaultcore.azure.net 10.1.1.7\n"
+            "gov01 privatelink.blob.core.usgovcloudapi.net 10.1.1.8\n")  # no Azure DNS zone endpoints in US Gov
+    back = parse_entries(text, "dnsentries.txt")
+    unnamed = missing_fqdns(back)
+    assert list(unnamed["ResourceName"]) == ["abcpod01ecs114", "abcpod01prot120"]
+    assert lines_of(back, unnamed["Line"]) == "dnsentries.txt lines 4, 5"
+    assert lines_of(back, [4]) == "dnsentries.txt line 4"
+    assert lines_of(back, range(1, 14)) == "dnsentries.txt lines 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 and 3 more"
+    assert dict(zip(back["ResourceName"], back["FQDN"]))["kv-migrate"] == "kv-migrate.vault.azure.net"
+    assert dict(zip(back["ResourceName"], back["FQDN"]))["gov01"] == "gov01.blob.core.usgovcloudapi.net"
+
+
+def test_the_same_entry_again_with_its_fqdn_completes_the_first():
+    csv = ("ResourceName,DNS,PrivateIP,FQDN\n"
+           f"abcpod01prot120,{BLOB},10.1.1.6,\n"
+           f"abcpod01prot120,{BLOB},10.1.1.6,abcpod01prot120.z05.blob.storage.azure.net\n")
+    back = parse_entries(csv, "entries.csv")
+    assert list(zip(back["FQDN"], back["Line"])) == [("abcpod01prot120.z05.blob.storage.azure.net", 2)]
+
+
+@pytest.mark.parametrize("fqdn", ["abcpod01prot121.z05.blob.storage.azure.net",  # another account
+                                  "abcpod01prot120.z05.queue.storage.azure.net",  # another service's zone
+                                  "abcpod01prot120.blob.core.usgovcloudapi.net"])  # another cloud's zone
+def test_an_fqdn_another_record_answers_is_named_by_its_line(fqdn):
+    csv = f"ResourceName,DNS,PrivateIP,FQDN\nabcpod01prot120,{BLOB},10.1.1.6,{fqdn}\n"
+    with pytest.raises(InputError, match=rf"^entries\.csv line 2: FQDN {re.escape(fqdn)} is answered by "):
+        parse_entries(csv, "entries.csv")

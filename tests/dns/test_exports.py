@@ -1,7 +1,9 @@
-"""Custom-DNS exports load in the real servers (named-checkzone, dnsmasq) and answer every FQDN and alias."""
+"""Custom-DNS exports load in the real servers (named-checkzone, dnsmasq) and answer every FQDN and alias: the names
+clients ask for, a storage account's Azure DNS zone name (zNN) included, taken from ARM when the file lost them."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -18,8 +20,13 @@ import pandas as pd
 import pytest
 
 from runbook_lib.dns.choices import EXPORT_FORMATS as FORMATS
+from runbook_lib.dns.entries import complete_fqdns, entries_for
+from runbook_lib.dns.entry_file import format_entries, parse_entries
 from runbook_lib.dns.exports import export_entries
 from runbook_lib.errors import InputError
+from tests.builders import LOCATION, make_endpoint
+from tests.cli import one_line_error, runbook
+from tests.contoso import SPOKE_ENDPOINTS, VAULTS
 
 BACKUP, ASR = "privatelink.wus3.backup.windowsazure.com", "privatelink.siterecovery.windowsazure.com"
 BLOB, QUEUE = "privatelink.blob.core.windows.net", "privatelink.queue.core.windows.net"
@@ -34,17 +41,17 @@ EXPECTED = [
     (BLOB, "stcache01", "10.10.0.6", "stcache01.blob.core.windows.net"),
     (QUEUE, "stcache01", "10.10.0.7", "stcache01.queue.core.windows.net"),
     (BLOB, "abcpod01prot120", "10.10.0.8", "abcpod01prot120.z22.blob.storage.azure.net"),
-    (VAULT, "kv-migrate", "10.10.0.9", "kv-migrate.vault.azure.net"),
+    (VAULT, "kv-migrate", "10.10.0.9", "kv-migrate.vault.azure.net"),  # given without its FQDN: the zone tells it
     (GOV_BACKUP, "5512345678901234567-ab-pod01-fc1", "10.20.0.4",
      "5512345678901234567-ab-pod01-fc1.ugv.backup.windowsazure.us"),
-    (QUEUE, "abcpod01ecs120", "10.10.0.10", "abcpod01ecs120.queue.core.windows.net"),  # given without its FQDN
+    (QUEUE, "abcpod01ecs120", "10.10.0.10", "abcpod01ecs120.queue.core.windows.net"),
 ]
 ZONES = sorted({zone for zone, *_ in EXPECTED})
 
 
 def entries(rows=None) -> pd.DataFrame:
     rows = rows if rows is not None else [
-        {"ResourceName": record, "DNS": zone, "PrivateIP": ip, "FQDN": None if "ecs" in record else fqdn}
+        {"ResourceName": record, "DNS": zone, "PrivateIP": ip, "FQDN": None if zone == VAULT else fqdn}
         for zone, record, ip, fqdn in EXPECTED
     ] + [
         {"ResourceName": "3412345678901234567-ab-pod01-fc1", "DNS": BACKUP, "PrivateIP": "10.10.0.4",  # duplicate
@@ -232,7 +239,8 @@ def test_entries_without_any_zone_are_nothing_to_export(tmp_path):
 def test_a_second_export_overwrites_the_first_only_when_forced(tmp_path):
     [first] = export_entries(entries(), "dnsmasq", tmp_path)
     kept = first.read_text()
-    rows = [{"ResourceName": "stcache01", "DNS": BLOB, "PrivateIP": "10.10.0.99"}]
+    rows = [{"ResourceName": "stcache01", "DNS": BLOB, "PrivateIP": "10.10.0.99",
+             "FQDN": "stcache01.blob.core.windows.net"}]
     with pytest.raises(InputError, match=rf"^--out: '{tmp_path}' already holds dnsmasq.conf; choose another "
                                          r"directory, or --force to overwrite$"):
         export_entries(entries(rows), "dnsmasq", tmp_path)
@@ -257,3 +265,137 @@ def test_out_naming_a_file_is_refused(tmp_path):
     with pytest.raises(InputError, match=rf"^--out: '{out}' is a file; name a directory"):
         export_entries(entries(), "hosts", out)
     assert out.read_text() == "127.0.0.1 localhost\n"
+
+
+# Azure DNS zone endpoints: {account}.zNN.blob.storage.azure.net is the name clients ask for; its record is the
+# account in privatelink.blob.core.windows.net (the public CNAME's target), and {account}.blob.core.windows.net is
+# no name of it
+
+ACCOUNT = "stpartition01"
+
+
+@pytest.fixture
+def zoned(estate):
+    """A storage account with Azure DNS zone endpoints and a blob endpoint in the spoke, as ARM shows it:
+    (the endpoint's id, its entries, the zNN FQDN, the IP)."""
+    account = estate.clients.storage.storage_accounts.begin_create("rg-network-spoke", ACCOUNT, {
+        "location": LOCATION, "kind": "StorageV2", "sku": {"name": "Standard_LRS"},
+        "properties": {"dnsEndpointType": "AzureDnsZone"}}).result()
+    endpoint = make_endpoint(estate.clients, "rg-network-spoke", "pe-st-zoned", SPOKE_ENDPOINTS, account.id, "blob")
+    entries = entries_for(estate.clients, [endpoint.id])
+    [(fqdn, ip)] = entries[["FQDN", "PrivateIP"]].itertuples(index=False)
+    assert re.fullmatch(rf"{ACCOUNT}\.z\d\d\.blob\.storage\.azure\.net", fqdn) and list(entries["DNS"]) == [BLOB]
+    return endpoint.id, entries, fqdn, ip
+
+
+def csv_file(entries: pd.DataFrame) -> pd.DataFrame:
+    """The entries as a consultant hands them over: `runbook dns entries --format csv`, read back."""
+    return parse_entries(format_entries(entries, "csv"), "entries.csv")
+
+
+@pytest.mark.parametrize("fmt, option", [("hosts", "--addn-hosts"), ("dnsmasq", "--conf-file")])
+def test_hosts_and_dnsmasq_answer_the_zone_name_and_not_the_standard_one(zoned, tmp_path, dnsmasq, fmt, option):
+    _, entries, fqdn, ip = zoned
+    [path] = export_entries(csv_file(entries), fmt, tmp_path / "out")
+    assert f"{ACCOUNT}.blob.core.windows.net" not in path.read_text()
+    r = resolver(dnsmasq(f"{option}={path}"))
+    for name in (fqdn, f"{ACCOUNT}.{BLOB}"):
+        assert [a.address for a in r.resolve(name, "A")] == [ip], name
+    with pytest.raises((dns.resolver.NXDOMAIN, dns.resolver.NoAnswer, dns.resolver.NoNameservers)):
+        r.resolve(f"{ACCOUNT}.blob.core.windows.net", "A")
+
+
+def test_bind_puts_the_account_in_the_privatelink_blob_zone(zoned, tmp_path):
+    _, entries, _, ip = zoned
+    written = export_entries(csv_file(entries), "bind", tmp_path)
+    assert sorted(p.name for p in written) == ["named.conf.local", f"{BLOB}.zone"]  # no storage.azure.net zone
+    result = subprocess.run([tool("named-checkzone"), "-D", BLOB, str(tmp_path / f"{BLOB}.zone")],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert [f[0::4] for f in map(str.split, result.stdout.splitlines()) if f[2:4] == ["IN", "A"]] == \
+        [[f"{ACCOUNT}.{BLOB}.", ip]]
+
+
+def test_windows_dns_names_the_privatelink_blob_zone_and_the_account(zoned, tmp_path):
+    _, entries, _, ip = zoned
+    export_entries(csv_file(entries), "windows-dns", tmp_path)
+    records = (tmp_path / "dns-records.ps1").read_text()
+    assert re.findall(r"@\{ Zone = '([^']*)'; Name = '([^']*)'; IP = '([^']*)' \}", records) == [(BLOB, ACCOUNT, ip)]
+    for script in ("dns-records.ps1", "conditional-forwarders.ps1"):
+        assert re.findall(r"^\$zones = @\((.*)\)$", (tmp_path / script).read_text(), re.M) == [f"'{BLOB}'"]
+
+
+# an entries file that lost the FQDN (PrivateIP.ps1's lines): completed from the endpoints' NICs, or refused
+
+def privateip_file(entries: pd.DataFrame, header: bool = True) -> pd.DataFrame:
+    return parse_entries(format_entries(entries, header=header), "dnsentries.txt")
+
+
+@pytest.mark.parametrize("fmt", ["hosts", "dnsmasq"])
+def test_a_storage_line_without_fqdn_is_refused_naming_it_and_nothing_is_written(zoned, tmp_path, fmt):
+    _, entries, _, _ = zoned
+    with pytest.raises(InputError) as raised:
+        export_entries(privateip_file(entries), fmt, tmp_path / "out")
+    message = str(raised.value)
+    assert message.startswith("dnsentries.txt line 2: no FQDN") and "\n" not in message
+    assert f"{ACCOUNT}.blob.core.windows.net or {ACCOUNT}.zNN.blob.storage.azure.net" in message
+    assert "--format csv" in message and "--fqdns-from" in message
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("fmt", ["bind", "windows-dns"])
+def test_zone_exports_need_no_fqdn(zoned, tmp_path, fmt):
+    _, entries, _, ip = zoned
+    written = export_entries(privateip_file(entries), fmt, tmp_path)
+    assert any(f"{ACCOUNT}" in p.read_text() and ip in p.read_text() for p in written)
+
+
+def test_the_nics_give_the_zone_name_back(estate, zoned, tmp_path):
+    endpoint, entries, fqdn, ip = zoned
+    completed = complete_fqdns(estate.clients, privateip_file(entries), [endpoint])
+    [path] = export_entries(completed, "hosts", tmp_path)
+    assert path.read_text().splitlines()[-1] == f"{ip} {fqdn} {ACCOUNT}.{BLOB}"
+
+
+def test_lines_the_named_endpoints_do_not_hold_stay_refused(estate, zoned, tmp_path):
+    _, entries, _, _ = zoned
+    other = f"/subscriptions/{estate.clients.subscription_id}/resourceGroups/rg-network-spoke/providers/" \
+            "Microsoft.Network/privateEndpoints/pe-asr"
+    text = format_entries(entries, header=True) + "stother02 privatelink.queue.core.windows.net 10.1.0.99\n"
+    completed = complete_fqdns(estate.clients, parse_entries(text, "dnsentries.txt"), [other])
+    with pytest.raises(InputError, match=r"^dnsentries\.txt lines 2, 3: no FQDN"):
+        export_entries(completed, "dnsmasq", tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("column, value, words", [
+    ("PrivateIP", "10.1.0.250", ["on its endpoint's NIC, not 10.1.0.250", "older than the endpoint"]),
+    ("FQDN", f"{ACCOUNT}.blob.core.windows.net", [f"is asked for as {ACCOUNT}.z", f"not {ACCOUNT}.blob.core"]),
+])
+def test_a_line_the_nics_contradict_is_refused_naming_it(estate, zoned, column, value, words):
+    endpoint, entries, _, _ = zoned
+    stale = entries.assign(**{column: value})
+    with pytest.raises(InputError) as raised:
+        complete_fqdns(estate.clients, csv_file(stale), [endpoint])
+    assert str(raised.value).startswith("entries.csv line 2: ")
+    assert all(w in str(raised.value) for w in words), raised.value
+
+
+# the command, as a consultant runs it on a vault's PrivateIP.ps1-style file
+
+def test_export_asks_arm_for_the_fqdns_or_refuses_with_exit_2(estate, tmp_path):
+    state, vault = str(estate.sandbox.path), f"{VAULTS}/rsv-backup-wus3"
+    entries = tmp_path / "dnsentries.txt"
+    assert runbook("dns", "entries", vault, "--out", str(entries), "--header", "--state", state).returncode == 0
+    storage = [n for n, line in enumerate(entries.read_text().splitlines(), 1) if ".core.windows.net" in line]
+    args = ("dns", "export", "--from", str(entries), "--format", "hosts", "--out", str(tmp_path / "out"))
+    refused = runbook(*args)
+    assert refused.returncode == 2
+    one_line_error(refused, f"{entries} lines {', '.join(map(str, storage))}: no FQDN", "--fqdns-from")
+    assert not (tmp_path / "out").exists()
+
+    done = runbook(*args, "--fqdns-from", vault, "--state", state)
+    assert done.returncode == 0, done.stderr
+    arm = json.loads(runbook("dns", "entries", vault, "--json", "--state", state).stdout)
+    hosts = (tmp_path / "out" / "hosts").read_text().splitlines()[2:]
+    assert sorted(line.split()[:2] for line in hosts) == sorted([r["PrivateIP"], r["FQDN"]] for r in arm)

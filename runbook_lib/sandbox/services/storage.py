@@ -13,10 +13,11 @@ from .regions import cloud_of
 
 
 def service_host(record: dict, service: str) -> str:
-    """An account's host name for a storage service; Azure DNS zone accounts get a partitioned name."""
+    """An account's host name for a storage service; Azure DNS zone accounts get a partitioned name, in a zone
+    z00 to z50 that Azure picks at creation (Microsoft Learn, Storage account overview, "Azure DNS zone endpoints")."""
     name = record["name"].lower()
     if (record.get("properties") or {}).get("dnsEndpointType") == "AzureDnsZone":
-        partition = int(hashlib.sha256(name.encode()).hexdigest(), 16) % 50 + 1
+        partition = int(hashlib.sha256(name.encode()).hexdigest(), 16) % 51
         return f"{name}.z{partition:02d}.{service}.storage.azure.net"
     return member_fqdn(service, cloud_of(record, default="public"), name)
 
