@@ -26,6 +26,7 @@ from ..errors import InputError
 from .clouds import get_cloud
 from .credentials import SandboxCredential, get_credential, token_claims
 from .inprocess import wsgi_session
+from .watch import WriteWatch
 
 SANDBOX_HOST = "management.sandbox.invalid"  # .invalid never resolves: nothing can leak to a real network
 
@@ -79,6 +80,7 @@ class AzureClients:
             self.subscription_id,
             base_url=c.base_url,
             credential_scopes=list(c.credential_scopes),
+            per_call_policies=[WriteWatch()],  # the write-ahead journal's hook (azure.watch)
             **dict(c.options),
         )
 

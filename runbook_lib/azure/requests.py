@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 from typing import Any, TypeVar
 
@@ -30,6 +31,17 @@ def call_with_request_id(operation: Callable[..., T], *args: Any, **kwargs: Any)
 
 
 Write = Callable[[], tuple[Any, "str | None"]]  # a change not made yet: run it, get (ARM's answer, request id)
+
+ALREADY_MADE = "already made by another change"
+
+
+@dataclass(frozen=True)
+class AlreadyMade:
+    """What a Write answers when ARM refused it because another change (a run at the same time) had just made the
+    very change it was to make: nothing was written. ``id``: the resource; ``detail``: what is there."""
+
+    id: str
+    detail: str
 
 
 def deferred(operation: Callable[..., Any], *args: Any, **kwargs: Any) -> Write:

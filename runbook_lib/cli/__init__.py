@@ -18,6 +18,9 @@ from . import dns, evidence, sandbox, scenarios
 from .common import Parser, add_target, clients_for, print_table
 
 
+INTERRUPTED = 130  # 128 + SIGINT, as shells report a command stopped by Ctrl-C
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = Parser(prog="runbook", description="Private-endpoint runbooks for Azure Backup, Site Recovery and Migrate.")
     parser.add_argument("--version", action="version", version=f"runbook {__version__}")
@@ -51,6 +54,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except AzureError as error:
         print(f"runbook: {type(error).__name__}: {error.message}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt as interrupt:  # Ctrl-C: one line; a write begun stays an intent the next run settles
+        step = getattr(interrupt, "step", None)
+        where = f" during step {step}" if step else ""
+        print(f"runbook: interrupted{where}; run the same command again to finish", file=sys.stderr)
+        return INTERRUPTED
     except BrokenPipeError:  # `runbook ... | head`: the reader has all it wanted
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0

@@ -55,6 +55,10 @@ def add_commands(commands) -> None:
                         help="directory to write the files into (made when missing)")
     export.add_argument("--force", action="store_true", help="overwrite export files already in DIR")
     export.add_argument("--ttl", type=int, default=DEFAULT_TTL, help=f"seconds (default {DEFAULT_TTL})")
+    export.add_argument("--fqdns-from", nargs="+", action="extend", default=[], metavar="ID",
+                        help="read from ARM the FQDNs the file lacks (PrivateIP.ps1's lines): the endpoints' NICs, "
+                             "named by endpoint, vault or resource group ids")
+    add_target(export)
 
     check = dns.add_parser("check", help="seed 004's checks: connection, zones, links, records, resolution")
     check.add_argument("ids", nargs="+", metavar="ID", help="private endpoints, vaults or resource groups")
@@ -138,16 +142,24 @@ def _apply(args: argparse.Namespace) -> int:
     print(", ".join(f"{result} {count}" for result, count in counts.items()) or "nothing to do", file=sys.stderr)
     if journal.changes:
         print(f"journal: {journal.path} ({len(journal.changes)} changes)", file=sys.stderr)
-    return 0
+    conflicts = done[done["Result"].str.startswith("conflict:")]  # another change made them otherwise meanwhile
+    for row in conflicts.itertuples(index=False):
+        print(f"runbook: not written: {row.Kind} {row.Name} in {row.Zone}: {row.Result}", file=sys.stderr)
+    return 3 if not conflicts.empty else 0
 
 
 def _export(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    from ..azure.ids import parse_id
+    from ..dns.entries import complete_fqdns
     from ..dns.entry_file import parse_entries
     from ..dns.exports import export_entries
 
     entries = parse_entries(*read_input(args.source, "--from"))
+    if args.fqdns_from:
+        clients = clients_for(args, parse_id(args.fqdns_from[0], "--fqdns-from").subscription)
+        entries = complete_fqdns(clients, entries, args.fqdns_from)
     for path in export_entries(entries, args.format, Path(args.out), ttl=args.ttl, force=args.force):
         print(path)
     return 0

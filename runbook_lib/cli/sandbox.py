@@ -43,9 +43,11 @@ def add_commands(commands) -> None:
     dns_server.add_argument("--host", default="127.0.0.1")
     dns_server.add_argument("--port", type=port, default=0, help="default: a free port")
     event = sandbox.add_parser("event", help="what a service does on its own: Backup's first registration and backup, "
-                                             "Migrate's generate key")
+                                             "Migrate's generate key, a Site Recovery server's registration, a "
+                                             "machine's replication")
     event.add_argument("event", choices=EVENTS)
-    event.add_argument("--vault", metavar="ID", help="register-container, first-backup: the Recovery Services vault")
+    event.add_argument("--vault", metavar="ID", help="register-container, first-backup, register-server, replicate: the "
+                                                    "Recovery Services vault")
     event.add_argument("--project", metavar="ID", help="generate-key: the Azure Migrate project")
     event.add_argument("--dns-server", metavar="HOST:PORT",
                        help="the client's DNS server (default: Azure DNS as the endpoint's VNet sees it)")

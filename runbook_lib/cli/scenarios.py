@@ -1,6 +1,7 @@
 """`runbook scenarios`, `runbook plan SCENARIO -f FILE`, `runbook apply SCENARIO -f FILE`: the runbooks headless.
 
-Exit codes: 0 done (or planned), 1 a step failed, 2 bad input, 3 blocked by a guard or waiting for a manual step.
+Exit codes: 0 done (or planned), 1 a step failed, 2 bad input, 3 blocked by a guard or waiting for a manual step,
+130 interrupted (Ctrl-C; the next run settles the write it was in).
 """
 
 from __future__ import annotations
@@ -33,7 +34,8 @@ def add_commands(commands) -> None:
         command.add_argument("--as", dest="principal", metavar="PRINCIPAL",
                              help="sandbox only: who runs it (a principal of the estate; default its admin)")
         command.add_argument("--journal", metavar="FILE",
-                             help=f"append every change and check here (default {DEFAULT_JOURNAL})")
+                             help=f"append every write (intent, then outcome) and check here; a run starts by settling "
+                                  f"the writes an interrupted run left open in it (default {DEFAULT_JOURNAL})")
         add_json(command)
         add_target(command)
 
@@ -168,6 +170,8 @@ def run_scenario(args: argparse.Namespace) -> int:
     journal = Journal(args.journal or DEFAULT_JOURNAL.format(scenario=args.scenario))
     operator = args.principal or "sandbox"
     report = runbook.run(Run(clients, params, args.command, journal, operator, frozenset(params.confirm)))
+    for line in reconciled_lines(journal):
+        print(f"runbook: {line}", file=sys.stderr)
     table = report.plan_table() if args.command == "plan" else report.table()
     if args.command == "plan" and not args.json:  # a table a person reads: names, not whole ids
         table["Resource"] = table["Resource"].map(_short)
@@ -178,6 +182,15 @@ def run_scenario(args: argparse.Namespace) -> int:
     print(f"{args.scenario}: {report.status} ({len(journal.changes)} changes; journal {journal.path})",
           file=sys.stderr)
     return report.exit_code
+
+
+def reconciled_lines(journal) -> list[str]:
+    """What this run found of the writes an earlier run was interrupted in (engine.reconcile), one line each."""
+    from ..journal import MADE_BY_INTERRUPTED_RUN, Change, NotMade
+
+    return [f"{e.step}: {e.resource_id}: {MADE_BY_INTERRUPTED_RUN}" if isinstance(e, Change)
+            else f"{e.step}: {e.resource_id}: not made by an interrupted run ({e.why})"
+            for e in journal.entries if isinstance(e, NotMade) or (isinstance(e, Change) and e.reconciled)]
 
 
 def check_named_for(path: str, scenario: str, names: list[str], command: str) -> None:

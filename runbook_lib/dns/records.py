@@ -3,9 +3,12 @@ done right): a plan first, then exactly the planned changes, never a silent over
 
 The plan has one row per record (create, unchanged, conflict: the record holds another IP, zone-missing) and, when
 asked, rows for zones to create and VNet links to add (a conflict: the VNet is linked to another zone of that name).
-Applying checks every row first and writes all of them or none (dns.preflight). It writes records with ETag
-conditions, so a record that appeared or changed after the plan is never overwritten; a conflict is replaced only
-when asked, and the value it held goes to the journal.
+Applying checks every row first and writes all of them or none (dns.preflight). It writes zones and links with
+If-None-Match and records with ETag conditions, so what appeared or changed after the plan is never overwritten; a
+conflict is replaced only when asked, and the value it held goes to the journal. Runs that share the hub's zones
+race for the same links and zones: a write refused on its condition is read again, and is "already made by another
+change" when what is there is what was planned; else the row is planned once more against what is there (a link
+name another VNet took, a record that vanished), written once more, and otherwise reported as a conflict.
 """
 
 from __future__ import annotations
@@ -19,18 +22,19 @@ from azure.core.exceptions import HttpResponseError
 
 from ..azure import AzureClients
 from ..azure.ids import RESOURCE_GROUP, parse_typed_id
-from ..azure.requests import call_with_request_id
-from ..errors import RunbookError
-from ..journal import Change, Journal
+from ..azure.requests import ALREADY_MADE, call_with_request_id
+from ..journal import Change, CheckResult, Journal
+from ..ops.arm import get_or_none
 from ..progress import Progress, no_progress
 from .choices import DEFAULT_TTL, checked_ttl
 from .entry_file import check_entries
-from .links import link_rows, mark_linked_elsewhere
+from .links import LINK, link_rows, mark_linked_elsewhere
 from .preflight import refusals, writes
 from .zones import check_zones_to_create
 
 COLUMNS = ["Kind", "Zone", "Name", "Action", "Current", "Desired", "Reason", "ETag"]
 ZONES_TYPE = "Microsoft.Network/privateDnsZones"
+CONFLICT = "conflict"  # a Result: another change made the row otherwise after the plan (never overwritten)
 
 
 @dataclass
@@ -102,8 +106,8 @@ def apply_plan(clients: AzureClients, plan: RecordPlan, *, overwrite_conflicts: 
     ``check_rights`` asks ARM's permissions API), 'refused: why' on those rows and 'not written' on the others.
     ``progress``: tqdm (or alike) for a bar over the writes.
 
-    A record that changed since the plan stops the apply with a RunbookError (what was done before it is in the
-    journal).
+    A row another change made meanwhile is 'already made by another change' (a 'pass' check in the journal); one it made
+    otherwise is 'conflict: what is there' (a 'fail' check), and never overwritten.
     """
     journal = journal if journal is not None else Journal()
     group = parse_typed_id(plan.zones, RESOURCE_GROUP, "--zones")
@@ -154,28 +158,98 @@ def _record_row(zone: str, name: str, ip: str, current: dict, zone_found: bool, 
 
 
 def _apply_row(dns, resource_group: str, plan: RecordPlan, row: pd.Series, journal: Journal) -> str:
+    """Write one row; when ARM refuses it on its condition, read again and converge (once)."""
+    try:
+        return _write_row(dns, resource_group, plan, row, journal)
+    except HttpResponseError as error:
+        if not _lost_race(error):
+            raise
+    again = replan_row(dns, resource_group, row)
+    if again["Action"] == "create" or _same_conflict(row, again):  # the name is free again, or still as planned
+        try:
+            return _write_row(dns, resource_group, plan, pd.Series(again), journal)
+        except HttpResponseError as error:
+            if not _lost_race(error):
+                raise
+        again = replan_row(dns, resource_group, row)
+    resource = _resource_id(plan, again)
+    if again["Action"] == "unchanged":
+        journal.record(CheckResult(ALREADY_MADE, resource, "pass", _as_planned(again)))
+        return ALREADY_MADE
+    what = _what_is_there(row, again)
+    journal.record(CheckResult("concurrent change", resource, "fail", what))
+    return f"{CONFLICT}: {what}"
+
+
+def _lost_race(error: HttpResponseError) -> bool:
+    """ARM refused a write because of what another change made: a record's condition (412), a zone's or link's
+    (202, then the operation fails with PreconditionFailed), a link of the VNet under another name, or a zone whose
+    creation by another run is still queued (409 Conflict, "Operation group ... already has 1 operations like
+    UpsertPrivateDnsZone queued", as reported in Azure-Samples/azure-ml-federated-learning#137)."""
+    return error.status_code in (409, 412) or getattr(error.error, "code", None) == "PreconditionFailed"
+
+
+def replan_row(dns, resource_group: str, row: pd.Series) -> dict:
+    """The row planned again against what the zones hold now (reads one zone, one link list or one record)."""
+    zone, name = row["Zone"], row["Name"]
+    found = get_or_none(dns.private_zones.get, resource_group, zone) is not None
+    if row["Kind"] == "zone":
+        return (_row("zone", zone, zone, "unchanged", "exists") if found else
+                _row("zone", zone, zone, "create", reason="not in the resource group: created"))
+    if row["Kind"] == LINK:
+        return link_rows(dns, resource_group, zone, [row["Desired"]], found, False, _row)[0]
+    record = get_or_none(dns.record_sets.get, resource_group, zone, "A", name) if found else None
+    current = {} if record is None else {name: ([a.ipv4_address for a in record.a_records or []], record.etag or "")}
+    return _record_row(zone, name, row["Desired"], current, found, False)
+
+
+def _same_conflict(planned: pd.Series, again: dict) -> bool:
+    """A record to replace (asked for) that still holds what the plan showed: only its ETag moved on."""
+    return planned["Action"] == again["Action"] == "conflict" and planned["Current"] == again["Current"] \
+        and planned["Kind"] == "record"
+
+
+def _as_planned(again: dict) -> str:
+    if again["Kind"] == "zone":
+        return f"{again['Zone']} exists, as planned"
+    if again["Kind"] == LINK:
+        return f"{again['Current'].rsplit('/', 1)[-1]} is linked to {again['Zone']} by {again['Name']}, as planned"
+    return f"{again['Name']} in {again['Zone']} holds {again['Current']}, as planned"
+
+
+def _what_is_there(planned: pd.Series, again: dict) -> str:
+    if again["Action"] == "zone-missing":
+        return f"zone {planned['Zone']} is gone from the resource group: plan again"
+    if planned["Kind"] == LINK:
+        return f"{again['Reason'] or 'another change made a link here'}; plan again"
+    return (f"another change made {planned['Name']} in {planned['Zone']} after the plan: it holds "
+            f"{again['Current']}, not {planned['Desired']}; check it, then plan again (--overwrite-conflicts "
+            "replaces it)")
+
+
+def _resource_id(plan: RecordPlan, row) -> str:
+    zone_id = f"{plan.zones}/providers/{ZONES_TYPE}/{row['Zone']}"
+    return {"zone": zone_id, LINK: f"{zone_id}/virtualNetworkLinks/{row['Name']}"}.get(
+        row["Kind"], f"{zone_id}/A/{row['Name']}")
+
+
+def _write_row(dns, resource_group: str, plan: RecordPlan, row: pd.Series, journal: Journal) -> str:
     zone, name = row["Zone"], row["Name"]
     zone_id = f"{plan.zones}/providers/{ZONES_TYPE}/{zone}"
-    try:
-        if row["Kind"] == "zone":
-            _, request = call_with_request_id(dns.private_zones.begin_create_or_update, resource_group, zone,
-                                              {"location": "global"}, match_condition=MatchConditions.IfMissing)
-            journal.record(Change(zone_id, "create", None, {"location": "global"}, request))
-            return "created"
-        if row["Kind"] == "link":
-            body = {"location": "global",
-                    "properties": {"virtualNetwork": {"id": row["Desired"]}, "registrationEnabled": False}}
-            _, request = call_with_request_id(dns.virtual_network_links.begin_create_or_update, resource_group,
-                                              zone, name, body, match_condition=MatchConditions.IfMissing)
-            journal.record(Change(f"{zone_id}/virtualNetworkLinks/{name}", "create", None,
-                                  {"virtualNetwork": row["Desired"]}, request))
-            return "created"
-        return _write_record(dns, resource_group, plan, row, zone_id, journal)
-    except HttpResponseError as error:
-        if error.status_code != 412:
-            raise
-        raise RunbookError(f"{name} in {zone} changed after it was planned; nothing after it was applied. "
-                           "Plan again to see its new value.") from None
+    if row["Kind"] == "zone":
+        _, request = call_with_request_id(dns.private_zones.begin_create_or_update, resource_group, zone,
+                                          {"location": "global"}, match_condition=MatchConditions.IfMissing)
+        journal.record(Change(zone_id, "create", None, {"location": "global"}, request))
+        return "created"
+    if row["Kind"] == "link":
+        body = {"location": "global",
+                "properties": {"virtualNetwork": {"id": row["Desired"]}, "registrationEnabled": False}}
+        _, request = call_with_request_id(dns.virtual_network_links.begin_create_or_update, resource_group,
+                                          zone, name, body, match_condition=MatchConditions.IfMissing)
+        journal.record(Change(f"{zone_id}/virtualNetworkLinks/{name}", "create", None,
+                              {"virtualNetwork": row["Desired"]}, request))
+        return "created"
+    return _write_record(dns, resource_group, plan, row, zone_id, journal)
 
 
 def _write_record(dns, resource_group: str, plan: RecordPlan, row: pd.Series, zone_id: str,

@@ -2,7 +2,8 @@
 
 Every step plans against what is there now, so an applied runbook plans nothing the second time and a run cut
 short anywhere finishes when run again. A blocked step (a guard), a failed one (ARM's error in words) or, when
-applying, a manual step nobody has confirmed stops the run; the steps after it are reported as not run.
+applying, a manual step nobody has confirmed (or whose work Azure does not show yet) stops the run; the steps after
+it are reported as not run.
 """
 
 from __future__ import annotations
@@ -15,13 +16,25 @@ import pandas as pd
 from azure.core.exceptions import HttpResponseError
 
 from ..azure import AzureClients
-from ..errors import InputError, RunbookError
-from ..journal import Change, CheckResult, Confirmation, Journal
+from ..azure.requests import ALREADY_MADE, AlreadyMade
+from ..errors import ConcurrentChange, InputError, RunbookError
+from ..journal import CheckResult, Confirmation, Entry, Journal
 from ..progress import Progress, no_progress
+from .reconcile import reconcile
 from .step import ManualStep, Row, Step
+from .writes import write_row
 
 MODES = ("plan", "apply")
 EXIT_CODES = {"done": 0, "planned": 0, "failed": 1, "blocked": 3, "waiting": 3}
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C (or SIGINT) while a step ran: a write it had begun stays an open intent in the journal, which the
+    next run reconciles (engine.reconcile)."""
+
+    def __init__(self, step: str):
+        super().__init__(f"interrupted during step {step}; run it again to finish")
+        self.step = step
 
 
 @dataclass
@@ -131,6 +144,8 @@ class Execution:
         self.runbook, self.run = runbook, run
         self.reports = {s.id: StepReport(s.id, s.title, s.section, s.kind, "not run") for s in runbook.steps}
         self._stopped_at: str | None = None
+        # writes an earlier run was interrupted in (open intents in the journal), settled before the first step
+        self.reconciled: list[Entry] = reconcile(run)
 
     def step(self, step_id: str, mode: str | None = None) -> StepReport:
         """Run one step in the run's mode, or in ``mode`` (a panel's Plan or Apply button on that step alone)."""
@@ -150,7 +165,7 @@ class Execution:
         run = self.run if mode in (None, self.run.mode) else replace(self.run, mode=mode)
         self.run.journal.step = step_id
         try:
-            if _run_step(step, run, report):
+            if _interruptible(step, run, report):
                 self._stopped_at = step_id
             elif self._stopped_at == step_id:
                 self._stopped_at = None  # run again, it went through this time
@@ -160,7 +175,7 @@ class Execution:
 
     def confirm(self, step_id: str, how: str) -> StepReport:
         """A person says they did manual step ``step_id`` (``how``: where they said it, for the journal); the step
-        runs again and is confirmed unless its check says it cannot be true yet."""
+        runs again and is confirmed unless its check says it cannot be true yet or Azure does not show it yet."""
         if not isinstance(self.runbook.step(step_id), ManualStep):
             raise RunbookError(f"step: '{step_id}' is not a manual step")
         self.run.confirmed = self.run.confirmed | {step_id}
@@ -187,6 +202,16 @@ class Execution:
         return RunReport(self.runbook.name, self.run.mode, list(self.reports.values()))
 
 
+def _interruptible(step: Step, run: Run, report: StepReport) -> bool:
+    try:
+        return _run_step(step, run, report)
+    except Interrupted:
+        raise
+    except KeyboardInterrupt as interrupt:
+        report.status, report.detail = "failed", "interrupted (Ctrl-C): run again to finish"
+        raise Interrupted(step.id) from interrupt
+
+
 def _run_step(step: Step, run: Run, report: StepReport) -> bool:
     """Run one step into ``report``; True when the run must stop here."""
     if isinstance(step, ManualStep):
@@ -203,11 +228,10 @@ def _run_step(step: Step, run: Run, report: StepReport) -> bool:
             report.status = "planned" if changes else "nothing to do"
             return False
         for row in run.progress(changes, total=len(changes), desc=step.id, unit="change", leave=False):
-            result, request_id = row.write()
-            # what ARM made is named by its answer's id when it has one (a role assignment's id is chosen on write)
-            made = getattr(result, "id", None)
-            run.journal.record(Change(made if isinstance(made, str) else row.resource, row.action, row.before,
-                                      row.after, request_id))
+            result = write_row(run, row)  # journaled ahead: its intent, then its Change (engine.writes)
+            if isinstance(result, AlreadyMade):  # another run made this very change meanwhile: nothing was written
+                run.journal.record(CheckResult(ALREADY_MADE, result.id, "pass", result.detail))
+                continue
         left = step.verify(run)
         for problem in left:
             run.journal.record(CheckResult("verify", step.id, "fail", problem))
@@ -218,20 +242,45 @@ def _run_step(step: Step, run: Run, report: StepReport) -> bool:
         code = getattr(error.error, "code", None) or error.status_code
         message = getattr(error.error, "message", None) or error.message
         report.status, report.detail = "failed", f"{code}: {message}"
+    except ConcurrentChange as error:  # never overwritten: a person decides
+        run.journal.record(CheckResult("concurrent change", step.id, "fail", str(error)))
+        report.status, report.detail = "blocked", str(error)
     except RunbookError as error:
         report.status, report.detail = "failed", str(error)
     return True
 
 
 def _manual(step: ManualStep, run: Run, report: StepReport) -> bool:
+    """A manual step is confirmed once someone says it is done (and its check allows it) and, where Azure shows
+    the work, once Azure shows it; until then it is waiting, with the reason."""
     not_yet = step.check(run) if step.check else None
-    if step.id in run.confirmed and not not_yet:
-        run.journal.record(Confirmation(step.id, run.operator, run.confirmed_how.get(step.id, "parameter confirm")))
-        report.status, report.detail = "confirmed", f"confirmed by {run.operator}"
+    if step.id not in run.confirmed or not_yet:
+        report.status = "waiting"
+        report.detail = not_yet or f"{step.instructions} Then confirm it ('{step.id}' in confirm)."
+        return run.mode == "apply"
+    confirmation = _confirmation(step, run)
+    said = f"confirmed at {confirmation.time[11:16]} UTC by {confirmation.by}"
+    if step.observe is None:
+        report.status, report.detail = "confirmed", f"{said}; not observable in Azure"
         return False
-    report.status = "waiting"
-    report.detail = not_yet or f"{step.instructions} Then confirm it ('{step.id}' in confirm)."
-    return run.mode == "apply"
+    unseen = step.observe(run)
+    run.journal.record(CheckResult("observe", step.id, "fail" if unseen else "pass", unseen or step.observes))
+    if unseen:
+        report.status, report.detail = "waiting", f"{said}, but {unseen}"
+        return run.mode == "apply"
+    report.status, report.detail = "confirmed", f"{said}; seen in Azure: {step.observes}"
+    return False
+
+
+def _confirmation(step: ManualStep, run: Run) -> Confirmation:
+    """The step's confirmation, journaled the first time (who, when, how, and whether Azure can show the work)."""
+    confirmation = run.journal.confirmation(step.id)
+    if confirmation is None:
+        confirmation = Confirmation(step.id, run.operator, run.confirmed_how.get(step.id, "parameter confirm"),
+                                    f"confirmed; to be seen in Azure: {step.observes}" if step.observe
+                                    else "confirmed; not observable")
+        run.journal.record(confirmation)
+    return confirmation
 
 
 def _text(value: Any) -> str:

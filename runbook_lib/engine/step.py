@@ -71,17 +71,32 @@ class Step:
                 for row in self.plan(run) if row.action != "none"]
 
 
+Reason = Callable[["Run"], "str | None"]  # None: fine; else why not, in words
+
+
 @dataclass
 class ManualStep(Step):
-    """Work only a person can do (install the appliance, run nslookup on a server). It is done once someone
-    confirms it: interactively, or headless through the ``confirm`` parameter listing step ids."""
+    """Work only a person can do (register a server, generate a key, install the appliance). Someone confirms it
+    (interactively, or headless through the ``confirm`` parameter listing step ids); where Azure shows the work,
+    the run then looks (``observe``) and the step stays waiting until Azure shows it done.
+
+    ``check``: before the work, why it may not be confirmed yet (the subnet has no room for what it adds).
+    ``observe``: after a confirmation, None once Azure shows the work done, else why it is not seen yet;
+    ``observes`` says what it looks for, for the journal. Without ``observe`` nothing in Azure shows the work
+    (an nslookup on a server): the confirmation alone counts, and the journal says it was not observable."""
 
     id: str  # type: ignore[misc]
     title: str  # type: ignore[misc]
     section: str  # type: ignore[misc]
     instructions: str
     kind: str = "manual"  # type: ignore[misc]
-    check: Callable[[Run], str | None] | None = None  # optional: a reason the step cannot be confirmed yet
+    check: Reason | None = None
+    observe: Reason | None = None
+    observes: str = ""
+
+    def __post_init__(self) -> None:
+        if self.observe is not None and not self.observes:
+            raise ValueError(f"manual step {self.id}: an observe hook needs 'observes', what it looks for in words")
 
     def plan(self, run: Run) -> list[Row]:
         return []

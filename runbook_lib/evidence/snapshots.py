@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
 
@@ -17,7 +18,7 @@ from ..azure import AzureClients
 from ..azure.ids import RESOURCE_GROUP, parse_id
 from ..dns.checks import inspect_endpoints
 from ..errors import InputError
-from ..journal import Change, Entry
+from ..journal import Change, Entry, open_intents
 
 # API versions for a GET by id, by resource type (lower case): types the runbooks read or write
 API_VERSIONS = {
@@ -97,8 +98,13 @@ def before_from_journal(entries: Iterable[Entry], taken: Mapping[str, Any]) -> d
 
 
 def changed_ids(entries: Iterable[Entry]) -> list[str]:
-    return list(dict.fromkeys(e.resource_id for e in entries
-                              if isinstance(e, Change) and e.resource_id.startswith("/subscriptions/")))
+    """The resources the journal changed (changes a later run found made by an interrupted one too) and those an
+    open intent was about to write (its outcome unknown: the snapshot after the run shows what is there)."""
+    entries = list(entries)
+    written = [e.resource_id for e in entries if isinstance(e, Change)]
+    intended = [urlsplit(i.request["url"]).path if (i.request or {}).get("url") else i.resource_id
+                for i in open_intents(entries)]
+    return list(dict.fromkeys(i for i in [*written, *intended] if i.startswith("/subscriptions/")))
 
 
 def replaced_records(entries: Iterable[Entry]) -> list[dict[str, Any]]:

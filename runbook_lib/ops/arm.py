@@ -1,7 +1,9 @@
-"""Reads over the SDK that answer None for a resource that is not there."""
+"""Reads over the SDK that answer None for a resource that is not there, and a resource's provisioning state: a
+read waits (bounded) for an operation still running on it, so that a step plans against where it ends."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -9,9 +11,55 @@ from azure.core.exceptions import ResourceNotFoundError
 
 T = TypeVar("T")
 
+SUCCEEDED, FAILED = "Succeeded", "Failed"
+# an operation is still running on the resource (Microsoft.Network shows Updating while it creates, other providers
+# Creating; "Troubleshoot Azure Microsoft.Network failed provisioning state", "Provisioning states")
+IN_PROGRESS = frozenset({"Creating", "Updating", "Deleting", "Accepted", "Provisioning", "ResolvingDNS"})
+# how long a read waits for an operation an earlier run (or someone else) left running: Azure's private endpoint
+# and vault operations take seconds to a few minutes
+SETTLE_SECONDS = 300.0
+POLL_SECONDS = 1.0
+
 
 def get_or_none(operation: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
     try:
         return operation(*args, **kwargs)
     except ResourceNotFoundError:
         return None
+
+
+def provisioning_state(resource: Any) -> str:
+    """The resource's provisioningState as ARM shows it ('' when it has none): on the model itself (network, private
+    DNS, storage) or in its properties (Recovery Services vaults)."""
+    state = getattr(resource, "provisioning_state", None)
+    if state is None:
+        state = getattr(getattr(resource, "properties", None), "provisioning_state", None)
+    return str(getattr(state, "value", state) or "")
+
+
+def in_progress(resource: Any) -> bool:
+    return provisioning_state(resource) in IN_PROGRESS
+
+
+def failed(resource: Any) -> bool:
+    return provisioning_state(resource) == FAILED
+
+
+def get_settled(operation: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
+    """get_or_none, read again while the resource is in progress (Creating, Updating, Deleting), for at most
+    SETTLE_SECONDS: the resource where its operation ended (None once a delete finished), or, past the bound, as it
+    is still (the caller says so: ``in_progress``)."""
+    deadline = time.monotonic() + SETTLE_SECONDS
+    resource = get_or_none(operation, *args, **kwargs)
+    while resource is not None and in_progress(resource) and time.monotonic() < deadline:
+        time.sleep(max(0.0, min(POLL_SECONDS, deadline - time.monotonic())))
+        resource = get_or_none(operation, *args, **kwargs)
+    return resource
+
+
+def settle(resource: T | None, read_again: Callable[[], T | None]) -> T | None:
+    """A resource already read (from a listing, say): itself when no operation runs on it, else read again with
+    ``read_again`` (a get of that resource) until it settles, as get_settled does."""
+    if resource is None or not in_progress(resource):
+        return resource
+    return get_settled(read_again)

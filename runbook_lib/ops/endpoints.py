@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from ..azure import AzureClients
 from ..azure.ids import name_of, parse_id
-from .arm import get_or_none
+from .arm import get_settled, settle
 
 if TYPE_CHECKING:
     from azure.mgmt.network.models import PrivateDnsZoneGroup, PrivateEndpoint
@@ -47,8 +47,9 @@ class Serves:
 
 
 def get_endpoint(clients: AzureClients, endpoint_id: str) -> PrivateEndpoint | None:
+    """The endpoint, once no operation runs on it (waited for, bounded: ops.arm.get_settled); None when missing."""
     rid = parse_id(endpoint_id)
-    return get_or_none(clients.for_subscription(rid.subscription).network.private_endpoints.get,
+    return get_settled(clients.for_subscription(rid.subscription).network.private_endpoints.get,
                        rid.resource_group, rid.name)
 
 
@@ -80,11 +81,12 @@ def endpoint_body(location: str, subnet_id: str, target_id: str, group_id: str, 
 
 
 def zone_group(clients: AzureClients, endpoint_id: str) -> PrivateDnsZoneGroup | None:
-    """The endpoint's zone group, whatever its name (the portal's and other tools' are not always 'default')."""
+    """The endpoint's zone group, whatever its name (the portal's and other tools' are not always 'default'), once no
+    operation runs on it."""
     rid = parse_id(endpoint_id)
-    groups = clients.for_subscription(rid.subscription).network.private_dns_zone_groups.list(
-        private_endpoint_name=rid.name, resource_group_name=rid.resource_group)
-    return next(iter(groups), None)
+    zone_groups = clients.for_subscription(rid.subscription).network.private_dns_zone_groups
+    group = next(iter(zone_groups.list(private_endpoint_name=rid.name, resource_group_name=rid.resource_group)), None)
+    return settle(group, lambda: zone_groups.get(rid.resource_group, rid.name, group.name))
 
 
 def zone_configs(group: PrivateDnsZoneGroup | None) -> dict[str, str]:

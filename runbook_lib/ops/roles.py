@@ -17,6 +17,7 @@ from tenacity import retry, retry_if_exception, stop_after_delay, wait_exponenti
 
 from ..azure import AzureClients
 from ..azure.ids import RESOURCE_GROUP, parse_id
+from ..azure.requests import ALREADY_MADE, AlreadyMade
 
 # built-in role definition ids (the same in every subscription and cloud)
 BUILTIN_ROLES = {
@@ -111,13 +112,33 @@ def roles_held(clients: AzureClients, scope: str, principal_id: str) -> set[str]
 def assign_role(clients: AzureClients, scope: str, role: str, principal_id: str,
                 wait_seconds: float = PRINCIPAL_WAIT_SECONDS, **kwargs):
     """Assign a role (built-in, or custom by name) to a service principal (a vault's identity), waiting while it is
-    not visible yet; ``kwargs`` go to the SDK call."""
+    not visible yet; ``kwargs`` go to the SDK call. The new assignment; or AlreadyMade when ARM answers
+    RoleAssignmentExists (409) and the assignment there is this very one: same principal, role and scope (another
+    run at the same time made it)."""
     authorization = clients.for_subscription(subscription_of(scope)).authorization
-    body = {"properties": {"roleDefinitionId": role_definition_id(clients, scope, role), "principalId": principal_id,
+    definition = role_definition_id(clients, scope, role)
+    body = {"properties": {"roleDefinitionId": definition, "principalId": principal_id,
                            "principalType": "ServicePrincipal"}}
     attempt = retry(retry=retry_if_exception(_principal_not_found), stop=stop_after_delay(wait_seconds),
                     wait=wait_exponential(multiplier=0.5, max=15), reraise=True)(authorization.role_assignments.create)
-    return attempt(scope, str(uuid.uuid4()), body, **kwargs)
+    try:
+        return attempt(scope, str(uuid.uuid4()), body, **kwargs)
+    except HttpResponseError as error:
+        if getattr(error.error, "code", None) != "RoleAssignmentExists":
+            raise
+        existing = _assignment_at(clients, scope, definition, principal_id)
+        if existing is None:
+            raise
+        return AlreadyMade(existing.id, f"{ALREADY_MADE}: {role} for {principal_id} at {scope} ({existing.name})")
+
+
+def _assignment_at(clients: AzureClients, scope: str, definition_id: str, principal_id: str):
+    """The assignment of ``definition_id`` to ``principal_id`` exactly at ``scope``, or None."""
+    authorization = clients.for_subscription(subscription_of(scope)).authorization
+    found = authorization.role_assignments.list_for_scope(scope, filter=f"principalId eq '{principal_id}'")
+    guid = definition_id.rsplit("/", 1)[-1].lower()
+    return next((a for a in found if a.scope.lower().rstrip("/") == scope.lower().rstrip("/")
+                 and a.role_definition_id.rsplit("/", 1)[-1].lower() == guid), None)
 
 
 def _principal_not_found(error: BaseException) -> bool:

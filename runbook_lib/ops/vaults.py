@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from ..azure import AzureClients
 from ..azure.ids import parse_id
-from .arm import get_or_none
+from .arm import get_settled
 
 if TYPE_CHECKING:
     from azure.mgmt.recoveryservices.models import Vault
@@ -26,8 +26,9 @@ ITEM_WORDS = {
 
 
 def get_vault(clients: AzureClients, vault_id: str) -> Vault | None:
+    """The vault, once no operation runs on it (waited for, bounded: ops.arm.get_settled); None when missing."""
     rid = parse_id(vault_id)
-    return get_or_none(clients.for_subscription(rid.subscription).recoveryservices.vaults.get,
+    return get_settled(clients.for_subscription(rid.subscription).recoveryservices.vaults.get,
                        rid.resource_group, rid.name)
 
 

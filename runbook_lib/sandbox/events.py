@@ -13,6 +13,11 @@ Azure Migrate, seed 004: "generate key" creates a key vault, a storage account, 
 an assessment project, each with an endpoint beside the project's, and private DNS zones with records linked to
 the endpoint's VNet. A project whose key is generated without an endpoint is public for good.
 
+Site Recovery, as Azure Migrate uses it ("Migrate Hyper-V servers to Azure by using Private Link", "Migrate servers
+to Azure by using Private Link"): a host or appliance that registers with the vault, and each machine replicated,
+show in the vault's replication usages ("Number of servers registered to this vault", "Number of replication
+protected items for this vault").
+
 Each event runs in transactions of its own: the endpoints are committed before names are resolved, so that a
 DNS server serving the same estate can answer.
 """
@@ -135,17 +140,42 @@ def generate_key(store: Store, project_id: str, caller: Principal) -> EventResul
     return EventResult("generate-key", project_id, True, message=f"Key generated {how}.", created=created)
 
 
-EVENTS = ("register-container", "first-backup", "generate-key")
+def register_server(store: Store, vault_id: str) -> EventResult:
+    """A Hyper-V host's replication provider, or the replication appliance, registers with the vault using its
+    registration key: the vault's replication usages count one more registered server (registeredServersCount)."""
+    return _site_recovery_event(store, "register-server", vault_id, "replicationServers", "registered server")
+
+
+def replicate(store: Store, vault_id: str) -> EventResult:
+    """Replication of one machine is enabled: one more replication protected item (protectedItemCount)."""
+    return _site_recovery_event(store, "replicate", vault_id, "replicatedItems", "replicated item")
+
+
+def _site_recovery_event(store: Store, event: str, vault_id: str, counter: str, words: str) -> EventResult:
+    with store.transaction() as tx:
+        vault = _vault(tx, vault_id)
+        state = hidden(vault)
+        state[counter] = state.get(counter, 0) + 1
+        tx.update(vault)
+    return EventResult(event, vault["id"], True, message=f"The vault has {state[counter]} {words}(s).")
+
+
+EVENTS = ("register-container", "first-backup", "generate-key", "register-server", "replicate")
 
 
 def run(store: Store, event: str, target_id: str, lookup_for: Callable[[str], Lookup], caller: Principal) -> EventResult:
-    """Run an event by name: register-container, first-backup (a vault) or generate-key (a Migrate project)."""
+    """Run an event by name: register-container, first-backup, register-server, replicate (a vault) or
+    generate-key (a Migrate project)."""
     if event == "register-container":
         return register_container(store, target_id, lookup_for)
     if event == "first-backup":
         return first_backup(store, target_id, lookup_for)
     if event == "generate-key":
         return generate_key(store, target_id, caller)
+    if event == "register-server":
+        return register_server(store, target_id)
+    if event == "replicate":
+        return replicate(store, target_id)
     raise ValueError(f"unknown event '{event}'; choose one of {', '.join(EVENTS)}")
 
 

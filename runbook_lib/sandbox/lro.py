@@ -2,8 +2,12 @@
 
 Immediate mode answers 200/201 with ``provisioningState: Succeeded``. Realistic mode answers 201 (or 202) with
 ``Azure-AsyncOperation`` (and ``Location``) and ``Retry-After``; the status URL says ``InProgress`` until the
-simulated duration has passed and at least one poll has been answered, then ``Succeeded`` (or ``Failed`` when a
-fault was injected). The change itself is finished when the operation is, as a poller sees it.
+simulated duration has passed, then ``Succeeded`` (or ``Failed`` when a fault was injected). Like ARM, an operation
+finishes on its own clock: once its time has passed, any request (a poll, a read of the resource, anything) sees it
+finished, whether or not the client that started it ever polls again, so a run killed mid-operation leaves a
+resource that ends Succeeded or Failed, never one that stays in progress.
+
+While it runs, the resource shows the state its provider shows (``state_while``).
 """
 
 from __future__ import annotations
@@ -46,6 +50,43 @@ def start(ctx: Context, kind: str, record: dict, namespace: str, *, fail: bool =
     }
 
 
+def state_while(resource_type: str, kind: str, existing: bool) -> str:
+    """The provisioningState a resource shows while its operation (kind 'put' or 'delete') runs. Microsoft.Network
+    resources show Updating while they are created or updated ("Troubleshoot Azure Microsoft.Network failed
+    provisioning state", "Provisioning states"); private DNS zones and their links, as other providers, Creating
+    first (the Private DNS API's ProvisioningState: Creating, Updating, Deleting, Succeeded, Failed, Canceled)."""
+    if kind == "delete":
+        return "Deleting"
+    network = resource_type.lower().startswith("microsoft.network/")
+    private_dns = resource_type.lower().startswith("microsoft.network/privatednszones")
+    return "Updating" if existing or (network and not private_dns) else "Creating"
+
+
+def refuse_while_in_progress(ctx: Context, resource: dict) -> None:
+    """A write to a Microsoft.Network resource while an operation on it still runs: 409 AnotherOperationInProgress,
+    naming the operation's status URL, as the network provider answers (seen in Azure's answers quoted by Terraform
+    and azure-sdk users: "Another operation on this or dependent resource is in progress. To retrieve status of the
+    operation use uri: .../providers/Microsoft.Network/locations/{region}/operations/{id}")."""
+    kind = resource.get("type", "").lower()
+    if not kind.startswith("microsoft.network/") or kind.startswith("microsoft.network/privatednszones"):
+        return
+    for op in ctx.tx.pending_operations():
+        if op["resource_id"].lower() == resource["id"].lower():
+            url = (f"{ctx.base_url}/subscriptions/{resource['id'].split('/')[2]}/providers/Microsoft.Network/"
+                   f"locations/{resource.get('location') or 'global'}/operations/{op['id']}"
+                   f"?api-version={ctx.api_version}")
+            raise ArmError(409, "AnotherOperationInProgress", "Another operation on this or dependent resource is in "
+                                                              f"progress. To retrieve status of the operation use uri: "
+                                                              f"{url}.")
+
+
+def finish_due(ctx: Context) -> None:
+    """Finish every operation whose time has passed: what ARM has done by now, polled or not."""
+    for op in ctx.tx.due_operations(ctx.now):
+        _finish(ctx, op)
+        ctx.tx.put_operation(op)
+
+
 def poll(ctx: Context, op_id: str, *, as_location: bool) -> Reply:
     """Answer a poll of the Azure-AsyncOperation URL, or of the Location URL when ``as_location``."""
     op = ctx.tx.get_operation(op_id)
@@ -53,7 +94,7 @@ def poll(ctx: Context, op_id: str, *, as_location: bool) -> Reply:
         raise ArmError(404, "OperationNotFound", f"The operation '{op_id}' was not found.")
     if op["status"] == "InProgress":
         op["polls"] += 1
-        if op["polls"] > 1 and ctx.now >= op["ready_at"]:
+        if ctx.now >= op["ready_at"]:
             _finish(ctx, op)
         ctx.tx.put_operation(op)
     retry = {"Retry-After": str(ctx.settings.retry_after)}

@@ -27,6 +27,8 @@ def handle(ctx: Context, method: str, path: ArmPath, body: dict | None, headers:
     fail = fault is not None and fault.answer == "lro-failed"
     if method == "HEAD":  # check_existence: 204 or 404, never a body
         return Reply(204 if existing is not None else 404)
+    if method in ("PUT", "PATCH", "DELETE") and existing is not None:
+        lro.refuse_while_in_progress(ctx, existing)
     if method == "GET":
         if existing is None:
             require_parents(ctx, path)
@@ -106,20 +108,20 @@ def _etag_value(value: str) -> str:
     return value.removeprefix("W/").strip('"')
 
 
-def _check_conditions(headers: dict[str, str], existing: dict | None) -> None:
+def _check_conditions(headers: dict[str, str], existing: dict | None, service: Service, path: ArmPath) -> None:
     current = _etag_value(existing.get("etag", "")) if existing else None
     if_match, if_none = headers.get("if-match"), headers.get("if-none-match")
     if if_match and (existing is None or (if_match != "*" and _etag_value(if_match) != current)):
-        raise ArmError(412, "PreconditionFailed", "The If-Match condition was not met: the resource has changed.")
+        raise service.precondition_failed(path, exists=False)
     if if_none and existing is not None and (if_none == "*" or _etag_value(if_none) == current):
-        raise ArmError(412, "PreconditionFailed", "The If-None-Match condition was not met: the resource exists.")
+        raise service.precondition_failed(path, exists=True)
 
 
 def _write(ctx: Context, path: ArmPath, service: Service, body: dict, existing: dict | None, headers: dict[str, str],
            fail: bool, *, patch: bool = False) -> Reply:
-    _check_conditions(headers, existing)
-    require_parents(ctx, path)
     try:
+        _check_conditions(headers, existing, service, path)
+        require_parents(ctx, path)
         record = service.prepare(ctx, path, body, existing)
     except OperationFailed as error:  # accepted, then refused by the operation
         where = {"id": path.id, "location": body.get("location") or "global"}
@@ -129,7 +131,7 @@ def _write(ctx: Context, path: ArmPath, service: Service, body: dict, existing: 
     is_lro = rules.lro_patch if patch else rules.lro_put
     asynchronous = is_lro and (ctx.settings.lro == "realistic" or fail)
     if asynchronous:
-        record["properties"]["provisioningState"] = "Updating" if existing else "Creating"
+        record["properties"]["provisioningState"] = lro.state_while(record["type"], "put", existing is not None)
     service.save(ctx, path, record)
     view = service.view(ctx, ctx.tx.get(record["id"]))
     if not asynchronous:
@@ -151,9 +153,10 @@ def _delete(ctx: Context, path: ArmPath, service: Service, existing: dict | None
         if rules.delete_missing is None:
             raise not_found(path.id, path.type)
         return Reply(rules.delete_missing)
-    _check_conditions(headers, existing)
+    _check_conditions(headers, existing, Service(), path)  # a DELETE's condition: 412 at once
     if rules.lro_delete and (ctx.settings.lro == "realistic" or fail):
-        existing["properties"] = {**existing.get("properties", {}), "provisioningState": "Deleting"}
+        existing["properties"] = {**existing.get("properties", {}),
+                                  "provisioningState": lro.state_while(existing["type"], "delete", True)}
         ctx.tx.update(existing)
         return Reply(202, None, lro.start(ctx, "delete", existing, path.namespace or "Microsoft.Resources", fail=fail))
     service.remove(ctx, path, existing)

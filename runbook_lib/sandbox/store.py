@@ -39,6 +39,10 @@ CREATE TABLE IF NOT EXISTS operations (
     id TEXT PRIMARY KEY,
     body TEXT NOT NULL             -- the long-running operation's record (see lro.py)
 );
+CREATE TABLE IF NOT EXISTS pending_operations (
+    id TEXT PRIMARY KEY,           -- an operation still InProgress
+    ready_at REAL NOT NULL         -- unix time from which it is finished, polled or not
+);
 CREATE TABLE IF NOT EXISTS settings (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL            -- JSON
@@ -139,9 +143,25 @@ class Transaction:
         return json.loads(row[0]) if row else None
 
     def put_operation(self, op: dict) -> None:
-        self._conn.execute(
-            "INSERT OR REPLACE INTO operations (id, body) VALUES (?, ?)", (op["id"].lower(), json.dumps(op))
-        )
+        key = op["id"].lower()
+        self._conn.execute("INSERT OR REPLACE INTO operations (id, body) VALUES (?, ?)", (key, json.dumps(op)))
+        if op["status"] == "InProgress":
+            self._conn.execute("INSERT OR REPLACE INTO pending_operations (id, ready_at) VALUES (?, ?)",
+                               (key, op["ready_at"]))
+        else:
+            self._conn.execute("DELETE FROM pending_operations WHERE id = ?", (key,))
+
+    def pending_operations(self) -> list[dict]:
+        """The operations still InProgress."""
+        rows = self._conn.execute("SELECT o.body FROM pending_operations p JOIN operations o ON o.id = p.id")
+        return [json.loads(r[0]) for r in rows]
+
+    def due_operations(self, now: float) -> list[dict]:
+        """The operations still InProgress whose time has come, oldest first."""
+        rows = self._conn.execute(
+            "SELECT o.body FROM pending_operations p JOIN operations o ON o.id = p.id WHERE p.ready_at <= ? "
+            "ORDER BY p.ready_at", (now,))
+        return [json.loads(r[0]) for r in rows]
 
     # settings
     def setting(self, key: str, default: Any = None) -> Any:
@@ -158,7 +178,7 @@ class Transaction:
         return serial
 
     def clear(self) -> None:
-        for table in ("resources", "principals", "operations", "settings"):
+        for table in ("resources", "principals", "operations", "pending_operations", "settings"):
             self._conn.execute(f"DELETE FROM {table}")
 
 

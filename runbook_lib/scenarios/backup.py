@@ -14,7 +14,7 @@ from ..azure.ids import parse_id
 from ..ops.roles import CustomRole
 from . import vault_steps as steps
 from .backup_identity import CUSTOM_ROLES, IdentityRoles, backup_grants
-from .prerequisites import room_for_storage_endpoints
+from .prerequisites import room_for_storage_endpoints, storage_endpoints_made
 
 SEED = "002"
 VAULT_MEMBERS = 8  # the AzureBackup group's required members
@@ -74,13 +74,17 @@ def runbook(params: BackupParameters) -> Runbook:
         ManualStep("first-registration", "Register the first server or VM with the vault", use,
                    "Configure backup of the first workload (discovery / container registration) through the "
                    "endpoint. Azure Backup then adds the <endpoint>_ecs blob and queue endpoints.",
-                   check=room_for_storage_endpoints("ecs", ECS_ENDPOINTS, "first registration")),
+                   check=room_for_storage_endpoints("ecs", ECS_ENDPOINTS, "first registration"),
+                   observe=storage_endpoints_made("ecs", ("blob", "queue"), "first registration"),
+                   observes="the <endpoint>_ecs blob and queue endpoints exist and are Approved"),
         steps.DnsRecords(f"{SEED} DNS records for blobs and queues after the first registration",
                          id="dns-after-registration", title="DNS records for blobs and queues after the first "
                                                             "registration"),
         ManualStep("first-backup", "Run the first backup", use,
                    "Run the first backup. Azure Backup then adds the <endpoint>_prot blob endpoints.",
-                   check=room_for_storage_endpoints("prot", PROT_ENDPOINTS, "first backup")),
+                   check=room_for_storage_endpoints("prot", PROT_ENDPOINTS, "first backup"),
+                   observe=storage_endpoints_made("prot", ("blob",), "first backup"),
+                   observes="the <endpoint>_prot blob endpoints exist and are Approved"),
         steps.DnsRecords(f"{SEED} DNS records for blobs after the first backup", id="dns-after-backup",
                          title="DNS records for blobs after the first backup"),
         steps.Validate(f"{SEED} Check VM connectivity"),

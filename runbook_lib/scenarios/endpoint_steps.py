@@ -8,7 +8,9 @@ from typing import TYPE_CHECKING
 from ..azure.ids import name_of, parse_id
 from ..azure.requests import Write, deferred
 from ..engine import Row, Run, Step, blocked, create, unchanged, update
-from ..ops import endpoints, vaults
+from ..ops import arm, endpoints, vaults
+from .leftovers import leftover_row, put_again
+from .races import after_another_run
 from .vault_params import VaultEndpointParameters, vault_of
 
 if TYPE_CHECKING:
@@ -49,7 +51,10 @@ class CreateEndpoint(Step):
         p: VaultEndpointParameters = run.params
         existing = endpoints.get_endpoint(run.clients, p.endpoint_id)
         if existing is not None:
-            refusal = ownership_row(run, existing, p.vault, p.GROUP_ID, p.subnet)
+            rid = parse_id(p.endpoint_id)
+            put = run.clients.for_subscription(rid.subscription).network.private_endpoints.begin_create_or_update
+            refusal = ownership_row(run, existing, p.vault, p.GROUP_ID, p.subnet) or \
+                leftover_row(p.endpoint_id, existing, put_again(put, p.endpoint_id, existing))
             return [refusal or unchanged(p.endpoint_id, endpoints.connection_state(existing))]
         vault = vault_of(run)
         if vault is not None and not vaults.identity_on(vault) and not run.will_change("identity"):
@@ -59,6 +64,7 @@ class CreateEndpoint(Step):
         body = endpoints.endpoint_body(location, p.subnet, p.vault, p.GROUP_ID, p.approval == "manual")
         write = deferred(run.clients.for_subscription(rid.subscription).network.private_endpoints.
                          begin_create_or_update, rid.resource_group, rid.name, body)
+        write = after_another_run(write, lambda: self.plan(run)[0])  # another run creating it at the same time
         return [create(p.endpoint_id, f"{p.GROUP_ID} endpoint in {p.subnet.rsplit('/', 3)[-3]}", write,
                        "a request for the vault's owner to approve" if p.approval == "manual" else "")]
 
@@ -111,13 +117,14 @@ def zone_group_row(run: Run, endpoint_id: str, zone_ids: list[str], reason: str)
     kept = endpoints.zone_configs(group)
     body = endpoints.zone_group_body(zone_ids, kept)
     after = [c["properties"]["privateDnsZoneId"] for c in body["properties"]["privateDnsZoneConfigs"]]
-    if len(after) == len(kept):
-        return unchanged(group_id, _zone_names(after))
+    rid = parse_id(endpoint_id)
+    write = after_another_run(deferred(run.clients.for_subscription(rid.subscription).network.
+                                       private_dns_zone_groups.begin_create_or_update, rid.resource_group, rid.name,
+                                       name, body), lambda: zone_group_row(run, endpoint_id, zone_ids, reason))
+    if len(after) == len(kept) or arm.in_progress(group):  # in progress: still, after the read's wait
+        return leftover_row(group_id, group, write) or unchanged(group_id, _zone_names(after))
     if refusal := _zone_group_refusal(group_id, kept, zone_ids, len(after)):
         return refusal
-    rid = parse_id(endpoint_id)
-    write = deferred(run.clients.for_subscription(rid.subscription).network.private_dns_zone_groups.
-                     begin_create_or_update, rid.resource_group, rid.name, name, body)
     if group is None:
         return create(group_id, _zone_names(after), write, reason)
     return update(group_id, _zone_names(list(kept.values())), _zone_names(after), write,

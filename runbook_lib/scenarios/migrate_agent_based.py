@@ -12,6 +12,7 @@ from __future__ import annotations
 from ..azure.ids import parse_id
 from ..engine import ManualStep, Runbook
 from . import migrate_replication as replication
+from .replication_usage import machines_replicated, servers_registered
 
 SEED = "001"
 SECTIONS = replication.Sections(
@@ -41,9 +42,14 @@ def runbook(params: AgentBasedParameters) -> Runbook:
         ManualStep("appliance-register", "Install the appliance and register it with Azure Migrate", appliance,
                    "In the Migration tool (Discover > Not virtualized/Other), download the appliance setup and the "
                    "key file, run the setup on the appliance and register it with the key; then install the "
-                   "mobility service on each machine to migrate."),
+                   "mobility service on each machine to migrate.",
+                   observe=servers_registered("the replication appliance", "the Migration tool (Discover > "
+                                                                           "Replication appliances)"),
+                   observes="the vault counts a registered server (the replication appliance)"),
         replication.validate_step(SECTIONS),
         ManualStep("replicate", "Replicate the machines", f"{SEED} {SECTIONS.replicate}",
                    f"In the Migration tool, select Replicate, choose the machines, and in Target settings select "
-                   f"{account} as the cache/replication storage account; review and start replication."),
+                   f"{account} as the cache/replication storage account; review and start replication.",
+                   observe=machines_replicated(1, "the Migration tool's Replicating machines"),
+                   observes="the vault holds replicated items"),
     ])

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import datetime, timedelta, timezone
+from itertools import accumulate
 
 from pydantic import field_validator
 
@@ -17,6 +18,7 @@ from ..engine.fields import StorageAccountId
 from ..ops import vaults
 from ..ops.storage import StorageAccount
 from . import migrate_replication as replication
+from .replication_usage import machines_replicated, servers_registered
 
 SEED = "003"
 SECTIONS = replication.Sections(
@@ -113,7 +115,10 @@ def runbook(params: HyperVParameters) -> Runbook:
                    replication.nslookup_instructions(params, "each Hyper-V host or cluster node")),
         ManualStep("register-hosts", "Register each host with the registration key", provider,
                    "On each host or cluster node, register the provider with the registration key file, and wait "
-                   "until the Migration tool lists the hosts as registered.", check=key_not_usable),
+                   "until the Migration tool lists the hosts as registered.", check=key_not_usable,
+                   observe=servers_registered("the hosts", "the Migration tool (Discover > Prepare Hyper-V host "
+                                                           "servers)"),
+                   observes="the vault counts registered servers (the hosts)"),
         replication.validate_step(SECTIONS),
         *replicate_steps(params),
     ])
@@ -127,9 +132,14 @@ def replicate_steps(params: HyperVParameters) -> list[ManualStep]:
     target = (f"In Replicate (Yes, with Hyper-V), select {{machines}}; in Target settings choose {replication_name} "
               f"as the replication storage account{cache}; review and start replication.")
     batches = params.batches()
+    where = "the Migration tool's Replicating machines"
     if not batches:
         return [ManualStep("replicate", "Replicate the machines", section,
-                           target.format(machines=f"the VMs, at most {BATCH} at a time"))]
+                           target.format(machines=f"the VMs, at most {BATCH} at a time"),
+                           observe=machines_replicated(1, where), observes="the vault holds replicated items")]
+    totals = accumulate(len(batch) for batch in batches)  # after batch n, the vault holds batches 1..n
     return [ManualStep(f"replicate-batch-{n}", f"Replicate batch {n} of {len(batches)} ({len(batch)} machines)",
-                       section, target.format(machines=", ".join(batch)))
-            for n, batch in enumerate(batches, 1)]
+                       section, target.format(machines=", ".join(batch)),
+                       observe=machines_replicated(total, where),
+                       observes=f"the vault holds {total} or more replicated items")
+            for n, (batch, total) in enumerate(zip(batches, totals), 1)]

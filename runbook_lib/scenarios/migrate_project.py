@@ -271,15 +271,16 @@ class ApproveProjectEndpoint(Step):
 
 
 def key_not_generated(run: Run) -> str | None:
-    """Why 'generate-key' cannot be confirmed yet (None: its resources are there)."""
+    """What 'generate-key' left unseen in Azure (None: the project's key vault and storage account exist, each with
+    an endpoint in the project endpoint's VNet)."""
     p: MigrateProjectParameters = run.params
     kinds = {r.kind for r in key_resources(run)}
     missing = [KEY_RESOURCES[t] for t in REQUIRED_KEY_RESOURCES if KEY_RESOURCES[t] not in kinds]
     if not missing:
         return None
-    return (f"no {' or '.join(missing)} of the project's with an endpoint in {p.vnet_id.rsplit('/', 1)[-1]} yet: "
-            "generate the key in the portal (Discover > Generate key), wait until it is done, then confirm "
-            "'generate-key'")
+    return (f"Azure Migrate has made no {' or '.join(missing)} of the project's with an endpoint in "
+            f"{p.vnet_id.rsplit('/', 1)[-1]} yet: key generation may still be running, or failed; generate the key "
+            "in the portal (Discover > Generate key), wait until it is done, then confirm 'generate-key' again")
 
 
 class KeyResources(Step):
@@ -361,9 +362,9 @@ class ValidateProject(steps.Validate):
         return endpoint_ids(run)
 
 
-def _manual(id: str, title: str, section: str, instructions: str,
-            check: Callable[[Run], str | None]) -> ManualStep:
-    return ManualStep(id, title, f"{SEED} {section}", instructions, check=check)
+def _manual(id: str, title: str, section: str, instructions: str, *, check: Callable[[Run], str | None] | None = None,
+            observe: Callable[[Run], str | None] | None = None, observes: str = "") -> ManualStep:
+    return ManualStep(id, title, f"{SEED} {section}", instructions, check=check, observe=observe, observes=observes)
 
 
 def runbook(params: MigrateProjectParameters) -> Runbook:
@@ -376,7 +377,9 @@ def runbook(params: MigrateProjectParameters) -> Runbook:
                 "In the portal, Azure Migrate > Discover: choose the servers' platform, name the appliance and "
                 "select Generate key; keep the page open while Azure Migrate makes its key vault, storage account "
                 "and Recovery Services vault with endpoints in the project endpoint's VNet. Copy the key.",
-                key_not_generated),
+                observe=key_not_generated,
+                observes="the project's key vault and storage account exist, with endpoints in the project "
+                         "endpoint's VNet"),
         KeyResources(),
         ProjectZones(),
         LinkProjectZones(),
@@ -386,7 +389,7 @@ def runbook(params: MigrateProjectParameters) -> Runbook:
                 f"the published one (`runbook verify-installer FILE --scenario {params.appliance_scenario}`, or "
                 "appliance_installer: FILE here), run AzureMigrateInstaller.ps1 and register the appliance with "
                 "the key.",
-                installer_not_verified),
+                check=installer_not_verified),
         ValidateProject(),
     ])
 

@@ -1,5 +1,6 @@
 """Before anything changes: the caller's rights where the run writes, and the subnet's free addresses (again
-before each manual step after which Azure Backup adds endpoints to the subnet)."""
+before each manual step after which Azure Backup adds endpoints to the subnet); after such a step, the endpoints
+Azure Backup added."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
 from ..azure.ids import parse_id
 from ..dns.endpoints import backup_siblings_pattern
 from ..engine import Row, Run, Step, blocked, unchanged
+from ..engine.step import Reason
 from ..ops import endpoints, roles
 from ..ops.network import free_addresses
 from .endpoint_steps import ownership_row
@@ -113,9 +115,39 @@ def room_for_storage_endpoints(stage: Stage, count: int, event: str) -> Callable
     return check
 
 
+def storage_endpoints_made(stage: Stage, groups: tuple[str, ...], event: str) -> Reason:
+    """A manual step's observation: after the ``event``, Azure Backup has made an ``{endpoint}_{stage}…_{group}``
+    endpoint beside the vault's for each of ``groups``, and each is Approved ("Create and use private endpoints
+    (v1 experience) for Azure Backup", "DNS records for blobs and queues ... after the first registration" and
+    "... after the first backup": 'you'll see two more private endpoints being created')."""
+
+    def observe(run: Run) -> str | None:
+        endpoint = endpoints.get_endpoint(run.clients, run.params.endpoint_id)
+        if endpoint is None:
+            return (f"the vault's endpoint {run.params.endpoint_name} does not exist, so Azure Backup made no "
+                    f"_{stage} endpoints: run the steps before this one first")
+        made = _storage_endpoints(run, endpoint.id, stage)
+        missing = [group for group in groups if not any(e.name.lower().endswith(f"_{group}") for e in made)]
+        if missing:
+            return (f"Azure Backup has not created the _{stage} {' and '.join(missing)} endpoint(s) beside "
+                    f"{endpoint.name} yet: the {event} may still be running, or failed (see Backup jobs in the "
+                    "vault); confirm again once it has succeeded")
+        pending = [f"{e.name} is {state}" for e in made if (state := endpoints.connection_state(e)) != "Approved"]
+        if pending:
+            return (f"{'; '.join(pending)}, not Approved: approve it (storage account > Networking > Private "
+                    f"endpoint connections), or the {event} cannot reach the storage")
+        return None
+
+    return observe
+
+
 def storage_endpoints(run: Run, endpoint_id: str, stage: Stage) -> list[str]:
     """The ids of the ``{endpoint}_{stage}…_blob|_queue`` endpoints Azure Backup made beside ``endpoint_id``."""
+    return [e.id for e in _storage_endpoints(run, endpoint_id, stage)]
+
+
+def _storage_endpoints(run: Run, endpoint_id: str, stage: Stage) -> list:
     rid = parse_id(endpoint_id)
     pattern = backup_siblings_pattern(rid.name)
     listed = run.clients.for_subscription(rid.subscription).network.private_endpoints.list(rid.resource_group)
-    return [e.id for e in listed if (found := pattern.fullmatch(e.name or "")) and found.group(1).lower() == stage]
+    return [e for e in listed if (found := pattern.fullmatch(e.name or "")) and found.group(1).lower() == stage]

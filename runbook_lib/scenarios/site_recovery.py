@@ -38,6 +38,7 @@ from ..ops.network import free_addresses
 from ..private_link import CLOUDS, zone_name
 from . import vault_steps as steps
 from .endpoint_steps import ownership_row
+from .replication_usage import machines_replicated
 
 SEED = "000"
 CACHE_GROUP_ID = "blob"
@@ -333,7 +334,8 @@ def protect_machines_step() -> ManualStep:
         "by hand) or set up the Hyper-V source settings, allow the appliance to reach the URLs of "
         "site_recovery.allowed_urls (export_allowed_urls for the proxy or firewall team), then enable replication "
         "for the source machines. Mobility agents are not upgraded automatically behind private endpoints.",
-        check=_endpoints_approved)
+        check=_endpoints_approved, observe=machines_replicated(1, "the vault's Replicated items"),
+        observes="the vault holds replicated items")
 
 
 def runbook(params: SiteRecoveryParameters) -> Runbook:

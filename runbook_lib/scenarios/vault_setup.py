@@ -9,6 +9,7 @@ from ..azure.requests import deferred
 from ..engine import Row, Run, Step, blocked, create, unchanged, update
 from ..ops import endpoints, vaults
 from ..ops.arm import get_or_none
+from .leftovers import leftover_row, put_again
 from .vault_params import VaultEndpointParameters, vault_of
 
 BACKUP = "AzureBackup"
@@ -33,6 +34,10 @@ class CreateVault(Step):
                              begin_create_or_update, rid.resource_group, rid.name, vaults.new_vault(p.location, public))
             access = "public access kept (public_access: keep)" if public == "Enabled" else "public access denied"
             return rows + [create(p.vault, f"a vault in {p.location}, identity on, {access}", write)]
+        rid = parse_id(p.vault)
+        put = run.clients.for_subscription(rid.subscription).recoveryservices.vaults.begin_create_or_update
+        if leftover := leftover_row(p.vault, vault, put_again(put, p.vault, vault)):
+            return rows + [leftover]
         items = vaults.items(run.clients, p.vault, p.GROUP_ID)
         if items and first:
             held = vaults.items_in_words(items)

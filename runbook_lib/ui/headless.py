@@ -18,11 +18,13 @@ from ..azure import Target, get_clients
 from ..engine import load_parameters
 from ..engine.fields import AnyResourceId, Nameserver, ResourceGroupId, Ttl, VnetId
 from ..engine.parameters import read_parameters
+from ..engine.runbook import Interrupted
 from ..errors import InputError
 from ..evidence.archive import RunRecord, archive_run
 from ..evidence.scope import run_scope
 from ..evidence.snapshots import observed_ids, snapshot
 from ..evidence.status import EXIT_CODES
+from ..journal import Journal, open_intents
 from ..scenarios import SCENARIOS
 from .session import DEMO_SEED, RUN_OPTIONS, notebook_target
 
@@ -105,7 +107,9 @@ def run_notebook(scenario: str, parameters: dict[str, Any], *, target: str = "sa
 
     before = snapshot(clients, observe())
     executed = record.folder / source.name
-    injected = {**parameters, **given, "journal": str((record.folder / "journal.jsonl").resolve())}
+    journal = record.folder / "journal.jsonl"
+    carry_open_intents(Path(runs), scenario, target, journal)
+    injected = {**parameters, **given, "journal": str(journal.resolve())}
     timed_out = False
     try:
         papermill.execute_notebook(str(source), str(executed), parameters=_literals(injected), kernel_name="python3",
@@ -114,9 +118,37 @@ def run_notebook(scenario: str, parameters: dict[str, Any], *, target: str = "sa
         pass  # the executed notebook's cells say what went wrong (evidence.status)
     except CellTimeoutError:
         timed_out = True
+    except KeyboardInterrupt as interrupt:  # sealed as far as it went; its open intents go to the next run
+        if executed.exists():
+            archive_run(record, executed, clients, before, observe)
+        raise Interrupted(_last_step(journal) or "setup") from interrupt
     manifest = archive_run(record, executed, clients, before, observe, timed_out=timed_out)
     return HeadlessRun(scenario, record.folder, executed, manifest["status"],
                        "" if manifest["status"] == "ok" else manifest["status_detail"])
+
+
+def carry_open_intents(runs: Path, scenario: str, target: str, journal: Path) -> list:
+    """Start ``journal`` (a new run's) with the writes earlier headless runs of ``scenario`` on ``target`` were
+    killed or interrupted in: intents no run folder's journal has an outcome for. The run reconciles them before its
+    first step (engine.reconcile), so its evidence names what the interrupted run made."""
+    earlier = sorted(runs.glob(f"{scenario}/*/*-{target}-*/journal.jsonl"))
+    entries = [e for path in earlier if path != journal for e in _readable(path)]
+    carried = list({i.id: i for i in open_intents(entries)}.values())
+    if carried:
+        Journal.write_all(journal, carried)
+    return carried
+
+
+def _readable(path: Path) -> list:
+    try:
+        return Journal.read(path)
+    except (OSError, ValueError, TypeError):  # a journal that cannot be read carries nothing
+        return []
+
+
+def _last_step(journal: Path) -> str | None:
+    return next((e.step for e in reversed(_readable(journal)) if getattr(e, "step", None)), None) \
+        if journal.exists() else None
 
 
 def run_batch(files: list[Path], *, jobs: int = 2, target: str = "sandbox", mode: str = "plan",

@@ -224,8 +224,8 @@ def test_a_header_only_file_stops_plan_and_export_too(state, tmp_path):
 
 
 def test_export_out_naming_a_file_or_a_used_directory(state, tmp_path):
-    entries = tmp_path / "dnsentries.txt"
-    runbook("dns", "entries", f"{VAULTS}/rsv-backup-wus3", "--out", str(entries), "--state", state)
+    entries = tmp_path / "dnsentries.csv"  # CSV keeps the FQDNs a hosts file needs
+    runbook("dns", "entries", f"{VAULTS}/rsv-backup-wus3", "--out", str(entries), "--format", "csv", "--state", state)
     args = ("dns", "export", "--from", str(entries), "--format", "hosts")
     done = runbook(*args, "--out", str(entries))
     assert done.returncode == 2

@@ -7,10 +7,10 @@ import pandas as pd
 import pytest
 
 from runbook_lib.dns.entries import entries_for
-from runbook_lib.dns.records import apply_plan, plan_records
-from runbook_lib.errors import InputError, RunbookError
+from runbook_lib.dns.records import apply_plan, plan_links, plan_records
+from runbook_lib.errors import InputError
 from runbook_lib.journal import Journal
-from tests.builders import a_records, add_a_record
+from tests.builders import a_records, add_a_record, link_zone, make_zone, put_vnet
 from tests.contoso import BYPASS_VNET, DNS_RG, HUB, HUB_VNET, SPOKE_VNET, WORKLOAD
 
 BLOB = "privatelink.blob.core.windows.net"
@@ -93,13 +93,21 @@ def test_stale_ips_piled_up_in_a_record_are_a_conflict(estate, hub, entries):
     assert (row["Action"], row["Reason"].split(";")[0]) == ("conflict", "also holds 10.1.1.200")
 
 
-def test_a_record_written_after_the_plan_is_not_overwritten(estate, hub, entries):
+def test_a_record_written_after_the_plan_is_not_overwritten(estate, hub, entries, tmp_path):
     plan = plan_records(estate.clients, entries, DNS_RG)
     first = plan.table.iloc[0]
     add_a_record(hub, "rg-dns", first["Zone"], first["Name"], "10.1.1.222")  # someone else, meanwhile
-    with pytest.raises(RunbookError, match=f"{first['Name']} in {first['Zone']} changed after it was planned"):
-        apply_plan(estate.clients, plan)
+    journal = Journal(tmp_path / "journal.jsonl")
+    done = apply_plan(estate.clients, plan, journal=journal)
+    # read again and planned once more: it still differs, so it is a conflict saying what is there; the rest goes on
+    assert done.loc[0, "Result"] == (
+        f"conflict: another change made {first['Name']} in {first['Zone']} after the plan: it holds 10.1.1.222, not "
+        f"{first['Desired']}; check it, then plan again (--overwrite-conflicts replaces it)")
+    assert set(done.loc[1:, "Result"]) == {"created"}
     assert a_records(hub, "rg-dns", first["Zone"])[first["Name"]] == ["10.1.1.222"]
+    failed = [e for e in Journal.read(journal.path) if e.kind == "check"]
+    assert [(e.check, e.status) for e in failed] == [("concurrent change", "fail")]
+    assert "10.1.1.222" in failed[0].detail and len(journal.changes) == 9
 
 
 def test_missing_zones_are_reported_or_created_and_linked(estate, hub, entries):
@@ -274,3 +282,69 @@ def test_a_name_azure_refuses_is_refused_before_the_first_write(estate, hub, ent
     assert refused.startswith(f"refused: BadRequest: '{long_name}' is not a valid DNS record set name (it makes a "
                               "name of ")
     assert zone_contents(hub) == before
+
+
+# Runs of a batch share the hub's zones: what another run made between this run's plan and its write converges.
+
+def test_a_record_another_run_made_meanwhile_is_already_made(estate, hub, entries, tmp_path):
+    plan = plan_records(estate.clients, entries, DNS_RG)
+    first = plan.table.iloc[0]
+    add_a_record(hub, "rg-dns", first["Zone"], first["Name"], first["Desired"])  # the same change, by another run
+    journal = Journal(tmp_path / "journal.jsonl")
+    done = apply_plan(estate.clients, plan, journal=journal)
+    assert done.loc[0, "Result"] == "already made by another change"
+    assert set(done.loc[1:, "Result"]) == {"created"}
+    entries_read = Journal.read(journal.path)
+    made = [e for e in entries_read if e.kind == "check"]
+    assert [(e.check, e.status) for e in made] == [("already made by another change", "pass")]
+    assert made[0].resource == (
+        f"{DNS_RG}/providers/Microsoft.Network/privateDnsZones/{first['Zone']}/A/{first['Name']}")
+    assert first["Desired"] in made[0].detail
+    assert len([e for e in entries_read if e.kind == "change"]) == 9  # this run's own writes only
+    assert a_records(hub, "rg-dns", first["Zone"])[first["Name"]] == [first["Desired"]]
+
+
+def test_a_link_another_run_made_meanwhile_is_already_made(estate, hub, entries):
+    plan = plan_records(estate.clients, entries, DNS_RG, link_vnets=[SPOKE_VNET])
+    links = plan.table[plan.table["Kind"] == "link"]
+    assert set(links["Action"]) == {"create"} and len(links) == 3
+    for zone in links["Zone"]:  # another run links the spoke meanwhile, under the same name
+        link_zone(hub, "rg-dns", zone, SPOKE_VNET)
+    estate.requests.clear()
+    journal = Journal()
+    done = apply_plan(estate.clients, plan, journal=journal)
+    assert set(done.loc[links.index, "Result"]) == {"already made by another change"}
+    # Azure accepts the PUT with If-None-Match (202) and its operation fails with PreconditionFailed: read again
+    puts = [r for r in estate.requests if r.startswith("PUT") and "/virtualNetworkLinks/" in r]
+    assert len(puts) == 3
+    assert {c.resource_id.rsplit("/", 2)[-2] for c in journal.changes} == {"A"}
+    assert {(link.name, link.virtual_network.id) for zone in links["Zone"]
+            for link in hub.privatedns.virtual_network_links.list("rg-dns", zone)
+            if link.virtual_network.id == SPOKE_VNET} == {("link-vnet-spoke", SPOKE_VNET)}
+
+
+def test_a_link_name_another_vnet_took_meanwhile_is_planned_once_more(estate, hub, entries):
+    plan = plan_links(estate.clients, [BLOB], DNS_RG, [SPOKE_VNET])
+    assert plan.table["Name"].tolist() == ["link-vnet-spoke"]
+    other = put_vnet(hub, "rg-network-hub", "vnet-spoke", "10.9.0.0/16")  # the same name, another VNet
+    link_zone(hub, "rg-dns", BLOB, other.id)
+    journal = Journal()
+    done = apply_plan(estate.clients, plan, journal=journal)
+    assert done["Result"].tolist() == ["created"]
+    made = {link.virtual_network.id: link.name for link in hub.privatedns.virtual_network_links.list("rg-dns", BLOB)}
+    assert made[other.id] == "link-vnet-spoke" and made[SPOKE_VNET].startswith("link-vnet-spoke-")
+    assert journal.changes[0].resource_id.endswith(f"/virtualNetworkLinks/{made[SPOKE_VNET]}")
+
+
+def test_a_zone_another_run_made_meanwhile_is_already_made(estate, hub, entries):
+    hub.resources.resource_groups.create_or_update("rg-dns-new", {"location": "westus3"})
+    zones = f"/subscriptions/{HUB}/resourceGroups/rg-dns-new"
+    plan = plan_records(estate.clients, entries, zones, create_missing_zones=True)
+    assert actions(plan) == {("zone", "create"): 3, ("record", "create"): 10}
+    make_zone(hub, "rg-dns-new", BLOB)  # another run, meanwhile
+    journal = Journal()
+    done = apply_plan(estate.clients, plan, journal=journal)
+    zones_done = dict(zip(done.loc[done["Kind"] == "zone", "Zone"], done.loc[done["Kind"] == "zone", "Result"]))
+    assert zones_done == {BLOB: "already made by another change", BACKUP: "created", QUEUE: "created"}
+    assert set(done.loc[done["Kind"] == "record", "Result"]) == {"created"}  # the records go into the zone it made
+    assert len(journal.changes) == 12

@@ -126,3 +126,27 @@ def test_the_same_name_in_another_subscription_is_refused_too(contoso, hub):
     with pytest.raises(HttpResponseError) as error:
         link_zone(workload, "rg-dns-spoke", "privatelink.blob.core.windows.net", HUB_VNET)
     assert error.value.error.code == "BadRequest" and "overlapping namespaces" in error.value.message
+
+
+def test_a_zone_or_link_put_with_if_none_match_on_one_that_exists_fails_in_its_operation(clients, rg, zone):
+    """As Azure answers (Azure CLI's recorded tests test_PutZone_ZoneExistsIfNoneMatchFailure_ExpectError and
+    test_PutLink_LinkExistsIfNoneMatchFailure_ExpectError): accepted, then the operation fails PreconditionFailed."""
+    dns = clients.privatedns
+    poller = dns.private_zones.begin_create_or_update(rg, zone, PrivateZone(location="global"),
+                                                      match_condition=MatchConditions.IfMissing)
+    with pytest.raises(HttpResponseError) as error:
+        poller.result()
+    assert error.value.error.code == "PreconditionFailed"
+    assert error.value.error.message == f"The Zone {zone} exists already and hence cannot be created again."
+    vnet = clients.network.virtual_networks.begin_create_or_update(
+        rg, "vnet-a", {"location": "westus3", "properties": {"addressSpace": {"addressPrefixes": ["10.7.0.0/16"]}}}
+    ).result()
+    link = VirtualNetworkLink(location="global", virtual_network=SubResource(id=vnet.id), registration_enabled=False)
+    dns.virtual_network_links.begin_create_or_update(rg, zone, "link-a", link).result()
+    with pytest.raises(HttpResponseError) as error:
+        dns.virtual_network_links.begin_create_or_update(rg, zone, "link-a", link,
+                                                         match_condition=MatchConditions.IfMissing).result()
+    assert (error.value.error.code, error.value.error.message) == (
+        "PreconditionFailed", f"The Virtual Network link link-a for the Private DNS zone {zone} exists already and "
+                              "hence cannot be created again.")
+    assert [x.name for x in dns.virtual_network_links.list(rg, zone)] == ["link-a"]

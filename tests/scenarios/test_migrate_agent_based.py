@@ -74,6 +74,9 @@ def test_plan_apply_again_then_the_appliance_steps(contoso, owner, hub, migrate_
     again, journal = run(owner, params(migrate_vault))
     assert journal.changes == [] and again.status == "waiting"
 
+    # the appliance registers with the vault and a machine replicates, then the consultant confirms
+    assert contoso.event("register-server", migrate_vault).succeeded
+    assert contoso.event("replicate", migrate_vault).succeeded
     done, journal = run(owner, params(migrate_vault, confirm=MANUAL))
     assert (done.status, done.exit_code) == ("done", 0), done.table().to_string()
     assert journal.changes == [] and [c.step for c in journal.entries if getattr(c, "kind", "") == "confirmation"]

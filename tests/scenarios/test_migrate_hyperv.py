@@ -57,7 +57,7 @@ def roles_of(hub, scope: str) -> list[str]:
                   if a.principal_id == principal and a.scope.lower() == scope.lower())
 
 
-def test_plan_apply_again_then_the_hosts(owner, hub, migrate_vault):
+def test_plan_apply_again_then_the_hosts(contoso, owner, hub, migrate_vault):
     planned, journal = run(owner, params(), "plan")
     assert journal.changes == [] and planned.status == "planned"
     assert statuses(planned)["endpoint"] == "planned" and statuses(planned)["storage-endpoints"] == "planned"
@@ -80,13 +80,25 @@ def test_plan_apply_again_then_the_hosts(owner, hub, migrate_vault):
 
     machines = [f"vm-{n:02d}" for n in range(1, 13)]
     confirmed = MANUAL + ["replicate-batch-1", "replicate-batch-2"]
+    # what the consultant does before confirming: the hosts register, then twelve machines replicate
+    assert contoso.event("register-server", VAULT).succeeded
+    for _ in machines[:10]:
+        assert contoso.event("replicate", VAULT).succeeded
+    first_batch, journal = run(owner, params(confirm=confirmed, machines=machines,
+                                             registration_key_generated=key_generated(1)))
+    assert statuses(first_batch)["replicate-batch-1"] == "confirmed"
+    assert statuses(first_batch)["replicate-batch-2"] == "waiting" and first_batch.exit_code == 3
+    assert "holds 10 replicated item(s) (protectedItemCount), 12 expected by now" in \
+        detail(first_batch, "replicate-batch-2")
+    for _ in machines[10:]:
+        assert contoso.event("replicate", VAULT).succeeded
     done, journal = run(owner, params(confirm=confirmed, machines=machines, registration_key_generated=key_generated(1)))
     assert (done.status, done.exit_code) == ("done", 0), done.table().to_string()
     checks = [e for e in journal.entries if getattr(e, "kind", "") == "check"]
     assert checks and {c.status for c in checks} <= {"pass", "warn"}
 
 
-def test_a_registration_key_older_than_five_days_is_refused(owner, migrate_vault):
+def test_a_registration_key_older_than_five_days_is_refused(contoso, owner, migrate_vault):
     stale, journal = run(owner, params(confirm=MANUAL, registration_key_generated=key_generated(6)))
     assert statuses(stale)["install-provider"] == "confirmed" and statuses(stale)["registration-key"] == "waiting"
     assert "generated 6 days ago" in detail(stale, "registration-key")
@@ -94,7 +106,11 @@ def test_a_registration_key_older_than_five_days_is_refused(owner, migrate_vault
     unknown, _ = run(owner, params(confirm=MANUAL))
     assert "say when the registration key was generated" in detail(unknown, "registration-key")
     fresh, _ = run(owner, params(confirm=MANUAL, registration_key_generated=key_generated(4.5)))
-    assert statuses(fresh)["register-hosts"] == "confirmed" and statuses(fresh)["replicate"] == "waiting"
+    assert statuses(fresh)["registration-key"] == "confirmed" and statuses(fresh)["register-hosts"] == "waiting"
+    assert "but the vault rsv-migrate-hyperv shows no registered server yet" in detail(fresh, "register-hosts")
+    assert contoso.event("register-server", VAULT).succeeded  # the hosts register with the key
+    registered, _ = run(owner, params(confirm=MANUAL, registration_key_generated=key_generated(4.5)))
+    assert statuses(registered)["register-hosts"] == "confirmed" and statuses(registered)["replicate"] == "waiting"
 
 
 def test_more_than_ten_machines_replicate_in_batches_of_ten(migrate_vault):

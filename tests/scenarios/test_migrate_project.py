@@ -61,12 +61,14 @@ def test_plan_apply_generate_key_and_again(contoso, owner, workload, tmp_path):
     applied, journal = run(owner, p)
     assert (applied.status, applied.exit_code) == ("waiting", 3)
     assert [c.step for c in journal.changes] == ["project", "endpoint"]
-    assert "generate the key in the portal" in detail(applied, "generate-key")
+    assert "select Generate key" in detail(applied, "generate-key")
     assert statuses(applied)["key-resources"] == "not run"
     again, journal = run(owner, p)
     assert journal.changes == [] and again.status == "waiting"
     confirmed_too_early, journal = run(owner, params(link_vnets=[BYPASS_VNET], confirm=["generate-key"]))
     assert statuses(confirmed_too_early)["generate-key"] == "waiting" and journal.changes == []
+    assert "by owner, but Azure Migrate has made no key vault or storage account of the project's" in \
+        detail(confirmed_too_early, "generate-key")
 
     assert contoso.event("generate-key", PROJECT, caller="owner").succeeded  # the portal's "Generate key"
     keyed, journal = run(owner, params(link_vnets=[BYPASS_VNET], confirm=["generate-key"]))

@@ -58,7 +58,7 @@ def principal_of(hub, vault: str = "rsv-asr-new") -> str:
     return hub.recoveryservices.vaults.get("rg-recovery", vault).identity.principal_id
 
 
-def test_plan_apply_again_then_protect_the_machines(owner, hub):
+def test_plan_apply_again_then_protect_the_machines(contoso, owner, hub):
     planned, journal = run(owner, with_cache(), "plan")
     assert journal.changes == [] and planned.status == "planned" and statuses(planned)["protect-vms"] == "waiting"
     rows = planned.plan_table()
@@ -87,6 +87,7 @@ def test_plan_apply_again_then_protect_the_machines(owner, hub):
 
     again, journal = run(owner, with_cache())
     assert journal.changes == [] and again.status == "waiting"
+    assert contoso.event("replicate", NEW_VAULT).succeeded  # replication enabled for a machine, then confirmed
     done, journal = run(owner, with_cache(confirm=["protect-vms"]))
     assert (done.status, done.exit_code) == ("done", 0) and journal.changes == []
 

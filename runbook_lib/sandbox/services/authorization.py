@@ -186,7 +186,10 @@ class RoleAssignmentService(Service):
             duplicate = (other["properties"]["principalId"].lower() == principal_id.lower()
                          and other["properties"]["roleDefinitionId"].lower() == definition_id.lower())
             if duplicate and other["name"].lower() != path.name.lower():
-                raise ArmError(409, "RoleAssignmentExists", "The role assignment already exists.")
+                # as ARM words it (the existing assignment's name without its dashes), e.g. in Terraform's and
+                # azd's reports of a second assignment of the same principal, role and scope
+                raise ArmError(409, "RoleAssignmentExists", "The role assignment already exists. The ID of the "
+                               f"existing role assignment is {other['name'].replace('-', '')}.")
         record = super().prepare(ctx, path, body, existing)
         record.pop("etag", None)
         record["properties"] = {

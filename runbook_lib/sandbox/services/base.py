@@ -62,6 +62,13 @@ class Service:
         """The stored resource at path, or None."""
         return ctx.tx.get(path.id)
 
+    def precondition_failed(self, path: ArmPath, exists: bool) -> ArmError:
+        """The answer to a PUT whose If-None-Match (``exists``: the resource exists) or If-Match condition fails:
+        412 at once for most types; a type whose operation checks it raises an OperationFailed instead."""
+        if exists:
+            return ArmError(412, "PreconditionFailed", "The If-None-Match condition was not met: the resource exists.")
+        return ArmError(412, "PreconditionFailed", "The If-Match condition was not met: the resource has changed.")
+
     def prepare(self, ctx: Context, path: ArmPath, body: dict, existing: dict | None) -> dict:
         """Validate a write and return the record to store. Raise ArmError to refuse it."""
         required = self.requires_location if self.requires_location is not None else path.is_top_level

@@ -45,6 +45,7 @@ class PrivateEndpointService(Service):
     types = (ENDPOINTS,)
 
     def prepare(self, ctx: Context, path: ArmPath, body: dict, existing: dict | None) -> dict:
+        refuse_while_in_progress(ctx, existing)
         record = super().prepare(ctx, path, body, existing)
         properties = record["properties"]
         if existing:
@@ -160,6 +161,8 @@ class PrivateDnsZoneGroupService(Service):
     requires_location = False
 
     def prepare(self, ctx: Context, path: ArmPath, body: dict, existing: dict | None) -> dict:
+        refuse_while_in_progress(ctx, existing)
+        refuse_while_in_progress(ctx, ctx.tx.get(path.parent_id))  # a dependent resource: the group's endpoint
         record = super().prepare(ctx, path, body, existing)
         others = [g for g in ctx.tx.children(path.parent_id, ZONE_GROUPS) if g["id"].lower() != path.key]
         if others:  # Azure's message; the article says adding a second zone group is not supported
@@ -222,6 +225,24 @@ class PrivateDnsZoneGroupService(Service):
 
 
 # --- what other services and the lifecycle events use ---------------------------------------------------------
+
+
+def refuse_while_in_progress(ctx: Context, resource: dict | None) -> None:
+    """A write on an endpoint or zone group while an operation on it (or on the endpoint of the group) still runs
+    is refused with 409 AnotherOperationInProgress, naming the operation (as Azure answers: e.g.
+    hashicorp/terraform-provider-azurerm#28715, microsoft/AzureTRE#3193, for zone groups)."""
+    state = ((resource or {}).get("properties") or {}).get("provisioningState")
+    if state not in ("Creating", "Updating", "Deleting"):
+        return
+    running = next((op for op in ctx.tx.due_operations(float("inf"))
+                    if op["resource_id"].lower() == resource["id"].lower()), None)
+    if running is None:
+        return
+    where = f"/subscriptions/{resource['id'].split('/')[2]}/providers/Microsoft.Network/locations/" \
+            f"{resource.get('location') or 'global'}/operations/{running['id']}"
+    raise ArmError(409, "AnotherOperationInProgress", "Another operation on this or dependent resource is in "
+                   f"progress. To retrieve status of the operation use uri: {ctx.base_url}{where}"
+                   f"?api-version={ctx.api_version}.")
 
 
 def endpoint_members(tx, endpoint: dict) -> list[tuple[str, str, str, str]]:

@@ -10,8 +10,21 @@ RECORD_TYPES = ("A", "AAAA", "CNAME", "MX", "PTR", "SOA", "SRV", "TXT")
 ZONE_TYPE = "Microsoft.Network/privateDnsZones"
 
 
+def _precondition_failed(what: str, exists: bool) -> OperationFailed:
+    """A zone's or link's PUT whose If-None-Match / If-Match fails is accepted (202) and its operation then fails
+    with PreconditionFailed (Azure CLI's recorded tests test_PutZone_ZoneExistsIfNoneMatchFailure_ExpectError,
+    test_PutLink_LinkExistsIfNoneMatchFailure_ExpectError, test_PatchZone_ZoneExistsIfMatchFailure_ExpectError);
+    a record set's is refused at once with 412 (test_PutRecordSet_IfNoneMatchFailure_ExpectError)."""
+    if exists:
+        return OperationFailed("PreconditionFailed", f"{what} exists already and hence cannot be created again.")
+    return OperationFailed("PreconditionFailed", f"{what} has been modified (etag mismatch).")
+
+
 class PrivateZoneService(Service):
     types = (ZONE_TYPE,)
+
+    def precondition_failed(self, path: ArmPath, exists: bool) -> ArmError:
+        return _precondition_failed(f"The Zone {path.name}", exists)
 
     def render(self, ctx: Context, record: dict) -> dict:
         children = ctx.tx.children(record["id"])
@@ -33,6 +46,12 @@ class RecordSetService(Service):
 
     types = tuple(f"{ZONE_TYPE}/{t}" for t in RECORD_TYPES)
     rules = Rules(lro_put=False, lro_delete=False, lower_case_name=True)
+
+    def precondition_failed(self, path: ArmPath, exists: bool) -> ArmError:
+        if exists:
+            return ArmError(412, "PreconditionFailed",
+                            f"The Record set {path.name} exists already and hence cannot be created again.")
+        return super().precondition_failed(path, exists)
 
     def prepare(self, ctx: Context, path: ArmPath, body: dict, existing: dict | None) -> dict:
         record = super().prepare(ctx, path, body, existing)
@@ -57,6 +76,10 @@ class AllRecordSetsService(Service):
 class VirtualNetworkLinkService(Service):
     types = (f"{ZONE_TYPE}/virtualNetworkLinks",)
     requires_location = True
+
+    def precondition_failed(self, path: ArmPath, exists: bool) -> ArmError:
+        return _precondition_failed(f"The Virtual Network link {path.name} for the Private DNS zone {path.names[0]}",
+                                    exists)
 
     def prepare(self, ctx: Context, path: ArmPath, body: dict, existing: dict | None) -> dict:
         record = super().prepare(ctx, path, body, existing)

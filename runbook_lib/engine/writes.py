@@ -1,0 +1,63 @@
+"""A plan row's write, journaled ahead: its Intent just before the request goes out, its outcome after.
+
+The intent is fsynced before the first write request of the row is sent (azure.watch tells the journal), so a run
+killed or interrupted between the two leaves it in the journal; the next run reconciles it (engine.reconcile).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from azure.core.exceptions import HttpResponseError
+
+from ..azure.requests import ALREADY_MADE, AlreadyMade
+from ..azure.watch import watching_writes
+from ..errors import ConcurrentChange
+from ..journal import Change, Failure, Intent, NotMade
+
+if TYPE_CHECKING:
+    from .runbook import Run
+    from .step import Row
+
+
+def arm_error(error: HttpResponseError) -> tuple[str, str]:
+    """(ARM's error code, or the HTTP status; its message)."""
+    code = getattr(error.error, "code", None) or str(error.status_code)
+    return code, getattr(error.error, "message", None) or error.message
+
+
+def write_row(run: Run, row: Row) -> Any:
+    """Make ``row``'s write: journal its intent, send it, journal the Change (or, when ARM refuses it, a Failure
+    with ARM's code, and raise); ARM's answer. Anything else raised (an interrupt, a dropped connection) leaves the
+    intent open. An AlreadyMade answer (another run made the very change) is the intent's NotMade, and no Change."""
+    recorded: list[Intent] = []
+
+    def intend(request: dict[str, Any] | None) -> None:
+        if not recorded:  # a row's first write request: later ones (a zone, then its record) belong to it
+            intent = Intent(row.resource, row.action, row.before, row.after, request)
+            run.journal.record(intent)
+            recorded.append(intent)
+
+    try:
+        with watching_writes(intend):
+            result, request_id = row.write()
+    except HttpResponseError as error:
+        if recorded:
+            code, message = arm_error(error)
+            run.journal.record(Failure(recorded[0].id, row.resource, code, message))
+        raise
+    except ConcurrentChange as error:  # ARM refused it by its ETag condition: nothing was written
+        if recorded:
+            run.journal.record(Failure(recorded[0].id, row.resource, type(error).__name__, str(error)))
+        raise
+    if isinstance(result, AlreadyMade):
+        if recorded:
+            run.journal.record(NotMade(recorded[0].id, row.resource, ALREADY_MADE))
+        return result
+    intend(None)  # a write that sent nothing the clients saw still has its intent, so every Change has one
+    # what ARM made is named by its answer's id when it has one (a role assignment's id is chosen on write)
+    made = getattr(result, "id", None)
+    change = Change(made if isinstance(made, str) else row.resource, row.action, row.before, row.after, request_id,
+                    intent=recorded[0].id)
+    run.journal.record(change)
+    return result
