@@ -2,10 +2,28 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+
 import pytest
 
 from runbook_lib.azure import AzureClients, Target, get_clients
 from runbook_lib.sandbox import Sandbox
+
+
+REQUIRE_TOOLS = "RUNBOOK_REQUIRE_TOOLS"  # .ci/run sets it: there a missing tool fails the test instead of skipping it
+
+
+def require_tool(name: str, package: str) -> str:
+    """The path of a Debian tool a test runs (``name``, from ``package``). Missing, the test is skipped with one line
+    naming the package to install, or fails where ``$RUNBOOK_REQUIRE_TOOLS`` is set (CI proves every one)."""
+    path = shutil.which(name, path=os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/usr/bin"]))
+    if path:
+        return path
+    message = f"needs {name}: apt-get install {package}"
+    if os.environ.get(REQUIRE_TOOLS):
+        pytest.fail(f"{message} ({REQUIRE_TOOLS} is set: .ci/run installs it)")
+    pytest.skip(message)
 
 
 @pytest.fixture

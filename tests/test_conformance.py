@@ -1,6 +1,6 @@
 """Conformance of the sandbox with Microsoft's own REST API examples.
 
-``../shared/arm-examples/`` holds official ``x-ms-examples`` files from Azure/azure-rest-api-specs: the request
+``tests/conformance/examples/`` holds official ``x-ms-examples`` files from Azure/azure-rest-api-specs: the request
 parameters of one operation and its responses by status code (SOURCES.md says where each comes from and lists the
 known defects in them). ``tests/conformance/operations.yaml`` maps each file to its operation: method, path
 template, body parameter. Every example is replayed as raw HTTP against the sandbox's WSGI app, each in a fresh
@@ -73,7 +73,7 @@ from runbook_lib.sandbox.services.authorization import builtin_roles
 from runbook_lib.sandbox.services.base import Service
 from runbook_lib.sandbox.store import Principal
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "shared" / "arm-examples"
+EXAMPLES = Path(__file__).resolve().parent / "conformance" / "examples"
 SOURCES = EXAMPLES / "SOURCES.md"
 OPERATIONS = Path(__file__).resolve().parent / "conformance" / "operations.yaml"
 FULL_ID_PARAMETERS = {"scope", "roleId"}  # filled in as paths: their slashes stay slashes
@@ -169,10 +169,7 @@ def operations() -> dict[str, Operation]:
 
 def require_examples() -> None:
     if not EXAMPLES.is_dir():
-        pytest.fail(
-            f"The ARM example files are missing: expected the folder {EXAMPLES} (../shared/arm-examples beside the "
-            "project). Every developer and CI run has it; restore it rather than skipping conformance."
-        )
+        pytest.fail(f"The ARM example files are missing: expected the folder {EXAMPLES}, which the project ships")
 
 
 def load_example(name: str) -> dict:

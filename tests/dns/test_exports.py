@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import socket
 import subprocess
 import time
@@ -26,6 +25,7 @@ from runbook_lib.dns.exports import export_entries
 from runbook_lib.errors import InputError
 from tests.builders import LOCATION, make_endpoint
 from tests.cli import one_line_error, runbook
+from tests.conftest import require_tool
 from tests.contoso import SPOKE_ENDPOINTS, VAULTS
 
 BACKUP, ASR = "privatelink.wus3.backup.windowsazure.com", "privatelink.siterecovery.windowsazure.com"
@@ -62,13 +62,8 @@ def entries(rows=None) -> pd.DataFrame:
 
 
 def tool(name: str) -> str:
-    """The path of a Debian tool the test runs. Missing, the test fails rather than skips: CI must never pass
-    without the real tool (`.ci/run` installs it)."""
-    path = shutil.which(name, path=os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/usr/bin"]))
-    if not path:
-        package = "dnsmasq-base" if name == "dnsmasq" else "bind9-utils"
-        pytest.fail(f"{name} is not installed (Debian: apt-get install {package}; .ci/run does)")
-    return path
+    """The path of a Debian tool the test runs (skipped without it, except in CI: tests.conftest.require_tool)."""
+    return require_tool(name, "dnsmasq-base" if name == "dnsmasq" else "bind9-utils")
 
 
 # BIND

@@ -12,6 +12,7 @@ import pytest
 import requests
 
 from runbook_lib.azure import Target, get_clients
+from tests.conftest import require_tool
 
 
 @pytest.fixture
@@ -45,7 +46,7 @@ def test_certificate_is_checked(served):
 def test_curl_reaches_it_with_the_ca_bundle(served):
     _, announced = served
     answer = subprocess.run(
-        ["curl", "-sS", "--cacert", announced["ca_bundle"], "-H", "Authorization: Bearer sandbox",
+        [require_tool("curl", "curl"), "-sS", "--cacert", announced["ca_bundle"], "-H", "Authorization: Bearer sandbox",
          f"{announced['base_url']}/subscriptions?api-version=2022-12-01"],
         capture_output=True, text=True, timeout=30, check=True,
     )

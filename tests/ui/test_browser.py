@@ -23,6 +23,7 @@ import pytest
 
 from runbook_lib.evidence.manifest import read_manifest, verify_folder
 from runbook_lib.ui.headless import notebooks_dir
+from tests.conftest import require_tool
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -79,7 +80,7 @@ def test_run_the_notebook_then_plan_and_apply_a_step_from_its_panel(jupyterlab):
     from playwright.sync_api import expect, sync_playwright
 
     url, work = jupyterlab
-    assert Path(CHROMIUM).exists(), "Debian's chromium is missing: .ci/run installs it (apt-get install chromium)"
+    require_tool("chromium", "chromium")  # Debian's, at CHROMIUM
     artifacts = Path(os.environ.get("RUNBOOK_ARTIFACTS", ROOT / "artifacts"))
     artifacts.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
