@@ -17,7 +17,7 @@ def test_reset_then_show_lists_the_empty_estate(tmp_path):
     reset = runbook("sandbox", "reset", "--state", str(state))
     assert reset.returncode == 0, reset.stderr
     shown = runbook("sandbox", "show", "--state", str(state), "--json")
-    rows = [json.loads(line) for line in shown.stdout.splitlines()]
+    rows = json.loads(shown.stdout)  # one JSON array, as every --json
     assert {r["type"] for r in rows} == {"Microsoft.Resources/subscriptions", "Microsoft.Authorization/roleAssignments"}
     table = runbook("sandbox", "show", "--state", str(state)).stdout
     assert "Sandbox subscription" in table and "sandbox-admin" in table
@@ -83,7 +83,7 @@ def test_arm_errors_reach_the_consultant_with_their_code(tmp_path):
 def test_events_report_the_service_error_and_name_a_missing_option(tmp_path):
     state = str(tmp_path / "estate.db")
     assert runbook("sandbox", "reset", "--state", state, "--seed", "contoso").returncode == 0
-    rows = [json.loads(line) for line in runbook("sandbox", "show", "--state", state, "--json").stdout.splitlines()]
+    rows = json.loads(runbook("sandbox", "show", "--state", state, "--json").stdout)
     vault = next(r["id"] for r in rows if r["name"] == "rsv-backup-wus3")
     failed = runbook("sandbox", "event", "register-container", "--vault", vault, "--state", state, "--json")
     assert failed.returncode == 1  # private vault, no endpoint yet: the client cannot reach it
@@ -131,3 +131,88 @@ def test_allowed_urls_per_cloud_as_a_table_and_a_list(tmp_path):
     out = tmp_path / "urls.txt"
     assert runbook("allowed-urls", "--out", str(out)).returncode == 0
     assert out.read_text().splitlines() == [r["url"] for r in public]
+
+
+# --- the command line reads well: widths, ids, closing lines, exit codes ---
+
+BACKUP_PARAMETERS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "parameters",
+                                 "backup.sandbox.yaml")
+NARROW = {"COLUMNS": "120"}
+
+
+@pytest.fixture
+def estate(tmp_path) -> str:
+    state = str(tmp_path / "estate.db")
+    assert runbook("sandbox", "reset", "--state", state, "--seed", "contoso").returncode == 0
+    return state
+
+
+def test_plan_fits_120_columns_with_short_ids_and_counts_its_changes(tmp_path, estate):
+    plan = ["plan", "backup", "-f", BACKUP_PARAMETERS, "--state", estate]
+    shown = runbook(*plan, cwd=tmp_path, env=NARROW)
+    assert shown.returncode == 0, shown.stderr
+    lines = shown.stdout.splitlines()
+    assert max(map(len, lines)) <= 120, max(lines, key=len)
+    assert "/subscriptions/" not in shown.stdout and "rg-recovery/rsv-" in shown.stdout  # resource-group/name
+    rows = json.loads(runbook(*plan, "--json", cwd=tmp_path).stdout)
+    writes = [r for r in rows if r["Action"] in ("create", "update")]
+    assert writes and all(r["Resource"].startswith("/subscriptions/") for r in rows)  # --json: whole ids
+    closing = shown.stderr.strip().splitlines()[-1]
+    assert closing.startswith(f"backup: planned ({len(writes)} changes; "), closing
+
+
+def test_wide_keeps_whole_ids(tmp_path, estate):
+    shown = runbook("plan", "backup", "-f", BACKUP_PARAMETERS, "--state", estate, "--wide", cwd=tmp_path, env=NARROW)
+    assert "/resourceGroups/rg-recovery/providers/Microsoft.RecoveryServices/vaults/rsv-backup-new" in shown.stdout
+    table = runbook("sandbox", "show", "--state", estate, "--wide", env=NARROW).stdout
+    assert "/resourceGroups/rg-network-spoke/providers/Microsoft.Network/virtualNetworks/vnet-spoke" in table
+    short = runbook("sandbox", "show", "--state", estate, env=NARROW).stdout
+    assert "rg-network-spoke/vnet-spoke" in short and "/resourceGroups/" not in short
+
+
+def test_scenarios_wrap_whole_descriptions_within_120_columns():
+    shown = runbook("scenarios", env=NARROW)
+    assert shown.returncode == 0 and max(map(len, shown.stdout.splitlines())) <= 120
+    described = json.loads(runbook("scenarios", "--json").stdout)
+    assert all(r["What"].endswith(".") for r in described), [r["What"][-30:] for r in described]
+    assert not any("seed" in r["What"].lower() for r in described)
+    backup = next(r["What"] for r in described if r["Scenario"] == "backup")
+    assert set(backup.split()) <= set(shown.stdout.split())  # all there, wrapped over several lines
+
+
+def test_tables_align_numbers_right_and_wrap_text_without_cutting_it():
+    import pandas as pd
+
+    from runbook_lib.cli.table import format_table
+
+    frame = pd.DataFrame([{"Name": "a", "Count": 5, "Note": "word " * 40},
+                          {"Name": "bbbbbb", "Count": 1234, "Note": "short"}])
+    lines = format_table(frame, width=60)
+    assert max(map(len, lines)) <= 60
+    header, first = lines[0], lines[1]
+    assert header.index("Count") + len("Count") == first.index("5") + 1  # right-aligned under its header
+    assert " ".join(" ".join(lines).split()).count("word") == 40  # wrapped, not cut
+
+
+def test_run_ends_with_its_status_and_evidence_folder(tmp_path, estate):
+    done = runbook("run", "backup", "-f", BACKUP_PARAMETERS, "--state", estate, "--output", str(tmp_path / "runs"),
+                   cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().endswith("backup.ipynb")
+    status, folder = done.stderr.strip().splitlines()[-2:]
+    assert status == "status: ok"
+    assert folder.startswith("evidence: ") and (tmp_path / folder.removeprefix("evidence: ") / "manifest.json").is_file()
+    assert "without encryption" not in done.stderr  # ipykernel's warning stays off the terminal
+
+
+def test_a_resource_named_but_not_found_exits_2_in_every_command(estate):
+    subscription = json.loads(runbook("sandbox", "show", "--state", estate, "--json").stdout)[0]["id"]
+    missing_group = f"{subscription}/resourceGroups/rg-missing"
+    missing_endpoint = (f"{subscription}/resourceGroups/rg-network-spoke/providers/Microsoft.Network/"
+                        "privateEndpoints/pe-missing")
+    for args in (["resources", "--resource-group", "rg-missing"], ["dns", "check", missing_group],
+                 ["dns", "entries", missing_endpoint]):
+        done = runbook(*args, "--state", estate)
+        assert done.returncode == 2, (args, done.stderr)
+        assert "missing" in one_line_error(done)
+    assert runbook("dns", "entries", "/subscriptions/x/bad", "--state", estate).returncode == 2  # wrong shape, same

@@ -15,10 +15,9 @@ from azure.core.exceptions import AzureError, HttpResponseError
 from .. import __version__
 from ..errors import RunbookError
 from . import dns, evidence, sandbox, scenarios
-from .common import Parser, add_target, clients_for, print_table
+from .common import Parser, add_target, add_wide, clients_for, print_table
+from .exit_codes import ExitCode, exit_code_of_arm_error
 
-
-INTERRUPTED = 130  # 128 + SIGINT, as shells report a command stopped by Ctrl-C
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -32,6 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     resources = commands.add_parser("resources", help="list resources through the Azure SDK (either target)")
     add_target(resources)
     resources.add_argument("--resource-group", metavar="NAME", help="only this resource group")
+    add_wide(resources)
     return parser
 
 
@@ -45,27 +45,27 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "evidence": evidence.run}[args.command](args)
     except RunbookError as error:
         print(f"runbook: error: {error}", file=sys.stderr)
-        return 2
+        return ExitCode.BAD_INPUT
     except HttpResponseError as error:
-        code = getattr(error.error, "code", None) or error.status_code
+        code = getattr(error.error, "code", None)
         message = getattr(error.error, "message", None) or error.message
-        print(f"runbook: {code}: {message}", file=sys.stderr)
-        return 1
+        print(f"runbook: {code or error.status_code}: {message}", file=sys.stderr)
+        return exit_code_of_arm_error(code, error.status_code)
     except AzureError as error:
         print(f"runbook: {type(error).__name__}: {error.message}", file=sys.stderr)
-        return 1
+        return ExitCode.FAILED
     except KeyboardInterrupt as interrupt:  # Ctrl-C: one line; a write begun stays an intent the next run settles
         step = getattr(interrupt, "step", None)
         where = f" during step {step}" if step else ""
         print(f"runbook: interrupted{where}; run the same command again to finish", file=sys.stderr)
-        return INTERRUPTED
+        return ExitCode.INTERRUPTED
     except BrokenPipeError:  # `runbook ... | head`: the reader has all it wanted
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
+        return ExitCode.OK
     except OSError as error:  # a file the command writes or reads: full disk, no permission (one line, no traceback)
         where = f"{error.filename}: " if error.filename else ""
         print(f"runbook: error: {where}{error.strerror or error}", file=sys.stderr)
-        return 1
+        return ExitCode.FAILED
 
 
 def _list_resources(args: argparse.Namespace) -> int:
@@ -77,5 +77,5 @@ def _list_resources(args: argparse.Namespace) -> int:
     else:
         found = clients.resources.resources.list()
     rows = [{"type": r.type, "name": r.name, "location": r.location, "id": r.id} for r in found]
-    print_table(pd.DataFrame(rows, columns=["type", "name", "location", "id"]))
-    return 0
+    print_table(pd.DataFrame(rows, columns=["type", "name", "location", "id"]), wide=args.wide)
+    return ExitCode.OK

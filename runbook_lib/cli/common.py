@@ -11,6 +11,7 @@ from pathlib import Path
 from ..azure.clouds import CLOUD_NAMES
 from ..azure.credentials import CREDENTIAL_NAMES
 from ..errors import InputError
+from .table import print_table  # noqa: F401  (every command prints its tables through it)
 
 
 class Parser(argparse.ArgumentParser):
@@ -33,6 +34,12 @@ def add_target(parser: argparse.ArgumentParser) -> None:
 
 def add_json(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="one JSON array of row objects instead of a table")
+    add_wide(parser)
+
+
+def add_wide(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--wide", action="store_true", help="whole resource ids in the table (default: "
+                                                           "resource-group/name, to fit the terminal)")
 
 
 def clients_for(args: argparse.Namespace, subscription: str | None = None, principal: str = "sandbox"):
@@ -167,11 +174,3 @@ def port(text: str) -> int:
     if not text.isdigit() or int(text) > 65535:
         raise argparse.ArgumentTypeError(f"'{text}' is not a TCP port (0-65535)")
     return int(text)
-
-
-def print_table(frame, as_json: bool = False) -> None:
-    """A DataFrame as a plain table, or as one JSON array of row objects."""
-    if as_json:
-        print(json.dumps(frame.to_dict(orient="records")))
-    else:
-        print("(none)" if frame.empty else frame.to_string(index=False))

@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from ..azure.clouds import CLOUD_NAMES
+from .exit_codes import ExitCode
 from .common import Parser, add_json, add_target, clients_for, print_table, read_input, write_output
 
 DEFAULT_JOURNAL = "runs/dns-journal.jsonl"
@@ -60,7 +61,8 @@ def add_commands(commands) -> None:
                              "named by endpoint, vault or resource group ids")
     add_target(export)
 
-    check = dns.add_parser("check", help="seed 004's checks: connection, zones, links, records, resolution")
+    check = dns.add_parser("check", help="the checks of \"Using Azure Migrate with private endpoints\" (Troubleshoot network "
+                                               "connectivity): connection, zones, links, records, resolution")
     check.add_argument("ids", nargs="+", metavar="ID", help="private endpoints, vaults or resource groups")
     check.add_argument("--nameserver", metavar="HOST[:PORT]", help="also resolve every FQDN through this server")
     check.add_argument("--vnet", dest="vnets", nargs="+", action="extend", default=[], metavar="VNET_ID",
@@ -96,8 +98,8 @@ def _entries(args: argparse.Namespace) -> int:
     if writing:
         write_output(format_entries(ready_entries(entries), args.format or "privateip", args.header), args.out or "-")
     else:
-        print_table(entries, args.json)
-    return 0
+        print_table(entries, args.json, wide=args.wide)
+    return ExitCode.OK
 
 
 def _planned(args: argparse.Namespace):
@@ -114,12 +116,12 @@ def _planned(args: argparse.Namespace):
 
 def _plan(args: argparse.Namespace) -> int:
     _, plan = _planned(args)
-    print_table(plan.table.drop(columns="ETag"), args.json)
+    print_table(plan.table.drop(columns="ETag"), args.json, wide=args.wide)
     blocking = int(plan.table["Action"].isin(["conflict", "zone-missing"]).sum())
     if blocking:  # apply writes all or nothing: say so now
         print(f"runbook: apply would write nothing while {blocking} rows are conflict or zone-missing (see Reason)",
               file=sys.stderr)
-    return 0
+    return ExitCode.OK
 
 
 def _apply(args: argparse.Namespace) -> int:
@@ -129,7 +131,7 @@ def _apply(args: argparse.Namespace) -> int:
     clients, plan = _planned(args)
     journal = Journal(args.journal)
     done = apply_plan(clients, plan, overwrite_conflicts=args.overwrite_conflicts, journal=journal)
-    print_table(done.drop(columns="ETag"), args.json)
+    print_table(done.drop(columns="ETag"), args.json, wide=args.wide)
     refused = done[done["Result"].str.startswith("refused:")]
     if not refused.empty:  # nothing was written: say what to fix, one line each
         for row in refused.itertuples(index=False):
@@ -137,7 +139,7 @@ def _apply(args: argparse.Namespace) -> int:
             print(f"runbook: refused: {what}: {row.Result.removeprefix('refused: ')}", file=sys.stderr)
         print(f"runbook: nothing was written: {len(refused)} of the planned changes were refused (see above)",
               file=sys.stderr)
-        return 1
+        return ExitCode.FAILED
     counts = done["Result"].value_counts()
     print(", ".join(f"{result} {count}" for result, count in counts.items()) or "nothing to do", file=sys.stderr)
     if journal.changes:
@@ -145,7 +147,7 @@ def _apply(args: argparse.Namespace) -> int:
     conflicts = done[done["Result"].str.startswith("conflict:")]  # another change made them otherwise meanwhile
     for row in conflicts.itertuples(index=False):
         print(f"runbook: not written: {row.Kind} {row.Name} in {row.Zone}: {row.Result}", file=sys.stderr)
-    return 3 if not conflicts.empty else 0
+    return ExitCode.BLOCKED if not conflicts.empty else ExitCode.OK
 
 
 def _export(args: argparse.Namespace) -> int:
@@ -162,7 +164,7 @@ def _export(args: argparse.Namespace) -> int:
         entries = complete_fqdns(clients, entries, args.fqdns_from)
     for path in export_entries(entries, args.format, Path(args.out), ttl=args.ttl, force=args.force):
         print(path)
-    return 0
+    return ExitCode.OK
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -172,15 +174,15 @@ def _check(args: argparse.Namespace) -> int:
     clients = clients_for(args, parse_id(args.ids[0]).subscription)
     results = check_endpoints(clients, args.ids, nameserver=args.nameserver, vnets=args.vnets,
                               zone_groups=args.zone_groups)
-    print_table(results, args.json)
+    print_table(results, args.json, wide=args.wide)
     failed = int((results["Status"] == "fail").sum())
     if failed:
         print(f"runbook: {failed} checks failed (see Fix)", file=sys.stderr)
-    return 1 if failed else 0
+    return ExitCode.FAILED if failed else ExitCode.OK
 
 
 def _zones(args: argparse.Namespace) -> int:
     from ..dns.zones import required_zones
 
-    print_table(required_zones(args.scenario, args.region, args.cloud), args.json)
-    return 0
+    print_table(required_zones(args.scenario, args.region, args.cloud), args.json, wide=args.wide)
+    return ExitCode.OK

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from ..errors import InputError
+from .exit_codes import ExitCode
 from .common import Parser, add_json, print_table
 
 
@@ -45,7 +46,7 @@ def _verify(args: argparse.Namespace) -> int:
         print(f"runbook: {args.folder}: {problem}", file=sys.stderr)
     if not problems:
         print(f"{args.folder}: every file matches its manifest")
-    return 1 if problems else 0
+    return ExitCode.FAILED if problems else ExitCode.OK
 
 
 def _show(args: argparse.Namespace) -> int:
@@ -59,13 +60,13 @@ def _show(args: argparse.Namespace) -> int:
         print(describe_problems(problems), flush=True)
     m = read_manifest(folder)
     try:
-        _print_summary(m, args.json, [str(p) for p in problems])
+        _print_summary(m, args.json, [str(p) for p in problems], wide=args.wide)
     except _SHAPE_ERRORS as error:
         raise _unreadable(args.folder, error) from None
-    return 1 if problems else 0
+    return ExitCode.FAILED if problems else ExitCode.OK
 
 
-def _print_summary(m: dict, as_json: bool, problems: list[str]) -> None:
+def _print_summary(m: dict, as_json: bool, problems: list[str], *, wide: bool = False) -> None:
     import pandas as pd
 
     changes = [e for e in m["journal"] if e.get("kind") == "change"]
@@ -89,10 +90,10 @@ def _print_summary(m: dict, as_json: bool, problems: list[str]) -> None:
     if changes:
         print()
         print_table(pd.DataFrame([{"Step": c.get("step"), "Action": c["action"], "Resource": c["resource_id"],
-                                   "Request": c.get("request_id") or ""} for c in changes]))
+                                   "Request": c.get("request_id") or ""} for c in changes]), wide=wide)
     if actions:  # an interactive run: what each step's buttons and cells did, in order
         print()
-        print_table(pd.DataFrame(actions))
+        print_table(pd.DataFrame(actions), wide=wide)
 
 
 def _list(args: argparse.Namespace) -> int:
@@ -104,8 +105,8 @@ def _list(args: argparse.Namespace) -> int:
         raise InputError(f"--runs: {args.runs} is not a folder of runs")
     rows = [r for r in read_index(Path(args.runs)) if not args.scenario or r.get("scenario") == args.scenario]
     columns = ["started", "scenario", "mode", "target", "status", "operator", "run_id", "folder"]
-    print_table(pd.DataFrame(rows, columns=columns), args.json)
-    return 0
+    print_table(pd.DataFrame(rows, columns=columns), args.json, wide=args.wide)
+    return ExitCode.OK
 
 
 def _diff(args: argparse.Namespace) -> int:
@@ -117,8 +118,8 @@ def _diff(args: argparse.Namespace) -> int:
     except _SHAPE_ERRORS as error:
         raise InputError(f"RUN_A, RUN_B: a manifest.json or snapshots/after.json is not of the shape this version "
                          f"reads ({_what(error)}); `runbook evidence verify` checks each folder") from None
-    print_table(table, args.json)
-    return 0
+    print_table(table, args.json, wide=args.wide)
+    return ExitCode.OK
 
 
 _SHAPE_ERRORS = (KeyError, TypeError, AttributeError, ValueError)  # a field missing, or of another shape

@@ -7,7 +7,8 @@ import json
 import sys
 
 from ..errors import InputError
-from .common import Parser, add_state, bounded, port, print_table
+from .exit_codes import ExitCode
+from .common import Parser, add_json, add_state, bounded, port, print_table
 
 
 def add_commands(commands) -> None:
@@ -27,7 +28,7 @@ def add_commands(commands) -> None:
                        help=f"then build a demo estate from a seed ({', '.join(seed_names())})")
     show = sandbox.add_parser("show", help="what is in the estate, as a table")
     add_state(show)
-    show.add_argument("--json", action="store_true", help="JSON lines instead of a table")
+    add_json(show)
     serve = sandbox.add_parser("serve", help="serve the sandbox over loopback HTTPS")
     add_state(serve)
     serve.add_argument("--host", default="127.0.0.1")
@@ -66,31 +67,30 @@ def run(args: argparse.Namespace) -> int:
         print(f"sandbox estate reset at {sandbox.path} (subscription {sandbox.subscriptions()[0]})")
         if seeded:
             print(seeded.summary())
-        return 0
+        return ExitCode.OK
     if args.action == "show":
         sandbox = Sandbox(args.state, must_exist=True)
         rows = sandbox.resources()
         if args.json:
-            for row in rows:
-                print(json.dumps(row))
+            print(json.dumps(rows))
         else:
             import pandas as pd
 
-            print_table(pd.DataFrame(rows, columns=["type", "name", "location", "state", "id"]))
+            print_table(pd.DataFrame(rows, columns=["type", "name", "location", "state", "id"]), wide=args.wide)
             principals = pd.DataFrame([p.__dict__ for p in sandbox.principals()])
             print()
-            print_table(principals[["name", "kind", "object_id"]])
-        return 0
+            print_table(principals[["name", "kind", "object_id"]], wide=args.wide)
+        return ExitCode.OK
     if args.action == "serve":
         serve(Sandbox(args.state).ensure_initialised(), args.host, args.port)
-        return 0
+        return ExitCode.OK
     if args.action == "resolve":
         return _resolve(Sandbox(args.state, must_exist=True), args.fqdn, args.vnet, args.json)
     if args.action == "dns-server":
         from ..sandbox.dns_server import serve_dns
 
         serve_dns(Sandbox(args.state, must_exist=True), args.vnet, args.host, args.port)
-        return 0
+        return ExitCode.OK
     if args.action == "event":
         return _event(Sandbox(args.state, must_exist=True), args)
     raise AssertionError(args.action)
@@ -112,8 +112,8 @@ def _event(sandbox, args: argparse.Namespace) -> int:
             print(f"  unresolved  {name}")
     if not result.succeeded:
         print(f"runbook: {result.code}: {result.message}", file=sys.stderr)
-        return 1
-    return 0
+        return ExitCode.FAILED
+    return ExitCode.OK
 
 
 def _resolve(sandbox, fqdn: str, vnet_id: str, as_json: bool) -> int:
@@ -129,5 +129,5 @@ def _resolve(sandbox, fqdn: str, vnet_id: str, as_json: bool) -> int:
     if not answer.found:
         print(f"runbook: NXDOMAIN: {answer.name} does not resolve from this VNet ({answer.answered_by})",
               file=sys.stderr)
-        return 1
-    return 0
+        return ExitCode.FAILED
+    return ExitCode.OK

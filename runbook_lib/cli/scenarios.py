@@ -1,7 +1,7 @@
 """`runbook scenarios`, `runbook plan SCENARIO -f FILE`, `runbook apply SCENARIO -f FILE`: the runbooks headless.
 
-Exit codes: 0 done (or planned), 1 a step failed, 2 bad input, 3 blocked by a guard or waiting for a manual step,
-130 interrupted (Ctrl-C; the next run settles the write it was in).
+Exit codes (cli.exit_codes): 0 done (or planned), 1 a step failed, 2 bad input, 3 blocked by a guard or waiting for a
+manual step, 130 interrupted (Ctrl-C; the next run settles the write it was in).
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ import sys
 from pathlib import Path
 
 from ..azure.clouds import CLOUD_NAMES
+from .exit_codes import ExitCode
+from .quiet_kernel import without_kernel_tcp_warning
 from .common import (add_json, add_target, bounded, check_output_file, check_output_folder, check_principal,
                      clients_for, print_table)
 
@@ -66,11 +68,13 @@ def run_headless(args: argparse.Namespace) -> int:
     check_principal(args.target, args.state, args.principal, seed=DEMO_SEED)
     options = {k: v for k, v in (("operator", args.principal), ("state", args.state),
                                  ("subscription", args.subscription)) if v}
-    done = run_notebook(args.scenario, parameters, target=args.target, mode=args.mode, options=options,
-                        runs=Path(args.output), timeout=args.timeout, source=args.parameters)
-    print(done.notebook)
-    if done.message:
-        print(f"runbook: {done.scenario}: {done.status}: {done.message}", file=sys.stderr)
+    with without_kernel_tcp_warning():
+        done = run_notebook(args.scenario, parameters, target=args.target, mode=args.mode, options=options,
+                            runs=Path(args.output), timeout=args.timeout, source=args.parameters)
+    print(done.notebook)  # stdout: the executed notebook alone, for a script
+    why = f": {done.message}" if done.message else ""
+    print(f"status: {done.status}{why}", file=sys.stderr)
+    print(f"evidence: {done.folder}", file=sys.stderr)
     return done.exit_code
 
 
@@ -91,9 +95,10 @@ def run_batch(args: argparse.Namespace) -> int:
 
     check_output_folder(args.output, "--output")
     options = {"state": args.state} if args.state else {}
-    results = batch(args.files, jobs=args.jobs, target=args.target, mode=args.mode, options=options,
-                    runs=Path(args.output))
-    print_table(results, args.json)
+    with without_kernel_tcp_warning():
+        results = batch(args.files, jobs=args.jobs, target=args.target, mode=args.mode, options=options,
+                        runs=Path(args.output))
+    print_table(results, args.json, wide=args.wide)
     failed = results[results["Exit"] != 0]
     if not failed.empty:
         print(f"runbook: {len(failed)} of {len(results)} runs did not go through", file=sys.stderr)
@@ -104,15 +109,17 @@ def add_installer_command(commands) -> None:
     from ..ops.installer import SCENARIOS
 
     verify = commands.add_parser("verify-installer", help="is a downloaded Azure Migrate appliance installer the "
-                                                          "one Microsoft published (SHA256, seed 004)?")
+                                                          "one Microsoft published (its SHA256, as \"Using Azure "
+                                                          "Migrate with private endpoints\" lists it)?")
     verify.add_argument("file", metavar="FILE")
     verify.add_argument("--scenario", required=True, choices=SCENARIOS)
-    verify.add_argument("--cloud", default="public", help="default: public (the only cloud seed 004 lists)")
+    verify.add_argument("--cloud", default="public", help="default: public (the only cloud the article lists)")
 
 
 def add_urls_command(commands) -> None:
     urls = commands.add_parser("allowed-urls", help="the URLs Site Recovery's appliance must reach besides its "
-                                                    "private endpoints (seed 000), for a proxy or firewall team")
+                                                    "private endpoints (\"Replicate on-premises machines by "
+                                                    "using private endpoints\"), for a proxy or firewall team")
     urls.add_argument("--cloud", choices=CLOUD_NAMES, default="public")
     urls.add_argument("--out", metavar="FILE", help="write the URLs one a line to FILE instead of the table")
     add_json(urls)
@@ -124,8 +131,8 @@ def allowed_urls(args: argparse.Namespace) -> int:
     if args.out:
         print(export_allowed_urls(args.cloud, args.out))
     else:
-        print_table(urls(args.cloud), args.json)
-    return 0
+        print_table(urls(args.cloud), args.json, wide=args.wide)
+    return ExitCode.OK
 
 
 def verify_installer(args: argparse.Namespace) -> int:
@@ -133,7 +140,7 @@ def verify_installer(args: argparse.Namespace) -> int:
 
     check = verify(args.file, args.scenario, args.cloud)
     print(check.message, file=sys.stdout if check.matches else sys.stderr)
-    return 0 if check.matches else 1
+    return ExitCode.OK if check.matches else ExitCode.FAILED
 
 
 def list_scenarios(args: argparse.Namespace) -> int:
@@ -141,10 +148,19 @@ def list_scenarios(args: argparse.Namespace) -> int:
 
     from ..scenarios import SCENARIOS
 
-    rows = [{"Scenario": name, "What": (sys.modules[build.__module__].__doc__ or "").split("\n")[0],
+    rows = [{"Scenario": name, "What": describe(sys.modules[build.__module__].__doc__ or ""),
              "Parameters": ", ".join(model.model_fields)} for name, (model, build) in SCENARIOS.items()]
-    print_table(pd.DataFrame(rows), args.json)
-    return 0
+    print_table(pd.DataFrame(rows), args.json, wide=args.wide)
+    return ExitCode.OK
+
+
+def describe(docstring: str) -> str:
+    """A runbook module's first sentence as one line, whole (the table wraps it), without the source file numbers
+    its docstring cites the articles by (a consultant knows them by title)."""
+    import re
+
+    first = re.split(r"(?<=\.)\s+(?=[A-Z])", " ".join(docstring.strip().split()), maxsplit=1)[0]
+    return re.sub(r"\s*\((?:[^()]*;\s*)?seeds? \d{3}[^()]*\)", "", first)
 
 
 def run_scenario(args: argparse.Namespace) -> int:
@@ -173,14 +189,13 @@ def run_scenario(args: argparse.Namespace) -> int:
     for line in reconciled_lines(journal):
         print(f"runbook: {line}", file=sys.stderr)
     table = report.plan_table() if args.command == "plan" else report.table()
-    if args.command == "plan" and not args.json:  # a table a person reads: names, not whole ids
-        table["Resource"] = table["Resource"].map(_short)
-    print_table(table, args.json)
+    print_table(table, args.json, wide=args.wide)
     stopped = [s for s in report.steps if s.status in ("failed", "blocked", "waiting")]
     for step in stopped:
         print(f"runbook: {step.id}: {step.status}: {step.detail}", file=sys.stderr)
-    print(f"{args.scenario}: {report.status} ({len(journal.changes)} changes; journal {journal.path})",
-          file=sys.stderr)
+    changes = planned_changes(table) if args.command == "plan" else len(journal.changes)
+    print(f"{args.scenario}: {report.status} ({changes} {'change' if changes == 1 else 'changes'}; journal "
+          f"{journal.path})", file=sys.stderr)
     return report.exit_code
 
 
@@ -205,11 +220,6 @@ def check_named_for(path: str, scenario: str, names: list[str], command: str) ->
                          f"or give {scenario}'s parameters")
 
 
-def _short(resource_id: str) -> str:
-    """'.../resourceGroups/rg/providers/NS/vaults/rsv' -> 'rg/vaults/rsv' (the resource group, type and name)."""
-    parts = resource_id.strip("/").split("/")
-    if "providers" not in parts:
-        return parts[-1]
-    group = parts[parts.index("resourceGroups") + 1] if "resourceGroups" in parts else ""
-    tail = parts[parts.index("providers") + 2:]
-    return "/".join([group, *tail]) if group else "/".join(tail)
+def planned_changes(table) -> int:
+    """The plan's rows that would write: create or update (not unchanged, blocked or waiting)."""
+    return int(table["Action"].isin(["create", "update"]).sum()) if "Action" in table else 0
