@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from tqdm.auto import tqdm
 
 from ..azure import get_clients
 from ..dns.checks import Inspection, inspect_endpoints, zones_needed
@@ -18,6 +17,7 @@ from ..dns.exports import export_entries
 from ..dns.records import RecordPlan, apply_plan, plan_links, plan_records
 from ..errors import RunbookError
 from ..journal import CheckResult, Journal
+from ..progress import watched_progress
 from .session import RUN_OPTIONS, notebook_target
 from .tables import note, show, styled
 from .topology import draw_topology
@@ -69,7 +69,7 @@ class DnsWorkflow:
             show(note("Plan mode: nothing applied."))
             return
         done = apply_plan(self.clients, self.plan, overwrite_conflicts=bool(self.values.get("overwrite_conflicts")),
-                          journal=self.journal, progress=tqdm)
+                          journal=self.journal, progress=watched_progress())
         show(styled(done.drop(columns="ETag"), "Action"))
 
     def export(self) -> None:

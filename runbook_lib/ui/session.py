@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from tqdm.auto import tqdm
 
 from ..azure import Target, get_clients
 from ..dns.checks import Inspection
@@ -28,6 +27,7 @@ from ..evidence.snapshots import observed_ids, snapshot
 from ..evidence.status import steps_status
 from ..journal import Journal, utc_now
 from ..ops import endpoints
+from ..progress import in_kernel, watched_progress
 from ..scenarios import SCENARIOS
 from ..scenarios.vault_steps import Validate, validated_endpoints
 from .tables import note, show, styled
@@ -89,7 +89,16 @@ class Session:
             report = self.execution.step(one)
             self.record(one, self.execution.run.mode, "cell", report)
             show(step_view(report))
+            self.show_checks(one)
         self._changed()
+
+    def show_checks(self, step_id: str) -> None:
+        """After a validation step: its checks (what passed, what failed, the fix), not only a count."""
+        step = self.execution.runbook.step(step_id)
+        if isinstance(step, Validate) and self.execution.reports[step_id].status != "not run":
+            inspection = step.inspect(self.execution.run)
+            if inspection is not None:
+                show(styled(inspection.results))
 
     def topology(self) -> None:
         """Draw the endpoints, their NICs' IPs, the zones and their links (red where a check fails), from the
@@ -180,9 +189,9 @@ def start(scenario: str, namespace: Mapping[str, Any], *, panel: bool | None = N
     runbook.check_confirmations(params.confirm)  # a confirm naming no manual step is refused before anything runs
     target = notebook_target(options)
     run = Run(get_clients(target), params, options["mode"], Journal(options["journal"] or None), options["operator"],
-              frozenset(params.confirm), progress=tqdm)
+              frozenset(params.confirm), progress=watched_progress())
     session = Session(scenario, runbook.start(run), target, values)
-    if panel if panel is not None else _in_kernel():
+    if panel if panel is not None else in_kernel():
         from .panel import RunPanel
 
         session.before = snapshot(session.execution.run.clients, session.observe())
@@ -213,13 +222,13 @@ def superseded_notes(session: Session) -> dict[str, Supersession]:
         if last is not None and last.via == "button" and cell not in notes:
             view = step_frame(execution.reports[last.step])
             notes[cell] = Supersession(last.describe(), last.time, last.status, styled(view).to_html(),
-                                       view.to_string(index=False), cell_ran)
+                                       styled(view).to_string(), cell_ran)
     buttons = [a for a in session.actions if a.via == "button"]
     if buttons and (session.summarised is None or buttons[-1].time >= session.summarised):
         report = execution.report()
         status = steps_status(report.steps, applied(session.actions, execution.run.journal.entries))[0]
         notes[SUMMARY] = Supersession(buttons[-1].describe(), buttons[-1].time, status,
-                                      styled(report.table()).to_html(), report.table().to_string(index=False),
+                                      styled(report.table()).to_html(), styled(report.table()).to_string(),
                                       session.summarised is not None)
     return notes
 
@@ -235,12 +244,3 @@ def step_frame(report: StepReport) -> pd.DataFrame:
                           "After": "" if r.after is None else str(r.after), "Reason": r.reason} for r in report.rows]
                         or [{"Step": report.id, "Status": report.status, "Resource": "", "Action": "", "After": "",
                              "Reason": report.detail}])
-
-
-def _in_kernel() -> bool:
-    try:
-        from IPython import get_ipython
-    except ImportError:
-        return False
-    shell = get_ipython()
-    return shell is not None and getattr(shell, "kernel", None) is not None

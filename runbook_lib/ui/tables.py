@@ -1,7 +1,12 @@
-"""Tables a person reads in a notebook: DataFrames with the status coloured (plain HTML, no widget runtime), with
-any secret in a cell redacted before it is shown."""
+"""Tables a person reads in a notebook: one renderer for every DataFrame a notebook shows (plain HTML and text, no
+widget runtime). No index column, text left-aligned, a resource id shown as its name with the full id on hover (the
+cell's ``title``) and listed under the plain text, FQDNs whole (wrapped to the notebook's width, never cut short),
+the status coloured; any secret in a cell redacted before it is shown."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from html import escape
 
 import pandas as pd
 
@@ -14,13 +19,87 @@ COLOURS = {
     "waiting": "#e2e3e5", "not run": "#f2f2f2",
     "blocked": "#f8d7da", "failed": "#f8d7da", "fail": "#f8d7da",
 }
+ID_PREFIXES = ("/subscriptions/", "/providers/")
+# inline styles: JupyterLab's and nbconvert's stylesheets right-align cells (and a page may let every cell break
+# anywhere), an inline style wins over them
+TABLE_STYLE = "border-collapse:collapse;max-width:100%;table-layout:auto"
+_CELL = "text-align:left;vertical-align:top;white-space:normal;padding:0.25em 0.5em;overflow-wrap:"
+# a word this long (an FQDN, a URL) may break anywhere rather than widen the table past the notebook; shorter words
+# ('automated', 'pass') keep whole: 'anywhere' on every cell would let the table squeeze them letter by letter
+LONG_WORD = 24
+CELL_STYLE, LONG_CELL_STYLE = _CELL + "normal", _CELL + "anywhere"
+
+def is_resource_id(value: object) -> bool:
+    return isinstance(value, str) and value.startswith(ID_PREFIXES) and " " not in value
+
+
+def id_name(resource_id: str) -> str:
+    """A resource id's last segment: the resource's name."""
+    return resource_id.rstrip("/").rsplit("/", 1)[-1]
+
+
+@dataclass(frozen=True)
+class Table:
+    """A frame as a notebook shows it; ``status`` names the column coloured by value (none when absent)."""
+
+    frame: pd.DataFrame
+    status: str | None = "Status"
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+    def __repr__(self) -> str:
+        return self.to_string()
+
+    def _repr_pretty_(self, printer, cycle: bool) -> None:  # IPython's text/plain
+        printer.text(self.to_string())
+
+    def to_html(self) -> str:
+        head = "".join(f'<th style="{CELL_STYLE}">{escape(str(c))}</th>' for c in self.frame.columns)
+        body = "".join("<tr>" + "".join(self._cell_html(column, value) for column, value in row.items()) + "</tr>"
+                       for _, row in self.frame.iterrows()) or \
+            f'<tr><td style="{CELL_STYLE}" colspan="{max(len(self.frame.columns), 1)}"><i>none</i></td></tr>'
+        return (f'<table class="runbook-table" style="{TABLE_STYLE}"><thead><tr>{head}</tr></thead>'
+                f"<tbody>{body}</tbody></table>")
+
+    def _cell_html(self, column: str, value: object) -> str:
+        text = _text(value)
+        shown = id_name(text) if is_resource_id(text) else text
+        style = LONG_CELL_STYLE if any(len(w) >= LONG_WORD for w in shown.split()) else CELL_STYLE
+        if column == self.status and COLOURS.get(text):
+            style += f";background-color:{COLOURS[text]}"
+        title = f' title="{escape(text)}"' if shown != text else ""
+        return f'<td style="{style}"{title}>{escape(shown)}</td>'
+
+    def to_string(self) -> str:
+        """Left-aligned columns, ids as names; each full id listed under the table, once, by its name."""
+        cells = [[id_name(t) if is_resource_id(t) else t.replace("\n", " ") for t in map(_text, row)]
+                 for row in self.frame.itertuples(index=False)]
+        columns = [str(c) for c in self.frame.columns]
+        widths = [max([len(c)] + [len(r[i]) for r in cells])
+                  for i, c in enumerate(columns)]
+        lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths)).rstrip()]
+        lines += ["  ".join(t.ljust(w) for t, w in zip(r, widths)).rstrip() for r in cells] or ["(none)"]
+        ids = dict.fromkeys(t for t in map(_text, self.frame.to_numpy().ravel()) if is_resource_id(t))
+        if ids:
+            lines += [""] + [f"{id_name(i)}: {i}" for i in ids]
+        return "\n".join(lines)
+
+
+def _text(value: object) -> str:
+    return "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
+
+
+def styled(frame: pd.DataFrame, column: str | None = "Status") -> Table:
+    """The frame as a notebook shows it (secrets redacted), ``column``'s cells coloured by their value."""
+    return Table(redacted(frame), column)
 
 
 def show(value) -> None:
     """Show a table (or any value) as a cell's plain output."""
     from IPython.display import display
 
-    display(redacted(value) if isinstance(value, pd.DataFrame) else value)
+    display(styled(value) if isinstance(value, pd.DataFrame) else value)
 
 
 def redacted(frame: pd.DataFrame) -> pd.DataFrame:
@@ -34,12 +113,3 @@ def note(text: str):
     from IPython.display import Markdown
 
     return Markdown(f"*{text}*")
-
-
-def styled(frame: pd.DataFrame, column: str = "Status"):
-    """The frame with ``column``'s cells coloured by their value; left as it is without that column."""
-    frame = redacted(frame)
-    if column not in frame.columns or frame.empty:
-        return frame
-    return frame.style.map(lambda value: f"background-color: {COLOURS.get(str(value), '')}", subset=[column]) \
-        .hide(axis="index")

@@ -59,6 +59,9 @@ def test_apply_headless_stops_at_a_manual_step_with_its_true_status(tmp_path):
     changes = [json.loads(line) for line in (done.folder / "journal.jsonl").read_text().splitlines()]
     assert [c["step"] for c in changes if c["kind"] == "change"][:2] == ["vault", "identity-roles"]
     assert done.folder.parent.parent.name == "backup" and done.folder.name.split("-")[1] == "sandbox"
+    # no one watches a headless run: no progress bar in the archived notebook or its HTML, though steps wrote
+    archived = done.notebook.read_text() + (done.folder / "backup.html").read_text()
+    assert "change/s" not in archived and "[00:00" not in archived
 
 
 @pytest.mark.parametrize("change, words", [
