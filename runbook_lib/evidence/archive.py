@@ -79,7 +79,6 @@ def archive_run(record: RunRecord, notebook: Path, clients: AzureClients, before
     executed = redact_notebook(nbformat.read(notebook, as_version=4))
     status, why = status or derive_status(executed, entries, timed_out)
     nbformat.write(executed, notebook)
-    render_html(notebook, notebook.with_suffix(".html"))
 
     manifest = {
         "run_id": record.run_id, "scenario": record.scenario, "mode": record.mode,
@@ -94,6 +93,7 @@ def archive_run(record: RunRecord, notebook: Path, clients: AzureClients, before
         "validation": [asdict(e) for e in entries if isinstance(e, CheckResult)],
         **(fields or {}), "status": status, "status_detail": why,
     }
+    render_html(notebook, notebook.with_suffix(".html"), banner={**redact_value(manifest), "verified": None})
     left = find_secrets(folder, environment_secrets())
     if left:
         raise EvidenceError(f"{folder}: a secret survived redaction in {', '.join(sorted({f for f, _ in left}))}; "

@@ -14,16 +14,26 @@ is shown), so offline a reader sees blank widget cells. This rendering needs no 
   ``http(s)://`` is left in any stylesheet.
 
 Math stays as its TeX source (``$x^2$``), readable without MathJax.
+
+On top, a banner says which run this is (id, scenario, status and why, target, subscriptions, operator, start and
+end in UTC) and whether its folder verified when the page was rendered; code and tables wrap at the right edge
+instead of being clipped; a run that stopped on purpose (a check failed, a step blocked: one of this toolkit's
+errors) shows its message, not a Python traceback through library files.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from html import escape
 from pathlib import Path
+from typing import Any
 
 import nbformat
 from jinja2 import DictLoader
 from nbconvert import HTMLExporter
+
+from ..errors import RunbookError
 
 _TEMPLATE = "runbook_offline.html.j2"
 
@@ -45,16 +55,92 @@ _STYLE = re.compile(r"(<style\b[^>]*>)(.*?)(</style>)", re.DOTALL | re.IGNORECAS
 _CSS_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
 
 
-def render_html(notebook: Path, out: Path) -> Path:
-    """Render the executed notebook at `notebook` as one self-contained HTML file at `out` (UTF-8); return `out`."""
+# errors the notebooks raise on purpose, defined above this layer (ui.session, ui.dns_workflow)
+_EXPECTED = {"RunIncomplete", "DnsChecksFailed"}
+
+_WRAP = """
+.runbook-banner { font-family: system-ui, sans-serif; border: 2px solid #555; border-radius: 6px; padding: 8px 12px;
+  margin: 8px; background: #f7f7f7; }
+.runbook-banner.failed, .runbook-banner.unverified { border-color: #c0392b; background: #fdecea; }
+.runbook-banner table { border-collapse: collapse; }
+.runbook-banner th { text-align: left; padding: 1px 12px 1px 0; vertical-align: top; }
+.runbook-banner td { overflow-wrap: anywhere; }
+pre, code, .jp-RenderedText pre { white-space: pre-wrap !important; overflow-wrap: anywhere; }
+.jp-RenderedHTMLCommon table { table-layout: auto; max-width: 100%; }
+.jp-RenderedHTMLCommon td, .jp-RenderedHTMLCommon th { white-space: normal; overflow-wrap: anywhere; }
+.jp-OutputArea-output { overflow-x: visible; }
+"""
+
+
+def render_html(notebook: Path, out: Path, banner: Mapping[str, Any] | None = None) -> Path:
+    """Render the executed notebook at `notebook` as one self-contained HTML file at `out` (UTF-8); return `out`.
+    ``banner``: the run's manifest fields (run_id, scenario, status, status_detail, target, operator, started,
+    ended) and ``verified`` (True, False, or None when the folder is not sealed yet), shown at the top."""
     notebook, out = Path(notebook), Path(out)
     nb = nbformat.read(notebook, as_version=4)
     nb.metadata.pop("widgets", None)
+    shorten_expected_errors(nb)
     exporter = HTMLExporter(template_name="lab", template_file=_TEMPLATE,
                             extra_loaders=[DictLoader({_TEMPLATE: _OFFLINE})], embed_images=True)
     resources = {"metadata": {"name": notebook.stem, "path": str(notebook.parent)}}  # embed_images reads from path
     body, _ = exporter.from_notebook_node(nb, resources=resources)
     body = _STYLE.sub(lambda m: m[1] + _CSS_COMMENT.sub("", m[2]) + m[3], body)
+    body = body.replace("</head>", f"<style>{_WRAP}</style>\n</head>", 1)
+    if banner is not None:
+        body = re.sub(r"(<body\b[^>]*>)", lambda m: m[1] + "\n" + banner_html(banner), body, count=1)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(body, encoding="utf-8")
     return out
+
+
+def expected_error_names() -> set[str]:
+    """The names of this toolkit's errors (RunbookError and every subclass loaded), and those the notebooks raise."""
+    names, todo = set(_EXPECTED), [RunbookError]
+    while todo:
+        cls = todo.pop()
+        names.add(cls.__name__)
+        todo += cls.__subclasses__()
+    return names
+
+
+def shorten_expected_errors(nb: nbformat.NotebookNode) -> None:
+    """Replace the traceback of an error the toolkit raised on purpose by its one-line message: the reader needs
+    what went wrong (the table above it shows the checks), not the library's call stack."""
+    expected = expected_error_names()
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error" and output.get("ename") in expected:
+                output["traceback"] = [f"{output['ename']}: {output.get('evalue', '')}"]
+
+
+def banner_html(banner: Mapping[str, Any]) -> str:
+    """The run's banner: what ran, where, by whom, when, how it ended and why, and whether the folder verified."""
+    target = banner.get("target") or {}
+    if isinstance(target, Mapping):
+        where = " ".join(str(target.get(k) or "") for k in ("kind", "cloud")).strip()
+        subscriptions = ", ".join(target.get("subscriptions") or []) or "none recorded"
+    else:
+        where, subscriptions = str(target), "none recorded"
+    operator = banner.get("operator") or ""
+    if isinstance(operator, Mapping):
+        operator = ", ".join(f"{v} ({k})" for k, v in operator.items())
+    verified = banner.get("verified")
+    check = {True: "yes: every file matched its manifest when this page was rendered",
+             False: f"NO: {banner.get('problems') or 'the folder differs from its manifest'}",
+             None: "sealed with this page: `runbook evidence verify` on the folder checks it"}[verified]
+    status = str(banner.get("status") or "")
+    rows = [("Run", banner.get("run_id")), ("Scenario", banner.get("scenario")),
+            ("Status", f"{status}: {banner.get('status_detail') or ''}".rstrip(": ")),
+            ("Target", where), ("Subscriptions", subscriptions), ("Operator", operator),
+            ("Started (UTC)", _utc(banner.get("started"))), ("Ended (UTC)", _utc(banner.get("ended"))),
+            ("Folder verified", check)]
+    classes = " ".join(["runbook-banner", *(["failed"] if status not in ("done", "planned") else []),
+                        *(["unverified"] if verified is False else [])])
+    body = "".join(f"<tr><th>{escape(k)}</th><td>{escape(str(v or ''))}</td></tr>" for k, v in rows)
+    return f"<div class='{classes}' id='runbook-banner'><table>{body}</table></div>"
+
+
+def _utc(stamp: Any) -> str:
+    """An ISO time as 'YYYY-MM-DD HH:MM:SS' (UTC, as the manifest holds it)."""
+    text = str(stamp or "")
+    return text[:19].replace("T", " ") if text else ""

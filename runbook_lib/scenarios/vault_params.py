@@ -22,7 +22,7 @@ class EndpointParameters(ScenarioParameters):
 
     location: Region = "westus3"  # the region of what the runbook creates (the endpoint's VNet may be elsewhere)
     subnet: SubnetId  # where the endpoint's NIC goes
-    endpoint_name: EndpointName
+    endpoint_name: EndpointName  # the private endpoint's name (its NIC is named after it)
     endpoint_resource_group: ResourceGroupId | None = None  # default: the subnet's resource group
     zones_resource_group: ResourceGroupId | None = None  # where the private DNS zones are (any subscription)
     approval: Literal["auto", "manual"] = "auto"  # manual: a request the target's owner approves

@@ -29,22 +29,29 @@ if TYPE_CHECKING:
 AUTO = widgets.Layout(width="auto")
 
 
+APPLY_OFF = ("nothing to do", "done")  # statuses after which Apply has nothing to write
+CONFIRMED = ("confirmed", "done")
+
+
 class StepRow(widgets.VBox):
-    """One step: title, status, its buttons (and a manual step's instructions)."""
+    """One step: title, status, its buttons, then what the last button said (its refusal, Verify's result), next
+    to the button (and a manual step's instructions)."""
 
     def __init__(self, step: Step, act: Callable[[str, str], None]):
         self.status = widgets.HTML()
         self.status.add_class("runbook-status")
         actions = ("I did this",) if isinstance(step, ManualStep) else ("Plan", "Apply", "Verify")
-        buttons = []
+        self.buttons: dict[str, widgets.Button] = {}
         for action in actions:
             button = widgets.Button(description=action, layout=AUTO,
                                     button_style="warning" if action == "Apply" else "")
             button.on_click(lambda _, action=action: act(step.id, action))
-            buttons.append(button)
+            self.buttons[action] = button
+        self.note = widgets.HTML(layout=widgets.Layout(width="auto", max_width="40%"))
+        self.note.add_class("runbook-step-note")
         title = widgets.HTML(f"<b>{escape(step.title)}</b><br><small style='color:#666'>"
                              f"{escape(step.section)}</small>", layout=widgets.Layout(width="48%"))
-        line = widgets.HBox([title, self.status, *buttons])
+        line = widgets.HBox([title, self.status, *self.buttons.values(), self.note])
         rows: list[widgets.Widget] = [line]
         if isinstance(step, ManualStep):
             rows.append(widgets.HTML(f"<div style='margin-left:1em'>{escape(step.instructions)}</div>"))
@@ -57,6 +64,21 @@ class StepRow(widgets.VBox):
         self.status.value = (f"<span class='runbook-status-value' title='{escape(report.detail, quote=True)}' "
                              f"style='background:{colour};padding:2px 8px;border-radius:4px'>"
                              f"{escape(report.status)}</span>")
+        if "Apply" in self.buttons:
+            self.buttons["Apply"].disabled = report.status in APPLY_OFF
+            self.buttons["Apply"].tooltip = "nothing to apply: the step is in place" if report.status in APPLY_OFF \
+                else ""
+        if "I did this" in self.buttons:
+            self.buttons["I did this"].disabled = report.status in CONFIRMED
+
+    def say(self, text: str, refused: bool = False) -> None:
+        """Show what the pressed button said, next to it; a refusal in red."""
+        colour = "#c0392b" if refused else "#1e6b34"
+        self.note.value = f"<span style='color:{colour}'>{escape(text)}</span>" if text else ""
+        if refused:
+            self.add_class("runbook-refused")
+        else:
+            self.remove_class("runbook-refused")
 
 
 class RunPanel(widgets.VBox):
@@ -65,7 +87,7 @@ class RunPanel(widgets.VBox):
         session.panel = self
         self._header, self._message = widgets.HTML(), widgets.HTML()
         self._confirmation = widgets.VBox(layout=widgets.Layout(display="none"))
-        self._form = ParameterForm(session.values, self._restart)
+        self._form = ParameterForm(session.values, self._restart, model=type(session.execution.run.params))
         parameters = widgets.Accordion([self._form], titles=("Parameters",), selected_index=None)
         self._steps = widgets.VBox()
         self._rows: dict[str, StepRow] = {}
@@ -93,7 +115,8 @@ class RunPanel(widgets.VBox):
         execution = self.session.execution
         self._header.value = (f"<h3 style='margin:4px 0'>{escape(execution.runbook.name)}</h3>"
                               f"<div>mode <b>{escape(execution.run.mode)}</b> on "
-                              f"{escape(self.session.describe_target())}; buttons work on one step each</div>")
+                              f"{escape(self.session.describe_target())}; buttons work on one step each</div>"
+                              f"<div class='runbook-apply-says'>{escape(self.apply_says())}</div>")
         if list(self._rows) != [s.id for s in execution.runbook.steps]:
             self._rows = {s.id: StepRow(s, self.click) for s in execution.runbook.steps}
             self._steps.children = list(self._rows.values())
@@ -101,6 +124,14 @@ class RunPanel(widgets.VBox):
             self._rows[step_id].show(report)
         if self._results is not None:
             self._results.update(self._view())
+
+    def apply_says(self) -> str:
+        """What Apply does on this target, in one sentence."""
+        if self.session.needs_confirmation:
+            return (f"Apply plans the step again, shows its changes to {self.session.describe_target()} and writes "
+                    "them only when you confirm: real resources change.")
+        return ("Apply writes the step's changes to the sandbox at once (no Azure resource changes) and verifies "
+                "them.")
 
     def click(self, step_id: str, action: str) -> None:
         """What a step's button does: Plan, Apply (on Azure only after a confirmation), Verify, or I did this."""
@@ -135,11 +166,16 @@ class RunPanel(widgets.VBox):
         the buttons did), a refusal the panel's message."""
         self._hide_confirmation()
         self._message.value, self._last = "", None
+        row = self._rows.get(step_id)
         try:
             self._last = work()
             self.session.record(step_id, action, "button", self._last)
+            if row is not None:
+                row.say(f"{action}: {self._last.detail or self._last.status}")
         except RunbookError as error:
             self._say(error)
+            if row is not None:
+                row.say(str(error), refused=True)
         self.refresh()
 
     def _say(self, error: RunbookError) -> None:
@@ -171,8 +207,11 @@ class RunPanel(widgets.VBox):
         try:
             self._last = None
             self.session.restart(values)
+            self._form.clear()
+            self._form.message.value = "<span>started again with these parameters</span>"
             self._message.value = "<span>started again with these parameters</span>"
         except RunbookError as error:
+            self._form.refuse(str(error))
             self._say(error)
 
     def _view(self):

@@ -48,20 +48,33 @@ def executed(tmp_path_factory) -> Path:
         new_code_cell(f"import base64\nfrom IPython.display import Image\n"
                       f"Image(data=base64.b64decode({PNG_B64!r}), format='png')"),
         new_code_cell("import ipywidgets\nipywidgets.Button(description='Confirm step 3')"),
+        new_code_cell("print('x' * 400)"),
+        new_code_cell("from runbook_lib.errors import RunbookError\n"
+                      "raise RunbookError('validate: 2 checks failed: record rsv-hub-01-ab-pod01-fc1 missing')"),
     ]
     source = folder / "source.ipynb"
     nbformat.write(new_notebook(cells=cells, metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
                                                                       "language": "python"}}), source)
     out = folder / "evidence.ipynb"
-    papermill.execute_notebook(str(source), str(out), kernel_name="python3", progress_bar=False, cwd=str(folder))
+    with pytest.raises(papermill.PapermillExecutionError):  # the last cell fails on purpose, as a summary does
+        papermill.execute_notebook(str(source), str(out), kernel_name="python3", progress_bar=False,
+                                   cwd=str(folder))
     return out
 
 
 @pytest.fixture(scope="module")
 def rendered(executed) -> str:
     out = executed.parent / "html" / "evidence.html"
-    assert render_html(executed, out) == out
+    assert render_html(executed, out, banner=BANNER) == out
     return out.read_text(encoding="utf-8")
+
+
+BANNER = {"run_id": "a1b2c3", "scenario": "backup", "status": "failed",
+          "status_detail": "validate: 2 checks failed", "verified": True,
+          "target": {"kind": "sandbox", "cloud": "public",
+                     "subscriptions": ["00000000-0000-0000-0000-000000000001", "00000000-0000-0000-0000-000000000002"]},
+          "operator": {"upn": "owner@contoso.com"}, "started": "2026-12-03T14:01:02.123456+00:00",
+          "ended": "2026-12-03T14:05:06.654321+00:00"}
 
 
 @pytest.fixture(scope="module")
@@ -141,3 +154,56 @@ def test_the_checks_fail_on_what_plain_nbconvert_writes(plain):
     found = external_references(plain)
     assert any("require" in f for f in found) and any("mathjax" in f for f in found)
     assert "Button(description='Confirm step 3'" not in html.unescape(plain)
+
+
+def banner_text(page: str) -> str:
+    found = re.search(r"<div class='runbook-banner[^']*' id='runbook-banner'>(.*?)</div>", page, re.DOTALL)
+    assert found, "no banner"
+    return html.unescape(re.sub(r"<[^>]+>", " ", found[1]))
+
+
+def test_the_banner_opens_the_page_with_the_run_and_how_it_ended(rendered):
+    assert rendered.index("runbook-banner'") < rendered.index('<main')
+    text = " ".join(banner_text(rendered).split())
+    for expected in ("Run a1b2c3", "Scenario backup", "Status failed: validate: 2 checks failed",
+                     "Target sandbox public",
+                     "00000000-0000-0000-0000-000000000001, 00000000-0000-0000-0000-000000000002",
+                     "owner@contoso.com", "Started (UTC) 2026-12-03 14:01:02", "Ended (UTC) 2026-12-03 14:05:06",
+                     "Folder verified yes"):
+        assert expected in text, expected
+    assert "class='runbook-banner failed'" in rendered
+
+
+def test_a_folder_that_did_not_verify_says_so_in_its_banner(executed, tmp_path):
+    out = render_html(executed, tmp_path / "e.html",
+                      banner={**BANNER, "status": "done", "verified": False,
+                              "problems": "1 file changed: journal.jsonl"})
+    page = out.read_text(encoding="utf-8")
+    assert "Folder verified NO: 1 file changed: journal.jsonl" in " ".join(banner_text(page).split())
+    assert "runbook-banner unverified" in page
+
+
+def test_without_a_banner_there_is_none(executed, tmp_path):
+    assert "runbook-banner'" not in render_html(executed, tmp_path / "e.html").read_text(encoding="utf-8")
+
+
+def test_code_and_tables_wrap_instead_of_being_clipped(rendered):
+    assert re.search(r"pre, code[^{]*\{[^}]*white-space: pre-wrap", rendered)
+    assert re.search(r"\.jp-RenderedHTMLCommon td[^{]*\{[^}]*overflow-wrap: anywhere", rendered)
+
+
+def test_a_check_failure_reads_as_its_message_not_a_traceback(rendered):
+    text = html.unescape(re.sub(r"<[^>]+>", "", rendered))
+    assert "RunbookError: validate: 2 checks failed: record rsv-hub-01-ab-pod01-fc1 missing" in text
+    assert "Traceback" not in text and "site-packages" not in text and "----> " not in text
+
+
+def test_an_unexpected_error_keeps_its_traceback(tmp_path):
+    nb = new_notebook(cells=[new_code_cell("1/0")], metadata={"kernelspec": {"name": "python3",
+                                                                           "display_name": "Python 3"}})
+    nbformat.write(nb, tmp_path / "s.ipynb")
+    with pytest.raises(papermill.PapermillExecutionError):
+        papermill.execute_notebook(str(tmp_path / "s.ipynb"), str(tmp_path / "o.ipynb"), kernel_name="python3",
+                                   progress_bar=False)
+    page = html.unescape(render_html(tmp_path / "o.ipynb", tmp_path / "o.html").read_text(encoding="utf-8"))
+    assert "ZeroDivisionError" in page and "1/0" in re.sub(r"<[^>]+>", "", page).replace(" ", "")

@@ -1,6 +1,8 @@
 """The backup notebook in a real JupyterLab, in a real (headless) Chromium driven by Playwright: run it, click a
-step's Plan and Apply, see the step turn to done, keep a screenshot (PNG) as the test's artifact, and save the run
-as evidence from the panel.
+step's Plan and Apply, see the step turn to done, save the run as evidence from the panel; then check that what a
+consultant sees reads: a refused parameter is shown next to its field, a zone's whole FQDN is visible in a step's
+table, the evidence HTML opens with its banner. Each of the three is kept as a screenshot (PNG, the test's
+artifact).
 
 Chromium is Debian's (/usr/bin/chromium, installed by .ci/run); Playwright never downloads a browser here. The
 screenshot goes to $RUNBOOK_ARTIFACTS (default: artifacts/ in the project, ignored by git).
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import shutil
 import socket
@@ -75,6 +78,29 @@ def jupyterlab(tmp_path):
         log.close()
 
 
+ZONE = "privatelink.wus3.backup.windowsazure.com"  # Backup's zone for westus3 (geo code wus3)
+
+# where the text `fqdn` sits in the first table cell holding it, and the box it must fit in: the table's output
+# area and the window (a table clipped at the right edge, or scrolled sideways, hides the end of a name)
+_TEXT_BOX = """(cell, fqdn) => {
+  const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+  let node;
+  while ((node = walker.nextNode()) && !node.data.includes(fqdn)) {}
+  const range = document.createRange();
+  range.setStart(node, node.data.indexOf(fqdn));
+  range.setEnd(node, node.data.indexOf(fqdn) + fqdn.length);
+  const text = range.getBoundingClientRect(), area = cell.closest('.jp-OutputArea-output').getBoundingClientRect();
+  return {text: [text.left, text.right], area: [area.left, area.right], window: window.innerWidth,
+          lines: range.getClientRects().length};
+}"""
+
+
+def assert_whole_text_visible(cell, fqdn: str) -> None:
+    box = cell.evaluate(_TEXT_BOX, fqdn)
+    left, right = box["text"]
+    assert box["area"][0] - 1 <= left and right <= min(box["area"][1], box["window"]) + 1, box
+
+
 def test_run_the_notebook_then_plan_and_apply_a_step_from_its_panel(jupyterlab):
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import expect, sync_playwright
@@ -120,6 +146,40 @@ def test_run_the_notebook_then_plan_and_apply_a_step_from_its_panel(jupyterlab):
             # the run as evidence, from the panel: the saved notebook, the journal, the snapshots, sealed
             page.get_by_role("button", name="Save the run as evidence").click()
             expect(page.locator(".runbook-panel")).to_contain_text("saved as evidence in", timeout=60_000)
+
+            # a refused parameter: its message under the field (highlighted) and next to the button pressed
+            panel = page.locator(".runbook-panel")
+            panel.get_by_text("Parameters", exact=True).click()
+            field = panel.locator(".runbook-field-location")
+            field.locator("input").fill("mars")
+            panel.get_by_role("button", name="Start again with these parameters").click()
+            expect(field).to_contain_text("unknown Azure region 'mars'", timeout=30_000)
+            expect(field).to_have_class(re.compile(r"runbook-refused"))
+            expect(panel.locator(".runbook-form-message")).to_contain_text("location")
+            entry = field.locator("input").bounding_box()
+            said = field.get_by_text("unknown Azure region").bounding_box()
+            assert 0 <= said["y"] - entry["y"] < 120  # right under its field, not below the fold
+            expect(panel.locator(".runbook-step-vault .runbook-step-note")).to_contain_text("apply")
+            field.scroll_into_view_if_needed()
+            page.screenshot(path=str(artifacts / "panel.png"))  # the panel is taller than the window: what shows
+
+            # a step's DNS table: the zone's whole name is on screen (not clipped, not scrolled out of sight)
+            cell = page.locator(".jp-OutputArea-output td", has_text=ZONE).first
+            cell.scroll_into_view_if_needed()
+            expect(cell).to_be_visible()
+            assert_whole_text_visible(cell, ZONE)
+            cell.locator("xpath=ancestor::table").first.screenshot(path=str(artifacts / "dns-table.png"))
+
+            # the evidence HTML, opened offline: the banner first, saying which run and how it ended
+            evidence = next((work / "runs" / "backup").glob("*/*/backup.html"))
+            page.goto(evidence.as_uri())
+            banner = page.locator("#runbook-banner")
+            expect(banner).to_be_visible()
+            for words in ("Run", "Scenario", "backup", "Status", "Target", "sandbox", "Operator", "Started (UTC)",
+                          "Folder verified"):
+                expect(banner).to_contain_text(words)
+            assert banner.bounding_box()["y"] < 100  # at the top of the page
+            page.screenshot(path=str(artifacts / "evidence.png"))
         except Exception:
             page.screenshot(path=str(artifacts / "backup-panel-failed.png"))  # what the browser showed
             raise
@@ -130,6 +190,7 @@ def test_run_the_notebook_then_plan_and_apply_a_step_from_its_panel(jupyterlab):
     tables = ["".join(o["data"]["text/html"]) for o in setup["outputs"] if "text/html" in o.get("data", {})]
     assert any(">vault<" in t and ">done<" in t for t in tables)
     assert (artifacts / "backup-panel.png").stat().st_size > 10_000
+    assert all((artifacts / name).stat().st_size > 5_000 for name in ("panel.png", "dns-table.png", "evidence.png"))
     archived = next((work / "runs" / "backup").glob("*/*"))
     assert verify_folder(archived) == []
     assert [c["step"] for c in read_manifest(archived)["journal"] if c["kind"] == "change"] == ["vault"]

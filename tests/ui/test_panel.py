@@ -102,12 +102,12 @@ def test_the_parameters_are_pre_filled_and_a_bad_edit_is_refused_without_touchin
     assert form.value["link_vnets"] == [] and form.value["target"] == "sandbox"
     run_all(panel)
     form._fields["location"].value = "mars"
-    form.children[-1].click()  # "Start again with these parameters"
+    form.submit.click()  # "Start again with these parameters"
     assert "location" in unescape(panel._message.value) and "mars" in unescape(panel._message.value)
     assert statuses(panel)["vault"] == "planned"  # the run is untouched
     form._fields["location"].value = "westus3"
     form._fields["endpoint_name"].value = "pe-edited"
-    form.children[-1].click()
+    form.submit.click()
     assert panel.session.execution.run.params.endpoint_name == "pe-edited"
     assert set(statuses(panel).values()) == {"not run"}
 
@@ -116,7 +116,7 @@ def test_an_automated_step_has_plan_apply_verify_and_a_manual_one_i_did_this_und
     panel = panel_for(contoso)
 
     def buttons(step: str) -> list[str]:
-        return [w.description for w in panel._rows[step].children[0].children[2:]]
+        return list(panel._rows[step].buttons)
     assert buttons("endpoint") == ["Plan", "Apply", "Verify"] and buttons("first-backup") == ["I did this"]
     assert "backup" in panel._rows["first-backup"].children[1].value.lower()  # the instructions
 
@@ -338,10 +338,86 @@ def test_a_restart_keeps_the_session_start_its_journal_and_its_actions(contoso, 
     run_all(panel)
     panel.click("vault", "Apply")
     panel._form._fields["endpoint_name"].value = "pe-edited"
-    panel._form.children[-1].click()  # "Start again with these parameters"
+    panel._form.submit.click()  # "Start again with these parameters"
     assert set(statuses(panel).values()) == {"not run"}
     folder, manifest = archived(panel, tmp_path)
     assert manifest["started"] == started.isoformat() and len(manifest["restarts"]) == 1
     assert [c["step"] for c in manifest["journal"] if c["kind"] == "change"] == ["vault"]
     assert manifest["parameters"]["endpoint_name"] == "pe-edited"
     assert manifest["status"] == "incomplete"
+
+
+def test_closed_vocabularies_are_dropdowns_and_every_field_shows_its_help(contoso):
+    import ipywidgets as widgets
+
+    form = panel_for(contoso)._form
+    dropdowns = {name: field.options for name, field in form._fields.items() if isinstance(field, widgets.Dropdown)}
+    assert dropdowns["approval"] == ("auto", "manual") and dropdowns["dns"] == ("zone-group", "custom")
+    assert dropdowns["mode"] == ("plan", "apply") and dropdowns["target"] == ("sandbox", "azure")
+    assert {"cloud", "credential", "identity_roles", "public_access"} <= set(dropdowns)
+    help_ = {name: unescape(box.children[1].value) for name, box in form._boxes.items()}
+    assert "a request the target's owner approves" in help_["approval"]  # the model's own comment
+    assert "plan (reads only) or apply" in help_["mode"] and "where the endpoint's NIC goes" in help_["subnet"]
+    assert all(help_.values()), [name for name, text in help_.items() if not text]
+    assert "the vault identity's rights on the endpoint's" in help_["identity_roles"]  # the comment block above it
+
+
+def test_a_long_id_is_editable_in_full(contoso):
+    form = panel_for(contoso)._form
+    vault = form._fields["vault"]
+    assert type(vault).__name__ == "Textarea" and vault.value == BACKUP["vault"]
+    vault.value = BACKUP["vault"][:60] + "\n" + BACKUP["vault"][60:]  # a line break typed by mistake
+    assert form.value["vault"] == BACKUP["vault"]
+
+
+def test_a_refused_value_is_shown_under_its_field_highlighted_and_next_to_the_button(contoso):
+    panel = panel_for(contoso)
+    form = panel._form
+    form._fields["location"].value = "mars"
+    form.submit.click()
+    assert "unknown Azure region 'mars'" in unescape(form._errors["location"].value)
+    assert "runbook-refused" in form._boxes["location"]._dom_classes
+    assert "runbook-refused" not in form._boxes["vault"]._dom_classes and form._errors["vault"].value == ""
+    assert "location" in unescape(form.message.value)  # next to "Start again with these parameters"
+    form._fields["location"].value = "westus3"
+    form.submit.click()
+    assert form._errors["location"].value == "" and "runbook-refused" not in form._boxes["location"]._dom_classes
+
+
+def test_a_refused_step_says_why_next_to_its_buttons(contoso):
+    panel = panel_for(contoso)
+    panel.click("vault", "Apply")
+    row = panel._rows["vault"]
+    assert "comes after 'prerequisites'" in unescape(row.note.value) and "runbook-refused" in row._dom_classes
+
+
+def test_apply_is_disabled_with_nothing_to_do_and_verify_says_its_result_in_the_row(contoso):
+    panel = panel_for(contoso)
+    run_all(panel)
+    row = panel._rows["vault"]
+    assert not row.buttons["Apply"].disabled
+    panel.click("vault", "Apply")
+    assert row.buttons["Apply"].disabled  # written: a second apply would plan nothing
+    panel.click("vault", "Verify")
+    assert "verify: verified: in place" in unescape(row.note.value)
+    assert any(r.buttons["Apply"].disabled for s, r in panel._rows.items() if statuses(panel)[s] == "nothing to do")
+
+
+def test_i_did_this_is_disabled_once_confirmed(contoso):
+    panel = panel_for(contoso, mode="apply")
+    run_all(panel)
+    button = panel._rows["first-registration"].buttons["I did this"]
+    panel.click("first-registration", "I did this")  # too early: still waiting
+    assert not button.disabled
+    assert contoso.event("register-container", BACKUP["vault"]).succeeded  # Azure Backup makes its endpoints
+    panel.click("first-registration", "I did this")
+    assert statuses(panel)["first-registration"] == "confirmed" and button.disabled
+
+
+def test_the_header_says_what_apply_does_on_this_target(contoso):
+    panel = panel_for(contoso)
+    assert "writes the step's changes to the sandbox at once" in unescape(panel._header.value)
+    panel.session.target = Target("azure", "00000000-0000-0000-0000-000000000000")
+    panel.refresh()
+    header = unescape(panel._header.value)
+    assert "only when you confirm: real resources change" in header and "Azure (public)" in header
