@@ -9,7 +9,7 @@ from ..azure import AzureClients
 from ..dns.endpoints import read_endpoints
 from ..engine import Run
 from ..scenarios import SCENARIOS
-from ..scenarios.vault_steps import VaultEndpointParameters, validated_endpoints
+from ..scenarios.steps import VaultEndpointParameters, validated_endpoints
 
 
 def run_scope(clients: AzureClients, notebook: str, params: Any) -> tuple[list[str], list[str], list[str]]:

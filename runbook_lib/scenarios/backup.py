@@ -12,9 +12,9 @@ from ..geo import geo_code, region_cloud
 from ..private_link import zone_name
 from ..azure.ids import parse_id
 from ..ops.roles import CustomRole
-from . import vault_steps as steps
+from . import steps
 from .backup_identity import CUSTOM_ROLES, IdentityRoles, backup_grants
-from .prerequisites import room_for_storage_endpoints, storage_endpoints_made
+from .steps.prerequisites import room_for_storage_endpoints, storage_endpoints_made
 
 SEED = "002"
 VAULT_MEMBERS = 8  # the AzureBackup group's required members

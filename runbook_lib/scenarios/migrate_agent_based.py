@@ -12,7 +12,7 @@ from __future__ import annotations
 from ..azure.ids import parse_id
 from ..engine import ManualStep, Runbook
 from . import migrate_replication as replication
-from .replication_usage import machines_replicated, servers_registered
+from .steps.usage import machines_replicated, servers_registered
 
 SEED = "001"
 SECTIONS = replication.Sections(

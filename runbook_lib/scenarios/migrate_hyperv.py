@@ -18,7 +18,7 @@ from ..engine.fields import StorageAccountId
 from ..ops import vaults
 from ..ops.storage import StorageAccount
 from . import migrate_replication as replication
-from .replication_usage import machines_replicated, servers_registered
+from .steps.usage import machines_replicated, servers_registered
 
 SEED = "003"
 SECTIONS = replication.Sections(

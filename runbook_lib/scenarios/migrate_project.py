@@ -28,9 +28,9 @@ from ..ops import endpoints, vaults
 from ..ops.arm import get_or_none
 from ..ops.installer import verify_installer
 from ..private_link import zone_name
-from . import vault_steps as steps
-from .endpoint_steps import ownership_row
-from .vault_steps import free_location, record_plan_rows
+from . import steps
+from .steps.endpoint import ownership_row
+from .steps import free_location, record_plan_rows
 
 SEED = "004"
 PROJECTS = "Microsoft.Migrate/migrateProjects"

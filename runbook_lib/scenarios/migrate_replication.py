@@ -3,7 +3,7 @@ Services vault Migrate created (never created here), its Site Recovery endpoint,
 replicates to: the vault identity's roles on them by type, trusted Microsoft services, a blob endpoint in the
 vault endpoint's VNet or one peered with it, its approval, zone group, links and records, and the checks.
 
-The vault part is vault_steps' shared steps; the storage part is here. Every guard (rights, the vault, the storage
+The vault part is the shared steps (scenarios.steps); the storage part is here. Every guard (rights, the vault, the storage
 accounts' kind and type, the endpoint's network and addresses, no zone group over another endpoint's records)
 comes before the first write.
 """
@@ -25,9 +25,9 @@ from ..ops.network import free_addresses
 from ..ops import storage as storage_ops
 from ..ops.storage import StorageAccount, get_storage_account
 from ..private_link import zone_name
-from . import vault_steps as steps
-from .endpoint_steps import ownership_row
-from .vault_steps import record_plan_rows as record_rows  # dns.records plan -> step rows (conflicts block)
+from . import steps
+from .steps.endpoint import ownership_row
+from .steps import record_plan_rows as record_rows  # dns.records plan -> step rows (conflicts block)
 
 STORAGE_GROUP = "blob"
 KIND_WORDS = {"Storage": "a general-purpose v1 account", "BlobStorage": "a legacy Blob storage account",

@@ -36,9 +36,9 @@ from ..names import NameKind
 from ..ops import endpoints, roles, storage, vaults
 from ..ops.network import free_addresses
 from ..private_link import CLOUDS, zone_name
-from . import vault_steps as steps
-from .endpoint_steps import ownership_row
-from .replication_usage import machines_replicated
+from . import steps
+from .steps.endpoint import ownership_row
+from .steps.usage import machines_replicated
 
 SEED = "000"
 CACHE_GROUP_ID = "blob"

@@ -29,7 +29,7 @@ from ..journal import Journal, utc_now
 from ..ops import endpoints
 from ..progress import in_kernel, watched_progress
 from ..scenarios import SCENARIOS
-from ..scenarios.vault_steps import Validate, validated_endpoints
+from ..scenarios.steps import Validate, validated_endpoints
 from .tables import note, show, styled
 from .topology import draw_topology
 

@@ -209,7 +209,7 @@ def test_the_links_step_blocks_on_a_vnet_linked_elsewhere(estate):
     from types import SimpleNamespace
 
     from runbook_lib.dns.records import plan_links
-    from runbook_lib.scenarios.dns_steps import record_plan_rows
+    from runbook_lib.scenarios.steps.dns import record_plan_rows
 
     estate.clients.resources.resource_groups.create_or_update("rg-dns-spoke", {"location": "westus3"})
     zones = f"/subscriptions/{WORKLOAD}/resourceGroups/rg-dns-spoke"

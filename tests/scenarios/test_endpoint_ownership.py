@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from runbook_lib.engine import Run, load_parameters
 from runbook_lib.scenarios import SCENARIOS
-from runbook_lib.scenarios import vault_steps as steps
+from runbook_lib.scenarios import steps
 from runbook_lib.scenarios.migrate_agent_based import AgentBasedParameters
 from runbook_lib.scenarios.migrate_project import MigrateProjectParameters
 from runbook_lib.scenarios.site_recovery import SiteRecoveryParameters

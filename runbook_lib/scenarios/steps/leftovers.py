@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..azure.ids import name_of, parse_id
-from ..azure.requests import Write, deferred
-from ..engine import Row, blocked, update
-from ..ops import arm
+from ...azure.ids import name_of, parse_id
+from ...azure.requests import Write, deferred
+from ...engine import Row, blocked, update
+from ...ops import arm
 
 
 def leftover_row(resource_id: str, resource: Any, rewrite: Write) -> Row | None:

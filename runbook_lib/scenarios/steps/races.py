@@ -9,10 +9,10 @@ from collections.abc import Callable
 
 from azure.core.exceptions import HttpResponseError
 
-from ..azure.ids import name_of
-from ..azure.requests import ALREADY_MADE, AlreadyMade, Write
-from ..engine import Row
-from ..errors import ConcurrentChange
+from ...azure.ids import name_of
+from ...azure.requests import ALREADY_MADE, AlreadyMade, Write
+from ...engine import Row
+from ...errors import ConcurrentChange
 
 BUSY = "AnotherOperationInProgress"
 

@@ -10,13 +10,13 @@ lists these steps with the article sections they implement there.
 
 from __future__ import annotations
 
-from .dns_steps import DnsRecords, IntegrateZones, LinkZones, record_plan_rows, zone_rows
-from .endpoint_steps import ApproveEndpoint, CreateEndpoint, approval_row, free_location, zone_group_row
-from .identity_steps import AllowTrustedServices, EnableIdentity, GrantIdentity, GrantStorageRoles
+from .dns import DnsRecords, IntegrateZones, LinkZones, record_plan_rows, zone_rows
+from .endpoint import ApproveEndpoint, CreateEndpoint, approval_row, free_location, zone_group_row
+from .identity import AllowTrustedServices, EnableIdentity, GrantIdentity, GrantStorageRoles
 from .prerequisites import Prerequisites, addresses_row, rights_row
 from .validate import Validate, validated_endpoints
-from .vault_params import EndpointParameters, VaultEndpointParameters, vault_of, vault_principal
-from .vault_setup import CreateVault, DenyPublicAccess
+from .parameters import EndpointParameters, VaultEndpointParameters, vault_of, vault_principal
+from .vault import CreateVault, DenyPublicAccess
 from .zone_guard import ZoneOverwriteGuard, live_records_of_others, overwrite_reason
 
 __all__ = [

@@ -4,12 +4,12 @@ type; trusted Microsoft services through the accounts' firewalls."""
 
 from __future__ import annotations
 
-from ..azure.ids import parse_id
-from ..azure.requests import deferred
-from ..engine import Row, Run, Step, blocked, create, unchanged, update
-from ..ops import roles, storage, vaults
-from ..ops.roles import CustomRole
-from .vault_params import vault_of, vault_principal
+from ...azure.ids import parse_id
+from ...azure.requests import deferred
+from ...engine import Row, Run, Step, blocked, create, unchanged, update
+from ...ops import roles, storage, vaults
+from ...ops.roles import CustomRole
+from .parameters import vault_of, vault_principal
 
 
 class EnableIdentity(Step):

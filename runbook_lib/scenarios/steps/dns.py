@@ -6,18 +6,18 @@ from types import SimpleNamespace
 
 import pandas as pd
 
-from ..azure.ids import parse_id
-from ..azure.requests import ALREADY_MADE, AlreadyMade
-from ..dns.choices import DEFAULT_TTL
-from ..dns.entries import entries_for, ready_entries
-from ..dns.records import COLUMNS, CONFLICT, RecordPlan, apply_plan, plan_links, plan_records
-from ..engine import Row, Run, Step, blocked, create, unchanged
-from ..errors import ConcurrentChange
-from ..journal import CheckResult, Journal
-from ..ops import arm, endpoints
-from .endpoint_steps import zone_group_row
+from ...azure.ids import parse_id
+from ...azure.requests import ALREADY_MADE, AlreadyMade
+from ...dns.choices import DEFAULT_TTL
+from ...dns.entries import entries_for, ready_entries
+from ...dns.records import COLUMNS, CONFLICT, RecordPlan, apply_plan, plan_links, plan_records
+from ...engine import Row, Run, Step, blocked, create, unchanged
+from ...errors import ConcurrentChange
+from ...journal import CheckResult, Journal
+from ...ops import arm, endpoints
+from .endpoint import zone_group_row
 from .leftovers import leftover_row, put_again
-from .vault_params import VaultEndpointParameters, vault_of
+from .parameters import VaultEndpointParameters, vault_of
 
 
 def zone_rows(run: Run, zones_group: str, zone_names: list[str], reason: str = "") -> list[Row]:

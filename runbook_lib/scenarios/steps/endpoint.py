@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..azure.ids import name_of, parse_id
-from ..azure.requests import Write, deferred
-from ..engine import Row, Run, Step, blocked, create, unchanged, update
-from ..ops import arm, endpoints, vaults
+from ...azure.ids import name_of, parse_id
+from ...azure.requests import Write, deferred
+from ...engine import Row, Run, Step, blocked, create, unchanged, update
+from ...ops import arm, endpoints, vaults
 from .leftovers import leftover_row, put_again
 from .races import after_another_run
-from .vault_params import VaultEndpointParameters, vault_of
+from .parameters import VaultEndpointParameters, vault_of
 
 if TYPE_CHECKING:
     from azure.mgmt.network.models import PrivateEndpoint

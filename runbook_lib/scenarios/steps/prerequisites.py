@@ -9,15 +9,15 @@ from typing import Literal
 
 from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
 
-from ..azure.ids import parse_id
-from ..dns.endpoints import backup_siblings_pattern
-from ..engine import Row, Run, Step, blocked, unchanged
-from ..engine.step import Reason
-from ..ops import endpoints, roles
-from ..ops.network import free_addresses
-from .endpoint_steps import ownership_row
-from .identity_steps import definition_scopes
-from .vault_params import VaultEndpointParameters, vault_of, vault_principal
+from ...azure.ids import parse_id
+from ...dns.endpoints import backup_siblings_pattern
+from ...engine import Row, Run, Step, blocked, unchanged
+from ...engine.step import Reason
+from ...ops import endpoints, roles
+from ...ops.network import free_addresses
+from .endpoint import ownership_row
+from .identity import definition_scopes
+from .parameters import VaultEndpointParameters, vault_of, vault_principal
 
 
 class Prerequisites(Step):

@@ -6,15 +6,15 @@ from typing import ClassVar, Literal
 
 from pydantic import model_validator
 
-from ..azure.ids import name_of, parse_id
-from ..dns.choices import DEFAULT_TTL
-from ..dns.links import link_name
-from ..engine import Run, ScenarioParameters
-from ..engine.fields import DerivedName, refuse_bad_derived_names
-from ..engine.fields import EndpointName, Nameserver, Region, ResourceGroupId, SubnetId, Ttl, VaultId, VnetId
-from ..names import NameKind
-from ..ops import vaults
-from ..ops.roles import CustomRole
+from ...azure.ids import name_of, parse_id
+from ...dns.choices import DEFAULT_TTL
+from ...dns.links import link_name
+from ...engine import Run, ScenarioParameters
+from ...engine.fields import DerivedName, refuse_bad_derived_names
+from ...engine.fields import EndpointName, Nameserver, Region, ResourceGroupId, SubnetId, Ttl, VaultId, VnetId
+from ...names import NameKind
+from ...ops import vaults
+from ...ops.roles import CustomRole
 
 
 class EndpointParameters(ScenarioParameters):

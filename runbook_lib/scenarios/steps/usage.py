@@ -5,10 +5,10 @@ vault"). Each function gives a manual step's ``observe`` hook: None once the vau
 
 from __future__ import annotations
 
-from ..azure.ids import parse_id
-from ..engine import Run
-from ..engine.step import Reason
-from ..ops import vaults
+from ...azure.ids import parse_id
+from ...engine import Run
+from ...engine.step import Reason
+from ...ops import vaults
 
 
 def servers_registered(who: str, where: str) -> Reason:

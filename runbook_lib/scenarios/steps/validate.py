@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..dns.checks import Inspection, inspect_endpoints
-from ..engine import Row, Run, Step, blocked, unchanged
-from ..journal import CheckResult
-from ..ops import endpoints
+from ...dns.checks import Inspection, inspect_endpoints
+from ...engine import Row, Run, Step, blocked, unchanged
+from ...journal import CheckResult
+from ...ops import endpoints
 
 
 class Validate(Step):

@@ -4,13 +4,13 @@ restore needs it and the parameters say it stays."""
 
 from __future__ import annotations
 
-from ..azure.ids import parse_id
-from ..azure.requests import deferred
-from ..engine import Row, Run, Step, blocked, create, unchanged, update
-from ..ops import endpoints, vaults
-from ..ops.arm import get_or_none
+from ...azure.ids import parse_id
+from ...azure.requests import deferred
+from ...engine import Row, Run, Step, blocked, create, unchanged, update
+from ...ops import endpoints, vaults
+from ...ops.arm import get_or_none
 from .leftovers import leftover_row, put_again
-from .vault_params import VaultEndpointParameters, vault_of
+from .parameters import VaultEndpointParameters, vault_of
 
 BACKUP = "AzureBackup"
 BACKUP_ARTICLE = "'Create and use private endpoints (v1 experience) for Azure Backup'"

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from azure.core.exceptions import ResourceNotFoundError
 
-from ..azure.ids import ResourceId, name_of, parse_id
-from ..dns.entries import entries_for
-from ..engine import Row, Run, Step, blocked, unchanged
-from ..ops import vaults
-from .vault_params import VaultEndpointParameters, vault_of
+from ...azure.ids import ResourceId, name_of, parse_id
+from ...dns.entries import entries_for
+from ...engine import Row, Run, Step, blocked, unchanged
+from ...ops import vaults
+from .parameters import VaultEndpointParameters, vault_of
 
 
 STORAGE_ACCOUNT = "Microsoft.Storage/storageAccounts"
