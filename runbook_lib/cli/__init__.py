@@ -14,7 +14,7 @@ from azure.core.exceptions import AzureError, HttpResponseError
 
 from .. import __version__
 from ..errors import RunbookError
-from . import dns, evidence, sandbox, scenarios
+from . import appliance, dns, evidence, headless, runbooks, sandbox
 from .common import Parser, add_target, add_wide, clients_for, print_table
 from .exit_codes import ExitCode, exit_code_of_arm_error
 
@@ -26,7 +26,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
     sandbox.add_commands(commands)
     dns.add_commands(commands)
-    scenarios.add_commands(commands)
+    runbooks.add_commands(commands)
+    headless.add_commands(commands)
+    appliance.add_commands(commands)
     evidence.add_commands(commands)
     resources = commands.add_parser("resources", help="list resources through the Azure SDK (either target)")
     add_target(resources)
@@ -38,11 +40,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return {"sandbox": sandbox.run, "dns": dns.run, "resources": _list_resources, "scenarios":
-                scenarios.list_scenarios, "plan": scenarios.run_scenario, "apply": scenarios.run_scenario,
-                "verify-installer": scenarios.verify_installer, "allowed-urls": scenarios.allowed_urls,
-                "run": scenarios.run_headless, "batch": scenarios.run_batch,
-                "evidence": evidence.run}[args.command](args)
+        handler = getattr(args, "handler", None) or {"sandbox": sandbox.run, "dns": dns.run, "resources": _list_resources,
+                                                   "evidence": evidence.run}[args.command]
+        return handler(args)
     except RunbookError as error:
         print(f"runbook: error: {error}", file=sys.stderr)
         return ExitCode.BAD_INPUT

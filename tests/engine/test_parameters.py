@@ -64,7 +64,7 @@ KINDS = ("sandbox", "azure")
 
 @cache
 def model_of(name: str):
-    from runbook_lib.ui.headless import parameter_model
+    from runbook_lib.headless import parameter_model
 
     return parameter_model(name)
 
@@ -99,7 +99,7 @@ def secrets_in(data: object, where: str = "") -> list[str]:
 
 
 def test_every_notebook_has_a_sandbox_file_and_an_azure_template():
-    from runbook_lib.ui.headless import notebook_names
+    from runbook_lib.headless import notebook_names
 
     names = notebook_names()
     assert {"backup", "dns_entries", "troubleshoot_private_link"} <= set(names)

@@ -15,7 +15,7 @@ import yaml
 from runbook_lib.azure import Target, get_clients
 from runbook_lib.azure.ids import parse_id
 from runbook_lib.sandbox import Sandbox
-from runbook_lib.ui.headless import run_notebook
+from runbook_lib.headless import run_notebook
 from tests.cli import runbook
 from tests.contoso import DNS_RG, VAULTS
 
@@ -182,7 +182,7 @@ def test_the_manifest_of_a_headless_run_holds_every_field_the_readme_promises(ap
 
     from runbook_lib.evidence.manifest import FORMAT, sha256_file
     from runbook_lib.journal import Journal
-    from runbook_lib.ui.headless import notebooks_dir
+    from runbook_lib.headless import notebooks_dir
 
     done, _, _ = applied
     m = json.loads((done.folder / "manifest.json").read_text())

@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 
 from runbook_lib.evidence.manifest import read_manifest, verify_folder
-from runbook_lib.ui.headless import notebooks_dir
+from runbook_lib.headless import notebooks_dir
 from tests.conftest import require_tool
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -12,7 +12,7 @@ import pytest
 from runbook_lib.errors import InputError
 from runbook_lib.sandbox import Sandbox
 from runbook_lib.scenarios import SCENARIOS
-from runbook_lib.ui.headless import notebooks_dir, run_notebook
+from runbook_lib.headless import notebooks_dir, run_notebook
 from tests.cli import runbook
 from tests.contoso import VAULTS
 

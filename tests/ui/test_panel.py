@@ -123,7 +123,7 @@ def test_an_automated_step_has_plan_apply_verify_and_a_manual_one_i_did_this_und
 
 def test_save_archives_the_notebook_as_saved_with_the_journal_and_it_verifies(contoso, tmp_path, monkeypatch):
     from runbook_lib.evidence.manifest import read_manifest, verify_folder
-    from runbook_lib.ui.headless import notebooks_dir
+    from runbook_lib.headless import notebooks_dir
 
     notebook = tmp_path / "backup.ipynb"
     notebook.write_bytes((notebooks_dir() / "backup.ipynb").read_bytes())
@@ -161,7 +161,7 @@ def saved_notebook(tmp_path: Path, monkeypatch) -> Path:
     summary cell the run as planned (outputs as a kernel writes them)."""
     import nbformat
 
-    from runbook_lib.ui.headless import notebooks_dir
+    from runbook_lib.headless import notebooks_dir
 
     nb = nbformat.read(notebooks_dir() / "backup.ipynb", as_version=4)
     for number, cell in enumerate(c for c in nb.cells if c.cell_type == "code"):

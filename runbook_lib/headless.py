@@ -14,19 +14,19 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, create_model
 
-from ..azure import Target, get_clients
-from ..engine import load_parameters
-from ..engine.fields import AnyResourceId, Nameserver, ResourceGroupId, Ttl, VnetId
-from ..engine.parameters import read_parameters
-from ..engine.runbook import Interrupted
-from ..errors import InputError
-from ..evidence.archive import RunRecord, archive_run
-from ..evidence.scope import run_scope
-from ..evidence.snapshots import observed_ids, snapshot
-from ..evidence.status import EXIT_CODES
-from ..journal import Journal, open_intents
-from ..scenarios import SCENARIOS
-from .session import DEMO_SEED, RUN_OPTIONS, notebook_target
+from .azure import Target, get_clients
+from .engine import load_parameters
+from .engine.fields import AnyResourceId, Nameserver, ResourceGroupId, Ttl, VnetId
+from .engine.parameters import read_parameters
+from .engine.runbook import Interrupted
+from .errors import InputError
+from .evidence.archive import RunRecord, archive_run
+from .evidence.scope import run_scope
+from .evidence.snapshots import observed_ids, snapshot
+from .evidence.status import EXIT_CODES
+from .journal import Journal, open_intents
+from .scenarios import SCENARIOS
+from .ui.session import DEMO_SEED, RUN_OPTIONS, notebook_target
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ class HeadlessRun:
 
 def notebooks_dir() -> Path:
     """The project's notebooks/ (beside the package)."""
-    return Path(__file__).resolve().parents[2] / "notebooks"
+    return Path(__file__).resolve().parents[1] / "notebooks"
 
 
 def notebook_names(notebooks: Path | None = None) -> list[str]:
