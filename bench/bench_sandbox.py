@@ -13,14 +13,15 @@ What is measured, and how to read it:
    time comes from one ``python -X importtime`` run: self times summed per top-level package.
 
 2. In-process latency. A fresh estate in a temp directory; the real SDK clients from
-   ``get_clients(Target(state=...))`` reach the WSGI app through the in-process requests adapter (no socket).
+   ``get_clients(Target(state=...))`` reach the WSGI app through the in-process transport (no socket, no requests).
+   "CPU ms" is this thread's CPU time per call (median): the machine may be busy with other work.
    Each operation is called N times (gets) or N/2 times (creates, each of a new resource). The first call is
    reported on its own ("1st ms": it may pay for one-off set-up, e.g. the LRO poller's) and left out of median, p95 and
    calls/s. calls/s is sequential throughput: calls / total seconds of those calls.
 
 3. Over HTTPS. The same operations against ``runbook sandbox serve`` (a subprocess, loopback TLS, its own fresh
-   estate), with SDK clients built on its base_url and ca_bundle. The served sandbox (wsgiref) answers HTTP/1.0 and
-   closes the connection after every answer, so each request pays a TCP connect and a TLS handshake; the bench
+   estate), with SDK clients built on its base_url and ca_bundle. The served sandbox (wsgiref) answers HTTP/1.1 and
+   keeps the connection open, so only a client's first request pays a TCP connect and a TLS handshake; the bench
    prints the HTTP version seen and the median time of a bare TCP connect + TLS handshake to the server.
 
 4. ARM requests. An azure-core ``raw_request_hook`` counts every HTTP request the pipeline sends (it runs after
@@ -29,6 +30,16 @@ What is measured, and how to read it:
    ``polling_interval=0`` to the poller (see the note printed below the request breakdown: with
    ``Retry-After: 0`` azure-core falls back to the client's polling_interval, 30 s by default).
    The breakdown lists the requests of one call of each operation, with status and Retry-After.
+
+5. Cost per request as the estate grows. One estate is grown to each of --sizes private endpoints (a storage
+   account's blob endpoints in one /20 subnet, each with a Reader assignment on it for a principal of its own, as
+   vault identities hold roles). At each size: a private endpoint GET through the in-process SDK clients and over
+   loopback HTTPS (``runbook sandbox serve`` on the same estate file), median and p95 of N calls, and the median
+   of the last creations that grew the estate to that size; requests per call from the hook. The ratio is the
+   median over its target (in-process GET <= 1 ms, HTTPS GET <= 6 ms): at most 1.0 meets it, and the figures
+   should not grow with the size. Below the table, the in-process GET before (azure-core's RequestsTransport over a
+   requests adapter) and after (the WsgiTransport the clients use), the paths taking turns call by call: median CPU
+   and wall ms.
 """
 
 from __future__ import annotations
@@ -44,25 +55,33 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from azure.core.pipeline.transport import RequestsTransport
 from azure.mgmt.network.models import AddressSpace, VirtualNetwork
 from azure.mgmt.privatedns.models import ARecord, PrivateZone, RecordSet
 
 from runbook_lib.azure import Target, get_clients
+from runbook_lib.azure.clients import SANDBOX_HOST
+from runbook_lib.azure.inprocess import wsgi_session
 from runbook_lib.sandbox import Sandbox
 
 IMPORTED_MODULES = ("runbook_lib", "runbook_lib.sandbox", "runbook_lib.azure", "runbook_lib.cli")
 RESOURCE_GROUP = "bench-rg"
 LOCATION = "eastus"
 ZONE = "privatelink.bench.example"
-SEED_VNET = "vnet-seed"
+FIRST_VNET = "vnet-first"
 SERVER_START_TIMEOUT = 60.0
 SDK_DEFAULT_POLLING_INTERVAL = 30  # azure-mgmt-* clients' polling_interval default (seconds)
+GET_TARGET_MS = {"in-process": 1.0, "https": 6.0}  # issue 17's targets for a private endpoint GET
+SCALING_SIZES = (10, 100, 500)
+BEFORE = "in-process, requests"  # issue 17's starting point: azure-core's RequestsTransport over a requests adapter
+SCALING_SUBNET = "10.20.0.0/20"  # 4,091 usable addresses: room for every size
 
 
 # --------------------------------------------------------------------------------------------------- import time
@@ -184,6 +203,7 @@ class Series:
     operation: str
     transport: str
     seconds: list[float] = field(default_factory=list)  # per call, the first (cold) one included
+    cpu: list[float] = field(default_factory=list)  # CPU seconds of this thread per call (the machine may be loaded)
     requests: list[int] = field(default_factory=list)  # HTTP requests per call
     sample: list[Exchange] = field(default_factory=list)  # the requests of the last call
     error: str | None = None  # why the series stopped early
@@ -194,6 +214,9 @@ class Series:
 
     def median_ms(self) -> float:
         return statistics.median(self.warm) * 1000
+
+    def cpu_median_ms(self) -> float:
+        return statistics.median(self.cpu[1:] or self.cpu) * 1000 if self.cpu else float("nan")
 
     def p95_ms(self) -> float:
         if len(self.warm) < 2:
@@ -216,12 +239,12 @@ def time_calls(operation: str, transport: str, call: Callable[[int], Any], count
     series = Series(operation, transport)
     for i in range(count):
         mark = log.mark()
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.thread_time()
         try:
             call(i)
         except Exception as error:  # noqa: BLE001 - reported with the figures
             series.error = f"{type(error).__name__}: {error}"
-        elapsed = time.perf_counter() - started
+        elapsed, cpu = time.perf_counter() - started, time.thread_time() - cpu_started
         series.sample = log.since(mark)
         refused = [e for e in series.sample if e.status is None or e.status >= 400]
         if refused and series.error is None:
@@ -229,6 +252,7 @@ def time_calls(operation: str, transport: str, call: Callable[[int], Any], count
         if series.error is not None:
             break
         series.seconds.append(elapsed)
+        series.cpu.append(cpu)
         series.requests.append(len(series.sample))
     return series
 
@@ -249,7 +273,7 @@ def a_record_model(index: int) -> RecordSet:
 def prepare_estate(clients: Any) -> None:
     """A resource group, a virtual network to read, and a private DNS zone to write record sets into."""
     clients.resources.resource_groups.create_or_update(RESOURCE_GROUP, {"location": LOCATION})
-    clients.network.virtual_networks.begin_create_or_update(RESOURCE_GROUP, SEED_VNET, vnet_model(0)).result()
+    clients.network.virtual_networks.begin_create_or_update(RESOURCE_GROUP, FIRST_VNET, vnet_model(0)).result()
     clients.privatedns.private_zones.begin_create_or_update(RESOURCE_GROUP, ZONE, PrivateZone(location="global")).result()
 
 
@@ -259,7 +283,7 @@ def run_operations(clients: Any, sandbox: Sandbox, transport: str, gets: int, cr
     network, privatedns = clients.network, clients.privatedns
 
     def get_vnet(i: int) -> None:
-        network.virtual_networks.get(RESOURCE_GROUP, SEED_VNET)
+        network.virtual_networks.get(RESOURCE_GROUP, FIRST_VNET)
 
     def create_a_record(i: int) -> None:
         created = privatedns.record_sets.create_or_update(RESOURCE_GROUP, ZONE, "A", f"rec-{i}", a_record_model(i))
@@ -410,6 +434,145 @@ def bench_https(workdir: Path, gets: int, creates: int) -> tuple[list[Series], H
     return series, facts
 
 
+# ------------------------------------------------------------------------------------------ scaling with the estate
+
+
+@dataclass
+class ScalingRow:
+    endpoints: int
+    gets: dict[str, Series]  # transport -> private endpoint GETs
+    creates: Series  # the endpoint creations that grew the estate to this size (the last ten of them)
+
+
+class GrowingEstate:
+    """An estate grown one private endpoint (and one role assignment on it) at a time, through the SDK."""
+
+    def __init__(self, state: Path, log: RequestLog):
+        self.sandbox = Sandbox(state).ensure_initialised()
+        self.log = log
+        self.clients = get_clients(Target(state=str(state)), **log.hooks())
+        self.count = 0
+        self.clients.resources.resource_groups.create_or_update(RESOURCE_GROUP, {"location": LOCATION})
+        subnet = {"name": "pe", "properties": {"addressPrefix": SCALING_SUBNET}}
+        vnet = self.clients.network.virtual_networks.begin_create_or_update(RESOURCE_GROUP, "vnet-scale", {
+            "location": LOCATION, "properties": {"addressSpace": {"addressPrefixes": [SCALING_SUBNET]},
+                                                 "subnets": [subnet]}}).result()
+        self.subnet_id = vnet.subnets[0].id
+        self.account_id = self.clients.storage.storage_accounts.begin_create(
+            RESOURCE_GROUP, "stscale", {"location": LOCATION, "kind": "StorageV2", "sku": {"name": "Standard_LRS"}}
+        ).result().id
+        self.reader = f"/subscriptions/{self.clients.subscription_id}/providers/Microsoft.Authorization/" \
+                      "roleDefinitions/acdd72a7-3385-48ef-bd42-f606fba81ae7"
+
+    def grow_to(self, size: int) -> Series:
+        """Add endpoints up to ``size``; the endpoint creations of the last ten (at most) are timed (the role
+        assignment that follows each is not)."""
+        series = Series("private endpoint create", "in-process")
+        while self.count < size and series.error is None:
+            timed = self.count >= size - 10
+            mark, started = self.log.mark(), time.perf_counter()
+            try:
+                endpoint_id = self._create_endpoint(f"pe-scale-{self.count}")
+            except Exception as error:  # reported with the figures
+                series.error = f"{type(error).__name__}: {error}"
+                break
+            if timed:
+                series.seconds.append(time.perf_counter() - started)
+                series.requests.append(len(self.log.since(mark)))
+            self._assign_reader(endpoint_id, self.count)
+            self.count += 1
+        if series.seconds:  # none of these is a cold call: keep every one in the figures
+            series.seconds.insert(0, series.seconds[0])
+            series.requests.insert(0, series.requests[0])
+        return series
+
+    def _create_endpoint(self, name: str) -> str:
+        return self.clients.network.private_endpoints.begin_create_or_update(RESOURCE_GROUP, name, {
+            "location": LOCATION, "properties": {"subnet": {"id": self.subnet_id}, "privateLinkServiceConnections": [
+                {"name": name, "properties": {"privateLinkServiceId": self.account_id, "groupIds": ["blob"]}}]}}
+        ).result().id
+
+    def _assign_reader(self, scope: str, index: int) -> None:
+        holder = self.sandbox.add_principal(f"holder-{index}", kind="ServicePrincipal")
+        self.clients.authorization.role_assignments.create(scope, str(uuid.uuid4()), {"properties": {
+            "roleDefinitionId": self.reader, "principalId": holder.object_id, "principalType": "ServicePrincipal"}})
+
+
+def bench_scaling(workdir: Path, sizes: tuple[int, ...], gets: int) -> list[ScalingRow]:
+    log = RequestLog()
+    estate = GrowingEstate(workdir / "scaling.db", log)
+    rows = []
+    with ServedSandbox(estate.sandbox.path, workdir) as served:
+        over_https = https_clients(served.base_url, served.ca_bundle, log)
+        over_requests = get_clients(Target(state=str(estate.sandbox.path)), transport=RequestsTransport(
+            session=wsgi_session(estate.sandbox.app, SANDBOX_HOST), session_owner=False), **log.hooks())
+        for size in sizes:
+            creates = estate.grow_to(size)
+            paths = {"in-process": estate.clients, BEFORE: over_requests, "https": over_https}
+            by_transport = time_side_by_side(
+                {transport: lambda i, c=clients: c.network.private_endpoints.get(RESOURCE_GROUP, "pe-scale-0")
+                 for transport, clients in paths.items()}, gets, log)
+            rows.append(ScalingRow(size, by_transport, creates))
+    return rows
+
+
+def time_side_by_side(calls: dict[str, Callable[[int], Any]], count: int, log: RequestLog) -> dict[str, Series]:
+    """A private endpoint GET on each path, the paths taking turns call by call, so a load that comes and goes on
+    the machine weighs on each alike."""
+    series = {path: Series("private endpoint get", path) for path in calls}
+    for i in range(count):
+        for path, call in calls.items():
+            if series[path].error is not None:
+                continue
+            one = time_calls("private endpoint get", path, lambda _, c=call, n=i: c(n), 1, log)
+            mine = series[path]
+            mine.seconds += one.seconds
+            mine.cpu += one.cpu
+            mine.requests += one.requests
+            mine.sample, mine.error = one.sample, one.error
+    return series
+
+
+def report_before_after(rows: list[ScalingRow]) -> None:
+    """Issue 17: the in-process GET through requests (before) and through the WSGI transport (after)."""
+    cells = []
+    for row in rows:
+        before, after = row.gets[BEFORE], row.gets["in-process"]
+        if before.error is None and after.error is None:
+            cells.append(f"{row.endpoints}: CPU {before.cpu_median_ms():.2f} -> {after.cpu_median_ms():.2f} ms, "
+                         f"wall {before.median_ms():.2f} -> {after.median_ms():.2f} ms")
+    print("   in-process GET, median per call, before (requests adapter under RequestsTransport) -> after "
+          "(WsgiTransport), the two taking turns:")
+    for line in cells:
+        print(f"      {line}")
+
+
+def report_scaling(rows: list[ScalingRow]) -> None:
+    table = []
+    for row in rows:
+        cells = [str(row.endpoints)]
+        for transport in ("in-process", "https"):
+            got = row.gets[transport]
+            if got.error is not None:
+                cells += ["FAILED", "-", "-"]
+                continue
+            cells += [f"{got.median_ms():.2f}", f"{got.p95_ms():.2f}",
+                      f"{got.median_ms() / GET_TARGET_MS[transport]:.2f}"]
+        made = row.creates
+        cells += ["FAILED" if made.error else f"{made.median_ms():.1f}",
+                  row.gets["in-process"].requests_per_call() if row.gets["in-process"].requests else "-",
+                  made.requests_per_call() if made.requests else "-",
+                  f"{row.gets['in-process'].cpu_median_ms():.2f}" if row.gets["in-process"].cpu else "-"]
+        table.append(cells)
+    print_table(["endpoints", "GET ms", "p95", "/1 ms", "HTTPS GET ms", "p95", "/6 ms", "create ms",
+                 "GET req", "create req", "GET CPU ms"], table)
+    report_before_after(rows)
+    for row in rows:
+        for series in (*row.gets.values(), row.creates):
+            if series.error is not None:
+                print(f"   FAILED {series.operation} ({series.transport}) at {row.endpoints}: {series.error}")
+
+
 # -------------------------------------------------------------------------------------------------- reporting
 
 
@@ -438,12 +601,13 @@ def report_latency(series: list[Series]) -> None:
     rows = []
     for s in series:
         if s.error is not None:
-            rows.append([s.operation, s.transport, f"FAILED at call {len(s.seconds) + 1}", *["-"] * 5])
+            rows.append([s.operation, s.transport, f"FAILED at call {len(s.seconds) + 1}", *["-"] * 6])
         else:
             rows.append([s.operation, s.transport, str(len(s.warm)), f"{s.seconds[0] * 1000:.1f}",
                          f"{s.median_ms():.2f}", f"{s.p95_ms():.2f}", f"{s.calls_per_second():.0f}",
-                         s.requests_per_call()])
-    print_table(["operation", "transport", "n", "1st ms", "median ms", "p95 ms", "calls/s", "req/call"], rows)
+                         s.requests_per_call(), f"{s.cpu_median_ms():.2f}"])
+    print_table(["operation", "transport", "n", "1st ms", "median ms", "p95 ms", "calls/s", "req/call", "CPU ms"],
+                rows)
     for s in series:
         if s.error is not None:
             print(f"\n   FAILED {s.operation} ({s.transport}): {s.error}")
@@ -467,6 +631,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="GET calls per series; create series make N/2 resources (default 200)")
     parser.add_argument("--import-runs", type=int, default=5, metavar="K",
                         help="fresh processes per import-time figure (default 5)")
+    parser.add_argument("--sizes", default=",".join(map(str, SCALING_SIZES)), metavar="N,N,...",
+                        help="estate sizes (private endpoints) of the scaling section (default 10,100,500)")
+    parser.add_argument("--scaling-only", action="store_true", help="run only section 5 (cost as the estate grows)")
     parser.add_argument("--sdk-default-polling", action="store_true",
                         help=f"also time one realistic-mode create with the SDK's own polling interval "
                              f"(takes about {SDK_DEFAULT_POLLING_INTERVAL} s)")
@@ -474,6 +641,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.repeat < 2 or args.import_runs < 1:
         parser.error("--repeat must be at least 2 and --import-runs at least 1")
     gets, creates = args.repeat, max(2, args.repeat // 2)
+    try:
+        sizes = tuple(sorted({int(n) for n in args.sizes.split(",")}))
+    except ValueError:
+        parser.error(f"--sizes: '{args.sizes}' is not a comma-separated list of whole numbers, e.g. 10,100,500")
+    if args.scaling_only:
+        return print_scaling(sizes, gets)
 
     baseline, net = measure_import_times(args.import_runs)
     report_imports(baseline, net, heaviest_imports("runbook_lib.azure"), args.import_runs)
@@ -500,6 +673,15 @@ def main(argv: list[str] | None = None) -> int:
               f"({requests} requests).")
     else:
         print("   (--sdk-default-polling times one such create with the default interval.)")
+    return print_scaling(sizes, gets)
+
+
+def print_scaling(sizes: tuple[int, ...], gets: int) -> int:
+    with tempfile.TemporaryDirectory(prefix="bench-scaling-") as tmp:
+        rows = bench_scaling(Path(tmp), sizes, gets)
+    print(f"\n5. A private endpoint GET and create as the estate grows ({gets} GETs per size; each endpoint has a role "
+          "assignment on it; '/1 ms' and '/6 ms': median over the target, at most 1.00 meets it)")
+    report_scaling(rows)
     return 0
 
 

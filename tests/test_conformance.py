@@ -13,7 +13,7 @@ agrees with the example's body for that code (``compare``, the one place that de
 - a list of objects agrees when its elements pair off one to one with the example's, in any order, each pair
   agreeing. Only a list answer's top-level ``value`` may hold more items than the example shows (the estate has
   what the replay needs besides, such as the caller's Owner assignment); its ``nextLink`` is not compared (the
-  replay seeds only the items the example shows);
+  replay prefills only the items the example shows);
 - ``relax:`` in operations.yaml names the key paths where a value is not compared with the example's, each with
   its reason:
   - ``instance``: the value is legitimately the instance's own (an etag, a GUID, a generated name, a timestamp, a
@@ -29,10 +29,10 @@ default caller as Owner, its resource group (PUT), the resources operations.yaml
 order, each with its own subscription and resource group), the parents of the target that are still missing
 (straight into the store), the principal and role definition a role assignment names, and, for a GET, DELETE,
 PATCH or ``existing:`` PUT, the target itself: the example's own 200 body PUT at the request's path (for a list,
-each item under the request's collection by its name), because the ids inside some examples are wrong. Seeding
+each item under the request's collection by its name), because the ids inside some examples are wrong. Prefilling
 leaves out ``eTag`` and ``systemData``: ARM computes them, and a body that echoed them would prove nothing.
-``read_only:`` marks types ARM offers no PUT for (the provider computes them): only their parents are seeded.
-``seed: store`` writes the target's state as the example shows it, for a state the API refuses to build.
+``read_only:`` marks types ARM offers no PUT for (the provider computes them): only their parents are prefilled.
+``prefill: store`` writes the target's state as the example shows it, for a state the API refuses to build.
 
 Each example ends one of four ways, counted by ``test_summary``:
 
@@ -79,8 +79,8 @@ OPERATIONS = Path(__file__).resolve().parent / "conformance" / "operations.yaml"
 FULL_ID_PARAMETERS = {"scope", "roleId"}  # filled in as paths: their slashes stay slashes
 RESOURCE_GROUP_API = "2021-04-01"
 ROLE_DEFINITION_API = "2022-04-01"
-SEED_LOCATION = "westus"
-NOT_SEEDED = ("eTag", "systemData")  # read-only metadata ARM computes: a seeded body must not carry it
+PREFILL_LOCATION = "westus"
+NOT_PREFILLED = ("eTag", "systemData")  # read-only metadata ARM computes: a prefilled body must not carry it
 DIFFERENCES_SHOWN = 12  # differences named in a failure or skip message
 PATTERN_MACROS = {"{guid}": "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"}
 
@@ -145,10 +145,10 @@ class Operation:
     skip: str | None = None  # a known defect, quoted from SOURCES.md
     refused: dict | None = None  # {code, evidence}: Azure refuses the example's own request; so must the sandbox
     service: str | None = None  # a resource type whose Service the example needs (computes it, or is its target)
-    read_only: bool = False  # ARM has no PUT for this type: only its parents are seeded
-    existing: bool = False  # the PUT changes a resource that must exist already: it is seeded first
+    read_only: bool = False  # ARM has no PUT for this type: only its parents are prefilled
+    existing: bool = False  # the PUT changes a resource that must exist already: it is prefilled first
     given: dict | None = None  # other resources the example takes for granted: path template -> body to PUT
-    seed: str = "api"  # "store": the assumed state is one ARM would refuse to build (the reason is in the yaml)
+    prefill: str = "api"  # "store": the assumed state is one ARM would refuse to build (the reason is in the yaml)
     relax: tuple[Relaxation, ...] = field(default=())  # key paths not compared with the example, with reasons
 
     @classmethod
@@ -221,16 +221,16 @@ class Arm:
         )
         return Answer(response.status_code, response.json() if response.content else None)
 
-    def seed(self, path: str, api_version: str, body: dict) -> None:
+    def prefill(self, path: str, api_version: str, body: dict) -> None:
         """PUT body at path; a refusal means the example's assumed state cannot be built."""
-        answer = self.send("PUT", path, api_version, seedable(body))
+        answer = self.send("PUT", path, api_version, prefillable(body))
         if answer.status not in (200, 201, 202):
-            raise ReplayError(f"seeding PUT {path} answered {answer.status}: {json.dumps(answer.body)[:300]}")
+            raise ReplayError(f"prefilling PUT {path} answered {answer.status}: {json.dumps(answer.body)[:300]}")
 
 
-def seedable(body: dict) -> dict:
-    """A body to seed the estate with: without the read-only metadata ARM computes (NOT_SEEDED)."""
-    return {k: v for k, v in body.items() if k not in NOT_SEEDED}
+def prefillable(body: dict) -> dict:
+    """A body to prefill the estate with: without the read-only metadata ARM computes (NOT_PREFILLED)."""
+    return {k: v for k, v in body.items() if k not in NOT_PREFILLED}
 
 
 # ---------------------------------------------------------------- the state an example takes for granted
@@ -288,14 +288,14 @@ def add_scope(arm: Arm, target: ArmPath) -> None:
         with arm.sandbox.store.transaction() as tx:
             missing = tx.get(group) is None
         if missing:
-            arm.seed(url_of(group), RESOURCE_GROUP_API, {"location": SEED_LOCATION})
+            arm.prefill(url_of(group), RESOURCE_GROUP_API, {"location": PREFILL_LOCATION})
 
 
 def add_parent(sandbox: Sandbox, parent: ArmPath) -> None:
     """A minimal parent resource, written straight into the store: it only has to exist."""
     with sandbox.store.transaction() as tx:
         if tx.get(parent.id) is None:
-            body = {"id": parent.id, "name": parent.name, "type": parent.type, "location": SEED_LOCATION,
+            body = {"id": parent.id, "name": parent.name, "type": parent.type, "location": PREFILL_LOCATION,
                     "properties": {"provisioningState": "Succeeded"}}
             tx.put(body, type=parent.type, parent=parent.parent_id, subscription=parent.subscription)
 
@@ -312,7 +312,7 @@ def add_role_assignment_prerequisites(arm: Arm, target: ArmPath, assignment: dic
     role = (properties.get("roleDefinitionId") or "").rstrip("/").rsplit("/", 1)[-1]
     if role and role.lower() not in builtin_roles() and target.subscription:
         scope = f"/subscriptions/{target.subscription}"
-        arm.seed(url_of(f"{scope}/providers/Microsoft.Authorization/roleDefinitions/{role}"), ROLE_DEFINITION_API, {
+        arm.prefill(url_of(f"{scope}/providers/Microsoft.Authorization/roleDefinitions/{role}"), ROLE_DEFINITION_API, {
             "properties": {"roleName": f"Example role {role}", "description": "Seeded for a conformance example.",
                            "assignableScopes": [scope], "permissions": [{"actions": []}]},
         })
@@ -323,7 +323,7 @@ def collection_item_url(collection_url: str, item: dict) -> str:
     some examples get wrong); an item whose type differs from the collection's (``.../ALL``) under its own type."""
     name = item.get("name")
     if not isinstance(name, str) or not name:
-        raise ReplayError(f"a listed item has no name to seed it under: {json.dumps(item)[:200]}")
+        raise ReplayError(f"a listed item has no name to prefill it under: {json.dumps(item)[:200]}")
     parent, _, segment = collection_url.rpartition("/")
     kind = str(item.get("type") or "").rsplit("/", 1)[-1]
     if kind and kind.lower() != segment.lower():
@@ -334,11 +334,11 @@ def collection_item_url(collection_url: str, item: dict) -> str:
 def write_state(sandbox: Sandbox, where: ArmPath, body: dict) -> None:
     """The example's state written as it stands, bypassing the API's checks."""
     with sandbox.store.transaction() as tx:
-        tx.put({**seedable(body), "id": where.id, "name": where.name, "type": where.type}, type=where.type,
+        tx.put({**prefillable(body), "id": where.id, "name": where.name, "type": where.type}, type=where.type,
                parent=where.parent_id, subscription=where.subscription)
 
 
-def seed_target(arm: Arm, op: Operation, url: str, target: ArmPath, example: dict) -> None:
+def prefill_target(arm: Arm, op: Operation, url: str, target: ArmPath, example: dict) -> None:
     """What the operation reads, changes or deletes, from the example's own 200 body (each listed item for a
     collection); a DELETE example has no body, so a minimal resource stands in."""
     api_version = example["parameters"]["api-version"]
@@ -346,14 +346,14 @@ def seed_target(arm: Arm, op: Operation, url: str, target: ArmPath, example: dic
     if target.is_collection:
         items = [(collection_item_url(url, item), item) for item in (ok or {}).get("value") or []]
     else:
-        items = [(url, ok or {"location": SEED_LOCATION, "properties": {}})]
+        items = [(url, ok or {"location": PREFILL_LOCATION, "properties": {}})]
     for where, body in items:
-        if op.seed == "store":
+        if op.prefill == "store":
             write_state(arm.sandbox, parsed(unquote(where)), body)
             continue
         if is_role_assignment(target):
             add_role_assignment_prerequisites(arm, target, body)
-        arm.seed(where, api_version, body)
+        arm.prefill(where, api_version, body)
 
 
 def prepare_estate(arm: Arm, op: Operation, url: str, example: dict) -> None:
@@ -371,13 +371,13 @@ def prepare_estate(arm: Arm, op: Operation, url: str, example: dict) -> None:
         if given is None:
             raise ReplayError(f"given: {template!r} is no resource id")
         add_scope(arm, given)
-        arm.seed(where, parameters["api-version"], body)
+        arm.prefill(where, parameters["api-version"], body)
     for parent in ancestors(target):
         add_parent(arm.sandbox, parent)
     if op.body and is_role_assignment(target):
         add_role_assignment_prerequisites(arm, target, parameters[op.body])
     if (op.method in ("GET", "DELETE", "PATCH") or op.existing) and not op.read_only:
-        seed_target(arm, op, url, target, example)
+        prefill_target(arm, op, url, target, example)
 
 
 # ---------------------------------------------------------------- comparing with the example
@@ -480,7 +480,7 @@ def is_explained(op: Operation, difference: Difference) -> bool:
 
 
 def without_paging(body: object) -> object:
-    """A list body without its ``nextLink``: that says more pages follow, and the replay seeds only the items the
+    """A list body without its ``nextLink``: that says more pages follow, and the replay prefills only the items the
     example shows, which fit on one page of the sandbox's."""
     if isinstance(body, dict) and "value" in body:
         return {k: v for k, v in body.items() if k != "nextLink"}
@@ -651,8 +651,8 @@ def test_operations_fit_their_examples() -> None:
             problems.append(f"{name}: method {op.method!r} is not replayed by this test")
         if op.service and not re.fullmatch(r"\w+(\.\w+)+(/\w+)+", op.service):
             problems.append(f"{name}: service {op.service!r} is not a full resource type")
-        if op.seed not in ("api", "store"):
-            problems.append(f"{name}: seed {op.seed!r} is neither api nor store")
+        if op.prefill not in ("api", "store"):
+            problems.append(f"{name}: prefill {op.prefill!r} is neither api nor store")
         shown = {p for response in example["responses"].values() for p in key_paths(response.get("body"))}
         for rule in op.relax:
             if rule.path not in shown:

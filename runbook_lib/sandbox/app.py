@@ -75,6 +75,8 @@ def _route(ctx: Context, method: str, path: ArmPath, body: dict | None, headers:
     types = [t.lower() for t in path.types]
     if types[:1] == ["locations"] and len(types) == 2 and types[1] in ("operations", "operationresults"):
         return lro.poll(ctx, path.names[1], as_location=types[1] == "operationresults")
+    if len(path.names) == 1 and types[0] in (lro.PRIVATE_DNS_STATUSES.lower(), lro.PRIVATE_DNS_RESULTS.lower()):
+        return lro.poll(ctx, path.names[0], as_location=types[0] == lro.PRIVATE_DNS_RESULTS.lower())
     if path.subscription and ctx.tx.get(f"/subscriptions/{path.subscription}") is None:
         raise ArmError(404, "SubscriptionNotFound", f"The subscription '{path.subscription}' could not be found.")
     if path.namespace is None:  # .../resources

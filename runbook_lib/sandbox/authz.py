@@ -7,11 +7,14 @@ action (``{type}/read|write|delete``), with the role definitions' actions and no
 from __future__ import annotations
 
 from fnmatch import fnmatchcase
+from typing import TYPE_CHECKING
 
 from .errors import ArmError
 from .paths import ArmPath
-from .services.authorization import ASSIGNMENTS, find_definition
-from .services.base import Context
+from .rbac_data import assignments_reaching, find_definition
+
+if TYPE_CHECKING:  # services/ import this module: Context is a type here, never imported at run time
+    from .services.base import Context
 
 _VERBS = {"GET": "read", "HEAD": "read", "PUT": "write", "PATCH": "write", "DELETE": "delete", "POST": "action"}
 _PERMISSION_KEYS = ("actions", "notActions", "dataActions", "notDataActions")  # a role definition's block
@@ -33,19 +36,20 @@ def _matches(action: str, pattern: str) -> bool:
 def granted_permissions(ctx: Context, scope: str) -> list[dict[str, list[str]]]:
     """The permission blocks (actions, notActions, dataActions, notDataActions) of every role the caller holds
     at scope or above, one per block of each assignment, as ARM's Permissions API lists them."""
-    scope = scope.lower().rstrip("/")
     grants = []
-    for assignment in ctx.tx.of_type(ASSIGNMENTS):
-        properties = assignment["properties"]
-        if properties["principalId"].lower() != ctx.caller.object_id.lower():
-            continue
-        where = properties["scope"].lower().rstrip("/")
-        if where not in ("", "/") and scope != where and not scope.startswith(where + "/"):
-            continue
-        definition = find_definition(ctx, properties["roleDefinitionId"])
-        for permission in (definition or {}).get("properties", {}).get("permissions", []):
+    for assignment in assignments_reaching(ctx.tx, ctx.caller.object_id, scope):
+        for permission in _permissions(ctx, assignment["properties"]["roleDefinitionId"]):
             grants.append({key: list(permission.get(key) or []) for key in _PERMISSION_KEYS})
     return grants
+
+
+def _permissions(ctx: Context, definition_id: str) -> list[dict]:
+    """A role definition's permission blocks, read once per request (a request may check several scopes)."""
+    memo = ctx.memo.setdefault("role_permissions", {})
+    key = definition_id.lower()
+    if key not in memo:
+        memo[key] = (find_definition(ctx, definition_id) or {}).get("properties", {}).get("permissions", [])
+    return memo[key]
 
 
 def allowed_actions(ctx: Context, scope: str) -> list[tuple[list[str], list[str]]]:

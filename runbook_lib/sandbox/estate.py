@@ -13,7 +13,7 @@ from .app import SandboxApp
 from .faults import FaultRule, add_fault, clear_faults
 from . import events
 from .resolve import Resolution, resolve
-from .seeds import SeedReport, apply_seed, load_seed
+from .demo_estates import DemoReport, apply_demo, load_demo
 from .settings import SandboxSettings
 from .store import Principal, Store
 from .tenant import (  # noqa: F401  (re-exported: the sandbox's fixed ids)
@@ -55,14 +55,15 @@ class Sandbox:
             self.reset()
         return self
 
-    def reset(self, settings: SandboxSettings | None = None, seed: str | None = None) -> SeedReport | None:
-        """An empty estate: one subscription whose Owner is the default caller; then the named seed (seeds.py),
-        if any. An unknown seed changes nothing; a seed that fails leaves the empty estate and raises."""
-        if seed is not None:
-            load_seed(seed)
-            self.reset()  # seeded with immediate answers; the settings asked for apply once it is done
+    def reset(self, settings: SandboxSettings | None = None, demo: str | None = None) -> DemoReport | None:
+        """An empty estate: one subscription whose Owner is the default caller; then the named demo estate
+        (demo_estates.py), if any. An unknown name changes nothing; a build that fails leaves the empty estate and
+        raises."""
+        if demo is not None:
+            load_demo(demo)
+            self.reset()  # built with immediate answers; the settings asked for apply once it is done
             try:
-                report = apply_seed(self, seed)
+                report = apply_demo(self, demo)
             except BaseException:
                 self.reset(settings)
                 raise

@@ -1,17 +1,18 @@
 """What services do on their own, so that the runbooks' later steps can be rehearsed.
 
-Azure Backup (v1), seed 002: the first container registration makes the ``{pe}_ecs…_blob`` and ``…_queue``
-endpoints to the vault's communication storage account, and the first backup makes ``{pe}_prot…_blob``
-endpoints to its backup storage accounts (some named on partitioned ``*.blob.storage.azure.net`` hosts). Azure
-Backup creates them as the vault's managed identity, in the vault endpoint's resource group and subnet, with
-records only in the zones of the vault endpoint's zone group that the identity may write. The client then has
-to resolve every name it needs to its private address, or the operation fails with
-UserErrorVMInternetConnectivityIssue and nothing else changes: the endpoints stay (they are how PrivateIP.ps1
-finds the records to add), the container or item does not.
+Azure Backup ("Create and use private endpoints (v1 experience) for Azure Backup"): the first container registration
+makes the ``{pe}_ecs…_blob`` and ``…_queue`` endpoints to the vault's communication storage account, and the first
+backup makes ``{pe}_prot…_blob`` endpoints to its backup storage accounts (some named on partitioned
+``*.blob.storage.azure.net`` hosts). Azure Backup creates them as the vault's managed identity, in the vault
+endpoint's resource group and subnet, with records only in the zones of the vault endpoint's zone group that the
+identity may write. The client then has to resolve every name it needs to its private address, or the operation
+fails with UserErrorVMInternetConnectivityIssue and nothing else changes: the endpoints stay (they are how
+PrivateIP.ps1 finds the records to add), the container or item does not.
 
-Azure Migrate, seed 004: "generate key" creates a key vault, a storage account, a Recovery Services vault and
-an assessment project, each with an endpoint beside the project's, and private DNS zones with records linked to
-the endpoint's VNet. A project whose key is generated without an endpoint is public for good.
+Azure Migrate ("Using Azure Migrate with private endpoints"): "generate key" creates a key vault, a storage account,
+a Recovery Services vault and an assessment project, each with an endpoint beside the project's, and private DNS
+zones with records linked to the endpoint's VNet. A project whose key is generated without an endpoint is public for
+good.
 
 Site Recovery, as Azure Migrate uses it ("Migrate Hyper-V servers to Azure by using Private Link", "Migrate servers
 to Azure by using Private Link"): a host or appliance that registers with the vault, and each machine replicated,
@@ -46,7 +47,7 @@ from .tenant import OWNER_ROLE, add_subscription, assign_role, sandbox_id
 
 BACKUP_SERVICE_SUBSCRIPTION = sandbox_id("subscription/azure-backup-service")
 CONNECTIVITY_ERROR = "UserErrorVMInternetConnectivityIssue"
-# what the vault identity needs for Azure Backup to create endpoints (seed 002); on the zones, A/write decides
+# what the vault identity needs for Azure Backup to create endpoints (Azure Backup's private endpoints article); on the zones, A/write decides
 # whether records are written
 IDENTITY_NEEDS = (
     ("endpoint resource group", "Microsoft.Network/privateEndpoints/write"),

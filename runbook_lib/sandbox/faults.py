@@ -1,8 +1,8 @@
 """Fault injection for resilience tests: answer some requests with 429, 500 or 503, or fail an LRO.
 
 Rules live in the estate's settings, so a fault set by a test applies to every process sharing the estate.
-Whether a matching request is hit is decided by a seeded random draw on the rule's own request counter, so a
-run is repeatable.
+Whether a matching request is hit is decided by a pseudo-random draw from the rule's ``stream`` and its own request
+counter, so a run is repeatable.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ class FaultRule:
     path: str | None = None  # regular expression searched in the request path, case-insensitive
     times: int | None = None  # stop after this many faults; None: no limit
     retry_after: int = 0  # Retry-After seconds on 429/503
-    seed: int = 0
+    stream: int = 0  # which pseudo-random draws decide the share: the same stream hits the same requests
     seen: int = 0  # matching requests so far
     hits: int = 0  # faults injected so far
 
@@ -56,7 +56,7 @@ def draw_fault(tx: Transaction, method: str, path: str) -> FaultRule | None:
         if hit or not rule.matches(method, path) or (rule.times is not None and rule.hits >= rule.times):
             continue
         rule.seen += 1
-        if random.Random(f"{rule.seed}:{rule.seen}").random() < rule.share:
+        if random.Random(f"{rule.stream}:{rule.seen}").random() < rule.share:
             rule.hits += 1
             hit = rule
     if rules:

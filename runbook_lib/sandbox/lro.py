@@ -20,6 +20,9 @@ from .records import new_etag
 from .services import service_for
 from .services.base import Context, Reply
 
+_PRIVATE_DNS = "/providers/microsoft.network/privatednszones/"
+PRIVATE_DNS_STATUSES, PRIVATE_DNS_RESULTS = "privateDnsOperationStatuses", "privateDnsOperationResults"
+
 
 def start(ctx: Context, kind: str, record: dict, namespace: str, *, fail: bool = False,
           error: dict | None = None) -> dict[str, str]:
@@ -33,7 +36,7 @@ def start(ctx: Context, kind: str, record: dict, namespace: str, *, fail: bool =
             "id": op_id,
             "kind": kind,
             "resource_id": record["id"],
-            "ready_at": ctx.now + ctx.settings.lro_seconds,
+            "ready_at": ctx.now + (ctx.settings.lro_seconds if ctx.settings.lro == "realistic" else 0.0),
             "polls": 0,
             "status": "InProgress",
             "fail": fail,
@@ -43,9 +46,23 @@ def start(ctx: Context, kind: str, record: dict, namespace: str, *, fail: bool =
     )
     base = f"{ctx.base_url}/subscriptions/{subscription}/providers/{namespace}/locations/{location}"
     query = f"?api-version={ctx.api_version}"
+    if _PRIVATE_DNS in record["id"].lower():
+        return _private_dns_announce(ctx, record["id"], op_id, query)
     return {
         "Azure-AsyncOperation": f"{base}/operations/{op_id}{query}",
         "Location": f"{base}/operationResults/{op_id}{query}",
+        "Retry-After": str(ctx.settings.retry_after),
+    }
+
+
+def _private_dns_announce(ctx: Context, resource_id: str, op_id: str, query: str) -> dict[str, str]:
+    """Private DNS names its status URLs under the resource group (the Azure CLI's recorded
+    ``network private-dns zone create``: 202, privateDnsOperationStatuses / privateDnsOperationResults)."""
+    group = resource_id[: resource_id.lower().index("/providers/")]
+    base = f"{ctx.base_url}{group}/providers/Microsoft.Network"
+    return {
+        "Azure-AsyncOperation": f"{base}/{PRIVATE_DNS_STATUSES}/{op_id}{query}",
+        "Location": f"{base}/{PRIVATE_DNS_RESULTS}/{op_id}{query}",
         "Retry-After": str(ctx.settings.retry_after),
     }
 
@@ -131,7 +148,7 @@ def _finish(ctx: Context, op: dict) -> None:
     if op["kind"] == "delete":
         path = parse_path(resource["id"])
         service_for(path.type).remove(ctx, path, resource)
-    else:
+    elif resource.get("properties", {}).get("provisioningState") != "Succeeded":  # immediate mode: done already
         _set_state(ctx, resource, "Succeeded")
 
 

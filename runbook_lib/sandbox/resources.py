@@ -129,8 +129,9 @@ def _write(ctx: Context, path: ArmPath, service: Service, body: dict, existing: 
                                           error=error.body()["error"]))
     rules = service.rules
     is_lro = rules.lro_patch if patch else rules.lro_put
-    asynchronous = is_lro and (ctx.settings.lro == "realistic" or fail)
-    if asynchronous:
+    in_flight = is_lro and (ctx.settings.lro == "realistic" or fail)  # the resource shows its operation running
+    asynchronous = in_flight or (is_lro and rules.always_async)
+    if in_flight:
         record["properties"]["provisioningState"] = lro.state_while(record["type"], "put", existing is not None)
     service.save(ctx, path, record)
     view = service.view(ctx, ctx.tx.get(record["id"]))
@@ -138,7 +139,12 @@ def _write(ctx: Context, path: ArmPath, service: Service, body: dict, existing: 
         status = 200 if patch else (rules.updated if existing else rules.created)
         return Reply(status, view, {"ETag": view["etag"]} if "etag" in view else {})
     announce = lro.start(ctx, "put", view, path.namespace or "Microsoft.Resources", fail=fail)
-    status = 202 if patch else rules.async_put
+    # an update answered asynchronously keeps its 200 (Microsoft.Network: 201 on create, 200 on update, each with
+    # Azure-AsyncOperation); a type that answers 202 answers it to both
+    if patch:
+        status = 202
+    else:
+        status = rules.updated if existing and rules.async_put == 201 else rules.async_put
     if status == 202:
         return Reply(202, None, announce)
     announce.pop("Location")
@@ -154,10 +160,11 @@ def _delete(ctx: Context, path: ArmPath, service: Service, existing: dict | None
             raise not_found(path.id, path.type)
         return Reply(rules.delete_missing)
     _check_conditions(headers, existing, Service(), path)  # a DELETE's condition: 412 at once
-    if rules.lro_delete and (ctx.settings.lro == "realistic" or fail):
+    if rules.lro_delete and (ctx.settings.lro == "realistic" or fail or rules.always_async):
         existing["properties"] = {**existing.get("properties", {}),
                                   "provisioningState": lro.state_while(existing["type"], "delete", True)}
         ctx.tx.update(existing)
         return Reply(202, None, lro.start(ctx, "delete", existing, path.namespace or "Microsoft.Resources", fail=fail))
+    body = service.deleted_body(ctx, existing)
     service.remove(ctx, path, existing)
-    return Reply(rules.deleted)
+    return Reply(rules.deleted, body)

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import io
 import shutil
+import socket
 import ssl
 import sys
 import tempfile
 from pathlib import Path
 from socketserver import ThreadingMixIn
 from typing import TextIO
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+from wsgiref.simple_server import ServerHandler, WSGIRequestHandler, WSGIServer, make_server
 
 import trustme
 
@@ -21,7 +23,51 @@ class _ThreadingServer(ThreadingMixIn, WSGIServer):
     daemon_threads = True
 
 
+class _KeepAliveAnswer(ServerHandler):
+    http_version = "1.1"  # every answer carries Content-Length, so the connection can serve the next request
+
+
 class _TlsHandler(WSGIRequestHandler):
+    """HTTP/1.1 with keep-alive: the SDK's session sends its next request on the same TLS connection, so only the
+    first request of a client pays for a TCP connect and a TLS handshake (and this thread's SQLite connection is
+    reused)."""
+
+    protocol_version = "HTTP/1.1"
+    timeout = 60  # an idle connection is closed after a minute
+
+    def setup(self) -> None:
+        super().setup()
+        # an answer goes out in several small writes (status line, headers, body): without this, Nagle's algorithm
+        # holds the last one until the client's delayed ACK, some 40 ms, on every request of a kept-alive connection
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def handle(self) -> None:
+        self.close_connection = True
+        self._answer_one()
+        while not self.close_connection:
+            self._answer_one()
+
+    def _answer_one(self) -> None:
+        try:
+            self.raw_requestline = self.rfile.readline(65537)
+        except (TimeoutError, OSError):
+            self.close_connection = True
+            return
+        if not self.raw_requestline:
+            self.close_connection = True
+            return
+        if len(self.raw_requestline) > 65536:
+            self.requestline = self.request_version = self.command = ""
+            self.send_error(414)
+            return
+        if not self.parse_request():  # an error was sent
+            return
+        # the body is read here, exactly Content-Length bytes, so the next request starts where this one ends
+        body = io.BytesIO(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
+        answer = _KeepAliveAnswer(body, self.wfile, self.get_stderr(), self.get_environ(), multithread=True)
+        answer.request_handler = self
+        answer.run(self.server.get_app())
+
     def get_environ(self) -> dict:
         environ = super().get_environ()
         environ["wsgi.url_scheme"] = "https"  # wsgiref cannot tell the socket is TLS; LRO URLs must say https

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +28,7 @@ CREATE TABLE IF NOT EXISTS resources (
 );
 CREATE INDEX IF NOT EXISTS resources_by_parent ON resources (parent, type);
 CREATE INDEX IF NOT EXISTS resources_by_type ON resources (subscription, type);
+CREATE INDEX IF NOT EXISTS resources_by_kind ON resources (type);
 CREATE TABLE IF NOT EXISTS principals (
     object_id TEXT PRIMARY KEY,
     name TEXT NOT NULL,
@@ -35,6 +36,8 @@ CREATE TABLE IF NOT EXISTS principals (
     tenant_id TEXT NOT NULL,
     visible_at REAL NOT NULL DEFAULT 0  -- unix time from which role assignments can target it
 );
+CREATE INDEX IF NOT EXISTS principals_by_id ON principals (object_id COLLATE NOCASE);
+CREATE INDEX IF NOT EXISTS principals_by_name ON principals (name COLLATE NOCASE);
 CREATE TABLE IF NOT EXISTS operations (
     id TEXT PRIMARY KEY,
     body TEXT NOT NULL             -- the long-running operation's record (see lro.py)
@@ -48,6 +51,57 @@ CREATE TABLE IF NOT EXISTS settings (
     value TEXT NOT NULL            -- JSON
 );
 """
+# A resource property read by value, with the index that makes the read cost what it finds: (lower-case type,
+# JSON path) -> index name. A query must repeat the index's type literal and expression for SQLite to use it.
+_PROPERTY_INDEXES = {
+    ("microsoft.network/networkinterfaces/ipconfigurations", "$.properties.subnet.id"): "ip_configurations_by_subnet",
+}
+_SCHEMA += "".join(
+    f"CREATE INDEX IF NOT EXISTS {index} ON resources (lower(json_extract(body, '{path}'))) WHERE type = '{kind}';\n"
+    for (kind, path), index in _PROPERTY_INDEXES.items()
+)
+
+
+@dataclass
+class Workload:
+    """What the store did while it was measured (Store.measure): a figure that grows with the estate when a
+    read scans instead of seeking."""
+
+    statements: int = 0  # SQL statements run
+    vm_steps: int = 0  # SQLite virtual-machine instructions, in units of STEP
+    rows: int = 0  # resource bodies decoded from JSON
+
+
+STEP = 100  # SQLite virtual-machine instructions per Workload.vm_steps
+_measured = threading.local()
+
+
+@contextmanager
+def measure() -> Iterator[Workload]:
+    """Count what every store's transactions in this thread do inside the block (the in-process transport answers
+    in the caller's thread): for tests that a request's cost does not grow with the estate."""
+    _measured.work = work = Workload()
+    try:
+        yield work
+    finally:
+        _measured.work = None
+
+
+def _watch(conn: sqlite3.Connection, work: Workload | None) -> None:
+    if work is None:
+        conn.set_trace_callback(None)
+        conn.set_progress_handler(None, 0)
+        return
+
+    def step() -> int:
+        work.vm_steps += 1
+        return 0
+
+    def statement(_sql: str) -> None:
+        work.statements += 1
+
+    conn.set_trace_callback(statement)
+    conn.set_progress_handler(step, STEP)
 
 
 @dataclass(frozen=True)
@@ -62,13 +116,22 @@ class Principal:
 class Transaction:
     """Reads and writes of one request. Bodies are plain dicts (JSON)."""
 
-    def __init__(self, conn: sqlite3.Connection):
+    def __init__(self, conn: sqlite3.Connection, work: Workload | None = None):
         self._conn = conn
+        self._work = work
+
+    def _decode(self, text: str) -> Any:
+        if self._work is not None:
+            self._work.rows += 1
+        return json.loads(text)
+
+    def _bodies(self, rows: Iterable[tuple]) -> list[dict]:
+        return [self._decode(r[0]) for r in rows]
 
     # resources
     def get(self, resource_id: str) -> dict | None:
         row = self._conn.execute("SELECT body FROM resources WHERE key = ?", (resource_id.lower(),)).fetchone()
-        return json.loads(row[0]) if row else None
+        return self._decode(row[0]) if row else None
 
     def put(self, body: dict, *, type: str, parent: str, subscription: str | None) -> None:
         self._conn.execute(
@@ -100,7 +163,42 @@ class Transaction:
                 "SELECT body FROM resources WHERE parent = ? AND type = ? ORDER BY rowid",
                 (parent_id.lower(), resource_type.lower()),
             )
-        return [json.loads(r[0]) for r in rows]
+        return self._bodies(rows)
+
+    def at_parents(self, parent_ids: list[str], resource_type: str, *,
+                   match: tuple[str, str] | None = None) -> list[dict]:
+        """Resources of a type hanging off any of ``parent_ids`` (through the parent index); ``match`` (JSON path,
+        value) keeps those whose property equals value, ignoring case."""
+        marks = ", ".join("?" * len(parent_ids))
+        # named: with the ORDER BY SQLite would otherwise walk every row of the type
+        sql = f"SELECT body FROM resources INDEXED BY resources_by_parent WHERE parent IN ({marks}) AND type = ?"
+        args: list[str] = [p.lower() for p in parent_ids] + [resource_type.lower()]
+        if match is not None:
+            sql += " AND lower(json_extract(body, ?)) = ?"
+            args += [match[0], match[1].lower()]
+        return self._bodies(self._conn.execute(sql + " ORDER BY rowid", args))
+
+    def named(self, resource_type: str, name: str) -> dict | None:
+        """The resource of a type with this last name segment, wherever it hangs (e.g. a custom role by GUID)."""
+        tail = "/" + name.lower()
+        row = self._conn.execute(
+            "SELECT body FROM resources WHERE type = ? AND substr(key, -?) = ? ORDER BY rowid",
+            (resource_type.lower(), len(tail), tail),
+        ).fetchone()
+        return self._decode(row[0]) if row else None
+
+    def property_values(self, resource_type: str, path: str, value: str, select: str) -> list[Any]:
+        """``select`` (a JSON path) of every resource of the type whose ``path`` equals value, ignoring case; only
+        for the pairs in _PROPERTY_INDEXES, whose index the query uses."""
+        kind = resource_type.lower()
+        if (kind, path) not in _PROPERTY_INDEXES:
+            raise ValueError(f"no index on {resource_type} {path}: add it to _PROPERTY_INDEXES")
+        rows = self._conn.execute(
+            f"SELECT json_extract(body, ?) FROM resources WHERE type = '{kind}' "
+            f"AND lower(json_extract(body, '{path}')) = ? ORDER BY rowid",
+            (select, value.lower()),
+        )
+        return [r[0] for r in rows]
 
     def of_type(self, resource_type: str, subscription: str | None = None) -> list[dict]:
         if subscription is None:
@@ -110,7 +208,7 @@ class Transaction:
                 "SELECT body FROM resources WHERE subscription = ? AND type = ? ORDER BY rowid",
                 (subscription.lower(), resource_type.lower()),
             )
-        return [json.loads(r[0]) for r in rows]
+        return self._bodies(rows)
 
     def below(self, scope_id: str) -> list[dict]:
         """Every resource whose id starts with scope_id (the scope itself excluded)."""
@@ -118,7 +216,7 @@ class Transaction:
         rows = self._conn.execute(
             "SELECT body FROM resources WHERE substr(key, 1, ?) = ? ORDER BY rowid", (len(key), key)
         )
-        return [json.loads(r[0]) for r in rows]
+        return self._bodies(rows)
 
     # principals
     def add_principal(self, principal: Principal) -> None:
@@ -128,9 +226,10 @@ class Transaction:
         )
 
     def find_principal(self, name_or_id: str) -> Principal | None:
-        row = self._conn.execute(
-            "SELECT * FROM principals WHERE lower(object_id) = lower(?) OR lower(name) = lower(?)",
-            (name_or_id, name_or_id),
+        row = self._conn.execute(  # both through their NOCASE indexes, not a scan of every principal
+            "SELECT * FROM principals WHERE object_id = ? COLLATE NOCASE OR name = ? COLLATE NOCASE "
+            "ORDER BY object_id = ? COLLATE NOCASE DESC LIMIT 1",
+            (name_or_id, name_or_id, name_or_id),
         ).fetchone()
         return Principal(*row) if row else None
 
@@ -140,7 +239,7 @@ class Transaction:
     # long-running operations
     def get_operation(self, op_id: str) -> dict | None:
         row = self._conn.execute("SELECT body FROM operations WHERE id = ?", (op_id.lower(),)).fetchone()
-        return json.loads(row[0]) if row else None
+        return self._decode(row[0]) if row else None
 
     def put_operation(self, op: dict) -> None:
         key = op["id"].lower()
@@ -154,14 +253,14 @@ class Transaction:
     def pending_operations(self) -> list[dict]:
         """The operations still InProgress."""
         rows = self._conn.execute("SELECT o.body FROM pending_operations p JOIN operations o ON o.id = p.id")
-        return [json.loads(r[0]) for r in rows]
+        return self._bodies(rows)
 
     def due_operations(self, now: float) -> list[dict]:
         """The operations still InProgress whose time has come, oldest first."""
         rows = self._conn.execute(
             "SELECT o.body FROM pending_operations p JOIN operations o ON o.id = p.id WHERE p.ready_at <= ? "
             "ORDER BY p.ready_at", (now,))
-        return [json.loads(r[0]) for r in rows]
+        return self._bodies(rows)
 
     # settings
     def setting(self, key: str, default: Any = None) -> Any:
@@ -188,15 +287,21 @@ class Store:
     def __init__(self, path: str | Path):
         self.path = Path(path)
         self._local = threading.local()
+        self._schema_lock = threading.Lock()
+        self._schema_ready = False  # the tables and indexes, made once per Store (a served sandbox opens one
+        # connection per thread: none of them needs to run the schema again)
 
     def _connection(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
         if conn is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(self.path, timeout=60, isolation_level=None)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            conn.executescript(_SCHEMA)
+            conn.execute("PRAGMA synchronous=NORMAL")  # per connection; WAL mode is kept in the file
+            with self._schema_lock:
+                if not self._schema_ready:
+                    conn.execute("PRAGMA journal_mode=WAL")
+                    conn.executescript(_SCHEMA)
+                    self._schema_ready = True
             self._local.conn = conn
         return conn
 
@@ -205,13 +310,20 @@ class Store:
         """One atomic unit of work: committed on success, rolled back on any exception. A read-only one
         (``write=False``) does not wait for writers: it sees the last committed state."""
         conn = self._connection()
-        conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+        work = getattr(_measured, "work", None)
+        if work is not None:
+            _watch(conn, work)
         try:
-            yield Transaction(conn)
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
+            conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+            try:
+                yield Transaction(conn, work)
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+        finally:
+            if work is not None:
+                _watch(conn, None)
 
     def close(self) -> None:
         conn = getattr(self._local, "conn", None)

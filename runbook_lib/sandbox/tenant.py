@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 import uuid
 
-from .services.authorization import ASSIGNMENTS, DEFINITIONS, assignment_properties
+from .rbac_data import ASSIGNMENTS, DEFINITIONS, assignment_properties
 from .store import Principal, Transaction
 
 _NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://runbook-lib.invalid/sandbox")

@@ -10,8 +10,12 @@ import pytest
 from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
 from azure.mgmt.privatedns.models import ARecord, PrivateZone, RecordSet
 
+from runbook_lib.azure import Target, get_clients
 from runbook_lib.azure.clients import SANDBOX_HOST
 from runbook_lib.azure.inprocess import wsgi_session
+from runbook_lib.sandbox import Sandbox
+from runbook_lib.sandbox.store import Workload, measure
+from tests.builders import grant, make_endpoint, make_storage, make_vnet
 
 ZONE = "privatelink.blob.core.windows.net"
 
@@ -118,3 +122,46 @@ def test_every_resource_carries_an_etag_and_put_changes_it(clients, rg):
     first = zones.begin_create_or_update(rg, ZONE, PrivateZone(location="global")).result()
     second = zones.begin_create_or_update(rg, ZONE, PrivateZone(location="global", tags={"env": "demo"})).result()
     assert first.etag and second.etag and first.etag != second.etag
+
+
+# --- a request's cost does not grow with the estate ------------------------------------------------------------
+
+def grow_estate(sandbox, clients, rg: str, endpoints: int) -> tuple[str, str]:
+    """``endpoints`` private endpoints to one storage account in one subnet, each with a principal holding a role on
+    it: (the quiet subnet's id, the account's id). Counted, not timed: SQL statements, SQLite VM steps, bodies."""
+    subnets = make_vnet(clients, rg, "vnet", "10.0.0.0/16", {"busy": "10.0.0.0/20", "quiet": "10.0.16.0/24"})
+    account = make_storage(clients, rg, "stgrowth")
+    for i in range(endpoints):
+        endpoint = make_endpoint(clients, rg, f"pe-{i}", subnets["busy"], account.id, "blob")
+        holder = sandbox.add_principal(f"holder-{i}", kind="ServicePrincipal")
+        grant(clients, endpoint.id, "Reader", holder.object_id)
+    return subnets["quiet"], account.id
+
+
+def workload_of(call) -> Workload:
+    with measure() as work:
+        call()
+    return work
+
+
+@pytest.mark.parametrize("endpoints", [60])
+def test_a_get_and_an_endpoint_create_cost_the_same_in_a_small_and_a_large_estate(tmp_path, endpoints):
+    """A private endpoint GET reads the same rows with the same statements whether the estate holds 3 endpoints
+    (and 3 role assignments on them) or 60: the RBAC check seeks the caller's assignments by scope instead of
+    reading every assignment, and a new endpoint's address comes from its subnet's index, not from every NIC."""
+    figures = []
+    for size in (3, endpoints):
+        sandbox = Sandbox(tmp_path / f"estate-{size}.db")
+        sandbox.reset()
+        clients = get_clients(Target(state=str(sandbox.path)))
+        clients.resources.resource_groups.create_or_update("rg-test", {"location": "westus3"})
+        quiet, account = grow_estate(sandbox, clients, "rg-test", size)
+        get = workload_of(lambda c=clients: c.network.private_endpoints.get("rg-test", "pe-0"))
+        create = workload_of(lambda c=clients, s=quiet, a=account: make_endpoint(c, "rg-test", "pe-new", s, a, "blob"))
+        figures.append((get, create))
+    (small_get, small_create), (large_get, large_create) = figures
+    assert (large_get.statements, large_get.rows) == (small_get.statements, small_get.rows)
+    assert large_get.vm_steps <= small_get.vm_steps + 2  # a scan of 60 endpoints' rows would add dozens
+    assert large_create.statements == small_create.statements
+    assert large_create.rows <= small_create.rows + 2  # the account's connections are rendered back: one more row
+    assert large_create.vm_steps <= small_create.vm_steps + 5

@@ -19,10 +19,13 @@ CONTRIBUTOR = "b24988ac-6180-42a0-ab88-20f7382dd24c"
 READER = "acdd72a7-3385-48ef-bd42-f606fba81ae7"
 
 
-def assign(clients, scope: str, guid: str, principal_id: str, name: str | None = None):
+def assign(clients, scope: str, guid: str, principal_id: str, name: str | None = None,
+           principal_type: str | None = None):
+    """A role assignment; without principal_type the body has none (the SDK model would send "User")."""
     return clients.authorization.role_assignments.create(
         scope, name or str(uuid.uuid4()),
-        RoleAssignmentCreateParameters(role_definition_id=role_id(clients, guid), principal_id=principal_id),
+        RoleAssignmentCreateParameters(role_definition_id=role_id(clients, guid), principal_id=principal_id,
+                                       principal_type=principal_type),
     )
 
 
@@ -75,8 +78,24 @@ def test_role_assignments_at_subscription_group_and_resource_scope(clients, rg, 
     with pytest.raises(ResourceExistsError) as error:
         assign(clients, group, READER, operator.object_id)
     assert error.value.error.code == "RoleAssignmentExists"
-    clients.authorization.role_assignments.delete(group, at_group.name)
+    deleted = clients.authorization.role_assignments.delete(group, at_group.name)
     assert at_group.name not in names(sub)
+    # 200 with the assignment it deleted, then 204 (RoleAssignments_Delete.json, 2022-04-01)
+    assert (deleted.id, deleted.principal_id, deleted.scope) == (at_group.id, operator.object_id, group)
+    assert clients.authorization.role_assignments.delete(group, at_group.name) is None
+
+
+def test_deleting_an_assignment_answers_200_with_its_body_and_204_when_gone(clients, sandbox):
+    operator = sandbox.add_principal("operator")
+    sub = f"/subscriptions/{clients.subscription_id}"
+    made = assign(clients, sub, READER, operator.object_id)
+    statuses = []
+    recorded = get_clients(Target(state=str(sandbox.path)),
+                           raw_response_hook=lambda r: statuses.append(r.http_response.status_code))
+    deleted = recorded.authorization.role_assignments.delete(sub, made.name)
+    assert deleted.as_dict() == made.as_dict()
+    assert recorded.authorization.role_assignments.delete(sub, made.name) is None
+    assert statuses == [200, 204]
 
 
 def test_assignment_to_an_unknown_principal_or_role_is_refused(clients):
@@ -93,7 +112,48 @@ def test_new_principal_is_invisible_to_role_assignments_for_a_while(clients, san
     principal = sandbox.add_principal("late-arrival", visible_in=60)
     with pytest.raises(HttpResponseError) as error:
         assign(clients, f"/subscriptions/{clients.subscription_id}", READER, principal.object_id)
+    assert error.value.status_code == 400 and error.value.error.code == "PrincipalNotFound"
+    # as ARM words it: the id without dashes, the directory, and what to do about it
+    assert f"Principal {principal.object_id.replace('-', '')} does not exist in the directory" in error.value.error.message
+    assert "set the role assignment principalType property" in error.value.error.message
+
+
+def test_a_principal_type_skips_the_wait_for_a_new_managed_identity(clients, rg, sandbox):
+    """A user-assigned identity made just now is not in the directory yet: an assignment naming principalType is
+    accepted at once (ARM skips the lookup), one without it answers PrincipalNotFound until the directory shows it."""
+    sandbox.configure(principal_delay=60)
+    identity = clients.resources.resources.begin_create_or_update_by_id(
+        f"/subscriptions/{clients.subscription_id}/resourceGroups/{rg}/providers/Microsoft.ManagedIdentity/"
+        "userAssignedIdentities/id-new", {"location": "westus3"}, api_version="2023-01-31").result()
+    principal_id = identity.properties["principalId"]
+    group = f"/subscriptions/{clients.subscription_id}/resourceGroups/{rg}"
+
+    with pytest.raises(HttpResponseError) as error:
+        assign(clients, group, READER, principal_id)
     assert error.value.error.code == "PrincipalNotFound"
+    made = assign(clients, group, READER, principal_id, principal_type="ServicePrincipal")
+    assert (made.principal_id, made.principal_type) == (principal_id, "ServicePrincipal")
+    assert [a.name for a in clients.authorization.role_assignments.list_for_scope(
+        group, filter=f"principalId eq '{principal_id}'")] == [made.name]
+
+
+def test_a_principal_type_does_not_make_up_a_principal_nobody_created(clients):
+    """An id no one created (a typo, an application id for an object id) is refused even with principalType: the
+    sandbox keeps that check, where ARM would skip the lookup (a deliberate choice: see _principal)."""
+    with pytest.raises(HttpResponseError) as error:
+        assign(clients, f"/subscriptions/{clients.subscription_id}", READER, str(uuid.uuid4()),
+               principal_type="ServicePrincipal")
+    assert error.value.error.code == "PrincipalNotFound"
+
+
+def test_a_principal_type_that_does_not_match_a_visible_principal_is_refused(clients, sandbox):
+    user = sandbox.add_principal("consultant", kind="User")
+    with pytest.raises(HttpResponseError) as error:
+        assign(clients, f"/subscriptions/{clients.subscription_id}", READER, user.object_id,
+               principal_type="ServicePrincipal")
+    assert error.value.error.code == "UnmatchedPrincipalType"
+    assert assign(clients, f"/subscriptions/{clients.subscription_id}", READER, user.object_id,
+                  principal_type="User").principal_type == "User"
 
 
 def test_contributor_may_build_but_not_assign_roles_and_reader_may_only_read(clients, rg, sandbox, target):

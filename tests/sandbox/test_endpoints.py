@@ -365,3 +365,22 @@ def test_a_second_zone_group_is_refused_in_azures_words(clients, rg, net):
     assert "Cannot create more than one private dns zone groups in the private endpoint pe-blob" in \
         error.value.error.message
     assert "'from-the-portal'" in error.value.error.message
+
+
+def test_zone_group_configs_show_their_id_and_type_and_an_update_answers_200(sandbox, clients, rg, net):
+    """Each config shows its id and type, as `az network private-endpoint dns-zone-group list` prints Azure's answer;
+    a PUT on the existing group answers 200 (201 only when it is made), with Azure-AsyncOperation while it runs."""
+    account = make_storage(clients, rg, "stcache01")
+    make_endpoint(clients, rg, "pe-blob", net["pe"], account.id, "blob")
+    blob = make_zone(clients, rg, "privatelink.blob.core.windows.net")
+    group = attach_zones(clients, rg, "pe-blob", [blob])
+    config = group.private_dns_zone_configs[0].as_dict()
+    assert config["id"] == f"{group.id}/privateDnsZoneConfigs/{config['name']}"
+    assert config["type"] == "Microsoft.Network/privateEndpoints/privateDnsZoneGroups/privateDnsZoneConfigs"
+
+    sandbox.configure(lro="realistic", lro_seconds=0)
+    body = {"properties": {"privateDnsZoneConfigs": [{"name": "blob", "properties": {"privateDnsZoneId": blob}}]}}
+    poller = clients.network.private_dns_zone_groups.begin_create_or_update(rg, "pe-blob", "default", body)
+    first = poller.polling_method()._initial_response.http_response
+    assert first.status_code == 200 and "Azure-AsyncOperation" in first.headers
+    assert [c.name for c in poller.result().private_dns_zone_configs] == ["blob"]

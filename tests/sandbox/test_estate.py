@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
 
 from runbook_lib.errors import InputError
@@ -35,3 +37,19 @@ def test_a_path_holding_something_else_is_refused_untouched(tmp_path):
     with pytest.raises(InputError, match="no sandbox estate"):
         Sandbox(tmp_path / "missing.db", must_exist=True)
     assert not (tmp_path / "missing.db").exists()
+
+
+def test_an_estate_made_before_the_lookup_indexes_gets_them_when_opened(tmp_path):
+    """An estate file from an earlier version (no index on assignments' types, principals' names, NICs' subnets)
+    is brought up to date by the next process that opens it, and keeps its contents."""
+    path = tmp_path / "estate.db"
+    Sandbox(path).reset()
+    added = ("resources_by_kind", "principals_by_id", "principals_by_name", "ip_configurations_by_subnet")
+    with sqlite3.connect(path) as old:
+        for index in added:
+            old.execute(f"DROP INDEX {index}")
+    reopened = Sandbox(path)
+    assert reopened.subscriptions() == [DEFAULT_SUBSCRIPTION]
+    with sqlite3.connect(path) as conn:
+        present = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert set(added) <= present

@@ -1,4 +1,5 @@
-"""Service lifecycle events: seed 002's seven steps for Backup (v1), and Azure Migrate's "generate key"."""
+"""Service lifecycle events: the seven steps of "Create and use private endpoints (v1 experience) for Azure Backup",
+and Azure Migrate's "generate key"."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ ZONES = ("privatelink.wus3.backup.windowsazure.com", "privatelink.blob.core.wind
 
 @pytest.fixture
 def estate(clients, rg):
-    """Seed 002's layout: the vault, its endpoint (rg-test) and the private DNS zones (rg-dns) apart."""
+    """The Backup article's layout: the vault, its endpoint (rg-test) and the private DNS zones (rg-dns) apart."""
     clients.resources.resource_groups.create_or_update("rg-dns", {"location": "westus3"})
     clients.resources.resource_groups.create_or_update("rg-vault", {"location": "westus3"})
     net = make_vnet(clients, rg, "vnet", "10.0.0.0/16", {"pe": "10.0.1.0/26"})
@@ -59,7 +60,7 @@ def test_the_seven_steps_with_zones_the_vault_identity_may_not_write(sandbox, cl
     assert "subnets/join/action" in refused.message
     assert endpoint_names(clients, rg) == ["pe-bk"] and usages(clients, vault)["MABContainersCount"] == 0
 
-    grant(clients, rg_scope(clients, rg), "Contributor", vault.identity.principal_id)  # seed 002: PE and VNet groups
+    grant(clients, rg_scope(clients, rg), "Contributor", vault.identity.principal_id)  # the Backup article: PE and VNet groups
     first = sandbox.event("register-container", vault.id)  # step 2: discovery fails
     assert (first.succeeded, first.code) == (False, "UserErrorVMInternetConnectivityIssue")
     assert endpoint_names(clients, rg) == ["pe-bk", "pe-bk_ecs114_blob", "pe-bk_ecs114_queue"]

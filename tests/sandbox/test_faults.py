@@ -58,10 +58,10 @@ def test_faults_match_method_and_path(sandbox, statuses):
     assert sandbox.faults()[0].seen == 0
 
 
-def test_a_seeded_share_hits_the_same_requests_every_run(sandbox, target):
+def test_a_share_drawn_from_a_stream_hits_the_same_requests_every_run(sandbox, target):
     def pattern() -> list[bool]:
         sandbox.clear_faults()
-        sandbox.add_fault(FaultRule(answer=500, share=0.5, seed=42))
+        sandbox.add_fault(FaultRule(answer=500, share=0.5, stream=42))
         clients = get_clients(target, retry_total=0)
         hits = []
         for _ in range(20):

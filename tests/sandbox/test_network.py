@@ -79,3 +79,19 @@ def test_network_interface_ip_configurations(clients, rg):
     assert [n.name for n in clients.network.network_interfaces.list(rg)] == ["nic1"]
     clients.network.network_interfaces.begin_delete(rg, "nic1").result()
     assert list(clients.network.network_interfaces.list(rg)) == []
+
+
+def test_a_subnet_shows_azures_defaults_for_policies_and_delegations(clients, rg):
+    """Network policies for private endpoints are off unless asked for (Microsoft Learn, "Manage network policies
+    for private endpoints": disabled by default), for Private Link services on; no delegations."""
+    put_vnet(clients, rg, "vnet-d", "10.3.0.0/16", {"snet-pe": "10.3.1.0/24"})
+    subnet = clients.network.subnets.get(rg, "vnet-d", "snet-pe")
+    assert subnet.private_endpoint_network_policies == "Disabled"
+    assert subnet.private_link_service_network_policies == "Enabled"
+    assert subnet.delegations == []
+    # Azure-provided DNS: an empty list of servers (test_PutLink_LinkExistsIfNoneMatchFailure_ExpectError)
+    assert clients.network.virtual_networks.get(rg, "vnet-d").dhcp_options.dns_servers == []
+    clients.network.subnets.begin_create_or_update(rg, "vnet-d", "snet-nsg", Subnet(
+        address_prefix="10.3.2.0/24", private_endpoint_network_policies="NetworkSecurityGroupEnabled")).result()
+    assert clients.network.subnets.get(rg, "vnet-d", "snet-nsg").private_endpoint_network_policies == \
+        "NetworkSecurityGroupEnabled"

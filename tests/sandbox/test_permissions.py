@@ -5,13 +5,14 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from azure.core.exceptions import ResourceNotFoundError
+from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
 from azure.core.rest import HttpRequest
 
 from runbook_lib.azure import Target, get_clients
-from tests.builders import grant, make_vnet, rg_scope, role_id
+from tests.builders import grant, make_storage, make_vnet, rg_scope, role_id
 
 USER_ACCESS_ADMINISTRATOR = "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9"  # not in builders.ROLES
+READER = "acdd72a7-3385-48ef-bd42-f606fba81ae7"
 CONTRIBUTOR_NOT_ACTIONS = [
     "Microsoft.Authorization/*/Delete", "Microsoft.Authorization/*/Write", "Microsoft.Authorization/elevateAccess/Action",
 ]
@@ -122,3 +123,40 @@ def test_permissions_are_read_only(clients, rg):
     url = f"{rg_scope(clients, rg)}/providers/Microsoft.Authorization/permissions"
     answer = clients.resources.send_request(HttpRequest("PUT", url, params={"api-version": "2022-04-01"}, json={}))
     assert answer.status_code == 405
+
+
+def test_a_role_on_one_account_does_not_reach_an_account_whose_name_begins_the_same(clients, rg, sandbox):
+    """Assignments are found by the scopes above the one asked about, segment by segment: 'stlogs' is not above
+    'stlogs2', though its id is a prefix of the other's."""
+    first = make_storage(clients, rg, "stlogs")
+    make_storage(clients, rg, "stlogs2")
+    keeper, as_keeper = as_principal(sandbox, "keeper")
+    grant(clients, first.id, "Contributor", keeper.object_id)
+
+    def on(account: str):
+        return blocks(as_keeper.authorization.permissions.list_for_resource(
+            rg, "Microsoft.Storage", "", "storageAccounts", account))
+
+    assert on("stlogs") == [(["*"], CONTRIBUTOR_NOT_ACTIONS, [], [])]
+    assert on("stlogs2") == []
+    assert as_keeper.storage.storage_accounts.get_properties(rg, "stlogs").name == "stlogs"
+    with pytest.raises(HttpResponseError) as error:
+        as_keeper.storage.storage_accounts.get_properties(rg, "stlogs2")
+    assert error.value.status_code == 403 and error.value.error.code == "AuthorizationFailed"
+
+
+def test_a_role_given_by_another_process_counts_at_its_next_request(clients, rg, sandbox):
+    """Nothing of the caller's roles is kept between requests: an assignment made through another sandbox on the
+    same estate file (a served sandbox, a notebook kernel) decides the very next request, and so does its deletion."""
+    auditor, as_auditor = as_principal(sandbox, "auditor")
+    with pytest.raises(HttpResponseError):
+        as_auditor.resources.resource_groups.get(rg)
+    elsewhere = get_clients(Target(state=str(sandbox.path)))  # its own Store and connection on the same file
+    made = elsewhere.authorization.role_assignments.create(rg_scope(clients, rg), str(uuid.uuid4()), {"properties": {
+        "roleDefinitionId": role_id(clients, READER), "principalId": auditor.object_id,
+        "principalType": "ServicePrincipal"}})
+    assert as_auditor.resources.resource_groups.get(rg).name == rg
+    elsewhere.authorization.role_assignments.delete(rg_scope(clients, rg), made.name)
+    with pytest.raises(HttpResponseError) as error:
+        as_auditor.resources.resource_groups.get(rg)
+    assert error.value.status_code == 403

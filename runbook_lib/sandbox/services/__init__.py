@@ -25,7 +25,7 @@ from .recoveryservices import (
 from .resource_manager import ResourceGroupService, SubscriptionService
 from .keyvault import KeyVaultPrivateEndpointConnectionService, KeyVaultService
 from .managed_identity import UserAssignedIdentityService
-from .storage import StorageAccountService, StoragePrivateEndpointConnectionService
+from .storage import StorageAccountService, StoragePrivateEndpointConnectionService, StoragePrivateLinkResourceService
 
 SERVICES: tuple[Service, ...] = (
     SubscriptionService(),
@@ -52,6 +52,7 @@ SERVICES: tuple[Service, ...] = (
     ConnectionOperationStatusService(),
     StorageAccountService(),
     StoragePrivateEndpointConnectionService(),
+    StoragePrivateLinkResourceService(),
     KeyVaultService(),
     KeyVaultPrivateEndpointConnectionService(),
     MigrateProjectService(),

@@ -3,71 +3,24 @@ caller's roles allow at a scope (permissions)."""
 
 from __future__ import annotations
 
-import json
-from functools import cache
-from importlib import resources
-
+from ..authz import granted_permissions, is_allowed
 from ..errors import ArmError
 from ..paths import ArmPath
+from ..rbac_data import (  # builtin_roles and find_definition are imported from here by the demo estates, tests
+    ASSIGNMENTS,
+    DEFINITIONS,
+    PERMISSIONS,
+    assignment_properties,
+    builtin_record,
+    builtin_roles,
+    enclosing_scopes,
+    find_definition,
+    subscription_scope,
+    utc,
+    within,
+)
 from ..store import Principal
 from .base import Context, Rules, Service, odata_eq
-
-DEFINITIONS = "Microsoft.Authorization/roleDefinitions"
-ASSIGNMENTS = "Microsoft.Authorization/roleAssignments"
-PERMISSIONS = "Microsoft.Authorization/permissions"
-
-
-@cache
-def builtin_roles() -> dict[str, dict]:
-    """Built-in role definitions by lower-case GUID, from the package data."""
-    text = resources.files("runbook_lib.sandbox").joinpath("data/builtin_roles.json").read_text()
-    return {role["name"].lower(): role for role in json.loads(text)}
-
-
-def subscription_scope(scope: str) -> str:
-    """'/subscriptions/{id}' for any scope inside a subscription, '' for the tenant."""
-    parts = scope.strip("/").split("/")
-    return f"/subscriptions/{parts[1]}" if len(parts) >= 2 and parts[0].lower() == "subscriptions" else ""
-
-
-def _builtin_record(role: dict, scope: str) -> dict:
-    return {
-        "id": f"{subscription_scope(scope)}/providers/{DEFINITIONS}/{role['name']}",
-        "name": role["name"],
-        "type": DEFINITIONS,
-        "properties": {
-            "roleName": role["roleName"],
-            "type": "BuiltInRole",
-            "description": role["description"],
-            "assignableScopes": ["/"],
-            "permissions": [
-                {
-                    "actions": role["actions"],
-                    "notActions": role["notActions"],
-                    "dataActions": role.get("dataActions", []),
-                    "notDataActions": [],
-                }
-            ],
-            "createdOn": "2015-02-02T21:55:09.8806423Z",
-            "updatedOn": "2024-01-01T00:00:00.0000000Z",
-            "createdBy": None,
-            "updatedBy": None,
-        },
-    }
-
-
-def find_definition(ctx: Context, definition_id: str) -> dict | None:
-    """A role definition by its id at any scope (built-in or custom)."""
-    guid = definition_id.rstrip("/").rsplit("/", 1)[-1].lower()
-    if guid in builtin_roles():
-        return _builtin_record(builtin_roles()[guid], definition_id)
-    return next((d for d in ctx.tx.of_type(DEFINITIONS) if d["name"].lower() == guid), None)
-
-
-def _within(scope: str, outer: str) -> bool:
-    """True when scope is outer or lies below it."""
-    scope, outer = scope.lower().rstrip("/"), outer.lower().rstrip("/")
-    return outer in ("", "/") or scope == outer or scope.startswith(outer + "/")
 
 
 class RoleDefinitionService(Service):
@@ -81,12 +34,12 @@ class RoleDefinitionService(Service):
             return stored
         role = builtin_roles().get(path.name.lower())
         if role:
-            return _builtin_record(role, path.scope)
+            return builtin_record(role, path.scope)
         # a custom role is found by its GUID from any scope it is assignable at (its id names another subscription
         # when it is assignable in several)
         custom = find_definition(ctx, path.id)
         assignable = (custom or {}).get("properties", {}).get("assignableScopes") or []
-        return custom if any(_within(path.scope, s) or _within(s, path.scope) for s in assignable) else None
+        return custom if any(within(path.scope, s) or within(s, path.scope) for s in assignable) else None
 
     def prepare(self, ctx: Context, path: ArmPath, body: dict, existing: dict | None) -> dict:
         if path.name.lower() in builtin_roles():
@@ -115,8 +68,6 @@ class RoleDefinitionService(Service):
     def _require_assignable_scopes(ctx: Context, scopes: list[str]) -> None:
         """The caller must be allowed to write role definitions at every assignable scope, as ARM checks it (a scope
         in a subscription that does not exist is one where nobody is)."""
-        from ..authz import is_allowed  # authz imports this module
-
         for scope in scopes:
             if not is_allowed(ctx, f"{DEFINITIONS}/write", scope):
                 raise ArmError(
@@ -128,10 +79,10 @@ class RoleDefinitionService(Service):
 
     def collection(self, ctx: Context, path: ArmPath) -> list[dict]:
         scope = path.parent_id
-        roles = [_builtin_record(role, scope) for role in builtin_roles().values()]
+        roles = [builtin_record(role, scope) for role in builtin_roles().values()]
         roles += [
             d for d in ctx.tx.of_type(DEFINITIONS)
-            if any(_within(scope, s) or _within(s, scope) for s in d["properties"].get("assignableScopes", []))
+            if any(within(scope, s) or within(s, scope) for s in d["properties"].get("assignableScopes", []))
         ]
         name = odata_eq(ctx.query.get("$filter", ""), "roleName")
         kind = odata_eq(ctx.query.get("$filter", ""), "type")
@@ -151,7 +102,7 @@ class RoleAssignmentService(Service):
         properties = body.get("properties") or {}
         definition = find_definition(ctx, properties.get("roleDefinitionId") or "")
         assignable = (definition or {}).get("properties", {}).get("assignableScopes") or ["/"]
-        if not any(_within(path.scope, where) for where in assignable):
+        if not any(within(path.scope, where) for where in assignable):
             definition = None  # a custom role does not exist outside its assignable scopes
         if definition is None:
             raise ArmError(
@@ -159,20 +110,7 @@ class RoleAssignmentService(Service):
                 f"The specified role definition '{properties.get('roleDefinitionId')}' does not exist.",
             )
         principal_id = properties.get("principalId") or ""
-        principal = ctx.tx.find_principal(principal_id)
-        if principal is None or principal.object_id.lower() != principal_id.lower() or ctx.now < principal.visible_at:
-            raise ArmError(
-                400, "PrincipalNotFound",
-                f"Principal {principal_id} does not exist in the directory. If it was just created, wait for "
-                "replication and try again.",
-            )
-        given_type = properties.get("principalType")
-        if given_type and given_type.lower() != principal.kind.lower():
-            raise ArmError(
-                400, "UnmatchedPrincipalType",
-                f"The PrincipalId '{principal.object_id}' has type '{principal.kind}', which is different from "
-                f"specified PrincipalType '{given_type}'.",
-            )
+        principal = _principal(ctx, principal_id, properties.get("principalType"))
         definition_id = f"{subscription_scope(path.scope)}/providers/{DEFINITIONS}/{definition['name']}"
         if existing:
             same = (existing["properties"]["principalId"].lower() == principal_id.lower()
@@ -194,13 +132,18 @@ class RoleAssignmentService(Service):
         record.pop("etag", None)
         record["properties"] = {
             **assignment_properties(path.scope, definition_id, principal, ctx.caller, ctx.now),
-            "createdOn": existing["properties"]["createdOn"] if existing else _utc(ctx.now),
+            "createdOn": existing["properties"]["createdOn"] if existing else utc(ctx.now),
         }
         return record
 
+    def deleted_body(self, ctx: Context, record: dict) -> dict | None:
+        """Role Assignments - Delete answers 200 with the assignment it deleted (RoleAssignments_Delete.json,
+        2022-04-01), 204 when there was none."""
+        return self.view(ctx, record)
+
     @staticmethod
     def _at_scope(ctx: Context, scope: str) -> list[dict]:
-        return [a for a in ctx.tx.of_type(ASSIGNMENTS) if a["properties"]["scope"].lower() == scope.lower()]
+        return ctx.tx.at_parents([scope], ASSIGNMENTS)
 
     def collection(self, ctx: Context, path: ArmPath) -> list[dict]:
         """Assignments at, above and below the scope; ``atScope()`` keeps those at or above it."""
@@ -208,14 +151,13 @@ class RoleAssignmentService(Service):
         expression = ctx.query.get("$filter", "")
         at_scope = "atscope()" in expression.lower()
         principal = odata_eq(expression, "principalId")
-        found = []
-        for assignment in ctx.tx.of_type(ASSIGNMENTS):
-            where = assignment["properties"]["scope"]
-            if not (_within(scope, where) or (not at_scope and _within(where, scope))):
-                continue
-            if principal and assignment["properties"]["principalId"].lower() != principal.lower():
-                continue
-            found.append(assignment)
+        match = ("$.properties.principalId", principal) if principal else None
+        found = ctx.tx.at_parents(enclosing_scopes(scope), ASSIGNMENTS, match=match)  # at or above the scope
+        if not at_scope:  # and below it: the assignments of its subscription (of the tenant at the root)
+            subscription = subscription_scope(scope).rpartition("/")[2] or None
+            found += [a for a in ctx.tx.of_type(ASSIGNMENTS, subscription)
+                      if within(a["properties"]["scope"], scope) and not within(scope, a["properties"]["scope"])
+                      and (not principal or a["properties"]["principalId"].lower() == principal.lower())]
         return found
 
 
@@ -228,27 +170,36 @@ class PermissionService(Service):
     requires_location = False
 
     def collection(self, ctx: Context, path: ArmPath) -> list[dict]:
-        from ..authz import granted_permissions  # authz imports this module
-
         return granted_permissions(ctx, path.parent_id)
 
 
-def assignment_properties(scope: str, definition_id: str, principal: Principal, caller: Principal,
-                          now: float) -> dict:
-    """The properties ARM returns for a role assignment."""
-    return {
-        "roleDefinitionId": definition_id,
-        "principalId": principal.object_id,
-        "principalType": principal.kind,
-        "scope": scope,
-        "createdOn": _utc(now),
-        "updatedOn": _utc(now),
-        "createdBy": caller.object_id,
-        "updatedBy": caller.object_id,
-    }
-
-
-def _utc(epoch: float) -> str:
-    from datetime import datetime, timezone
-
-    return datetime.fromtimestamp(epoch, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+def _principal(ctx: Context, principal_id: str, given_type: str | None) -> Principal:
+    """The principal an assignment names, as ARM finds it. Without principalType ARM looks it up in the directory:
+    PrincipalNotFound until the directory shows it. With principalType ARM skips the lookup when the directory does
+    not show it yet, as the troubleshooting article advises for a principal created just now ("Symptom - Role
+    assignment fails with PrincipalNotFound", https://aka.ms/docs-principaltype). In the sandbox a principal that
+    Azure makes (a vault's or a user-assigned managed identity) is shown ``principal_delay`` seconds after it is
+    made (the estate's setting, 0 unless a test or consultant sets it); one added with ``visible_in`` likewise.
+    An id that nobody made (a typo, an application id given for an object id) stays PrincipalNotFound even with
+    principalType: ARM would accept it and leave an assignment to an unknown identity; the sandbox, which knows the
+    whole directory, refuses it so the mistake shows at once."""
+    found = ctx.tx.find_principal(principal_id)
+    shown = found is not None and found.object_id.lower() == principal_id.lower() and ctx.now >= found.visible_at
+    if shown:
+        if given_type and given_type.lower() != found.kind.lower():
+            raise ArmError(
+                400, "UnmatchedPrincipalType",
+                f"The PrincipalId '{found.object_id}' has type '{found.kind}', which is different from "
+                f"specified PrincipalType '{given_type}'.",
+            )
+        return found
+    if given_type and found is not None and found.object_id.lower() == principal_id.lower():
+        return Principal(found.object_id, found.name, given_type, found.tenant_id)  # not looked up: as given
+    raise ArmError(
+        400, "PrincipalNotFound",
+        f"Principal {principal_id.replace('-', '')} does not exist in the directory {ctx.tx.setting('tenant_id', '')}. "
+        "Check that you have the correct principal ID. If you are creating this principal and then immediately "
+        "assigning a role, this error might be related to a replication delay. In this case, set the role assignment "
+        "principalType property to a value, such as ServicePrincipal, User, or Group. See "
+        "https://aka.ms/docs-principaltype",
+    )

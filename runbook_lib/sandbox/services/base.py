@@ -27,6 +27,7 @@ class Rules:
     deleted: int = 200
     delete_missing: int | None = 204  # None: deleting a missing resource is a 404
     lower_case_name: bool = False
+    always_async: bool = False  # long-running answers (202) even in immediate mode, whose operation is done at once
 
 
 @dataclass
@@ -49,6 +50,7 @@ class Context:
     settings: SandboxSettings
     now: float
     query: dict[str, str] = field(default_factory=dict)
+    memo: dict = field(default_factory=dict)  # what this request read once and reads again (never kept after it)
 
 
 class Service:
@@ -124,6 +126,10 @@ class Service:
 
     def remove(self, ctx: Context, path: ArmPath, record: dict) -> None:
         ctx.tx.delete_tree(record["id"])
+
+    def deleted_body(self, ctx: Context, record: dict) -> dict | None:
+        """The body of a DELETE answered at once (most types answer none)."""
+        return None
 
     def collection(self, ctx: Context, path: ArmPath) -> list[dict]:
         """The items of a collection GET (before paging and rendering)."""

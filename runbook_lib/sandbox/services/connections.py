@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..errors import ArmError
 from ..paths import ArmPath
 from .base import Context, Service
 from .endpoints import set_endpoint_status, target_changed
@@ -20,6 +21,7 @@ class PrivateEndpointConnectionService(Service):
             if before.get(kept):
                 properties[kept] = before[kept]
         properties.setdefault("privateLinkServiceConnectionState", {}).setdefault("actionsRequired", "None")
+        refuse_storage_approval(path, before, properties)
         return record
 
     def save(self, ctx: Context, path: ArmPath, record: dict) -> None:
@@ -36,3 +38,15 @@ class PrivateEndpointConnectionService(Service):
             set_endpoint_status(ctx, endpoint_id, {"status": "Disconnected",
                                                    "description": "The connection was removed by the resource owner."})
         target_changed(ctx, path.parent_id)
+
+
+def refuse_storage_approval(path: ArmPath, before: dict, properties: dict) -> None:
+    """A storage account refuses to approve a connection that is already Approved, or was Rejected (a rejection is
+    final): 400 InvalidValuesForRequestParameters (the Azure CLI's recording
+    test_storage_account_private_endpoint.yaml, interactions 18 and 22)."""
+    if path.type.lower() != "microsoft.storage/storageaccounts/privateendpointconnections":
+        return
+    was = (before.get("privateLinkServiceConnectionState") or {}).get("status")
+    if properties["privateLinkServiceConnectionState"].get("status") == "Approved" and was in ("Approved", "Rejected"):
+        raise ArmError(400, "InvalidValuesForRequestParameters",
+                       "Values for request parameters are invalid: privateLinkServiceConnectionState.status.")

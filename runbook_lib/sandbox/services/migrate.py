@@ -1,4 +1,4 @@
-"""Microsoft.Migrate projects as private-link targets (seed 004).
+"""Microsoft.Migrate projects as private-link targets ("Using Azure Migrate with private endpoints").
 
 A project's connectivity is chosen once: a project that got a private endpoint stays private, and a project
 that was first used over public endpoints (its key generated without one) refuses private endpoints for good.

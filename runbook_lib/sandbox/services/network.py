@@ -14,11 +14,28 @@ class VirtualNetworkService(Service):
     types = ("Microsoft.Network/virtualNetworks",)
     embedded = {"subnets": "subnets", "virtualNetworkPeerings": "virtualNetworkPeerings"}
 
+    def prepare(self, ctx: Context, path: ArmPath, body: dict, existing: dict | None) -> dict:
+        """No DNS servers given: Azure-provided DNS, shown as an empty list (the Azure CLI's recorded
+        test_PutLink_LinkExistsIfNoneMatchFailure_ExpectError: "dhcpOptions": {"dnsServers": []})."""
+        record = super().prepare(ctx, path, body, existing)
+        record["properties"].setdefault("dhcpOptions", {}).setdefault("dnsServers", [])
+        return record
+
 
 class SubnetService(Service):
     """A subnet lists the NIC IP configurations and private endpoints in it (Azure leaves empty lists out)."""
 
     types = ("Microsoft.Network/virtualNetworks/subnets",)
+
+    def prepare(self, ctx: Context, path: ArmPath, body: dict, existing: dict | None) -> dict:
+        """Azure's defaults: network policies for private endpoints off ("Manage network policies for private
+        endpoints": disabled by default), for Private Link services on, no delegations."""
+        record = super().prepare(ctx, path, body, existing)
+        properties = record["properties"]
+        properties.setdefault("privateEndpointNetworkPolicies", "Disabled")
+        properties.setdefault("privateLinkServiceNetworkPolicies", "Enabled")
+        properties.setdefault("delegations", [])
+        return record
 
     def render(self, ctx: Context, record: dict) -> dict:
         properties = record.setdefault("properties", {})

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import copy
+
 from ..errors import ArmError, OperationFailed
-from ..paths import ArmPath
+from ..paths import ArmPath, parse_path
 from .base import Context, Rules, Service
 
 RECORD_TYPES = ("A", "AAAA", "CNAME", "MX", "PTR", "SOA", "SRV", "TXT")
+# a record set's list of records, shown empty when none is given (the Azure CLI's recorded
+# test_PutRecordSet_IfNoneMatchFailure_ExpectError: a new A record set answers "aRecords": [])
+_RECORD_LISTS = {"A": "aRecords", "AAAA": "aaaaRecords", "MX": "mxRecords", "PTR": "ptrRecords", "SRV": "srvRecords",
+                 "TXT": "txtRecords"}
 ZONE_TYPE = "Microsoft.Network/privateDnsZones"
 
 
@@ -20,8 +26,27 @@ def _precondition_failed(what: str, exists: bool) -> OperationFailed:
     return OperationFailed("PreconditionFailed", f"{what} has been modified (etag mismatch).")
 
 
+# Azure's answers: a zone or link PUT, PATCH or DELETE is accepted (202, Azure-AsyncOperation and Location) and runs
+# as an operation (the Azure CLI's recorded ``network private-dns zone create`` and ``link vnet create``)
+_ASYNC = Rules(lro_patch=True, async_put=202, always_async=True)
+# every zone holds its SOA record set '@' from its creation, counted in numberOfRecordSets and listed with the others
+# (the Azure CLI's recorded test_ListRecordSetsAcrossType_DefaultRecordSetPresent_ExpectDefaultRecordSetRetrieved);
+# a private zone has no NS record set
+SOA_PROPERTIES = {"ttl": 3600, "soaRecord": {
+    "email": "azureprivatedns-host.microsoft.com", "expireTime": 2419200, "host": "internal.cloudapp.net",
+    "minimumTtl": 300, "refreshTime": 3600, "retryTime": 300, "serialNumber": 1}}
+
+
 class PrivateZoneService(Service):
     types = (ZONE_TYPE,)
+    rules = _ASYNC
+
+    def save(self, ctx: Context, path: ArmPath, record: dict) -> None:
+        super().save(ctx, path, record)
+        soa = parse_path(f"{record['id']}/SOA/@")
+        if ctx.tx.get(soa.id) is None:
+            records = RecordSetService()
+            records.save(ctx, soa, records.prepare(ctx, soa, {"properties": copy.deepcopy(SOA_PROPERTIES)}, None))
 
     def precondition_failed(self, path: ArmPath, exists: bool) -> ArmError:
         return _precondition_failed(f"The Zone {path.name}", exists)
@@ -55,11 +80,18 @@ class RecordSetService(Service):
 
     def prepare(self, ctx: Context, path: ArmPath, body: dict, existing: dict | None) -> dict:
         record = super().prepare(ctx, path, body, existing)
+        if existing is None:  # the type as Azure spells it, whatever the path's casing ('/a/' -> 'A')
+            kind = next(t for t in RECORD_TYPES if t.lower() == path.types[-1].lower())
+            record["type"] = f"{ZONE_TYPE}/{kind}"
+            record["id"] = f"{path.parent_id}/{kind}/{path.name}"
         zone = path.names[0].lower()
         name = path.name
         properties = record["properties"]
         properties["fqdn"] = f"{zone}." if name == "@" else f"{name}.{zone}."
         properties.setdefault("isAutoRegistered", False)
+        records = _RECORD_LISTS.get(record["type"].rsplit("/", 1)[-1])
+        if records:
+            properties.setdefault(records, [])
         return record
 
 
@@ -75,6 +107,7 @@ class AllRecordSetsService(Service):
 
 class VirtualNetworkLinkService(Service):
     types = (f"{ZONE_TYPE}/virtualNetworkLinks",)
+    rules = _ASYNC
     requires_location = True
 
     def precondition_failed(self, path: ArmPath, exists: bool) -> ArmError:

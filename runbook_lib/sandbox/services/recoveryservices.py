@@ -65,8 +65,9 @@ def _backup_members(group: str, cloud: str, geo: str, vault_id: str) -> tuple[Me
 
 class VaultService(PrivateLinkTarget):
     types = (VAULT_TYPE,)
-    # create is long-running (200/201), update is long-running (200/202), delete answers 202 or 204
-    rules = Rules(lro_patch=True, deleted=204)
+    # create answers 201 at once, Succeeded (the Azure CLI's recorded ``backup vault create``, test_backup_vault);
+    # update is long-running (200/202), delete answers 202 or 204
+    rules = Rules(lro_put=False, lro_patch=True, deleted=204)
 
     def prepare(self, ctx: Context, path: ArmPath, body: dict, existing: dict | None) -> dict:
         record = super().prepare(ctx, path, body, existing)

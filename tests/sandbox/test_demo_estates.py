@@ -1,4 +1,4 @@
-"""The seeded demo estate (`runbook sandbox reset --seed contoso`), checked through the real SDK clients."""
+"""The demo estate (`runbook sandbox reset --demo contoso`), checked through the real SDK clients."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from azure.mgmt.recoveryservicesbackup.models import (
 
 from runbook_lib.azure import Target, get_clients
 from runbook_lib.errors import InputError
-from runbook_lib.sandbox import Sandbox, seeds
-from runbook_lib.sandbox.seeds import SeedError, seed_names
+from runbook_lib.sandbox import Sandbox, demo_estates
+from runbook_lib.sandbox.demo_estates import DemoEstateError, demo_names
 from runbook_lib.sandbox.tenant import sandbox_id
 from tests.builders import grant, make_endpoint
 from tests.cli import runbook
@@ -26,8 +26,8 @@ def as_principal(sandbox: Sandbox, name: str):
     return get_clients(Target(state=str(sandbox.path), principal=name))
 
 
-def test_the_shipped_seeds_are_listed():
-    assert "contoso" in seed_names()
+def test_the_shipped_demo_estates_are_listed():
+    assert "contoso" in demo_names()
 
 
 def test_both_subscriptions_are_listed(contoso, clients):
@@ -120,7 +120,7 @@ def test_only_the_general_purpose_v2_accounts_take_endpoints(contoso, clients, h
         "stcontosocache7f3k": ("StorageV2", "Standard_LRS"), "stcontosoprem7f3k": ("StorageV2", "Premium_LRS"),
         "stcontosov1legacy7f3k": ("Storage", "Standard_LRS"), "stcontosoblob7f3k": ("BlobStorage", "Standard_LRS"),
     }
-    assert all(a.network_rule_set.bypass == "AzureServices" and a.tags == {"seed": "contoso"} for a in accounts.values())
+    assert all(a.network_rule_set.bypass == "AzureServices" and a.tags == {"demo": "contoso"} for a in accounts.values())
     for name in ("stcontosov1legacy7f3k", "stcontosoblob7f3k"):
         with pytest.raises(HttpResponseError) as error:
             make_endpoint(clients, "rg-network-spoke", f"pe-{name}", SPOKE_ENDPOINTS, accounts[name].id, "blob")
@@ -133,44 +133,44 @@ def test_only_the_general_purpose_v2_accounts_take_endpoints(contoso, clients, h
     assert [r.name for r in classic] == ["stcontosoclassic7f3k"]
 
 
-def test_reseeding_gives_the_same_estate(contoso):
+def test_building_again_gives_the_same_estate(contoso):
     def estate():
         users = {(p.name, p.object_id) for p in contoso.principals() if p.kind == "User"}
         return sorted(r["id"] for r in contoso.resources()), users
 
     first = estate()
-    contoso.reset(seed="contoso")
+    contoso.reset(demo="contoso")
     assert estate() == first
     assert len(first[0]) > 40
 
 
-def test_seeding_keeps_the_settings_asked_for(sandbox):
+def test_building_keeps_the_settings_asked_for(sandbox):
     from runbook_lib.sandbox import SandboxSettings
 
-    sandbox.reset(SandboxSettings(lro="realistic", lro_seconds=2.0), seed="contoso")
+    sandbox.reset(SandboxSettings(lro="realistic", lro_seconds=2.0), demo="contoso")
     assert (sandbox.settings().lro, sandbox.settings().lro_seconds) == ("realistic", 2.0)
 
 
-def test_an_unknown_seed_changes_nothing(contoso):
+def test_an_unknown_demo_estate_changes_nothing(contoso):
     before = contoso.resources()
     with pytest.raises(InputError) as error:
-        contoso.reset(seed="fabrikam")
-    assert "--seed" in str(error.value) and "contoso" in str(error.value)
+        contoso.reset(demo="fabrikam")
+    assert "--demo" in str(error.value) and "contoso" in str(error.value)
     assert contoso.resources() == before
 
 
-def test_a_seed_that_fails_leaves_an_empty_estate_and_names_its_step(contoso, monkeypatch):
+def test_a_build_that_fails_leaves_an_empty_estate_and_names_its_step(contoso, monkeypatch):
     broken = {"subscriptions": {"default": "Broken"}, "requests": [
         {"method": "PUT", "path": "/subscriptions/{sub:default}/resourceGroups/rg-ok", "body": {"location": "westus3"}},
         {"method": "PUT", "path": "/subscriptions/{sub:default}/resourceGroups/rg-ok/providers/Microsoft.Storage/"
                                   "storageAccounts/stnokind", "body": {"location": "westus3", "sku": {"name": "Standard_LRS"}}},
     ]}
-    monkeypatch.setattr(seeds, "seed_names", lambda: ["broken", "contoso"])
-    monkeypatch.setattr(seeds, "_text", lambda name: json.dumps(broken))
-    with pytest.raises(SeedError) as error:
-        contoso.reset(seed="broken")
+    monkeypatch.setattr(demo_estates, "demo_names", lambda: ["broken", "contoso"])
+    monkeypatch.setattr(demo_estates, "_text", lambda name: json.dumps(broken))
+    with pytest.raises(DemoEstateError) as error:
+        contoso.reset(demo="broken")
     message = str(error.value)
-    assert "seed 'broken' step 2 (PUT " in message and "400 MissingRequiredProperty" in message
+    assert "demo estate 'broken' step 2 (PUT " in message and "400 MissingRequiredProperty" in message
     rows = contoso.resources()  # the empty estate, as `reset` makes it
     assert (rows[0]["type"], rows[0]["name"]) == ("Microsoft.Resources/subscriptions", "Sandbox subscription")
     assert {r["type"] for r in rows} == {"Microsoft.Resources/subscriptions", "Microsoft.Authorization/roleAssignments"}
@@ -180,22 +180,22 @@ def test_a_seed_that_fails_leaves_an_empty_estate_and_names_its_step(contoso, mo
 def test_a_request_as_an_unknown_principal_is_refused_not_run_as_the_admin(sandbox, monkeypatch):
     broken = {"requests": [{"method": "PUT", "path": "/subscriptions/{sub:default}/resourceGroups/rg-x",
                             "body": {"location": "westus3"}, "as": "nobody"}]}
-    monkeypatch.setattr(seeds, "seed_names", lambda: ["broken"])
-    monkeypatch.setattr(seeds, "_text", lambda name: json.dumps(broken))
-    with pytest.raises(SeedError, match="no principal 'nobody'"):
-        sandbox.reset(seed="broken")
+    monkeypatch.setattr(demo_estates, "demo_names", lambda: ["broken"])
+    monkeypatch.setattr(demo_estates, "_text", lambda name: json.dumps(broken))
+    with pytest.raises(DemoEstateError, match="no principal 'nobody'"):
+        sandbox.reset(demo="broken")
 
 
-def test_the_cli_seeds_and_refuses_an_unknown_seed_in_one_line(tmp_path):
+def test_the_cli_builds_and_refuses_an_unknown_demo_estate_in_one_line(tmp_path):
     state = str(tmp_path / "estate.db")
-    done = runbook("sandbox", "reset", "--state", state, "--seed", "contoso")
+    done = runbook("sandbox", "reset", "--state", state, "--demo", "contoso")
     assert done.returncode == 0, done.stderr
-    assert len(done.stdout.splitlines()) == 2 and "seed 'contoso'" in done.stdout
+    assert len(done.stdout.splitlines()) == 2 and "demo estate 'contoso'" in done.stdout
     before = Sandbox(state).resources()
 
-    refused = runbook("sandbox", "reset", "--state", state, "--seed", "fabrikam")
+    refused = runbook("sandbox", "reset", "--state", state, "--demo", "fabrikam")
     lines = refused.stderr.strip().splitlines()
     assert refused.returncode != 0 and len(lines) == 1
-    assert "--seed" in lines[0] and "fabrikam" in lines[0] and "contoso" in lines[0]
+    assert "--demo" in lines[0] and "fabrikam" in lines[0] and "contoso" in lines[0]
     assert Sandbox(state).resources() == before
 

@@ -1,12 +1,12 @@
-"""Seeded demo estates: JSON data files in ``runbook_lib/sandbox/data/seeds/{name}.json``, applied to a fresh estate.
+"""Demo estates: JSON data files in ``runbook_lib/sandbox/data/demo_estates/{name}.json``, applied to a fresh estate.
 
-A seed file is one JSON object; keys starting with ``_`` are comments, anywhere outside request bodies.
+A demo estate file is one JSON object; keys starting with ``_`` are comments, anywhere outside request bodies.
 
 ``description``
-    one line, printed by ``runbook sandbox reset --seed NAME``.
+    one line, printed by ``runbook sandbox reset --demo NAME``.
 ``subscriptions``
     ``{key: display name}``. The key ``default`` is the estate's default subscription (DEFAULT_SUBSCRIPTION); any
-    other key gets the id ``sandbox_id("subscription/{seed}/{key}")``.
+    other key gets the id ``sandbox_id("subscription/{name}/{key}")``.
 ``principals``
     ``[{"name": ..., "kind": "User" | "ServicePrincipal" | "Group"}]``, with the usual stable object ids.
 ``roleAssignments``
@@ -15,10 +15,11 @@ A seed file is one JSON object; keys starting with ``_`` are comments, anywhere 
     merged into the body of every PUT with a ``location`` (tracked resources) that has no tags of its own.
 ``requests``
     ``[{"method": ..., "path": ..., "body": {...}, "as": principal}]``, sent in order through the sandbox's WSGI app,
-    so every service rule applies; ``as`` defaults to the estate's default caller. Any answer but 2xx stops the seed.
+    so every service rule applies; ``as`` defaults to the estate's default caller. Any answer but 2xx stops the
+    build.
 ``events``
     ``[{"event": "register-container" | "first-backup" | "generate-key", "target": id, "as": principal}]``, run
-    after the requests through ``Sandbox.event``; one that does not succeed stops the seed.
+    after the requests through ``Sandbox.event``; one that does not succeed stops the build.
 
 Strings in scopes, paths, bodies and targets may hold ``{sub:KEY}`` (a subscription's id) and ``{tenant}``.
 """
@@ -47,13 +48,13 @@ _KEYS = {"description", "subscriptions", "principals", "roleAssignments", "tags"
 _PLACEHOLDER = re.compile(r"\{(sub:[^{}]+|tenant)\}")
 
 
-class SeedError(RunbookError):
-    """A seed could not be applied: which step, and what the sandbox answered."""
+class DemoEstateError(RunbookError):
+    """A demo estate could not be built: which step, and what the sandbox answered."""
 
 
 @dataclass(frozen=True)
-class SeedReport:
-    """What a seed made."""
+class DemoReport:
+    """What a demo estate's build made."""
 
     name: str
     description: str
@@ -63,80 +64,82 @@ class SeedReport:
     events: int
 
     def summary(self) -> str:
-        return (f"seed '{self.name}': {self.description} ({len(self.subscriptions)} subscriptions, "
+        return (f"demo estate '{self.name}': {self.description} ({len(self.subscriptions)} subscriptions, "
                 f"{len(self.principals)} principals, {self.requests} ARM requests, {self.events} events)")
 
 
-def seed_names() -> list[str]:
-    """The seeds shipped with the package, by name."""
-    folder = resources.files("runbook_lib.sandbox").joinpath("data/seeds")
+def demo_names() -> list[str]:
+    """The demo estates shipped with the package, by name."""
+    folder = resources.files("runbook_lib.sandbox").joinpath("data/demo_estates")
     return sorted(item.name[: -len(".json")] for item in folder.iterdir() if item.name.endswith(".json"))
 
 
 @cache
 def _text(name: str) -> str:
-    return resources.files("runbook_lib.sandbox").joinpath(f"data/seeds/{name}.json").read_text()
+    return resources.files("runbook_lib.sandbox").joinpath(f"data/demo_estates/{name}.json").read_text()
 
 
-def load_seed(name: str) -> dict:
-    """The seed's data; an unknown name is an InputError naming --seed and the seeds there are."""
-    names = seed_names()
+def load_demo(name: str) -> dict:
+    """The demo estate's data; an unknown name is an InputError naming --demo and the estates there are."""
+    names = demo_names()
     if name not in names:
-        raise InputError(f"--seed: no seed '{name}'; choose one of {', '.join(names) or '(none shipped)'}")
-    seed = _uncommented(json.loads(_text(name)))
-    unknown = set(seed) - _KEYS
+        raise InputError(f"--demo: no demo estate '{name}'; choose one of {', '.join(names) or '(none shipped)'}")
+    estate = _uncommented(json.loads(_text(name)))
+    unknown = set(estate) - _KEYS
     if unknown:
-        raise SeedError(f"seed '{name}': unknown key(s) {', '.join(sorted(unknown))}; expected {', '.join(sorted(_KEYS))}")
-    return seed
+        raise DemoEstateError(f"demo estate '{name}': unknown key(s) {', '.join(sorted(unknown))}; "
+                              f"expected {', '.join(sorted(_KEYS))}")
+    return estate
 
 
-def apply_seed(sandbox: Sandbox, name: str) -> SeedReport:
-    """Apply a seed to the sandbox's estate (a freshly reset one: ``Sandbox.reset(seed=name)`` does both and
-    leaves an empty estate if the seed fails)."""
-    seed = load_seed(name)
+def apply_demo(sandbox: Sandbox, name: str) -> DemoReport:
+    """Build a demo estate in the sandbox's estate (a freshly reset one: ``Sandbox.reset(demo=name)`` does both
+    and leaves an empty estate if the build fails)."""
+    estate = load_demo(name)
     subscriptions = {key: DEFAULT_SUBSCRIPTION if key == "default" else sandbox_id(f"subscription/{name}/{key}")
-                     for key in seed.get("subscriptions", {})}
+                     for key in estate.get("subscriptions", {})}
     subscriptions.setdefault("default", DEFAULT_SUBSCRIPTION)
 
     def fill(value: Any, where: str) -> Any:
-        return _substitute(value, subscriptions, f"seed '{name}' {where}")
+        return _substitute(value, subscriptions, f"demo estate '{name}' {where}")
 
-    for entry in seed.get("principals", []):
+    for entry in estate.get("principals", []):
         sandbox.add_principal(entry["name"], entry.get("kind", "User"))
     with sandbox.store.transaction() as tx:
-        for key, display_name in seed.get("subscriptions", {}).items():
+        for key, display_name in estate.get("subscriptions", {}).items():
             add_subscription(tx, subscriptions[key], display_name)
-        for index, entry in enumerate(seed.get("roleAssignments", []), 1):
+        for index, entry in enumerate(estate.get("roleAssignments", []), 1):
             where = f"role assignment {index} ({entry.get('principal')}, {entry.get('role')})"
             principal = tx.find_principal(entry["principal"])
             if principal is None:
-                raise SeedError(f"seed '{name}' {where}: no principal '{entry['principal']}'")
-            assign_role(tx, fill(entry["scope"], where), _role_guid(entry["role"], f"seed '{name}' {where}"), principal)
+                raise DemoEstateError(f"demo estate '{name}' {where}: no principal '{entry['principal']}'")
+            role = _role_guid(entry["role"], f"demo estate '{name}' {where}")
+            assign_role(tx, fill(entry["scope"], where), role, principal)
 
-    tags = seed.get("tags")
-    requests = seed.get("requests", [])
+    tags = estate.get("tags")
+    requests = estate.get("requests", [])
     for index, step in enumerate(requests, 1):
         method, path = step["method"].upper(), step["path"]
         where = f"step {index} ({method} {path})"
         body = fill(step.get("body"), where)
         if tags and method == "PUT" and isinstance(body, dict) and "location" in body and "tags" not in body:
             body = {**body, "tags": dict(tags)}
-        caller = _caller(sandbox, step.get("as"), f"seed '{name}' {where}")
+        caller = _caller(sandbox, step.get("as"), f"demo estate '{name}' {where}")
         status, answer = send(sandbox, method, fill(path, where), body, caller)
         if not 200 <= status < 300:
             error = (answer or {}).get("error", {}) if isinstance(answer, dict) else {}
-            raise SeedError(f"seed '{name}' {where} was refused: {status} {error.get('code', '')}: "
+            raise DemoEstateError(f"demo estate '{name}' {where} was refused: {status} {error.get('code', '')}: "
                             f"{error.get('message', '')}".rstrip(": "))
 
-    events = seed.get("events", [])
+    events = estate.get("events", [])
     for index, step in enumerate(events, 1):
         where = f"event {index} ({step['event']} on {step['target']})"
-        caller = _caller(sandbox, step.get("as"), f"seed '{name}' {where}")
+        caller = _caller(sandbox, step.get("as"), f"demo estate '{name}' {where}")
         result = sandbox.event(step["event"], fill(step["target"], where), caller=caller)
         if not result.succeeded:
-            raise SeedError(f"seed '{name}' {where} failed: {result.code}: {result.message}")
-    return SeedReport(name, seed.get("description", ""), subscriptions,
-                      tuple(p["name"] for p in seed.get("principals", [])), len(requests), len(events))
+            raise DemoEstateError(f"demo estate '{name}' {where} failed: {result.code}: {result.message}")
+    return DemoReport(name, estate.get("description", ""), subscriptions,
+                      tuple(p["name"] for p in estate.get("principals", [])), len(requests), len(events))
 
 
 def send(sandbox: Sandbox, method: str, path: str, body: dict | None, caller: str) -> tuple[int, Any]:
@@ -173,7 +176,7 @@ def _caller(sandbox: Sandbox, name: str | None, where: str) -> str:
     with sandbox.store.transaction() as tx:
         principal = tx.find_principal(name or tx.setting("default_caller", ""))
     if principal is None:
-        raise SeedError(f"{where}: no principal '{name}'")
+        raise DemoEstateError(f"{where}: no principal '{name}'")
     return principal.object_id
 
 
@@ -183,7 +186,7 @@ def _role_guid(role: str, where: str) -> str:
         return roles[role.lower()]["name"]
     found = [guid for guid, r in roles.items() if r["roleName"].lower() == role.lower()]
     if not found:
-        raise SeedError(f"{where}: no built-in role '{role}'")
+        raise DemoEstateError(f"{where}: no built-in role '{role}'")
     return roles[found[0]]["name"]
 
 
@@ -201,14 +204,14 @@ def _substitute(value: Any, subscriptions: dict[str, str], where: str) -> Any:
             return TENANT_ID
         key = token.removeprefix("sub:")
         if key not in subscriptions:
-            raise SeedError(f"{where}: unknown subscription key '{key}' in '{value}'")
+            raise DemoEstateError(f"{where}: unknown subscription key '{key}' in '{value}'")
         return subscriptions[key]
 
     return _PLACEHOLDER.sub(replace, value)
 
 
 def _uncommented(value: Any) -> Any:
-    """The seed without ``_``-keys, except inside request bodies, which are sent as written."""
+    """The estate's data without ``_``-keys, except inside request bodies, which are sent as written."""
     if isinstance(value, dict):
         return {k: (v if k == "body" else _uncommented(v)) for k, v in value.items() if not k.startswith("_")}
     if isinstance(value, list):
