@@ -27,7 +27,7 @@ from runbook_lib.engine import Run, load_parameters
 from runbook_lib.evidence.scope import run_scope
 from runbook_lib.evidence.snapshots import observed_ids, snapshot
 from runbook_lib.sandbox import Sandbox
-from runbook_lib.scenarios import SCENARIOS
+from runbook_lib.scenarios import get_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 ZONE = "privatelink.wus3.backup.windowsazure.com"
@@ -45,9 +45,10 @@ def main() -> None:
 
 
 def _measure(extra: int, state: Path) -> None:
-    Sandbox(state).reset(seed="contoso")
+    Sandbox(state).reset(demo="contoso")
     values = yaml.safe_load((ROOT / "parameters" / "backup.sandbox.yaml").read_text())
-    model, build = SCENARIOS["backup"]
+    backup = get_scenario("backup")
+    model, build = backup.parameters, backup.build
     params = load_parameters(model, {**values, "confirm": ["first-registration", "first-backup"]})
     owner = get_clients(Target(state=str(state), principal="owner"))
     build(params).run(Run(owner, params, "apply", operator="owner", confirmed=frozenset(params.confirm)))

@@ -4,7 +4,7 @@ Run from the project root:
 
     .venv/bin/python bench/bench_shared_zones.py [--runs 8] [--jobs 8] [--lro-seconds 2]
 
-In a temp directory: a contoso estate with realistic long-running operations (`runbook sandbox reset --seed contoso
+In a temp directory: a contoso estate with realistic long-running operations (`runbook sandbox reset --demo contoso
 --lro realistic --lro-seconds 2`), one /26 subnet per run added to the spoke VNet (each Backup endpoint needs 11
 addresses), and one Backup parameter file per run: a new vault, its endpoint in its own subnet, zone groups in the
 hub's zones (rg-dns, another subscription). Then `runbook batch --mode apply --jobs N` of all of them. Every run
@@ -57,7 +57,7 @@ def runbook(*args: str) -> subprocess.CompletedProcess:
 
 def measure(tmp: Path, runs: int, jobs: int, lro_seconds: float) -> None:
     state = tmp / "estate.db"
-    reset = runbook("sandbox", "reset", "--state", str(state), "--seed", "contoso", "--lro", "realistic",
+    reset = runbook("sandbox", "reset", "--state", str(state), "--demo", "contoso", "--lro", "realistic",
                     "--lro-seconds", str(lro_seconds))
     assert reset.returncode == 0, reset.stderr
     clients = get_clients(Target(state=str(state)), polling_interval=0.2)

@@ -11,11 +11,8 @@ import difflib
 from functools import cache
 from importlib import resources
 
+from .clouds import cloud_listed_as, cloud_names
 from .errors import InputError
-
-
-# the list's cloud names -> the names runbook_lib.azure.clouds uses
-_CLOUDS = {"AzureCloud": "public", "AzureUSGovernment": "usgov", "AzureChinaCloud": "china"}
 
 
 @cache
@@ -35,11 +32,13 @@ def geo_code(region: str) -> str:
 
 
 def region_cloud(region: str) -> str:
-    """The cloud a region belongs to: public, usgov or china."""
+    """The cloud a region belongs to: a name in runbook_lib.clouds (public, usgov, china)."""
     listed = _row(region)["cloud"]
-    if listed not in _CLOUDS:
-        raise InputError(f"region: '{region}' is in {listed}, which the toolkit does not support (public, usgov, china)")
-    return _CLOUDS[listed]
+    cloud = cloud_listed_as(listed)
+    if cloud is None:
+        raise InputError(f"region: '{region}' is in {listed}, which the toolkit does not support "
+                         f"({', '.join(cloud_names())})")
+    return cloud.name
 
 
 def _row(region: str) -> dict[str, str]:

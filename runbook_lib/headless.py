@@ -15,18 +15,18 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, create_model
 
 from .azure import Target, get_clients
+from .dns_notebooks import MODELS as DNS_MODELS
 from .engine import load_parameters
-from .engine.fields import AnyResourceId, Nameserver, ResourceGroupId, Ttl, VnetId
 from .engine.parameters import read_parameters
-from .engine.runbook import Interrupted
-from .errors import InputError
+from .errors import InputError, Interrupted
 from .evidence.archive import RunRecord, archive_run
 from .evidence.scope import run_scope
 from .evidence.snapshots import observed_ids, snapshot
-from .evidence.status import EXIT_CODES
+from .evidence.status import EXIT_CODES, EvidenceStatus
 from .journal import Journal, open_intents
-from .scenarios import SCENARIOS
-from .ui.session import DEMO_SEED, RUN_OPTIONS, notebook_target
+from .notebook_spec import notebooks_dir
+from .scenarios.registry import find_scenario
+from .ui.session import DEMO_ESTATE, RUN_OPTIONS, notebook_target
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ class HeadlessRun:
     scenario: str
     folder: Path
     notebook: Path  # the executed notebook
-    status: str  # ok | failed | timed-out | blocked | incomplete (evidence.status)
+    status: EvidenceStatus  # from the manifest (evidence.status)
     message: str
 
     @property
@@ -42,38 +42,33 @@ class HeadlessRun:
         return EXIT_CODES[self.status]
 
 
-def notebooks_dir() -> Path:
-    """The project's notebooks/ (beside the package)."""
-    return Path(__file__).resolve().parents[1] / "notebooks"
-
-
 def notebook_names(notebooks: Path | None = None) -> list[str]:
-    """Every runnable notebook: the scenarios' and the DNS notebooks (dns_entries, troubleshoot_private_link)."""
+    """Every runnable notebook in ``notebooks`` (default notebooks/): the scenarios' and the DNS notebooks
+    (dns_entries, troubleshoot_private_link), as `runbook notebooks build` writes them."""
     return sorted(p.stem for p in (notebooks or notebooks_dir()).glob("*.ipynb"))
 
 
-# the parameters cell's annotations (papermill's inferred type names) and what a value of each must be
-_CELL_TYPES = {"str": str, "bool": bool, "int": int, "float": float, "list": list[str]}
-# the DNS notebooks' parameters whose shape is checked too (by name), as the scenarios' models check theirs
-_CELL_SHAPES: dict[str, Any] = {"ids": list[AnyResourceId], "zones_resource_group": ResourceGroupId,
-                                "zone_groups": list[ResourceGroupId], "link_vnets": list[VnetId], "ttl": Ttl,
-                                "nameserver": Nameserver}
-
-
 def parameter_model(name: str, notebooks: Path | None = None) -> type[BaseModel]:
-    """What a parameter file for notebook ``name`` must hold: the scenario's model, or for the DNS notebooks a
-    model of their parameters cell (its names and annotated types, run options excluded)."""
-    import papermill
-
-    if name in SCENARIOS:
-        return SCENARIOS[name][0]
+    """What a parameter file for notebook ``name`` must hold: its scenario's model, a DNS notebook's, or for another
+    notebook in ``notebooks`` (one of a team's own) its parameters cell's names and types (run options excluded)."""
+    scenario = find_scenario(name)
+    if scenario is not None:
+        return scenario.parameters
+    if name in DNS_MODELS:
+        return DNS_MODELS[name]
     source = (notebooks or notebooks_dir()) / f"{name}.ipynb"
     if not source.exists():
         raise InputError(f"SCENARIO: no notebook '{name}'; use one of {', '.join(notebook_names(notebooks))}")
+    import papermill
+
     cell = papermill.inspect_notebook(str(source))
-    fields: dict[str, Any] = {n: (_CELL_SHAPES.get(n, _CELL_TYPES[p["inferred_type_name"]]),
-                                  ast.literal_eval(p["default"])) for n, p in cell.items() if n not in RUN_OPTIONS}
+    fields: dict[str, Any] = {n: (_CELL_TYPES[p["inferred_type_name"]], ast.literal_eval(p["default"]))
+                              for n, p in cell.items() if n not in RUN_OPTIONS}
     return create_model(name, __config__=ConfigDict(extra="forbid", strict=True), **fields)
+
+
+# a parameters cell's annotations (papermill's inferred type names) and what a value of each must be
+_CELL_TYPES = {"str": str, "bool": bool, "int": int, "float": float, "list": list}
 
 
 def run_notebook(scenario: str, parameters: dict[str, Any], *, target: str = "sandbox", mode: str = "plan",
@@ -92,9 +87,12 @@ def run_notebook(scenario: str, parameters: dict[str, Any], *, target: str = "sa
     # everything is refused before any kernel starts or folder is made
     params = load_parameters(parameter_model(scenario, notebooks), parameters, name=source, others=others,
                              command="run")
-    if scenario in SCENARIOS:
-        SCENARIOS[scenario][1](params).check_confirmations(params.confirm)
+    if (registered := find_scenario(scenario)) is not None:
+        registered.build(params).check_confirmations(params.confirm)
     source = (notebooks or notebooks_dir()) / f"{scenario}.ipynb"
+    if not source.exists():  # a scenario registered since the notebooks were built
+        again = f"runbook notebooks build --out {notebooks}" if notebooks else "runbook notebooks build"
+        raise InputError(f"SCENARIO: {scenario} has no notebook in {source.parent}; write it with `{again}`")
     given = {**(options or {}), "target": target, "mode": mode}
     run_options = {**RUN_OPTIONS, **given}
     clients = get_clients(notebook_target(run_options))
@@ -123,8 +121,8 @@ def run_notebook(scenario: str, parameters: dict[str, Any], *, target: str = "sa
             archive_run(record, executed, clients, before, observe)
         raise Interrupted(_last_step(journal) or "setup") from interrupt
     manifest = archive_run(record, executed, clients, before, observe, timed_out=timed_out)
-    return HeadlessRun(scenario, record.folder, executed, manifest["status"],
-                       "" if manifest["status"] == "ok" else manifest["status_detail"])
+    return HeadlessRun(scenario, record.folder, executed, EvidenceStatus(manifest["status"]),
+                       "" if manifest["status"] == EvidenceStatus.OK else manifest["status_detail"])
 
 
 def carry_open_intents(runs: Path, scenario: str, target: str, journal: Path) -> list:
@@ -163,8 +161,8 @@ def run_batch(files: list[Path], *, jobs: int = 2, target: str = "sandbox", mode
 
     if jobs < 1:
         raise InputError(f"--jobs: {jobs} is not a number of parallel runs (1 or more)")
-    if target == "sandbox":  # seed a new estate once, before parallel runs would race to do it
-        get_clients(Target(state=(options or {}).get("state") or None, seed=DEMO_SEED))
+    if target == "sandbox":  # build a new estate once, before parallel runs would race to do it
+        get_clients(Target(state=(options or {}).get("state") or None, demo=DEMO_ESTATE))
 
     def one(path: Path) -> dict[str, Any]:
         scenario = path.name.split(".")[0]

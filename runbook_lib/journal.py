@@ -18,6 +18,7 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, Union
 
@@ -62,6 +63,7 @@ class Change:
     kind: str = "change"
     intent: str | None = None  # the Intent it is the outcome of
     reconciled: bool = False  # True: found by a later run, made by an interrupted one (MADE_BY_INTERRUPTED_RUN)
+    source: str | None = None  # the step's article and section ("Article › heading")
 
 
 @dataclass(frozen=True)
@@ -89,11 +91,19 @@ class NotMade:
     kind: str = "not-made"
 
 
+class CheckStatus(StrEnum):
+    """A check's result, in the journal, the checks tables and the evidence's validation."""
+
+    PASS = "pass"
+    WARN = "warn"  # not wrong by itself: a person looks
+    FAIL = "fail"
+
+
 @dataclass(frozen=True)
 class CheckResult:
     check: str
     resource: str
-    status: str  # pass | fail | warn
+    status: CheckStatus
     detail: str
     step: str | None = None
     time: str = field(default_factory=utc_now)
@@ -111,6 +121,7 @@ class Confirmation:
     detail: str = ""
     time: str = field(default_factory=utc_now)
     kind: str = "confirmation"
+    source: str | None = None  # the step's article and section ("Article › heading")
 
 
 Entry = Union[Intent, Change, Failure, NotMade, CheckResult, Confirmation]
@@ -127,12 +138,14 @@ def open_intents(entries: Iterable[Entry]) -> list[Intent]:
 
 
 class Journal:
-    """Append-only. ``step`` is stamped on entries recorded while a runbook step runs."""
+    """Append-only. ``step`` (and ``source``, where an entry has one) is stamped on entries recorded while a
+    runbook step runs."""
 
     def __init__(self, path: str | Path | None = None):
         self.path = Path(path) if path else None
         self.entries: list[Entry] = []
         self.step: str | None = None
+        self.source: str | None = None  # the running step's article and section
 
     @property
     def changes(self) -> list[Change]:
@@ -145,6 +158,8 @@ class Journal:
     def record(self, entry: Entry) -> None:
         if self.step and getattr(entry, "step", "") is None:
             entry = type(entry)(**{**asdict(entry), "step": self.step})
+        if self.source and getattr(entry, "source", "") is None:
+            entry = type(entry)(**{**asdict(entry), "source": self.source})
         fields = asdict(entry)
         if (clean := redact_value(fields)) != fields:
             entry = type(entry)(**clean)

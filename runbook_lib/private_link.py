@@ -11,20 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-CLOUDS = ("public", "usgov", "china")
+from .clouds import CLOUDS, SERVICES, STORAGE_SERVICES  # noqa: F401 (SERVICES: read from here by the DNS tools)
 
-STORAGE_SERVICES = ("blob", "queue", "table", "file")
-# service -> its public DNS suffix in each of CLOUDS
-_PUBLIC: dict[str, tuple[str, str, str]] = {
-    "backup": ("backup.windowsazure.com", "backup.windowsazure.us", "backup.windowsazure.cn"),
-    "siterecovery": ("siterecovery.windowsazure.com", "siterecovery.windowsazure.us", "siterecovery.windowsazure.cn"),
-    "migration": ("prod.migration.windowsazure.com", "prod.migration.windowsazure.us", "prod.migration.windowsazure.cn"),
-    "vault": ("vault.azure.net", "vault.usgovcloudapi.net", "vault.azure.cn"),
-    **{s: (f"{s}.core.windows.net", f"{s}.core.usgovcloudapi.net", f"{s}.core.chinacloudapi.cn") for s in STORAGE_SERVICES},
-}
-# the privatelink zone is 'privatelink.' + the public suffix, except: key vault's zone is vaultcore, and Backup's
-# zone carries the geo code (the FQDN's label before the suffix)
-_ZONE_BASES = {"vault": ("vaultcore.azure.net", "vaultcore.usgovcloudapi.net", "vaultcore.azure.cn")}
+# the privatelink zone is 'privatelink.' + the public suffix, except where a cloud names another base (key vault's
+# vaultcore), and Backup's zone carries the geo code (the FQDN's label before the suffix)
 GEO_IN_ZONE = {"backup"}
 # Accounts with Azure DNS zone endpoints (Azure Backup's among them) are named {account}.zNN.{service}.storage.
 # azure.net; their records still go in the service's privatelink zone, named by the account (public cloud only).
@@ -50,11 +40,15 @@ class Member:
 
 def suffix(service: str, cloud: str) -> str:
     """The public DNS suffix of a service in a cloud, e.g. ('blob', 'usgov') -> 'blob.core.usgovcloudapi.net'."""
-    return _PUBLIC[service][CLOUDS.index(cloud)]
+    return CLOUDS[cloud].suffixes[service]
+
+
+def _zone_base(service: str, cloud: str) -> str:
+    return CLOUDS[cloud].zone_bases.get(service) or suffix(service, cloud)
 
 
 def zone_name(service: str, cloud: str, geo: str = "") -> str:
-    base = _ZONE_BASES.get(service, _PUBLIC[service])[CLOUDS.index(cloud)]
+    base = _zone_base(service, cloud)
     return f"privatelink.{geo}.{base}" if service in GEO_IN_ZONE else f"privatelink.{base}"
 
 
@@ -72,15 +66,15 @@ def alias(fqdn: str) -> tuple[str, str] | None:
         host = _strip(name, partitioned)
         if host:
             return zone_name(service, "public"), host.split(".")[0]
-    for service, suffixes in _PUBLIC.items():
-        for cloud, public in zip(CLOUDS, suffixes):
+    for cloud in CLOUDS.values():
+        for service, public in cloud.suffixes.items():
             host = _strip(name, public)
             if not host:
                 continue
             if service in GEO_IN_ZONE:  # the geo label belongs to the zone: x.{geo}.backup... -> privatelink.{geo}.backup...
                 record, _, geo = host.rpartition(".")
-                return (zone_name(service, cloud, geo), record) if record else None
-            return zone_name(service, cloud), host
+                return (zone_name(service, cloud.name, geo), record) if record else None
+            return zone_name(service, cloud.name), host
     return None
 
 
@@ -93,7 +87,7 @@ def cloud_of(fqdn: str) -> str | None:
     name = fqdn.lower().rstrip(".")
     if any(_strip(name, partitioned) for partitioned in PARTITIONED):
         return "public"
-    return next((cloud for suffixes in _PUBLIC.values() for cloud, public in zip(CLOUDS, suffixes)
+    return next((cloud.name for cloud in CLOUDS.values() for public in cloud.suffixes.values()
                  if _strip(name, public)), None)
 
 
@@ -104,9 +98,9 @@ def public_fqdn(record: str, zone: str) -> str | None:
     whose zone number only the endpoint's NIC knows: they come back as ``{account}.blob.core.windows.net``.
     """
     name = zone.lower().rstrip(".")
-    for service in _PUBLIC:
-        for cloud in CLOUDS:
-            base = _ZONE_BASES.get(service, _PUBLIC[service])[CLOUDS.index(cloud)]
+    for cloud in CLOUDS:
+        for service in CLOUDS[cloud].suffixes:
+            base = _zone_base(service, cloud)
             if service in GEO_IN_ZONE:
                 geo = _strip(name, base)
                 if geo.startswith("privatelink.") and geo.count(".") == 1:

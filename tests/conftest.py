@@ -52,8 +52,8 @@ def rg(clients) -> str:
 
 @pytest.fixture
 def contoso(sandbox) -> Sandbox:
-    """The demo estate of `runbook sandbox reset --seed contoso` (ids in tests/contoso.py)."""
-    sandbox.reset(seed="contoso")
+    """The demo estate of `runbook sandbox reset --demo contoso` (ids in tests/contoso.py)."""
+    sandbox.reset(demo="contoso")
     return sandbox
 
 

@@ -1,4 +1,5 @@
-"""The contoso demo seed's resource ids (runbook_lib/sandbox/data/seeds/contoso.json), for tests that use it."""
+"""The contoso demo estate's resource ids (runbook_lib/sandbox/data/demo_estates/contoso.json), for tests that
+use it."""
 
 from __future__ import annotations
 

@@ -42,7 +42,7 @@ def one(capsys, *args: str, code: int = 2) -> str:
 
 @pytest.fixture
 def estate(contoso, tmp_path, monkeypatch):
-    """The seeded demo estate, run from an empty working directory; yields its path and checks, after the test,
+    """The demo estate, run from an empty working directory; yields its path and checks, after the test,
     that the refused command changed nothing in it and wrote no journal or run folder."""
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("RUNBOOK_SANDBOX", raising=False)
@@ -190,7 +190,7 @@ def test_no_estate_here_says_how_to_make_one_and_makes_none(capsys, tmp_path, mo
     monkeypatch.delenv("RUNBOOK_SANDBOX", raising=False)
     params = write(tmp_path, "b.yaml", GOOD)
     line = one(capsys, *[params if arg == "PARAMS" else arg for arg in command])
-    assert line == ("runbook: error: no sandbox estate here: run `runbook sandbox reset --seed contoso` first, or "
+    assert line == ("runbook: error: no sandbox estate here: run `runbook sandbox reset --demo contoso` first, or "
                     "point RUNBOOK_SANDBOX at one (or give --state PATH)")
     assert not (tmp_path / ".sandbox").exists() and not (tmp_path / "runs").exists()
     monkeypatch.setenv("RUNBOOK_SANDBOX", str(tmp_path / "gone.db"))

@@ -82,7 +82,7 @@ def test_arm_errors_reach_the_consultant_with_their_code(tmp_path):
 
 def test_events_report_the_service_error_and_name_a_missing_option(tmp_path):
     state = str(tmp_path / "estate.db")
-    assert runbook("sandbox", "reset", "--state", state, "--seed", "contoso").returncode == 0
+    assert runbook("sandbox", "reset", "--state", state, "--demo", "contoso").returncode == 0
     rows = json.loads(runbook("sandbox", "show", "--state", state, "--json").stdout)
     vault = next(r["id"] for r in rows if r["name"] == "rsv-backup-wus3")
     failed = runbook("sandbox", "event", "register-container", "--vault", vault, "--state", state, "--json")
@@ -143,7 +143,7 @@ NARROW = {"COLUMNS": "120"}
 @pytest.fixture
 def estate(tmp_path) -> str:
     state = str(tmp_path / "estate.db")
-    assert runbook("sandbox", "reset", "--state", state, "--seed", "contoso").returncode == 0
+    assert runbook("sandbox", "reset", "--state", state, "--demo", "contoso").returncode == 0
     return state
 
 

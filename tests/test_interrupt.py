@@ -27,7 +27,7 @@ LINE = "runbook: interrupted during step endpoint; run the same command again to
 
 def _estate(tmp_path: Path) -> dict[str, str]:
     state = tmp_path / "estate.db"
-    reset = runbook("sandbox", "reset", "--seed", "contoso", "--lro", "realistic", "--lro-seconds", "3",
+    reset = runbook("sandbox", "reset", "--demo", "contoso", "--lro", "realistic", "--lro-seconds", "3",
                     "--state", str(state))
     assert reset.returncode == 0, reset.stderr
     return {"RUNBOOK_SANDBOX": str(state)}

@@ -57,7 +57,8 @@ def test_a_missing_tool_skips_in_one_line_and_fails_where_ci_requires_it(monkeyp
 
 def test_a_fresh_clone_runs_the_quick_start_without_anything_beside_it(tmp_path):
     """The repository cloned alone (no shared folder beside it): the quick start's first command, its install left out
-    (this interpreter has the dependencies), seeds the estate and runs the Backup runbook headless to its evidence."""
+    (this interpreter has the dependencies), builds the demo estate and runs the Backup runbook headless to its
+    evidence."""
     import subprocess
     import sys
 

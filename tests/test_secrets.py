@@ -22,9 +22,9 @@ ENDPOINT_ID = (f"/subscriptions/{SUB}/resourceGroups/rg-network-spoke/providers/
                "pe-bkp")
 
 
-def _b64(seed: str, size: int) -> str:
+def _b64(salt: str, size: int) -> str:
     """A base64 payload (an image's, say) of ``size`` bytes."""
-    data = b"".join(hashlib.sha512(f"{seed}{n}".encode()).digest() for n in range(size // 64 + 1))[:size]
+    data = b"".join(hashlib.sha512(f"{salt}{n}".encode()).digest() for n in range(size // 64 + 1))[:size]
     return base64.b64encode(data).decode()
 
 

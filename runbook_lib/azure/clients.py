@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from azure.core.credentials import TokenCredential
-from azure.core.pipeline.transport import RequestsTransport
 
 if TYPE_CHECKING:  # each SDK loads when its client is first used (azure-mgmt-network alone takes ~0.4 s)
     from azure.mgmt.authorization import AuthorizationManagementClient
@@ -25,7 +24,7 @@ if TYPE_CHECKING:  # each SDK loads when its client is first used (azure-mgmt-ne
 from ..errors import InputError
 from .clouds import get_cloud
 from .credentials import SandboxCredential, get_credential, token_claims
-from .inprocess import wsgi_session
+from .inprocess import WsgiTransport
 from .watch import WriteWatch
 
 SANDBOX_HOST = "management.sandbox.invalid"  # .invalid never resolves: nothing can leak to a real network
@@ -45,7 +44,7 @@ class Target:
     principal: str = "sandbox"  # sandbox: who the bearer token names (a principal's name or object id)
     endpoint: str | None = None  # sandbox served elsewhere (`runbook sandbox serve`): its base_url
     ca_bundle: str | None = None  # ...and the CA certificate it printed
-    seed: str | None = None  # sandbox: a demo estate to build when the estate file is new (e.g. 'contoso')
+    demo: str | None = None  # sandbox: a demo estate to build when the estate file is new (e.g. 'contoso')
 
 
 @dataclass(frozen=True)
@@ -158,12 +157,12 @@ def get_clients(target: Target = Target(), *, credential: TokenCredential | None
         )
         return AzureClients(target.subscription_id or DEFAULT_SUBSCRIPTION, connection)
     if target.kind == "sandbox":
-        session, subscription = _sandbox_session(str(_resolved(target.state)), target.seed)
+        transport, subscription = _sandbox_transport(str(_resolved(target.state)), target.demo)
         connection = _Connection(
             SandboxCredential(target.principal),
             f"https://{SANDBOX_HOST}",
             (f"https://{SANDBOX_HOST}/.default",),
-            (("transport", RequestsTransport(session=session, session_owner=False)), *client_options.items()),
+            (("transport", transport), *client_options.items()),
         )
         return AzureClients(target.subscription_id or subscription, connection)
     raise InputError(f"unknown target '{target.kind}': use sandbox or azure")
@@ -176,14 +175,15 @@ def _resolved(state: str | None) -> Path:
 
 
 @lru_cache(maxsize=None)
-def _sandbox_session(state: str, seed: str | None):
-    """One in-process session per estate file (opened, and initialised, or seeded, if new, on first use)."""
+def _sandbox_transport(state: str, demo: str | None):
+    """One in-process transport per estate file (opened, and initialised, or built as ``demo``, if new, on first
+    use)."""
     from ..sandbox import DEFAULT_SUBSCRIPTION, Sandbox
 
     new = not Path(state).exists()
     sandbox = Sandbox(state)
-    if new and seed:
-        sandbox.reset(seed=seed)
+    if new and demo:
+        sandbox.reset(demo=demo)
     sandbox.ensure_initialised()
-    return wsgi_session(sandbox.app, SANDBOX_HOST), DEFAULT_SUBSCRIPTION
+    return WsgiTransport(sandbox.app, SANDBOX_HOST), DEFAULT_SUBSCRIPTION
 

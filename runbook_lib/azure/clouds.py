@@ -1,21 +1,14 @@
-"""Azure clouds by short name, with endpoints taken from azure-core, azure-mgmt-core and azure-identity."""
+"""Azure clouds by short name: the table in runbook_lib.clouds, with the SDK's setting for each."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from azure.core import AzureClouds
-from azure.identity import AzureAuthorityHosts
-from azure.mgmt.core.tools import get_arm_endpoints
 
-from ..errors import InputError
+from ..clouds import cloud_names, find_cloud
 
-_SETTINGS = {
-    "public": (AzureClouds.AZURE_PUBLIC_CLOUD, AzureAuthorityHosts.AZURE_PUBLIC_CLOUD),
-    "usgov": (AzureClouds.AZURE_US_GOVERNMENT, AzureAuthorityHosts.AZURE_GOVERNMENT),
-    "china": (AzureClouds.AZURE_CHINA_CLOUD, AzureAuthorityHosts.AZURE_CHINA),
-}
-CLOUD_NAMES = tuple(_SETTINGS)
+CLOUD_NAMES = cloud_names()  # for module-level vocabularies; parsers call cloud_names() to see the table as it is
 
 
 @dataclass(frozen=True)
@@ -28,9 +21,7 @@ class Cloud:
 
 
 def get_cloud(name: str) -> Cloud:
-    try:
-        setting, authority = _SETTINGS[name.lower()]
-    except KeyError:
-        raise InputError(f"unknown cloud '{name}': use one of {', '.join(CLOUD_NAMES)}") from None
-    endpoints = get_arm_endpoints(setting)
-    return Cloud(name.lower(), setting, endpoints["resource_manager"], tuple(endpoints["credential_scopes"]), authority)
+    """The cloud named ``name`` (any case); an InputError naming the choices otherwise."""
+    cloud = find_cloud(name, option="cloud")
+    return Cloud(cloud.name, AzureClouds[cloud.sdk_cloud], cloud.resource_manager, cloud.credential_scopes,
+                 cloud.authority_host)

@@ -20,7 +20,7 @@ from azure.identity import (
     ManagedIdentityCredential,
 )
 
-from ..errors import InputError, RunbookError
+from ..errors import InputError, SignInError
 from .clouds import Cloud
 
 CREDENTIAL_NAMES = ("default", "cli", "device-code", "interactive-browser", "managed-identity")
@@ -41,10 +41,6 @@ def get_credential(name: str, cloud: Cloud) -> TokenCredential:
     except KeyError:
         raise InputError(f"unknown credential '{name}': use one of {', '.join(CREDENTIAL_NAMES)}") from None
     return SignInCredential(factory(), name.lower())
-
-
-class SignInError(RunbookError):
-    """No credential could sign in to Azure: which were tried, and what to do. Nothing has been changed."""
 
 
 # what to do, by credential: azure-identity's own names for what each needs (EnvironmentCredential,

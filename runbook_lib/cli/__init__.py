@@ -13,8 +13,9 @@ from collections.abc import Sequence
 from azure.core.exceptions import AzureError, HttpResponseError
 
 from .. import __version__
+from ..azure.errors import arm_code, describe_arm_error
 from ..errors import RunbookError
-from . import appliance, dns, evidence, headless, runbooks, sandbox
+from . import appliance, dns, evidence, headless, notebooks, runbooks, sandbox, undo
 from .common import Parser, add_target, add_wide, clients_for, print_table
 from .exit_codes import ExitCode, exit_code_of_arm_error
 
@@ -30,6 +31,8 @@ def build_parser() -> argparse.ArgumentParser:
     headless.add_commands(commands)
     appliance.add_commands(commands)
     evidence.add_commands(commands)
+    undo.add_commands(commands)
+    notebooks.add_commands(commands)
     resources = commands.add_parser("resources", help="list resources through the Azure SDK (either target)")
     add_target(resources)
     resources.add_argument("--resource-group", metavar="NAME", help="only this resource group")
@@ -47,10 +50,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"runbook: error: {error}", file=sys.stderr)
         return ExitCode.BAD_INPUT
     except HttpResponseError as error:
-        code = getattr(error.error, "code", None)
-        message = getattr(error.error, "message", None) or error.message
-        print(f"runbook: {code or error.status_code}: {message}", file=sys.stderr)
-        return exit_code_of_arm_error(code, error.status_code)
+        print(f"runbook: {describe_arm_error(error)}", file=sys.stderr)
+        return exit_code_of_arm_error(arm_code(error), error.status_code)
     except AzureError as error:
         print(f"runbook: {type(error).__name__}: {error.message}", file=sys.stderr)
         return ExitCode.FAILED

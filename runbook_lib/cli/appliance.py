@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..azure.clouds import CLOUD_NAMES
+from ..clouds import cloud_names
 from .common import add_json, print_table
 from .exit_codes import ExitCode
 
@@ -31,7 +31,7 @@ def add_urls_command(commands) -> None:
     urls = commands.add_parser("allowed-urls", help="the URLs Site Recovery's appliance must reach besides its "
                                                     "private endpoints (\"Replicate on-premises machines by "
                                                     "using private endpoints\"), for a proxy or firewall team")
-    urls.add_argument("--cloud", choices=CLOUD_NAMES, default="public")
+    urls.add_argument("--cloud", choices=cloud_names(), default="public")
     urls.add_argument("--out", metavar="FILE", help="write the URLs one a line to FILE instead of the table")
     add_json(urls)
     urls.set_defaults(handler=allowed_urls)

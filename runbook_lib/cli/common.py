@@ -8,8 +8,8 @@ import os
 import sys
 from pathlib import Path
 
-from ..azure.clouds import CLOUD_NAMES
 from ..azure.credentials import CREDENTIAL_NAMES
+from ..clouds import cloud_names
 from ..errors import InputError
 from .table import print_table  # noqa: F401  (every command prints its tables through it)
 
@@ -27,7 +27,7 @@ def add_state(parser: argparse.ArgumentParser) -> None:
 def add_target(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--target", choices=("sandbox", "azure"), default="sandbox", help="default: sandbox")
     parser.add_argument("--subscription", metavar="ID", help="subscription id (sandbox: its default subscription)")
-    parser.add_argument("--cloud", choices=CLOUD_NAMES, default="public", help="azure only; default: public")
+    parser.add_argument("--cloud", choices=cloud_names(), default="public", help="azure only; default: public")
     parser.add_argument("--credential", choices=CREDENTIAL_NAMES, default="default", help="azure only")
     add_state(parser)
 
@@ -53,7 +53,7 @@ def clients_for(args: argparse.Namespace, subscription: str | None = None, princ
                               args.state, principal))
 
 
-NO_ESTATE = ("no sandbox estate here: run `runbook sandbox reset --seed contoso` first, or point RUNBOOK_SANDBOX at "
+NO_ESTATE = ("no sandbox estate here: run `runbook sandbox reset --demo contoso` first, or point RUNBOOK_SANDBOX at "
              "one (or give --state PATH)")
 
 
@@ -67,14 +67,14 @@ def require_estate(state: str | None) -> None:
         raise InputError(NO_ESTATE)
     if state is None and os.environ.get(STATE_ENV) and not state_path().exists():
         raise InputError(f"{STATE_ENV}: no sandbox estate at '{state_path()}'; create one with `runbook sandbox reset "
-                         "--seed contoso`, or point it at an estate file")
+                         "--demo contoso`, or point it at an estate file")
     Sandbox(state, must_exist=True)  # a mistyped --state must not start a new estate; not an SQLite file: refused
 
 
-def check_principal(target: str, state: str | None, principal: str | None, *, seed: str | None = None,
+def check_principal(target: str, state: str | None, principal: str | None, *, demo: str | None = None,
                     option: str = "--as") -> None:
     """On the sandbox, ``principal`` must name a principal of the estate (by name or object id): the sandbox runs
-    any other name, silently, as its default caller. A new estate file is ``seed``'s estate once made. On azure the
+    any other name, silently, as its default caller. A new estate file is the demo estate ``demo`` once made. On azure the
     caller is whoever azure-identity signs in."""
     if principal is None:
         return
@@ -88,11 +88,11 @@ def check_principal(target: str, state: str | None, principal: str | None, *, se
                          f"identity); leave {option} out")
     from ..sandbox import DEFAULT_CALLER, Sandbox, state_path
 
-    if seed and not state_path(state).exists():
-        from ..sandbox.seeds import load_seed
+    if demo and not state_path(state).exists():
+        from ..sandbox.demo_estates import load_demo
 
         known = [(DEFAULT_CALLER.name, DEFAULT_CALLER.object_id),
-                 *((p["name"], p["name"]) for p in load_seed(seed).get("principals", []))]
+                 *((p["name"], p["name"]) for p in load_demo(demo).get("principals", []))]
     else:
         require_estate(state)
         known = [(p.name, p.object_id) for p in Sandbox(state, must_exist=True).principals()]
@@ -174,3 +174,19 @@ def port(text: str) -> int:
     if not text.isdigit() or int(text) > 65535:
         raise argparse.ArgumentTypeError(f"'{text}' is not a TCP port (0-65535)")
     return int(text)
+
+
+class ScenarioChoices:
+    """The registered scenarios' names as argparse choices, read only when checked or shown (importing the
+    scenarios takes a second most commands never need). Give the argument a metavar, or argparse reads them."""
+
+    def _names(self) -> list[str]:
+        from ..scenarios import scenario_names
+
+        return scenario_names()
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._names()
+
+    def __iter__(self):
+        return iter(self._names())

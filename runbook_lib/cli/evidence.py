@@ -71,7 +71,8 @@ def _print_summary(m: dict, as_json: bool, problems: list[str], *, wide: bool = 
 
     changes = [e for e in m["journal"] if e.get("kind") == "change"]
     checks = pd.Series([c["status"] for c in m["validation"]], dtype=str).value_counts().to_dict()
-    summary = {"run": m["run_id"], "scenario": m["scenario"], "mode": m["mode"], "status": m["status"],
+    summary = {"run": m["run_id"], "scenario": m["scenario"], "mode": m["mode"],
+               **({"undoes": m["undoes"]} if m.get("undoes") else {}), "status": m["status"],  # runbook undo
                "why": m.get("status_detail", ""), "target": f"{m['target']['kind']} ({m['target']['cloud']})",
                "subscriptions": ", ".join(m["target"]["subscriptions"]), "started": m["started"], "ended": m["ended"],
                "operator": ", ".join(f"{k} {v}" for k, v in m["operator"].items()),
@@ -104,7 +105,7 @@ def _list(args: argparse.Namespace) -> int:
     if not Path(args.runs).is_dir():
         raise InputError(f"--runs: {args.runs} is not a folder of runs")
     rows = [r for r in read_index(Path(args.runs)) if not args.scenario or r.get("scenario") == args.scenario]
-    columns = ["started", "scenario", "mode", "target", "status", "operator", "run_id", "folder"]
+    columns = ["started", "scenario", "mode", "target", "status", "operator", "run_id", "undoes", "folder"]
     print_table(pd.DataFrame(rows, columns=columns), args.json, wide=args.wide)
     return ExitCode.OK
 

@@ -38,12 +38,12 @@ def add_run_command(commands) -> None:
 def run_headless(args: argparse.Namespace) -> int:
     from ..engine.parameters import read_parameters
     from ..headless import notebook_names, run_notebook
-    from ..ui.session import DEMO_SEED
+    from ..ui.session import DEMO_ESTATE
 
     check_named_for(args.parameters, args.scenario, notebook_names(), "run")
     parameters = read_parameters(args.parameters)
     check_output_folder(args.output, "--output")
-    check_principal(args.target, args.state, args.principal, seed=DEMO_SEED)
+    check_principal(args.target, args.state, args.principal, demo=DEMO_ESTATE)
     options = {k: v for k, v in (("operator", args.principal), ("state", args.state),
                                  ("subscription", args.subscription)) if v}
     with without_kernel_tcp_warning():

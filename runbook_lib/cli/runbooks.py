@@ -11,7 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from .common import add_json, add_target, check_output_file, check_principal, clients_for, print_table
+from .common import ScenarioChoices, add_json, add_target, check_output_file, check_principal, clients_for, print_table
 from .exit_codes import ExitCode
 
 DEFAULT_JOURNAL = "runs/{scenario}-journal.jsonl"
@@ -24,7 +24,7 @@ def add_commands(commands) -> None:
     for mode, text in (("plan", "what a runbook would change (reads only)"),
                        ("apply", "run a runbook: apply each step's plan, then verify it")):
         command = commands.add_parser(mode, help=text)
-        command.add_argument("scenario", metavar="SCENARIO", help="see `runbook scenarios`")
+        command.add_argument("scenario", metavar="SCENARIO", choices=ScenarioChoices(), help="see `runbook scenarios`")
         command.add_argument("-f", "--parameters", required=True, metavar="FILE", help="the parameters (YAML)")
         command.add_argument("--as", dest="principal", metavar="PRINCIPAL",
                              help="sandbox only: who runs it (a principal of the estate; default its admin)")
@@ -37,38 +37,30 @@ def add_commands(commands) -> None:
 
 
 def list_scenarios(args: argparse.Namespace) -> int:
+    """Each scenario: what it sets up, the Microsoft Learn article it follows (its address in --json and --wide),
+    and its parameters."""
     import pandas as pd
 
-    from ..scenarios import SCENARIOS
+    from ..scenarios import all_scenarios
 
-    rows = [{"Scenario": name, "What": describe(sys.modules[build.__module__].__doc__ or ""),
-             "Parameters": ", ".join(model.model_fields)} for name, (model, build) in SCENARIOS.items()]
+    rows = [{"Scenario": s.name, "What": s.summary, "Article": s.article.title,
+             **({"URL": s.article.url} if args.json or args.wide else {}),
+             "Parameters": ", ".join(s.parameters.model_fields)} for s in all_scenarios()]
     print_table(pd.DataFrame(rows), args.json, wide=args.wide)
     return ExitCode.OK
 
 
-def describe(docstring: str) -> str:
-    """A runbook module's first sentence as one line, whole (the table wraps it), without the source file numbers
-    its docstring cites the articles by (a consultant knows them by title)."""
-    import re
-
-    first = re.split(r"(?<=\.)\s+(?=[A-Z])", " ".join(docstring.strip().split()), maxsplit=1)[0]
-    return re.sub(r"\s*\((?:[^()]*;\s*)?seeds? \d{3}[^()]*\)", "", first)
-
-
 def run_scenario(args: argparse.Namespace) -> int:
     from ..engine import Run, load_parameters
-    from ..errors import InputError
+    from ..engine.status import STOPPED
     from ..journal import Journal
-    from ..scenarios import SCENARIOS
+    from ..scenarios import all_scenarios, get_scenario
 
-    if args.scenario not in SCENARIOS:
-        raise InputError(f"SCENARIO: unknown scenario '{args.scenario}'; use one of {', '.join(SCENARIOS)}")
-    check_named_for(args.parameters, args.scenario, list(SCENARIOS), args.command)
-    model, build = SCENARIOS[args.scenario]
-    others = {name: other for name, (other, _) in SCENARIOS.items() if name != args.scenario}
-    params = load_parameters(model, args.parameters, others=others, command=args.command)
-    runbook = build(params)
+    scenario = get_scenario(args.scenario, field="SCENARIO")
+    check_named_for(args.parameters, args.scenario, [s.name for s in all_scenarios()], args.command)
+    others = {s.name: s.parameters for s in all_scenarios() if s.name != args.scenario}
+    params = load_parameters(scenario.parameters, args.parameters, others=others, command=args.command)
+    runbook = scenario.build(params)
     runbook.check_confirmations(params.confirm)
     if args.journal:
         check_output_file(args.journal, "--journal", appended=True)
@@ -83,7 +75,7 @@ def run_scenario(args: argparse.Namespace) -> int:
         print(f"runbook: {line}", file=sys.stderr)
     table = report.plan_table() if args.command == "plan" else report.table()
     print_table(table, args.json, wide=args.wide)
-    stopped = [s for s in report.steps if s.status in ("failed", "blocked", "waiting")]
+    stopped = [s for s in report.steps if s.status in STOPPED]
     for step in stopped:
         print(f"runbook: {step.id}: {step.status}: {step.detail}", file=sys.stderr)
     changes = planned_changes(table) if args.command == "plan" else len(journal.changes)
@@ -115,4 +107,6 @@ def check_named_for(path: str, scenario: str, names: list[str], command: str) ->
 
 def planned_changes(table) -> int:
     """The plan's rows that would write: create or update (not unchanged, blocked or waiting)."""
-    return int(table["Action"].isin(["create", "update"]).sum()) if "Action" in table else 0
+    from ..engine.step import Action
+
+    return int(table["Action"].map(lambda action: Action(action).changes).sum()) if "Action" in table else 0

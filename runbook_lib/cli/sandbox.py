@@ -13,7 +13,7 @@ from .common import Parser, add_json, add_state, bounded, port, print_table
 
 def add_commands(commands) -> None:
     from ..sandbox.events import EVENTS
-    from ..sandbox.seeds import seed_names
+    from ..sandbox.demo_estates import demo_names
 
     sandbox = commands.add_parser("sandbox", help="the local ARM sandbox").add_subparsers(
         dest="action", required=True, parser_class=Parser
@@ -24,8 +24,8 @@ def add_commands(commands) -> None:
                        help="answer long-running operations at once, or asynchronously with polling")
     reset.add_argument("--lro-seconds", type=bounded(0, 3600), default=0.0, metavar="S",
                        help="simulated duration of a long-running operation (realistic mode), 0 to 3600")
-    reset.add_argument("--seed", choices=seed_names(), metavar="NAME",
-                       help=f"then build a demo estate from a seed ({', '.join(seed_names())})")
+    reset.add_argument("--demo", choices=demo_names(), metavar="NAME",
+                       help=f"then build a demo estate ({', '.join(demo_names())})")
     show = sandbox.add_parser("show", help="what is in the estate, as a table")
     add_state(show)
     add_json(show)
@@ -63,10 +63,10 @@ def run(args: argparse.Namespace) -> int:
 
     if args.action == "reset":
         sandbox = Sandbox(args.state)
-        seeded = sandbox.reset(SandboxSettings(lro=args.lro, lro_seconds=args.lro_seconds), seed=args.seed)
+        built = sandbox.reset(SandboxSettings(lro=args.lro, lro_seconds=args.lro_seconds), demo=args.demo)
         print(f"sandbox estate reset at {sandbox.path} (subscription {sandbox.subscriptions()[0]})")
-        if seeded:
-            print(seeded.summary())
+        if built:
+            print(built.summary())
         return ExitCode.OK
     if args.action == "show":
         sandbox = Sandbox(args.state, must_exist=True)

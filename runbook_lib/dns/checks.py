@@ -1,5 +1,6 @@
-"""Seed 004's troubleshooting checks as rows: is each private endpoint approved, are the zones its FQDNs need there
-and linked to the VNets, do their A records hold the NIC's IPs, does a DNS server answer them, is the vault private.
+"""The troubleshooting checks of "Using Azure Migrate with private endpoints" as rows: is each private endpoint
+approved, are the zones its FQDNs need there and linked to the VNets, do their A records hold the NIC's IPs, does a DNS
+server answer them, is the vault private.
 
 Reads only: a check never changes anything. Requests, each made once and cached (a zone checked for three
 endpoints is read once): endpoints and NICs listed per resource group (dns.endpoints); one zone-group list per
@@ -20,9 +21,13 @@ import pandas as pd
 from azure.core.exceptions import ResourceNotFoundError
 
 from ..azure import AzureClients
+from ..azure.enums import text_of
+from ..azure.errors import arm_code
 from ..azure.ids import RESOURCE_GROUP, ResourceId, name_of, parse_id, parse_typed_id
 from ..errors import InputError
+from ..journal import CheckStatus
 from ..nslookup import Lookup, nameserver_lookup
+from ..ops import privatedns
 from ..private_link import alias, cloud_of, zone_name
 from .endpoints import VAULT, Address, Endpoint, read_endpoints
 
@@ -31,7 +36,6 @@ if TYPE_CHECKING:
 
 CHECKS = ("connection", "zone", "link", "record", "resolution", "vault")
 COLUMNS = ["Check", "Resource", "Status", "Detail", "Fix"]
-PASS, FAIL, WARN = "pass", "fail", "warn"
 AZURE_DNS = "168.63.129.16"
 VNET = "Microsoft.Network/virtualNetworks"
 _VAULT_RECORD = re.compile(r"\d+-(?:ab|asr)-")  # Backup and Site Recovery record names start '{vaultId}-ab-|-asr-'
@@ -86,15 +90,15 @@ def inspect_endpoints(clients: AzureClients, ids: Sequence[str], *, nameserver: 
     return Inspection(endpoints, placed, links, vnet_ids, results)
 
 
-def _row(check: str, resource: str, ok: bool | str, detail: str, fix: str) -> dict[str, str]:
+def _row(check: str, resource: str, ok: bool | CheckStatus, detail: str, fix: str) -> dict[str, str]:
     """A result row; ``ok`` is True (pass), False (fail) or a status; the fix is dropped when it passes."""
-    status = ok if isinstance(ok, str) else PASS if ok else FAIL
+    status = ok if isinstance(ok, CheckStatus) else CheckStatus.PASS if ok else CheckStatus.FAIL
     return {"Check": check, "Resource": resource, "Status": status, "Detail": detail,
-            "Fix": "" if status == PASS else fix}
+            "Fix": "" if status == CheckStatus.PASS else fix}
 
 
 def connection_rows(endpoint: Endpoint) -> list[dict]:
-    state, provisioning = endpoint.connection_state, _text(endpoint.provisioning_state)
+    state, provisioning = endpoint.connection_state, text_of(endpoint.provisioning_state, "None")
     target = name_of(endpoint.target_id)
     if state == "Pending":
         fix = f"the owner of {target} approves it: {target} > Private endpoint connections > {endpoint.name} > Approve"
@@ -113,7 +117,7 @@ def zone_rows(endpoint: Endpoint, zones: Sequence[Zone]) -> list[dict]:
                  f"it and link it to {name_of(endpoint.vnet_id)} (`runbook dns plan --zones RESOURCE_GROUP_ID "
                  "--create-missing-zones` plans both)")
             for z in zones]
-    return rows + [_row("zone", a.fqdn, WARN, "not a private-link name this toolkit knows",
+    return rows + [_row("zone", a.fqdn, CheckStatus.WARN, "not a private-link name this toolkit knows",
                         "check its DNS record by hand") for a in endpoint.addresses if alias(a.fqdn) is None]
 
 
@@ -171,7 +175,7 @@ def leftover_rows(zone: str, records: dict[str, list[Address]], held: dict[str, 
     """Records with the prefix of a vault checked here that no endpoint checked here needs: a deleted endpoint's."""
     prefixes = {m.group(0) for record in records if (m := _VAULT_RECORD.match(record))}
     extra = sorted(name for name in held if name not in records and name.startswith(tuple(prefixes)))
-    return [_row("record", f"{name}.{zone}", WARN,
+    return [_row("record", f"{name}.{zone}", CheckStatus.WARN,
                  f"extra record {name} = {', '.join(held[name])}: same vault id, but no endpoint checked needs it",
                  f"if no endpoint of the vault needs it (a deleted endpoint's leftover), delete {name} from {zone}")
             for name in extra]
@@ -202,13 +206,14 @@ def resolution_rows(endpoint: Endpoint, lookup: Lookup, server: str,
 def vault_rows(endpoint: Endpoint, vault: Vault) -> list[dict]:
     """Public access denied (warn until it is), and the vault's state for the endpoint's group Enabled."""
     properties = vault.properties
-    public = _text(properties.public_network_access)
+    public = text_of(properties.public_network_access, "None")
     site_recovery = endpoint.group_id.lower() == "azuresiterecovery"
     field = "privateEndpointStateForSiteRecovery" if site_recovery else "privateEndpointStateForBackup"
-    state = _text(properties.private_endpoint_state_for_site_recovery if site_recovery
-                  else properties.private_endpoint_state_for_backup)
+    state = text_of(properties.private_endpoint_state_for_site_recovery if site_recovery
+                    else properties.private_endpoint_state_for_backup, "None")
     return [
-        _row("vault", vault.name, PASS if public == "Disabled" else WARN, f"public network access {public}",
+        _row("vault", vault.name, CheckStatus.PASS if public == "Disabled" else CheckStatus.WARN,
+             f"public network access {public}",
              f"deny public network access on {vault.name} (Networking) once its private endpoints work"),
         _row("vault", vault.name, state == "Enabled", f"{field} {state}",
              f"approve {endpoint.name}'s connection on {vault.name}: the state is Enabled once one is approved"),
@@ -217,7 +222,8 @@ def vault_rows(endpoint: Endpoint, vault: Vault) -> list[dict]:
 
 def zones_needed(endpoint: Endpoint) -> list[str]:
     """The zones of the endpoint's FQDNs; for a Backup endpoint also the blob and queue zones, which the storage
-    endpoints Azure Backup adds after the first registration and backup will need (seed 002: link all three)."""
+    endpoints Azure Backup adds after the first registration and backup will need (Azure Backup's private endpoints
+    article: link all three)."""
     zones = [answer[0] for a in endpoint.addresses if (answer := alias(a.fqdn))]
     clouds = {cloud_of(a.fqdn) for a in endpoint.addresses} - {None}
     if endpoint.group_id.lower() == "azurebackup" and len(clouds) == 1:
@@ -237,11 +243,6 @@ def _unique(ids: Iterable[str]) -> list[str]:
 def _is_vault(resource_id: str) -> bool:
     return f"/providers/{VAULT}/".lower() in resource_id.lower()
 
-
-
-def _text(value: Any) -> str:
-    """An SDK enum's value ('Succeeded'), a string as is, None as 'None'."""
-    return str(getattr(value, "value", value))
 
 
 class _Reads:
@@ -277,42 +278,35 @@ class _Reads:
     def group_zones(self, endpoint: Endpoint) -> list[str]:
         rid = parse_id(endpoint.id)
         return self._once("groups", rid.id, lambda: [
-            config.private_dns_zone_id
-            for group in self._in(rid.subscription).network.private_dns_zone_groups.list(
-                private_endpoint_name=rid.name, resource_group_name=rid.resource_group)
+            config.private_dns_zone_id for group in privatedns.zone_groups_of(self._clients, endpoint.id)
             for config in group.private_dns_zone_configs or []])
 
     def zones_in_group(self, rg: ResourceId) -> list[str]:
         def read() -> list[str]:
             try:
-                zones = self._in(rg.subscription).privatedns.private_zones.list_by_resource_group(rg.resource_group)
-                return sorted(z.id for z in zones)
+                return sorted(z.id for z in privatedns.zones_in_group(self._clients, rg.id))
             except ResourceNotFoundError as error:
-                raise InputError(f"--zones: {rg.id}: {error.error.code if error.error else 'not found'}; "
+                raise InputError(f"--zones: {rg.id}: {arm_code(error) or 'not found'}; "
                                  "give the resource group holding the private DNS zones") from None
         return self._once("zones", rg.id, read)
 
     def zones_in_subscription(self, subscription: str) -> list[str]:
         return self._once("zones", subscription,
-                          lambda: sorted(z.id for z in self._in(subscription).privatedns.private_zones.list()))
+                          lambda: sorted(z.id for z in privatedns.zones_in_subscription(self._clients, subscription)))
 
     def links(self, zone_id: str) -> set[str] | None:
         """The ids (lower case) of the VNets linked to the zone; None when the zone does not exist."""
         def read() -> set[str] | None:
-            rid = parse_id(zone_id)
             try:
-                links = self._in(rid.subscription).privatedns.virtual_network_links.list(rid.resource_group, rid.name)
-                return {link.virtual_network.id.lower() for link in links if link.virtual_network}
+                return set(privatedns.linked_vnets(self._clients, zone_id)) - {""}
             except ResourceNotFoundError:
                 return None
         return self._once("links", zone_id, read)
 
     def a_records(self, zone_id: str) -> dict[str, tuple[str, ...]]:
         """Record name (lower case) -> its IPs."""
-        rid = parse_id(zone_id)
         return self._once("records", zone_id, lambda: {
-            r.name.lower(): tuple(a.ipv4_address for a in r.a_records or [])
-            for r in self._in(rid.subscription).privatedns.record_sets.list_by_type(rid.resource_group, rid.name, "A")})
+            name: record.ips for name, record in privatedns.a_records(self._clients, zone_id).items()})
 
     def subnet(self, subnet_id: str) -> list[ipaddress.IPv4Network]:
         rid, vnet = parse_id(subnet_id), parse_id(subnet_id.rsplit("/subnets/", 1)[0])

@@ -3,8 +3,6 @@
 from ..errors import InputError
 
 ENTRY_FORMATS = ("privateip", "csv", "json")
-EXPORT_FORMATS = ("hosts", "bind", "dnsmasq", "windows-dns")
-SCENARIOS = ("backup", "site_recovery", "migrate_project", "migrate_agent_based", "migrate_hyperv")
 # Azure writes zone-group records with a 10 s TTL; the same here, so a record fixed later is picked up at once
 DEFAULT_TTL = 10
 

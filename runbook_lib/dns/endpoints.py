@@ -1,10 +1,10 @@
 """Private endpoints and their members' addresses, read the way PrivateIP.ps1 should have: by listing.
 
-An id names a private endpoint, a Recovery Services vault (its endpoints) or a resource group (every endpoint in
-it). A Backup endpoint comes with the storage endpoints Azure Backup creates beside it, matched by their naming
-pattern ``{endpoint}_ecs…_blob|_queue`` and ``{endpoint}_prot…_blob`` (seed 002), never by a bare prefix: ``pe-bkp``
-does not pick up ``pe-bkp2``. Endpoints and NICs are listed once per resource group, so the number of ARM requests
-grows with the resource groups read, not with the endpoints.
+An id names a private endpoint, a Recovery Services vault (its endpoints) or a resource group (every endpoint in it). A
+Backup endpoint comes with the storage endpoints Azure Backup creates beside it, matched by their naming pattern
+``{endpoint}_ecs…_blob|_queue`` and ``{endpoint}_prot…_blob`` (Azure Backup's private endpoints article), never by a
+bare prefix: ``pe-bkp`` does not pick up ``pe-bkp2``. Endpoints and NICs are listed once per resource group, so the
+number of ARM requests grows with the resource groups read, not with the endpoints.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ..azure import AzureClients
+from ..azure.enums import text_of
 from ..azure.ids import RESOURCE_GROUP, ResourceId, parse_id
 from ..errors import InputError
 
@@ -122,15 +123,13 @@ class _Reader:
         return Endpoint(
             id=endpoint.id, name=endpoint.name, subnet_id=endpoint.subnet.id if endpoint.subnet else "",
             target_id=connection.private_link_service_id if connection else "", group_id=group,
-            connection_state=_text(state.status if state else None), provisioning_state=_text(endpoint.provisioning_state),
+            connection_state=text_of(state.status if state else None, "Unknown"),
+            provisioning_state=text_of(endpoint.provisioning_state, "Unknown"),
             manual=manual,
             addresses=tuple(_addresses(nics, endpoint, group)),
         )
 
 
-def _text(value) -> str:
-    """An SDK enum's value ('Succeeded') or a string; 'Unknown' for None."""
-    return str(getattr(value, "value", value)) if value else "Unknown"
 
 
 def _addresses(nics: Iterable, endpoint, group: str) -> Iterable[Address]:

@@ -72,7 +72,7 @@ def parse_entries(data: str | bytes, source: str) -> pd.DataFrame:
     else:
         entries = _checked(_line_rows(text, source), source)
     if entries.empty:
-        first = next(n for n, line in enumerate(text.splitlines(), 1) if line.strip())
+        first = next((n for n, line in enumerate(text.splitlines(), 1) if line.strip()), 1)
         raise InputError(f"{source} line {first}: no entries after it (a header or names without a private-link "
                          f"zone only); {REMAKE}")
     return entries
@@ -104,7 +104,7 @@ def _line_rows(text: str, source: str) -> list[tuple[int, dict]]:
 def _csv_rows(text: str, source: str) -> list[tuple[int, dict]]:
     lines = [(number, line) for number, line in enumerate(text.splitlines(), 1) if line.strip()]
     reader = csv.reader(StringIO("\n".join(line for _, line in lines)))
-    header = [name.strip() for name in next(reader)]
+    header = [name.strip() for name in next(reader, [])]
     missing = [column for column in HEADER if column not in header]
     if missing:
         raise InputError(f"{source} line {lines[0][0]}: no column {', '.join(missing)}; the header must name "

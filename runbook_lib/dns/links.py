@@ -16,17 +16,16 @@ from azure.core.exceptions import HttpResponseError
 
 from ..azure import AzureClients
 from ..azure.ids import ResourceId, name_of, parse_id
+from ..ops import privatedns
 
 LINK = "link"
 
 
-def link_rows(dns, resource_group: str, zone: str, vnets: Sequence[str], zone_found: bool,
+def link_rows(clients: AzureClients, zones_group: str, zone: str, vnets: Sequence[str], zone_found: bool,
               create_zones: bool, row) -> list[dict]:
-    """The link rows of one zone for ``vnets``: unchanged, create, or zone-missing (``row`` makes a plan row).
-    Reads the zone's links when it exists."""
-    links = {(link.virtual_network.id or "").lower(): link.name
-             for link in (dns.virtual_network_links.list(resource_group, zone) if zone_found else [])
-             if link.virtual_network}
+    """The link rows of zone ``zone`` of resource group ``zones_group`` (an id) for ``vnets``: unchanged, create,
+    or zone-missing (``row`` makes a plan row). Reads the zone's links when it exists."""
+    links = privatedns.linked_vnets(clients, privatedns.zone_id(zones_group, zone)) if zone_found else {}
     rows = []
     for vnet in vnets:
         if vnet.lower() in links:
@@ -77,7 +76,7 @@ def linked_elsewhere_reason(vnet_id: str, zone_id: str) -> str:
 
 def _zones_named(clients: AzureClients, subscription: str, names: set[str]) -> list[str]:
     try:
-        zones = list(clients.for_subscription(subscription).privatedns.private_zones.list())
+        zones = privatedns.zones_in_subscription(clients, subscription)
     except HttpResponseError as error:
         if error.status_code in (401, 403, 404):
             return []
@@ -86,7 +85,4 @@ def _zones_named(clients: AzureClients, subscription: str, names: set[str]) -> l
 
 
 def _linked_vnets(clients: AzureClients, zone_id: str) -> set[str]:
-    zone = parse_id(zone_id)
-    dns = clients.for_subscription(zone.subscription).privatedns
-    return {(link.virtual_network.id or "").lower()
-            for link in dns.virtual_network_links.list(zone.resource_group, zone.name) if link.virtual_network}
+    return set(privatedns.linked_vnets(clients, zone_id))

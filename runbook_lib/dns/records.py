@@ -21,10 +21,11 @@ from azure.core import MatchConditions
 from azure.core.exceptions import HttpResponseError
 
 from ..azure import AzureClients
+from ..azure.errors import arm_code
 from ..azure.ids import RESOURCE_GROUP, parse_typed_id
 from ..azure.requests import ALREADY_MADE, call_with_request_id
-from ..journal import Change, CheckResult, Journal
-from ..ops.arm import get_or_none
+from ..journal import Change, CheckResult, CheckStatus, Journal
+from ..ops import privatedns
 from ..progress import Progress, no_progress
 from .choices import DEFAULT_TTL, checked_ttl
 from .entry_file import check_entries
@@ -60,9 +61,8 @@ def plan_records(clients: AzureClients, entries: pd.DataFrame, zones: str, *, cr
     group = parse_typed_id(zones, RESOURCE_GROUP, "--zones")
     for vnet in link_vnets:
         parse_typed_id(vnet, "Microsoft.Network/virtualNetworks", "--link")
-    dns = clients.for_subscription(group.subscription).privatedns
     entries = check_entries(entries)
-    existing = {z.name.lower() for z in dns.private_zones.list_by_resource_group(group.resource_group)}
+    existing = privatedns.zone_names_in_group(clients, group.id)
     if create_missing_zones:
         check_zones_to_create([z for z in dict.fromkeys(entries["DNS"]) if z not in existing], allowed_zones)
     rows = []
@@ -70,12 +70,12 @@ def plan_records(clients: AzureClients, entries: pd.DataFrame, zones: str, *, cr
         found = zone in existing
         if not found and create_missing_zones:
             rows.append(_row("zone", zone, zone, "create", reason="not in the resource group: created"))
-        current = _a_records(dns, group.resource_group, zone) if found else {}
+        current = privatedns.a_records(clients, privatedns.zone_id(group.id, zone)) if found else {}
         for entry in records.itertuples(index=False):
             rows.append(_record_row(zone, entry.ResourceName, entry.PrivateIP, current, found,
                                     create_missing_zones))
         if link_vnets:
-            rows += link_rows(dns, group.resource_group, zone, link_vnets, found, create_missing_zones, _row)
+            rows += link_rows(clients, group.id, zone, link_vnets, found, create_missing_zones, _row)
     rows = mark_linked_elsewhere(clients, group, rows)
     return RecordPlan(group.id, ttl, pd.DataFrame(rows, columns=COLUMNS))
 
@@ -87,13 +87,12 @@ def plan_links(clients: AzureClients, zone_names: Sequence[str], zones: str, vne
     group = parse_typed_id(zones, RESOURCE_GROUP, "--zones")
     for vnet in vnets:
         parse_typed_id(vnet, "Microsoft.Network/virtualNetworks", "--link")
-    dns = clients.for_subscription(group.subscription).privatedns
-    existing = {z.name.lower() for z in dns.private_zones.list_by_resource_group(group.resource_group)}
+    existing = privatedns.zone_names_in_group(clients, group.id)
     names = list(dict.fromkeys(z.lower() for z in zone_names))
     if create_missing_zones:
         check_zones_to_create([z for z in names if z not in existing], allowed_zones)
     rows = [row for zone in names
-            for row in link_rows(dns, group.resource_group, zone, vnets, zone in existing, create_missing_zones, _row)]
+            for row in link_rows(clients, group.id, zone, vnets, zone in existing, create_missing_zones, _row)]
     return RecordPlan(group.id, DEFAULT_TTL, pd.DataFrame(mark_linked_elsewhere(clients, group, rows), columns=COLUMNS))
 
 
@@ -125,19 +124,13 @@ def apply_plan(clients: AzureClients, plan: RecordPlan, *, overwrite_conflicts: 
     order = [(index, row) for kind in ("zone", "link", "record")
              for index, row in table[(table["Kind"] == kind) & writing].iterrows()]
     for index, row in progress(order, total=len(order), desc="dns records", unit="write", leave=False):
-        table.at[index, "Result"] = _apply_row(dns, group.resource_group, plan, row, journal)
+        table.at[index, "Result"] = _apply_row(clients, dns, group.resource_group, plan, row, journal)
     return table
 
 
 def _row(kind: str, zone: str, name: str, action: str, current: str = "", desired: str = "", reason: str = "",
          etag: str = "") -> dict:
     return dict(zip(COLUMNS, (kind, zone, name, action, current, desired, reason, etag)))
-
-
-def _a_records(dns, resource_group: str, zone: str) -> dict[str, tuple[list[str], str]]:
-    """Record name -> (its IPs, its ETag)."""
-    return {r.name.lower(): ([a.ipv4_address for a in r.a_records or []], r.etag or "")
-            for r in dns.record_sets.list_by_type(resource_group, zone, "A")}
 
 
 def _record_row(zone: str, name: str, ip: str, current: dict, zone_found: bool, create_zones: bool) -> dict:
@@ -148,7 +141,7 @@ def _record_row(zone: str, name: str, ip: str, current: dict, zone_found: bool, 
                     reason="no such zone in the resource group: --create-missing-zones creates it")
     if name not in current:
         return _row("record", zone, name, "create", desired=ip)
-    ips, etag = current[name]
+    ips, etag = list(current[name].ips), current[name].etag
     if ips == [ip]:
         return _row("record", zone, name, "unchanged", ", ".join(ips), ip, etag=etag)
     reason = (f"also holds {', '.join(i for i in ips if i != ip)}" if ip in ips
@@ -157,27 +150,28 @@ def _record_row(zone: str, name: str, ip: str, current: dict, zone_found: bool, 
                 f"{reason}; --overwrite-conflicts replaces it (the old value goes to the journal)", etag)
 
 
-def _apply_row(dns, resource_group: str, plan: RecordPlan, row: pd.Series, journal: Journal) -> str:
+def _apply_row(clients: AzureClients, dns, resource_group: str, plan: RecordPlan, row: pd.Series,
+               journal: Journal) -> str:
     """Write one row; when ARM refuses it on its condition, read again and converge (once)."""
     try:
         return _write_row(dns, resource_group, plan, row, journal)
     except HttpResponseError as error:
         if not _lost_race(error):
             raise
-    again = replan_row(dns, resource_group, row)
+    again = replan_row(clients, plan.zones, row)
     if again["Action"] == "create" or _same_conflict(row, again):  # the name is free again, or still as planned
         try:
             return _write_row(dns, resource_group, plan, pd.Series(again), journal)
         except HttpResponseError as error:
             if not _lost_race(error):
                 raise
-        again = replan_row(dns, resource_group, row)
+        again = replan_row(clients, plan.zones, row)
     resource = _resource_id(plan, again)
     if again["Action"] == "unchanged":
-        journal.record(CheckResult(ALREADY_MADE, resource, "pass", _as_planned(again)))
+        journal.record(CheckResult(ALREADY_MADE, resource, CheckStatus.PASS, _as_planned(again)))
         return ALREADY_MADE
     what = _what_is_there(row, again)
-    journal.record(CheckResult("concurrent change", resource, "fail", what))
+    journal.record(CheckResult("concurrent change", resource, CheckStatus.FAIL, what))
     return f"{CONFLICT}: {what}"
 
 
@@ -186,20 +180,22 @@ def _lost_race(error: HttpResponseError) -> bool:
     (202, then the operation fails with PreconditionFailed), a link of the VNet under another name, or a zone whose
     creation by another run is still queued (409 Conflict, "Operation group ... already has 1 operations like
     UpsertPrivateDnsZone queued", as reported in Azure-Samples/azure-ml-federated-learning#137)."""
-    return error.status_code in (409, 412) or getattr(error.error, "code", None) == "PreconditionFailed"
+    return error.status_code in (409, 412) or arm_code(error) == "PreconditionFailed"
 
 
-def replan_row(dns, resource_group: str, row: pd.Series) -> dict:
-    """The row planned again against what the zones hold now (reads one zone, one link list or one record)."""
+def replan_row(clients: AzureClients, zones_group: str, row: pd.Series) -> dict:
+    """The row planned again against what the zones of resource group ``zones_group`` (an id) hold now (reads one
+    zone, one link list or one record)."""
     zone, name = row["Zone"], row["Name"]
-    found = get_or_none(dns.private_zones.get, resource_group, zone) is not None
+    zone_id = privatedns.zone_id(zones_group, zone)
+    found = privatedns.zone_exists(clients, zone_id)
     if row["Kind"] == "zone":
         return (_row("zone", zone, zone, "unchanged", "exists") if found else
                 _row("zone", zone, zone, "create", reason="not in the resource group: created"))
     if row["Kind"] == LINK:
-        return link_rows(dns, resource_group, zone, [row["Desired"]], found, False, _row)[0]
-    record = get_or_none(dns.record_sets.get, resource_group, zone, "A", name) if found else None
-    current = {} if record is None else {name: ([a.ipv4_address for a in record.a_records or []], record.etag or "")}
+        return link_rows(clients, zones_group, zone, [row["Desired"]], found, False, _row)[0]
+    record = privatedns.a_record(clients, zone_id, name) if found else None
+    current = {} if record is None else {name: record}
     return _record_row(zone, name, row["Desired"], current, found, False)
 
 

@@ -2,7 +2,8 @@
 
 from .parameters import ScenarioParameters, load_parameters
 from .runbook import Run, RunReport, Runbook
-from .step import ManualStep, Row, Step, blocked, create, unchanged, update
+from .status import RunStatus, StepStatus
+from .step import Action, ManualStep, Row, Step, blocked, create, unchanged, update
 
-__all__ = ["ManualStep", "Row", "Run", "RunReport", "Runbook", "ScenarioParameters", "Step", "blocked", "create",
-           "load_parameters", "unchanged", "update"]
+__all__ = ["Action", "ManualStep", "Row", "Run", "RunReport", "RunStatus", "Runbook", "ScenarioParameters", "Step",
+           "StepStatus", "blocked", "create", "load_parameters", "unchanged", "update"]

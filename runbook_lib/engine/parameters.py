@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from ..errors import InputError
+from ..errors import DuplicateKey, InputError
 from ..secrets import secret_kind  # re-exported: values that are credentials never belong in parameters
 from ..textfile import read_text
 
@@ -35,12 +35,6 @@ class ScenarioParameters(BaseModel):
     confirm: tuple[str, ...] = ()  # manual steps done (their ids): how a headless run confirms them
 
 
-class _DuplicateKey(Exception):
-    def __init__(self, key: Any, line: int, first: int):
-        super().__init__(key)
-        self.key, self.line, self.first = key, line, first
-
-
 class _StrictLoader(yaml.SafeLoader):
     """PyYAML's safe loader, refusing a key given twice in one mapping (PyYAML keeps the last one silently)."""
 
@@ -52,7 +46,7 @@ class _StrictLoader(yaml.SafeLoader):
             key = self.construct_object(key_node, deep=True)
             line = key_node.start_mark.line + 1
             if isinstance(key, (str, int, float, bool)) and key in seen:
-                raise _DuplicateKey(key, line, seen[key])
+                raise DuplicateKey(key, line, seen[key])
             if isinstance(key, (str, int, float, bool)):
                 seen[key] = line
         return super().construct_mapping(node, deep)
@@ -68,7 +62,7 @@ def read_parameters(path: str | Path) -> dict[str, Any]:
         node = loader.get_single_node()
         lines = {k.value: k.start_mark.line + 1 for k, _ in node.value} if isinstance(node, yaml.MappingNode) else {}
         data = loader.construct_document(node) if node is not None else None
-    except _DuplicateKey as twice:
+    except DuplicateKey as twice:
         key = "a parameter whose name looks like a credential" if secret_kind(str(twice.key)) else f"'{twice.key}'"
         raise InputError(f"{name}: line {twice.line}: {key} is given twice (first on line {twice.first}); keep one "
                          "(YAML would silently use the last)") from None

@@ -16,6 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
 
 from ..journal import Change, Entry, Intent, NotMade
+from .step import Action
 
 if TYPE_CHECKING:
     from ..azure import AzureClients
@@ -51,7 +52,7 @@ def settle(clients: AzureClients, intent: Intent) -> Change | NotMade | None:
     elif current is _ABSENT:
         return NotMade(intent.id, intent.resource_id, "absent", step=intent.step)
     else:  # a create is made once the resource is there; an update once it holds what the request asked
-        made = intent.action == "create" or _holds(request.get("body"), current)
+        made = intent.action == Action.CREATE or _holds(request.get("body"), current)
     if not made:
         return NotMade(intent.id, intent.resource_id, "present" if method == "DELETE" else "unchanged",
                        step=intent.step)

@@ -16,25 +16,18 @@ import pandas as pd
 from azure.core.exceptions import HttpResponseError
 
 from ..azure import AzureClients
+from ..azure.errors import describe_arm_error
 from ..azure.requests import ALREADY_MADE, AlreadyMade
-from ..errors import ConcurrentChange, InputError, RunbookError
-from ..journal import CheckResult, Confirmation, Entry, Journal
+from ..errors import ConcurrentChange, InputError, Interrupted, RunbookError
+from ..journal import CheckResult, CheckStatus, Confirmation, Entry, Journal
 from ..progress import Progress, no_progress
 from .reconcile import reconcile
-from .step import ManualStep, Row, Step
+from .source import Source
+from .status import EXIT_CODES, RunStatus, StepStatus, run_status
+from .step import Action, ManualStep, Row, Step
 from .writes import write_row
 
 MODES = ("plan", "apply")
-EXIT_CODES = {"done": 0, "planned": 0, "failed": 1, "blocked": 3, "waiting": 3}
-
-
-class Interrupted(KeyboardInterrupt):
-    """Ctrl-C (or SIGINT) while a step ran: a write it had begun stays an open intent in the journal, which the
-    next run reconciles (engine.reconcile)."""
-
-    def __init__(self, step: str):
-        super().__init__(f"interrupted during step {step}; run it again to finish")
-        self.step = step
 
 
 @dataclass
@@ -60,9 +53,9 @@ class Run:
 class StepReport:
     id: str
     title: str
-    section: str
+    source: Source  # the article's section the step implements
     kind: str
-    status: str  # planned | nothing to do | done | confirmed | waiting | blocked | failed | not run
+    status: StepStatus
     rows: list[Row] = field(default_factory=list)
     detail: str = ""
 
@@ -74,30 +67,26 @@ class RunReport:
     steps: list[StepReport]
 
     @property
-    def status(self) -> str:
+    def status(self) -> RunStatus:
         """failed or blocked if a step is; else planned (plan mode), waiting (a manual step), or done."""
-        seen = {s.status for s in self.steps}
-        for status in ("failed", "blocked"):
-            if status in seen:
-                return status
-        if self.mode == "plan":
-            return "planned"
-        return "waiting" if "waiting" in seen else "done"
+        return run_status([s.status for s in self.steps], planning=self.mode == "plan")
 
     @property
     def exit_code(self) -> int:
         return EXIT_CODES[self.status]
 
     def table(self) -> pd.DataFrame:
-        """One row per step: its status, how many changes, and why when it stopped."""
+        """One row per step: its status, how many changes, why when it stopped, and the article's section."""
         return pd.DataFrame([{"Step": s.id, "Title": s.title, "Kind": s.kind, "Status": s.status,
-                              "Changes": sum(r.changes for r in s.rows), "Detail": s.detail} for s in self.steps])
+                              "Changes": sum(r.changes for r in s.rows), "Detail": s.detail,
+                              "Source": str(s.source)} for s in self.steps])
 
     def plan_table(self) -> pd.DataFrame:
-        """Every planned row: step, resource, action, before, after, reason."""
+        """Every planned row: step, resource, action, before, after, reason, and the step's article section."""
+        columns = ["Step", "Resource", "Action", "Before", "After", "Reason", "Source"]
         return pd.DataFrame([{"Step": s.id, "Resource": r.resource, "Action": r.action, "Before": _text(r.before),
-                              "After": _text(r.after), "Reason": r.reason} for s in self.steps for r in s.rows],
-                            columns=["Step", "Resource", "Action", "Before", "After", "Reason"])
+                              "After": _text(r.after), "Reason": r.reason, "Source": str(s.source)}
+                             for s in self.steps for r in s.rows], columns=columns)
 
 
 class Runbook:
@@ -142,7 +131,7 @@ class Execution:
         if run.mode not in MODES:
             raise RunbookError(f"mode: '{run.mode}' is not one of {', '.join(MODES)}")
         self.runbook, self.run = runbook, run
-        self.reports = {s.id: StepReport(s.id, s.title, s.section, s.kind, "not run") for s in runbook.steps}
+        self.reports = {s.id: StepReport(s.id, s.title, s.source, s.kind, StepStatus.NOT_RUN) for s in runbook.steps}
         self._stopped_at: str | None = None
         # writes an earlier run was interrupted in (open intents in the journal), settled before the first step
         self.reconciled: list[Entry] = reconcile(run)
@@ -156,21 +145,21 @@ class Execution:
         if self._stopped_at is not None and ids.index(self._stopped_at) < index:
             report.detail = f"not run: the run stopped at '{self._stopped_at}'"
             return report
-        earlier = [i for i in ids[:index] if self.reports[i].status == "not run"]
+        earlier = [i for i in ids[:index] if self.reports[i].status == StepStatus.NOT_RUN]
         if earlier:
             raise RunbookError(f"step '{step_id}' comes after '{earlier[0]}', which has not run: run the steps in "
-                               "order (the seed documents demand it)")
+                               "order (the article demands it)")
         if mode is not None and mode not in MODES:
             raise RunbookError(f"mode: '{mode}' is not one of {', '.join(MODES)}")
         run = self.run if mode in (None, self.run.mode) else replace(self.run, mode=mode)
-        self.run.journal.step = step_id
+        self.run.journal.step, self.run.journal.source = step_id, str(step.source)
         try:
             if _interruptible(step, run, report):
                 self._stopped_at = step_id
             elif self._stopped_at == step_id:
                 self._stopped_at = None  # run again, it went through this time
         finally:
-            self.run.journal.step = None
+            self.run.journal.step = self.run.journal.source = None
         return report
 
     def confirm(self, step_id: str, how: str) -> StepReport:
@@ -189,12 +178,12 @@ class Execution:
         if isinstance(step, ManualStep):
             raise RunbookError(f"step '{step_id}' is manual: nothing to read back; confirm it once it is done")
         left = step.verify(self.run)
-        self.run.journal.record(CheckResult("verify", step_id, "fail" if left else "pass",
+        self.run.journal.record(CheckResult("verify", step_id, CheckStatus.FAIL if left else CheckStatus.PASS,
                                             "; ".join(left) or "in place", step=step_id))
         if left:
-            report.status = "failed" if report.status == "done" else "planned"
-        elif report.status in ("planned", "not run"):
-            report.status = "nothing to do"
+            report.status = StepStatus.FAILED if report.status == StepStatus.DONE else StepStatus.PLANNED
+        elif report.status in (StepStatus.PLANNED, StepStatus.NOT_RUN):
+            report.status = StepStatus.NOTHING_TO_DO
         report.detail = "; ".join(left) or "verified: in place"
         return report
 
@@ -208,7 +197,7 @@ def _interruptible(step: Step, run: Run, report: StepReport) -> bool:
     except Interrupted:
         raise
     except KeyboardInterrupt as interrupt:
-        report.status, report.detail = "failed", "interrupted (Ctrl-C): run again to finish"
+        report.status, report.detail = StepStatus.FAILED, "interrupted (Ctrl-C): run again to finish"
         raise Interrupted(step.id) from interrupt
 
 
@@ -219,34 +208,32 @@ def _run_step(step: Step, run: Run, report: StepReport) -> bool:
     try:
         report.rows = rows = step.plan(run)
         run.planned[step.id] = rows
-        if any(row.action == "blocked" for row in rows):
-            report.status = "blocked"
-            report.detail = "; ".join(row.reason for row in rows if row.action == "blocked")
+        if any(row.action == Action.BLOCKED for row in rows):
+            report.status = StepStatus.BLOCKED
+            report.detail = "; ".join(row.reason for row in rows if row.action == Action.BLOCKED)
             return True
         changes = [row for row in rows if row.changes]
         if run.mode == "plan":
-            report.status = "planned" if changes else "nothing to do"
+            report.status = StepStatus.PLANNED if changes else StepStatus.NOTHING_TO_DO
             return False
         for row in run.progress(changes, total=len(changes), desc=step.id, unit="change", leave=False):
             result = write_row(run, row)  # journaled ahead: its intent, then its Change (engine.writes)
             if isinstance(result, AlreadyMade):  # another run made this very change meanwhile: nothing was written
-                run.journal.record(CheckResult(ALREADY_MADE, result.id, "pass", result.detail))
+                run.journal.record(CheckResult(ALREADY_MADE, result.id, CheckStatus.PASS, result.detail))
                 continue
         left = step.verify(run)
         for problem in left:
-            run.journal.record(CheckResult("verify", step.id, "fail", problem))
-        report.status = "failed" if left else "done" if changes else "nothing to do"
+            run.journal.record(CheckResult("verify", step.id, CheckStatus.FAIL, problem))
+        report.status = StepStatus.FAILED if left else StepStatus.DONE if changes else StepStatus.NOTHING_TO_DO
         report.detail = "; ".join(left)
         return bool(left)
     except HttpResponseError as error:
-        code = getattr(error.error, "code", None) or error.status_code
-        message = getattr(error.error, "message", None) or error.message
-        report.status, report.detail = "failed", f"{code}: {message}"
+        report.status, report.detail = StepStatus.FAILED, describe_arm_error(error)
     except ConcurrentChange as error:  # never overwritten: a person decides
-        run.journal.record(CheckResult("concurrent change", step.id, "fail", str(error)))
-        report.status, report.detail = "blocked", str(error)
+        run.journal.record(CheckResult("concurrent change", step.id, CheckStatus.FAIL, str(error)))
+        report.status, report.detail = StepStatus.BLOCKED, str(error)
     except RunbookError as error:
-        report.status, report.detail = "failed", str(error)
+        report.status, report.detail = StepStatus.FAILED, str(error)
     return True
 
 
@@ -255,20 +242,21 @@ def _manual(step: ManualStep, run: Run, report: StepReport) -> bool:
     the work, once Azure shows it; until then it is waiting, with the reason."""
     not_yet = step.check(run) if step.check else None
     if step.id not in run.confirmed or not_yet:
-        report.status = "waiting"
+        report.status = StepStatus.WAITING
         report.detail = not_yet or f"{step.instructions} Then confirm it ('{step.id}' in confirm)."
         return run.mode == "apply"
     confirmation = _confirmation(step, run)
     said = f"confirmed at {confirmation.time[11:16]} UTC by {confirmation.by}"
     if step.observe is None:
-        report.status, report.detail = "confirmed", f"{said}; not observable in Azure"
+        report.status, report.detail = StepStatus.CONFIRMED, f"{said}; not observable in Azure"
         return False
     unseen = step.observe(run)
-    run.journal.record(CheckResult("observe", step.id, "fail" if unseen else "pass", unseen or step.observes))
+    seen = CheckStatus.FAIL if unseen else CheckStatus.PASS
+    run.journal.record(CheckResult("observe", step.id, seen, unseen or step.observes))
     if unseen:
-        report.status, report.detail = "waiting", f"{said}, but {unseen}"
+        report.status, report.detail = StepStatus.WAITING, f"{said}, but {unseen}"
         return run.mode == "apply"
-    report.status, report.detail = "confirmed", f"{said}; seen in Azure: {step.observes}"
+    report.status, report.detail = StepStatus.CONFIRMED, f"{said}; seen in Azure: {step.observes}"
     return False
 
 

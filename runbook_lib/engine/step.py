@@ -8,20 +8,33 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..azure.requests import Write
+from .source import Source
 
 if TYPE_CHECKING:
     from .runbook import Run
 
-ACTIONS = ("create", "update", "none", "blocked")
+
+class Action(StrEnum):
+    """What a plan row does, as plan tables show it."""
+
+    CREATE = "create"
+    UPDATE = "update"
+    UNCHANGED = "unchanged"  # already as the step wants it: nothing to write
+    BLOCKED = "blocked"  # a guard that failed: the run stops here
+
+    @property
+    def changes(self) -> bool:
+        return self in (Action.CREATE, Action.UPDATE)
 
 
 @dataclass(frozen=True)
 class Row:
     resource: str  # a resource id, or what the step is about when there is none yet
-    action: str  # one of ACTIONS
+    action: Action
     before: Any = None
     after: Any = None
     reason: str = ""
@@ -29,23 +42,23 @@ class Row:
 
     @property
     def changes(self) -> bool:
-        return self.action in ("create", "update")
+        return Action(self.action).changes
 
 
 def create(resource: str, after: Any, write: Write, reason: str = "") -> Row:
-    return Row(resource, "create", None, after, reason, write)
+    return Row(resource, Action.CREATE, None, after, reason, write)
 
 
 def update(resource: str, before: Any, after: Any, write: Write, reason: str = "") -> Row:
-    return Row(resource, "update", before, after, reason, write)
+    return Row(resource, Action.UPDATE, before, after, reason, write)
 
 
 def unchanged(resource: str, value: Any = None, reason: str = "") -> Row:
-    return Row(resource, "none", value, value, reason)
+    return Row(resource, Action.UNCHANGED, value, value, reason)
 
 
 def blocked(resource: str, reason: str) -> Row:
-    return Row(resource, "blocked", reason=reason)
+    return Row(resource, Action.BLOCKED, reason=reason)
 
 
 class Step:
@@ -53,12 +66,12 @@ class Step:
 
     id: ClassVar[str]
     title: ClassVar[str]
-    section: ClassVar[str]  # the seed section it implements, e.g. "002 Create private endpoints for Azure Backup"
+    source: ClassVar[Source]  # the article's section it implements
     kind: ClassVar[str] = "automated"
 
-    def __init__(self, section: str | None = None, *, id: str | None = None, title: str | None = None):
-        """A scenario names the seed section a shared step implements for it (and may rename the step)."""
-        for name, value in (("section", section), ("id", id), ("title", title)):
+    def __init__(self, source: Source | None = None, *, id: str | None = None, title: str | None = None):
+        """A scenario cites the article's section a shared step implements for it (and may rename the step)."""
+        for name, value in (("source", source), ("id", id), ("title", title)):
             if value is not None:
                 setattr(self, name, value)
 
@@ -68,7 +81,7 @@ class Step:
     def verify(self, run: Run) -> list[str]:
         """What still differs after apply (empty: verified). By default the step plans again: nothing may be left."""
         return [f"{row.resource}: still {row.action} ({row.reason or row.after})"
-                for row in self.plan(run) if row.action != "none"]
+                for row in self.plan(run) if row.action != Action.UNCHANGED]
 
 
 Reason = Callable[["Run"], "str | None"]  # None: fine; else why not, in words
@@ -87,7 +100,7 @@ class ManualStep(Step):
 
     id: str  # type: ignore[misc]
     title: str  # type: ignore[misc]
-    section: str  # type: ignore[misc]
+    source: Source  # type: ignore[misc]
     instructions: str
     kind: str = "manual"  # type: ignore[misc]
     check: Reason | None = None

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from azure.core.exceptions import HttpResponseError
 
+from ..azure.errors import arm_error
 from ..azure.requests import ALREADY_MADE, AlreadyMade
 from ..azure.watch import watching_writes
 from ..errors import ConcurrentChange
@@ -18,12 +19,6 @@ from ..journal import Change, Failure, Intent, NotMade
 if TYPE_CHECKING:
     from .runbook import Run
     from .step import Row
-
-
-def arm_error(error: HttpResponseError) -> tuple[str, str]:
-    """(ARM's error code, or the HTTP status; its message)."""
-    code = getattr(error.error, "code", None) or str(error.status_code)
-    return code, getattr(error.error, "message", None) or error.message
 
 
 def write_row(run: Run, row: Row) -> Any:

@@ -21,11 +21,11 @@ from typing import Any
 import nbformat
 
 from ..azure import AzureClients
-from ..errors import RunbookError
+from ..errors import EvidenceError
 from ..journal import CheckResult, Journal
 from ..secrets import environment_secrets, find_secrets, redact_notebook, redact_value
 from .html import render_html
-from .manifest import INDEX, seal
+from .manifest import INDEX, folder_files, seal, sha256_file
 from .snapshots import before_from_journal, changed_ids, replaced_records, snapshot
 from .status import derive_status
 
@@ -34,10 +34,6 @@ PACKAGES = ("runbook-lib", "azure-identity", "azure-core", "azure-mgmt-core", "a
             "azure-mgmt-privatedns", "azure-mgmt-recoveryservices", "azure-mgmt-authorization", "azure-mgmt-storage",
             "azure-mgmt-resource", "papermill", "nbclient", "nbformat", "nbconvert", "ipykernel", "ipywidgets",
             "pandas", "pydantic")
-
-
-class EvidenceError(RunbookError):
-    """A run folder cannot be sealed as evidence (a secret survived redaction, say)."""
 
 
 @dataclass
@@ -93,12 +89,17 @@ def archive_run(record: RunRecord, notebook: Path, clients: AzureClients, before
         "validation": [asdict(e) for e in entries if isinstance(e, CheckResult)],
         **(fields or {}), "status": status, "status_detail": why,
     }
-    render_html(notebook, notebook.with_suffix(".html"), banner={**redact_value(manifest), "verified": None})
+    page = notebook.with_suffix(".html")
+    beside = {name: sha256_file(path) for name, path in folder_files(folder).items() if path != page}
+    render_html(notebook, page, banner={**redact_value(manifest), "verified": None, "files": beside})
     left = find_secrets(folder, environment_secrets())
     if left:
         raise EvidenceError(f"{folder}: a secret survived redaction in {', '.join(sorted({f for f, _ in left}))}; "
                             "the folder is not sealed")
     sealed = seal(folder, redact_value(manifest))
+    changed = sorted(name for name, digest in beside.items() if sealed["files"].get(name) != digest)
+    if changed:  # the page lists these hashes as the sealed ones: it must not say less than what happened
+        raise EvidenceError(f"{folder}: {', '.join(changed)} changed while the folder was sealed; run it again")
     _index(record, sealed)
     return sealed
 
@@ -137,9 +138,13 @@ def _index(record: RunRecord, manifest: dict[str, Any]) -> None:
     line = {"run_id": record.run_id, "scenario": record.scenario, "mode": record.mode, "target": record.target,
             "started": manifest["started"], "ended": manifest["ended"], "status": manifest["status"],
             "folder": record.folder.relative_to(record.runs).as_posix(),
-            "operator": next(iter(manifest["operator"].values()), "")}
+            "operator": next(iter(manifest["operator"].values()), ""),
+            **({"undoes": manifest["undoes"]} if manifest.get("undoes") else {})}  # an undo names the run it undid
     with (record.runs / INDEX).open("a", encoding="utf-8") as out:
         out.write(json.dumps(line, sort_keys=True) + "\n")
+
+
+index_run = _index  # a run sealed without a notebook (runbook_lib.undo) is indexed the same way
 
 
 def _write_json(path: Path, value: Any) -> None:

@@ -34,6 +34,7 @@ from jinja2 import DictLoader
 from nbconvert import HTMLExporter
 
 from ..errors import RunbookError
+from .status import EvidenceStatus
 
 _TEMPLATE = "runbook_offline.html.j2"
 
@@ -54,9 +55,6 @@ _OFFLINE = """\
 _STYLE = re.compile(r"(<style\b[^>]*>)(.*?)(</style>)", re.DOTALL | re.IGNORECASE)
 _CSS_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
 
-
-# errors the notebooks raise on purpose, defined above this layer (ui.session, ui.dns_workflow)
-_EXPECTED = {"RunIncomplete", "DnsChecksFailed"}
 
 _WRAP = """
 .runbook-banner { font-family: system-ui, sans-serif; border: 2px solid #555; border-radius: 6px; padding: 8px 12px;
@@ -94,8 +92,8 @@ def render_html(notebook: Path, out: Path, banner: Mapping[str, Any] | None = No
 
 
 def expected_error_names() -> set[str]:
-    """The names of this toolkit's errors (RunbookError and every subclass loaded), and those the notebooks raise."""
-    names, todo = set(_EXPECTED), [RunbookError]
+    """The names of this toolkit's errors: RunbookError and its subclasses (all in runbook_lib.errors)."""
+    names, todo = set(), [RunbookError]
     while todo:
         cls = todo.pop()
         names.add(cls.__name__)
@@ -124,20 +122,27 @@ def banner_html(banner: Mapping[str, Any]) -> str:
     operator = banner.get("operator") or ""
     if isinstance(operator, Mapping):
         operator = ", ".join(f"{v} ({k})" for k, v in operator.items())
-    verified = banner.get("verified")
+    verified, files = banner.get("verified"), banner.get("files") or {}
     check = {True: "yes: every file matched its manifest when this page was rendered",
              False: f"NO: {banner.get('problems') or 'the folder differs from its manifest'}",
-             None: "sealed with this page: `runbook evidence verify` on the folder checks it"}[verified]
+             None: (f"yes: sealed with this page; the {len(files)} files beside it had, when it was rendered, the "
+                    "SHA-256 listed below, the same that manifest.json seals (`runbook evidence verify` on the "
+                    "folder checks them and this page)") if files else
+                   "sealed with this page: `runbook evidence verify` on the folder checks it"}[verified]
     status = str(banner.get("status") or "")
     rows = [("Run", banner.get("run_id")), ("Scenario", banner.get("scenario")),
             ("Status", f"{status}: {banner.get('status_detail') or ''}".rstrip(": ")),
             ("Target", where), ("Subscriptions", subscriptions), ("Operator", operator),
             ("Started (UTC)", _utc(banner.get("started"))), ("Ended (UTC)", _utc(banner.get("ended"))),
             ("Folder verified", check)]
-    classes = " ".join(["runbook-banner", *(["failed"] if status not in ("done", "planned") else []),
+    classes = " ".join(["runbook-banner", *(["failed"] if status != EvidenceStatus.OK else []),
                         *(["unverified"] if verified is False else [])])
     body = "".join(f"<tr><th>{escape(k)}</th><td>{escape(str(v or ''))}</td></tr>" for k, v in rows)
-    return f"<div class='{classes}' id='runbook-banner'><table>{body}</table></div>"
+    listed = "".join(f"<tr><td><code>{escape(name)}</code></td><td><code>{escape(digest)}</code></td></tr>"
+                     for name, digest in sorted(files.items()))
+    hashes = (f"<details><summary>SHA-256 of the files beside this page</summary><table>{listed}</table></details>"
+              if files else "")
+    return f"<div class='{classes}' id='runbook-banner'><table>{body}</table>{hashes}</div>"
 
 
 def _utc(stamp: Any) -> str:

@@ -15,6 +15,7 @@ from ..journal import Change, Entry, utc_now
 
 if TYPE_CHECKING:
     from ..engine.runbook import StepReport
+    from ..engine.status import StepStatus
 
 Action = Literal["plan", "apply", "verify", "confirm"]
 Via = Literal["button", "cell"]
@@ -28,7 +29,7 @@ class StepAction:
     action: Action
     via: Via
     by: str
-    status: str  # the step's status after it
+    status: StepStatus  # the step's status after it
     time: str = field(default_factory=utc_now)
 
     def describe(self) -> str:
@@ -44,9 +45,10 @@ def applied(actions: Iterable[StepAction], entries: Iterable[Entry]) -> bool:
 
 def steps_record(reports: Sequence[StepReport], actions: Sequence[StepAction],
                  entries: Sequence[Entry]) -> list[dict]:
-    """The manifest's ``steps``: per step its status now, why, how many changes the journal holds for it, and
-    every action on it in order."""
-    return [{"id": r.id, "title": r.title, "kind": r.kind, "status": r.status, "detail": r.detail,
+    """The manifest's ``steps``: per step the article's section it implements (and its address), its status now,
+    why, how many changes the journal holds for it, and every action on it in order."""
+    return [{"id": r.id, "title": r.title, "source": str(r.source), "url": r.source.url, "kind": r.kind,
+             "status": r.status, "detail": r.detail,
              "changes": sum(1 for e in entries if isinstance(e, Change) and e.step == r.id),
              "actions": [{k: v for k, v in asdict(a).items() if k != "step"} for a in actions if a.step == r.id]}
             for r in reports]

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
 
 from ..azure import AzureClients
+from ..azure.errors import describe_arm_error
 from ..azure.ids import RESOURCE_GROUP, parse_id
 from ..dns.checks import inspect_endpoints
 from ..errors import InputError
@@ -117,6 +118,8 @@ def read_resource(clients: AzureClients, resource_id: str) -> dict | None:
     """ARM's JSON for one resource (a GET by id), None when it does not exist."""
     rid = parse_id(resource_id)
     version = API_VERSIONS.get(rid.type.lower())
+    if "/providers/microsoft.authorization/roleassignments/" in resource_id.lower():  # at a resource's scope too
+        version = API_VERSIONS["microsoft.authorization/roleassignments"]
     if version is None:
         return {"unreadable": f"no API version known for {rid.type}"}
     try:
@@ -125,7 +128,7 @@ def read_resource(clients: AzureClients, resource_id: str) -> dict | None:
     except ResourceNotFoundError:
         return None
     except HttpResponseError as error:
-        return {"unreadable": f"{error.status_code}: {getattr(error.error, 'code', None) or error.message}"}
+        return {"unreadable": describe_arm_error(error)}
 
 
 def _exists(clients: AzureClients, resource_id: str) -> bool:

@@ -9,6 +9,10 @@ from typing import Any, TypeVar
 
 from azure.core.exceptions import ResourceNotFoundError
 
+from ..azure.enums import text_of
+from ..azure.ids import parse_id
+from ..azure.requests import Write, deferred
+
 T = TypeVar("T")
 
 SUCCEEDED, FAILED = "Succeeded", "Failed"
@@ -34,7 +38,7 @@ def provisioning_state(resource: Any) -> str:
     state = getattr(resource, "provisioning_state", None)
     if state is None:
         state = getattr(getattr(resource, "properties", None), "provisioning_state", None)
-    return str(getattr(state, "value", state) or "")
+    return text_of(state)
 
 
 def in_progress(resource: Any) -> bool:
@@ -63,3 +67,12 @@ def settle(resource: T | None, read_again: Callable[[], T | None]) -> T | None:
     if resource is None or not in_progress(resource):
         return resource
     return get_settled(read_again)
+
+
+def put_as_read(begin_create_or_update: Callable[..., Any], resource_id: str, resource: Any, *names: str) -> Write:
+    """The PUT of ``resource`` as read (its writable properties), through the SDK's ``begin_create_or_update``
+    taking the resource group, ``names`` (parents' and its own; default: its own name) and the body: how Azure
+    brings a Failed resource back to Succeeded ("Troubleshoot Azure Microsoft.Network failed provisioning state")."""
+    rid = parse_id(resource_id)
+    body = resource.as_dict(exclude_readonly=True)
+    return deferred(begin_create_or_update, rid.resource_group, *(names or (rid.name,)), body)

@@ -1,5 +1,5 @@
-"""Private endpoints for the scenarios: read one, what it serves, its connection state and its one zone group, and
-the bodies the steps write."""
+"""Private endpoints for the scenarios: read one, list a resource group's, what one serves, its connection state,
+and the writes that create one or put it again (its zone group: ops.privatedns)."""
 
 from __future__ import annotations
 
@@ -7,16 +7,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..azure import AzureClients
+from ..azure.enums import text_of
 from ..azure.ids import name_of, parse_id
-from .arm import get_settled, settle
+from ..azure.requests import Write, deferred
+from .arm import get_settled, put_as_read
 
 if TYPE_CHECKING:
-    from azure.mgmt.network.models import PrivateDnsZoneGroup, PrivateEndpoint
-
-# "Azure Private Endpoint DNS configuration", section "Private DNS zone group": each zone group supports up to five
-# DNS zones, and one private endpoint has one zone group at most.
-MAX_ZONE_CONFIGS = 5
-DEFAULT_ZONE_GROUP = "default"
+    from azure.mgmt.network.models import PrivateEndpoint
 
 
 @dataclass(frozen=True)
@@ -65,7 +62,7 @@ def connection_state(endpoint: PrivateEndpoint) -> str:
     """Approved | Pending | Rejected | Disconnected, of the endpoint's one connection."""
     connection = (endpoint.manual_private_link_service_connections or endpoint.private_link_service_connections)[0]
     state = connection.private_link_service_connection_state
-    return str(getattr(state.status, "value", state.status)) if state and state.status else "Unknown"
+    return text_of(state.status if state else None, "Unknown")
 
 
 def endpoint_body(location: str, subnet_id: str, target_id: str, group_id: str, manual: bool,
@@ -80,37 +77,27 @@ def endpoint_body(location: str, subnet_id: str, target_id: str, group_id: str, 
                                                  kind: [{"name": name, "properties": connection}]}}
 
 
-def zone_group(clients: AzureClients, endpoint_id: str) -> PrivateDnsZoneGroup | None:
-    """The endpoint's zone group, whatever its name (the portal's and other tools' are not always 'default'), once no
-    operation runs on it."""
+def put_endpoint(clients: AzureClients, endpoint_id: str, body: dict) -> Write:
+    """The PUT that creates the endpoint (body: endpoint_body)."""
     rid = parse_id(endpoint_id)
-    zone_groups = clients.for_subscription(rid.subscription).network.private_dns_zone_groups
-    group = next(iter(zone_groups.list(private_endpoint_name=rid.name, resource_group_name=rid.resource_group)), None)
-    return settle(group, lambda: zone_groups.get(rid.resource_group, rid.name, group.name))
+    return deferred(clients.for_subscription(rid.subscription).network.private_endpoints.begin_create_or_update,
+                    rid.resource_group, rid.name, body)
 
 
-def zone_configs(group: PrivateDnsZoneGroup | None) -> dict[str, str]:
-    """Config name -> zone id, of a zone group's configs, in their order."""
-    return {c.name: c.private_dns_zone_id for c in (group.private_dns_zone_configs or [])} if group else {}
+def put_endpoint_again(clients: AzureClients, endpoint: PrivateEndpoint) -> Write:
+    """The endpoint put again as read (a Failed endpoint back to Succeeded)."""
+    rid = parse_id(endpoint.id)
+    return put_as_read(clients.for_subscription(rid.subscription).network.private_endpoints.begin_create_or_update,
+                       endpoint.id, endpoint)
 
 
-def zone_group_body(zone_ids: list[str], keep: dict[str, str] | None = None) -> dict:
-    """The whole zone group (a PUT replaces its configs): the configs ``keep`` (name -> zone id, what is there now)
-    and one for each of ``zone_ids`` they do not name yet."""
-    configs = dict(keep or {})
-    held = {z.lower() for z in configs.values()}
-    for zone_id in zone_ids:
-        if zone_id.lower() not in held:
-            configs[_config_name(zone_id, configs)] = zone_id
-            held.add(zone_id.lower())
-    return {"properties": {"privateDnsZoneConfigs": [
-        {"name": name, "properties": {"privateDnsZoneId": zone_id}} for name, zone_id in configs.items()]}}
+def endpoints_in_group(clients: AzureClients, resource_group_id: str) -> list[PrivateEndpoint]:
+    """The private endpoints of a resource group, as listed (not waited for)."""
+    rid = parse_id(resource_group_id)
+    return list(clients.for_subscription(rid.subscription).network.private_endpoints.list(rid.resource_group))
 
 
-def _config_name(zone_id: str, taken: dict[str, str]) -> str:
-    """A config name: the zone's name with dashes, unless a config has it (Azure refuses two of one name)."""
-    base = name = zone_id.rsplit("/", 1)[-1].replace(".", "-")
-    suffix = 2
-    while name.lower() in {t.lower() for t in taken}:
-        name, suffix = f"{base}-{suffix}", suffix + 1
-    return name
+def no_connection(target_id: str, endpoint_id: str) -> str:
+    """Why a connection from ``endpoint_id`` cannot be approved on ``target_id``: it has none (in words)."""
+    return (f"{name_of(target_id)}: no private endpoint connection from {name_of(endpoint_id)}: create the endpoint "
+            "first, then run the step again (an endpoint removed or made again meanwhile needs a new plan)")

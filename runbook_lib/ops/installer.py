@@ -1,10 +1,12 @@
 """The Azure Migrate appliance installer: is the downloaded zip the one Microsoft published?
 
-Seed 004 ("Verify security") publishes one SHA256 per appliance scenario for the private-link installers; the
-table is package data (data/migrate_installer_hashes.csv: scenario, cloud, file, sha256). The seed gives the public
-cloud's installers only, so another cloud has nothing to compare with. A file whose hash is not in the table is a
-result that says so (a command prints it and exits 1), not an exception; bad input (an unknown scenario, a file
-that cannot be read, a table without the cloud) is an InputError.
+"Using Azure Migrate with private endpoints", section "Verify security"
+(https://learn.microsoft.com/azure/migrate/how-to-use-azure-migrate-with-private-endpoints#verify-security),
+publishes one SHA256 per appliance scenario for the private-link installers; the table is package data
+(data/migrate_installer_hashes.csv: scenario, cloud as runbook_lib.clouds names it, file, sha256). The article gives
+the public cloud's installers only, so another cloud has nothing to compare with. A file whose hash is not in the
+table is a result that says so (a command prints it and exits 1), not an exception; bad input (an unknown scenario,
+a file that cannot be read, a table without the cloud) is an InputError.
 """
 
 from __future__ import annotations
@@ -15,12 +17,12 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from ..clouds import find_cloud
 from ..errors import InputError
-from ..private_link import CLOUDS
 
 SCENARIOS = ("hyperv", "physical", "vmware", "vmware-scaleout")
 COLUMNS = ("scenario", "cloud", "file", "sha256")
-SHIPPED = "data/migrate_installer_hashes.csv"  # seed 004's table (package data)
+SHIPPED = "data/migrate_installer_hashes.csv"  # the article's table (package data)
 CHUNK = 1 << 20  # read the zip a megabyte at a time: installers are hundreds of megabytes
 
 
@@ -64,7 +66,7 @@ class InstallerCheck:
 
 
 def published_installers(table: str | Path | None = None) -> list[PublishedInstaller]:
-    """The table's rows: the shipped one (seed 004), or ``table`` (a CSV with the same columns)."""
+    """The table's rows: the shipped one (the article's), or ``table`` (a CSV with the same columns)."""
     name = str(table) if table is not None else SHIPPED
     try:
         source = Path(table) if table is not None else resources.files("runbook_lib").joinpath(SHIPPED)
@@ -99,12 +101,11 @@ def verify_installer(path: str | Path, scenario: str, cloud: str = "public",
                      table: str | Path | None = None) -> InstallerCheck:
     """Compare the installer zip at ``path`` with the published hashes of ``scenario`` in ``cloud``.
 
-    ``table``: another CSV of hashes (tests, or a newer list than the seed's); the shipped table by default.
+    ``table``: another CSV of hashes (tests, or a newer list than the article's); the shipped table by default.
     """
     if scenario not in SCENARIOS:
         raise InputError(f"--scenario: unknown appliance scenario '{scenario}'; use one of {', '.join(SCENARIOS)}")
-    if cloud not in CLOUDS:
-        raise InputError(f"--cloud: unknown cloud '{cloud}'; use one of {', '.join(CLOUDS)}")
+    cloud = find_cloud(cloud).name  # the table's key: runbook_lib.clouds' name
     rows = published_installers(table)
     published = tuple(r for r in rows if r.scenario == scenario and r.cloud == cloud)
     if not published:

@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import fnmatch
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from enum import StrEnum
 
 from azure.core.exceptions import HttpResponseError
 from tenacity import retry, retry_if_exception, stop_after_delay, wait_exponential
 
 from ..azure import AzureClients
+from ..azure.errors import arm_code
 from ..azure.ids import RESOURCE_GROUP, parse_id
-from ..azure.requests import ALREADY_MADE, AlreadyMade
+from ..azure.requests import ALREADY_MADE, AlreadyMade, Write, deferred
 
 # built-in role definition ids (the same in every subscription and cloud)
 BUILTIN_ROLES = {
@@ -31,6 +33,16 @@ BUILTIN_ROLES = {
     "Classic Storage Account Key Operator Service Role": "985d6b00-f706-48f5-a6fe-d0ca12fb668d",
 }
 PRINCIPAL_WAIT_SECONDS = 120  # Entra ID replication: usually seconds, documented as up to a few minutes
+
+
+class PrincipalType(StrEnum):
+    """What a role assignment's principal is. Given on the assignment, ARM does not wait to find the principal in
+    the directory (a managed identity made seconds ago is not there yet: PrincipalNotFound otherwise); a type that
+    does not match the principal ARM does find is refused (UnmatchedPrincipalType)."""
+
+    SERVICE_PRINCIPAL = "ServicePrincipal"  # managed identities (a vault's, a user-assigned one) and app registrations
+    USER = "User"
+    GROUP = "Group"
 
 
 @dataclass(frozen=True)
@@ -110,21 +122,23 @@ def roles_held(clients: AzureClients, scope: str, principal_id: str) -> set[str]
 
 
 def assign_role(clients: AzureClients, scope: str, role: str, principal_id: str,
-                wait_seconds: float = PRINCIPAL_WAIT_SECONDS, **kwargs):
-    """Assign a role (built-in, or custom by name) to a service principal (a vault's identity), waiting while it is
-    not visible yet; ``kwargs`` go to the SDK call. The new assignment; or AlreadyMade when ARM answers
+                wait_seconds: float = PRINCIPAL_WAIT_SECONDS,
+                principal_type: PrincipalType = PrincipalType.SERVICE_PRINCIPAL, **kwargs):
+    """Assign a role (built-in, or custom by name) to a principal of ``principal_type`` (by default a service
+    principal: a vault's identity), waiting while it is not visible yet; ``kwargs`` go to the SDK call. The new
+    assignment; or AlreadyMade when ARM answers
     RoleAssignmentExists (409) and the assignment there is this very one: same principal, role and scope (another
     run at the same time made it)."""
     authorization = clients.for_subscription(subscription_of(scope)).authorization
     definition = role_definition_id(clients, scope, role)
     body = {"properties": {"roleDefinitionId": definition, "principalId": principal_id,
-                           "principalType": "ServicePrincipal"}}
+                           "principalType": PrincipalType(principal_type).value}}
     attempt = retry(retry=retry_if_exception(_principal_not_found), stop=stop_after_delay(wait_seconds),
                     wait=wait_exponential(multiplier=0.5, max=15), reraise=True)(authorization.role_assignments.create)
     try:
         return attempt(scope, str(uuid.uuid4()), body, **kwargs)
     except HttpResponseError as error:
-        if getattr(error.error, "code", None) != "RoleAssignmentExists":
+        if arm_code(error) != "RoleAssignmentExists":
             raise
         existing = _assignment_at(clients, scope, definition, principal_id)
         if existing is None:
@@ -142,7 +156,7 @@ def _assignment_at(clients: AzureClients, scope: str, definition_id: str, princi
 
 
 def _principal_not_found(error: BaseException) -> bool:
-    return isinstance(error, HttpResponseError) and getattr(error.error, "code", "") == "PrincipalNotFound"
+    return isinstance(error, HttpResponseError) and arm_code(error) == "PrincipalNotFound"
 
 
 def caller_may(clients: AzureClients, scope: str, actions: Iterable[str]) -> list[str]:
@@ -162,3 +176,17 @@ def caller_may(clients: AzureClients, scope: str, actions: Iterable[str]) -> lis
 
 def _match(action: str, pattern: str) -> bool:
     return fnmatch.fnmatchcase(action.lower(), pattern.lower())
+
+
+def role_definition_write(clients: AzureClients, subscription: str, role: CustomRole) -> Write:
+    """The write that creates ``role``'s definition in ``subscription``."""
+    return deferred(create_role_definition, clients, subscription, role)
+
+
+def role_assignment_write(clients: AzureClients, scope: str, role: str, principal: Callable[[], str],
+                          principal_type: PrincipalType = PrincipalType.SERVICE_PRINCIPAL) -> Write:
+    """The write that assigns ``role`` at ``scope`` to the principal ``principal`` names when it runs (a vault's
+    identity may only exist once an earlier row of the same run has been applied)."""
+    def write():
+        return deferred(assign_role, clients, scope, role, principal(), principal_type=principal_type)()
+    return write

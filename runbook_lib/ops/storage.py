@@ -1,9 +1,9 @@
 """Storage accounts a vault's identity writes to (Site Recovery's cache, Migrate's replication storage).
 
-The identity's roles depend on the account's type (seeds 000, 001, 003): Standard needs Contributor and Storage
-Blob Data Contributor; Premium, Contributor and Storage Blob Data Owner; a classic account, Classic Storage Account
-Contributor and Classic Storage Account Key Operator Service Role. Private endpoints exist only for general-purpose
-v2 accounts, and the account must let trusted Microsoft services through its firewall.
+The identity's roles depend on the account's type (Site Recovery's and Azure Migrate's private-link articles): Standard
+needs Contributor and Storage Blob Data Contributor; Premium, Contributor and Storage Blob Data Owner; a classic
+account, Classic Storage Account Contributor and Classic Storage Account Key Operator Service Role. Private endpoints
+exist only for general-purpose v2 accounts, and the account must let trusted Microsoft services through its firewall.
 """
 
 from __future__ import annotations
@@ -11,8 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..azure import AzureClients
+from ..azure.enums import text_of
 from ..azure.ids import parse_id
+from ..azure.requests import Write, deferred
+from ..errors import RunbookError
 from .arm import get_or_none
+from .endpoints import no_connection
 
 CLASSIC = "Microsoft.ClassicStorage/storageAccounts"
 CLASSIC_API = "2016-11-01"
@@ -50,8 +54,8 @@ def get_storage_account(clients: AzureClients, account_id: str) -> StorageAccoun
     account = get_or_none(sub.storage.storage_accounts.get_properties, rid.resource_group, rid.name)
     if account is None:
         return None
-    tier = "premium" if _text(account.sku.name).lower().startswith("premium") else "standard"
-    return StorageAccount(account.id, account.name, _text(account.kind), tier,
+    tier = "premium" if text_of(account.sku.name).lower().startswith("premium") else "standard"
+    return StorageAccount(account.id, account.name, text_of(account.kind), tier,
                           "AzureServices" in _bypass(account))
 
 
@@ -61,18 +65,13 @@ def allow_trusted_services_body(clients: AzureClients, account_id: str) -> dict:
     account = clients.for_subscription(rid.subscription).storage.storage_accounts.get_properties(
         rid.resource_group, rid.name)
     bypass = [b.strip() for b in _bypass(account).split(",") if b.strip() and b.strip() != "None"]
-    rules = account.network_rule_set
+    default = text_of(getattr(account.network_rule_set, "default_action", None), "Allow")
     return {"properties": {"networkAcls": {"bypass": ", ".join(sorted({*bypass, "AzureServices"})),
-                                           "defaultAction": _text(getattr(rules, "default_action", None)) or "Allow"}}}
+                                           "defaultAction": default}}}
 
 
 def _bypass(account) -> str:
-    return _text(getattr(account.network_rule_set, "bypass", None))
-
-
-def _text(value) -> str:
-    """An SDK enum's value or a string; '' for None."""
-    return str(getattr(value, "value", value) or "")
+    return text_of(getattr(account.network_rule_set, "bypass", None))
 
 
 def approve_connection(clients: AzureClients, account_id: str, endpoint_id: str, **kwargs):
@@ -81,6 +80,28 @@ def approve_connection(clients: AzureClients, account_id: str, endpoint_id: str,
 
     rid = parse_id(account_id)
     connections = clients.for_subscription(rid.subscription).storage.private_endpoint_connections
-    connection = next(c for c in connections.list(rid.resource_group, rid.name)
-                      if c.private_endpoint and c.private_endpoint.id.lower() == endpoint_id.lower())
+    connection = next((c for c in connections.list(rid.resource_group, rid.name)
+                       if c.private_endpoint and c.private_endpoint.id.lower() == endpoint_id.lower()), None)
+    if connection is None:
+        raise RunbookError(no_connection(account_id, endpoint_id))
     return connections.put(rid.resource_group, rid.name, connection.name, APPROVED, **kwargs)
+
+
+def update_account(clients: AzureClients, account_id: str, body: dict) -> Write:
+    """The PATCH of the account (body: allow_trusted_services_body, say)."""
+    rid = parse_id(account_id)
+    return deferred(clients.for_subscription(rid.subscription).storage.storage_accounts.update,
+                    rid.resource_group, rid.name, body)
+
+
+def approval(clients: AzureClients, account_id: str, endpoint_id: str) -> Write:
+    """The write that approves the account's connection from ``endpoint_id``."""
+    return deferred(approve_connection, clients, account_id, endpoint_id)
+
+
+def connected_endpoints(clients: AzureClients, account_id: str) -> list[str]:
+    """The ids of the private endpoints connected to the account (in any state)."""
+    rid = parse_id(account_id)
+    connections = clients.for_subscription(rid.subscription).storage.private_endpoint_connections.list(
+        rid.resource_group, rid.name)
+    return [c.private_endpoint.id for c in connections if c.private_endpoint]

@@ -5,8 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..azure import AzureClients
+from ..azure.enums import text_of
 from ..azure.ids import parse_id
-from .arm import get_settled
+from ..azure.requests import Write, deferred
+from ..errors import RunbookError
+from .arm import get_settled, put_as_read
+from .endpoints import no_connection
 
 if TYPE_CHECKING:
     from azure.mgmt.recoveryservices.models import Vault
@@ -75,8 +79,8 @@ def has_approved_endpoint(vault: Vault, group_id: str) -> bool:
     for connection in vault.properties.private_endpoint_connections or []:
         properties = connection.properties
         state = properties.private_link_service_connection_state if properties else None
-        groups = [text(g).lower() for g in (properties.group_ids or [])] if properties else []
-        if group_id.lower() in groups and state is not None and text(state.status) == "Approved":
+        groups = [text_of(g).lower() for g in (properties.group_ids or [])] if properties else []
+        if group_id.lower() in groups and state is not None and text_of(state.status) == "Approved":
             return True
     return False
 
@@ -84,7 +88,7 @@ def has_approved_endpoint(vault: Vault, group_id: str) -> bool:
 def cross_region_restore(vault: Vault) -> bool:
     """Cross-region restore is on (the vault's redundancySettings.crossRegionRestore)."""
     settings = vault.properties.redundancy_settings
-    return text(getattr(settings, "cross_region_restore", None)) == "Enabled"
+    return text_of(getattr(settings, "cross_region_restore", None)) == "Enabled"
 
 
 def new_vault(location: str, public_network_access: str = "Disabled") -> dict:
@@ -96,19 +100,49 @@ def new_vault(location: str, public_network_access: str = "Disabled") -> dict:
 
 def identity_on(vault: Vault) -> bool:
     """The system-assigned identity is on (alone, or beside user-assigned ones)."""
-    return "systemassigned" in text(getattr(vault.identity, "type", None)).lower().replace(",", "")
-
-
-def text(value) -> str:
-    """An SDK enum's value or a string; '' for None."""
-    return str(getattr(value, "value", value) or "")
+    return "systemassigned" in text_of(getattr(vault.identity, "type", None)).lower().replace(",", "")
 
 
 def approve_connection(clients: AzureClients, vault_id: str, endpoint_id: str, **kwargs):
     """Approve the vault's connection from ``endpoint_id`` (what the vault's owner does); kwargs go to the SDK."""
     rid = parse_id(vault_id)
     vault = get_vault(clients, vault_id)
-    connection = next(c for c in vault.properties.private_endpoint_connections
-                      if c.properties.private_endpoint.id.lower() == endpoint_id.lower())
+    connection = next((c for c in vault.properties.private_endpoint_connections or []
+                       if c.properties.private_endpoint.id.lower() == endpoint_id.lower()), None)
+    if connection is None:
+        raise RunbookError(no_connection(vault_id, endpoint_id))
     return clients.for_subscription(rid.subscription).backup.private_endpoint_connection.begin_put(
         rid.name, rid.resource_group, connection.name, APPROVED, **kwargs)
+
+
+def approval(clients: AzureClients, vault_id: str, endpoint_id: str) -> Write:
+    """The write that approves the vault's connection from ``endpoint_id``."""
+    return deferred(approve_connection, clients, vault_id, endpoint_id)
+
+
+def create_vault(clients: AzureClients, vault_id: str, body: dict) -> Write:
+    """The PUT that creates the vault (body: new_vault)."""
+    rid = parse_id(vault_id)
+    return deferred(clients.for_subscription(rid.subscription).recoveryservices.vaults.begin_create_or_update,
+                    rid.resource_group, rid.name, body)
+
+
+def put_vault_again(clients: AzureClients, vault: Vault) -> Write:
+    """The vault put again as read (a Failed vault back to Succeeded)."""
+    rid = parse_id(vault.id)
+    return put_as_read(clients.for_subscription(rid.subscription).recoveryservices.vaults.begin_create_or_update,
+                       vault.id, vault)
+
+
+def update_vault(clients: AzureClients, vault_id: str, patch: dict) -> Write:
+    """The PATCH of the vault (its identity, its public network access)."""
+    rid = parse_id(vault_id)
+    return deferred(clients.for_subscription(rid.subscription).recoveryservices.vaults.begin_update,
+                    rid.resource_group, rid.name, patch)
+
+
+def connected_endpoints(clients: AzureClients, vault_id: str) -> list[str]:
+    """The ids of the private endpoints connected to the vault (in any state); none when it does not exist."""
+    vault = get_vault(clients, vault_id)
+    connections = (vault.properties.private_endpoint_connections or []) if vault and vault.properties else []
+    return [c.properties.private_endpoint.id for c in connections if c.properties and c.properties.private_endpoint]

@@ -1,4 +1,5 @@
-"""Azure Migrate Hyper-V replication over Private Link (seed 003): the vault Azure Migrate created, its Site
+"""Azure Migrate Hyper-V replication over Private Link (Microsoft Learn: "Migrate Hyper-V servers to Azure by using
+Private Link"): the vault Azure Migrate created, its Site
 Recovery endpoint and zones, the vault identity's access to the replication and cache storage accounts and their
 blob endpoints (a Premium replication account needs a separate Standard cache account); then the Hyper-V
 provider and its registration key (valid five days) on each host, the checks, and replication in batches of ten.
@@ -15,18 +16,26 @@ from pydantic import field_validator
 from ..azure.ids import parse_id
 from ..engine import ManualStep, Row, Run, Runbook, blocked
 from ..engine.fields import StorageAccountId
+from ..engine.source import Article
 from ..ops import vaults
 from ..ops.storage import StorageAccount
 from . import migrate_replication as replication
+from .registry import Scenario, endpoints_and_zones
 from .steps.usage import machines_replicated, servers_registered
 
-SEED = "003"
+ARTICLE = Article("Migrate Hyper-V servers to Azure by using Private Link",
+                  "https://learn.microsoft.com/azure/migrate/migrate-hyper-v-servers-to-azure-using-private-link",
+                  headings=(
+    "Set up the replication provider for migration",
+    "Replicate Hyper-V VMs",
+    "Grant access permissions to the Recovery Services vault",
+    "Create a private endpoint for the storage account",
+))
 SECTIONS = replication.Sections(
-    seed=SEED,
-    resources="Set up the replication provider for migration",
-    replicate="Replicate Hyper-V VMs",
-    grant="Grant access permissions to the Recovery Services vault",
-    storage_endpoint="Create a private endpoint for the storage account",
+    resources=ARTICLE.section("Set up the replication provider for migration"),
+    replicate=ARTICLE.section("Replicate Hyper-V VMs"),
+    grant=ARTICLE.section("Grant access permissions to the Recovery Services vault"),
+    storage_endpoint=ARTICLE.section("Create a private endpoint for the storage account"),
 )
 KEY_VALID = timedelta(days=5)  # a registration key's life from when it is generated
 BATCH = 10  # machines replicated together at most
@@ -58,7 +67,8 @@ class HyperVParameters(replication.ReplicationParameters):
                                              else [])
 
     def storage_rules(self, accounts: dict[str, StorageAccount]) -> list[Row]:
-        """A Premium replication account needs another account, of Standard type, as cache (seed 003)."""
+        """A Premium replication account needs another account, of Standard type, as cache (the article's
+        "Replicate Hyper-V VMs")."""
         replicated = accounts.get(self.replication_storage)
         if replicated is None or replicated.tier != "premium":
             return []
@@ -99,7 +109,7 @@ def key_not_usable(run: Run) -> str | None:
 
 
 def runbook(params: HyperVParameters) -> Runbook:
-    provider = f"{SEED} {SECTIONS.resources}"
+    provider = SECTIONS.resources
     return Runbook("migrate_hyperv", [
         *replication.automated_steps(SECTIONS),
         ManualStep("install-provider", "Install the Hyper-V replication provider on each host", provider,
@@ -125,8 +135,8 @@ def runbook(params: HyperVParameters) -> Runbook:
 
 
 def replicate_steps(params: HyperVParameters) -> list[ManualStep]:
-    """One manual step per batch of at most ten machines (seed 003: replicate more in batches of ten)."""
-    section = f"{SEED} {SECTIONS.replicate}"
+    """One manual step per batch of at most ten machines (the article: replicate more in batches of ten)."""
+    section = SECTIONS.replicate
     replication_name = parse_id(params.replication_storage).name
     cache = f" and {parse_id(params.cache_storage).name} as cache" if len(params.storage_accounts()) > 1 else ""
     target = (f"In Replicate (Yes, with Hyper-V), select {{machines}}; in Target settings choose {replication_name} "
@@ -143,3 +153,19 @@ def replicate_steps(params: HyperVParameters) -> list[ManualStep]:
                        observe=machines_replicated(total, where),
                        observes=f"the vault holds {total} or more replicated items")
             for n, (batch, total) in enumerate(zip(batches, totals), 1)]
+
+
+SCENARIO = Scenario(
+    name="migrate_hyperv",
+    title="Azure Migrate Hyper-V replication over Private Link",
+    article=ARTICLE,
+    summary="The vault Azure Migrate created, its endpoint and zones, the identity's access to the replication and "
+            "cache storage and their endpoints, the Hyper-V provider and its registration key, replication in "
+            "batches of ten.",
+    risks=("A Premium replication account needs a Standard cache account.",
+           "The registration key is valid for five days."),
+    parameters=HyperVParameters,
+    build=runbook,
+    zones=replication.ZONES,
+    scope=endpoints_and_zones(runbook),
+)

@@ -1,4 +1,5 @@
-"""An Azure Migrate project with private endpoint connectivity (seed 004): the project and its endpoint, the
+"""An Azure Migrate project with private endpoint connectivity (Microsoft Learn: "Using Azure Migrate with private
+endpoints"): the project and its endpoint, the
 project key (the resources Azure Migrate makes then, each with an endpoint), the private DNS zones, their links
 and records, the appliance installer checked against the published hashes, and the troubleshooting checks.
 
@@ -10,41 +11,64 @@ Recovery Services vault, so the steps here are small ones of their own, built on
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Literal
 
 from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
 
+from ..azure.errors import arm_code, arm_error, describe_arm_error
 from ..azure.ids import parse_id
-from ..azure.requests import Write, deferred
+from ..azure.requests import Write
 from ..dns.entries import entries_for, ready_entries
 from ..dns.records import plan_links, plan_records
-from ..dns.zones import required_zones
+from ..dns.zones import ZoneNeed, required_zones
 from ..engine import ManualStep, Row, Run, Runbook, Step, blocked, create, unchanged, update
 from ..engine.fields import typed_id
+from ..engine.source import Article
 from ..errors import InputError, RunbookError
 from ..geo import region_cloud
-from ..ops import endpoints, vaults
-from ..ops.arm import get_or_none
+from ..ops import endpoints, migrate
 from ..ops.installer import verify_installer
+from ..ops.migrate import KEY_RESOURCES, MIGRATE_API, PROJECTS, KeyResource, project_connections  # noqa: F401
 from ..private_link import zone_name
 from . import steps
-from .steps.endpoint import ownership_row
+from .registry import Scenario, endpoints_and_zones
 from .steps import free_location, record_plan_rows
+from .steps.endpoint import ownership_row
 
-SEED = "004"
-PROJECTS = "Microsoft.Migrate/migrateProjects"
-ASSESSMENT_PROJECTS = "Microsoft.Migrate/assessmentProjects"
-MIGRATE_API = "2020-05-01"
+ARTICLE = Article("Using Azure Migrate with private endpoints",
+                  "https://learn.microsoft.com/azure/migrate/how-to-use-azure-migrate-with-private-endpoints",
+                  headings=(
+    "Support requirements",
+    "Create a project with private endpoint connectivity",
+    "Discover and assess servers for migration using Azure private link",
+    "Set up the Azure Migrate appliance",
+    "Verify security",
+    "Configure the appliance and start continuous discovery",
+    "Migrate servers to Azure using Azure private link",
+    "Set up a replication appliance for migration",
+    "Replicate servers to Azure using Azure private link",
+    "Grant access permissions to the Recovery Services vault",
+    "Create a private endpoint for the storage account (optional)",
+    "Troubleshoot network connectivity",
+    "Validate private endpoints configuration",
+    "Verify DNS resolution",
+    "Validate the Private DNS Zone",
+    "Confirm that the required Private DNS Zone resource exists",
+    "Confirm that the Private DNS Zone is linked to the virtual network",
+    "Confirm that the private DNS zone contains the right A records",
+))
+section = ARTICLE.section
+# "Validate the Private DNS Zone": the project's zone, the key vault's and the storage account's, and Site Recovery's
+# for the Recovery Services vault "Generate key" makes
+ZONES = (
+    ZoneNeed("migration", "Azure Migrate project, assessment and discovery", "Default"),
+    ZoneNeed("vault", "Azure Migrate key vault", "vault"),
+    ZoneNeed("blob", "Azure Migrate storage", "blob"),
+)
+KEY_VAULT_ZONE = ZoneNeed("siterecovery", "Azure Migrate's Recovery Services vault", "AzureSiteRecovery",
+                          "the project key (Generate key makes the vault)")
 GROUP_ID = "Default"  # the project's private-link group
-ADDRESSES = 15  # seed 004: about 15 addresses for the project's endpoint and those its key generation adds
-# what "Generate key" makes beside the project, each with an endpoint in the project endpoint's VNet (seed 004)
-KEY_RESOURCES = {
-    "Microsoft.KeyVault/vaults": "key vault",
-    "Microsoft.Storage/storageAccounts": "storage account",
-    "Microsoft.RecoveryServices/vaults": "Recovery Services vault",
-    ASSESSMENT_PROJECTS: "assessment project",
-}
+ADDRESSES = 15  # the article: about 15 addresses for the project's endpoint and those its key generation adds
 REQUIRED_KEY_RESOURCES = ("Microsoft.KeyVault/vaults", "Microsoft.Storage/storageAccounts")
 CANNOT_GO_PRIVATE = "PrivateEndpointConnectivityCannotBeEnabled"
 NEVER_PRIVATE = ("a project first used over public endpoints keeps that connectivity method for good: it can never "
@@ -55,61 +79,34 @@ MigrateProjectId = typed_id(PROJECTS)
 
 
 class MigrateProjectParameters(steps.EndpointParameters):
-    """An Azure Migrate project reached over private endpoint connectivity (seed 004). Its zones default to the
+    """An Azure Migrate project reached over private endpoint connectivity. Its zones default to the
     endpoint's resource group, where Azure Migrate makes them."""
 
     project: MigrateProjectId  # the Migrate project; created when it does not exist (its resource group must)
-    disable_public_access: bool = False  # seed 004 keeps the default No: other tools may need public access
+    disable_public_access: bool = False  # the article keeps the default No: other tools may need public access
+    # the appliance's installer: hyperv, physical, vmware or vmware-scaleout
     appliance_scenario: Literal["hyperv", "physical", "vmware", "vmware-scaleout"] = "vmware"
     appliance_installer: str | None = None  # the downloaded installer zip: checked before 'install-appliance'
 
     def zone_names(self) -> list[str]:
-        """The project's zones (dns.zones: migration, vaultcore, blob) and Site Recovery's, which the Recovery
-        Services vault made at key generation needs (seed 004's troubleshooting lists all four)."""
-        zones = required_zones("migrate_project", self.location)["Zone"].tolist()
-        return list(dict.fromkeys([*zones, zone_name("siterecovery", region_cloud(self.location))]))
+        """The project's zones (migration, vaultcore, blob) and Site Recovery's, which the Recovery Services vault
+        made at key generation needs (the article's "Validate the Private DNS Zone" lists all four)."""
+        return list(dict.fromkeys(required_zones((*ZONES, KEY_VAULT_ZONE), self.location)["Zone"]))
 
 
 # --- reads ------------------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class KeyResource:
-    """A resource key generation made, and its endpoint."""
-
-    id: str
-    kind: str  # KEY_RESOURCES' words
-    endpoint_id: str
-    endpoint_name: str
-    state: str  # the endpoint's connection state
-
-
 def get_project(run: Run):
     """The project as ARM's generic resource (properties a dict); None when it does not exist."""
-    rid = parse_id(run.params.project)
-    return get_or_none(run.clients.for_subscription(rid.subscription).resources.resources.get_by_id, rid.id,
-                       api_version=MIGRATE_API)
-
-
-def project_connections(project) -> list[dict]:
-    return list((project.properties or {}).get("privateEndpointConnections") or []) if project is not None else []
+    return migrate.get_project(run.clients, run.params.project)
 
 
 def key_resources(run: Run) -> list[KeyResource]:
-    """The resources in the project's resource group with an endpoint in the project endpoint's VNet and
-    resource group: what key generation made (listed, not named: Azure Migrate picks the names)."""
+    """What key generation made: the resources in the project's resource group with an endpoint in the project
+    endpoint's VNet and resource group."""
     p: MigrateProjectParameters = run.params
-    project_group = parse_id(p.project).resource_group_id.lower()
-    rid = parse_id(p.endpoint_id)
-    found = []
-    for endpoint in run.clients.for_subscription(rid.subscription).network.private_endpoints.list(rid.resource_group):
-        connections = endpoint.manual_private_link_service_connections or endpoint.private_link_service_connections
-        target = parse_id(connections[0].private_link_service_id) if connections else None
-        kind = next((words for type_, words in KEY_RESOURCES.items() if target and target.is_a(type_)), None)
-        vnet = (endpoint.subnet.id if endpoint.subnet else "").rsplit("/subnets/", 1)[0]
-        if kind and target.resource_group_id.lower() == project_group and vnet.lower() == p.vnet_id.lower():
-            found.append(KeyResource(target.id, kind, endpoint.id, endpoint.name, endpoints.connection_state(endpoint)))
-    return sorted(found, key=lambda r: list(KEY_RESOURCES.values()).index(r.kind))
+    return migrate.key_resources(run.clients, p.project, parse_id(p.endpoint_id).resource_group_id, p.vnet_id)
 
 
 def endpoint_ids(run: Run) -> list[str]:
@@ -124,12 +121,8 @@ def used_publicly(run: Run, project) -> str | None:
     connection, and an assessment project in its resource group (made at key generation) has none either."""
     if project is None or project_connections(project):
         return None
-    rid = parse_id(project.id)
-    resources = run.clients.for_subscription(rid.subscription).resources.resources
-    for listed in resources.list_by_resource_group(rid.resource_group,
-                                                   filter=f"resourceType eq '{ASSESSMENT_PROJECTS}'"):
-        assessment = resources.get_by_id(listed.id, api_version=MIGRATE_API)
-        if not (assessment.properties or {}).get("privateEndpointConnections"):
+    for assessment in migrate.assessment_projects(run.clients, parse_id(project.id).resource_group_id):
+        if not migrate.project_connections(assessment):
             return (f"its key was generated without a private endpoint (assessment project {assessment.name} has "
                     f"none, nor has the project): {NEVER_PRIVATE}")
     return None
@@ -141,7 +134,7 @@ def _refusal_in_words(write: Write) -> Write:
         try:
             return write()
         except HttpResponseError as error:
-            if getattr(error.error, "code", "") != CANNOT_GO_PRIVATE:
+            if arm_code(error) != CANNOT_GO_PRIVATE:
                 raise
             raise RunbookError(f"{CANNOT_GO_PRIVATE}: {NEVER_PRIVATE}") from None
     return guarded
@@ -151,8 +144,8 @@ def _refusal_in_words(write: Write) -> Write:
 
 
 class Prerequisites(Step):
-    id, title, section = "prerequisites", "Check the caller's rights and the subnet's free addresses", \
-        f"{SEED} Support requirements"
+    id, title, source = "prerequisites", "Check the caller's rights and the subnet's free addresses", \
+        section("Support requirements")
 
     def plan(self, run: Run) -> list[Row]:
         p: MigrateProjectParameters = run.params
@@ -161,13 +154,12 @@ class Prerequisites(Step):
             rows = [steps.rights_row(run, scope, actions) for scope, actions in needs.items()]
             generated = bool(key_resources(run))
         except ResourceNotFoundError as error:
-            code, message = getattr(error.error, "code", 404), getattr(error.error, "message", error.message)
-            return [blocked(p.subnet, f"{code}: {message}: check the subnet's and the resource groups' ids")]
+            return [blocked(p.subnet, f"{describe_arm_error(error)}: check the subnet's and the resource groups' ids")]
         except HttpResponseError as error:
             if error.status_code != 403:
                 raise
             return [blocked(p.project, f"the caller may not even read what this runbook works on "
-                                       f"({getattr(error.error, 'code', 403)}): it needs Owner, or Contributor and "
+                                       f"({arm_error(error)[0]}): it needs Owner, or Contributor and "
                                        "User Access Administrator, on the subscription")]
         existing = endpoints.get_endpoint(run.clients, p.endpoint_id)
         if existing is not None and (refusal := ownership_row(run, existing, p.project, GROUP_ID, p.subnet)):
@@ -182,7 +174,8 @@ class Prerequisites(Step):
     @staticmethod
     def needs(run: Run) -> dict[str, list[str]]:
         """Scope -> the actions this run needs there, for what is not in place yet. Key generation grants the
-        project's identity access to its storage account, hence the role assignment right (seed 004)."""
+        project's identity access to its storage account, hence the role assignment right (the article's "Required
+        permissions")."""
         p: MigrateProjectParameters = run.params
         needs: dict[str, list[str]] = {}
         project_group = parse_id(p.project).resource_group_id
@@ -197,19 +190,15 @@ class Prerequisites(Step):
 
 
 class CreateProject(Step):
-    id, title, section = "project", "Create the Migrate project (private endpoint connectivity)", \
-        f"{SEED} Create a project with private endpoint connectivity"
+    id, title, source = "project", "Create the Migrate project (private endpoint connectivity)", \
+        section("Create a project with private endpoint connectivity")
 
     def plan(self, run: Run) -> list[Row]:
         p: MigrateProjectParameters = run.params
         access = "Disabled" if p.disable_public_access else "Enabled"
-        rid = parse_id(p.project)
-        resources = run.clients.for_subscription(rid.subscription).resources.resources
         project = get_project(run)
         if project is None:
-            write = deferred(resources.begin_create_or_update_by_id, p.project,
-                             {"location": p.location, "properties": {"publicNetworkAccess": access}},
-                             api_version=MIGRATE_API)
+            write = migrate.create_project(run.clients, p.project, p.location, access)
             return [create(p.project, f"a project in {p.location}, public network access {access}", write,
                            "its private endpoint comes next, before anything uses the project")]
         if project.location.replace(" ", "").lower() != p.location:
@@ -219,18 +208,17 @@ class CreateProject(Step):
         if why:
             return [blocked(p.project, why)]
         rows = [unchanged(p.project, project.location, "exists")]
-        now = (project.properties or {}).get("publicNetworkAccess") or "Enabled"
+        now = migrate.public_network_access(project)
         if now != access:
-            write = deferred(resources.begin_update_by_id, p.project, {"properties": {"publicNetworkAccess": access}},
-                             api_version=MIGRATE_API)
+            write = migrate.set_public_access(run.clients, p.project, access)
             rows.append(update(p.project, f"public network access {now}", f"public network access {access}", write,
                                "tools that upload usage data need it Enabled" if access == "Disabled" else ""))
         return rows
 
 
 class CreateProjectEndpoint(Step):
-    id, title, section = "endpoint", "Create the project's private endpoint", \
-        f"{SEED} Create a project with private endpoint connectivity"
+    id, title, source = "endpoint", "Create the project's private endpoint", \
+        section("Create a project with private endpoint connectivity")
 
     def plan(self, run: Run) -> list[Row]:
         p: MigrateProjectParameters = run.params
@@ -238,36 +226,23 @@ class CreateProjectEndpoint(Step):
         if existing is not None:
             refusal = ownership_row(run, existing, p.project, GROUP_ID, p.subnet)
             return [refusal or unchanged(p.endpoint_id, endpoints.connection_state(existing))]
-        rid = parse_id(p.endpoint_id)
         body = endpoints.endpoint_body(free_location(run, p.subnet), p.subnet, p.project, GROUP_ID,
                                        p.approval == "manual")
-        write = deferred(run.clients.for_subscription(rid.subscription).network.private_endpoints.
-                         begin_create_or_update, rid.resource_group, rid.name, body)
+        write = endpoints.put_endpoint(run.clients, p.endpoint_id, body)
         return [create(p.endpoint_id, f"{GROUP_ID} endpoint in {p.subnet.rsplit('/', 3)[-3]}",
                        _refusal_in_words(write),
                        "a request for the project's owner to approve" if p.approval == "manual" else "")]
 
 
 class ApproveProjectEndpoint(Step):
-    id, title, section = "approval", "Approve the project endpoint's connection", \
-        f"{SEED} Validate private endpoints configuration"
+    id, title, source = "approval", "Approve the project endpoint's connection", \
+        section("Validate private endpoints configuration")
 
     def plan(self, run: Run) -> list[Row]:
         p: MigrateProjectParameters = run.params
         return [steps.approval_row(run, p.endpoint_id, p.project, GROUP_ID, "the project's owner",
                                    "Azure Migrate > Properties > private endpoint > Approve; generate the key only "
-                                   "after that", self._approve(run))]
-
-    @staticmethod
-    def _approve(run: Run) -> Write:
-        def write():
-            p: MigrateProjectParameters = run.params
-            connection = next(c for c in project_connections(get_project(run))
-                              if c["properties"]["privateEndpoint"]["id"].lower() == p.endpoint_id.lower())
-            resources = run.clients.for_subscription(parse_id(p.project).subscription).resources.resources
-            return deferred(resources.begin_create_or_update_by_id, connection["id"], vaults.APPROVED,
-                            api_version=MIGRATE_API)()
-        return write
+                                   "after that", migrate.approval(run.clients, p.project, p.endpoint_id))]
 
 
 def key_not_generated(run: Run) -> str | None:
@@ -286,8 +261,8 @@ def key_not_generated(run: Run) -> str | None:
 class KeyResources(Step):
     """What key generation made, read back: each resource with its endpoint, which must be Approved."""
 
-    id, title, section = "key-resources", "The resources the project key made, and their endpoints", \
-        f"{SEED} Set up the Azure Migrate appliance"
+    id, title, source = "key-resources", "The resources the project key made, and their endpoints", \
+        section("Set up the Azure Migrate appliance")
 
     def plan(self, run: Run) -> list[Row]:
         p: MigrateProjectParameters = run.params
@@ -309,8 +284,8 @@ class KeyResources(Step):
 
 
 class ProjectZones(Step):
-    id, title, section = "zones", "The four private DNS zones, and the project endpoint's zone group", \
-        f"{SEED} Confirm that the required Private DNS Zone resource exists"
+    id, title, source = "zones", "The four private DNS zones, and the project endpoint's zone group", \
+        section("Confirm that the required Private DNS Zone resource exists")
 
     def plan(self, run: Run) -> list[Row]:
         p: MigrateProjectParameters = run.params
@@ -321,8 +296,8 @@ class ProjectZones(Step):
 
 
 class LinkProjectZones(Step):
-    id, title, section = "links", "Link the zones to the endpoint's VNet and the appliance's VNets", \
-        f"{SEED} Confirm that the Private DNS Zone is linked to the virtual network"
+    id, title, source = "links", "Link the zones to the endpoint's VNet and the appliance's VNets", \
+        section("Confirm that the Private DNS Zone is linked to the virtual network")
 
     def plan(self, run: Run) -> list[Row]:
         p: MigrateProjectParameters = run.params
@@ -332,8 +307,8 @@ class LinkProjectZones(Step):
 
 
 class ProjectDnsRecords(Step):
-    id, title, section = "dns-records", "Create the A records the zones lack", \
-        f"{SEED} Confirm that the private DNS zone contains the right A records"
+    id, title, source = "dns-records", "Create the A records the zones lack", \
+        section("Confirm that the private DNS zone contains the right A records")
 
     def plan(self, run: Run) -> list[Row]:
         p: MigrateProjectParameters = run.params
@@ -358,13 +333,15 @@ def installer_not_verified(run: Run) -> str | None:
 
 
 class ValidateProject(steps.Validate):
+    source = section("Troubleshoot network connectivity")
+
     def endpoint_ids(self, run: Run) -> list[str]:
         return endpoint_ids(run)
 
 
-def _manual(id: str, title: str, section: str, instructions: str, *, check: Callable[[Run], str | None] | None = None,
+def _manual(id: str, title: str, heading: str, instructions: str, *, check: Callable[[Run], str | None] | None = None,
             observe: Callable[[Run], str | None] | None = None, observes: str = "") -> ManualStep:
-    return ManualStep(id, title, f"{SEED} {section}", instructions, check=check, observe=observe, observes=observes)
+    return ManualStep(id, title, section(heading), instructions, check=check, observe=observe, observes=observes)
 
 
 def runbook(params: MigrateProjectParameters) -> Runbook:
@@ -393,3 +370,17 @@ def runbook(params: MigrateProjectParameters) -> Runbook:
         ValidateProject(),
     ])
 
+
+SCENARIO = Scenario(
+    name="migrate_project",
+    title="An Azure Migrate project with private endpoint connectivity",
+    article=ARTICLE,
+    summary="The project, its endpoint, what Generate key makes (key vault, storage, vault, assessment project) with "
+            "their endpoints, the four zones, the appliance installer's hash, and the checks.",
+    risks=("A project first used over public endpoints can never go private.",
+           "Generate the key only once the project's endpoint is approved."),
+    parameters=MigrateProjectParameters,
+    build=runbook,
+    zones=(*ZONES, KEY_VAULT_ZONE),
+    scope=endpoints_and_zones(runbook),
+)

@@ -1,4 +1,5 @@
-"""What Azure Migrate's replication scenarios share (agent-based, seed 001; Hyper-V, seed 003): the Recovery
+"""What Azure Migrate's replication scenarios share (Microsoft Learn's "Migrate servers to Azure by using Private
+Link", agent-based, and "Migrate Hyper-V servers to Azure by using Private Link"): the Recovery
 Services vault Migrate created (never created here), its Site Recovery endpoint, and the storage accounts it
 replicates to: the vault identity's roles on them by type, trusted Microsoft services, a blob endpoint in the
 vault endpoint's VNet or one peered with it, its approval, zone group, links and records, and the checks.
@@ -13,23 +14,27 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..azure.ids import name_of, parse_id
-from ..azure.requests import deferred
 from ..dns.entries import entries_for, ready_entries
 from ..dns.records import plan_links, plan_records
-from ..engine import Row, Run, Step, blocked, create, unchanged
+from ..dns.zones import ZoneNeed
+from ..engine import Action, Row, Run, Step, blocked, create, unchanged
 from ..engine.fields import DerivedName, StorageAccountId, SubnetId, VaultId
+from ..engine.source import Source
 from ..geo import region_cloud
 from ..names import NameKind
-from ..ops import endpoints, roles, vaults
-from ..ops.network import free_addresses
+from ..ops import endpoints, network, roles, vaults
 from ..ops import storage as storage_ops
+from ..ops.network import free_addresses
 from ..ops.storage import StorageAccount, get_storage_account
 from ..private_link import zone_name
-from . import steps
-from .steps.endpoint import ownership_row
+from . import migrate_project, site_recovery, steps
 from .steps import record_plan_rows as record_rows  # dns.records plan -> step rows (conflicts block)
+from .steps.endpoint import ownership_row
 
 STORAGE_GROUP = "blob"
+GROUP_ID = "AzureSiteRecovery"
+VAULT_MEMBERS = 5
+VAULT_MEMBERS_WHY = "one per Site Recovery microservice of the vault"
 KIND_WORDS = {"Storage": "a general-purpose v1 account", "BlobStorage": "a legacy Blob storage account",
               "classic": "a classic account", "FileStorage": "a premium file shares account",
               "BlockBlobStorage": "a premium block blob account"}
@@ -37,10 +42,6 @@ KIND_WORDS = {"Storage": "a general-purpose v1 account", "BlobStorage": "a legac
 
 class ReplicationParameters(steps.VaultEndpointParameters):
     """The vault Azure Migrate created for replication, and the storage account(s) it replicates to."""
-
-    GROUP_ID = "AzureSiteRecovery"
-    MEMBERS = 5
-    MEMBERS_WHY = "one per Site Recovery microservice of the vault"
 
     vault: VaultId  # the Recovery Services vault Azure Migrate created (Migration tool > Properties); never created
     replication_storage: StorageAccountId  # created in advance, in the target region
@@ -73,51 +74,60 @@ class ReplicationParameters(steps.VaultEndpointParameters):
         return f"{group}/providers/Microsoft.Network/privateEndpoints/{name}"
 
     def blob_zone(self, vault_location: str) -> str:
-        return zone_name("blob", region_cloud(vault_location))
+        return blob_zone(vault_location)
 
     def zone_names(self, vault_location: str) -> list[str]:
-        """Site Recovery's zone (the geo is in the record names) and the storage endpoints' blob zone: the shared
-        zones and links steps create and link both."""
-        return [zone_name("siterecovery", region_cloud(vault_location)), self.blob_zone(vault_location)]
+        return zone_names(vault_location)
 
-    def identity_grants(self) -> list[tuple[str, str]]:
-        """None for the vault's own endpoint (Azure Migrate or the caller creates it); its roles on the storage
-        accounts depend on their type, read by the storage-roles step."""
-        return []
+
+def blob_zone(vault_location: str) -> str:
+    return zone_name("blob", region_cloud(vault_location))
+
+
+def zone_names(vault_location: str) -> list[str]:
+    """Site Recovery's zone (the geo is in the record names) and the storage endpoints' blob zone: the shared zones
+    and links steps create and link both."""
+    return [zone_name("siterecovery", region_cloud(vault_location)), blob_zone(vault_location)]
+
+
+TROUBLESHOOT = migrate_project.ARTICLE.section("Troubleshoot network connectivity")
+# every zone of the project's (Azure Migrate makes the vault in the project's setup) and the vault's Site Recovery one
+ZONES = (*migrate_project.ZONES, ZoneNeed("siterecovery", "Azure Migrate replication vault", "AzureSiteRecovery",
+                                          "replication (Hyper-V and agent-based)"))
 
 
 @dataclass(frozen=True)
 class Sections:
-    """The seed sections a scenario's shared steps implement (without the seed number)."""
+    """The article's sections a replication scenario's shared steps implement."""
 
-    seed: str
-    resources: str  # where the seed has Azure Migrate create the vault, its endpoint and zone
-    replicate: str
-    grant: str
-    storage_endpoint: str
-    validate: str = "Troubleshoot network connectivity"  # seed 004's
-    validate_seed: str = "004"
+    resources: Source  # where the article has Azure Migrate create the vault, its endpoint and zone
+    replicate: Source
+    grant: Source
+    storage_endpoint: Source
+    validate: Source = TROUBLESHOOT
 
 
 def automated_steps(s: Sections) -> list[Step]:
     """The guards, the vault's endpoint and the storage accounts' access and endpoints, in order."""
-    at = f"{s.seed} {s.resources}"
-    endpoint = f"{s.seed} {s.storage_endpoint}"
+    at = s.resources
+    endpoint = s.storage_endpoint
     return [
-        Prerequisites(at),
-        MigrateVault(at),
-        CheckStorage(f"{endpoint}; {s.seed} {s.replicate}"),
-        ZoneGuard(f"{at}; 000 Create private endpoints for the Recovery Services vault (DNS)"),
+        Prerequisites(at, group_id=GROUP_ID, members=VAULT_MEMBERS, members_why=VAULT_MEMBERS_WHY),
+        MigrateVault(at, group_id=GROUP_ID),
+        CheckStorage(endpoint),
+        # a zone group overwriting another endpoint's records: Site Recovery's article warns of it
+        ZoneGuard(site_recovery.ARTICLE.section("Create private endpoints for the Recovery Services vault"),
+                  zones=zone_names),
         steps.EnableIdentity(at),
-        steps.CreateEndpoint(at, title="The vault's Site Recovery endpoint (Azure Migrate makes it for a private "
-                                       "project)"),
-        steps.ApproveEndpoint(at),
-        steps.IntegrateZones(at, title="Private DNS zones for Site Recovery and blob, and the vault endpoint's zone "
-                                       "group"),
-        steps.LinkZones(at),
+        steps.CreateEndpoint(at, group_id=GROUP_ID, title="The vault's Site Recovery endpoint (Azure Migrate makes it "
+                                                          "for a private project)"),
+        steps.ApproveEndpoint(at, group_id=GROUP_ID),
+        steps.IntegrateZones(at, zones=zone_names, title="Private DNS zones for Site Recovery and blob, and the vault "
+                                                         "endpoint's zone group"),
+        steps.LinkZones(at, zones=zone_names),
         steps.DnsRecords(at),
-        GrantStorageRoles(f"{s.seed} {s.grant}"),
-        TrustedServices(f"{s.seed} {s.grant}"),
+        GrantStorageRoles(s.grant),
+        TrustedServices(s.grant),
         StorageEndpoints(endpoint),
         ApproveStorageEndpoints(endpoint),
         StorageZoneGroups(endpoint),
@@ -127,7 +137,7 @@ def automated_steps(s: Sections) -> list[Step]:
 
 
 def validate_step(s: Sections) -> Step:
-    return Validate(f"{s.validate_seed} {s.validate}")
+    return Validate(s.validate)
 
 
 def endpoint_ids(params: ReplicationParameters) -> list[str]:
@@ -158,10 +168,9 @@ def _accounts(run: Run) -> list[StorageAccount]:
 class Prerequisites(steps.Prerequisites):
     """The shared check, plus the caller's rights on the storage accounts and the storage endpoints' group."""
 
-    @staticmethod
-    def needs(run: Run) -> dict[str, list[str]]:
+    def needs(self, run: Run) -> dict[str, list[str]]:
         p: ReplicationParameters = run.params
-        needs = steps.Prerequisites.needs(run)
+        needs = super().needs(run)
         vault_group = parse_id(p.vault).resource_group_id
         if "Microsoft.RecoveryServices/vaults/write" in needs.get(vault_group, []):  # never created here: the
             needs[vault_group].remove("Microsoft.RecoveryServices/vaults/write")  # vault step stops the run
@@ -186,7 +195,7 @@ class Prerequisites(steps.Prerequisites):
     def plan(self, run: Run) -> list[Row]:
         """The shared rows, and a refusal for a storage endpoint name already taken by another endpoint."""
         rows = super().plan(run)
-        if any(row.action == "blocked" for row in rows):
+        if any(row.action == Action.BLOCKED for row in rows):
             return rows  # e.g. a caller who may not read the accounts
         for account in _accounts(run):
             existing = endpoints.get_endpoint(run.clients, run.params.storage_endpoint_id(account.id))
@@ -257,7 +266,7 @@ class CheckStorage(Step):
             return rows
         needed, why = len(missing), f"{len(missing)} for the storage endpoints"
         if subnet.lower() == p.subnet.lower() and endpoints.get_endpoint(run.clients, p.endpoint_id) is None:
-            needed, why = needed + p.MEMBERS, f"{p.MEMBERS} for the vault's endpoint, {why}"
+            needed, why = needed + VAULT_MEMBERS, f"{VAULT_MEMBERS} for the vault's endpoint, {why}"
         free = free_addresses(run.clients, subnet)
         rows.append(blocked(subnet, f"{free} free addresses, and {needed} are needed ({why}): choose a larger "
                                     "subnet (storage_subnet)") if free < needed
@@ -266,12 +275,7 @@ class CheckStorage(Step):
 
 
 def _peered(run: Run, vnet_id: str, other_id: str) -> bool:
-    """A Connected peering from ``vnet_id`` to ``other_id`` (Connected means both sides peered)."""
-    rid = parse_id(vnet_id)
-    peerings = run.clients.for_subscription(rid.subscription).network.virtual_network_peerings.list(
-        rid.resource_group, rid.name)
-    return any(p.remote_virtual_network and p.remote_virtual_network.id.lower() == other_id.lower()
-               and vaults.text(p.peering_state) == "Connected" for p in peerings)
+    return network.peered(run.clients, vnet_id, other_id)
 
 
 
@@ -309,11 +313,9 @@ class StorageEndpoints(Step):
                 refusal = storage_endpoint_ownership(run, account.id, existing)
                 rows.append(refusal or unchanged(endpoint_id, endpoints.connection_state(existing)))
                 continue
-            rid = parse_id(endpoint_id)
             body = endpoints.endpoint_body(steps.free_location(run, p.storage_subnet_id), p.storage_subnet_id,
                                            account.id, STORAGE_GROUP, p.approval == "manual")
-            write = deferred(run.clients.for_subscription(rid.subscription).network.private_endpoints.
-                             begin_create_or_update, rid.resource_group, rid.name, body)
+            write = endpoints.put_endpoint(run.clients, endpoint_id, body)
             rows.append(create(endpoint_id, f"blob endpoint to {account.name} in {name_of(p.storage_subnet_id)}", write,
                                "a request for the account's owner to approve" if p.approval == "manual" else ""))
         return rows
@@ -326,7 +328,7 @@ class ApproveStorageEndpoints(Step):
         p: ReplicationParameters = run.params
         return [steps.approval_row(run, endpoint_id, account.id, STORAGE_GROUP, f"the owner of {account.name}",
                                    "storage account > Networking > Private endpoint connections",
-                                   deferred(storage_ops.approve_connection, run.clients, account.id, endpoint_id))
+                                   storage_ops.approval(run.clients, account.id, endpoint_id))
                 for account in _accounts(run) for endpoint_id in [p.storage_endpoint_id(account.id)]]
 
 
@@ -375,7 +377,8 @@ class StorageRecords(Step):
 
 
 class Validate(steps.Validate):
-    """Seed 004's checks over the vault's endpoint and the storage endpoints."""
+    """The troubleshooting checks ("Using Azure Migrate with private endpoints") over the vault's endpoint and the
+    storage endpoints."""
 
     title = "Validate: connections, zones, links, records, resolution (vault and storage)"
 

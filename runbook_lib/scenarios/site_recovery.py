@@ -27,23 +27,50 @@ import pandas as pd
 from pydantic import ValidationInfo, field_validator
 
 from ..azure.ids import name_of, parse_id
-from ..azure.requests import deferred
-from ..engine import ManualStep, Row, Run, Runbook, Step, blocked, create, unchanged
+from ..dns.zones import ZoneNeed
+from ..engine import Action, ManualStep, Row, Run, Runbook, Step, blocked, create, unchanged
 from ..engine.fields import AnyStorageAccountId, DerivedName
+from ..engine.source import Article
 from ..errors import InputError
 from ..geo import region_cloud
 from ..names import NameKind
-from ..ops import endpoints, roles, storage, vaults
+from ..ops import endpoints, privatedns, roles, storage, vaults
 from ..ops.network import free_addresses
 from ..private_link import CLOUDS, zone_name
-from . import steps
+from . import migrate_project, steps
+from .registry import Scenario, endpoints_and_zones
 from .steps.endpoint import ownership_row
 from .steps.usage import machines_replicated
 
-SEED = "000"
+ARTICLE = Article("Replicate on-premises machines by using private endpoints (Azure Site Recovery)",
+                  "https://learn.microsoft.com/azure/site-recovery/hybrid-how-to-enable-replication-private-endpoints",
+                  headings=(
+    "Prerequisites and caveats",
+    "URLs to be allowed",
+    "Create a Recovery Services vault",
+    "Enable the managed identity for the vault",
+    "Create private endpoints for the Recovery Services vault",
+    "Approve private endpoints for site recovery",
+    "(Optional) Create private endpoints for the cache storage account",
+    "Grant required permissions to the vault",
+    "Protect your virtual machines",
+    "Create private DNS zones and add DNS records manually",
+))
+section = ARTICLE.section
 CACHE_GROUP_ID = "blob"
 VAULT_MEMBERS = 5  # id1, prot2, rcm1, srs1, tel1: Site Recovery's microservices
 CACHE_MEMBERS = 1  # the cache account's blob
+GROUP_ID = "AzureSiteRecovery"
+
+
+def members(params: SiteRecoveryParameters) -> int:
+    """The addresses the bypass subnet needs: the vault's endpoint, and the cache account's when asked for."""
+    return VAULT_MEMBERS + (CACHE_MEMBERS if params.cache_endpoint else 0)
+
+
+def members_why(params: SiteRecoveryParameters) -> str:
+    why = f"{VAULT_MEMBERS} for Site Recovery's microservices"
+    return why + (f", {CACHE_MEMBERS} for the cache storage account's endpoint" if params.cache_endpoint else "")
 
 
 
@@ -56,8 +83,6 @@ class SiteRecoveryParameters(steps.VaultEndpointParameters):
     replication writes to ("Grant required permissions to the vault"); each gets the identity's roles by its type and
     trusted Microsoft services, each checked before anything changes. ``cache_storage`` is the one account that may
     get a blob endpoint (``cache_endpoint``); it counts among the accounts whether listed or not."""
-
-    GROUP_ID = "AzureSiteRecovery"
 
     storage_accounts: tuple[AnyStorageAccountId, ...] = ()  # every cache/log and target account (created in advance)
     cache_storage: AnyStorageAccountId | None = None  # the cache account that may get a blob endpoint; one of the above
@@ -79,20 +104,6 @@ class SiteRecoveryParameters(steps.VaultEndpointParameters):
         for account in (*self.storage_accounts, *([self.cache_storage] if self.cache_storage else [])):
             found.setdefault(account.lower(), account)
         return list(found.values())
-
-    def identity_grants(self) -> list[tuple[str, str]]:
-        """None on resource groups: Site Recovery's identity gets only the storage roles by type (step
-        'storage-roles'), as "Grant required permissions to the vault" documents."""
-        return []
-
-    @property
-    def MEMBERS(self) -> int:  # type: ignore[override]
-        return VAULT_MEMBERS + (CACHE_MEMBERS if self.cache_endpoint else 0)
-
-    @property
-    def MEMBERS_WHY(self) -> str:  # type: ignore[override]
-        why = f"{VAULT_MEMBERS} for Site Recovery's microservices"
-        return why + (f", {CACHE_MEMBERS} for the cache storage account's endpoint" if self.cache_endpoint else "")
 
     def derived_names(self) -> list[DerivedName]:
         names = super().derived_names()
@@ -146,8 +157,7 @@ class CachePrerequisites(Step):
     """Every storage account before anything changes: it exists, the caller may grant roles and open the firewall to
     trusted services there; the cache account can have the endpoint asked for, and the subnet an address for it."""
 
-    id, title, section = "cache-prerequisites", "Check the cache, log and target storage accounts", \
-        "Prerequisites and caveats"
+    id, title = "cache-prerequisites", "Check the cache, log and target storage accounts"
 
     def plan(self, run: Run) -> list[Row]:
         p: SiteRecoveryParameters = run.params
@@ -173,7 +183,7 @@ class CachePrerequisites(Step):
                 needs[account.id] = ["Microsoft.Authorization/roleAssignments/write"]
             if not account.trusted_services:
                 needs.setdefault(account.id, []).append("Microsoft.Storage/storageAccounts/write")
-        if any(r.action == "blocked" for r in rows):
+        if any(r.action == Action.BLOCKED for r in rows):
             return rows
         vault_endpoint = endpoints.get_endpoint(run.clients, p.endpoint_id)
         cache = endpoints.get_endpoint(run.clients, p.cache_endpoint_id) if p.cache_endpoint else None
@@ -200,7 +210,6 @@ class ZoneChoice(Step):
     """Which zones the endpoints' zone groups write into, and whether that overwrites another endpoint's records."""
 
     id, title = "zone-choice", "Choose the zones: a new zone per endpoint, or the hub's shared zone"
-    section = "Create private endpoints for the Recovery Services vault (DNS)"
 
     def plan(self, run: Run) -> list[Row]:
         p: SiteRecoveryParameters = run.params
@@ -216,9 +225,7 @@ class ZoneChoice(Step):
         if others:
             return [self._refusal(p, zone_id, [r for r in others if r["zone"] == zone_id])
                     for zone_id in dict.fromkeys(r["zone"] for r in others)]
-        group = parse_id(p.zones_resource_group)
-        existing = {z.name.lower() for z in run.clients.for_subscription(group.subscription).privatedns.
-                    private_zones.list_by_resource_group(group.resource_group)}
+        existing = privatedns.zone_names_in_group(run.clients, p.zones_resource_group)
         rows = []
         for zone_id in zone_ids:
             found = zone_id.rsplit("/", 1)[-1].lower() in existing
@@ -264,7 +271,6 @@ class CacheEndpoint(Step):
     """The cache account's blob endpoint in the bypass subnet, and its zone group (the blob zone)."""
 
     id, title = "cache-endpoint", "Create the cache account's blob endpoint and its zone group"
-    section = "(Optional) Create private endpoints for the cache storage account"
 
     def plan(self, run: Run) -> list[Row]:
         p: SiteRecoveryParameters = run.params
@@ -275,8 +281,6 @@ class CacheEndpoint(Step):
         if why := _no_endpoint_reason(account):
             return [blocked(account.id, why)]
         endpoint_id, rows = p.cache_endpoint_id, []
-        rid = parse_id(endpoint_id)
-        network = run.clients.for_subscription(rid.subscription).network
         existing = endpoints.get_endpoint(run.clients, endpoint_id)
         if existing is not None and (refusal := ownership_row(run, existing, account.id, CACHE_GROUP_ID, p.subnet)):
             return [refusal]
@@ -284,8 +288,7 @@ class CacheEndpoint(Step):
             body = endpoints.endpoint_body(steps.free_location(run, p.subnet), p.subnet, account.id, CACHE_GROUP_ID,
                                            p.approval == "manual")
             rows.append(create(endpoint_id, f"{CACHE_GROUP_ID} endpoint to {account.name}",
-                               deferred(network.private_endpoints.begin_create_or_update, rid.resource_group,
-                                        rid.name, body),
+                               endpoints.put_endpoint(run.clients, endpoint_id, body),
                                "a request for the account's owner to approve" if p.approval == "manual" else ""))
         else:
             rows.append(unchanged(endpoint_id, "exists"))
@@ -298,14 +301,13 @@ class CacheEndpoint(Step):
 
 
 class ApproveCacheEndpoint(Step):
-    id, title, section = "cache-approval", "Approve the cache account's endpoint", \
-        "(Optional) Create private endpoints for the cache storage account"
+    id, title = "cache-approval", "Approve the cache account's endpoint"
 
     def plan(self, run: Run) -> list[Row]:
         p: SiteRecoveryParameters = run.params
         if not p.cache_endpoint:
             return [unchanged(p.cache_storage or p.vault, reason="no endpoint for the cache account")]
-        approve = deferred(storage.approve_connection, run.clients, p.cache_storage, p.cache_endpoint_id)
+        approve = storage.approval(run.clients, p.cache_storage, p.cache_endpoint_id)
         return [steps.approval_row(run, p.cache_endpoint_id, p.cache_storage, CACHE_GROUP_ID,
                                    "the account's owner", "storage account > Networking > Private endpoint connections",
                                    approve)]
@@ -328,7 +330,7 @@ def _endpoints_approved(run: Run) -> str | None:
 
 def protect_machines_step() -> ManualStep:
     return ManualStep(
-        "protect-vms", "Set up the on-premises side and enable replication", f"{SEED} Protect your virtual machines",
+        "protect-vms", "Set up the on-premises side and enable replication", section("Protect your virtual machines"),
         "Now that the endpoints exist in the bypass network: deploy the configuration server or replication "
         "appliance (VMware and physical machines; with private endpoints, install MySQL on the configuration server "
         "by hand) or set up the Hyper-V source settings, allow the appliance to reach the URLs of "
@@ -339,30 +341,58 @@ def protect_machines_step() -> ManualStep:
 
 
 def runbook(params: SiteRecoveryParameters) -> Runbook:
-    manual_dns = f"{SEED} Create private DNS zones and add DNS records manually"
+    manual_dns = section("Create private DNS zones and add DNS records manually")
+    vault_endpoints = section("Create private endpoints for the Recovery Services vault")
+    cache_endpoint = section("(Optional) Create private endpoints for the cache storage account")
+    grant = section("Grant required permissions to the vault")
+    troubleshoot = migrate_project.ARTICLE.section("Troubleshoot network connectivity")
     return Runbook("site_recovery", [
-        steps.Prerequisites(f"{SEED} Prerequisites and caveats",
+        steps.Prerequisites(section("Prerequisites and caveats"), group_id=GROUP_ID, members=members(params),
+                            members_why=members_why(params),
                             title="Check the caller's rights and the bypass subnet's free addresses"),
-        CachePrerequisites(f"{SEED} Prerequisites and caveats"),
-        ZoneChoice(f"{SEED} Create private endpoints for the Recovery Services vault (DNS)"),
-        steps.CreateVault(f"{SEED} Create a Recovery Services vault"),
-        steps.DenyPublicAccess(f"{SEED} Prerequisites and caveats (the vault is locked down)"),
-        steps.EnableIdentity(f"{SEED} Enable the managed identity for the vault"),
-        steps.CreateEndpoint(f"{SEED} Create private endpoints for the Recovery Services vault",
+        CachePrerequisites(section("Prerequisites and caveats")),
+        ZoneChoice(vault_endpoints),  # the article's advice on zones is in this section
+        steps.CreateVault(section("Create a Recovery Services vault"), group_id=GROUP_ID),
+        steps.DenyPublicAccess(section("Prerequisites and caveats")),  # the vault is locked down
+        steps.EnableIdentity(section("Enable the managed identity for the vault")),
+        steps.CreateEndpoint(vault_endpoints, group_id=GROUP_ID,
                              title="Create the vault's AzureSiteRecovery endpoint in the bypass network"),
-        steps.ApproveEndpoint(f"{SEED} Approve private endpoints for site recovery"),
-        steps.IntegrateZones(f"{SEED} Create private endpoints for the Recovery Services vault (DNS)",
+        steps.ApproveEndpoint(section("Approve private endpoints for site recovery"), group_id=GROUP_ID),
+        steps.IntegrateZones(vault_endpoints, zones=params.zone_names,
                              title="Private DNS zones for Site Recovery, and the endpoint's zone group"),
-        steps.LinkZones(manual_dns, title="Link the zones to the bypass network and the clients' VNets"),
+        steps.LinkZones(manual_dns, zones=params.zone_names,
+                        title="Link the zones to the bypass network and the clients' VNets"),
         steps.DnsRecords(manual_dns, title="Create the A records the zones lack"),
-        GrantStorageRoles(f"{SEED} Grant required permissions to the vault"),
-        AllowTrustedServices(f"{SEED} Grant required permissions to the vault"),
-        CacheEndpoint(f"{SEED} (Optional) Create private endpoints for the cache storage account"),
-        ApproveCacheEndpoint(f"{SEED} (Optional) Create private endpoints for the cache storage account"),
-        steps.Validate("004 Troubleshoot network connectivity"),
-        ValidateCacheEndpoint("004 Troubleshoot network connectivity"),
+        GrantStorageRoles(grant),
+        AllowTrustedServices(grant),
+        CacheEndpoint(cache_endpoint),
+        ApproveCacheEndpoint(cache_endpoint),
+        steps.Validate(troubleshoot),
+        ValidateCacheEndpoint(troubleshoot),
         protect_machines_step(),
     ])
+
+
+SCENARIO = Scenario(
+    name="site_recovery",
+    title="Azure Site Recovery behind a private endpoint",
+    article=ARTICLE,
+    summary="The vault, its identity, the AzureSiteRecovery endpoint in the bypass network, its zones and links, "
+            "every storage account's roles (cache/log and target accounts) and trusted services, the cache "
+            "account's endpoint, and the checks.",
+    risks=("A zone group writing into a zone another endpoint of the same vault uses overwrites its records: the "
+           "runbook shows it and refuses unless told (hub and spoke).",
+           "Cache endpoints need general-purpose v2 accounts.",
+           "The appliance still needs a few public URLs (Microsoft Entra ID has no private endpoints): "
+           "site_recovery.allowed_urls lists them."),
+    parameters=SiteRecoveryParameters,
+    build=runbook,
+    zones=(ZoneNeed("siterecovery", "Azure Site Recovery", "AzureSiteRecovery"),
+           ZoneNeed("migration", "Azure Site Recovery discovery", "AzureSiteRecovery",
+                    "modernized VMware/physical experience"),
+           ZoneNeed("blob", "Site Recovery cache storage", "blob", "cache storage endpoint (optional)")),
+    scope=endpoints_and_zones(runbook),
+)
 
 
 # --- the outbound allow-list ------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
-"""The DNS notebooks' work (seed 002's PrivateIP.ps1 -> CreateDNSEntries.ps1 workflow, seed 004's checks): each
-cell calls one method, which shows its table as a plain output and keeps what the next cell needs."""
+"""The DNS notebooks' work (the PrivateIP.ps1 -> CreateDNSEntries.ps1 workflow of "Create and use private endpoints
+(v1 experience) for Azure Backup", the checks of "Using Azure Migrate with private endpoints"): each cell calls one
+method, which shows its table as a plain output and keeps what the next cell needs."""
 
 from __future__ import annotations
 
@@ -15,16 +16,12 @@ from ..dns.endpoints import read_endpoints
 from ..dns.entries import entries_frame, ready_entries
 from ..dns.exports import export_entries
 from ..dns.records import RecordPlan, apply_plan, plan_links, plan_records
-from ..errors import RunbookError
-from ..journal import CheckResult, Journal
+from ..errors import DnsChecksFailed
+from ..journal import CheckResult, CheckStatus, Journal
 from ..progress import watched_progress
 from .session import RUN_OPTIONS, notebook_target
 from .tables import note, show, styled
 from .topology import draw_topology
-
-
-class DnsChecksFailed(RunbookError):
-    """A check failed: the summary says which and how to fix it."""
 
 
 class DnsWorkflow:
@@ -83,7 +80,8 @@ class DnsWorkflow:
         show(pd.DataFrame({"Written": [str(p) for p in paths]}))
 
     def check(self) -> None:
-        """Seed 004's checks, each with the fix for a failure (also in the journal)."""
+        """The troubleshooting checks of "Using Azure Migrate with private endpoints", each with the fix for a failure
+        (also in the journal)."""
         self.inspection = inspect_endpoints(self.clients, self._list("ids"),
                                             nameserver=self.values.get("nameserver") or None,
                                             vnets=self._list("link_vnets"), zone_groups=self._list("zone_groups"))
@@ -91,6 +89,21 @@ class DnsWorkflow:
         for r in self.results.itertuples(index=False):
             self.journal.record(CheckResult(r.Check, r.Resource, r.Status, r.Detail))
         show(styled(self.results))
+
+    def check_machine_results(self) -> None:
+        """The results a `runbook dns script` script wrote on a VM, appliance or host (``probe_results``: its
+        file), as checks with their fixes, journaled and counted by ``summary``; nothing when unset."""
+        from ..dns.probe_results import probe_rows, read_probe_results
+
+        path = self.values.get("probe_results")
+        if not path:
+            show(note("No results from a machine to read (probe_results)."))
+            return
+        rows = probe_rows(read_probe_results(path, "probe_results"))
+        for r in rows.itertuples(index=False):
+            self.journal.record(CheckResult(r.Check, r.Resource, r.Status, r.Detail))
+        self.results = rows if self.results is None else pd.concat([self.results, rows], ignore_index=True)
+        show(styled(rows))
 
     def topology(self) -> None:
         """The checked endpoints, their NICs' IPs, the zones and their links as a picture (red where a check
@@ -104,8 +117,8 @@ class DnsWorkflow:
         """The checks' counts; raises DnsChecksFailed when one failed."""
         counts = (self.results["Status"].value_counts() if self.results is not None else pd.Series(dtype=int))
         table = pd.DataFrame([{"Status": status, "Checks": int(counts.get(status, 0))}
-                              for status in ("pass", "warn", "fail")])
+                              for status in CheckStatus])
         show(styled(table))
-        if counts.get("fail", 0):
-            failed = self.results[self.results["Status"] == "fail"]
+        if counts.get(CheckStatus.FAIL, 0):
+            failed = self.results[self.results["Status"] == CheckStatus.FAIL]
             raise DnsChecksFailed("; ".join(f"{r.Check} {r.Resource}: {r.Fix}" for r in failed.itertuples()))

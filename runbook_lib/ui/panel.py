@@ -15,10 +15,12 @@ from typing import TYPE_CHECKING
 import ipywidgets as widgets
 
 from ..engine.runbook import StepReport
+from ..engine.status import StepStatus
 from ..engine.step import ManualStep, Step
 from ..errors import RunbookError
 from ..evidence.interactive import Action
 from .parameter_form import ParameterForm
+from .step_table import step_view
 from .tables import COLOURS, show, styled
 
 if TYPE_CHECKING:
@@ -29,8 +31,8 @@ if TYPE_CHECKING:
 AUTO = widgets.Layout(width="auto")
 
 
-APPLY_OFF = ("nothing to do", "done")  # statuses after which Apply has nothing to write
-CONFIRMED = ("confirmed", "done")
+APPLY_OFF = (StepStatus.NOTHING_TO_DO, StepStatus.DONE)  # statuses after which Apply has nothing to write
+CONFIRMED = (StepStatus.CONFIRMED, StepStatus.DONE)
 
 
 class StepRow(widgets.VBox):
@@ -50,7 +52,8 @@ class StepRow(widgets.VBox):
         self.note = widgets.HTML(layout=widgets.Layout(width="auto", max_width="40%"))
         self.note.add_class("runbook-step-note")
         title = widgets.HTML(f"<b>{escape(step.title)}</b><br><small style='color:#666'>"
-                             f"{escape(step.section)}</small>", layout=widgets.Layout(width="48%"))
+                             f"<a href='{escape(step.source.url)}' target='_blank'>{escape(str(step.source))}</a>"
+                             "</small>", layout=widgets.Layout(width="48%"))
         line = widgets.HBox([title, self.status, *self.buttons.values(), self.note])
         rows: list[widgets.Widget] = [line]
         if isinstance(step, ManualStep):
@@ -147,7 +150,7 @@ class RunPanel(widgets.VBox):
             self._attempt(step_id, "apply", lambda: execution.step(step_id, "apply"))
         else:
             self._attempt(step_id, "plan", lambda: execution.step(step_id, "plan"))
-            if self._last is not None and self._last.id == step_id and self._last.status == "planned":
+            if self._last is not None and self._last.id == step_id and self._last.status == StepStatus.PLANNED:
                 changes = sum(row.changes for row in self._last.rows)
                 self._ask(f"Apply {changes} change(s) of step '{step_id}' to {self.session.describe_target()}? The "
                           "step plans again and writes only what that plan shows.",
@@ -217,8 +220,6 @@ class RunPanel(widgets.VBox):
     def _view(self):
         """The plain output below the panel: every step's status, then the rows of the step a button last ran."""
         from IPython.display import HTML
-
-        from .session import step_view
 
         html = styled(self.session.execution.report().table()).to_html()
         if self._last is not None:

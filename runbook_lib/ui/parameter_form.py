@@ -34,7 +34,7 @@ REFUSED = "runbook-refused"
 OPTION_CHOICES: dict[str, tuple[str, ...]] = {"target": get_args(TargetKind), "mode": MODES, "cloud": CLOUD_NAMES,
                                               "credential": CREDENTIAL_NAMES}
 OPTION_HELP = {
-    "target": "sandbox (the local emulator, seeded with the contoso demo) or azure",
+    "target": "sandbox (the local emulator, starting from the contoso demo estate) or azure",
     "subscription": "azure: the subscription the run starts from (credentials come from azure-identity)",
     "cloud": "azure: public, usgov or china",
     "credential": "azure: how to sign in (azure-identity)",

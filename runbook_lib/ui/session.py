@@ -14,13 +14,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
 from ..azure import Target, get_clients
 from ..dns.checks import Inspection
-from ..engine import Run, RunReport, load_parameters
+from ..engine import Run, load_parameters
 from ..engine.runbook import Execution, StepReport
-from ..errors import RunbookError
+from ..engine.status import STOPPED, RunStatus, StepStatus
+from ..errors import RunbookError, RunIncomplete
 from ..evidence.interactive import Action, StepAction, Via, applied
 from ..evidence.scope import run_scope
 from ..evidence.snapshots import observed_ids, snapshot
@@ -28,8 +27,9 @@ from ..evidence.status import steps_status
 from ..journal import Journal, utc_now
 from ..ops import endpoints
 from ..progress import in_kernel, watched_progress
-from ..scenarios import SCENARIOS
+from ..scenarios import get_scenario
 from ..scenarios.steps import Validate, validated_endpoints
+from .step_table import step_frame, step_view
 from .tables import note, show, styled
 from .topology import draw_topology
 
@@ -39,17 +39,7 @@ if TYPE_CHECKING:
 
 RUN_OPTIONS = {"target": "sandbox", "subscription": "", "cloud": "public", "credential": "default", "state": "",
                "mode": "plan", "operator": "owner", "journal": "", "runs": "runs"}
-DEMO_SEED = "contoso"  # the sandbox estate a notebook starts from when its estate file is new
-
-
-class RunIncomplete(RunbookError):
-    """The run stopped before its end: blocked, failed, or waiting for a manual step."""
-
-    def __init__(self, report: RunReport):
-        self.status = report.status
-        stopped = [s for s in report.steps if s.status in ("blocked", "failed", "waiting")]
-        where = "; ".join(f"{s.id}: {s.status}: {s.detail}" for s in stopped)
-        super().__init__(f"{report.runbook} is {report.status}: {where}")
+DEMO_ESTATE = "contoso"  # the sandbox estate a notebook starts from when its estate file is new
 
 
 class Session:
@@ -95,7 +85,7 @@ class Session:
     def show_checks(self, step_id: str) -> None:
         """After a validation step: its checks (what passed, what failed, the fix), not only a count."""
         step = self.execution.runbook.step(step_id)
-        if isinstance(step, Validate) and self.execution.reports[step_id].status != "not run":
+        if isinstance(step, Validate) and self.execution.reports[step_id].status != StepStatus.NOT_RUN:
             inspection = step.inspect(self.execution.run)
             if inspection is not None:
                 show(styled(inspection.results))
@@ -113,15 +103,18 @@ class Session:
         """The checks of every validation step's endpoints that exist, in one pass."""
         run, steps = self.execution.run, self.execution.runbook.steps
         ids = [e for e in validated_endpoints(steps, run) if endpoints.get_endpoint(run.clients, e) is not None]
-        return next(s for s in steps if isinstance(s, Validate)).inspect(run, ids) if ids else None
+        validate = next((s for s in steps if isinstance(s, Validate)), None)
+        return validate.inspect(run, ids) if validate and ids else None
 
     def summary(self) -> None:
         """Show every step's status; raise RunIncomplete unless the run went through."""
         report = self.execution.report()
         self.summarised = utc_now()
         show(styled(report.table()))
-        if report.status not in ("done", "planned"):
-            raise RunIncomplete(report)
+        if report.status not in (RunStatus.DONE, RunStatus.PLANNED):
+            stopped = [s for s in report.steps if s.status in STOPPED]
+            where = "; ".join(f"{s.id}: {s.status}: {s.detail}" for s in stopped)
+            raise RunIncomplete(report.runbook, report.status, where)
 
     def observe(self) -> list[str]:
         """The resources the run is about now (evidence snapshots)."""
@@ -177,9 +170,8 @@ class Session:
 def start(scenario: str, namespace: Mapping[str, Any], *, panel: bool | None = None) -> Session:
     """The session for ``scenario`` from a notebook's globals: its parameter model's names, and the run options
     (RUN_OPTIONS: target, mode, operator, ...). ``panel``: show the run's panel (default: when in a kernel)."""
-    if scenario not in SCENARIOS:
-        raise RunbookError(f"scenario: '{scenario}' is not one of {', '.join(SCENARIOS)}")
-    model, build = SCENARIOS[scenario]
+    registered = get_scenario(scenario)
+    model, build = registered.parameters, registered.build
     options = {name: namespace.get(name, default) for name, default in RUN_OPTIONS.items()}
     values = {**options, **{name: namespace[name] for name in model.model_fields if name in namespace}}
     # a notebook spells "not given" as "" (papermill parameters are literals): the model's default then applies
@@ -205,7 +197,7 @@ def notebook_target(options: Mapping[str, Any]) -> Target:
     sandbox = options["target"] == "sandbox"
     return Target(options["target"], options["subscription"] or None, options["cloud"], options["credential"],
                   options["state"] or None, principal=options["operator"] if sandbox else "sandbox",
-                  seed=DEMO_SEED if sandbox else None)
+                  demo=DEMO_ESTATE if sandbox else None)
 
 
 def superseded_notes(session: Session) -> dict[str, Supersession]:
@@ -232,15 +224,3 @@ def superseded_notes(session: Session) -> dict[str, Supersession]:
                                       session.summarised is not None)
     return notes
 
-
-def step_view(report: StepReport):
-    """A step's rows (resource, action, after, reason) with its status coloured."""
-    return styled(step_frame(report))
-
-
-def step_frame(report: StepReport) -> pd.DataFrame:
-    """A step's rows: resource, action, after, reason (the step's detail when it has no rows)."""
-    return pd.DataFrame([{"Step": report.id, "Status": report.status, "Resource": r.resource, "Action": r.action,
-                          "After": "" if r.after is None else str(r.after), "Reason": r.reason} for r in report.rows]
-                        or [{"Step": report.id, "Status": report.status, "Resource": "", "Action": "", "After": "",
-                             "Reason": report.detail}])

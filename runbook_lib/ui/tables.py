@@ -5,29 +5,36 @@ the status coloured; any secret in a cell redacted before it is shown."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from html import escape
 
 import pandas as pd
 
+from ..engine.status import StepStatus
+from ..engine.step import Action
+from ..journal import CheckStatus
 from ..secrets import environment_secrets, redact
 
 # background colours by status (and by plan action)
-COLOURS = {
-    "done": "#d4edda", "confirmed": "#d4edda", "pass": "#d4edda", "nothing to do": "#eef6ee", "none": "#eef6ee",
-    "planned": "#fff3cd", "create": "#fff3cd", "update": "#fff3cd", "warn": "#fff3cd",
-    "waiting": "#e2e3e5", "not run": "#f2f2f2",
-    "blocked": "#f8d7da", "failed": "#f8d7da", "fail": "#f8d7da",
+COLOURS: dict[str, str] = {
+    StepStatus.DONE: "#d4edda", StepStatus.CONFIRMED: "#d4edda", CheckStatus.PASS: "#d4edda",
+    StepStatus.NOTHING_TO_DO: "#eef6ee", Action.UNCHANGED: "#eef6ee",
+    StepStatus.PLANNED: "#fff3cd", Action.CREATE: "#fff3cd", Action.UPDATE: "#fff3cd", CheckStatus.WARN: "#fff3cd",
+    StepStatus.WAITING: "#e2e3e5", StepStatus.NOT_RUN: "#f2f2f2",
+    StepStatus.BLOCKED: "#f8d7da", StepStatus.FAILED: "#f8d7da", CheckStatus.FAIL: "#f8d7da",
 }
 ID_PREFIXES = ("/subscriptions/", "/providers/")
 # inline styles: JupyterLab's and nbconvert's stylesheets right-align cells (and a page may let every cell break
 # anywhere), an inline style wins over them
 TABLE_STYLE = "border-collapse:collapse;max-width:100%;table-layout:auto"
 _CELL = "text-align:left;vertical-align:top;white-space:normal;padding:0.25em 0.5em;overflow-wrap:"
-# a word this long (an FQDN, a URL) may break anywhere rather than widen the table past the notebook; shorter words
-# ('automated', 'pass') keep whole: 'anywhere' on every cell would let the table squeeze them letter by letter
+# a word this long (an FQDN, a URL) breaks after a dot, slash, hyphen or underscore (a <wbr> there) rather than
+# widen the table past the notebook: never mid-label. 'break-word' keeps a label whole when the column is sized;
+# 'anywhere' would let the table squeeze every word letter by letter.
 LONG_WORD = 24
-CELL_STYLE, LONG_CELL_STYLE = _CELL + "normal", _CELL + "anywhere"
+CELL_STYLE, LONG_CELL_STYLE = _CELL + "normal", _CELL + "break-word"
+_BREAK_AFTER = re.compile(r"([./_-])(?=\w)")
 
 def is_resource_id(value: object) -> bool:
     return isinstance(value, str) and value.startswith(ID_PREFIXES) and " " not in value
@@ -65,11 +72,13 @@ class Table:
     def _cell_html(self, column: str, value: object) -> str:
         text = _text(value)
         shown = id_name(text) if is_resource_id(text) else text
-        style = LONG_CELL_STYLE if any(len(w) >= LONG_WORD for w in shown.split()) else CELL_STYLE
+        long = any(len(w) >= LONG_WORD for w in shown.split())
+        style = LONG_CELL_STYLE if long else CELL_STYLE
         if column == self.status and COLOURS.get(text):
             style += f";background-color:{COLOURS[text]}"
         title = f' title="{escape(text)}"' if shown != text else ""
-        return f'<td style="{style}"{title}>{escape(shown)}</td>'
+        body = _BREAK_AFTER.sub(r"\1<wbr>", escape(shown)) if long else escape(shown)
+        return f'<td style="{style}"{title}>{body}</td>'
 
     def to_string(self) -> str:
         """Left-aligned columns, ids as names; each full id listed under the table, once, by its name."""

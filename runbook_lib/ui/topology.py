@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from html import escape
 
 from ..azure.ids import name_of
-from ..dns.checks import FAIL, Inspection
+from ..dns.checks import Inspection
+from ..journal import CheckStatus
 
 RED, GREEN, GREY, INK = "#c0392b", "#2e7d32", "#9e9e9e", "#212529"
 WIDTH, LEFT_W, RIGHT_X, RIGHT_W = 1000, 540, 650, 330
@@ -118,7 +119,7 @@ def _expected_links(inspection: Inspection) -> list[tuple[str, str]]:
 
 
 def _failed(inspection: Inspection) -> set[tuple[str, str]]:
-    rows = inspection.results[inspection.results["Status"] == FAIL]
+    rows = inspection.results[inspection.results["Status"] == CheckStatus.FAIL]
     return set(zip(rows["Check"], rows["Resource"]))
 
 

@@ -1,5 +1,6 @@
-"""Seed 004's checks against the seeded contoso estate: a Backup endpoint in the spoke to rsv-backup-wus3, its zones
-in the hub. Everything passes once the spoke is linked; then each check fails for its own cause and passes once fixed.
+"""The checks of "Using Azure Migrate with private endpoints" against the contoso demo estate: a Backup endpoint in the
+spoke to rsv-backup-wus3, its zones in the hub. Everything passes once the spoke is linked; then each check fails for
+its own cause and passes once fixed.
 """
 
 from __future__ import annotations

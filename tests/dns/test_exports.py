@@ -3,6 +3,7 @@ clients ask for, a storage account's Azure DNS zone name (zNN) included, taken f
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import re
@@ -18,10 +19,10 @@ import dns.resolver
 import pandas as pd
 import pytest
 
-from runbook_lib.dns.choices import EXPORT_FORMATS as FORMATS
+from runbook_lib.cli import build_parser
 from runbook_lib.dns.entries import complete_fqdns, entries_for
 from runbook_lib.dns.entry_file import format_entries, parse_entries
-from runbook_lib.dns.exports import export_entries
+from runbook_lib.dns.exports import WRITERS, export_entries
 from runbook_lib.errors import InputError
 from tests.builders import LOCATION, make_endpoint
 from tests.cli import one_line_error, runbook
@@ -47,6 +48,7 @@ EXPECTED = [
     (QUEUE, "abcpod01ecs120", "10.10.0.10", "abcpod01ecs120.queue.core.windows.net"),
 ]
 ZONES = sorted({zone for zone, *_ in EXPECTED})
+FORMATS = tuple(WRITERS)
 
 
 def entries(rows=None) -> pd.DataFrame:
@@ -394,3 +396,59 @@ def test_export_asks_arm_for_the_fqdns_or_refuses_with_exit_2(estate, tmp_path):
     arm = json.loads(runbook("dns", "entries", vault, "--json", "--state", state).stdout)
     hosts = (tmp_path / "out" / "hosts").read_text().splitlines()[2:]
     assert sorted(line.split()[:2] for line in hosts) == sorted([r["PrivateIP"], r["FQDN"]] for r in arm)
+
+
+# the registry: one mapping of format -> writer, which the command line offers
+
+def export_format_option(parser) -> argparse.Action:
+    """`runbook dns export`'s --format option, as the parser builds it."""
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    dns_actions = next(a for a in commands.choices["dns"]._actions if isinstance(a, argparse._SubParsersAction))
+    return next(a for a in dns_actions.choices["export"]._actions if "--format" in a.option_strings)
+
+
+def test_the_command_line_offers_the_registered_formats_and_says_what_each_writes():
+    assert list(export_format_option(build_parser()).choices) == list(WRITERS) == \
+        ["hosts", "bind", "dnsmasq", "windows-dns"]
+    shown = " ".join(runbook("dns", "export", "--help", env={"COLUMNS": "500"}).stdout.split())
+    assert all(f"{fmt}: {' '.join(writer.__doc__.split())}" in shown for fmt, writer in WRITERS.items()), shown
+    refused = runbook("dns", "export", "--from", "x", "--format", "zonefile", "--out", "d")
+    assert refused.returncode == 2
+    one_line_error(refused, "--format", "'zonefile'", *WRITERS)
+
+
+def test_a_registered_writer_is_offered_and_written_with_no_other_change(monkeypatch, tmp_path):
+    def unbound_files(entries, ttl):
+        """unbound local-data lines"""
+        return {"unbound.conf": "".join(f"local-data: \"{r.ResourceName}.{r.DNS}. {ttl} IN A {r.PrivateIP}\"\n"
+                                        for r in entries.dropna(subset=["DNS"]).itertuples() if r.DNS)}
+
+    monkeypatch.setitem(WRITERS, "unbound", unbound_files)
+    assert "unbound" in export_format_option(build_parser()).choices
+    [path] = export_entries(entries(), "unbound", tmp_path, ttl=60)
+    assert f'local-data: "stcache01.{BLOB}. 60 IN A 10.10.0.6"' in path.read_text()
+
+
+# a writer registered without tests that load its files (in the real server where there is one) fails here
+ACCEPTED_BY = {
+    "hosts": ("test_dnsmasq_answers_every_fqdn_and_alias", "test_hosts_lists_each_ip_and_fqdn_once_with_its_alias"),
+    "bind": ("test_every_zone_file_passes_named_checkzone_with_its_records", "test_named_conf_declares_each_zone_once"),
+    "dnsmasq": ("test_dnsmasq_answers_every_fqdn_and_alias",),
+    "windows-dns": ("test_windows_records_script_lists_each_record_once_and_never_overwrites",
+                    "test_windows_forwarders_name_every_zone_once_with_azure_dns"),
+}
+
+
+def test_every_registered_format_has_tests_that_accept_its_files():
+    assert set(ACCEPTED_BY) == set(WRITERS)
+    assert all(callable(globals().get(name)) for names in ACCEPTED_BY.values() for name in names)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_every_registered_writer_writes_every_record_in_files_that_say_what_made_them(tmp_path, fmt):
+    written = export_entries(entries(), fmt, tmp_path)
+    texts = [path.read_text(encoding="utf-8") for path in written]
+    assert written and all(path.parent == tmp_path for path in written)
+    assert all(text.endswith("\n") and "\r" not in text and "runbook_lib" in text.splitlines()[0] for text in texts)
+    everything = "".join(texts)
+    assert all(ip in everything and record in everything for _, record, ip, _ in EXPECTED)

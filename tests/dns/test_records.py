@@ -129,7 +129,7 @@ def test_missing_zones_are_reported_or_created_and_linked(estate, hub, entries):
     assert set(again.table["Action"]) == {"unchanged"}
 
 
-def test_the_seven_steps_of_seed_002_with_zones_in_the_hub(estate, hub):
+def test_the_backup_articles_seven_steps_with_zones_in_the_hub(estate, hub):
     """Discovery and backup fail until the _ecs and then the _prot records are in the hub's zones."""
     vault = estate.vault("rsv-backup-wus3")
     # the spoke resolves through the hub's zones (Azure DNS from the spoke, once linked)

@@ -7,9 +7,15 @@ from importlib import resources
 
 import pytest
 
-from runbook_lib.dns.zones import COLUMNS, SCENARIOS, required_zones
+from runbook_lib.dns.zones import COLUMNS
+from runbook_lib.dns.zones import required_zones as zones_of
 from runbook_lib.errors import InputError
 from runbook_lib.geo import geo_code
+from runbook_lib.scenarios import get_scenario, scenario_names
+
+
+def required_zones(scenario: str, region: str, cloud: str | None = None):
+    return zones_of(get_scenario(scenario).zones, region, cloud)
 
 
 def zones(scenario: str, region: str, cloud: str | None = None) -> list[str]:
@@ -32,7 +38,7 @@ def test_us_gov_zones_end_in_us_and_usgovcloudapi_with_the_tables_geo_code():
                                                 "privatelink.queue.core.usgovcloudapi.net"]
     assert zones("migrate_project", "usgovvirginia", "usgov") == [
         "privatelink.prod.migration.windowsazure.us", "privatelink.vaultcore.usgovcloudapi.net",
-        "privatelink.blob.core.usgovcloudapi.net"]
+        "privatelink.blob.core.usgovcloudapi.net", "privatelink.siterecovery.windowsazure.us"]
 
 
 def test_china_zones_end_in_cn_and_chinacloudapi():
@@ -51,13 +57,19 @@ def test_site_recovery_says_when_each_zone_is_needed():
     }
 
 
+def test_a_migrate_project_needs_the_zone_of_the_vault_its_key_generation_makes():
+    """"Using Azure Migrate with private endpoints", "Validate the Private DNS Zone": four zones, Site Recovery's
+    for the Recovery Services vault "Generate key" makes."""
+    frame = required_zones("migrate_project", "eastus")
+    assert frame["Zone"].tolist() == ["privatelink.prod.migration.windowsazure.com", "privatelink.vaultcore.azure.net",
+                                      "privatelink.blob.core.windows.net", "privatelink.siterecovery.windowsazure.com"]
+    assert frame["When"].iloc[-1] == "the project key (Generate key makes the vault)"
+
+
 @pytest.mark.parametrize("scenario", ["migrate_agent_based", "migrate_hyperv"])
-def test_migrate_replication_adds_the_site_recovery_zone_to_the_projects(scenario):
-    project = zones("migrate_project", "eastus")
-    assert project == ["privatelink.prod.migration.windowsazure.com", "privatelink.vaultcore.azure.net",
-                       "privatelink.blob.core.windows.net"]
+def test_migrate_replication_needs_the_projects_zones_and_site_recovery_for_replication(scenario):
     frame = required_zones(scenario, "eastus")
-    assert frame["Zone"].tolist() == [*project, "privatelink.siterecovery.windowsazure.com"]
+    assert frame["Zone"].tolist() == zones("migrate_project", "eastus")
     assert frame["When"].iloc[-1] == "replication (Hyper-V and agent-based)"
 
 
@@ -66,7 +78,7 @@ def _published() -> list[dict[str, str]]:
     return list(csv.DictReader(text.splitlines()))
 
 
-@pytest.mark.parametrize("scenario", SCENARIOS)
+@pytest.mark.parametrize("scenario", scenario_names())
 def test_public_and_us_gov_zones_agree_with_required_zones_csv(scenario):
     """Each (public, usgov) pair of zones is one row of the published table, its {geo} the region's code."""
     published = {(row["private_dns_zone_azurecloud"].replace("{geo}", geo_code("westus3")),
@@ -84,7 +96,8 @@ def test_an_unknown_region_suggests_close_matches():
 def test_an_unknown_scenario_lists_the_scenarios():
     with pytest.raises(InputError) as error:
         required_zones("bakcup", "westus3")
-    assert all(s in str(error.value) for s in SCENARIOS)
+    assert str(error.value).startswith("scenario: unknown scenario 'bakcup'; use one of backup, ")
+    assert all(s in str(error.value) for s in scenario_names())
 
 
 def test_a_cloud_that_disagrees_with_the_region_is_refused():

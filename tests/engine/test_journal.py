@@ -12,6 +12,7 @@ import pytest
 from runbook_lib.azure.requests import deferred
 from runbook_lib.engine import Run, Runbook, Step, create, unchanged, update
 from runbook_lib.engine.runbook import Interrupted
+from runbook_lib.engine.source import Article
 from runbook_lib.journal import Change, Failure, Intent, Journal, NotMade, open_intents
 from runbook_lib.ops.arm import get_or_none
 
@@ -20,7 +21,7 @@ class Group(Step):
     """A resource group in ``location`` with tag t=``tag``; ``interrupt``: Ctrl-C hits the run 'after' the ARM call
     went through, or 'before' its request reached ARM (the intent is on disk, the request never sent)."""
 
-    section = "test"
+    source = Article("A test article", "https://learn.microsoft.com/test").section("Test")
 
     def __init__(self, name: str, tag: str = "a", location: str = "westus3", interrupt: str | None = None):
         self.id, self.title = f"rg-{name}", f"group {name}"

@@ -250,9 +250,9 @@ def test_placeholders_and_credentials_in_a_dict_are_named_by_key_or_position():
 
 
 def test_another_scenarios_parameters_name_that_scenario_only_when_they_fit_it():
-    from runbook_lib.scenarios import SCENARIOS
+    from runbook_lib.scenarios import all_scenarios
 
-    others = {name: model for name, (model, _) in SCENARIOS.items() if name != "backup"}
+    others = {s.name: s.parameters for s in all_scenarios() if s.name != "backup"}
     site_recovery = {**GOOD, "storage_accounts": [], "modernized": True}
     with pytest.raises(InputError, match=r"these are the parameters of site_recovery \(storage_accounts, modernized "
                                          r"are not this runbook's\): run `runbook apply site_recovery"):

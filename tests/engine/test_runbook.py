@@ -7,14 +7,17 @@ import pytest
 
 from runbook_lib.azure.requests import deferred
 from runbook_lib.engine import ManualStep, Run, Runbook, Step, blocked, create, unchanged, update
+from runbook_lib.engine.source import Article
 from runbook_lib.journal import Change, CheckResult, Confirmation, Journal
 from runbook_lib.ops.arm import get_or_none
+
+SOURCE = Article("A test article", "https://learn.microsoft.com/test").section("Test")
 
 
 class ResourceGroup(Step):
     """A resource group with a tag: create it, then keep its tag as asked."""
 
-    section = "test"
+    source = SOURCE
 
     def __init__(self, name: str, tag: str = "a", guard: str | None = None):
         self.id, self.title, self.name, self.tag, self.guard = f"rg-{name}", f"group {name}", name, tag, guard
@@ -101,7 +104,7 @@ def test_verify_reads_back_and_fails_what_did_not_take(clients):
 
 
 def test_a_manual_step_waits_for_its_confirmation_and_records_who_gave_it(clients):
-    book = Runbook("t", [ResourceGroup("one"), ManualStep("install", "Install it", "test", "Install the agent."),
+    book = Runbook("t", [ResourceGroup("one"), ManualStep("install", "Install it", SOURCE, "Install the agent."),
                          ResourceGroup("two")])
     waiting = book.run(run_of(clients))
     assert list(waiting.table()["Status"]) == ["done", "waiting", "not run"] and waiting.exit_code == 3

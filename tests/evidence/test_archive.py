@@ -29,7 +29,7 @@ def applied(tmp_path_factory):
     """One Backup run applied on a new contoso estate (it stops, incomplete, at the first manual step)."""
     root = tmp_path_factory.mktemp("applied")
     state = root / "estate.db"
-    Sandbox(state).reset(seed="contoso")
+    Sandbox(state).reset(demo="contoso")
     done = run_notebook("backup", BACKUP, mode="apply", options={"state": str(state)}, runs=root / "runs")
     return done, state, root / "runs"
 
@@ -59,6 +59,18 @@ def test_a_run_leaves_a_sealed_folder_that_verifies_and_an_index_line(applied):
     assert [(i["run_id"], i["status"]) for i in index] == [(manifest["run_id"], "incomplete")]
     verified = runbook("evidence", "verify", str(done.folder))
     assert verified.returncode == 0, verified.stderr
+
+
+def test_the_pages_banner_lists_the_hashes_the_manifest_seals(applied):
+    """"Verified when rendered": the page names each file beside it with the SHA-256 it had then, and those are
+    the manifest's (the page itself is sealed too, so it cannot list its own)."""
+    folder = applied[0].folder
+    page = (folder / "backup.html").read_text(encoding="utf-8")
+    listed = dict(re.findall(r"<tr><td><code>([^<]+)</code></td><td><code>([0-9a-f]{64})</code></td></tr>", page))
+    files = json.loads((folder / "manifest.json").read_text())["files"]
+    assert listed == {name: digest for name, digest in files.items() if name != "backup.html"}
+    text = " ".join(re.sub(r"<[^>]+>", " ", page).split())
+    assert f"Folder verified yes: sealed with this page; the {len(listed)} files beside it" in text
 
 
 @pytest.mark.parametrize("name", ["backup.ipynb", "backup.html", "journal.jsonl", "manifest.json",
@@ -91,12 +103,13 @@ def test_the_html_loads_nothing_from_the_network(applied):
 
 
 def test_a_failing_run_is_archived_as_failed(tmp_path):
-    """Seed 004's troubleshooting over an endpoint whose records are missing: the checks fail, so does the run."""
+    """The troubleshooting of "Using Azure Migrate with private endpoints" over an endpoint whose records are
+    missing: the checks fail, so does the run."""
     from tests.builders import make_endpoint
     from tests.contoso import SPOKE_ENDPOINTS
 
     state = tmp_path / "estate.db"
-    Sandbox(state).reset(seed="contoso")
+    Sandbox(state).reset(demo="contoso")
     clients = get_clients(Target(state=str(state), principal="sandbox-admin"))
     make_endpoint(clients, "rg-network-spoke", "pe-bkp", SPOKE_ENDPOINTS, f"{VAULTS}/rsv-backup-wus3", "AzureBackup")
     params = yaml.safe_load((PARAMETERS / "troubleshoot_private_link.sandbox.yaml").read_text())

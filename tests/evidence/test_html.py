@@ -176,7 +176,7 @@ def test_the_banner_opens_the_page_with_the_run_and_how_it_ended(rendered):
 
 def test_a_folder_that_did_not_verify_says_so_in_its_banner(executed, tmp_path):
     out = render_html(executed, tmp_path / "e.html",
-                      banner={**BANNER, "status": "done", "verified": False,
+                      banner={**BANNER, "status": "ok", "verified": False,
                               "problems": "1 file changed: journal.jsonl"})
     page = out.read_text(encoding="utf-8")
     assert "Folder verified NO: 1 file changed: journal.jsonl" in " ".join(banner_text(page).split())

@@ -1,4 +1,5 @@
-"""The appliance installer check (seed 004, "Verify security"): a file's SHA256 against the published table."""
+"""The appliance installer check ("Using Azure Migrate with private endpoints", "Verify security"): a file's SHA256
+against the published table."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ def table_with(tmp_path, rows: list[str]):
     return path
 
 
-def test_the_shipped_table_parses_and_holds_the_seeds_four_installers():
+def test_the_shipped_table_parses_and_holds_the_articles_four_installers():
     rows = published_installers()
     assert {(r.scenario, r.cloud) for r in rows} == {(s, "public") for s in SCENARIOS}
     assert all(re.fullmatch(r"[0-9A-F]{64}", r.sha256) for r in rows)

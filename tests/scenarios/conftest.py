@@ -7,7 +7,7 @@ import pytest
 from runbook_lib.azure import Target, get_clients
 from runbook_lib.engine import Run
 from runbook_lib.journal import Journal
-from runbook_lib.scenarios import SCENARIOS
+from runbook_lib.scenarios import all_scenarios
 
 
 @pytest.fixture
@@ -18,7 +18,7 @@ def owner(contoso):
 
 def run(clients, p, mode: str = "apply", principal: str = "owner", journal: Journal | None = None):
     """(report, journal) of the runbook whose parameters ``p`` are, run as ``principal``."""
-    build = next(build for model, build in SCENARIOS.values() if type(p) is model)
+    build = next(s.build for s in all_scenarios() if type(p) is s.parameters)
     journal = journal if journal is not None else Journal()
     return build(p).run(Run(clients, p, mode, journal, principal, frozenset(p.confirm))), journal
 

@@ -15,6 +15,7 @@ from runbook_lib.azure import Target, get_clients
 from runbook_lib.engine import Run, Step
 from runbook_lib.journal import Journal
 from runbook_lib.ops import endpoints
+from runbook_lib.scenarios.backup import GROUP_ID
 from runbook_lib.scenarios.backup import runbook as build_runbook
 from tests.builders import add_a_record, link_zone, make_zone
 from tests.contoso import DNS_RG, SPOKE_VNET
@@ -29,7 +30,7 @@ class Meanwhile(Step):
     """A step of the runbook with another run's change landing between its plan and its writes (once)."""
 
     def __init__(self, inner: Step, change):
-        super().__init__(inner.section, id=inner.id, title=inner.title)
+        super().__init__(inner.source, id=inner.id, title=inner.title)
         self.inner, self.change, self.done = inner, change, False
 
     def plan(self, run):
@@ -71,8 +72,8 @@ def test_links_another_run_made_between_plan_and_write_are_already_made(contoso,
 
 
 def test_a_record_another_run_made_otherwise_blocks_after_one_more_plan(contoso, owner, hub):
-    """The zones the identity may not write (seed 002's workaround): the dns-records step writes the _ecs records;
-    another change writes one of them with another IP meanwhile: never overwritten, the step is blocked."""
+    """The zones the identity may not write (the Backup article's workaround): the dns-records step writes the _ecs
+    records; another change writes one of them with another IP meanwhile: never overwritten, the step is blocked."""
     run(owner, params())
     for assignment in hub.authorization.role_assignments.list_for_scope(DNS_RG):
         if assignment.principal_type == "ServicePrincipal":
@@ -149,7 +150,7 @@ def test_an_endpoint_another_run_is_creating_is_waited_for_then_already_made(con
     p = params()
 
     def another_run_creates_it():  # the other run's PUT, the same body, its operation still running
-        body = endpoints.endpoint_body("westus3", p.subnet, p.vault, p.GROUP_ID, False)
+        body = endpoints.endpoint_body("westus3", p.subnet, p.vault, GROUP_ID, False)
         owner.network.private_endpoints.begin_create_or_update("rg-network-spoke", "pe-backup", body, polling=False)
 
     journal = Journal()
@@ -216,7 +217,7 @@ def test_a_batch_of_backup_runs_sharing_the_hubs_zones_converges(tmp_path):
     from tests.contoso import HUB
 
     state = tmp_path / "estate.db"
-    assert cli("sandbox", "reset", "--state", str(state), "--seed", "contoso", "--lro", "realistic",
+    assert cli("sandbox", "reset", "--state", str(state), "--demo", "contoso", "--lro", "realistic",
                "--lro-seconds", "1").returncode == 0
     clients = get_clients(Target(state=str(state)), polling_interval=0.2)
     files = []

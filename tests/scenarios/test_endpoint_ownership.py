@@ -4,7 +4,7 @@ serves the same resource and group id from the given subnet, and a zone group is
 from __future__ import annotations
 
 from runbook_lib.engine import Run, load_parameters
-from runbook_lib.scenarios import SCENARIOS
+from runbook_lib.scenarios import all_scenarios
 from runbook_lib.scenarios import steps
 from runbook_lib.scenarios.migrate_agent_based import AgentBasedParameters
 from runbook_lib.scenarios.migrate_project import MigrateProjectParameters
@@ -25,7 +25,7 @@ NOT_RUN = ("vault", "identity", "endpoint", "approval", "zones", "links", "dns-r
 
 def steps_of(p, step_id: str):
     """The step ``step_id`` of the runbook for parameters ``p``."""
-    build = next(build for model, build in SCENARIOS.values() if type(p) is model)
+    build = next(s.build for s in all_scenarios() if type(p) is s.parameters)
     return build(p).step(step_id)
 
 
@@ -65,7 +65,7 @@ def test_site_recovery_given_a_backup_endpoints_name_is_blocked_and_leaves_its_d
     assert dns_state(hub, workload, "pe-bkp") == before  # its zone group and records untouched
 
     # the approval step on its own never approves it, nor calls it Approved
-    (row,) = steps.ApproveEndpoint().plan(Run(owner, site_recovery(endpoint_name="pe-bkp", approve=True)))
+    (row,) = steps.ApproveEndpoint(group_id="AzureSiteRecovery").plan(Run(owner, site_recovery(endpoint_name="pe-bkp", approve=True)))
     assert row.action == "blocked" and row.reason.startswith("pe-bkp is an AzureBackup endpoint of rsv-backup-wus3")
 
 
@@ -87,7 +87,7 @@ def test_a_zone_group_made_elsewhere_is_extended_and_keeps_its_zones(owner, hub)
     make_endpoint(workload, "rg-network-bypass", "pe-asr", BYPASS_ENDPOINTS, ASR_VAULT, "AzureSiteRecovery")
     attach_zones(workload, "rg-network-bypass", "pe-asr", [zone(VAULTCORE_ZONE)], group="from-the-portal")
     planned, _ = run(owner, site_recovery(), "plan")
-    rows = planned.plan_table().query("Step == 'zones' and Action != 'none'")
+    rows = planned.plan_table().query("Step == 'zones' and Action != 'unchanged'")
     assert rows[["Action", "Before", "After"]].values.tolist() == [
         ["update", VAULTCORE_ZONE, f"{VAULTCORE_ZONE}, {SITE_RECOVERY_ZONE}"]]
     assert rows["Resource"].iloc[0].endswith("/pe-asr/privateDnsZoneGroups/from-the-portal")

@@ -1,4 +1,5 @@
-"""The agent-based Migrate replication runbook (seed 001) end to end on the seeded contoso sandbox.
+"""The agent-based Migrate replication runbook ("Migrate servers to Azure by using Private Link") end to end on the
+contoso demo estate.
 
 The vault comes from Azure Migrate itself: a project with a private endpoint, then the sandbox's `generate-key`
 event, which makes the replication vault (identity on), its Site Recovery endpoint, zones and links as Migrate

@@ -1,9 +1,11 @@
-"""The Hyper-V Migrate replication runbook (seed 003) end to end on the seeded contoso sandbox.
+"""The Hyper-V Migrate replication runbook ("Migrate Hyper-V servers to Azure by using Private Link") end to end on
+the contoso demo estate.
 
 The vault is an ASR-style vault with its identity on (tests.builders.make_vault), as Azure Migrate makes it, but
 without the endpoint Migrate would add for a private project: so the runbook's own vault steps (endpoint,
 approval, zones in the hub's rg-dns, links, records) are exercised here, where the agent-based tests find
-Migrate's. Replication goes to the Premium account, with the Standard account as cache (seed 003's rule).
+Migrate's. Replication goes to the Premium account, with the Standard account as cache (the article's
+rule).
 """
 
 from __future__ import annotations
@@ -69,7 +71,7 @@ def test_plan_apply_again_then_the_hosts(contoso, owner, hub, migrate_vault):
     steps = [c.step for c in journal.changes]
     assert steps[:2] == ["endpoint", "zones"] and steps.count("storage-roles") == 4
     assert steps.count("storage-endpoints") == 2 and steps.count("storage-zones") == 2
-    # seed 003: the identity's access to both accounts, by their type
+    # the article: the identity's access to both accounts, by their type
     assert roles_of(hub, PREMIUM) == ["Contributor", "Storage Blob Data Owner"]
     assert roles_of(hub, CACHE) == ["Contributor", "Storage Blob Data Contributor"]
     assert {e.name for e in owner.network.private_endpoints.list("rg-network-spoke")} == {

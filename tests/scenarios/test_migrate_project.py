@@ -1,4 +1,5 @@
-"""The migrate_project runbook (seed 004) end to end on the seeded contoso sandbox, through the real SDK."""
+"""The migrate_project runbook ("Using Azure Migrate with private endpoints") end to end on the contoso demo estate,
+through the real SDK."""
 
 from __future__ import annotations
 
@@ -95,7 +96,7 @@ def test_plan_apply_generate_key_and_again(contoso, owner, workload, tmp_path):
     assert checks and {c.status for c in checks} <= {"pass", "warn"}
     assert any(c.check == "link" and "vnet-bypass" in c.detail for c in checks)
     project = workload.resources.resources.get_by_id(PROJECT, api_version=MIGRATE_API)
-    assert project.properties["publicNetworkAccess"] == "Enabled"  # seed 004: keep the default
+    assert project.properties["publicNetworkAccess"] == "Enabled"  # the article: keep the default
 
 
 def test_a_project_first_used_publicly_is_refused_in_words(contoso, owner, workload):

@@ -1,4 +1,5 @@
-"""The Site Recovery runbook (seed 000) end to end on the seeded contoso sandbox, through the real SDK."""
+"""The Site Recovery runbook ("Replicate on-premises machines by using private endpoints") end to end on the contoso
+demo estate, through the real SDK."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from runbook_lib.errors import InputError
 from runbook_lib.ops import roles
 from runbook_lib.sandbox.faults import FaultRule
 from runbook_lib.scenarios.site_recovery import (
+    members,
     SiteRecoveryParameters,
     allowed_urls,
     export_allowed_urls,
@@ -190,7 +192,7 @@ def test_an_interrupted_run_finishes_without_duplicates(contoso, hub):
 
 
 def test_throttling_is_retried_by_azure_core(contoso, owner):
-    contoso.add_fault(FaultRule(answer=429, share=0.3, method="PUT", seed=5))
+    contoso.add_fault(FaultRule(answer=429, share=0.3, method="PUT", stream=5))
     report, journal = run(owner, with_cache())
     assert report.status == "waiting" and changed(journal) == FULL_RUN
     assert sum(rule.hits for rule in contoso.faults()) >= 2
@@ -212,7 +214,7 @@ def test_the_allow_list_per_cloud(tmp_path):
 
 def test_parameters_and_zones_per_cloud():
     p = params(cache_storage=CACHE, cache_endpoint=True, modernized=True)
-    assert p.MEMBERS == 6 and params().MEMBERS == 5 and p.cache_endpoint_id == CACHE_ENDPOINT
+    assert members(p) == 6 and members(params()) == 5 and p.cache_endpoint_id == CACHE_ENDPOINT
     assert p.zone_names("usgovvirginia") == ["privatelink.siterecovery.windowsazure.us",
                                              "privatelink.prod.migration.windowsazure.us",
                                              "privatelink.blob.core.usgovcloudapi.net"]

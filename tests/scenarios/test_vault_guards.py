@@ -1,7 +1,7 @@
-"""The vault guards of the Backup runbook, through the real SDK on the seeded sandbox: regions, cross-region restore,
-the subnet's addresses (up front and before each event after which Azure Backup adds endpoints), and a further
-endpoint on a vault that already has items. Each: blocked in the plan with its reason, nothing written when
-applied, and the case that passes."""
+"""The vault guards of the Backup runbook, through the real SDK on the sandbox's demo estate: regions, cross-region
+restore, the subnet's addresses (up front and before each event after which Azure Backup adds endpoints), and a further
+endpoint on a vault that already has items. Each: blocked in the plan with its reason, nothing written when applied, and
+the case that passes."""
 
 from __future__ import annotations
 
@@ -65,7 +65,7 @@ def test_a_new_vault_in_another_region_names_the_location_parameter(owner, hub):
 def test_a_vault_in_its_endpoints_region_passes_and_the_plan_says_so(owner):
     report, _ = run(owner, params(vault=f"{VAULTS}/rsv-backup-wus3"), "plan")
     region = rows(report, "vault")[0]
-    assert (region["Resource"], region["Action"], region["After"]) == (SPOKE_ENDPOINTS, "none", "westus3")
+    assert (region["Resource"], region["Action"], region["After"]) == (SPOKE_ENDPOINTS, "unchanged", "westus3")
     assert "the endpoint's VNet is in the vault's region, westus3" in region["Reason"]
     assert statuses(report)["vault"] == "nothing to do" and report.status == "planned"
 
@@ -76,7 +76,7 @@ def test_site_recovery_states_that_the_vault_region_is_the_failover_region(owner
         "endpoint_name": "pe-asr", "zones_resource_group": DNS_RG, "location": "uksouth"})
     report, journal = run(owner, p, "plan")
     region = rows(report, "vault")[0]
-    assert region["Action"] == "none" and region["After"] == "uksouth"
+    assert region["Action"] == "unchanged" and region["After"] == "uksouth"
     assert "is the failover (target) region" in region["Reason"]
     assert "the parameters do not name the machines' source region" in region["Reason"]
 
@@ -120,7 +120,7 @@ def test_a_vault_that_already_denies_public_access_with_cross_region_restore_on_
 def test_keeping_public_access_is_recorded_in_the_plan_and_the_run_goes_on(owner, hub, crr_vault):
     report, journal = run(owner, params(vault=crr_vault.id, public_access="keep"))
     kept = rows(report, "deny-public-access")[0]
-    assert kept["Action"] == "none" and kept["After"] == "Enabled"
+    assert kept["Action"] == "unchanged" and kept["After"] == "Enabled"
     assert kept["Reason"].startswith("public_access: keep: public network access stays Enabled (cross-region "
                                      "restore is on and needs it)")
     assert report.status == "waiting" and "endpoint" in changed(journal)
@@ -152,7 +152,7 @@ def test_the_articles_minimum_passes_with_a_warning_below_its_recommendation(own
     small = add_subnet(owner, "snet-small", "10.1.2.0/28")  # 16 - 5 reserved = 11 free
     report, journal = run(owner, params(subnet=small), "plan")
     subnet = next(r for r in rows(report, "prerequisites") if r["Resource"] == small)
-    assert subnet["Action"] == "none" and subnet["After"] == "11"
+    assert subnet["Action"] == "unchanged" and subnet["After"] == "11"
     assert subnet["Reason"].startswith("warning: 11 free addresses, 11 needed, but Azure Backup uses up to 25 in "
                                        "some regions, and Microsoft advises a /26")
     assert statuses(report)["prerequisites"] == "nothing to do" and report.status == "planned"
@@ -212,7 +212,7 @@ def test_a_further_endpoint_on_a_vault_with_items_and_an_endpoint_is_allowed(con
     hub_endpoints = f"{HUB_VNET}/subnets/snet-endpoints"
     planned, _ = run(owner, params(subnet=hub_endpoints, endpoint_name="pe-backup-hub"), "plan")
     vault = rows(planned, "vault")[-1]
-    assert vault["Action"] == "none" and "a further endpoint is allowed" in vault["Reason"]
+    assert vault["Action"] == "unchanged" and "a further endpoint is allowed" in vault["Reason"]
     assert "1 protected item (ProtectedItemCount), 1 registered container (MABContainersCount)" in vault["Reason"]
     applied, journal = run(owner, params(subnet=hub_endpoints, endpoint_name="pe-backup-hub"))
     assert "endpoint" in changed(journal) and statuses(applied)["endpoint"] == "done"

@@ -1,8 +1,8 @@
 """The backup notebook in a real JupyterLab, in a real (headless) Chromium driven by Playwright: run it, click a
 step's Plan and Apply, see the step turn to done, save the run as evidence from the panel; then check that what a
 consultant sees reads: a refused parameter is shown next to its field, a zone's whole FQDN is visible in a step's
-table, the evidence HTML opens with its banner. Each of the three is kept as a screenshot (PNG, the test's
-artifact).
+table, the evidence HTML opens with its banner, and (the dns_entries notebook, once the endpoint exists) an
+endpoint's whole FQDN is visible in the DNS entries table. Each is kept as a screenshot (PNG, the test's artifact).
 
 Chromium is Debian's (/usr/bin/chromium, installed by .ci/run); Playwright never downloads a browser here. The
 screenshot goes to $RUNBOOK_ARTIFACTS (default: artifacts/ in the project, ignored by git).
@@ -48,7 +48,8 @@ def jupyterlab(tmp_path):
     """JupyterLab on a loopback port, serving a copy of the backup notebook; yields its URL."""
     work = tmp_path / "work"
     work.mkdir()
-    shutil.copy(notebooks_dir() / "backup.ipynb", work)
+    for name in ("backup.ipynb", "dns_entries.ipynb"):
+        shutil.copy(notebooks_dir() / name, work)
     settings = tmp_path / "settings"
     for name, value in NO_NEWS.items():
         (settings / name).parent.mkdir(parents=True, exist_ok=True)
@@ -95,6 +96,36 @@ _TEXT_BOX = """(cell, fqdn) => {
 }"""
 
 
+# the first body cell of the first table whose header has an FQDN column: the DNS entries table
+_FIRST_FQDN = """() => {
+  for (const table of document.querySelectorAll('.jp-OutputArea-output table')) {
+    const heads = [...table.querySelectorAll('th')].map(th => th.textContent.trim());
+    const row = table.querySelector('tbody tr');
+    if (heads.includes('FQDN') && row && row.cells.length === heads.length) {
+      return row.cells[heads.indexOf('FQDN')].textContent.trim();
+    }
+  }
+  return null;
+}"""
+
+
+def open_and_run_all(page, url: str) -> None:
+    """Open a notebook in JupyterLab, accept the kernel it offers (when JupyterLab asks before it has listed the
+    kernel specs: a race), and run all its cells."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+    from playwright.sync_api import expect
+
+    page.goto(url)
+    page.locator(".jp-Notebook").wait_for(timeout=60_000)
+    try:
+        page.locator(".jp-Dialog .jp-mod-accept").click(timeout=10_000)
+    except PlaywrightTimeout:
+        pass
+    expect(page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']")).to_have_count(1, timeout=60_000)
+    page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+    page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+
+
 def assert_whole_text_visible(cell, fqdn: str) -> None:
     box = cell.evaluate(_TEXT_BOX, fqdn)
     left, right = box["text"]
@@ -102,7 +133,6 @@ def assert_whole_text_visible(cell, fqdn: str) -> None:
 
 
 def test_run_the_notebook_then_plan_and_apply_a_step_from_its_panel(jupyterlab):
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import expect, sync_playwright
 
     url, work = jupyterlab
@@ -113,18 +143,7 @@ def test_run_the_notebook_then_plan_and_apply_a_step_from_its_panel(jupyterlab):
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         try:
-            page.goto(url)
-            page.locator(".jp-Notebook").wait_for(timeout=60_000)
-            # JupyterLab asks for a kernel when the notebook opens before it has listed the kernel specs (a race):
-            # accept the one it offers (Python 3), as a person would
-            try:
-                page.locator(".jp-Dialog .jp-mod-accept").click(timeout=10_000)
-            except PlaywrightTimeout:
-                pass
-            expect(page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']")).to_have_count(1,
-                                                                                                     timeout=60_000)
-            page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
-            page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+            open_and_run_all(page, url)
 
             step = page.locator(".runbook-step-vault")
             status = step.locator(".runbook-status-value")
@@ -180,6 +199,24 @@ def test_run_the_notebook_then_plan_and_apply_a_step_from_its_panel(jupyterlab):
                 expect(banner).to_contain_text(words)
             assert banner.bounding_box()["y"] < 100  # at the top of the page
             page.screenshot(path=str(artifacts / "evidence.png"))
+
+            # the DNS entries table (PrivateIP.ps1's, done right): the endpoint's FQDNs, each whole on screen. The
+            # endpoint is made first by the Backup runbook from the command line, on the same estate
+            made = subprocess.run([sys.executable, "-m", "runbook_lib.cli", "apply", "backup", "-f",
+                                   str(ROOT / "parameters" / "backup.sandbox.yaml"), "--as", "owner", "--state",
+                                   str(work / ".sandbox" / "estate.db"), "--journal", str(work / "journal.jsonl")],
+                                  cwd=work, capture_output=True, text=True, timeout=300)
+            assert made.returncode == 3 and "first-registration" in made.stderr, made.stderr  # waits for a person
+            open_and_run_all(page, url.replace("backup.ipynb", "dns_entries.ipynb"))
+            expect(page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']")).to_have_count(1,
+                                                                                                     timeout=120_000)
+            fqdn = page.evaluate(_FIRST_FQDN)
+            assert fqdn and fqdn.endswith(".privatelink.wus3.backup.windowsazure.com") and "…" not in fqdn, fqdn
+            entry = page.locator(".jp-OutputArea-output td", has_text=fqdn).first
+            entry.scroll_into_view_if_needed()
+            expect(entry).to_be_visible()
+            assert_whole_text_visible(entry, fqdn)
+            entry.locator("xpath=ancestor::table").first.screenshot(path=str(artifacts / "dns-entries.png"))
         except Exception:
             page.screenshot(path=str(artifacts / "backup-panel-failed.png"))  # what the browser showed
             raise
@@ -190,7 +227,8 @@ def test_run_the_notebook_then_plan_and_apply_a_step_from_its_panel(jupyterlab):
     tables = ["".join(o["data"]["text/html"]) for o in setup["outputs"] if "text/html" in o.get("data", {})]
     assert any(">vault<" in t and ">done<" in t for t in tables)
     assert (artifacts / "backup-panel.png").stat().st_size > 10_000
-    assert all((artifacts / name).stat().st_size > 5_000 for name in ("panel.png", "dns-table.png", "evidence.png"))
+    assert all((artifacts / name).stat().st_size > 5_000 for name in ("panel.png", "dns-table.png", "evidence.png",
+                                                                       "dns-entries.png"))
     archived = next((work / "runs" / "backup").glob("*/*"))
     assert verify_folder(archived) == []
     assert [c["step"] for c in read_manifest(archived)["journal"] if c["kind"] == "change"] == ["vault"]

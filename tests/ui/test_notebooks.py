@@ -11,7 +11,7 @@ import pytest
 
 from runbook_lib.errors import InputError
 from runbook_lib.sandbox import Sandbox
-from runbook_lib.scenarios import SCENARIOS
+from runbook_lib.scenarios import find_scenario, scenario_names
 from runbook_lib.headless import notebooks_dir, run_notebook
 from tests.cli import runbook
 from tests.contoso import VAULTS
@@ -21,7 +21,7 @@ PARAMETERS = Path(__file__).resolve().parents[2] / "parameters"
 
 
 def test_there_is_a_notebook_per_scenario():
-    assert {p.stem for p in NOTEBOOKS} >= set(SCENARIOS)
+    assert {p.stem for p in NOTEBOOKS} >= set(scenario_names())
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
@@ -31,23 +31,23 @@ def test_stored_without_outputs_and_with_a_documented_parameters_cell(path):
     assert all(c.outputs == [] and c.execution_count is None for c in code)
     assert [c for c in code if "parameters" in c.metadata.get("tags", [])] == [code[0]]
     documented = papermill.inspect_notebook(str(path))  # what `papermill --help-notebook` lists
-    if path.stem in SCENARIOS:
-        assert set(SCENARIOS[path.stem][0].model_fields) <= set(documented)
+    if (scenario := find_scenario(path.stem)) is not None:
+        assert set(scenario.parameters.model_fields) <= set(documented)
     assert all(p["help"] and p["inferred_type_name"] != "None" for p in documented.values())
     assert all(len(c.source.splitlines()) <= 3 for c in code[1:])  # the library does the work
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_with_no_parameters_a_notebook_plans_on_the_seeded_sandbox_and_changes_nothing(path, tmp_path):
+def test_with_no_parameters_a_notebook_plans_on_the_demo_estate_and_changes_nothing(path, tmp_path):
     state = tmp_path / "estate.db"
     executed = tmp_path / path.name
     papermill.execute_notebook(str(path), str(executed), parameters={"state": str(state)}, kernel_name="python3",
                                progress_bar=False)
     notebook = nbformat.read(executed, as_version=4)
     summary = notebook.cells[-1].outputs[0]["data"]["text/html"]
-    assert path.stem not in SCENARIOS or "planned" in summary or "nothing to do" in summary
+    assert find_scenario(path.stem) is None or "planned" in summary or "nothing to do" in summary
     fresh = Sandbox(tmp_path / "fresh.db")
-    fresh.reset(seed="contoso")
+    fresh.reset(demo="contoso")
     assert {r["id"] for r in Sandbox(state).resources()} == {r["id"] for r in fresh.resources()}  # nothing applied
 
 

@@ -4,8 +4,8 @@ create endpoints, the endpoint, its approval, the private DNS zones (linked, rec
 guard that no zone group overwrites the records another endpoint of the same vault or account answers with.
 
 One module per concern; this one gathers them, so a scenario's runbook reads ``steps.CreateVault(...)``.
-A scenario's parameter model (VaultEndpointParameters) says which group, which zones and which roles; its runbook
-lists these steps with the article sections they implement there.
+A scenario's runbook lists these steps with the article sections they implement there, and gives each what varies
+by scenario as constructor arguments (the group id, the addresses and why, the identity's roles, the zones).
 """
 
 from __future__ import annotations

@@ -6,10 +6,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ...azure.ids import name_of, parse_id
-from ...azure.requests import Write, deferred
+from ...azure.requests import Write
 from ...engine import Row, Run, Step, blocked, create, unchanged, update
-from ...ops import arm, endpoints, vaults
-from .leftovers import leftover_row, put_again
+from ...ops import arm, endpoints, network, privatedns, vaults
+from .leftovers import leftover_row
 from .races import after_another_run
 from .parameters import VaultEndpointParameters, vault_of
 
@@ -45,35 +45,35 @@ def _subnet_words(subnet_id: str) -> str:
 
 
 class CreateEndpoint(Step):
-    id, title, section = "endpoint", "Create the vault's private endpoint", "Create private endpoints"
+    """The vault's endpoint to its ``group_id`` (AzureBackup, AzureSiteRecovery) in the parameters' subnet."""
+
+    id, title = "endpoint", "Create the vault's private endpoint"
+
+    def __init__(self, source=None, *, group_id: str, **names):
+        super().__init__(source, **names)
+        self.group_id = group_id
 
     def plan(self, run: Run) -> list[Row]:
         p: VaultEndpointParameters = run.params
         existing = endpoints.get_endpoint(run.clients, p.endpoint_id)
         if existing is not None:
-            rid = parse_id(p.endpoint_id)
-            put = run.clients.for_subscription(rid.subscription).network.private_endpoints.begin_create_or_update
-            refusal = ownership_row(run, existing, p.vault, p.GROUP_ID, p.subnet) or \
-                leftover_row(p.endpoint_id, existing, put_again(put, p.endpoint_id, existing))
+            refusal = ownership_row(run, existing, p.vault, self.group_id, p.subnet) or \
+                leftover_row(p.endpoint_id, existing, endpoints.put_endpoint_again(run.clients, existing))
             return [refusal or unchanged(p.endpoint_id, endpoints.connection_state(existing))]
         vault = vault_of(run)
         if vault is not None and not vaults.identity_on(vault) and not run.will_change("identity"):
             return [blocked(p.endpoint_id, "the vault's identity is off: turn it on before creating endpoints")]
-        rid = parse_id(p.endpoint_id)
         location = free_location(run, p.subnet)
-        body = endpoints.endpoint_body(location, p.subnet, p.vault, p.GROUP_ID, p.approval == "manual")
-        write = deferred(run.clients.for_subscription(rid.subscription).network.private_endpoints.
-                         begin_create_or_update, rid.resource_group, rid.name, body)
+        body = endpoints.endpoint_body(location, p.subnet, p.vault, self.group_id, p.approval == "manual")
+        write = endpoints.put_endpoint(run.clients, p.endpoint_id, body)
         write = after_another_run(write, lambda: self.plan(run)[0])  # another run creating it at the same time
-        return [create(p.endpoint_id, f"{p.GROUP_ID} endpoint in {p.subnet.rsplit('/', 3)[-3]}", write,
+        return [create(p.endpoint_id, f"{self.group_id} endpoint in {p.subnet.rsplit('/', 3)[-3]}", write,
                        "a request for the vault's owner to approve" if p.approval == "manual" else "")]
 
 
 def free_location(run: Run, subnet_id: str) -> str:
     """The region of the subnet's VNet: an endpoint lives where its VNet does."""
-    vnet = parse_id(subnet_id.rsplit("/subnets/", 1)[0])
-    return run.clients.for_subscription(vnet.subscription).network.virtual_networks.get(
-        vnet.resource_group, vnet.name).location
+    return network.vnet_location(run.clients, subnet_id)
 
 
 def approval_row(run: Run, endpoint_id: str, target_id: str, group_id: str, owner: str, where: str,
@@ -97,12 +97,18 @@ def approval_row(run: Run, endpoint_id: str, target_id: str, group_id: str, owne
 
 
 class ApproveEndpoint(Step):
-    id, title, section = "approval", "Approve the endpoint's connection", "Approve private endpoints"
+    """The vault endpoint's connection to the vault's ``group_id``, approved."""
+
+    id, title = "approval", "Approve the endpoint's connection"
+
+    def __init__(self, source=None, *, group_id: str, **names):
+        super().__init__(source, **names)
+        self.group_id = group_id
 
     def plan(self, run: Run) -> list[Row]:
         p: VaultEndpointParameters = run.params
-        approve = deferred(vaults.approve_connection, run.clients, p.vault, p.endpoint_id)
-        return [approval_row(run, p.endpoint_id, p.vault, p.GROUP_ID, "the vault's owner",
+        approve = vaults.approval(run.clients, p.vault, p.endpoint_id)
+        return [approval_row(run, p.endpoint_id, p.vault, self.group_id, "the vault's owner",
                              "vault > Networking > Private access", approve)]
 
 
@@ -110,17 +116,15 @@ def zone_group_row(run: Run, endpoint_id: str, zone_ids: list[str], reason: str)
     """The endpoint's one zone group naming ``zone_ids`` besides the zones it names already: a PUT replaces the
     group's configs, so the write carries those it has (another tool's or the portal's) and adds the missing ones;
     Azure then writes the endpoint's records into the added zones. The group keeps its name ('default' when new)."""
-    group = endpoints.zone_group(run.clients, endpoint_id) \
+    group = privatedns.zone_group(run.clients, endpoint_id) \
         if endpoints.get_endpoint(run.clients, endpoint_id) is not None else None
-    name = group.name if group is not None else endpoints.DEFAULT_ZONE_GROUP
+    name = group.name if group is not None else privatedns.DEFAULT_ZONE_GROUP
     group_id = f"{endpoint_id}/privateDnsZoneGroups/{name}"
-    kept = endpoints.zone_configs(group)
-    body = endpoints.zone_group_body(zone_ids, kept)
+    kept = privatedns.zone_configs(group)
+    body = privatedns.zone_group_body(zone_ids, kept)
     after = [c["properties"]["privateDnsZoneId"] for c in body["properties"]["privateDnsZoneConfigs"]]
-    rid = parse_id(endpoint_id)
-    write = after_another_run(deferred(run.clients.for_subscription(rid.subscription).network.
-                                       private_dns_zone_groups.begin_create_or_update, rid.resource_group, rid.name,
-                                       name, body), lambda: zone_group_row(run, endpoint_id, zone_ids, reason))
+    write = after_another_run(privatedns.put_zone_group(run.clients, endpoint_id, name, body),
+                              lambda: zone_group_row(run, endpoint_id, zone_ids, reason))
     if len(after) == len(kept) or arm.in_progress(group):  # in progress: still, after the read's wait
         return leftover_row(group_id, group, write) or unchanged(group_id, _zone_names(after))
     if refusal := _zone_group_refusal(group_id, kept, zone_ids, len(after)):
@@ -141,10 +145,10 @@ def _zone_group_refusal(group_id: str, kept: dict[str, str], zone_ids: list[str]
                                      f"{parse_id(other).resource_group}, and a zone group names one zone of a name: "
                                      "set zones_resource_group to that zone's resource group, or move the endpoint's "
                                      "records there")
-    if total > endpoints.MAX_ZONE_CONFIGS:
+    if total > privatedns.MAX_ZONE_CONFIGS:
         return blocked(group_id, f"the zone group would name {total} zones, and Azure allows "
-                                 f"{endpoints.MAX_ZONE_CONFIGS} (Azure Private Endpoint DNS configuration, Private DNS "
-                                 "zone group): remove a zone it no longer needs from the group first")
+                                 f"{privatedns.MAX_ZONE_CONFIGS} (Azure Private Endpoint DNS configuration, Private "
+                                 "DNS zone group): remove a zone it no longer needs from the group first")
     return None
 
 

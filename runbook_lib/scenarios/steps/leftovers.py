@@ -3,17 +3,16 @@
 A resource whose last operation failed shows provisioningState Failed: it exists, but it is not in place. Azure's
 way back is a new PUT of the resource as it is ("Troubleshoot Azure Microsoft.Network failed provisioning state",
 "Restore succeeded state through a PUT operation": get the resource, then put all its properties again), which is
-the row's write. A resource still Creating or Updating has been waited for by the read (ops.arm.get_settled); one
-still in progress past that bound blocks the step.
+the row's write (built by ops, with ops.arm.put_as_read). A resource still Creating or Updating has been waited for
+by the read (ops.arm.get_settled); one still in progress past that bound blocks the step.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-from ...azure.ids import name_of, parse_id
-from ...azure.requests import Write, deferred
+from ...azure.ids import name_of
+from ...azure.requests import Write
 from ...engine import Row, blocked, update
 from ...ops import arm
 
@@ -37,12 +36,3 @@ def leftover_row(resource_id: str, resource: Any, rewrite: Write) -> Row | None:
 
 def _duration(seconds: float) -> str:
     return f"{seconds / 60:g} minutes" if seconds >= 120 else f"{seconds:g} seconds"
-
-
-def put_again(begin_create_or_update: Callable[..., Any], resource_id: str, resource: Any,
-              *names: str) -> Write:
-    """The PUT of ``resource`` as read (its writable properties), through the SDK's ``begin_create_or_update``
-    taking the resource group, ``names`` (parents' and its own; default: its own name) and the body."""
-    rid = parse_id(resource_id)
-    body = resource.as_dict(exclude_readonly=True)
-    return deferred(begin_create_or_update, rid.resource_group, *(names or (rid.name,)), body)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import Literal
 
 from pydantic import model_validator
 
@@ -14,7 +14,6 @@ from ...engine.fields import DerivedName, refuse_bad_derived_names
 from ...engine.fields import EndpointName, Nameserver, Region, ResourceGroupId, SubnetId, Ttl, VaultId, VnetId
 from ...names import NameKind
 from ...ops import vaults
-from ...ops.roles import CustomRole
 
 
 class EndpointParameters(ScenarioParameters):
@@ -63,29 +62,16 @@ class EndpointParameters(ScenarioParameters):
 
 
 class VaultEndpointParameters(EndpointParameters):
-    """A Recovery Services vault's endpoint. A scenario sets GROUP_ID and MEMBERS and names its zones."""
-
-    GROUP_ID: ClassVar[str]
-    MEMBERS: ClassVar[int]  # addresses the endpoint (and what the service adds beside it) takes in the subnet
-    MEMBERS_WHY: ClassVar[str]  # ...in words
-    MEMBERS_RECOMMENDED: ClassVar[int | None] = None  # what the article advises having free; fewer: a warning
-    MEMBERS_RECOMMENDED_WHY: ClassVar[str] = ""  # ...in words
+    """A Recovery Services vault's endpoint. A scenario names its zones; what else varies (the group id, the
+    addresses, the identity's roles) its runbook gives the steps."""
 
     vault: VaultId  # the Recovery Services vault; created when it does not exist
     zones_resource_group: ResourceGroupId  # where the private DNS zones are (any subscription)
     dns: Literal["zone-group", "custom"] = "zone-group"  # integrate with private DNS zones, or a custom DNS server
 
     def zone_names(self, vault_location: str) -> list[str]:
+        """The private DNS zones the endpoint needs in the vault's region (the steps get it as ``zones``)."""
         raise NotImplementedError
-
-    def identity_grants(self) -> list[tuple[str, str]]:
-        """(scope, role by name) the vault's identity gets beyond its storage roles: none, unless the service's
-        article documents some (Backup's: its three resource groups)."""
-        return []
-
-    def custom_roles(self) -> tuple[CustomRole, ...]:
-        """The custom role definitions identity_grants names (created where missing): none by default."""
-        return ()
 
 
 def vault_principal(run: Run) -> str | None:

@@ -4,25 +4,39 @@ Azure Backup added."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Literal
 
 from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
 
+from ...azure.errors import arm_error
 from ...azure.ids import parse_id
 from ...dns.endpoints import backup_siblings_pattern
 from ...engine import Row, Run, Step, blocked, unchanged
 from ...engine.step import Reason
 from ...ops import endpoints, roles
 from ...ops.network import free_addresses
+from ...ops.roles import CustomRole
 from .endpoint import ownership_row
-from .identity import definition_scopes
+from .identity import Grant, definition_scopes
 from .parameters import VaultEndpointParameters, vault_of, vault_principal
 
 
 class Prerequisites(Step):
-    id, title, section = "prerequisites", "Check the caller's rights and the subnet's free addresses", \
-        "Before you start"
+    """The caller's rights for what the run still has to make (the vault, the identity's ``grants`` and the
+    ``custom_roles`` among them, the endpoint), an endpoint found by name that serves another ``group_id``, and the
+    subnet's free addresses: fewer than ``members`` blocks (``members_why`` says who takes them), fewer than
+    ``recommended`` warns (``recommended_why`` says why)."""
+
+    id, title = "prerequisites", "Check the caller's rights and the subnet's free addresses"
+
+    def __init__(self, source=None, *, group_id: str, members: int, members_why: str,
+                 recommended: int | None = None, recommended_why: str = "", grants: Sequence[Grant] = (),
+                 custom_roles: Sequence[CustomRole] = (), **names):
+        super().__init__(source, **names)
+        self.group_id, self.members, self.members_why = group_id, members, members_why
+        self.recommended, self.recommended_why = recommended, recommended_why
+        self.grants, self.custom_roles = tuple(grants), tuple(custom_roles)
 
     def plan(self, run: Run) -> list[Row]:
         p: VaultEndpointParameters = run.params
@@ -32,20 +46,20 @@ class Prerequisites(Step):
             if error.status_code != 403:
                 raise
             return [blocked(p.vault, f"the caller may not even read what this runbook works on "
-                                     f"({getattr(error.error, 'code', 403)}): it needs Owner, or Contributor and "
+                                     f"({arm_error(error)[0]}): it needs Owner, or Contributor and "
                                      "User Access Administrator, on the vault's, the endpoint's and the zones' "
                                      "resource groups")]
         rows = [rights_row(run, scope, actions) for scope, actions in needs.items()]
         existing = endpoints.get_endpoint(run.clients, p.endpoint_id)
-        if existing is not None and (refusal := ownership_row(run, existing, p.vault, p.GROUP_ID, p.subnet)):
+        if existing is not None and (refusal := ownership_row(run, existing, p.vault, self.group_id, p.subnet)):
             rows.append(refusal)  # before the first write: the run would otherwise set up the vault for nothing
         if existing is None:
-            rows.append(addresses_row(run, p.subnet, p.MEMBERS, f"{p.GROUP_ID} needs {p.MEMBERS} ({p.MEMBERS_WHY})",
-                                      p.MEMBERS_RECOMMENDED, p.MEMBERS_RECOMMENDED_WHY))
+            rows.append(addresses_row(run, p.subnet, self.members,
+                                      f"{self.group_id} needs {self.members} ({self.members_why})",
+                                      self.recommended, self.recommended_why))
         return rows
 
-    @staticmethod
-    def needs(run: Run) -> dict[str, list[str]]:
+    def needs(self, run: Run) -> dict[str, list[str]]:
         """Scope -> the actions this run will need there: only for what is not in place yet (an operator may
         create the endpoint once the vault's owner has prepared the vault)."""
         p: VaultEndpointParameters = run.params
@@ -53,10 +67,11 @@ class Prerequisites(Step):
         if vault_of(run) is None:
             needs[parse_id(p.vault).resource_group_id] = ["Microsoft.RecoveryServices/vaults/write"]
         principal = vault_principal(run)
-        for scope, role in p.identity_grants():
+        for scope, role in self.grants:
             if not principal or role not in roles.roles_held(run.clients, scope, principal):
                 needs.setdefault(scope, []).append("Microsoft.Authorization/roleAssignments/write")
-        for scope in definition_scopes(run):  # custom roles to create (Backup's identity_roles: granular)
+        # custom roles to create (Backup's identity_roles: granular)
+        for scope in definition_scopes(run, self.grants, self.custom_roles):
             needs.setdefault(scope, []).append("Microsoft.Authorization/roleDefinitions/write")
         if endpoints.get_endpoint(run.clients, p.endpoint_id) is None:
             needs.setdefault(parse_id(p.endpoint_id).resource_group_id, []).append(
@@ -149,5 +164,5 @@ def storage_endpoints(run: Run, endpoint_id: str, stage: Stage) -> list[str]:
 def _storage_endpoints(run: Run, endpoint_id: str, stage: Stage) -> list:
     rid = parse_id(endpoint_id)
     pattern = backup_siblings_pattern(rid.name)
-    listed = run.clients.for_subscription(rid.subscription).network.private_endpoints.list(rid.resource_group)
+    listed = endpoints.endpoints_in_group(run.clients, rid.resource_group_id)
     return [e for e in listed if (found := pattern.fullmatch(e.name or "")) and found.group(1).lower() == stage]

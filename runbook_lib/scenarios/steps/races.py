@@ -11,7 +11,8 @@ from azure.core.exceptions import HttpResponseError
 
 from ...azure.ids import name_of
 from ...azure.requests import ALREADY_MADE, AlreadyMade, Write
-from ...engine import Row
+from ...azure.errors import arm_code
+from ...engine import Action, Row
 from ...errors import ConcurrentChange
 
 BUSY = "AnotherOperationInProgress"
@@ -25,12 +26,12 @@ def after_another_run(write: Write, replan: Callable[[], Row]) -> Write:
         try:
             return write()
         except HttpResponseError as error:
-            if getattr(error.error, "code", None) != BUSY:
+            if arm_code(error) != BUSY:
                 raise
         row = replan()
-        if row.action == "none":
+        if row.action == Action.UNCHANGED:
             return AlreadyMade(row.resource, f"{ALREADY_MADE}: {row.before or 'in place'}"), None
-        if row.action == "blocked":
+        if row.action == Action.BLOCKED:
             raise ConcurrentChange(f"{name_of(row.resource)}: {row.reason}")
         return row.write()
     return converging

@@ -6,16 +6,15 @@ from collections.abc import Iterable
 
 from ...dns.checks import Inspection, inspect_endpoints
 from ...engine import Row, Run, Step, blocked, unchanged
-from ...journal import CheckResult
+from ...journal import CheckResult, CheckStatus
 from ...ops import endpoints
 
 
 class Validate(Step):
-    """Seed 004's checks (dns.checks) over the endpoints ``endpoint_ids`` names that exist; each result goes to the
-    journal, and a failure blocks an apply."""
+    """The troubleshooting checks of "Using Azure Migrate with private endpoints" (dns.checks) over the endpoints
+    ``endpoint_ids`` names that exist; each result goes to the journal, and a failure blocks an apply."""
 
-    id, title, section = "validate", "Validate: connection, zones, links, records, resolution", \
-        "Troubleshoot network connectivity"
+    id, title = "validate", "Validate: connection, zones, links, records, resolution"
 
     def endpoint_ids(self, run: Run) -> list[str]:
         return [run.params.endpoint_id]
@@ -38,10 +37,10 @@ class Validate(Step):
         results = inspection.results
         for r in results.itertuples(index=False):
             run.journal.record(CheckResult(r.Check, r.Resource, r.Status, r.Detail))
-        failed = results[results["Status"] == "fail"]
+        failed = results[results["Status"] == CheckStatus.FAIL]
         if run.mode == "apply" and not failed.empty:
             return [blocked(r.Resource, f"{r.Check}: {r.Detail}; {r.Fix}") for r in failed.itertuples(index=False)]
-        passed = int((results["Status"] == "pass").sum())
+        passed = int((results["Status"] == CheckStatus.PASS).sum())
         return [unchanged(p.endpoint_id, f"{passed} of {len(results)} checks pass on "
                                          f"{len(inspection.endpoints)} endpoints")]
 

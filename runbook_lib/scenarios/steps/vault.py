@@ -4,12 +4,11 @@ restore needs it and the parameters say it stays."""
 
 from __future__ import annotations
 
+from ...azure.enums import text_of
 from ...azure.ids import parse_id
-from ...azure.requests import deferred
-from ...engine import Row, Run, Step, blocked, create, unchanged, update
-from ...ops import endpoints, vaults
-from ...ops.arm import get_or_none
-from .leftovers import leftover_row, put_again
+from ...engine import Action, Row, Run, Step, blocked, create, unchanged, update
+from ...ops import endpoints, network, vaults
+from .leftovers import leftover_row
 from .parameters import VaultEndpointParameters, vault_of
 
 BACKUP = "AzureBackup"
@@ -17,31 +16,34 @@ BACKUP_ARTICLE = "'Create and use private endpoints (v1 experience) for Azure Ba
 
 
 class CreateVault(Step):
-    id, title, section = "vault", "Create a new vault, or use one that never had items", \
-        "Create a Recovery Services vault"
+    """The vault the endpoint to its ``group_id`` goes to: created, or one that never had items of that group's
+    service (a Backup vault with an approved Backup endpoint may have some), in the region the article wants."""
+
+    id, title = "vault", "Create a new vault, or use one that never had items"
+
+    def __init__(self, source=None, *, group_id: str, **names):
+        super().__init__(source, **names)
+        self.group_id = group_id
 
     def plan(self, run: Run) -> list[Row]:
         p: VaultEndpointParameters = run.params
         vault = vault_of(run)
         first = endpoints.get_endpoint(run.clients, p.endpoint_id) is None  # this run creates the endpoint
-        rows = [region_row(run, vault.location if vault else p.location, vault is not None)] if first else []
-        if any(row.action == "blocked" for row in rows):
+        rows = [region_row(run, self.group_id, vault.location if vault else p.location, vault is not None)] \
+            if first else []
+        if any(row.action == Action.BLOCKED for row in rows):
             return rows
         if vault is None:
-            rid = parse_id(p.vault)
             public = "Enabled" if keeps_public_access(p) else "Disabled"
-            write = deferred(run.clients.for_subscription(rid.subscription).recoveryservices.vaults.
-                             begin_create_or_update, rid.resource_group, rid.name, vaults.new_vault(p.location, public))
+            write = vaults.create_vault(run.clients, p.vault, vaults.new_vault(p.location, public))
             access = "public access kept (public_access: keep)" if public == "Enabled" else "public access denied"
             return rows + [create(p.vault, f"a vault in {p.location}, identity on, {access}", write)]
-        rid = parse_id(p.vault)
-        put = run.clients.for_subscription(rid.subscription).recoveryservices.vaults.begin_create_or_update
-        if leftover := leftover_row(p.vault, vault, put_again(put, p.vault, vault)):
+        if leftover := leftover_row(p.vault, vault, vaults.put_vault_again(run.clients, vault)):
             return rows + [leftover]
-        items = vaults.items(run.clients, p.vault, p.GROUP_ID)
+        items = vaults.items(run.clients, p.vault, self.group_id)
         if items and first:
             held = vaults.items_in_words(items)
-            if p.GROUP_ID == BACKUP and vaults.has_approved_endpoint(vault, BACKUP):
+            if self.group_id == BACKUP and vaults.has_approved_endpoint(vault, BACKUP):
                 # Backup's FAQ: once a vault has endpoints, more can be added even with protected items
                 return rows + [unchanged(p.vault, vault.location, f"has items ({held}) and already an approved "
                                                                   "Backup endpoint: a further endpoint is allowed")]
@@ -51,7 +53,7 @@ class CreateVault(Step):
         return rows + [unchanged(p.vault, vault.location, "exists")]
 
 
-def region_row(run: Run, vault_region: str, existing: bool) -> Row:
+def region_row(run: Run, group_id: str, vault_region: str, existing: bool) -> Row:
     """Where the vault is against where its endpoint goes. Backup: the endpoint's region (its VNet's) must be the
     vault's and the protected workloads' (BACKUP_ARTICLE, "Create Private Endpoints for Azure Backup", Basics).
     Site Recovery: the vault's region is the failover region ("Replicate on-premises machines by using private
@@ -59,13 +61,12 @@ def region_row(run: Run, vault_region: str, existing: bool) -> Row:
     target, so this is the articles' rule, checked here."""
     p: VaultEndpointParameters = run.params
     region = _region(vault_region)
-    if p.GROUP_ID != BACKUP:
+    if group_id != BACKUP:
         return unchanged(p.vault, region, f"the vault's region, {region}, is the failover (target) region: machines "
                                           "fail over to it; the parameters do not name the machines' source region, "
                                           "so this run cannot check it")
     rid = parse_id(p.vnet_id)
-    vnet = get_or_none(run.clients.for_subscription(rid.subscription).network.virtual_networks.get,
-                       rid.resource_group, rid.name)
+    vnet = network.get_vnet(run.clients, p.vnet_id)
     if vnet is None:
         return blocked(p.subnet, f"no virtual network '{rid.name}' (subnet): name an existing subnet for the endpoint")
     vnet_region = _region(vnet.location)
@@ -90,7 +91,7 @@ def keeps_public_access(p: VaultEndpointParameters) -> bool:
 
 
 class DenyPublicAccess(Step):
-    id, title, section = "deny-public-access", "Deny public network access", "Deny public network access"
+    id, title = "deny-public-access", "Deny public network access"
 
     def plan(self, run: Run) -> list[Row]:
         p: VaultEndpointParameters = run.params
@@ -100,7 +101,7 @@ class DenyPublicAccess(Step):
             if keep:
                 return [unchanged(p.vault, "Enabled", kept_reason(False))]
             return [unchanged(p.vault, "Disabled", "the new vault denies it from the start")]
-        now = vaults.text(vault.properties.public_network_access)
+        now = text_of(vault.properties.public_network_access)
         # the cross-region-restore note is the Backup article's: only Backup's model has public_access
         crr = hasattr(p, "public_access") and vaults.cross_region_restore(vault)
         if keep:
@@ -110,9 +111,7 @@ class DenyPublicAccess(Step):
             return [blocked(vault.id, crr_reason(now, bool(vaults.backup_items(run.clients, vault.id))))]
         if now == "Disabled":
             return [unchanged(vault.id, now)]
-        rid = parse_id(vault.id)
-        write = deferred(run.clients.for_subscription(rid.subscription).recoveryservices.vaults.begin_update,
-                         rid.resource_group, rid.name, {"properties": {"publicNetworkAccess": "Disabled"}})
+        write = vaults.update_vault(run.clients, vault.id, {"properties": {"publicNetworkAccess": "Disabled"}})
         return [update(vault.id, now, "Disabled", write, "clients reach the vault only through its endpoints")]
 
 

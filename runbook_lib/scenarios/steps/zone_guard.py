@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from azure.core.exceptions import ResourceNotFoundError
-
-from ...azure.ids import ResourceId, name_of, parse_id
+from ...azure.ids import name_of, parse_id
 from ...dns.entries import entries_for
 from ...engine import Row, Run, Step, blocked, unchanged
-from ...ops import vaults
+from ...ops import privatedns, storage, vaults
+from .dns import ZoneNames
 from .parameters import VaultEndpointParameters, vault_of
 
 
@@ -19,29 +18,10 @@ def _connected_endpoints(run: Run, target_id: str) -> list[str]:
     """The ids of the private endpoints connected to a vault or a storage account."""
     rid = parse_id(target_id)
     if rid.is_a(STORAGE_ACCOUNT):
-        connections = _storage_client(run, rid).private_endpoint_connections.list(rid.resource_group, rid.name)
-        return [c.private_endpoint.id for c in connections if c.private_endpoint]
-    if not rid.is_a(VAULT):
-        return []
-    vault = vaults.get_vault(run.clients, target_id)
-    connections = (vault.properties.private_endpoint_connections or []) if vault and vault.properties else []
-    return [c.properties.private_endpoint.id for c in connections if c.properties and c.properties.private_endpoint]
-
-
-def _storage_client(run: Run, rid: ResourceId):
-    """The storage management client of the subscription ``rid`` is in."""
-    return run.clients.for_subscription(rid.subscription).storage
-
-
-def _a_records(run: Run, zone_id: str) -> dict[str, tuple[str, ...]]:
-    """Record name (lower case) -> its IPs; empty when the zone does not exist."""
-    rid = parse_id(zone_id)
-    try:
-        return {r.name.lower(): tuple(a.ipv4_address for a in r.a_records or [])
-                for r in run.clients.for_subscription(rid.subscription).privatedns.record_sets.list_by_type(
-                    rid.resource_group, rid.name, "A")}
-    except ResourceNotFoundError:
-        return {}
+        return storage.connected_endpoints(run.clients, target_id)
+    if rid.is_a(VAULT):
+        return vaults.connected_endpoints(run.clients, target_id)
+    return []
 
 
 def live_records_of_others(run: Run, target_id: str, own_endpoint: str, zone_ids: list[str]) -> list[dict]:
@@ -53,15 +33,16 @@ def live_records_of_others(run: Run, target_id: str, own_endpoint: str, zone_ids
         return []
     ids = {e.rsplit("/", 1)[-1].lower(): e for e in others}
     zones = {z.rsplit("/", 1)[-1].lower(): z for z in zone_ids}
-    held: dict[str, dict[str, tuple[str, ...]]] = {}
+    held: dict[str, dict[str, privatedns.ARecords]] = {}
     found = []
     for entry in entries_for(run.clients, others).itertuples(index=False):
         zone_id = zones.get(str(entry.DNS).lower())
         if zone_id is None:
             continue
         if zone_id not in held:
-            held[zone_id] = _a_records(run, zone_id)
-        if entry.PrivateIP in held[zone_id].get(str(entry.ResourceName).lower(), ()):
+            held[zone_id] = privatedns.a_records(run.clients, zone_id)
+        record = held[zone_id].get(str(entry.ResourceName).lower())
+        if record is not None and entry.PrivateIP in record.ips:
             found.append({"zone": zone_id, "record": entry.ResourceName, "ip": entry.PrivateIP,
                           "endpoint": entry.PrivateEndpoint,
                           "endpoint_id": ids.get(str(entry.PrivateEndpoint).lower(), entry.PrivateEndpoint)})
@@ -69,19 +50,23 @@ def live_records_of_others(run: Run, target_id: str, own_endpoint: str, zone_ids
 
 
 class ZoneOverwriteGuard(Step):
-    """Before any zone group is made: none of the runbook's zone groups may write over the records that another
-    endpoint of the same vault or storage account answers with now (the same target has the same record names:
-    seed 000's warning). An endpoint's own records (the same endpoint run again) never block. A scenario lists the
-    zone groups it makes (``zone_groups``); by default the vault endpoint's, over the zones of step 'zones'."""
+    """Before any zone group is made: none of the runbook's zone groups may write over the records that another endpoint
+    of the same vault or storage account answers with now (the same target has the same record names: Site Recovery's
+    private endpoints article warns of it). An endpoint's own records (the same endpoint run again) never block. A
+    scenario lists the zone groups it makes (``zone_groups``); by default the vault endpoint's, over the zones ``zones``
+    names for the vault's region (those of step 'zones')."""
 
-    id, title, section = "zone-guard", "Check that no zone group overwrites another endpoint's DNS records", \
-        "Create private endpoints for the Recovery Services vault (DNS)"
+    id, title = "zone-guard", "Check that no zone group overwrites another endpoint's DNS records"
+
+    def __init__(self, source=None, *, zones: ZoneNames, **names):
+        super().__init__(source, **names)
+        self.zones = zones
 
     def zone_groups(self, run: Run) -> list[tuple[str, str, list[str]]]:
         """(target id, endpoint id, zone ids) of each zone group the runbook makes."""
         p: VaultEndpointParameters = run.params
         vault = vault_of(run)
-        zones = p.zone_names(vault.location if vault else p.location)
+        zones = self.zones(vault.location if vault else p.location)
         return [(p.vault, p.endpoint_id, [p.zone_id(z) for z in zones])]
 
     def plan(self, run: Run) -> list[Row]:
