@@ -46,19 +46,47 @@ def _measure(count: int, state: Path) -> None:
     sub = clients.subscription_id
     for rg in ("rg-pe", "rg-dns"):
         clients.resources.resource_groups.create_or_update(rg, {"location": "westus3"})
-    subnet = clients.network.virtual_networks.begin_create_or_update("rg-pe", "vnet", {
-        "location": "westus3", "properties": {"addressSpace": {"addressPrefixes": ["10.0.0.0/16"]},
-                                              "subnets": [{"name": "pe", "properties": {"addressPrefix": "10.0.0.0/20"}}]},
-    }).result().subnets[0]
+    subnet = (
+        clients.network.virtual_networks.begin_create_or_update(
+            "rg-pe",
+            "vnet",
+            {
+                "location": "westus3",
+                "properties": {
+                    "addressSpace": {"addressPrefixes": ["10.0.0.0/16"]},
+                    "subnets": [{"name": "pe", "properties": {"addressPrefix": "10.0.0.0/20"}}],
+                },
+            },
+        )
+        .result()
+        .subnets[0]
+    )
     for zone in ZONES:
         clients.privatedns.private_zones.begin_create_or_update("rg-dns", zone, {"location": "global"}).result()
     for n in range(count):
-        vault = clients.recoveryservices.vaults.begin_create_or_update("rg-pe", f"rsv-{n}", {
-            "location": "westus3", "sku": {"name": "Standard"}, "identity": {"type": "SystemAssigned"},
-            "properties": {"publicNetworkAccess": "Disabled"}}).result()
-        clients.network.private_endpoints.begin_create_or_update("rg-pe", f"pe-{n}", {
-            "location": "westus3", "properties": {"subnet": {"id": subnet.id}, "privateLinkServiceConnections": [
-                {"name": "c", "properties": {"privateLinkServiceId": vault.id, "groupIds": ["AzureBackup"]}}]}}).result()
+        vault = clients.recoveryservices.vaults.begin_create_or_update(
+            "rg-pe",
+            f"rsv-{n}",
+            {
+                "location": "westus3",
+                "sku": {"name": "Standard"},
+                "identity": {"type": "SystemAssigned"},
+                "properties": {"publicNetworkAccess": "Disabled"},
+            },
+        ).result()
+        clients.network.private_endpoints.begin_create_or_update(
+            "rg-pe",
+            f"pe-{n}",
+            {
+                "location": "westus3",
+                "properties": {
+                    "subnet": {"id": subnet.id},
+                    "privateLinkServiceConnections": [
+                        {"name": "c", "properties": {"privateLinkServiceId": vault.id, "groupIds": ["AzureBackup"]}}
+                    ],
+                },
+            },
+        ).result()
 
     group = f"/subscriptions/{sub}/resourceGroups/rg-pe"
     zones = f"/subscriptions/{sub}/resourceGroups/rg-dns"

@@ -55,20 +55,29 @@ def _measure(extra: int, state: Path) -> None:
     zones = parse_id(params.zones_group)
     dns = owner.for_subscription(zones.subscription).privatedns
     for n in range(extra):
-        dns.record_sets.create_or_update(zones.resource_group, ZONE, "A", f"extra-{n}", {
-            "properties": {"ttl": 10, "aRecords": [{"ipv4Address": f"10.9.{n // 250}.{n % 250 + 1}"}]}})
+        dns.record_sets.create_or_update(
+            zones.resource_group,
+            ZONE,
+            "A",
+            f"extra-{n}",
+            {"properties": {"ttl": 10, "aRecords": [{"ipv4Address": f"10.9.{n // 250}.{n % 250 + 1}"}]}},
+        )
     requests: list[str] = []
-    clients = get_clients(Target(state=str(state), principal="owner"),
-                          raw_request_hook=lambda r: requests.append(r.http_request.method))
-    for name, work in (("observe", lambda: observed_ids(clients, values, *run_scope(clients, "backup", params))),
-                       ("snapshot", lambda: snapshot(clients, ids))):
+    clients = get_clients(
+        Target(state=str(state), principal="owner"), raw_request_hook=lambda r: requests.append(r.http_request.method)
+    )
+    for name, work in (
+        ("observe", lambda: observed_ids(clients, values, *run_scope(clients, "backup", params))),
+        ("snapshot", lambda: snapshot(clients, ids)),
+    ):
         requests.clear()
         started = time.perf_counter()
         result = work()
         if name == "observe":
             ids = result
-        print(f"{extra:>7} {name:<22} {len(requests):>8} {(time.perf_counter() - started) * 1000:>8.0f} "
-              f"{len(result):>9}")
+        print(
+            f"{extra:>7} {name:<22} {len(requests):>8} {(time.perf_counter() - started) * 1000:>8.0f} {len(result):>9}"
+        )
 
 
 def _measure_html() -> None:
@@ -79,12 +88,19 @@ def _measure_html() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         executed = Path(tmp) / "backup.ipynb"
-        papermill.execute_notebook(str(ROOT / "notebooks" / "backup.ipynb"), str(executed), kernel_name="python3",
-                                   parameters={"state": str(Path(tmp) / "e.db")}, progress_bar=False)
+        papermill.execute_notebook(
+            str(ROOT / "notebooks" / "backup.ipynb"),
+            str(executed),
+            kernel_name="python3",
+            parameters={"state": str(Path(tmp) / "e.db")},
+            progress_bar=False,
+        )
         started = time.perf_counter()
         html = render_html(executed, executed.with_suffix(".html"))
-        print(f"{'':>7} {'offline html':<22} {0:>8} {(time.perf_counter() - started) * 1000:>8.0f} "
-              f"{html.stat().st_size // 1024:>7}KB")
+        print(
+            f"{'':>7} {'offline html':<22} {0:>8} {(time.perf_counter() - started) * 1000:>8.0f} "
+            f"{html.stat().st_size // 1024:>7}KB"
+        )
 
 
 if __name__ == "__main__":

@@ -107,13 +107,14 @@ def measure_import_times(runs: int) -> tuple[float, dict[str, float]]:
 
 def heaviest_imports(module: str, top: int = 8) -> list[tuple[str, float]]:
     """Where importing ``module`` spends its time: ``-X importtime`` self times summed per top-level package."""
-    done = subprocess.run([sys.executable, "-X", "importtime", "-c", f"import {module}"],
-                          check=True, capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", f"import {module}"], check=True, capture_output=True, text=True
+    )
     totals: dict[str, float] = {}
     for line in done.stderr.splitlines():
         if not line.startswith("import time:") or "cumulative" in line:
             continue
-        self_us, _, name = line[len("import time:"):].split("|")
+        self_us, _, name = line[len("import time:") :].split("|")
         package = _distribution_key(name.strip())
         totals[package] = totals.get(package, 0.0) + int(self_us) / 1e6
     return sorted(totals.items(), key=lambda item: item[1], reverse=True)[:top]
@@ -242,7 +243,7 @@ def time_calls(operation: str, transport: str, call: Callable[[int], Any], count
         started, cpu_started = time.perf_counter(), time.thread_time()
         try:
             call(i)
-        except Exception as error:  # noqa: BLE001 - reported with the figures
+        except Exception as error:
             series.error = f"{type(error).__name__}: {error}"
         elapsed, cpu = time.perf_counter() - started, time.thread_time() - cpu_started
         series.sample = log.since(mark)
@@ -262,8 +263,9 @@ def time_calls(operation: str, transport: str, call: Callable[[int], Any], count
 
 def vnet_model(index: int) -> VirtualNetwork:
     second, third = divmod(index, 256)
-    return VirtualNetwork(location=LOCATION,
-                          address_space=AddressSpace(address_prefixes=[f"10.{second % 256}.{third}.0/24"]))
+    return VirtualNetwork(
+        location=LOCATION, address_space=AddressSpace(address_prefixes=[f"10.{second % 256}.{third}.0/24"])
+    )
 
 
 def a_record_model(index: int) -> RecordSet:
@@ -274,11 +276,14 @@ def prepare_estate(clients: Any) -> None:
     """A resource group, a virtual network to read, and a private DNS zone to write record sets into."""
     clients.resources.resource_groups.create_or_update(RESOURCE_GROUP, {"location": LOCATION})
     clients.network.virtual_networks.begin_create_or_update(RESOURCE_GROUP, FIRST_VNET, vnet_model(0)).result()
-    clients.privatedns.private_zones.begin_create_or_update(RESOURCE_GROUP, ZONE, PrivateZone(location="global")).result()
+    clients.privatedns.private_zones.begin_create_or_update(
+        RESOURCE_GROUP, ZONE, PrivateZone(location="global")
+    ).result()
 
 
-def run_operations(clients: Any, sandbox: Sandbox, transport: str, gets: int, creates: int,
-                   log: RequestLog) -> list[Series]:
+def run_operations(
+    clients: Any, sandbox: Sandbox, transport: str, gets: int, creates: int, log: RequestLog
+) -> list[Series]:
     """Every benchmarked operation on one transport; the estate is in immediate mode again afterwards."""
     network, privatedns = clients.network, clients.privatedns
 
@@ -292,8 +297,10 @@ def run_operations(clients: Any, sandbox: Sandbox, transport: str, gets: int, cr
     def create_vnet(prefix: str, **options: Any) -> Callable[[int], None]:
         def create(i: int) -> None:
             poller = network.virtual_networks.begin_create_or_update(
-                RESOURCE_GROUP, f"{prefix}-{i}", vnet_model(i + 1), **options)
+                RESOURCE_GROUP, f"{prefix}-{i}", vnet_model(i + 1), **options
+            )
             assert poller.result().provisioning_state == "Succeeded"
+
         return create
 
     sandbox.configure(lro="immediate")
@@ -304,8 +311,15 @@ def run_operations(clients: Any, sandbox: Sandbox, transport: str, gets: int, cr
     ]
     sandbox.configure(lro="realistic", lro_seconds=0.0, retry_after=0)
     try:
-        series.append(time_calls("virtual network create, realistic LRO", transport,
-                                 create_vnet("vnet-lro", polling_interval=0), creates, log))
+        series.append(
+            time_calls(
+                "virtual network create, realistic LRO",
+                transport,
+                create_vnet("vnet-lro", polling_interval=0),
+                creates,
+                log,
+            )
+        )
     finally:
         sandbox.configure(lro="immediate")
     return series
@@ -316,8 +330,9 @@ def time_sdk_default_polling(clients: Any, sandbox: Sandbox, log: RequestLog) ->
     sandbox.configure(lro="realistic", lro_seconds=0.0, retry_after=0)
     try:
         mark, started = log.mark(), time.perf_counter()
-        clients.network.virtual_networks.begin_create_or_update(RESOURCE_GROUP, "vnet-default-poll",
-                                                                vnet_model(9999)).result()
+        clients.network.virtual_networks.begin_create_or_update(
+            RESOURCE_GROUP, "vnet-default-poll", vnet_model(9999)
+        ).result()
         return time.perf_counter() - started, len(log.since(mark))
     finally:
         sandbox.configure(lro="immediate")
@@ -326,8 +341,9 @@ def time_sdk_default_polling(clients: Any, sandbox: Sandbox, log: RequestLog) ->
 # ------------------------------------------------------------------------------------------------- transports
 
 
-def bench_in_process(workdir: Path, gets: int, creates: int,
-                     sdk_default_polling: bool) -> tuple[list[Series], tuple[float, int] | None]:
+def bench_in_process(
+    workdir: Path, gets: int, creates: int, sdk_default_polling: bool
+) -> tuple[list[Series], tuple[float, int] | None]:
     state = workdir / "in-process.db"
     sandbox = Sandbox(state).ensure_initialised()
     log = RequestLog()
@@ -354,9 +370,18 @@ class ServedSandbox:
         self.start_seconds = 0.0
         self.exit_code: int | None = None
 
-    def __enter__(self) -> "ServedSandbox":
-        command = [sys.executable, "-m", "runbook_lib.cli", "sandbox", "serve", "--state", str(self.state),
-                   "--port", "0"]
+    def __enter__(self) -> ServedSandbox:
+        command = [
+            sys.executable,
+            "-m",
+            "runbook_lib.cli",
+            "sandbox",
+            "serve",
+            "--state",
+            str(self.state),
+            "--port",
+            "0",
+        ]
         started = time.perf_counter()
         self._stderr = open(self.stderr_path, "w")
         self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=self._stderr, text=True)
@@ -374,8 +399,9 @@ class ServedSandbox:
         line = self.process.stdout.readline()
         if not line:
             self.process.wait()
-            raise RuntimeError(f"runbook sandbox serve exited {self.process.returncode}: "
-                               f"{self.stderr_path.read_text().strip()}")
+            raise RuntimeError(
+                f"runbook sandbox serve exited {self.process.returncode}: {self.stderr_path.read_text().strip()}"
+            )
         return line
 
     def stop(self) -> int:
@@ -401,8 +427,10 @@ def time_tls_connects(base_url: str, ca_bundle: str, count: int) -> list[float]:
     seconds = []
     for _ in range(count):
         started = time.perf_counter()
-        with socket.create_connection((url.hostname, url.port)) as raw, \
-                context.wrap_socket(raw, server_hostname=url.hostname) as tls:
+        with (
+            socket.create_connection((url.hostname, url.port)) as raw,
+            context.wrap_socket(raw, server_hostname=url.hostname) as tls,
+        ):
             seconds.append(time.perf_counter() - started)
             tls.sendall(b"GET / HTTP/1.0\r\n\r\n")  # let the server's handler thread finish cleanly
             tls.recv(65536)
@@ -429,8 +457,12 @@ def bench_https(workdir: Path, gets: int, creates: int) -> tuple[list[Series], H
         exit_code = served.stop()
     if exit_code != 0:
         raise RuntimeError(f"runbook sandbox serve exited {exit_code} on SIGTERM: {served.stderr_path.read_text()}")
-    facts = HttpsFacts(served.start_seconds, exit_code, {e.http_version for e in log.exchanges if e.http_version},
-                       statistics.median(tls_connects) * 1000)
+    facts = HttpsFacts(
+        served.start_seconds,
+        exit_code,
+        {e.http_version for e in log.exchanges if e.http_version},
+        statistics.median(tls_connects) * 1000,
+    )
     return series, facts
 
 
@@ -454,15 +486,26 @@ class GrowingEstate:
         self.count = 0
         self.clients.resources.resource_groups.create_or_update(RESOURCE_GROUP, {"location": LOCATION})
         subnet = {"name": "pe", "properties": {"addressPrefix": SCALING_SUBNET}}
-        vnet = self.clients.network.virtual_networks.begin_create_or_update(RESOURCE_GROUP, "vnet-scale", {
-            "location": LOCATION, "properties": {"addressSpace": {"addressPrefixes": [SCALING_SUBNET]},
-                                                 "subnets": [subnet]}}).result()
+        vnet = self.clients.network.virtual_networks.begin_create_or_update(
+            RESOURCE_GROUP,
+            "vnet-scale",
+            {
+                "location": LOCATION,
+                "properties": {"addressSpace": {"addressPrefixes": [SCALING_SUBNET]}, "subnets": [subnet]},
+            },
+        ).result()
         self.subnet_id = vnet.subnets[0].id
-        self.account_id = self.clients.storage.storage_accounts.begin_create(
-            RESOURCE_GROUP, "stscale", {"location": LOCATION, "kind": "StorageV2", "sku": {"name": "Standard_LRS"}}
-        ).result().id
-        self.reader = f"/subscriptions/{self.clients.subscription_id}/providers/Microsoft.Authorization/" \
-                      "roleDefinitions/acdd72a7-3385-48ef-bd42-f606fba81ae7"
+        self.account_id = (
+            self.clients.storage.storage_accounts.begin_create(
+                RESOURCE_GROUP, "stscale", {"location": LOCATION, "kind": "StorageV2", "sku": {"name": "Standard_LRS"}}
+            )
+            .result()
+            .id
+        )
+        self.reader = (
+            f"/subscriptions/{self.clients.subscription_id}/providers/Microsoft.Authorization/"
+            "roleDefinitions/acdd72a7-3385-48ef-bd42-f606fba81ae7"
+        )
 
     def grow_to(self, size: int) -> Series:
         """Add endpoints up to ``size``; the endpoint creations of the last ten (at most) are timed (the role
@@ -487,15 +530,40 @@ class GrowingEstate:
         return series
 
     def _create_endpoint(self, name: str) -> str:
-        return self.clients.network.private_endpoints.begin_create_or_update(RESOURCE_GROUP, name, {
-            "location": LOCATION, "properties": {"subnet": {"id": self.subnet_id}, "privateLinkServiceConnections": [
-                {"name": name, "properties": {"privateLinkServiceId": self.account_id, "groupIds": ["blob"]}}]}}
-        ).result().id
+        return (
+            self.clients.network.private_endpoints.begin_create_or_update(
+                RESOURCE_GROUP,
+                name,
+                {
+                    "location": LOCATION,
+                    "properties": {
+                        "subnet": {"id": self.subnet_id},
+                        "privateLinkServiceConnections": [
+                            {
+                                "name": name,
+                                "properties": {"privateLinkServiceId": self.account_id, "groupIds": ["blob"]},
+                            }
+                        ],
+                    },
+                },
+            )
+            .result()
+            .id
+        )
 
     def _assign_reader(self, scope: str, index: int) -> None:
         holder = self.sandbox.add_principal(f"holder-{index}", kind="ServicePrincipal")
-        self.clients.authorization.role_assignments.create(scope, str(uuid.uuid4()), {"properties": {
-            "roleDefinitionId": self.reader, "principalId": holder.object_id, "principalType": "ServicePrincipal"}})
+        self.clients.authorization.role_assignments.create(
+            scope,
+            str(uuid.uuid4()),
+            {
+                "properties": {
+                    "roleDefinitionId": self.reader,
+                    "principalId": holder.object_id,
+                    "principalType": "ServicePrincipal",
+                }
+            },
+        )
 
 
 def bench_scaling(workdir: Path, sizes: tuple[int, ...], gets: int) -> list[ScalingRow]:
@@ -504,14 +572,22 @@ def bench_scaling(workdir: Path, sizes: tuple[int, ...], gets: int) -> list[Scal
     rows = []
     with ServedSandbox(estate.sandbox.path, workdir) as served:
         over_https = https_clients(served.base_url, served.ca_bundle, log)
-        over_requests = get_clients(Target(state=str(estate.sandbox.path)), transport=RequestsTransport(
-            session=wsgi_session(estate.sandbox.app, SANDBOX_HOST), session_owner=False), **log.hooks())
+        over_requests = get_clients(
+            Target(state=str(estate.sandbox.path)),
+            transport=RequestsTransport(session=wsgi_session(estate.sandbox.app, SANDBOX_HOST), session_owner=False),
+            **log.hooks(),
+        )
         for size in sizes:
             creates = estate.grow_to(size)
             paths = {"in-process": estate.clients, BEFORE: over_requests, "https": over_https}
             by_transport = time_side_by_side(
-                {transport: lambda i, c=clients: c.network.private_endpoints.get(RESOURCE_GROUP, "pe-scale-0")
-                 for transport, clients in paths.items()}, gets, log)
+                {
+                    transport: lambda i, c=clients: c.network.private_endpoints.get(RESOURCE_GROUP, "pe-scale-0")
+                    for transport, clients in paths.items()
+                },
+                gets,
+                log,
+            )
             rows.append(ScalingRow(size, by_transport, creates))
     return rows
 
@@ -539,10 +615,14 @@ def report_before_after(rows: list[ScalingRow]) -> None:
     for row in rows:
         before, after = row.gets[BEFORE], row.gets["in-process"]
         if before.error is None and after.error is None:
-            cells.append(f"{row.endpoints}: CPU {before.cpu_median_ms():.2f} -> {after.cpu_median_ms():.2f} ms, "
-                         f"wall {before.median_ms():.2f} -> {after.median_ms():.2f} ms")
-    print("   in-process GET, median per call, before (requests adapter under RequestsTransport) -> after "
-          "(WsgiTransport), the two taking turns:")
+            cells.append(
+                f"{row.endpoints}: CPU {before.cpu_median_ms():.2f} -> {after.cpu_median_ms():.2f} ms, "
+                f"wall {before.median_ms():.2f} -> {after.median_ms():.2f} ms"
+            )
+    print(
+        "   in-process GET, median per call, before (requests adapter under RequestsTransport) -> after "
+        "(WsgiTransport), the two taking turns:"
+    )
     for line in cells:
         print(f"      {line}")
 
@@ -556,16 +636,35 @@ def report_scaling(rows: list[ScalingRow]) -> None:
             if got.error is not None:
                 cells += ["FAILED", "-", "-"]
                 continue
-            cells += [f"{got.median_ms():.2f}", f"{got.p95_ms():.2f}",
-                      f"{got.median_ms() / GET_TARGET_MS[transport]:.2f}"]
+            cells += [
+                f"{got.median_ms():.2f}",
+                f"{got.p95_ms():.2f}",
+                f"{got.median_ms() / GET_TARGET_MS[transport]:.2f}",
+            ]
         made = row.creates
-        cells += ["FAILED" if made.error else f"{made.median_ms():.1f}",
-                  row.gets["in-process"].requests_per_call() if row.gets["in-process"].requests else "-",
-                  made.requests_per_call() if made.requests else "-",
-                  f"{row.gets['in-process'].cpu_median_ms():.2f}" if row.gets["in-process"].cpu else "-"]
+        cells += [
+            "FAILED" if made.error else f"{made.median_ms():.1f}",
+            row.gets["in-process"].requests_per_call() if row.gets["in-process"].requests else "-",
+            made.requests_per_call() if made.requests else "-",
+            f"{row.gets['in-process'].cpu_median_ms():.2f}" if row.gets["in-process"].cpu else "-",
+        ]
         table.append(cells)
-    print_table(["endpoints", "GET ms", "p95", "/1 ms", "HTTPS GET ms", "p95", "/6 ms", "create ms",
-                 "GET req", "create req", "GET CPU ms"], table)
+    print_table(
+        [
+            "endpoints",
+            "GET ms",
+            "p95",
+            "/1 ms",
+            "HTTPS GET ms",
+            "p95",
+            "/6 ms",
+            "create ms",
+            "GET req",
+            "create req",
+            "GET CPU ms",
+        ],
+        table,
+    )
     report_before_after(rows)
     for row in rows:
         for series in (*row.gets.values(), row.creates):
@@ -589,11 +688,15 @@ def print_table(headers: list[str], rows: list[list[str]]) -> None:
 
 
 def report_imports(baseline: float, net: dict[str, float], heavy: list[tuple[str, float]], runs: int) -> None:
-    print(f"1. Import time: median of {runs} fresh `python -c \"import M\"` processes minus "
-          f"the median `python -c pass` ({baseline * 1000:.0f} ms)")
+    print(
+        f'1. Import time: median of {runs} fresh `python -c "import M"` processes minus '
+        f"the median `python -c pass` ({baseline * 1000:.0f} ms)"
+    )
     print_table(["module", "import ms"], [[m, f"{s * 1000:.0f}"] for m, s in net.items()])
-    print("\n   where `import runbook_lib.azure` spends its time (python -X importtime, self time summed per "
-          "top-level package, one run):")
+    print(
+        "\n   where `import runbook_lib.azure` spends its time (python -X importtime, self time summed per "
+        "top-level package, one run):"
+    )
     print_table(["package", "ms"], [[name, f"{s * 1000:.0f}"] for name, s in heavy])
 
 
@@ -603,11 +706,20 @@ def report_latency(series: list[Series]) -> None:
         if s.error is not None:
             rows.append([s.operation, s.transport, f"FAILED at call {len(s.seconds) + 1}", *["-"] * 6])
         else:
-            rows.append([s.operation, s.transport, str(len(s.warm)), f"{s.seconds[0] * 1000:.1f}",
-                         f"{s.median_ms():.2f}", f"{s.p95_ms():.2f}", f"{s.calls_per_second():.0f}",
-                         s.requests_per_call(), f"{s.cpu_median_ms():.2f}"])
-    print_table(["operation", "transport", "n", "1st ms", "median ms", "p95 ms", "calls/s", "req/call", "CPU ms"],
-                rows)
+            rows.append(
+                [
+                    s.operation,
+                    s.transport,
+                    str(len(s.warm)),
+                    f"{s.seconds[0] * 1000:.1f}",
+                    f"{s.median_ms():.2f}",
+                    f"{s.p95_ms():.2f}",
+                    f"{s.calls_per_second():.0f}",
+                    s.requests_per_call(),
+                    f"{s.cpu_median_ms():.2f}",
+                ]
+            )
+    print_table(["operation", "transport", "n", "1st ms", "median ms", "p95 ms", "calls/s", "req/call", "CPU ms"], rows)
     for s in series:
         if s.error is not None:
             print(f"\n   FAILED {s.operation} ({s.transport}): {s.error}")
@@ -627,16 +739,29 @@ def report_requests(series: list[Series]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=200, metavar="N",
-                        help="GET calls per series; create series make N/2 resources (default 200)")
-    parser.add_argument("--import-runs", type=int, default=5, metavar="K",
-                        help="fresh processes per import-time figure (default 5)")
-    parser.add_argument("--sizes", default=",".join(map(str, SCALING_SIZES)), metavar="N,N,...",
-                        help="estate sizes (private endpoints) of the scaling section (default 10,100,500)")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=200,
+        metavar="N",
+        help="GET calls per series; create series make N/2 resources (default 200)",
+    )
+    parser.add_argument(
+        "--import-runs", type=int, default=5, metavar="K", help="fresh processes per import-time figure (default 5)"
+    )
+    parser.add_argument(
+        "--sizes",
+        default=",".join(map(str, SCALING_SIZES)),
+        metavar="N,N,...",
+        help="estate sizes (private endpoints) of the scaling section (default 10,100,500)",
+    )
     parser.add_argument("--scaling-only", action="store_true", help="run only section 5 (cost as the estate grows)")
-    parser.add_argument("--sdk-default-polling", action="store_true",
-                        help=f"also time one realistic-mode create with the SDK's own polling interval "
-                             f"(takes about {SDK_DEFAULT_POLLING_INTERVAL} s)")
+    parser.add_argument(
+        "--sdk-default-polling",
+        action="store_true",
+        help=f"also time one realistic-mode create with the SDK's own polling interval "
+        f"(takes about {SDK_DEFAULT_POLLING_INTERVAL} s)",
+    )
     args = parser.parse_args(argv)
     if args.repeat < 2 or args.import_runs < 1:
         parser.error("--repeat must be at least 2 and --import-runs at least 1")
@@ -656,21 +781,29 @@ def main(argv: list[str] | None = None) -> int:
         local, default_polling = bench_in_process(workdir, gets, creates, args.sdk_default_polling)
         served, facts = bench_https(workdir, gets, creates)
 
-    print(f"\n2-3. Latency per SDK call ({gets} gets, {creates} creates; '1st' is the cold first call, "
-          f"left out of the other figures)")
+    print(
+        f"\n2-3. Latency per SDK call ({gets} gets, {creates} creates; '1st' is the cold first call, "
+        f"left out of the other figures)"
+    )
     report_latency(local + served)
-    print(f"\n   runbook sandbox serve: JSON line {facts.start_seconds * 1000:.0f} ms after spawn; answers "
-          f"{', '.join(sorted(facts.http_versions)) or '?'}; bare TCP connect + TLS handshake "
-          f"{facts.tls_connect_ms:.1f} ms (median of 50); exited {facts.exit_code} on SIGTERM")
+    print(
+        f"\n   runbook sandbox serve: JSON line {facts.start_seconds * 1000:.0f} ms after spawn; answers "
+        f"{', '.join(sorted(facts.http_versions)) or '?'}; bare TCP connect + TLS handshake "
+        f"{facts.tls_connect_ms:.1f} ms (median of 50); exited {facts.exit_code} on SIGTERM"
+    )
 
     print("\n4. ARM requests of one call (in-process; the same over HTTPS, see req/call above)")
     report_requests(local)
-    print(f"   note: Retry-After: 0 makes azure-core wait the client's polling_interval "
-          f"({SDK_DEFAULT_POLLING_INTERVAL} s by default) between polls; the realistic rows pass polling_interval=0.")
+    print(
+        f"   note: Retry-After: 0 makes azure-core wait the client's polling_interval "
+        f"({SDK_DEFAULT_POLLING_INTERVAL} s by default) between polls; the realistic rows pass polling_interval=0."
+    )
     if default_polling is not None:
         seconds, requests = default_polling
-        print(f"   with the SDK default polling interval, one realistic create took {seconds:.1f} s "
-              f"({requests} requests).")
+        print(
+            f"   with the SDK default polling interval, one realistic create took {seconds:.1f} s "
+            f"({requests} requests)."
+        )
     else:
         print("   (--sdk-default-polling times one such create with the default interval.)")
     return print_scaling(sizes, gets)
@@ -679,8 +812,10 @@ def main(argv: list[str] | None = None) -> int:
 def print_scaling(sizes: tuple[int, ...], gets: int) -> int:
     with tempfile.TemporaryDirectory(prefix="bench-scaling-") as tmp:
         rows = bench_scaling(Path(tmp), sizes, gets)
-    print(f"\n5. A private endpoint GET and create as the estate grows ({gets} GETs per size; each endpoint has a role "
-          "assignment on it; '/1 ms' and '/6 ms': median over the target, at most 1.00 meets it)")
+    print(
+        f"\n5. A private endpoint GET and create as the estate grows ({gets} GETs per size; each endpoint has a role "
+        "assignment on it; '/1 ms' and '/6 ms': median over the target, at most 1.00 meets it)"
+    )
     report_scaling(rows)
     return 0
 

@@ -36,8 +36,11 @@ HUB = sandbox_id("subscription/contoso/hub")
 SPOKE = "rg-network-spoke"
 DNS_RG = f"/subscriptions/{HUB}/resourceGroups/rg-dns"
 VAULTS = f"/subscriptions/{HUB}/resourceGroups/rg-recovery/providers/Microsoft.RecoveryServices/vaults"
-BACKUP_ZONES = ("privatelink.wus3.backup.windowsazure.com", "privatelink.blob.core.windows.net",
-                "privatelink.queue.core.windows.net")
+BACKUP_ZONES = (
+    "privatelink.wus3.backup.windowsazure.com",
+    "privatelink.blob.core.windows.net",
+    "privatelink.queue.core.windows.net",
+)
 FAILED = {"failed", "blocked", "timed-out", "error"}
 
 
@@ -57,23 +60,57 @@ def runbook(*args: str) -> subprocess.CompletedProcess:
 
 def measure(tmp: Path, runs: int, jobs: int, lro_seconds: float) -> None:
     state = tmp / "estate.db"
-    reset = runbook("sandbox", "reset", "--state", str(state), "--demo", "contoso", "--lro", "realistic",
-                    "--lro-seconds", str(lro_seconds))
+    reset = runbook(
+        "sandbox",
+        "reset",
+        "--state",
+        str(state),
+        "--demo",
+        "contoso",
+        "--lro",
+        "realistic",
+        "--lro-seconds",
+        str(lro_seconds),
+    )
     assert reset.returncode == 0, reset.stderr
     clients = get_clients(Target(state=str(state)), polling_interval=0.2)
     subnets = add_subnets(clients, runs)
     files = []
     for n, subnet in enumerate(subnets, 1):
         path = tmp / f"backup.shared-{n}.yaml"
-        path.write_text(json.dumps({  # JSON is YAML
-            "vault": f"{VAULTS}/rsv-shared-{n}", "location": "westus3", "subnet": subnet,
-            "endpoint_name": f"pe-shared-{n}", "zones_resource_group": DNS_RG, "dns": "zone-group",
-            "identity_roles": "contributor", "public_access": "deny", "approval": "auto", "link_vnets": [],
-            "confirm": []}, indent=1))
+        path.write_text(
+            json.dumps(
+                {  # JSON is YAML
+                    "vault": f"{VAULTS}/rsv-shared-{n}",
+                    "location": "westus3",
+                    "subnet": subnet,
+                    "endpoint_name": f"pe-shared-{n}",
+                    "zones_resource_group": DNS_RG,
+                    "dns": "zone-group",
+                    "identity_roles": "contributor",
+                    "public_access": "deny",
+                    "approval": "auto",
+                    "link_vnets": [],
+                    "confirm": [],
+                },
+                indent=1,
+            )
+        )
         files.append(str(path))
     started = time.perf_counter()
-    batch = runbook("batch", "--mode", "apply", "--jobs", str(jobs), "--state", str(state), "--output",
-                    str(tmp / "runs"), "--json", *files)
+    batch = runbook(
+        "batch",
+        "--mode",
+        "apply",
+        "--jobs",
+        str(jobs),
+        "--state",
+        str(state),
+        "--output",
+        str(tmp / "runs"),
+        "--json",
+        *files,
+    )
     seconds = time.perf_counter() - started
     rows = json.loads(batch.stdout or "[]")
     statuses = Counter(row["Status"] for row in rows)
@@ -84,10 +121,16 @@ def measure(tmp: Path, runs: int, jobs: int, lro_seconds: float) -> None:
     for row in rows:
         if row["Status"] in FAILED:
             print(f"  {Path(row['File']).name}: {row['Status']}: {row['Message'][:300]}")
-    already = [json.loads(line) for journal in (tmp / "runs").rglob("journal.jsonl")
-               for line in journal.read_text().splitlines() if '"already made by another change"' in line]
-    print(f"'already made by another change' in the journals: {len(already)} "
-          f"({dict(Counter(entry.get('step') for entry in already))})")
+    already = [
+        json.loads(line)
+        for journal in (tmp / "runs").rglob("journal.jsonl")
+        for line in journal.read_text().splitlines()
+        if '"already made by another change"' in line
+    ]
+    print(
+        f"'already made by another change' in the journals: {len(already)} "
+        f"({dict(Counter(entry.get('step') for entry in already))})"
+    )
     report_estate(get_clients(Target(state=str(state))), runs)
 
 
@@ -97,23 +140,38 @@ def add_subnets(clients, runs: int) -> list[str]:
     made = []
     for n in range(runs):
         prefix = f"10.1.{16 + n // 4}.{64 * (n % 4)}/26"
-        made.append(subnets.begin_create_or_update(SPOKE, "vnet-spoke", f"snet-shared-{n + 1}",
-                                                   {"properties": {"addressPrefix": prefix}}).result().id)
+        made.append(
+            subnets.begin_create_or_update(
+                SPOKE, "vnet-spoke", f"snet-shared-{n + 1}", {"properties": {"addressPrefix": prefix}}
+            )
+            .result()
+            .id
+        )
     return made
 
 
 def report_estate(clients, runs: int) -> None:
     hub = clients.for_subscription(HUB)
-    spoke_vnet = f"/subscriptions/{clients.subscription_id}/resourceGroups/{SPOKE}/providers/Microsoft.Network/" \
-                 "virtualNetworks/vnet-spoke"
-    links = Counter(zone for zone in BACKUP_ZONES for link in hub.privatedns.virtual_network_links.list("rg-dns", zone)
-                    if (link.virtual_network.id or "").lower() == spoke_vnet.lower())
+    spoke_vnet = (
+        f"/subscriptions/{clients.subscription_id}/resourceGroups/{SPOKE}/providers/Microsoft.Network/"
+        "virtualNetworks/vnet-spoke"
+    )
+    links = Counter(
+        zone
+        for zone in BACKUP_ZONES
+        for link in hub.privatedns.virtual_network_links.list("rg-dns", zone)
+        if (link.virtual_network.id or "").lower() == spoke_vnet.lower()
+    )
     endpoints = [e.name for e in clients.network.private_endpoints.list(SPOKE) if e.name.startswith("pe-shared-")]
-    assignments = Counter((a.principal_id, a.scope.lower(), a.role_definition_id.rsplit("/", 1)[-1])
-                          for a in hub.authorization.role_assignments.list_for_scope(DNS_RG))
+    assignments = Counter(
+        (a.principal_id, a.scope.lower(), a.role_definition_id.rsplit("/", 1)[-1])
+        for a in hub.authorization.role_assignments.list_for_scope(DNS_RG)
+    )
     print(f"links of the spoke to the {len(BACKUP_ZONES)} Backup zones: {dict(links)} (one each)")
-    print(f"endpoints: {len(endpoints)} of {runs}; role assignments at rg-dns named twice: "
-          f"{sum(1 for count in assignments.values() if count > 1)}")
+    print(
+        f"endpoints: {len(endpoints)} of {runs}; role assignments at rg-dns named twice: "
+        f"{sum(1 for count in assignments.values() if count > 1)}"
+    )
 
 
 if __name__ == "__main__":

@@ -40,24 +40,58 @@ def _storage(domain: str) -> dict[str, str]:
 
 
 def _suffixes(top: str, vault: str, storage: str) -> Mapping[str, str]:
-    return MappingProxyType({"backup": f"backup.windowsazure.{top}", "siterecovery": f"siterecovery.windowsazure.{top}",
-                             "migration": f"prod.migration.windowsazure.{top}", "vault": vault, **_storage(storage)})
+    return MappingProxyType(
+        {
+            "backup": f"backup.windowsazure.{top}",
+            "siterecovery": f"siterecovery.windowsazure.{top}",
+            "migration": f"prod.migration.windowsazure.{top}",
+            "vault": vault,
+            **_storage(storage),
+        }
+    )
 
 
-CLOUDS: dict[str, Cloud] = {cloud.name: cloud for cloud in (
-    Cloud("public", "AzureCloud", "Azure (public)", "AZURE_PUBLIC_CLOUD", "https://management.azure.com/",
-          ("https://management.azure.com/.default",), "login.microsoftonline.com", "https://portal.azure.com",
-          _suffixes("com", "vault.azure.net", "windows.net"), MappingProxyType({"vault": "vaultcore.azure.net"})),
-    Cloud("usgov", "AzureUSGovernment", "Azure Government", "AZURE_US_GOVERNMENT",
-          "https://management.usgovcloudapi.net/", ("https://management.core.usgovcloudapi.net/.default",),
-          "login.microsoftonline.us", "https://portal.azure.us",
-          _suffixes("us", "vault.usgovcloudapi.net", "usgovcloudapi.net"),
-          MappingProxyType({"vault": "vaultcore.usgovcloudapi.net"})),
-    Cloud("china", "AzureChinaCloud", "Azure operated by 21Vianet", "AZURE_CHINA_CLOUD",
-          "https://management.chinacloudapi.cn/", ("https://management.chinacloudapi.cn/.default",),
-          "login.chinacloudapi.cn", "https://portal.azure.cn",
-          _suffixes("cn", "vault.azure.cn", "chinacloudapi.cn"), MappingProxyType({"vault": "vaultcore.azure.cn"})),
-)}
+CLOUDS: dict[str, Cloud] = {
+    cloud.name: cloud
+    for cloud in (
+        Cloud(
+            "public",
+            "AzureCloud",
+            "Azure (public)",
+            "AZURE_PUBLIC_CLOUD",
+            "https://management.azure.com/",
+            ("https://management.azure.com/.default",),
+            "login.microsoftonline.com",
+            "https://portal.azure.com",
+            _suffixes("com", "vault.azure.net", "windows.net"),
+            MappingProxyType({"vault": "vaultcore.azure.net"}),
+        ),
+        Cloud(
+            "usgov",
+            "AzureUSGovernment",
+            "Azure Government",
+            "AZURE_US_GOVERNMENT",
+            "https://management.usgovcloudapi.net/",
+            ("https://management.core.usgovcloudapi.net/.default",),
+            "login.microsoftonline.us",
+            "https://portal.azure.us",
+            _suffixes("us", "vault.usgovcloudapi.net", "usgovcloudapi.net"),
+            MappingProxyType({"vault": "vaultcore.usgovcloudapi.net"}),
+        ),
+        Cloud(
+            "china",
+            "AzureChinaCloud",
+            "Azure operated by 21Vianet",
+            "AZURE_CHINA_CLOUD",
+            "https://management.chinacloudapi.cn/",
+            ("https://management.chinacloudapi.cn/.default",),
+            "login.chinacloudapi.cn",
+            "https://portal.azure.cn",
+            _suffixes("cn", "vault.azure.cn", "chinacloudapi.cn"),
+            MappingProxyType({"vault": "vaultcore.azure.cn"}),
+        ),
+    )
+}
 
 
 def cloud_names() -> tuple[str, ...]:

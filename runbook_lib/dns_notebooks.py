@@ -48,8 +48,10 @@ class TroubleshootParameters(DnsNotebookParameters):
     zone_groups: list[ResourceGroupId] = []  # resource groups holding zones the endpoints have no zone group for
 
 
-MODELS: dict[str, type[DnsNotebookParameters]] = {"dns_entries": DnsEntriesParameters,
-                                                  "troubleshoot_private_link": TroubleshootParameters}
+MODELS: dict[str, type[DnsNotebookParameters]] = {
+    "dns_entries": DnsEntriesParameters,
+    "troubleshoot_private_link": TroubleshootParameters,
+}
 
 
 def _link(source: Source) -> str:
@@ -58,11 +60,16 @@ def _link(source: Source) -> str:
 
 def _checks_cells(source: Source) -> tuple[NotebookCell, ...]:
     return (
-        NotebookCell("Checks", f"Each check with its status and, when it fails, the fix ({_link(source)}).",
-                     "work.check()"),
-        NotebookCell("The topology", "The VNets with the endpoints and their NICs' IPs, the private DNS zones and "
-                     "their links, drawn from the checks above: red where a check fails, a red dashed line where a "
-                     "link is missing.", "work.topology()"),
+        NotebookCell(
+            "Checks", f"Each check with its status and, when it fails, the fix ({_link(source)}).", "work.check()"
+        ),
+        NotebookCell(
+            "The topology",
+            "The VNets with the endpoints and their NICs' IPs, the private DNS zones and "
+            "their links, drawn from the checks above: red where a check fails, a red dashed line where a "
+            "link is missing.",
+            "work.topology()",
+        ),
         NotebookCell("Summary", "The checks' counts. The cell fails when a check failed.", "work.summary()"),
     )
 
@@ -78,20 +85,39 @@ def dns_entries_spec(parameters: Path | None = None) -> NotebookSpec:
         "**Risks.** A record holding another IP is a conflict: it is never overwritten unless `overwrite_conflicts` "
         "says so (the old value goes to the journal).\n\n"
         f"Follows *{backup.title}* ({other.url}) and *{migrate.title}* ({checks.url}).\n\n"
-        f"{how_to_run('dns_entries', parameters)}")
+        f"{how_to_run('dns_entries', parameters)}"
+    )
     cells = (
-        NotebookCell("Entries", "Each FQDN of the endpoints with its private IP, zone and record name (Step 1 of "
-                     f"{_link(other)}).", "work.show_entries()"),
-        NotebookCell("Plan", "What creating those records would change: create, unchanged, conflict, zone-missing "
-                     f"(Step 2 of {_link(other)}).", "work.show_plan()"),
+        NotebookCell(
+            "Entries",
+            f"Each FQDN of the endpoints with its private IP, zone and record name (Step 1 of {_link(other)}).",
+            "work.show_entries()",
+        ),
+        NotebookCell(
+            "Plan",
+            "What creating those records would change: create, unchanged, conflict, zone-missing "
+            f"(Step 2 of {_link(other)}).",
+            "work.show_plan()",
+        ),
         NotebookCell("Apply", "In apply mode only: exactly the planned changes.", "work.apply()"),
-        NotebookCell("Custom DNS export", "The same entries for a custom DNS server or a hosts file, when "
-                     "`export_format` and `export_dir` are given.", "work.export()"),
+        NotebookCell(
+            "Custom DNS export",
+            "The same entries for a custom DNS server or a hosts file, when "
+            "`export_format` and `export_dir` are given.",
+            "work.export()",
+        ),
         *_checks_cells(checks),
     )
-    return NotebookSpec("dns_entries", "DNS records for private endpoints whose zones live in another subscription",
-                        purpose, DnsEntriesParameters,
-                        sandbox_values("dns_entries", DnsEntriesParameters, parameters), GROUP, SETUP, cells)
+    return NotebookSpec(
+        "dns_entries",
+        "DNS records for private endpoints whose zones live in another subscription",
+        purpose,
+        DnsEntriesParameters,
+        sandbox_values("dns_entries", DnsEntriesParameters, parameters),
+        GROUP,
+        SETUP,
+        cells,
+    )
 
 
 def troubleshoot_spec(parameters: Path | None = None) -> NotebookSpec:
@@ -102,14 +128,22 @@ def troubleshoot_spec(parameters: Path | None = None) -> NotebookSpec:
         "endpoint's VNet and the clients' VNets, the A records holding the NICs' IPs, and what a DNS server "
         "answers. It changes nothing.\n\n"
         f"Follows *{migrate.title}* ({checks.url}).\n\n"
-        f"{how_to_run('troubleshoot_private_link', parameters)}")
-    cells = (NotebookCell("Entries", "What the endpoints' NICs hold: the FQDNs and IPs to look for.",
-                          "work.show_entries()"),
-             *_checks_cells(checks))
-    return NotebookSpec("troubleshoot_private_link", "Troubleshoot private link connectivity (read only)", purpose,
-                        TroubleshootParameters,
-                        sandbox_values("troubleshoot_private_link", TroubleshootParameters, parameters), GROUP,
-                        SETUP, cells)
+        f"{how_to_run('troubleshoot_private_link', parameters)}"
+    )
+    cells = (
+        NotebookCell("Entries", "What the endpoints' NICs hold: the FQDNs and IPs to look for.", "work.show_entries()"),
+        *_checks_cells(checks),
+    )
+    return NotebookSpec(
+        "troubleshoot_private_link",
+        "Troubleshoot private link connectivity (read only)",
+        purpose,
+        TroubleshootParameters,
+        sandbox_values("troubleshoot_private_link", TroubleshootParameters, parameters),
+        GROUP,
+        SETUP,
+        cells,
+    )
 
 
 def dns_specs(parameters: Path | None = None) -> list[NotebookSpec]:

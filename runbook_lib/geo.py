@@ -36,8 +36,9 @@ def region_cloud(region: str) -> str:
     listed = _row(region)["cloud"]
     cloud = cloud_listed_as(listed)
     if cloud is None:
-        raise InputError(f"region: '{region}' is in {listed}, which the toolkit does not support "
-                         f"({', '.join(cloud_names())})")
+        raise InputError(
+            f"region: '{region}' is in {listed}, which the toolkit does not support ({', '.join(cloud_names())})"
+        )
     return cloud.name
 
 

@@ -62,8 +62,11 @@ def parameter_model(name: str, notebooks: Path | None = None) -> type[BaseModel]
     import papermill
 
     cell = papermill.inspect_notebook(str(source))
-    fields: dict[str, Any] = {n: (_CELL_TYPES[p["inferred_type_name"]], ast.literal_eval(p["default"]))
-                              for n, p in cell.items() if n not in RUN_OPTIONS}
+    fields: dict[str, Any] = {
+        n: (_CELL_TYPES[p["inferred_type_name"]], ast.literal_eval(p["default"]))
+        for n, p in cell.items()
+        if n not in RUN_OPTIONS
+    }
     return create_model(name, __config__=ConfigDict(extra="forbid", strict=True), **fields)
 
 
@@ -71,9 +74,18 @@ def parameter_model(name: str, notebooks: Path | None = None) -> type[BaseModel]
 _CELL_TYPES = {"str": str, "bool": bool, "int": int, "float": float, "list": list}
 
 
-def run_notebook(scenario: str, parameters: dict[str, Any], *, target: str = "sandbox", mode: str = "plan",
-                 options: dict[str, Any] | None = None, runs: Path = Path("runs"), notebooks: Path | None = None,
-                 timeout: float | None = None, source: str | None = None) -> HeadlessRun:
+def run_notebook(
+    scenario: str,
+    parameters: dict[str, Any],
+    *,
+    target: str = "sandbox",
+    mode: str = "plan",
+    options: dict[str, Any] | None = None,
+    runs: Path = Path("runs"),
+    notebooks: Path | None = None,
+    timeout: float | None = None,
+    source: str | None = None,
+) -> HeadlessRun:
     """Check the parameters, snapshot what the run is about, execute notebooks/{scenario}.ipynb with them into a
     new run folder (``timeout``: seconds per cell), and archive the folder as evidence. ``source``: the file the
     parameters came from, named in errors."""
@@ -85,8 +97,9 @@ def run_notebook(scenario: str, parameters: dict[str, Any], *, target: str = "sa
         return {name: parameter_model(name, notebooks) for name in notebook_names(notebooks) if name != scenario}
 
     # everything is refused before any kernel starts or folder is made
-    params = load_parameters(parameter_model(scenario, notebooks), parameters, name=source, others=others,
-                             command="run")
+    params = load_parameters(
+        parameter_model(scenario, notebooks), parameters, name=source, others=others, command="run"
+    )
     if (registered := find_scenario(scenario)) is not None:
         registered.build(params).check_confirmations(params.confirm)
     source = (notebooks or notebooks_dir()) / f"{scenario}.ipynb"
@@ -100,6 +113,7 @@ def run_notebook(scenario: str, parameters: dict[str, Any], *, target: str = "sa
         clients.caller()  # sign in now: a missing credential is one line (SignInError), and no run folder
     record = RunRecord(scenario, mode, target, run_options["cloud"], dict(parameters), source, Path(runs))
     record.folder.mkdir(parents=True)
+
     def observe() -> list[str]:
         return observed_ids(clients, parameters, *run_scope(clients, scenario, params))
 
@@ -110,8 +124,15 @@ def run_notebook(scenario: str, parameters: dict[str, Any], *, target: str = "sa
     injected = {**parameters, **given, "journal": str(journal.resolve())}
     timed_out = False
     try:
-        papermill.execute_notebook(str(source), str(executed), parameters=_literals(injected), kernel_name="python3",
-                                   progress_bar=False, cwd=str(Path.cwd()), execution_timeout=timeout)
+        papermill.execute_notebook(
+            str(source),
+            str(executed),
+            parameters=_literals(injected),
+            kernel_name="python3",
+            progress_bar=False,
+            cwd=str(Path.cwd()),
+            execution_timeout=timeout,
+        )
     except PapermillExecutionError:
         pass  # the executed notebook's cells say what went wrong (evidence.status)
     except CellTimeoutError:
@@ -121,8 +142,13 @@ def run_notebook(scenario: str, parameters: dict[str, Any], *, target: str = "sa
             archive_run(record, executed, clients, before, observe)
         raise Interrupted(_last_step(journal) or "setup") from interrupt
     manifest = archive_run(record, executed, clients, before, observe, timed_out=timed_out)
-    return HeadlessRun(scenario, record.folder, executed, EvidenceStatus(manifest["status"]),
-                       "" if manifest["status"] == EvidenceStatus.OK else manifest["status_detail"])
+    return HeadlessRun(
+        scenario,
+        record.folder,
+        executed,
+        EvidenceStatus(manifest["status"]),
+        "" if manifest["status"] == EvidenceStatus.OK else manifest["status_detail"],
+    )
 
 
 def carry_open_intents(runs: Path, scenario: str, target: str, journal: Path) -> list:
@@ -145,12 +171,22 @@ def _readable(path: Path) -> list:
 
 
 def _last_step(journal: Path) -> str | None:
-    return next((e.step for e in reversed(_readable(journal)) if getattr(e, "step", None)), None) \
-        if journal.exists() else None
+    return (
+        next((e.step for e in reversed(_readable(journal)) if getattr(e, "step", None)), None)
+        if journal.exists()
+        else None
+    )
 
 
-def run_batch(files: list[Path], *, jobs: int = 2, target: str = "sandbox", mode: str = "plan",
-              options: dict[str, Any] | None = None, runs: Path = Path("runs")):
+def run_batch(
+    files: list[Path],
+    *,
+    jobs: int = 2,
+    target: str = "sandbox",
+    mode: str = "plan",
+    options: dict[str, Any] | None = None,
+    runs: Path = Path("runs"),
+):
     """Run every parameter file's scenario (named by the file: ``{scenario}.anything.yaml``), ``jobs`` at a time,
     going on past failures; a DataFrame with one row per file (file, scenario, status, exit code, notebook,
     message). A tqdm progress bar (notebook-aware) counts the runs."""
@@ -169,16 +205,24 @@ def run_batch(files: list[Path], *, jobs: int = 2, target: str = "sandbox", mode
         row = {"File": str(path), "Scenario": scenario, "Status": "error", "Exit": 2, "Notebook": "", "Message": ""}
         try:
             if scenario not in notebook_names():
-                raise InputError(f"{path.name}: name the file after its notebook ({', '.join(notebook_names())}), "
-                                 "e.g. backup.customer-a.yaml")
-            done = run_notebook(scenario, read_parameters(path), target=target, mode=mode, options=options, runs=runs,
-                                source=str(path))
+                raise InputError(
+                    f"{path.name}: name the file after its notebook ({', '.join(notebook_names())}), "
+                    "e.g. backup.customer-a.yaml"
+                )
+            done = run_notebook(
+                scenario, read_parameters(path), target=target, mode=mode, options=options, runs=runs, source=str(path)
+            )
         except (InputError, OSError) as error:
             return {**row, "Message": str(error).replace("\n", "; ")}
-        except Exception as error:  # noqa: BLE001 - a batch goes on past any one run's failure, and says which
+        except Exception as error:
             return {**row, "Exit": 1, "Message": f"{type(error).__name__}: {error}".replace("\n", "; ")}
-        return {**row, "Status": done.status, "Exit": done.exit_code, "Notebook": str(done.notebook),
-                "Message": done.message}
+        return {
+            **row,
+            "Status": done.status,
+            "Exit": done.exit_code,
+            "Notebook": str(done.notebook),
+            "Message": done.message,
+        }
 
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         futures = [pool.submit(one, Path(f)) for f in files]

@@ -17,7 +17,7 @@ import os
 import secrets
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, Union
@@ -26,7 +26,7 @@ from .secrets import redact_value
 
 
 def utc_now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def new_intent_id() -> str:
@@ -125,8 +125,14 @@ class Confirmation:
 
 
 Entry = Union[Intent, Change, Failure, NotMade, CheckResult, Confirmation]
-_KINDS = {"intent": Intent, "change": Change, "failure": Failure, "not-made": NotMade, "check": CheckResult,
-          "confirmation": Confirmation}
+_KINDS = {
+    "intent": Intent,
+    "change": Change,
+    "failure": Failure,
+    "not-made": NotMade,
+    "check": CheckResult,
+    "confirmation": Confirmation,
+}
 _DURABLE = (Intent, Change, Failure, NotMade)  # fsynced: a kill -9 right after must not lose them
 
 
@@ -179,8 +185,7 @@ class Journal:
     @staticmethod
     def write_all(path: str | Path, entries: list[Entry]) -> None:
         """Write ``entries`` as a journal file (JSON lines), replacing it."""
-        Path(path).write_text("".join(json.dumps(asdict(e), sort_keys=True) + "\n" for e in entries),
-                              encoding="utf-8")
+        Path(path).write_text("".join(json.dumps(asdict(e), sort_keys=True) + "\n" for e in entries), encoding="utf-8")
 
     @staticmethod
     def read(path: str | Path) -> list[Entry]:

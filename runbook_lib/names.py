@@ -95,24 +95,50 @@ _WORD_CHARS = "letters, digits, '_', '.' and '-'"
 def _network(kind: NameKind, min_length: int = 1, max_length: int = 80) -> NameRule:
     """Microsoft.Network's common rule: alphanumerics, underscores, periods and hyphens; start with alphanumeric,
     end with alphanumeric or underscore."""
-    return NameRule(kind, min_length, max_length, _one_of("_.-"), _WORD_CHARS, _ascii_alnum,
-                    "starting with a letter or digit", _one_of("_"), "ending with a letter, digit or '_'")
+    return NameRule(
+        kind,
+        min_length,
+        max_length,
+        _one_of("_.-"),
+        _WORD_CHARS,
+        _ascii_alnum,
+        "starting with a letter or digit",
+        _one_of("_"),
+        "ending with a letter, digit or '_'",
+    )
 
 
-RULES: dict[NameKind, NameRule] = {rule.kind: rule for rule in (
-    NameRule(NameKind.RESOURCE_GROUP, 1, 90, _one_of("_-.()", _unicode_letter_or_digit),
-             "letters, digits, '_', '-', '.', '(' and ')'", last=lambda c: c != ".", last_words="not ending with '.'"),
-    NameRule(NameKind.RECOVERY_SERVICES_VAULT, 2, 50, _one_of("-"), "letters, digits and '-'", _letter,
-             "starting with a letter"),
-    NameRule(NameKind.STORAGE_ACCOUNT, 3, 24, _lower_or_digit, "lower-case letters and digits only"),
-    _network(NameKind.VIRTUAL_NETWORK, 2, 64),
-    _network(NameKind.SUBNET),
-    _network(NameKind.PRIVATE_ENDPOINT, 2, 64),
-    _network(NameKind.NETWORK_INTERFACE),
-    # the article lists no row for zone groups; the Network resource provider applies its common rule to them
-    _network(NameKind.PRIVATE_DNS_ZONE_GROUP),
-    _network(NameKind.VIRTUAL_NETWORK_LINK),
-)}
+RULES: dict[NameKind, NameRule] = {
+    rule.kind: rule
+    for rule in (
+        NameRule(
+            NameKind.RESOURCE_GROUP,
+            1,
+            90,
+            _one_of("_-.()", _unicode_letter_or_digit),
+            "letters, digits, '_', '-', '.', '(' and ')'",
+            last=lambda c: c != ".",
+            last_words="not ending with '.'",
+        ),
+        NameRule(
+            NameKind.RECOVERY_SERVICES_VAULT,
+            2,
+            50,
+            _one_of("-"),
+            "letters, digits and '-'",
+            _letter,
+            "starting with a letter",
+        ),
+        NameRule(NameKind.STORAGE_ACCOUNT, 3, 24, _lower_or_digit, "lower-case letters and digits only"),
+        _network(NameKind.VIRTUAL_NETWORK, 2, 64),
+        _network(NameKind.SUBNET),
+        _network(NameKind.PRIVATE_ENDPOINT, 2, 64),
+        _network(NameKind.NETWORK_INTERFACE),
+        # the article lists no row for zone groups; the Network resource provider applies its common rule to them
+        _network(NameKind.PRIVATE_DNS_ZONE_GROUP),
+        _network(NameKind.VIRTUAL_NETWORK_LINK),
+    )
+}
 
 ZONE_LENGTH = (1, 63)  # the article: 1-63 characters, 2 to 34 labels
 ZONE_LABELS = (2, 34)
@@ -121,11 +147,15 @@ FQDN_LENGTH = 253  # DNS: a name, without its final dot, holds at most 253
 _LABEL_CHARS = _one_of("_-")
 _LABEL_WORDS = "letters, digits, '_' and '-'"
 
-ZONE_WORDS = (f"{ZONE_LENGTH[0]} to {ZONE_LENGTH[1]} characters in {ZONE_LABELS[0]} to {ZONE_LABELS[1]} labels "
-              f"separated by '.', each label {_LABEL_WORDS}")
-RECORD_WORDS = (f"'@' for the zone itself, or labels of 1 to {LABEL_LENGTH} characters separated by '.', each of "
-                f"{_LABEL_WORDS} ('*' alone as the first label for a wildcard), at most {FQDN_LENGTH} characters "
-                "with the zone's name")
+ZONE_WORDS = (
+    f"{ZONE_LENGTH[0]} to {ZONE_LENGTH[1]} characters in {ZONE_LABELS[0]} to {ZONE_LABELS[1]} labels "
+    f"separated by '.', each label {_LABEL_WORDS}"
+)
+RECORD_WORDS = (
+    f"'@' for the zone itself, or labels of 1 to {LABEL_LENGTH} characters separated by '.', each of "
+    f"{_LABEL_WORDS} ('*' alone as the first label for a wildcard), at most {FQDN_LENGTH} characters "
+    "with the zone's name"
+)
 
 # The code Azure answers a PUT with a bad name: the Network resource provider's InvalidResourceName; Storage's
 # AccountNameInvalid ("Resolve errors for storage account names"); Resource Manager's InvalidResourceGroup;

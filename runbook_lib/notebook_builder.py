@@ -45,14 +45,18 @@ class Difference:
 
 # --- the specs ---------------------------------------------------------------------------------------------------
 
+
 def scenario_spec(scenario: Scenario, parameters: Path | None = None) -> NotebookSpec:
     """A scenario's notebook: its steps as built from the sandbox defaults (a step split into batches: one cell)."""
     values = sandbox_values(scenario.name, scenario.parameters, parameters)
     params = scenario.parameters.model_validate({k: v for k, v in values.items() if v not in (None, "")})
     article = scenario.article
     risks = "".join(f"\n- {risk}" for risk in scenario.risks)
-    purpose = (f"**What it sets up.** {scenario.summary}\n\n" + (f"**Risks.**{risks}\n\n" if risks else "")
-               + f"Follows *{article.title}* ({article.url}).\n\n{how_to_run(scenario.name, parameters)}")
+    purpose = (
+        f"**What it sets up.** {scenario.summary}\n\n"
+        + (f"**Risks.**{risks}\n\n" if risks else "")
+        + f"Follows *{article.title}* ({article.url}).\n\n{how_to_run(scenario.name, parameters)}"
+    )
     steps, seen = [], set()
     for step in scenario.runbook(params).steps:
         cell = step.id.split(BATCH)[0]
@@ -63,15 +67,25 @@ def scenario_spec(scenario: Scenario, parameters: Path | None = None) -> Noteboo
         text = f"[{step.source}]({step.source.url})" + (f"\n\n{MANUAL}" if step.kind == "manual" else "")
         steps.append(NotebookCell(title, text, f'session.step("{cell}")'))
     setup = f'from runbook_lib import ui\n\nsession = ui.start("{scenario.name}", globals())'
-    return NotebookSpec(scenario.name, scenario.title, purpose, scenario.parameters, values,
-                        "what to set up", setup, (*steps, *scenario.cells))
+    return NotebookSpec(
+        scenario.name,
+        scenario.title,
+        purpose,
+        scenario.parameters,
+        values,
+        "what to set up",
+        setup,
+        (*steps, *scenario.cells),
+    )
 
 
 def _unbatched_title(scenario: Scenario, values: dict[str, Any], cell: str, fallback: str) -> str:
     """The title of a batched step's one cell: the step's title when its list parameters are at their defaults."""
-    defaults = {name: info.get_default(call_default_factory=True) for name, info in
-                scenario.parameters.model_fields.items()
-                if isinstance(values.get(name), (list, tuple)) and not info.is_required()}
+    defaults = {
+        name: info.get_default(call_default_factory=True)
+        for name, info in scenario.parameters.model_fields.items()
+        if isinstance(values.get(name), (list, tuple)) and not info.is_required()
+    }
     given = {k: v for k, v in {**values, **defaults}.items() if v not in (None, "")}
     try:
         steps = scenario.runbook(scenario.parameters.model_validate(given)).steps
@@ -87,20 +101,25 @@ def all_specs(parameters: Path | None = None) -> list[NotebookSpec]:
 
 # --- the notebook --------------------------------------------------------------------------------------------------
 
+
 def build_notebook(spec: NotebookSpec) -> nbformat.NotebookNode:
     """The notebook ``spec`` describes; a RunbookError naming each model field without the help its line needs."""
     help_ = field_help(spec.model)
     missing = [name for name in spec.model.model_fields if not help_.get(name)]
     if missing:
-        raise RunbookError(f"{spec.model.__name__}: {', '.join(missing)} without help: add a `# comment` after "
-                           "the field, or just above it (the parameters cell and the panel show it)")
+        raise RunbookError(
+            f"{spec.model.__name__}: {', '.join(missing)} without help: add a `# comment` after "
+            "the field, or just above it (the parameters cell and the panel show it)"
+        )
     choices = {**OPTION_CHOICES, **literal_choices(spec.model)}
     options = [_parameter(name, value, OPTION_HELP[name], choices.get(name)) for name, value in RUN_OPTIONS.items()]
     fields = [_parameter(name, spec.values[name], help_[name], choices.get(name)) for name in spec.model.model_fields]
     parameters = "\n".join(["# how to run it", *options, "", f"# {spec.group}", *fields])
-    cells = [_markdown("purpose", f"# {spec.title}\n\n{spec.purpose}"),
-             _code("parameters", parameters, tags=["parameters"]),
-             _code("setup", spec.setup)]
+    cells = [
+        _markdown("purpose", f"# {spec.title}\n\n{spec.purpose}"),
+        _code("parameters", parameters, tags=["parameters"]),
+        _code("setup", spec.setup),
+    ]
     for cell in spec.cells:
         name = _cell_name(cell.code)
         cells += [_markdown(f"{name}-about", f"## {cell.heading}\n\n{cell.text}"), _code(name, cell.code)]
@@ -118,8 +137,10 @@ def build_all(out_dir: Path | None = None, check: bool = False, parameters: Path
     """Write every notebook into ``out_dir`` (default notebooks/); with ``check``, write nothing and return each
     notebook whose stored file is missing or differs."""
     out = Path(out_dir) if out_dir is not None else notebooks_dir()
-    texts = {out / f"{spec.name}.ipynb": notebook_text(build_notebook(spec))
-             for spec in all_specs(parameters or parameters_dir())}  # all of them first: one that fails writes none
+    texts = {
+        out / f"{spec.name}.ipynb": notebook_text(build_notebook(spec))
+        for spec in all_specs(parameters or parameters_dir())
+    }  # all of them first: one that fails writes none
     differences = []
     for path, text in texts.items():
         stored = path.read_text(encoding="utf-8") if path.exists() else None
@@ -132,6 +153,7 @@ def build_all(out_dir: Path | None = None, check: bool = False, parameters: Path
 
 
 # --- cells ---------------------------------------------------------------------------------------------------------
+
 
 def _parameter(name: str, value: Any, help_: str, choices: tuple[str, ...] | None) -> str:
     """One line of the parameters cell; a closed vocabulary's values follow the help unless it names them all."""

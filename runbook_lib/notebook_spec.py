@@ -54,8 +54,10 @@ def sandbox_values(name: str, model: type[BaseModel], parameters: Path | None = 
         elif info.default is not PydanticUndefined or info.default_factory is not None:
             values[field] = info.get_default(call_default_factory=True)
         else:
-            raise InputError(f"{path}: {field}: missing; the notebook '{name}' needs a value for its parameters cell "
-                             f"({field} has no default)")
+            raise InputError(
+                f"{path}: {field}: missing; the notebook '{name}' needs a value for its parameters cell "
+                f"({field} has no default)"
+            )
     load_parameters(model, {k: v for k, v in values.items() if v not in (None, "")}, name=str(path))
     return values
 
@@ -64,5 +66,7 @@ def how_to_run(name: str, parameters: Path | None = None) -> str:
     """The purpose cell's last line: plan first, and the headless command."""
     path = (parameters or parameters_dir()) / f"{name}.sandbox.yaml"
     file = f"parameters/{path.name}" if path.exists() else "FILE.yaml"
-    return (f'Run it with `mode = "plan"` first: a plan reads and changes nothing. Headless: '
-            f"`runbook run {name} -f {file}`.")
+    return (
+        f'Run it with `mode = "plan"` first: a plan reads and changes nothing. Headless: '
+        f"`runbook run {name} -f {file}`."
+    )

@@ -71,7 +71,9 @@ def alias(fqdn: str) -> tuple[str, str] | None:
             host = _strip(name, public)
             if not host:
                 continue
-            if service in GEO_IN_ZONE:  # the geo label belongs to the zone: x.{geo}.backup... -> privatelink.{geo}.backup...
+            if (
+                service in GEO_IN_ZONE
+            ):  # the geo label belongs to the zone: x.{geo}.backup... -> privatelink.{geo}.backup...
                 record, _, geo = host.rpartition(".")
                 return (zone_name(service, cloud.name, geo), record) if record else None
             return zone_name(service, cloud.name), host
@@ -87,8 +89,9 @@ def cloud_of(fqdn: str) -> str | None:
     name = fqdn.lower().rstrip(".")
     if any(_strip(name, partitioned) for partitioned in PARTITIONED):
         return "public"
-    return next((cloud.name for cloud in CLOUDS.values() for public in cloud.suffixes.values()
-                 if _strip(name, public)), None)
+    return next(
+        (cloud.name for cloud in CLOUDS.values() for public in cloud.suffixes.values() if _strip(name, public)), None
+    )
 
 
 def public_fqdn(record: str, zone: str) -> str | None:

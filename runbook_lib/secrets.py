@@ -61,28 +61,49 @@ _SIG = r"sig=[^\s&\"'<>#;\\]{8,}"  # base64 (raw or %-encoded), may end in '='
 # (pattern, replacement): applied in order; each replacement keeps the name and redacts only the value
 _PATTERNS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # Authorization: Bearer <token> (any scheme's credential), as a header line, in a dict repr or in JSON
-    (re.compile(r"(\bauthorization[\"']?\s*[:=]\s*[\"']?(?:bearer|basic|sharedkey(?:lite)?|sharedaccesssignature)"
-                r"\s+)[^\s\"',;\\]+", re.IGNORECASE), r"\1" + REDACTED),
+    (
+        re.compile(
+            r"(\bauthorization[\"']?\s*[:=]\s*[\"']?(?:bearer|basic|sharedkey(?:lite)?|sharedaccesssignature)"
+            r"\s+)[^\s\"',;\\]+",
+            re.IGNORECASE,
+        ),
+        r"\1" + REDACTED,
+    ),
     (re.compile(r"(\bbearer\s+)[A-Za-z0-9._~+/-]{16,}=*", re.IGNORECASE), r"\1" + REDACTED),
     # JWTs: header.payload.signature (the signature may be empty)
     (re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*"), REDACTED),
     # a SAS: the whole query string that holds sig= (sv, se, sp, ... as well as the signature)
-    (re.compile(rf"(?<![\w%.~+-])(?:[A-Za-z][\w-]*={_QVALUE}{_SEP})*{_SIG}(?:{_SEP}[A-Za-z][\w-]*={_QVALUE})*",
-                re.IGNORECASE), REDACTED),
+    (
+        re.compile(
+            rf"(?<![\w%.~+-])(?:[A-Za-z][\w-]*={_QVALUE}{_SEP})*{_SIG}(?:{_SEP}[A-Za-z][\w-]*={_QVALUE})*",
+            re.IGNORECASE,
+        ),
+        REDACTED,
+    ),
     # a signature the SAS pattern did not take (after a JSON-escaped '&' not in a query string, %-encoded: sig%3D)
     (re.compile(r"(sig(?:=|%3D))[A-Za-z0-9%+/=_-]{16,}", re.IGNORECASE), r"\1" + REDACTED),
     # connection strings: AccountKey=...; SharedAccessKey=... (base64: up to ';', a space, a quote or the end)
     (re.compile(r"((?:AccountKey|SharedAccessKey)\s*=\s*)[^;\s\"'<>\\`]+", re.IGNORECASE), r"\1" + REDACTED),
     # passwords: Password=... (up to ';' or the line's end), ;Pwd=... (ODBC; not a shell's PWD=/home/...),
     # password = "..." (the quoted value)
-    (re.compile(r"(?P<head>(?:(?<![A-Za-z0-9])(?:password|passwd)|(?<=;)pwd)\s*=\s*)"
-                r"""(?:(?P<q>["'])(?:\\.|(?!(?P=q))[^\\\n])*(?P=q)|[^;\r\n"'<>\\]+)""", re.IGNORECASE),
-     lambda m: m["head"] + (f"{m['q']}{REDACTED}{m['q']}" if m["q"] else REDACTED)),
+    (
+        re.compile(
+            r"(?P<head>(?:(?<![A-Za-z0-9])(?:password|passwd)|(?<=;)pwd)\s*=\s*)"
+            r"""(?:(?P<q>["'])(?:\\.|(?!(?P=q))[^\\\n])*(?P=q)|[^;\r\n"'<>\\]+)""",
+            re.IGNORECASE,
+        ),
+        lambda m: m["head"] + (f"{m['q']}{REDACTED}{m['q']}" if m["q"] else REDACTED),
+    ),
     # a secret as a quoted dict or JSON item: "password": "...", 'client_secret': '...'
-    (re.compile(r"""(?P<head>(?P<q>["'])(?:password|passwd|client_?secret|secret|access_?token|refresh_?token|"""
-                r"""id_?token|account_?key|storage_?key|sas_?token|sas|connection_?string)(?P=q)\s*:\s*"""
-                r"""(?P<v>["']))(?:\\.|(?!(?P=v))[^\\])*(?P=v)""", re.IGNORECASE),
-     r"\g<head>" + REDACTED + r"\g<v>"),
+    (
+        re.compile(
+            r"""(?P<head>(?P<q>["'])(?:password|passwd|client_?secret|secret|access_?token|refresh_?token|"""
+            r"""id_?token|account_?key|storage_?key|sas_?token|sas|connection_?string)(?P=q)\s*:\s*"""
+            r"""(?P<v>["']))(?:\\.|(?!(?P=v))[^\\])*(?P=v)""",
+            re.IGNORECASE,
+        ),
+        r"\g<head>" + REDACTED + r"\g<v>",
+    ),
     # storage account keys: 86 base64 characters and '==' (not inside a longer base64 run)
     (re.compile(r"(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{86}==(?![A-Za-z0-9+/=])"), REDACTED),
     # Azure AD client secrets: three characters, a digit (8 today), 'Q~', then 31 to 34 more (a final '.' is the
@@ -91,10 +112,23 @@ _PATTERNS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = 
 ]
 
 # what a text must hold (lower case) for each pattern to be worth running
-_NEEDLES = dict(zip((pattern for pattern, _ in _PATTERNS), [
-    ("authorization",), ("bearer",), ("eyj",), ("sig=",), ("sig=", "sig%3d"), ("accountkey", "sharedaccesskey"),
-    ("password", "passwd", ";pwd"), ("password", "passwd", "secret", "token", "key", "sas", "connection"), ("==",),
-    ("q~",)]))
+_NEEDLES = dict(
+    zip(
+        (pattern for pattern, _ in _PATTERNS),
+        [
+            ("authorization",),
+            ("bearer",),
+            ("eyj",),
+            ("sig=",),
+            ("sig=", "sig%3d"),
+            ("accountkey", "sharedaccesskey"),
+            ("password", "passwd", ";pwd"),
+            ("password", "passwd", "secret", "token", "key", "sas", "connection"),
+            ("==",),
+            ("q~",),
+        ],
+    )
+)
 assert len(_NEEDLES) == len(_PATTERNS)
 
 
@@ -109,8 +143,14 @@ def _known_forms(known: Iterable[str]) -> list[str]:
 
 
 def _encodings(value: str) -> set[str]:
-    return {value, quote(value, safe=""), quote_plus(value, safe=""), json.dumps(value)[1:-1],
-            json.dumps(value, ensure_ascii=False)[1:-1], html.escape(value, quote=True)}
+    return {
+        value,
+        quote(value, safe=""),
+        quote_plus(value, safe=""),
+        json.dumps(value)[1:-1],
+        json.dumps(value, ensure_ascii=False)[1:-1],
+        html.escape(value, quote=True),
+    }
 
 
 def redact(text: str, known: Iterable[str] = ()) -> str:
@@ -137,13 +177,56 @@ def _redact(text: str, forms: list[str]) -> str:
 # --- the environment's secrets -------------------------------------------------------------------------------------
 
 # (not CREDENTIAL: a target's 'credential' names a kind of credential, such as 'default' or 'cli')
-_SECRET_WORDS = {"SECRET", "SECRETS", "PASSWORD", "PASSWORDS", "PASSWD", "PASSPHRASE", "TOKEN", "TOKENS", "SAS",
-                 "APIKEY", "ACCOUNTKEY", "ACCESSKEY", "SHAREDKEY", "PRIVATEKEY"}
+_SECRET_WORDS = {
+    "SECRET",
+    "SECRETS",
+    "PASSWORD",
+    "PASSWORDS",
+    "PASSWD",
+    "PASSPHRASE",
+    "TOKEN",
+    "TOKENS",
+    "SAS",
+    "APIKEY",
+    "ACCOUNTKEY",
+    "ACCESSKEY",
+    "SHAREDKEY",
+    "PRIVATEKEY",
+}
 _KEY_WORDS = {"KEY", "KEYS"}  # a secret when the name ends with it: STORAGE_KEY, API_KEY (not KEYBOARD, KEY_VAULT)
 # a name ending with one of these names where a secret is, not the secret: SECRET_NAME, TOKEN_FILE, SAS_URL
-_NOT_SECRET_ENDINGS = {"FILE", "PATH", "DIR", "URL", "URI", "NAME", "ID", "TYPE", "ENDPOINT", "HOST", "PORT",
-                       "VERSION", "EXPIRY", "EXPIRES", "TTL", "LENGTH", "SIZE", "COUNT", "ENABLED", "DISABLED", "MODE",
-                       "KIND", "FORMAT", "SCOPE", "SCOPES", "AUTHORITY", "CACHE", "PROVIDER", "ALGORITHM", "SOURCE"}
+_NOT_SECRET_ENDINGS = {
+    "FILE",
+    "PATH",
+    "DIR",
+    "URL",
+    "URI",
+    "NAME",
+    "ID",
+    "TYPE",
+    "ENDPOINT",
+    "HOST",
+    "PORT",
+    "VERSION",
+    "EXPIRY",
+    "EXPIRES",
+    "TTL",
+    "LENGTH",
+    "SIZE",
+    "COUNT",
+    "ENABLED",
+    "DISABLED",
+    "MODE",
+    "KIND",
+    "FORMAT",
+    "SCOPE",
+    "SCOPES",
+    "AUTHORITY",
+    "CACHE",
+    "PROVIDER",
+    "ALGORITHM",
+    "SOURCE",
+}
 _NOT_SECRET_WORDS = {"PUBLIC"}  # SSH_PUBLIC_KEY
 
 
@@ -172,12 +255,16 @@ def environment_secrets(environ: Mapping[str, str] | None = None) -> list[str]:
     """The values (at least MIN_KNOWN characters) of the environment variables that hold secrets: by name
     (``secret_name``) or by value (``secret_kind`` flags it). ``environ`` defaults to os.environ."""
     environ = os.environ if environ is None else environ
-    found = {value for name, value in environ.items()
-             if isinstance(value, str) and len(value) >= MIN_KNOWN and (secret_name(name) or secret_kind(value))}
+    found = {
+        value
+        for name, value in environ.items()
+        if isinstance(value, str) and len(value) >= MIN_KNOWN and (secret_name(name) or secret_kind(value))
+    }
     return sorted(found)
 
 
 # --- structures and notebooks --------------------------------------------------------------------------------------
+
 
 def redact_value(value: Any, known: Iterable[str] = ()) -> Any:
     """``value`` with every string in it redacted, string keys too (dicts, lists and tuples recursively; other
@@ -191,10 +278,14 @@ def _redact_value(value: Any, forms: list[str]) -> Any:
         return _redact(value, forms)
     if isinstance(value, Mapping):
         # keys too: a snapshot is keyed by resource id, which may hold a pasted secret
-        items = {(_redact(key, forms) if isinstance(key, str) else key):
-                 (REDACTED if isinstance(key, str) and isinstance(item, str) and item
-                  and secret_name(key, anywhere=False)
-                  else _redact_value(item, forms)) for key, item in value.items()}
+        items = {
+            (_redact(key, forms) if isinstance(key, str) else key): (
+                REDACTED
+                if isinstance(key, str) and isinstance(item, str) and item and secret_name(key, anywhere=False)
+                else _redact_value(item, forms)
+            )
+            for key, item in value.items()
+        }
         try:
             return type(value)(items)
         except TypeError:
@@ -216,9 +307,19 @@ def _redact_text(value: Any, forms: list[str]) -> Any:
 def _textual(mimetype: str) -> bool:
     """Whether a mime bundle's entry is text or JSON (redacted) rather than a base64 payload (left alone)."""
     base = mimetype.split(";")[0].strip().lower()
-    return (base.startswith("text/") or base.endswith(("json", "+xml", "/xml")) or base == "image/svg+xml"
-            or base in {"application/javascript", "application/x-javascript", "application/ecmascript",
-                        "application/x-latex", "application/x-tex"})
+    return (
+        base.startswith("text/")
+        or base.endswith(("json", "+xml", "/xml"))
+        or base == "image/svg+xml"
+        or base
+        in {
+            "application/javascript",
+            "application/x-javascript",
+            "application/ecmascript",
+            "application/x-latex",
+            "application/x-tex",
+        }
+    )
 
 
 def _redact_bundle(bundle: Any, forms: list[str]) -> None:
@@ -263,15 +364,21 @@ def redact_notebook(nb: NotebookNode, known: Iterable[str] = ()) -> NotebookNode
 
 # --- the final check -----------------------------------------------------------------------------------------------
 
+
 def find_secrets(root: str | Path, secrets: Iterable[str]) -> list[tuple[str, str]]:
     """Every (file path relative to ``root``, secret) where a secret occurs in a file under ``root``: as is,
     URL-encoded, JSON-escaped or HTML-escaped (a bytes search, any file). Empty secrets are skipped."""
     root = Path(root)
-    wanted = [(secret, [form.encode("utf-8") for form in _encodings(secret)])
-              for secret in dict.fromkeys(s for s in secrets if isinstance(s, str) and s)]
+    wanted = [
+        (secret, [form.encode("utf-8") for form in _encodings(secret)])
+        for secret in dict.fromkeys(s for s in secrets if isinstance(s, str) and s)
+    ]
     found = []
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
         data = path.read_bytes()
-        found += [(path.relative_to(root).as_posix(), secret) for secret, forms in wanted
-                  if any(form in data for form in forms)]
+        found += [
+            (path.relative_to(root).as_posix(), secret)
+            for secret, forms in wanted
+            if any(form in data for form in forms)
+        ]
     return found

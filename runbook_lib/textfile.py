@@ -35,8 +35,9 @@ def read_limited(path: str | Path, field: str) -> bytes:
             if file.is_dir():
                 raise InputError(f"{head}: a folder, not a file")
             if file.stat().st_size > MAX_INPUT_BYTES:
-                raise InputError(f"{head}: {file.stat().st_size:,} bytes, over the 1 MB an input file may be; is it "
-                                 "the right file?")
+                raise InputError(
+                    f"{head}: {file.stat().st_size:,} bytes, over the 1 MB an input file may be; is it the right file?"
+                )
             with file.open("rb") as stream:
                 data = stream.read(MAX_INPUT_BYTES + 1)  # it may have grown since
         except OSError as error:
@@ -54,8 +55,9 @@ def decode_text(data: bytes, shown: str, field: str) -> str:
         else:
             text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise InputError(f"{_head(shown, field)}: not a text file (not UTF-8 or UTF-16); save it as UTF-8 text"
-                         ) from None
+        raise InputError(
+            f"{_head(shown, field)}: not a text file (not UTF-8 or UTF-16); save it as UTF-8 text"
+        ) from None
     if "\x00" in text:
         raise InputError(f"{_head(shown, field)}: not a text file (it holds NUL bytes); is it the right file?")
     return text

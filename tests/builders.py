@@ -22,38 +22,57 @@ ROLES = {
 }
 
 
-def put_vnet(clients: AzureClients, rg: str, name: str, prefix: str,
-             subnets: dict[str, str] | None = None) -> VirtualNetwork:
+def put_vnet(
+    clients: AzureClients, rg: str, name: str, prefix: str, subnets: dict[str, str] | None = None
+) -> VirtualNetwork:
     """PUT a VNet with these subnets (name -> prefix; none if not given); returns Azure's answer."""
-    body = {"location": LOCATION, "properties": {
-        "addressSpace": {"addressPrefixes": [prefix]},
-        "subnets": [{"name": n, "properties": {"addressPrefix": p}} for n, p in (subnets or {}).items()],
-    }}
+    body = {
+        "location": LOCATION,
+        "properties": {
+            "addressSpace": {"addressPrefixes": [prefix]},
+            "subnets": [{"name": n, "properties": {"addressPrefix": p}} for n, p in (subnets or {}).items()],
+        },
+    }
     return clients.network.virtual_networks.begin_create_or_update(rg, name, body).result()
 
 
-def make_vnet(clients: AzureClients, rg: str, name: str, prefix: str,
-              subnets: dict[str, str] | None = None) -> dict[str, str]:
+def make_vnet(
+    clients: AzureClients, rg: str, name: str, prefix: str, subnets: dict[str, str] | None = None
+) -> dict[str, str]:
     """A VNet as put_vnet makes it; returns subnet name -> id (and '' -> the VNet's id)."""
     vnet = put_vnet(clients, rg, name, prefix, subnets)
     return {"": vnet.id, **{s.name: s.id for s in vnet.subnets}}
 
 
-def make_vault(clients: AzureClients, rg: str, name: str = "rsv-demo", *, identity: str = "SystemAssigned",
-               public: str = "Disabled", location: str = LOCATION) -> Vault:
-    body = {"location": location, "sku": {"name": "Standard"}, "identity": {"type": identity},
-            "properties": {"publicNetworkAccess": public}}
+def make_vault(
+    clients: AzureClients,
+    rg: str,
+    name: str = "rsv-demo",
+    *,
+    identity: str = "SystemAssigned",
+    public: str = "Disabled",
+    location: str = LOCATION,
+) -> Vault:
+    body = {
+        "location": location,
+        "sku": {"name": "Standard"},
+        "identity": {"type": identity},
+        "properties": {"publicNetworkAccess": public},
+    }
     return clients.recoveryservices.vaults.begin_create_or_update(rg, name, body).result()
 
 
-def make_storage(clients: AzureClients, rg: str, name: str, kind: str = "StorageV2",
-                 sku: str = "Standard_LRS") -> StorageAccount:
+def make_storage(
+    clients: AzureClients, rg: str, name: str, kind: str = "StorageV2", sku: str = "Standard_LRS"
+) -> StorageAccount:
     return clients.storage.storage_accounts.begin_create(
-        rg, name, {"location": LOCATION, "kind": kind, "sku": {"name": sku}}).result()
+        rg, name, {"location": LOCATION, "kind": kind, "sku": {"name": sku}}
+    ).result()
 
 
-def make_endpoint(clients: AzureClients, rg: str, name: str, subnet_id: str, target_id: str, group: str, *,
-                  manual: bool = False) -> PrivateEndpoint:
+def make_endpoint(
+    clients: AzureClients, rg: str, name: str, subnet_id: str, target_id: str, group: str, *, manual: bool = False
+) -> PrivateEndpoint:
     kind = "manualPrivateLinkServiceConnections" if manual else "privateLinkServiceConnections"
     connection = {"name": name, "properties": {"privateLinkServiceId": target_id, "groupIds": [group]}}
     if manual:
@@ -79,14 +98,19 @@ def link_zone(clients: AzureClients, rg: str, zone: str, vnet_id: str, name: str
     """Link a zone to a VNet without auto-registration; the link is named 'link-{vnet name}' unless named."""
     body = {"location": "global", "properties": {"virtualNetwork": {"id": vnet_id}, "registrationEnabled": False}}
     return clients.privatedns.virtual_network_links.begin_create_or_update(
-        rg, zone, name or f"link-{vnet_id.rsplit('/', 1)[-1]}", body).result()
+        rg, zone, name or f"link-{vnet_id.rsplit('/', 1)[-1]}", body
+    ).result()
 
 
-def attach_zones(clients: AzureClients, rg: str, endpoint: str, zone_ids: list[str],
-                 group: str = "default") -> PrivateDnsZoneGroup:
-    configs = [{"name": z.rsplit("/", 1)[-1].replace(".", "-"), "properties": {"privateDnsZoneId": z}} for z in zone_ids]
+def attach_zones(
+    clients: AzureClients, rg: str, endpoint: str, zone_ids: list[str], group: str = "default"
+) -> PrivateDnsZoneGroup:
+    configs = [
+        {"name": z.rsplit("/", 1)[-1].replace(".", "-"), "properties": {"privateDnsZoneId": z}} for z in zone_ids
+    ]
     return clients.network.private_dns_zone_groups.begin_create_or_update(
-        rg, endpoint, group, {"properties": {"privateDnsZoneConfigs": configs}}).result()
+        rg, endpoint, group, {"properties": {"privateDnsZoneConfigs": configs}}
+    ).result()
 
 
 def role_id(clients: AzureClients, guid: str) -> str:
@@ -94,12 +118,21 @@ def role_id(clients: AzureClients, guid: str) -> str:
     return f"/subscriptions/{clients.subscription_id}/providers/Microsoft.Authorization/roleDefinitions/{guid}"
 
 
-def grant(clients: AzureClients, scope: str, role: str, principal_id: str,
-          principal_type: str = "ServicePrincipal") -> None:
+def grant(
+    clients: AzureClients, scope: str, role: str, principal_id: str, principal_type: str = "ServicePrincipal"
+) -> None:
     """Assign a role of ROLES, by name, at scope."""
-    clients.authorization.role_assignments.create(scope, str(uuid.uuid4()), {"properties": {
-        "roleDefinitionId": role_id(clients, ROLES[role]), "principalId": principal_id,
-        "principalType": principal_type}})
+    clients.authorization.role_assignments.create(
+        scope,
+        str(uuid.uuid4()),
+        {
+            "properties": {
+                "roleDefinitionId": role_id(clients, ROLES[role]),
+                "principalId": principal_id,
+                "principalType": principal_type,
+            }
+        },
+    )
 
 
 def rg_scope(clients: AzureClients, rg: str) -> str:
@@ -108,9 +141,12 @@ def rg_scope(clients: AzureClients, rg: str) -> str:
 
 def add_a_record(clients: AzureClients, rg: str, zone: str, name: str, ip: str, ttl: int = 3600) -> RecordSet:
     return clients.privatedns.record_sets.create_or_update(
-        rg, zone, "A", name, {"properties": {"ttl": ttl, "aRecords": [{"ipv4Address": ip}]}})
+        rg, zone, "A", name, {"properties": {"ttl": ttl, "aRecords": [{"ipv4Address": ip}]}}
+    )
 
 
 def a_records(clients: AzureClients, rg: str, zone: str) -> dict[str, list[str]]:
-    return {r.name: [a.ipv4_address for a in r.a_records or []]
-            for r in clients.privatedns.record_sets.list_by_type(rg, zone, "A")}
+    return {
+        r.name: [a.ipv4_address for a in r.a_records or []]
+        for r in clients.privatedns.record_sets.list_by_type(rg, zone, "A")
+    }

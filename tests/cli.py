@@ -8,8 +8,16 @@ import sys
 
 
 def runbook(*args: str, cwd=None, env=None, stdin: str | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "runbook_lib.cli", *args], capture_output=True, text=True,
-                          cwd=cwd, env={**os.environ, **(env or {})}, input=stdin, timeout=120, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "runbook_lib.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env={**os.environ, **(env or {})},
+        input=stdin,
+        timeout=120,
+        check=False,
+    )
 
 
 def one_line_error(result: subprocess.CompletedProcess, *words: str) -> str:

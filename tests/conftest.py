@@ -10,7 +10,6 @@ import pytest
 from runbook_lib.azure import AzureClients, Target, get_clients
 from runbook_lib.sandbox import Sandbox
 
-
 REQUIRE_TOOLS = "RUNBOOK_REQUIRE_TOOLS"  # .ci/run sets it: there a missing tool fails the test instead of skipping it
 
 

@@ -9,9 +9,12 @@ from runbook_lib.sandbox.tenant import sandbox_id
 HUB = sandbox_id("subscription/contoso/hub")
 WORKLOAD = DEFAULT_SUBSCRIPTION
 ZONES = {
-    "privatelink.wus3.backup.windowsazure.com", "privatelink.uks.backup.windowsazure.com",
-    "privatelink.blob.core.windows.net", "privatelink.queue.core.windows.net",
-    "privatelink.siterecovery.windowsazure.com", "privatelink.vaultcore.azure.net",
+    "privatelink.wus3.backup.windowsazure.com",
+    "privatelink.uks.backup.windowsazure.com",
+    "privatelink.blob.core.windows.net",
+    "privatelink.queue.core.windows.net",
+    "privatelink.siterecovery.windowsazure.com",
+    "privatelink.vaultcore.azure.net",
     "privatelink.prod.migration.windowsazure.com",
 }
 DNS_RG = f"/subscriptions/{HUB}/resourceGroups/rg-dns"

@@ -17,8 +17,7 @@ from tests.cli import one_line_error, runbook
 from tests.contoso import DNS_RG, SPOKE_ENDPOINTS, VAULTS
 
 PARAMETERS = Path(__file__).resolve().parents[1] / "parameters"
-GOOD = (f"vault: {VAULTS}/rsv-new\nsubnet: {SPOKE_ENDPOINTS}\nendpoint_name: pe-bkp\n"
-        f"zones_resource_group: {DNS_RG}\n")
+GOOD = f"vault: {VAULTS}/rsv-new\nsubnet: {SPOKE_ENDPOINTS}\nendpoint_name: pe-bkp\nzones_resource_group: {DNS_RG}\n"
 SAS = "?sv=2024-01-01&sig=0123456789abcdefghijklmnopqrstuv%3D"
 
 
@@ -59,6 +58,7 @@ def write(tmp_path: Path, name: str, text: str) -> str:
 
 
 # --- the parameters file ---------------------------------------------------------------------------------------------
+
 
 def test_a_key_given_twice_is_named_with_both_lines(capsys, estate, tmp_path):
     path = write(tmp_path, "b.yaml", GOOD + "ttl: 10\nendpoint_name: pe-other\n")
@@ -125,32 +125,42 @@ def test_a_file_that_is_not_text_or_is_too_large_is_refused_fast(capsys, estate,
 def test_a_windows_powershell_utf16_file_is_read(capsys, estate, tmp_path):
     path = tmp_path / "b.yaml"
     path.write_bytes((GOOD + "ttl: 0\n").encode("utf-16"))  # read as text: then its TTL is refused, by name
-    assert "ttl: 0 seconds is outside what Azure DNS accepts" in one(capsys, "plan", "backup", "-f", str(path),
-                                                                     "--state", estate)
+    assert "ttl: 0 seconds is outside what Azure DNS accepts" in one(
+        capsys, "plan", "backup", "-f", str(path), "--state", estate
+    )
 
 
 # --- shapes and bounds ---------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("extra, words", [
-    ("ttl: 0", "ttl: 0 seconds is outside what Azure DNS accepts for a record set (1 to 2,147,483,647)"),
-    ("ttl: 2147483648", "ttl: 2147483648 seconds is outside"),
-    ("nameserver: 10.0.0.4:70000", "nameserver: '10.0.0.4:70000': the port must be 1-65535"),
-    ("nameserver: dns server", "nameserver: 'dns server' is not HOST or HOST:PORT"),
-    ("link_vnets: [/subscriptions/hub/resourceGroups/rg-hub/providers/Microsoft.Network/virtualNetworks/vnet-hub]",
-     "link_vnets.0: 'hub' is not a subscription id (a GUID"),
-])
+
+@pytest.mark.parametrize(
+    "extra, words",
+    [
+        ("ttl: 0", "ttl: 0 seconds is outside what Azure DNS accepts for a record set (1 to 2,147,483,647)"),
+        ("ttl: 2147483648", "ttl: 2147483648 seconds is outside"),
+        ("nameserver: 10.0.0.4:70000", "nameserver: '10.0.0.4:70000': the port must be 1-65535"),
+        ("nameserver: dns server", "nameserver: 'dns server' is not HOST or HOST:PORT"),
+        (
+            "link_vnets: [/subscriptions/hub/resourceGroups/rg-hub/providers/Microsoft.Network/virtualNetworks/vnet-hub]",
+            "link_vnets.0: 'hub' is not a subscription id (a GUID",
+        ),
+    ],
+)
 def test_shapes_and_bounds_are_checked_before_the_first_step(capsys, estate, tmp_path, extra, words):
     path = write(tmp_path, "b.yaml", GOOD + extra + "\n")
     assert words in one(capsys, "plan", "backup", "-f", path, "--state", estate)
 
 
-@pytest.mark.parametrize("args, words", [
-    (["run", "backup", "-f", "x.yaml", "--timeout", "0"], ["--timeout", "'0' is below 1; give 1 to 86400"]),
-    (["run", "backup", "-f", "x.yaml", "--timeout", "nan"], ["--timeout", "not a number"]),
-    (["batch", "x.yaml", "--jobs", "0"], ["--jobs", "'0' is below 1"]),
-    (["batch", "x.yaml", "--jobs", "1000"], ["--jobs", "over 16"]),
-    (["sandbox", "reset", "--lro-seconds", "86400"], ["--lro-seconds", "over 3600"]),
-])
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["run", "backup", "-f", "x.yaml", "--timeout", "0"], ["--timeout", "'0' is below 1; give 1 to 86400"]),
+        (["run", "backup", "-f", "x.yaml", "--timeout", "nan"], ["--timeout", "not a number"]),
+        (["batch", "x.yaml", "--jobs", "0"], ["--jobs", "'0' is below 1"]),
+        (["batch", "x.yaml", "--jobs", "1000"], ["--jobs", "over 16"]),
+        (["sandbox", "reset", "--lro-seconds", "86400"], ["--lro-seconds", "over 3600"]),
+    ],
+)
 def test_numeric_options_are_bounded(capsys, args, words):
     line = one(capsys, *args)
     assert all(word in line for word in words), line
@@ -158,11 +168,14 @@ def test_numeric_options_are_bounded(capsys, args, words):
 
 # --- the runbook's manual steps and the caller -----------------------------------------------------------------------
 
+
 def test_confirm_naming_no_manual_step_lists_them(capsys, estate, tmp_path):
     path = write(tmp_path, "b.yaml", GOOD + "confirm: [first-registraton]\n")
     line = one(capsys, "apply", "backup", "-f", path, "--state", estate)
-    assert line == ("runbook: error: confirm: 'first-registraton' is not a manual step of backup; its manual steps "
-                    "are first-registration, first-backup")
+    assert line == (
+        "runbook: error: confirm: 'first-registraton' is not a manual step of backup; its manual steps "
+        "are first-registration, first-backup"
+    )
     assert "first-registraton" in one(capsys, "run", "backup", "-f", path, "--state", estate)
 
 
@@ -176,39 +189,71 @@ def test_as_naming_no_principal_lists_the_estates(capsys, estate, tmp_path):
 
 def test_as_on_azure_is_refused(capsys, estate, tmp_path):
     path = write(tmp_path, "b.yaml", GOOD)
-    line = one(capsys, "plan", "backup", "-f", path, "--target", "azure", "--subscription",
-               DNS_RG.split("/")[2], "--as", "owner")
+    line = one(
+        capsys,
+        "plan",
+        "backup",
+        "-f",
+        path,
+        "--target",
+        "azure",
+        "--subscription",
+        DNS_RG.split("/")[2],
+        "--as",
+        "owner",
+    )
     assert "--as: on azure the caller is whoever azure-identity signs in" in line
 
 
 # --- the estate, and the paths a run writes --------------------------------------------------------------------------
 
-@pytest.mark.parametrize("command", [["plan", "backup", "-f", "PARAMS"], ["apply", "backup", "-f", "PARAMS"],
-                                     ["resources"], ["dns", "entries", DNS_RG]])
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["plan", "backup", "-f", "PARAMS"],
+        ["apply", "backup", "-f", "PARAMS"],
+        ["resources"],
+        ["dns", "entries", DNS_RG],
+    ],
+)
 def test_no_estate_here_says_how_to_make_one_and_makes_none(capsys, tmp_path, monkeypatch, command):
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("RUNBOOK_SANDBOX", raising=False)
     params = write(tmp_path, "b.yaml", GOOD)
     line = one(capsys, *[params if arg == "PARAMS" else arg for arg in command])
-    assert line == ("runbook: error: no sandbox estate here: run `runbook sandbox reset --demo contoso` first, or "
-                    "point RUNBOOK_SANDBOX at one (or give --state PATH)")
+    assert line == (
+        "runbook: error: no sandbox estate here: run `runbook sandbox reset --demo contoso` first, or "
+        "point RUNBOOK_SANDBOX at one (or give --state PATH)"
+    )
     assert not (tmp_path / ".sandbox").exists() and not (tmp_path / "runs").exists()
     monkeypatch.setenv("RUNBOOK_SANDBOX", str(tmp_path / "gone.db"))
     assert "RUNBOOK_SANDBOX: no sandbox estate at" in one(capsys, *[params if a == "PARAMS" else a for a in command])
     assert not (tmp_path / "gone.db").exists()
 
 
-@pytest.mark.parametrize("journal, words", [
-    ("FOLDER", "--journal: 'FOLDER' is a folder; give a file path"),
-    ("FOLDER/missing/j.jsonl", "--journal: the folder 'FOLDER/missing' of 'FOLDER/missing/j.jsonl' does not exist"),
-    ("FOLDER/b.yaml", "holds something other than a journal (not JSON lines)"),
-])
-def test_a_journal_path_that_cannot_be_one_is_refused_before_the_first_write(capsys, estate, tmp_path, journal,
-                                                                              words):
+@pytest.mark.parametrize(
+    "journal, words",
+    [
+        ("FOLDER", "--journal: 'FOLDER' is a folder; give a file path"),
+        ("FOLDER/missing/j.jsonl", "--journal: the folder 'FOLDER/missing' of 'FOLDER/missing/j.jsonl' does not exist"),
+        ("FOLDER/b.yaml", "holds something other than a journal (not JSON lines)"),
+    ],
+)
+def test_a_journal_path_that_cannot_be_one_is_refused_before_the_first_write(capsys, estate, tmp_path, journal, words):
     params = write(tmp_path, "b.yaml", GOOD)
     before = Path(params).read_text()
-    line = one(capsys, "apply", "backup", "-f", params, "--state", estate,
-               "--journal", journal.replace("FOLDER", str(tmp_path)))
+    line = one(
+        capsys,
+        "apply",
+        "backup",
+        "-f",
+        params,
+        "--state",
+        estate,
+        "--journal",
+        journal.replace("FOLDER", str(tmp_path)),
+    )
     assert words.replace("FOLDER", str(tmp_path)) in line
     assert Path(params).read_text() == before
 
@@ -223,6 +268,7 @@ def test_an_output_that_is_a_file_or_has_no_folder_is_refused(capsys, estate, tm
 
 # --- evidence files ----------------------------------------------------------------------------------------------
 
+
 def run_folder(tmp_path: Path, manifest: str) -> Path:
     folder = tmp_path / "runs" / "backup" / "2026-01-01" / "000000Z-sandbox-abc"
     folder.mkdir(parents=True)
@@ -230,11 +276,14 @@ def run_folder(tmp_path: Path, manifest: str) -> Path:
     return folder
 
 
-@pytest.mark.parametrize("manifest, words", [
-    ('{"run_id": "abc", "scenario": ', "not valid JSON at line 1"),
-    ("[1, 2]", "not a JSON object"),
-    ('{"run_id": "abc"}', "not a manifest this version reads (no field 'journal')"),
-])
+@pytest.mark.parametrize(
+    "manifest, words",
+    [
+        ('{"run_id": "abc", "scenario": ', "not valid JSON at line 1"),
+        ("[1, 2]", "not a JSON object"),
+        ('{"run_id": "abc"}', "not a manifest this version reads (no field 'journal')"),
+    ],
+)
 def test_a_malformed_manifest_is_one_line_from_evidence(capsys, tmp_path, manifest, words):
     folder = run_folder(tmp_path, manifest)
     line = one(capsys, "evidence", "show", str(folder))
@@ -258,6 +307,7 @@ def test_a_malformed_index_names_its_line(capsys, tmp_path):
 
 # --- Azure with no credential ----------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("credential, tried", [("cli", "Azure CLI not found"), ("default", "AzureCliCredential")])
 def test_azure_with_no_credential_is_one_line_saying_what_to_do(tmp_path, credential, tried):
     """No AZURE_* variables and no `az` on PATH: azure-identity finds nothing to sign in with. `--credential cli`
@@ -267,23 +317,55 @@ def test_azure_with_no_credential_is_one_line_saying_what_to_do(tmp_path, creden
     env.update(PATH=str(Path(sys.executable).parent), HOME=str(tmp_path))
     import subprocess
 
-    done = subprocess.run([sys.executable, "-m", "runbook_lib.cli", "resources", "--target", "azure",
-                           "--subscription", "1c2d3e4f-0000-4000-8000-123456789abc", "--credential", credential],
-                          capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "runbook_lib.cli",
+            "resources",
+            "--target",
+            "azure",
+            "--subscription",
+            "1c2d3e4f-0000-4000-8000-123456789abc",
+            "--credential",
+            credential,
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=60,
+    )
     line = one_line_error(done, f"could not sign in with --credential {credential}", tried, "az login")
     assert done.returncode == 2 and "DefaultAzureCredential failed" not in done.stderr, line
     params = write(tmp_path, "b.yaml", GOOD)
-    done = subprocess.run([sys.executable, "-m", "runbook_lib.cli", "run", "backup", "-f", params, "--target",
-                           "azure", "--subscription", "1c2d3e4f-0000-4000-8000-123456789abc"],
-                          capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "runbook_lib.cli",
+            "run",
+            "backup",
+            "-f",
+            params,
+            "--target",
+            "azure",
+            "--subscription",
+            "1c2d3e4f-0000-4000-8000-123456789abc",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=120,
+    )
     one_line_error(done, "could not sign in", "az login")
     assert not (tmp_path / "runs").exists()
 
 
 def test_runbook_subprocess_reports_one_line_too(tmp_path):
     """The same refusals through a real process: one line and exit 2, as a consultant sees them."""
-    done = runbook("plan", "backup", "-f", str(tmp_path / "none.yaml"), cwd=tmp_path,
-                   env={"RUNBOOK_SANDBOX": ""})
+    done = runbook("plan", "backup", "-f", str(tmp_path / "none.yaml"), cwd=tmp_path, env={"RUNBOOK_SANDBOX": ""})
     one_line_error(done, "none.yaml", "cannot read it")
     assert done.returncode == 2
 

@@ -27,8 +27,14 @@ def test_state_comes_from_the_environment_then_the_working_directory(tmp_path):
     assert runbook("sandbox", "reset", env={"RUNBOOK_SANDBOX": str(tmp_path / "env.db")}).returncode == 0
     assert (tmp_path / "env.db").exists()
     env = {k: v for k, v in os.environ.items() if k != "RUNBOOK_SANDBOX"}
-    done = subprocess.run([sys.executable, "-m", "runbook_lib.cli", "sandbox", "reset"], cwd=tmp_path, env=env,
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "runbook_lib.cli", "sandbox", "reset"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0 and (tmp_path / ".sandbox" / "estate.db").exists()
 
 
@@ -47,14 +53,17 @@ def test_resources_lists_through_the_sdk(tmp_path):
     assert "Microsoft.Storage/storageAccounts" in listed.stdout and "stcli" in listed.stdout
 
 
-@pytest.mark.parametrize("args, words", [
-    (["sandbox", "serve", "--port", "http"], ["--port", "http"]),
-    (["sandbox", "reset", "--lro", "sometimes"], ["--lro", "sometimes"]),
-    (["sandbox", "reset", "--lro-seconds", "-3"], ["--lro-seconds", "negative"]),
-    (["resources", "--cloud", "mars"], ["--cloud", "mars"]),
-    (["resources", "--target", "azure"], ["subscription"]),
-    (["sandbox", "frobnicate"], ["frobnicate"]),
-])
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["sandbox", "serve", "--port", "http"], ["--port", "http"]),
+        (["sandbox", "reset", "--lro", "sometimes"], ["--lro", "sometimes"]),
+        (["sandbox", "reset", "--lro-seconds", "-3"], ["--lro-seconds", "negative"]),
+        (["resources", "--cloud", "mars"], ["--cloud", "mars"]),
+        (["resources", "--target", "azure"], ["subscription"]),
+        (["sandbox", "frobnicate"], ["frobnicate"]),
+    ],
+)
 def test_bad_options_get_one_line_naming_them(args, words):
     one_line_error(runbook(*args), *words)
 
@@ -76,8 +85,9 @@ def test_a_file_that_is_not_an_estate_is_never_overwritten(tmp_path):
 def test_arm_errors_reach_the_consultant_with_their_code(tmp_path):
     state = tmp_path / "estate.db"
     runbook("sandbox", "reset", "--state", str(state))
-    one_line_error(runbook("resources", "--state", str(state), "--resource-group", "rg-missing"),
-                   "ResourceGroupNotFound")
+    one_line_error(
+        runbook("resources", "--state", str(state), "--resource-group", "rg-missing"), "ResourceGroupNotFound"
+    )
 
 
 def test_events_report_the_service_error_and_name_a_missing_option(tmp_path):
@@ -105,8 +115,9 @@ def test_every_command_in_the_readme_exists():
 
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
     rows = re.findall(r"^\| `runbook ([^`]+)`", readme, re.MULTILINE)
-    commands = {tuple(itertools.takewhile(lambda word: re.fullmatch(r"[a-z][a-z-]*", word), row.split()))
-                for row in rows}
+    commands = {
+        tuple(itertools.takewhile(lambda word: re.fullmatch(r"[a-z][a-z-]*", word), row.split())) for row in rows
+    }
     assert len(commands) >= 12, commands
     for command in commands:
         with pytest.raises(SystemExit) as done:
@@ -135,8 +146,9 @@ def test_allowed_urls_per_cloud_as_a_table_and_a_list(tmp_path):
 
 # --- the command line reads well: widths, ids, closing lines, exit codes ---
 
-BACKUP_PARAMETERS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "parameters",
-                                 "backup.sandbox.yaml")
+BACKUP_PARAMETERS = os.path.join(
+    os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "parameters", "backup.sandbox.yaml"
+)
 NARROW = {"COLUMNS": "120"}
 
 
@@ -185,8 +197,9 @@ def test_tables_align_numbers_right_and_wrap_text_without_cutting_it():
 
     from runbook_lib.cli.table import format_table
 
-    frame = pd.DataFrame([{"Name": "a", "Count": 5, "Note": "word " * 40},
-                          {"Name": "bbbbbb", "Count": 1234, "Note": "short"}])
+    frame = pd.DataFrame(
+        [{"Name": "a", "Count": 5, "Note": "word " * 40}, {"Name": "bbbbbb", "Count": 1234, "Note": "short"}]
+    )
     lines = format_table(frame, width=60)
     assert max(map(len, lines)) <= 60
     header, first = lines[0], lines[1]
@@ -195,23 +208,30 @@ def test_tables_align_numbers_right_and_wrap_text_without_cutting_it():
 
 
 def test_run_ends_with_its_status_and_evidence_folder(tmp_path, estate):
-    done = runbook("run", "backup", "-f", BACKUP_PARAMETERS, "--state", estate, "--output", str(tmp_path / "runs"),
-                   cwd=tmp_path)
+    done = runbook(
+        "run", "backup", "-f", BACKUP_PARAMETERS, "--state", estate, "--output", str(tmp_path / "runs"), cwd=tmp_path
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().endswith("backup.ipynb")
     status, folder = done.stderr.strip().splitlines()[-2:]
     assert status == "status: ok"
-    assert folder.startswith("evidence: ") and (tmp_path / folder.removeprefix("evidence: ") / "manifest.json").is_file()
+    assert (
+        folder.startswith("evidence: ") and (tmp_path / folder.removeprefix("evidence: ") / "manifest.json").is_file()
+    )
     assert "without encryption" not in done.stderr  # ipykernel's warning stays off the terminal
 
 
 def test_a_resource_named_but_not_found_exits_2_in_every_command(estate):
     subscription = json.loads(runbook("sandbox", "show", "--state", estate, "--json").stdout)[0]["id"]
     missing_group = f"{subscription}/resourceGroups/rg-missing"
-    missing_endpoint = (f"{subscription}/resourceGroups/rg-network-spoke/providers/Microsoft.Network/"
-                        "privateEndpoints/pe-missing")
-    for args in (["resources", "--resource-group", "rg-missing"], ["dns", "check", missing_group],
-                 ["dns", "entries", missing_endpoint]):
+    missing_endpoint = (
+        f"{subscription}/resourceGroups/rg-network-spoke/providers/Microsoft.Network/privateEndpoints/pe-missing"
+    )
+    for args in (
+        ["resources", "--resource-group", "rg-missing"],
+        ["dns", "check", missing_group],
+        ["dns", "entries", missing_endpoint],
+    ):
         done = runbook(*args, "--state", estate)
         assert done.returncode == 2, (args, done.stderr)
         assert "missing" in one_line_error(done)

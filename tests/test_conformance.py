@@ -121,8 +121,10 @@ class Relaxation:
         kinds = [k for k in ("instance", "defect", "gap") if k in entry]
         unknown = set(entry) - {"instance", "defect", "gap", "match"}
         if len(kinds) != 1 or unknown or ("match" in entry and kinds[0] == "defect"):
-            raise ValueError(f"relaxation {text!r}: give one of instance, defect or gap (and match only with "
-                             f"instance or gap), not {sorted(entry)}")
+            raise ValueError(
+                f"relaxation {text!r}: give one of instance, defect or gap (and match only with "
+                f"instance or gap), not {sorted(entry)}"
+            )
         reason = entry[kinds[0]]
         if kinds[0] == "defect":
             reason = tuple([reason] if isinstance(reason, str) else reason)
@@ -295,8 +297,13 @@ def add_parent(sandbox: Sandbox, parent: ArmPath) -> None:
     """A minimal parent resource, written straight into the store: it only has to exist."""
     with sandbox.store.transaction() as tx:
         if tx.get(parent.id) is None:
-            body = {"id": parent.id, "name": parent.name, "type": parent.type, "location": PREFILL_LOCATION,
-                    "properties": {"provisioningState": "Succeeded"}}
+            body = {
+                "id": parent.id,
+                "name": parent.name,
+                "type": parent.type,
+                "location": PREFILL_LOCATION,
+                "properties": {"provisioningState": "Succeeded"},
+            }
             tx.put(body, type=parent.type, parent=parent.parent_id, subscription=parent.subscription)
 
 
@@ -312,10 +319,18 @@ def add_role_assignment_prerequisites(arm: Arm, target: ArmPath, assignment: dic
     role = (properties.get("roleDefinitionId") or "").rstrip("/").rsplit("/", 1)[-1]
     if role and role.lower() not in builtin_roles() and target.subscription:
         scope = f"/subscriptions/{target.subscription}"
-        arm.prefill(url_of(f"{scope}/providers/Microsoft.Authorization/roleDefinitions/{role}"), ROLE_DEFINITION_API, {
-            "properties": {"roleName": f"Example role {role}", "description": "Seeded for a conformance example.",
-                           "assignableScopes": [scope], "permissions": [{"actions": []}]},
-        })
+        arm.prefill(
+            url_of(f"{scope}/providers/Microsoft.Authorization/roleDefinitions/{role}"),
+            ROLE_DEFINITION_API,
+            {
+                "properties": {
+                    "roleName": f"Example role {role}",
+                    "description": "Seeded for a conformance example.",
+                    "assignableScopes": [scope],
+                    "permissions": [{"actions": []}],
+                },
+            },
+        )
 
 
 def collection_item_url(collection_url: str, item: dict) -> str:
@@ -334,8 +349,12 @@ def collection_item_url(collection_url: str, item: dict) -> str:
 def write_state(sandbox: Sandbox, where: ArmPath, body: dict) -> None:
     """The example's state written as it stands, bypassing the API's checks."""
     with sandbox.store.transaction() as tx:
-        tx.put({**prefillable(body), "id": where.id, "name": where.name, "type": where.type}, type=where.type,
-               parent=where.parent_id, subscription=where.subscription)
+        tx.put(
+            {**prefillable(body), "id": where.id, "name": where.name, "type": where.type},
+            type=where.type,
+            parent=where.parent_id,
+            subscription=where.subscription,
+        )
 
 
 def prefill_target(arm: Arm, op: Operation, url: str, target: ArmPath, example: dict) -> None:
@@ -469,8 +488,9 @@ def compare_elements(expected: list, actual: list, op: Operation, path: KeyPath)
             differences.append(Difference(membership, f"lacks an element like the example's {brief(wanted)}"))
     extra = [had for j, had in enumerate(actual) if j not in paired_actual]
     if extra and path != ("value",):  # a list answer may hold more than the example shows
-        differences.append(Difference(membership, f"has {len(extra)} element(s) the example does not show: "
-                                                   f"{brief(extra)}"))
+        differences.append(
+            Difference(membership, f"has {len(extra)} element(s) the example does not show: {brief(extra)}")
+        )
     return differences
 
 
@@ -595,17 +615,38 @@ def test_example(name: str, tmp_path: Path) -> None:
 
 def test_compare_finds_what_differs() -> None:
     """The comparison itself: what agrees, and each kind of difference it must find (at which key path)."""
-    op = Operation("GET", "/", "Example_Get", relax=(
-        Relaxation.parse("etag", {"instance": "a new etag on every write"}),
-        Relaxation.parse("properties.when", {"instance": "a timestamp", "match": r"\d{4}-\d\d"}),
-        Relaxation.parse("properties.count", {"gap": "not computed yet"}),
-    ))
-    example = {"etag": "1", "properties": {"when": "2020-01", "state": "Ready", "names": ["a", "b"], "gone": None,
-                                           "count": 3, "items": [{"n": 1, "on": True}, {"n": 2, "on": False}]}}
-    agreeing = {"etag": "2", "extra": 1, "properties": {
-        "when": "2031-12", "state": "Ready", "names": ["b", "a"], "count": 0,
-        "items": [{"n": 2, "on": False}, {"n": 1, "on": True}],
-    }}
+    op = Operation(
+        "GET",
+        "/",
+        "Example_Get",
+        relax=(
+            Relaxation.parse("etag", {"instance": "a new etag on every write"}),
+            Relaxation.parse("properties.when", {"instance": "a timestamp", "match": r"\d{4}-\d\d"}),
+            Relaxation.parse("properties.count", {"gap": "not computed yet"}),
+        ),
+    )
+    example = {
+        "etag": "1",
+        "properties": {
+            "when": "2020-01",
+            "state": "Ready",
+            "names": ["a", "b"],
+            "gone": None,
+            "count": 3,
+            "items": [{"n": 1, "on": True}, {"n": 2, "on": False}],
+        },
+    }
+    agreeing = {
+        "etag": "2",
+        "extra": 1,
+        "properties": {
+            "when": "2031-12",
+            "state": "Ready",
+            "names": ["b", "a"],
+            "count": 0,
+            "items": [{"n": 2, "on": False}, {"n": 1, "on": True}],
+        },
+    }
     assert [str(d) for d in compare(example, agreeing, op)] == ["properties.count: is 0, where the example has 3"]
 
     def differs(change) -> list[str]:
@@ -658,8 +699,11 @@ def test_operations_fit_their_examples() -> None:
             if rule.path not in shown:
                 problems.append(f"{name}: relax {show_path(rule.path)!r} is no key path of the example's responses")
             if rule.kind == "defect":
-                problems += [f"{name}: relax {show_path(rule.path)!r} must quote SOURCES.md word for word: {q!r}"
-                             for q in rule.reason if not is_quoted(q)]
+                problems += [
+                    f"{name}: relax {show_path(rule.path)!r} must quote SOURCES.md word for word: {q!r}"
+                    for q in rule.reason
+                    if not is_quoted(q)
+                ]
             if rule.match is not None:
                 try:
                     re.compile(expand_macros(rule.match))

@@ -10,10 +10,18 @@ import pytest
 from runbook_lib.errors import InputError
 from runbook_lib.geo import geo_code, geo_codes
 
-@pytest.mark.parametrize("region, code", [
-    ("westus3", "wus3"), ("eastus", "eus"), ("uksouth", "uks"), ("West US 3", "wus3"),
-    ("usgovvirginia", "ugv"), ("chinanorth2", "bjb2"),
-])
+
+@pytest.mark.parametrize(
+    "region, code",
+    [
+        ("westus3", "wus3"),
+        ("eastus", "eus"),
+        ("uksouth", "uks"),
+        ("West US 3", "wus3"),
+        ("usgovvirginia", "ugv"),
+        ("chinanorth2", "bjb2"),
+    ],
+)
 def test_published_codes(region, code):
     assert geo_code(region) == code
 

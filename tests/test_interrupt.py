@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from runbook_lib.azure import Target, get_clients
-from runbook_lib.journal import Change, Intent, Journal
 from runbook_lib.azure.ids import parse_id
+from runbook_lib.journal import Change, Intent, Journal
 from runbook_lib.sandbox import Sandbox
 from tests.cli import runbook
 
@@ -27,18 +27,37 @@ LINE = "runbook: interrupted during step endpoint; run the same command again to
 
 def _estate(tmp_path: Path) -> dict[str, str]:
     state = tmp_path / "estate.db"
-    reset = runbook("sandbox", "reset", "--demo", "contoso", "--lro", "realistic", "--lro-seconds", "3",
-                    "--state", str(state))
+    reset = runbook(
+        "sandbox", "reset", "--demo", "contoso", "--lro", "realistic", "--lro-seconds", "3", "--state", str(state)
+    )
     assert reset.returncode == 0, reset.stderr
     return {"RUNBOOK_SANDBOX": str(state)}
 
 
-def _stopped_while_making_the_endpoint(tmp_path: Path, env: dict[str, str], journal: Path,
-                                       how: signal.Signals) -> subprocess.CompletedProcess:
+def _stopped_while_making_the_endpoint(
+    tmp_path: Path, env: dict[str, str], journal: Path, how: signal.Signals
+) -> subprocess.CompletedProcess:
     """Start `runbook apply backup`, wait until the endpoint's create request is journaled, then send ``how``."""
-    process = subprocess.Popen([sys.executable, "-m", "runbook_lib.cli", "apply", "backup", "-f", str(PARAMETERS),
-                                "--as", "owner", "--journal", str(journal)], cwd=tmp_path, env={**os.environ, **env},
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "runbook_lib.cli",
+            "apply",
+            "backup",
+            "-f",
+            str(PARAMETERS),
+            "--as",
+            "owner",
+            "--journal",
+            str(journal),
+        ],
+        cwd=tmp_path,
+        env={**os.environ, **env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     deadline = time.monotonic() + 90
     try:
         clients = get_clients(Target(state=env["RUNBOOK_SANDBOX"], principal="owner"))
@@ -85,8 +104,9 @@ def test_an_apply_stopped_while_making_the_endpoint_is_reconciled_by_the_next_ru
     assert not any(isinstance(e, Change) and e.resource_id.lower() == endpoint_id.lower() for e in _entries(journal))
 
     Sandbox(env["RUNBOOK_SANDBOX"]).configure(lro="immediate")  # the rest of the run need not wait
-    again = runbook("apply", "backup", "-f", str(PARAMETERS), "--as", "owner", "--journal", str(journal),
-                    cwd=tmp_path, env=env)
+    again = runbook(
+        "apply", "backup", "-f", str(PARAMETERS), "--as", "owner", "--journal", str(journal), cwd=tmp_path, env=env
+    )
     assert again.returncode == 3, again.stderr  # done up to the first registration, a manual step
     assert f"runbook: endpoint: {endpoint_id}: made by an interrupted run" in again.stderr.splitlines()
     entries = _entries(journal)
@@ -94,24 +114,40 @@ def test_an_apply_stopped_while_making_the_endpoint_is_reconciled_by_the_next_ru
     assert reconciled.reconciled and reconciled.step == "endpoint" and reconciled.request_id is None
     assert reconciled.resource_id.lower() == endpoint_id.lower()  # the id ARM gives the endpoint
     # settled before the second run's first step, and the endpoint is not created a second time
-    second_run = entries[entries.index(reconciled):]
+    second_run = entries[entries.index(reconciled) :]
     assert not any(isinstance(e, Intent) and e.step == "endpoint" for e in second_run)
     assert Journal(journal).open_intents() == []
-
 
 
 def test_a_headless_run_stopped_by_ctrl_c_is_sealed_and_the_next_run_names_what_it_made(tmp_path):
     """`runbook run` (papermill): the parent's Ctrl-C ends the run with the same line and exit 130; the folder is
     sealed as far as it went, and the next run of the scenario starts with its open intents and settles them."""
     env, runs = _estate(tmp_path), tmp_path / "runs"
-    command = [sys.executable, "-m", "runbook_lib.cli", "run", "backup", "-f", str(PARAMETERS), "--mode", "apply",
-               "--as", "owner", "--output", str(runs)]
-    process = subprocess.Popen(command, cwd=tmp_path, env={**os.environ, **env}, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True)
+    command = [
+        sys.executable,
+        "-m",
+        "runbook_lib.cli",
+        "run",
+        "backup",
+        "-f",
+        str(PARAMETERS),
+        "--mode",
+        "apply",
+        "--as",
+        "owner",
+        "--output",
+        str(runs),
+    ]
+    process = subprocess.Popen(
+        command, cwd=tmp_path, env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     deadline = time.monotonic() + 120
     try:
-        while not any(isinstance(e, Intent) and e.step == "endpoint"
-                      for path in runs.glob("backup/*/*/journal.jsonl") for e in _entries(path)):
+        while not any(
+            isinstance(e, Intent) and e.step == "endpoint"
+            for path in runs.glob("backup/*/*/journal.jsonl")
+            for e in _entries(path)
+        ):
             assert process.poll() is None, process.communicate()
             assert time.monotonic() < deadline, "the endpoint step never started"
             time.sleep(0.2)
@@ -132,8 +168,20 @@ def test_a_headless_run_stopped_by_ctrl_c_is_sealed_and_the_next_run_names_what_
     [left] = [e for e in manifest["journal"] if e["kind"] == "intent" and e["step"] == "endpoint"]
 
     # the next run, even a plan (it writes nothing to Azure), reads the endpoint and journals what was made
-    again = runbook("run", "backup", "-f", str(PARAMETERS), "--mode", "plan", "--as", "owner", "--output",
-                    str(runs), cwd=tmp_path, env=env)
+    again = runbook(
+        "run",
+        "backup",
+        "-f",
+        str(PARAMETERS),
+        "--mode",
+        "plan",
+        "--as",
+        "owner",
+        "--output",
+        str(runs),
+        cwd=tmp_path,
+        env=env,
+    )
     assert again.returncode == 0, again.stderr
     folder = Path(again.stdout.strip().splitlines()[-1]).parent
     second = json.loads((folder / "manifest.json").read_text())

@@ -34,8 +34,16 @@ NEW_VAULT = f"{VAULTS}/rsv-backup-new"
 
 
 def params(**change) -> BackupParameters:
-    return load_parameters(BackupParameters, {"vault": NEW_VAULT, "subnet": SPOKE_ENDPOINTS,
-                                              "endpoint_name": "pe-backup", "zones_resource_group": DNS_RG, **change})
+    return load_parameters(
+        BackupParameters,
+        {
+            "vault": NEW_VAULT,
+            "subnet": SPOKE_ENDPOINTS,
+            "endpoint_name": "pe-backup",
+            "zones_resource_group": DNS_RG,
+            **change,
+        },
+    )
 
 
 @pytest.fixture
@@ -50,11 +58,14 @@ def owner(contoso):
 
 # (a Recovery Services vault is made synchronously, as Azure does: its PUT answers 201 Succeeded or an error, so no
 # run leaves it Failed; the Azure CLI's recording test_backup_vault.yaml)
-@pytest.mark.parametrize("path, step", [
-    ("privateEndpoints/pe-backup$", "endpoint"),
-    ("privateDnsZoneGroups/default$", "zones"),
-    ("virtualNetworkLinks/link-vnet-spoke$", "links"),
-])
+@pytest.mark.parametrize(
+    "path, step",
+    [
+        ("privateEndpoints/pe-backup$", "endpoint"),
+        ("privateDnsZoneGroups/default$", "zones"),
+        ("virtualNetworkLinks/link-vnet-spoke$", "links"),
+    ],
+)
 def test_a_resource_left_failed_is_put_again_by_the_next_run(contoso, owner, path, step):
     contoso.add_fault(FaultRule(answer="lro-failed", method="PUT", path=path, times=1))
     failed, _ = run(owner, params())
@@ -82,8 +93,9 @@ def test_past_the_bound_the_step_is_blocked_and_says_why(contoso, owner, monkeyp
     spoke = SPOKE_ENDPOINTS.split("/")[4]
     endpoint = owner.network.private_endpoints.get(spoke, "pe-backup")
     contoso.configure(lro="realistic", lro_seconds=120)
-    owner.network.private_endpoints.begin_create_or_update(spoke, "pe-backup", endpoint.as_dict(exclude_readonly=True),
-                                                           polling=False)  # someone else's update, still running
+    owner.network.private_endpoints.begin_create_or_update(
+        spoke, "pe-backup", endpoint.as_dict(exclude_readonly=True), polling=False
+    )  # someone else's update, still running
     report, journal = run(owner, params())
     assert statuses(report)["endpoint"] == "blocked" and report.exit_code == 3
     assert detail(report, "endpoint").startswith("pe-backup is still Updating after 0.5 seconds: an operation on it")
@@ -96,8 +108,9 @@ def test_an_endpoint_still_updating_is_not_created_again(contoso, owner, monkeyp
     spoke = SPOKE_ENDPOINTS.split("/")[4]
     endpoint = owner.network.private_endpoints.get(spoke, "pe-backup")
     contoso.configure(lro="realistic", lro_seconds=1.0)
-    owner.network.private_endpoints.begin_create_or_update(spoke, "pe-backup", endpoint.as_dict(exclude_readonly=True),
-                                                           polling=False)
+    owner.network.private_endpoints.begin_create_or_update(
+        spoke, "pe-backup", endpoint.as_dict(exclude_readonly=True), polling=False
+    )
     assert owner.network.private_endpoints.get(spoke, "pe-backup").provisioning_state == "Updating"
     contoso.configure(lro="immediate")  # what this run writes is answered at once; the endpoint's operation runs on
     started = time.monotonic()
@@ -120,9 +133,13 @@ Moment = Callable[[list[dict]], bool]  # the estate's resources -> kill now?
 
 def _of_type(kind: str, state: str) -> Moment:
     """A resource of type ``kind`` in provisioning state ``state`` (one the run is making) exists."""
+
     def moment(resources: list[dict]) -> bool:
-        return any(r.get("type", "").lower() == kind.lower() and
-                   (r.get("properties") or {}).get("provisioningState") == state for r in resources)
+        return any(
+            r.get("type", "").lower() == kind.lower() and (r.get("properties") or {}).get("provisioningState") == state
+            for r in resources
+        )
+
     return moment
 
 
@@ -135,8 +152,11 @@ def _assignment_to_new_vault(resources: list[dict]) -> bool:
     """The vault's identity holds its first role: between the writes of step identity-roles."""
     vault = next((r for r in resources if r["id"].lower() == NEW_VAULT.lower()), None)  # the parameters' vault
     principal = ((vault or {}).get("identity") or {}).get("principalId")
-    return bool(principal) and any((r.get("properties") or {}).get("principalId") == principal for r in resources
-                                   if r.get("type", "").lower() == "microsoft.authorization/roleassignments")
+    return bool(principal) and any(
+        (r.get("properties") or {}).get("principalId") == principal
+        for r in resources
+        if r.get("type", "").lower() == "microsoft.authorization/roleassignments"
+    )
 
 
 KILL_MOMENTS: dict[str, Moment] = {
@@ -164,19 +184,26 @@ class Outcome:
 
     def journaled(self) -> Counter:
         """The resources the journal names as changed, GUIDs the runs made as <new> (role assignment names)."""
-        return Counter(UUID.sub(lambda m: m.group(0) if m.group(0).lower() in self.known else "<new>", e.resource_id)
-                       for e in self.journal if isinstance(e, Change))
+        return Counter(
+            UUID.sub(lambda m: m.group(0) if m.group(0).lower() in self.known else "<new>", e.resource_id)
+            for e in self.journal
+            if isinstance(e, Change)
+        )
 
 
 @pytest.fixture(scope="module")
 def outcomes(tmp_path_factory) -> dict[str, Outcome]:
     """'clean', each kill moment, and 'faults': what each case ended with."""
-    cases: dict[str, Callable[[Path], Outcome]] = {"clean": partial(_case, None, ()), "faults": partial(_case, None,
-                                                                                                          FAULTS)}
+    cases: dict[str, Callable[[Path], Outcome]] = {
+        "clean": partial(_case, None, ()),
+        "faults": partial(_case, None, FAULTS),
+    }
     cases |= {moment: partial(_case, KILL_MOMENTS[moment], ()) for moment in KILL_MOMENTS}
     with ThreadPoolExecutor(max_workers=len(cases)) as pool:
-        futures = {name: pool.submit(case, tmp_path_factory.mktemp(name.replace(" ", "-").replace("'", "")))
-                   for name, case in cases.items()}
+        futures = {
+            name: pool.submit(case, tmp_path_factory.mktemp(name.replace(" ", "-").replace("'", "")))
+            for name, case in cases.items()
+        }
         return {name: future.result() for name, future in futures.items()}
 
 
@@ -228,20 +255,40 @@ def _case(moment: Moment | None, faults: tuple[FaultRule, ...], folder: Path) ->
     runs = [_apply(state)]
     while runs[-1][1] and len(runs) < 4:
         runs.append(_apply(state))
-    return Outcome(runs, _end_state(state, known), _stored(state), Journal.read(folder / "journal.jsonl"), known,
-                   sandbox.faults())
+    return Outcome(
+        runs, _end_state(state, known), _stored(state), Journal.read(folder / "journal.jsonl"), known, sandbox.faults()
+    )
 
 
 def _command(state: Path) -> list[str]:
     folder = state.parent
-    return [sys.executable, "-m", "runbook_lib.cli", "apply", "backup", "-f", str(folder / "backup.sandbox.yaml"),
-            "--as", "owner", "--state", str(state), "--journal", str(folder / "journal.jsonl")]
+    return [
+        sys.executable,
+        "-m",
+        "runbook_lib.cli",
+        "apply",
+        "backup",
+        "-f",
+        str(folder / "backup.sandbox.yaml"),
+        "--as",
+        "owner",
+        "--state",
+        str(state),
+        "--journal",
+        str(folder / "journal.jsonl"),
+    ]
 
 
 def _apply(state: Path) -> tuple[int, int]:
     """(exit code, changes) of one whole `runbook apply`."""
-    done = subprocess.run(_command(state), capture_output=True, text=True, cwd=state.parent, timeout=180,
-                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    done = subprocess.run(
+        _command(state),
+        capture_output=True,
+        text=True,
+        cwd=state.parent,
+        timeout=180,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     made = re.search(r"\((\d+) changes?;", done.stdout + done.stderr)
     assert made, done.stdout + done.stderr
     return done.returncode, int(made.group(1))
@@ -249,8 +296,13 @@ def _apply(state: Path) -> tuple[int, int]:
 
 def _kill_at(state: Path, moment: Moment, timeout: float = 60.0) -> None:
     """Start `runbook apply`; SIGKILL it as soon as the estate shows ``moment``."""
-    process = subprocess.Popen(_command(state), cwd=state.parent, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    process = subprocess.Popen(
+        _command(state),
+        cwd=state.parent,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     deadline = time.monotonic() + timeout
     try:
         while process.poll() is None and time.monotonic() < deadline and not moment(_stored(state)):
@@ -290,24 +342,48 @@ def _end_state(state: Path, known: set[str]) -> Counter:
 
     sandbox = Sandbox(state)
     with sandbox.store.transaction(write=False) as tx:
-        ctx = Context(tx, tx.principals()[0], "https://sandbox", "2024-01-01",
-                      SandboxSettings.from_dict(tx.setting("settings")), time.time())
-        return Counter(json.dumps(canonical(service_for(r["type"]).view(ctx, r)), sort_keys=True)
-                       for r in tx.below("") if "type" in r)
+        ctx = Context(
+            tx,
+            tx.principals()[0],
+            "https://sandbox",
+            "2024-01-01",
+            SandboxSettings.from_dict(tx.setting("settings")),
+            time.time(),
+        )
+        return Counter(
+            json.dumps(canonical(service_for(r["type"]).view(ctx, r)), sort_keys=True)
+            for r in tx.below("")
+            if "type" in r
+        )
 
 
 def _assert_settled_without_duplicates(resources: list[dict]) -> None:
-    of = {kind: [r for r in resources if r.get("type", "").lower() == kind.lower()] for kind in (
-        "Microsoft.Authorization/roleAssignments", "Microsoft.Network/privateEndpoints",
-        "Microsoft.Network/networkInterfaces")}
-    assignments = Counter((a["properties"]["principalId"], a["properties"]["roleDefinitionId"].rsplit("/", 1)[-1],
-                           a["properties"]["scope"].lower()) for a in of["Microsoft.Authorization/roleAssignments"])
+    of = {
+        kind: [r for r in resources if r.get("type", "").lower() == kind.lower()]
+        for kind in (
+            "Microsoft.Authorization/roleAssignments",
+            "Microsoft.Network/privateEndpoints",
+            "Microsoft.Network/networkInterfaces",
+        )
+    }
+    assignments = Counter(
+        (
+            a["properties"]["principalId"],
+            a["properties"]["roleDefinitionId"].rsplit("/", 1)[-1],
+            a["properties"]["scope"].lower(),
+        )
+        for a in of["Microsoft.Authorization/roleAssignments"]
+    )
     assert [key for key, count in assignments.items() if count > 1] == []
-    assert [e["name"] for e in of["Microsoft.Network/privateEndpoints"] if e["name"].startswith("pe-backup")] == \
-        ["pe-backup-wus3"]
+    assert [e["name"] for e in of["Microsoft.Network/privateEndpoints"] if e["name"].startswith("pe-backup")] == [
+        "pe-backup-wus3"
+    ]
     assert len([n for n in of["Microsoft.Network/networkInterfaces"] if n["name"].startswith("pe-backup-wus3.")]) == 1
-    unsettled = [(r["id"], (r.get("properties") or {}).get("provisioningState")) for r in resources
-                 if (r.get("properties") or {}).get("provisioningState") not in (None, "Succeeded")]
+    unsettled = [
+        (r["id"], (r.get("properties") or {}).get("provisioningState"))
+        for r in resources
+        if (r.get("properties") or {}).get("provisioningState") not in (None, "Succeeded")
+    ]
     assert unsettled == []
 
 

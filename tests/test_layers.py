@@ -20,15 +20,30 @@ PACKAGE = "runbook_lib"
 FACTS, AZURE, DOMAIN, ENGINE, SCENARIOS, PRESENTATION, FACES = range(7)
 LAYERS: dict[str, int] = {
     # facts, and the small shared modules every layer uses (errors, secrets redaction, the journal, text files)
-    PACKAGE: FACTS, "errors": FACTS, "geo": FACTS, "private_link": FACTS, "names": FACTS, "clouds": FACTS,
-    "secrets": FACTS, "textfile": FACTS, "nslookup": FACTS, "progress": FACTS, "journal": FACTS,
+    PACKAGE: FACTS,
+    "errors": FACTS,
+    "geo": FACTS,
+    "private_link": FACTS,
+    "names": FACTS,
+    "clouds": FACTS,
+    "secrets": FACTS,
+    "textfile": FACTS,
+    "nslookup": FACTS,
+    "progress": FACTS,
+    "journal": FACTS,
     "azure": AZURE,
-    "ops": DOMAIN, "dns": DOMAIN,
+    "ops": DOMAIN,
+    "dns": DOMAIN,
     "engine": ENGINE,
     "scenarios": SCENARIOS,
     # presentation and records; the headless runner and the notebook builder run the notebooks the ui draws
-    "ui": PRESENTATION, "evidence": PRESENTATION, "headless": PRESENTATION, "notebook_builder": PRESENTATION,
-    "notebook_spec": PRESENTATION, "dns_notebooks": PRESENTATION, "undo": PRESENTATION,  # undo: beside evidence
+    "ui": PRESENTATION,
+    "evidence": PRESENTATION,
+    "headless": PRESENTATION,
+    "notebook_builder": PRESENTATION,
+    "notebook_spec": PRESENTATION,
+    "dns_notebooks": PRESENTATION,
+    "undo": PRESENTATION,  # undo: beside evidence
     "cli": FACES,
 }
 SANDBOX = "sandbox"
@@ -42,7 +57,7 @@ KNOWN_EXCEPTIONS: dict[tuple[str, str], str] = {
     (f"{_SERVICES}.base", _SERVICES): "service_for: the registry imports every service module, each imports base",
     (f"{_SERVICES}.endpoints", _SERVICES): "service_for: the registry imports this module",
     (f"{_SERVICES}.base", "runbook_lib.sandbox.names"): "sandbox.names reads the services' types (privatedns), "
-                                                        "and base checks names with it",
+    "and base checks names with it",
 }
 
 
@@ -58,16 +73,21 @@ def modules() -> dict[str, Path]:
 
 def _type_checking(node: ast.If) -> bool:
     test = node.test
-    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or \
-        (isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
 
 
 def _import_nodes(tree: ast.AST):
     """Every import statement in the tree except those under ``if TYPE_CHECKING:``."""
     for node in ast.iter_child_nodes(tree):
         if isinstance(node, ast.If) and _type_checking(node):
-            yield from (n for child in node.orelse for n in [child, *_import_nodes(child)]
-                        if isinstance(n, ast.Import | ast.ImportFrom))
+            yield from (
+                n
+                for child in node.orelse
+                for n in [child, *_import_nodes(child)]
+                if isinstance(n, ast.Import | ast.ImportFrom)
+            )
             continue
         if isinstance(node, ast.Import | ast.ImportFrom):
             yield node
@@ -86,8 +106,9 @@ def imports_of(name: str) -> set[str]:
         else:
             base = package.split(".")[: len(package.split(".")) - node.level + 1] if node.level else []
             source = ".".join(base + ([node.module] if node.module else []))
-            targets = [f"{source}.{alias.name}" if f"{source}.{alias.name}" in modules() else source
-                       for alias in node.names]
+            targets = [
+                f"{source}.{alias.name}" if f"{source}.{alias.name}" in modules() else source for alias in node.names
+            ]
         found |= {target for target in targets if target in modules()}
     return found - {name}
 
@@ -170,8 +191,12 @@ def test_no_import_loops():
 
 
 def test_imports_point_down_the_layers():
-    broken = {(importer, imported): why for importer, targets in graph().items() for imported in sorted(targets)
-              if (why := rule_broken(importer, imported)) and (importer, imported) not in KNOWN_EXCEPTIONS}
+    broken = {
+        (importer, imported): why
+        for importer, targets in graph().items()
+        for imported in sorted(targets)
+        if (why := rule_broken(importer, imported)) and (importer, imported) not in KNOWN_EXCEPTIONS
+    }
     assert broken == {}
 
 

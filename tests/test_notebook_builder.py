@@ -42,8 +42,9 @@ def test_check_names_each_notebook_that_differs_or_is_missing_and_build_fixes_th
     shown = capsys.readouterr()
     lines = sorted(shown.err.strip().splitlines())
     assert shown.out == "" and len(lines) == 2, shown.err
-    assert lines[0].startswith(f"{edited}: differs") and lines[1].startswith(f"{tmp_path / 'site_recovery.ipynb'}: "
-                                                                             "missing")
+    assert lines[0].startswith(f"{edited}: differs") and lines[1].startswith(
+        f"{tmp_path / 'site_recovery.ipynb'}: missing"
+    )
     assert all(f"run `runbook notebooks build --out {tmp_path}`" in line for line in lines)
     assert "hand-edited" in edited.read_text()  # --check writes nothing
 

@@ -19,7 +19,9 @@ def _name(requirement: str) -> str:
 
 def test_environment_yml_has_the_same_dependencies_as_pyproject():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    wanted = {_name(r): r.replace(" ", "") for r in [*project["dependencies"], *project["optional-dependencies"]["test"]]}
+    wanted = {
+        _name(r): r.replace(" ", "") for r in [*project["dependencies"], *project["optional-dependencies"]["test"]]
+    }
     environment = yaml.safe_load((ROOT / "environment.yml").read_text())
     listed = {}
     for entry in environment["dependencies"]:

@@ -94,8 +94,9 @@ def test_undo_apply_leaves_everything_the_run_touched_as_before_and_seals_the_pa
     undo_folder = runs / undo["folder"]
     assert runbook("evidence", "verify", str(undo_folder)).returncode == 0
     manifest = json.loads((undo_folder / "manifest.json").read_text())
-    assert manifest["undoes"] == original and {e["action"] for e in manifest["journal"] if e["kind"] == "change"} \
-        == {"delete"}
+    assert manifest["undoes"] == original and {e["action"] for e in manifest["journal"] if e["kind"] == "change"} == {
+        "delete"
+    }
     shown = runbook("evidence", "show", str(undo_folder), "--json")
     assert shown.returncode == 0 and json.loads(shown.stdout)["undoes"] == original
     listed = json.loads(runbook("evidence", "list", "--runs", str(runs), "--json").stdout)
@@ -140,8 +141,9 @@ def test_a_folder_that_does_not_verify_is_refused_naming_the_file(backup, tmp_pa
 
 def test_the_target_must_be_the_runs(backup):
     folder, state, _ = backup
-    one_line_error(runbook("undo", str(folder), "--target", "azure", "--state", str(state)), "--target",
-                   "was on sandbox")
+    one_line_error(
+        runbook("undo", str(folder), "--target", "azure", "--state", str(state)), "--target", "was on sandbox"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -178,22 +180,25 @@ def test_a_vault_update_puts_public_access_back_and_keeps_the_identity(hub):
     """Backup's article: once enabled, the managed identity must not be disabled (even temporarily)."""
     vault_id = f"{RECOVERY_RG}/providers/Microsoft.RecoveryServices/vaults/rsv-existing"
     hub.recoveryservices.vaults.begin_create_or_update(
-        "rg-recovery", "rsv-existing", {"location": "westus3", "sku": {"name": "Standard"},
-                                        "properties": {"publicNetworkAccess": "Enabled"}}).result()
+        "rg-recovery",
+        "rsv-existing",
+        {"location": "westus3", "sku": {"name": "Standard"}, "properties": {"publicNetworkAccess": "Enabled"}},
+    ).result()
     before = snapshot(hub, [vault_id])[vault_id]
-    vaults.update_vault(hub, vault_id, {"identity": {"type": "SystemAssigned"},
-                                        "properties": {"publicNetworkAccess": "Disabled"}})()
+    vaults.update_vault(
+        hub, vault_id, {"identity": {"type": "SystemAssigned"}, "properties": {"publicNetworkAccess": "Disabled"}}
+    )()
     now = snapshot(hub, [vault_id])[vault_id]
 
-    row = plan_row(hub, Change(vault_id, "update", "identity None", "identity SystemAssigned"), before, now, now,
-                   None)
+    row = plan_row(hub, Change(vault_id, "update", "identity None", "identity SystemAssigned"), before, now, now, None)
     assert row.action == UndoAction.UPDATE and row.after == "publicNetworkAccess Enabled"
     assert "identity kept on" in row.reason and "private-endpoints#enable-managed-identity-for-your-vault" in row.reason
     row.write()
     vault = vaults.get_vault(hub, vault_id)
     assert vault.properties.public_network_access == "Enabled" and vaults.identity_on(vault)
-    again = plan_row(hub, Change(vault_id, "update", None, None), before, now, snapshot(hub, [vault_id])[vault_id],
-                     None)
+    again = plan_row(
+        hub, Change(vault_id, "update", None, None), before, now, snapshot(hub, [vault_id])[vault_id], None
+    )
     assert again.action == UndoAction.NONE and "identity kept on" in again.reason
 
 
@@ -203,8 +208,9 @@ def test_a_replaced_a_record_is_put_back_as_it_was_unless_changed_since(hub):
     records = hub.privatedns.record_sets
 
     def put(address: str) -> None:
-        records.create_or_update("rg-dns", zone, "A", "contoso-rcm1",
-                                 {"properties": {"ttl": 10, "aRecords": [{"ipv4Address": address}]}})
+        records.create_or_update(
+            "rg-dns", zone, "A", "contoso-rcm1", {"properties": {"ttl": 10, "aRecords": [{"ipv4Address": address}]}}
+        )
 
     put("10.1.0.4")
     before = snapshot(hub, [record_id])[record_id]

@@ -16,8 +16,10 @@ from runbook_lib.ops.arm import get_or_none
 from runbook_lib.scenarios.registry import Scenario, register
 from tests.contoso import WORKLOAD
 
-ARTICLE = Article("Manage Azure resource groups by using the Azure portal",
-                  "https://learn.microsoft.com/azure/azure-resource-manager/management/manage-resource-groups-portal")
+ARTICLE = Article(
+    "Manage Azure resource groups by using the Azure portal",
+    "https://learn.microsoft.com/azure/azure-resource-manager/management/manage-resource-groups-portal",
+)
 NAME = "toy"
 
 
@@ -41,21 +43,30 @@ class CreateResourceGroup(Step):
 
 
 def runbook(params: ToyParameters) -> Runbook:
-    return Runbook(NAME, [
-        CreateResourceGroup(),
-        ManualStep("tell-the-team", "Tell the team where the group is", ARTICLE.section("Create resource groups"),
-                   "Send the resource group's id to whoever deploys into it."),
-    ])
+    return Runbook(
+        NAME,
+        [
+            CreateResourceGroup(),
+            ManualStep(
+                "tell-the-team",
+                "Tell the team where the group is",
+                ARTICLE.section("Create resource groups"),
+                "Send the resource group's id to whoever deploys into it.",
+            ),
+        ],
+    )
 
 
-SCENARIO = register(Scenario(
-    name=NAME,
-    title="A toy resource group",
-    article=ARTICLE,
-    summary="A resource group, then a word to the team.",
-    risks=("None: a resource group costs nothing.",),
-    parameters=ToyParameters,
-    build=runbook,
-    zones=(ZoneNeed("blob", "Toy storage (blob)", "blob"),),
-    scope=lambda params, run: [params.resource_group],
-))
+SCENARIO = register(
+    Scenario(
+        name=NAME,
+        title="A toy resource group",
+        article=ARTICLE,
+        summary="A resource group, then a word to the team.",
+        risks=("None: a resource group costs nothing.",),
+        parameters=ToyParameters,
+        build=runbook,
+        zones=(ZoneNeed("blob", "Toy storage (blob)", "blob"),),
+        scope=lambda params, run: [params.resource_group],
+    )
+)

@@ -6,7 +6,7 @@ Everything above this module gets an ``AzureClients`` and never learns which tar
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -62,7 +62,7 @@ class AzureClients:
         self.subscription_id = subscription_id
         self._connection = connection
 
-    def for_subscription(self, subscription_id: str) -> "AzureClients":
+    def for_subscription(self, subscription_id: str) -> AzureClients:
         """The same target and credential, another subscription (zones often live in a hub subscription)."""
         return AzureClients(subscription_id, self._connection)
 
@@ -84,52 +84,53 @@ class AzureClients:
         )
 
     @cached_property
-    def network(self) -> "NetworkManagementClient":
+    def network(self) -> NetworkManagementClient:
         from azure.mgmt.network import NetworkManagementClient
 
         return self._make(NetworkManagementClient)
 
     @cached_property
-    def privatedns(self) -> "PrivateDnsManagementClient":
+    def privatedns(self) -> PrivateDnsManagementClient:
         from azure.mgmt.privatedns import PrivateDnsManagementClient
 
         return self._make(PrivateDnsManagementClient)
 
     @cached_property
-    def recoveryservices(self) -> "RecoveryServicesClient":
+    def recoveryservices(self) -> RecoveryServicesClient:
         from azure.mgmt.recoveryservices import RecoveryServicesClient
 
         return self._make(RecoveryServicesClient)
 
     @cached_property
-    def backup(self) -> "RecoveryServicesBackupClient":
+    def backup(self) -> RecoveryServicesBackupClient:
         """Recovery Services Backup: a vault's private endpoint connections live here."""
         from azure.mgmt.recoveryservicesbackup import RecoveryServicesBackupClient
 
         return self._make(RecoveryServicesBackupClient)
 
     @cached_property
-    def authorization(self) -> "AuthorizationManagementClient":
+    def authorization(self) -> AuthorizationManagementClient:
         from azure.mgmt.authorization import AuthorizationManagementClient
 
         return self._make(AuthorizationManagementClient)
 
     @cached_property
-    def storage(self) -> "StorageManagementClient":
+    def storage(self) -> StorageManagementClient:
         from azure.mgmt.storage import StorageManagementClient
 
         return self._make(StorageManagementClient)
 
     @cached_property
-    def resources(self) -> "ResourceManagementClient":
+    def resources(self) -> ResourceManagementClient:
         """Resource groups, and generic calls for types with no SDK of their own (Microsoft.Migrate)."""
         from azure.mgmt.resource.resources import ResourceManagementClient
 
         return self._make(ResourceManagementClient)
 
 
-def get_clients(target: Target = Target(), *, credential: TokenCredential | None = None,
-                **client_options: Any) -> AzureClients:
+def get_clients(
+    target: Target = Target(), *, credential: TokenCredential | None = None, **client_options: Any
+) -> AzureClients:
     """The management clients for ``target``.
 
     ``credential`` replaces the one ``target.credential`` names (azure target only); ``client_options`` go to every
@@ -174,7 +175,7 @@ def _resolved(state: str | None) -> Path:
     return state_path(state).resolve()
 
 
-@lru_cache(maxsize=None)
+@cache
 def _sandbox_transport(state: str, demo: str | None):
     """One in-process transport per estate file (opened, and initialised, or built as ``demo``, if new, on first
     use)."""
@@ -186,4 +187,3 @@ def _sandbox_transport(state: str, demo: str | None):
         sandbox.reset(demo=demo)
     sandbox.ensure_initialised()
     return WsgiTransport(sandbox.app, SANDBOX_HOST), DEFAULT_SUBSCRIPTION
-

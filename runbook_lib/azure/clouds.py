@@ -23,5 +23,6 @@ class Cloud:
 def get_cloud(name: str) -> Cloud:
     """The cloud named ``name`` (any case); an InputError naming the choices otherwise."""
     cloud = find_cloud(name, option="cloud")
-    return Cloud(cloud.name, AzureClouds[cloud.sdk_cloud], cloud.resource_manager, cloud.credential_scopes,
-                 cloud.authority_host)
+    return Cloud(
+        cloud.name, AzureClouds[cloud.sdk_cloud], cloud.resource_manager, cloud.credential_scopes, cloud.authority_host
+    )

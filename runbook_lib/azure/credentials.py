@@ -47,13 +47,13 @@ def get_credential(name: str, cloud: Cloud) -> TokenCredential:
 # WorkloadIdentityCredential, ManagedIdentityCredential, AzureCliCredential)
 _WHAT_TO_DO = {
     "default": "run `az login`, or set AZURE_TENANT_ID and AZURE_CLIENT_ID with AZURE_FEDERATED_TOKEN_FILE (workload "
-               "identity) or AZURE_CLIENT_CERTIFICATE_PATH (a service principal's certificate), or run where a "
-               "managed identity is assigned (--credential managed-identity)",
+    "identity) or AZURE_CLIENT_CERTIFICATE_PATH (a service principal's certificate), or run where a "
+    "managed identity is assigned (--credential managed-identity)",
     "cli": "install the Azure CLI and run `az login` (and `az cloud set` for another cloud)",
     "device-code": "sign in with the code it shows, from a browser that can reach Microsoft Entra ID",
     "interactive-browser": "sign in in the browser it opens, or use --credential device-code where there is none",
     "managed-identity": "run it on an Azure VM, container or function with a managed identity assigned, or use "
-                        "--credential cli after `az login`",
+    "--credential cli after `az login`",
 }
 
 
@@ -85,8 +85,7 @@ class SignInCredential:
         text = str(error.message or error)
         tried = re.findall(r"^\s+(\w+Credential): ", text, re.MULTILINE)
         what = f"tried {', '.join(tried)}" if tried else text.strip().splitlines()[0][:200]
-        return SignInError(f"azure: could not sign in with --credential {self.name} ({what}): "
-                           f"{_WHAT_TO_DO[self.name]}")
+        return SignInError(f"azure: could not sign in with --credential {self.name} ({what}): {_WHAT_TO_DO[self.name]}")
 
 
 @contextmanager
@@ -116,8 +115,16 @@ class SandboxCredential:
         return AccessTokenInfo(self.principal, int(time.time()) + 3600)
 
 
-CLAIMS = {"upn": "upn", "unique_name": "upn", "preferred_username": "upn", "name": "name", "oid": "object_id",
-          "tid": "tenant", "appid": "app_id", "azp": "app_id"}
+CLAIMS = {
+    "upn": "upn",
+    "unique_name": "upn",
+    "preferred_username": "upn",
+    "name": "name",
+    "oid": "object_id",
+    "tid": "tenant",
+    "appid": "app_id",
+    "azp": "app_id",
+}
 
 
 def token_claims(token: str) -> dict[str, str]:

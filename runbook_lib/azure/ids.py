@@ -31,13 +31,20 @@ def parse_id(text: str, field: str = "ID") -> ResourceId:
     """A resource or resource-group id; an InputError naming ``field`` for anything else."""
     parts = parse_resource_id(text) if is_valid_resource_id(text) else {}
     if not parts.get("resource_group"):
-        raise InputError(f"{field}: '{text}' is not a resource id; give the full id, "
-                         "e.g. /subscriptions/SUB/resourceGroups/RG/providers/Microsoft.Network/privateEndpoints/NAME")
+        raise InputError(
+            f"{field}: '{text}' is not a resource id; give the full id, "
+            "e.g. /subscriptions/SUB/resourceGroups/RG/providers/Microsoft.Network/privateEndpoints/NAME"
+        )
     if "namespace" not in parts:
         return ResourceId(text, parts["subscription"], parts["resource_group"], RESOURCE_GROUP, parts["resource_group"])
     types = [parts["type"]] + [parts[f"child_type_{n}"] for n in range(1, parts.get("last_child_num", 0) + 1)]
-    return ResourceId(text, parts["subscription"], parts["resource_group"],
-                      "/".join([parts["namespace"], *types]), parts["resource_name"])
+    return ResourceId(
+        text,
+        parts["subscription"],
+        parts["resource_group"],
+        "/".join([parts["namespace"], *types]),
+        parts["resource_name"],
+    )
 
 
 def parse_typed_id(text: str, resource_type: str, field: str) -> ResourceId:

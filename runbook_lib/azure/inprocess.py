@@ -96,7 +96,7 @@ def _headers(pairs: list[tuple[str, str]]) -> CaseInsensitiveDict:
 
 def _blocks(payload: bytes, size: int = BLOCK_SIZE) -> Iterator[bytes]:
     for start in range(0, len(payload), size):
-        yield payload[start:start + size]
+        yield payload[start : start + size]
 
 
 class _Answer:
@@ -118,11 +118,18 @@ class WsgiResponse(HttpResponseImpl):
     """An ``azure.core.rest.HttpResponse`` holding the app's answer (read(), text(), json(), iter_bytes(),
     and the legacy body() and stream_download(pipeline) that LRO pollers may still call)."""
 
-    def __init__(self, request: Any, status: int, reason: str, headers: CaseInsensitiveDict, payload: bytes,
-                 stream: bool):
-        super().__init__(request=request, internal_response=_Answer(payload), status_code=status, reason=reason,
-                         headers=headers, content_type=headers.get("Content-Type"),
-                         stream_download_generator=_stream_answer)
+    def __init__(
+        self, request: Any, status: int, reason: str, headers: CaseInsensitiveDict, payload: bytes, stream: bool
+    ):
+        super().__init__(
+            request=request,
+            internal_response=_Answer(payload),
+            status_code=status,
+            reason=reason,
+            headers=headers,
+            content_type=headers.get("Content-Type"),
+            stream_download_generator=_stream_answer,
+        )
         if "charset=utf-8" in (self.content_type or "").lower():
             self._encoding = "utf-8"  # what azure-core would parse out of the header, through email.message
         if not stream:  # what azure-core's transports do for a non-streamed rest response: read, then close
@@ -188,17 +195,26 @@ class WsgiAdapter(HTTPAdapter):
         self.app = app
         self.host = host.lower()
 
-    def send(self, request: requests.PreparedRequest, stream=False, timeout=None, verify=True, cert=None,
-             proxies=None) -> requests.Response:
+    def send(
+        self, request: requests.PreparedRequest, stream=False, timeout=None, verify=True, cert=None, proxies=None
+    ) -> requests.Response:
         url = urlsplit(request.url)
         if (url.hostname or "").lower() != self.host:
             raise requests.ConnectionError(f"the in-process sandbox serves only {self.host}, not {url.hostname}")
         body = _body_bytes(request.body)
-        status, reason, pairs, payload = _call(self.app, _environ(request.method, request.url,
-                                                                   request.headers.items(), body))
-        raw = HTTPResponse(body=io.BytesIO(payload), headers=pairs, status=status, reason=reason,
-                           preload_content=False, decode_content=False, request_method=request.method,
-                           request_url=request.url)
+        status, reason, pairs, payload = _call(
+            self.app, _environ(request.method, request.url, request.headers.items(), body)
+        )
+        raw = HTTPResponse(
+            body=io.BytesIO(payload),
+            headers=pairs,
+            status=status,
+            reason=reason,
+            preload_content=False,
+            decode_content=False,
+            request_method=request.method,
+            request_url=request.url,
+        )
         return self.build_response(request, raw)
 
 

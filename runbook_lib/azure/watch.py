@@ -30,8 +30,13 @@ class WriteWatch(SansIOHTTPPolicy):
         if listener is None or http.method.upper() not in WRITES:
             return
         parts = urlsplit(http.url)
-        listener({"method": http.method.upper(), "url": parts.path + (f"?{parts.query}" if parts.query else ""),
-                  "body": _json(http.body)})
+        listener(
+            {
+                "method": http.method.upper(),
+                "url": parts.path + (f"?{parts.query}" if parts.query else ""),
+                "body": _json(http.body),
+            }
+        )
 
 
 @contextmanager

@@ -20,9 +20,10 @@ from .common import Parser, add_target, add_wide, clients_for, print_table
 from .exit_codes import ExitCode, exit_code_of_arm_error
 
 
-
 def build_parser() -> argparse.ArgumentParser:
-    parser = Parser(prog="runbook", description="Private-endpoint runbooks for Azure Backup, Site Recovery and Migrate.")
+    parser = Parser(
+        prog="runbook", description="Private-endpoint runbooks for Azure Backup, Site Recovery and Migrate."
+    )
     parser.add_argument("--version", action="version", version=f"runbook {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
     sandbox.add_commands(commands)
@@ -43,8 +44,12 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        handler = getattr(args, "handler", None) or {"sandbox": sandbox.run, "dns": dns.run, "resources": _list_resources,
-                                                   "evidence": evidence.run}[args.command]
+        handler = (
+            getattr(args, "handler", None)
+            or {"sandbox": sandbox.run, "dns": dns.run, "resources": _list_resources, "evidence": evidence.run}[
+                args.command
+            ]
+        )
         return handler(args)
     except RunbookError as error:
         print(f"runbook: error: {error}", file=sys.stderr)

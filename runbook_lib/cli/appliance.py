@@ -18,9 +18,12 @@ def add_commands(commands) -> None:
 def add_installer_command(commands) -> None:
     from ..ops.installer import SCENARIOS
 
-    verify = commands.add_parser("verify-installer", help="is a downloaded Azure Migrate appliance installer the "
-                                                          "one Microsoft published (its SHA256, as \"Using Azure "
-                                                          "Migrate with private endpoints\" lists it)?")
+    verify = commands.add_parser(
+        "verify-installer",
+        help="is a downloaded Azure Migrate appliance installer the "
+        'one Microsoft published (its SHA256, as "Using Azure '
+        'Migrate with private endpoints" lists it)?',
+    )
     verify.add_argument("file", metavar="FILE")
     verify.add_argument("--scenario", required=True, choices=SCENARIOS)
     verify.add_argument("--cloud", default="public", help="default: public (the only cloud the article lists)")
@@ -28,9 +31,12 @@ def add_installer_command(commands) -> None:
 
 
 def add_urls_command(commands) -> None:
-    urls = commands.add_parser("allowed-urls", help="the URLs Site Recovery's appliance must reach besides its "
-                                                    "private endpoints (\"Replicate on-premises machines by "
-                                                    "using private endpoints\"), for a proxy or firewall team")
+    urls = commands.add_parser(
+        "allowed-urls",
+        help="the URLs Site Recovery's appliance must reach besides its "
+        'private endpoints ("Replicate on-premises machines by '
+        'using private endpoints"), for a proxy or firewall team',
+    )
     urls.add_argument("--cloud", choices=cloud_names(), default="public")
     urls.add_argument("--out", metavar="FILE", help="write the URLs one a line to FILE instead of the table")
     add_json(urls)
@@ -38,7 +44,8 @@ def add_urls_command(commands) -> None:
 
 
 def allowed_urls(args: argparse.Namespace) -> int:
-    from ..scenarios.site_recovery import allowed_urls as urls, export_allowed_urls
+    from ..scenarios.site_recovery import allowed_urls as urls
+    from ..scenarios.site_recovery import export_allowed_urls
 
     if args.out:
         print(export_allowed_urls(args.cloud, args.out))

@@ -20,8 +20,9 @@ class Parser(argparse.ArgumentParser):
 
 
 def add_state(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--state", metavar="PATH",
-                        help="sandbox estate file (default: $RUNBOOK_SANDBOX, else .sandbox/estate.db)")
+    parser.add_argument(
+        "--state", metavar="PATH", help="sandbox estate file (default: $RUNBOOK_SANDBOX, else .sandbox/estate.db)"
+    )
 
 
 def add_target(parser: argparse.ArgumentParser) -> None:
@@ -38,8 +39,11 @@ def add_json(parser: argparse.ArgumentParser) -> None:
 
 
 def add_wide(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--wide", action="store_true", help="whole resource ids in the table (default: "
-                                                           "resource-group/name, to fit the terminal)")
+    parser.add_argument(
+        "--wide",
+        action="store_true",
+        help="whole resource ids in the table (default: resource-group/name, to fit the terminal)",
+    )
 
 
 def clients_for(args: argparse.Namespace, subscription: str | None = None, principal: str = "sandbox"):
@@ -49,12 +53,15 @@ def clients_for(args: argparse.Namespace, subscription: str | None = None, princ
 
     if args.target == "sandbox":
         require_estate(args.state)
-    return get_clients(Target(args.target, args.subscription or subscription, args.cloud, args.credential,
-                              args.state, principal))
+    return get_clients(
+        Target(args.target, args.subscription or subscription, args.cloud, args.credential, args.state, principal)
+    )
 
 
-NO_ESTATE = ("no sandbox estate here: run `runbook sandbox reset --demo contoso` first, or point RUNBOOK_SANDBOX at "
-             "one (or give --state PATH)")
+NO_ESTATE = (
+    "no sandbox estate here: run `runbook sandbox reset --demo contoso` first, or point RUNBOOK_SANDBOX at "
+    "one (or give --state PATH)"
+)
 
 
 def require_estate(state: str | None) -> None:
@@ -66,13 +73,16 @@ def require_estate(state: str | None) -> None:
     if state is None and not os.environ.get(STATE_ENV) and not state_path().exists():
         raise InputError(NO_ESTATE)
     if state is None and os.environ.get(STATE_ENV) and not state_path().exists():
-        raise InputError(f"{STATE_ENV}: no sandbox estate at '{state_path()}'; create one with `runbook sandbox reset "
-                         "--demo contoso`, or point it at an estate file")
+        raise InputError(
+            f"{STATE_ENV}: no sandbox estate at '{state_path()}'; create one with `runbook sandbox reset "
+            "--demo contoso`, or point it at an estate file"
+        )
     Sandbox(state, must_exist=True)  # a mistyped --state must not start a new estate; not an SQLite file: refused
 
 
-def check_principal(target: str, state: str | None, principal: str | None, *, demo: str | None = None,
-                    option: str = "--as") -> None:
+def check_principal(
+    target: str, state: str | None, principal: str | None, *, demo: str | None = None, option: str = "--as"
+) -> None:
     """On the sandbox, ``principal`` must name a principal of the estate (by name or object id): the sandbox runs
     any other name, silently, as its default caller. A new estate file is the demo estate ``demo`` once made. On azure the
     caller is whoever azure-identity signs in."""
@@ -81,24 +91,31 @@ def check_principal(target: str, state: str | None, principal: str | None, *, de
     from ..secrets import secret_kind
 
     if kind := secret_kind(principal):
-        raise InputError(f"{option}: looks like a credential ({kind}); give a principal's name or object id, never a "
-                         "token")
+        raise InputError(
+            f"{option}: looks like a credential ({kind}); give a principal's name or object id, never a token"
+        )
     if target != "sandbox":
-        raise InputError(f"{option}: on azure the caller is whoever azure-identity signs in (`az login`, a managed "
-                         f"identity); leave {option} out")
+        raise InputError(
+            f"{option}: on azure the caller is whoever azure-identity signs in (`az login`, a managed "
+            f"identity); leave {option} out"
+        )
     from ..sandbox import DEFAULT_CALLER, Sandbox, state_path
 
     if demo and not state_path(state).exists():
         from ..sandbox.demo_estates import load_demo
 
-        known = [(DEFAULT_CALLER.name, DEFAULT_CALLER.object_id),
-                 *((p["name"], p["name"]) for p in load_demo(demo).get("principals", []))]
+        known = [
+            (DEFAULT_CALLER.name, DEFAULT_CALLER.object_id),
+            *((p["name"], p["name"]) for p in load_demo(demo).get("principals", [])),
+        ]
     else:
         require_estate(state)
         known = [(p.name, p.object_id) for p in Sandbox(state, must_exist=True).principals()]
     if not any(principal.lower() in (name.lower(), object_id.lower()) for name, object_id in known):
-        raise InputError(f"{option}: no principal '{principal}' in the sandbox estate; use one of "
-                         f"{', '.join(name for name, _ in known)} (`runbook sandbox show` lists them)")
+        raise InputError(
+            f"{option}: no principal '{principal}' in the sandbox estate; use one of "
+            f"{', '.join(name for name, _ in known)} (`runbook sandbox show` lists them)"
+        )
 
 
 def read_input(path: str, option: str) -> tuple[str, str]:
@@ -130,8 +147,10 @@ def check_output_file(path: str, option: str, *, appended: bool = False) -> None
         try:
             json.loads(first)
         except ValueError:
-            raise InputError(f"{option}: '{path}' holds something other than a journal (not JSON lines); give a new "
-                             "file or an earlier journal") from None
+            raise InputError(
+                f"{option}: '{path}' holds something other than a journal (not JSON lines); give a new "
+                "file or an earlier journal"
+            ) from None
 
 
 def check_output_folder(path: str, option: str) -> None:
@@ -148,25 +167,30 @@ def check_output_folder(path: str, option: str) -> None:
 def _check_parent(path: Path, option: str, shown: str) -> None:
     parent = path.parent if str(path.parent) else Path(".")
     if not parent.is_dir():
-        raise InputError(f"{option}: the folder '{parent}' of '{shown}' does not exist; create it or choose another "
-                         "path")
+        raise InputError(
+            f"{option}: the folder '{parent}' of '{shown}' does not exist; create it or choose another path"
+        )
     if not os.access(parent, os.W_OK):
         raise InputError(f"{option}: the folder '{parent}' of '{shown}' cannot be written to; choose another path")
 
 
 def bounded(low: float, high: float, kind: type = float):
     """An argparse type: a number from ``low`` to ``high`` (``kind`` int for a count)."""
+
     def parse(text: str) -> float:
         try:
             value = kind(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"'{text}' is not {'a whole number' if kind is int else 'a number'}") \
-                from None
+            raise argparse.ArgumentTypeError(
+                f"'{text}' is not {'a whole number' if kind is int else 'a number'}"
+            ) from None
         if value != value or not low <= value <= high:  # value != value: NaN
             what = "negative" if value < 0 else f"below {low:g}" if value < low else f"over {high:g}"
-            raise argparse.ArgumentTypeError(f"'{text}' is {'not a number' if value != value else what}; give "
-                                             f"{low:g} to {high:g}")
+            raise argparse.ArgumentTypeError(
+                f"'{text}' is {'not a number' if value != value else what}; give {low:g} to {high:g}"
+            )
         return value
+
     return parse
 
 

@@ -6,8 +6,8 @@ import argparse
 import sys
 
 from ..clouds import cloud_names
-from .exit_codes import ExitCode
 from .common import Parser, ScenarioChoices, add_json, add_target, clients_for, print_table, read_input, write_output
+from .exit_codes import ExitCode
 
 DEFAULT_JOURNAL = "runs/dns-journal.jsonl"
 
@@ -17,101 +17,188 @@ def add_commands(commands) -> None:
     from ..dns.exports import WRITERS, describe_formats
 
     dns = commands.add_parser("dns", help="DNS records for private endpoints").add_subparsers(
-        dest="action", required=True, parser_class=Parser)
+        dest="action", required=True, parser_class=Parser
+    )
     entries = dns.add_parser("entries", help="each FQDN of the endpoints with its private IP, zone and record")
-    entries.add_argument("ids", nargs="+", metavar="ID",
-                         help="a private endpoint, a Recovery Services vault or a resource group (full ids)")
+    entries.add_argument(
+        "ids",
+        nargs="+",
+        metavar="ID",
+        help="a private endpoint, a Recovery Services vault or a resource group (full ids)",
+    )
     entries.add_argument("--out", metavar="FILE", help="write the entries to FILE ('-': stdout), overwriting it")
     entries.add_argument("--header", action="store_true", help="with --format privateip: the column names first")
-    entries.add_argument("--format", choices=ENTRY_FORMATS, help="privateip (PrivateIP.ps1's lines; default with --out), "
-                                                           "csv or json")
+    entries.add_argument(
+        "--format", choices=ENTRY_FORMATS, help="privateip (PrivateIP.ps1's lines; default with --out), csv or json"
+    )
     add_json(entries)
     add_target(entries)
 
-    for name, text in (("plan", "what applying the entries' A records would change"),
-                       ("apply", "create the entries' A records (only what the plan shows)")):
+    for name, text in (
+        ("plan", "what applying the entries' A records would change"),
+        ("apply", "create the entries' A records (only what the plan shows)"),
+    ):
         command = dns.add_parser(name, help=text)
-        command.add_argument("--from", dest="source", required=True, metavar="FILE",
-                             help="entries from `runbook dns entries` (privateip, csv or json; '-': stdin)")
-        command.add_argument("--zones", required=True, metavar="RESOURCE_GROUP_ID",
-                             help="the resource group holding the private DNS zones (any subscription)")
-        command.add_argument("--create-missing-zones", action="store_true",
-                             help="create the private-link zones the group lacks (only zones the runbooks use)")
-        command.add_argument("--allow-zone", dest="allowed_zones", action="append", default=[], metavar="ZONE",
-                             help="with --create-missing-zones: create this zone too, though no runbook uses it")
-        command.add_argument("--link", nargs="+", action="extend", default=[], metavar="VNET_ID",
-                             help="link every zone of the plan to these VNets")
+        command.add_argument(
+            "--from",
+            dest="source",
+            required=True,
+            metavar="FILE",
+            help="entries from `runbook dns entries` (privateip, csv or json; '-': stdin)",
+        )
+        command.add_argument(
+            "--zones",
+            required=True,
+            metavar="RESOURCE_GROUP_ID",
+            help="the resource group holding the private DNS zones (any subscription)",
+        )
+        command.add_argument(
+            "--create-missing-zones",
+            action="store_true",
+            help="create the private-link zones the group lacks (only zones the runbooks use)",
+        )
+        command.add_argument(
+            "--allow-zone",
+            dest="allowed_zones",
+            action="append",
+            default=[],
+            metavar="ZONE",
+            help="with --create-missing-zones: create this zone too, though no runbook uses it",
+        )
+        command.add_argument(
+            "--link",
+            nargs="+",
+            action="extend",
+            default=[],
+            metavar="VNET_ID",
+            help="link every zone of the plan to these VNets",
+        )
         command.add_argument("--ttl", type=int, default=DEFAULT_TTL, help=f"seconds (default {DEFAULT_TTL})")
         if name == "apply":
-            command.add_argument("--overwrite-conflicts", action="store_true",
-                                 help="replace records holding another IP (the old value goes to the journal)")
-            command.add_argument("--journal", default=DEFAULT_JOURNAL, metavar="FILE",
-                                 help=f"append every change here (default {DEFAULT_JOURNAL})")
+            command.add_argument(
+                "--overwrite-conflicts",
+                action="store_true",
+                help="replace records holding another IP (the old value goes to the journal)",
+            )
+            command.add_argument(
+                "--journal",
+                default=DEFAULT_JOURNAL,
+                metavar="FILE",
+                help=f"append every change here (default {DEFAULT_JOURNAL})",
+            )
         add_json(command)
         add_target(command)
 
     export = dns.add_parser("export", help="the entries for a custom DNS server or a hosts file")
     export.add_argument("--from", dest="source", required=True, metavar="FILE", help="entries ('-': stdin)")
     export.add_argument("--format", required=True, choices=list(WRITERS), help=describe_formats())
-    export.add_argument("--out", required=True, metavar="DIR",
-                        help="directory to write the files into (made when missing)")
+    export.add_argument(
+        "--out", required=True, metavar="DIR", help="directory to write the files into (made when missing)"
+    )
     export.add_argument("--force", action="store_true", help="overwrite export files already in DIR")
     export.add_argument("--ttl", type=int, default=DEFAULT_TTL, help=f"seconds (default {DEFAULT_TTL})")
-    export.add_argument("--fqdns-from", nargs="+", action="extend", default=[], metavar="ID",
-                        help="read from ARM the FQDNs the file lacks (PrivateIP.ps1's lines): the endpoints' NICs, "
-                             "named by endpoint, vault or resource group ids")
+    export.add_argument(
+        "--fqdns-from",
+        nargs="+",
+        action="extend",
+        default=[],
+        metavar="ID",
+        help="read from ARM the FQDNs the file lacks (PrivateIP.ps1's lines): the endpoints' NICs, "
+        "named by endpoint, vault or resource group ids",
+    )
     add_target(export)
 
-    check = dns.add_parser("check", help="the checks of \"Using Azure Migrate with private endpoints\" (Troubleshoot network "
-                                               "connectivity): connection, zones, links, records, resolution")
+    check = dns.add_parser(
+        "check",
+        help='the checks of "Using Azure Migrate with private endpoints" (Troubleshoot network '
+        "connectivity): connection, zones, links, records, resolution",
+    )
     check.add_argument("ids", nargs="*", metavar="ID", help="private endpoints, vaults or resource groups")
-    check.add_argument("--results", metavar="FILE", help="also read the results a `runbook dns script` script wrote "
-                                                         "on a VM, appliance or host (then ID is optional)")
+    check.add_argument(
+        "--results",
+        metavar="FILE",
+        help="also read the results a `runbook dns script` script wrote "
+        "on a VM, appliance or host (then ID is optional)",
+    )
     check.add_argument("--nameserver", metavar="HOST[:PORT]", help="also resolve every FQDN through this server")
-    check.add_argument("--vnet", dest="vnets", nargs="+", action="extend", default=[], metavar="VNET_ID",
-                       help="consuming VNets that must be linked to the zones too")
-    check.add_argument("--zones", dest="zone_groups", nargs="+", action="extend", default=[],
-                       metavar="RESOURCE_GROUP_ID", help="resource groups holding zones the endpoints have no "
-                                                         "zone group for")
+    check.add_argument(
+        "--vnet",
+        dest="vnets",
+        nargs="+",
+        action="extend",
+        default=[],
+        metavar="VNET_ID",
+        help="consuming VNets that must be linked to the zones too",
+    )
+    check.add_argument(
+        "--zones",
+        dest="zone_groups",
+        nargs="+",
+        action="extend",
+        default=[],
+        metavar="RESOURCE_GROUP_ID",
+        help="resource groups holding zones the endpoints have no zone group for",
+    )
     add_json(check)
     add_target(check)
 
-    script = dns.add_parser("script", help="a script checking the endpoints' DNS and TCP 443 from a VM, appliance or "
-                                           "host (sh or PowerShell); it writes results for `dns check --results`")
+    script = dns.add_parser(
+        "script",
+        help="a script checking the endpoints' DNS and TCP 443 from a VM, appliance or "
+        "host (sh or PowerShell); it writes results for `dns check --results`",
+    )
     script.add_argument("ids", nargs="+", metavar="ID", help="private endpoints, vaults or resource groups")
-    script.add_argument("--os", dest="os_name", required=True, choices=["linux", "windows"],
-                        help="linux: POSIX sh; windows: PowerShell")
+    script.add_argument(
+        "--os", dest="os_name", required=True, choices=["linux", "windows"], help="linux: POSIX sh; windows: PowerShell"
+    )
     script.add_argument("--out", default="-", metavar="FILE", help="write the script to FILE (default: stdout)")
     add_target(script)
 
-    domains = dns.add_parser("proxy-domains", help="the domains a proxy server must allow for Backup with private "
-                                                   "endpoints (reads no Azure)")
+    domains = dns.add_parser(
+        "proxy-domains", help="the domains a proxy server must allow for Backup with private endpoints (reads no Azure)"
+    )
     domains.add_argument("--cloud", choices=cloud_names(), default="public")
     domains.add_argument("--out", metavar="FILE", help="write them one a line to FILE instead of the table")
     add_json(domains)
 
-    proxy = dns.add_parser("proxy-check", help="the proxy's VNet is linked to the zones the endpoints need and "
-                                               "peered with their VNets")
+    proxy = dns.add_parser(
+        "proxy-check", help="the proxy's VNet is linked to the zones the endpoints need and peered with their VNets"
+    )
     proxy.add_argument("ids", nargs="+", metavar="ID", help="private endpoints, vaults or resource groups")
     proxy.add_argument("--proxy-vnet", required=True, metavar="VNET_ID", help="the VNet the proxy server runs in")
-    proxy.add_argument("--zones", dest="zone_groups", nargs="+", action="extend", default=[],
-                       metavar="RESOURCE_GROUP_ID", help="resource groups holding zones the endpoints have no "
-                                                         "zone group for")
+    proxy.add_argument(
+        "--zones",
+        dest="zone_groups",
+        nargs="+",
+        action="extend",
+        default=[],
+        metavar="RESOURCE_GROUP_ID",
+        help="resource groups holding zones the endpoints have no zone group for",
+    )
     add_json(proxy)
     add_target(proxy)
 
     zones = dns.add_parser("zones", help="the private DNS zones a scenario needs in a region (reads no Azure)")
-    zones.add_argument("--scenario", required=True, choices=ScenarioChoices(), metavar="SCENARIO",
-                       help="one of `runbook scenarios`")
+    zones.add_argument(
+        "--scenario", required=True, choices=ScenarioChoices(), metavar="SCENARIO", help="one of `runbook scenarios`"
+    )
     zones.add_argument("--region", required=True, help="an Azure region name, e.g. westus3")
     zones.add_argument("--cloud", choices=cloud_names(), help="default: the region's cloud")
     add_json(zones)
 
 
 def run(args: argparse.Namespace) -> int:
-    return {"entries": _entries, "plan": _plan, "apply": _apply, "export": _export, "check": _check,
-            "zones": _zones, "script": _script, "proxy-domains": _proxy_domains,
-            "proxy-check": _proxy_check}[args.action](args)
+    return {
+        "entries": _entries,
+        "plan": _plan,
+        "apply": _apply,
+        "export": _export,
+        "check": _check,
+        "zones": _zones,
+        "script": _script,
+        "proxy-domains": _proxy_domains,
+        "proxy-check": _proxy_check,
+    }[args.action](args)
 
 
 def _entries(args: argparse.Namespace) -> int:
@@ -138,8 +225,15 @@ def _planned(args: argparse.Namespace):
 
     entries = parse_entries(*read_input(args.source, "--from"))
     clients = clients_for(args, parse_id(args.zones, "--zones").subscription)
-    plan = plan_records(clients, entries, args.zones, create_missing_zones=args.create_missing_zones,
-                        link_vnets=args.link, ttl=args.ttl, allowed_zones=args.allowed_zones)
+    plan = plan_records(
+        clients,
+        entries,
+        args.zones,
+        create_missing_zones=args.create_missing_zones,
+        link_vnets=args.link,
+        ttl=args.ttl,
+        allowed_zones=args.allowed_zones,
+    )
     return clients, plan
 
 
@@ -148,8 +242,10 @@ def _plan(args: argparse.Namespace) -> int:
     print_table(plan.table.drop(columns="ETag"), args.json, wide=args.wide)
     blocking = int(plan.table["Action"].isin(["conflict", "zone-missing"]).sum())
     if blocking:  # apply writes all or nothing: say so now
-        print(f"runbook: apply would write nothing while {blocking} rows are conflict or zone-missing (see Reason)",
-              file=sys.stderr)
+        print(
+            f"runbook: apply would write nothing while {blocking} rows are conflict or zone-missing (see Reason)",
+            file=sys.stderr,
+        )
     return ExitCode.OK
 
 
@@ -166,8 +262,10 @@ def _apply(args: argparse.Namespace) -> int:
         for row in refused.itertuples(index=False):
             what = f"{row.Kind} {row.Name + ' in ' if row.Name else ''}{row.Zone}"
             print(f"runbook: refused: {what}: {row.Result.removeprefix('refused: ')}", file=sys.stderr)
-        print(f"runbook: nothing was written: {len(refused)} of the planned changes were refused (see above)",
-              file=sys.stderr)
+        print(
+            f"runbook: nothing was written: {len(refused)} of the planned changes were refused (see above)",
+            file=sys.stderr,
+        )
         return ExitCode.FAILED
     counts = done["Result"].value_counts()
     print(", ".join(f"{result} {count}" for result, count in counts.items()) or "nothing to do", file=sys.stderr)
@@ -211,8 +309,9 @@ def _check(args: argparse.Namespace) -> int:
     results = probed
     if args.ids:
         clients = clients_for(args, parse_id(args.ids[0]).subscription)
-        results = check_endpoints(clients, args.ids, nameserver=args.nameserver, vnets=args.vnets,
-                                  zone_groups=args.zone_groups)
+        results = check_endpoints(
+            clients, args.ids, nameserver=args.nameserver, vnets=args.vnets, zone_groups=args.zone_groups
+        )
         results = results if probed is None else pd.concat([results, probed], ignore_index=True)
     print_table(results, args.json, wide=args.wide)
     failed = int((results["Status"] == CheckStatus.FAIL).sum())

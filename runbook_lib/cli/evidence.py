@@ -11,8 +11,8 @@ import sys
 from pathlib import Path
 
 from ..errors import InputError
-from .exit_codes import ExitCode
 from .common import Parser, add_json, print_table
+from .exit_codes import ExitCode
 
 
 def add_commands(commands) -> None:
@@ -20,8 +20,11 @@ def add_commands(commands) -> None:
     verbs = evidence.add_subparsers(dest="verb", required=True, parser_class=Parser)
     verify = verbs.add_parser("verify", help="check every file's hash and the manifest; exit 1 naming what changed")
     verify.add_argument("folder", metavar="RUN_DIR")
-    show = verbs.add_parser("show", help="verify the folder, then a run's summary: who, what, where, how it ended, "
-                                         "what it changed; exit 1 when it does not verify")
+    show = verbs.add_parser(
+        "show",
+        help="verify the folder, then a run's summary: who, what, where, how it ended, "
+        "what it changed; exit 1 when it does not verify",
+    )
     show.add_argument("folder", metavar="RUN_DIR")
     add_json(show)
     listing = verbs.add_parser("list", help="the runs in runs/index.jsonl, as a table")
@@ -71,27 +74,53 @@ def _print_summary(m: dict, as_json: bool, problems: list[str], *, wide: bool = 
 
     changes = [e for e in m["journal"] if e.get("kind") == "change"]
     checks = pd.Series([c["status"] for c in m["validation"]], dtype=str).value_counts().to_dict()
-    summary = {"run": m["run_id"], "scenario": m["scenario"], "mode": m["mode"],
-               **({"undoes": m["undoes"]} if m.get("undoes") else {}), "status": m["status"],  # runbook undo
-               "why": m.get("status_detail", ""), "target": f"{m['target']['kind']} ({m['target']['cloud']})",
-               "subscriptions": ", ".join(m["target"]["subscriptions"]), "started": m["started"], "ended": m["ended"],
-               "operator": ", ".join(f"{k} {v}" for k, v in m["operator"].items()),
-               "tool": f"{m['tool']['version']} ({m['tool'].get('git_commit') or 'no git commit'})",
-               "changes": len(changes), "checks": ", ".join(f"{n} {s}" for s, n in checks.items()) or "none",
-               "files": len(m["files"])}
-    actions = [{"Step": s["id"], "Status": s["status"], **{k.capitalize(): a[k] for k in ("action", "via", "by",
-                                                                                           "time")}}
-               for s in m.get("steps", []) for a in s["actions"]]
+    summary = {
+        "run": m["run_id"],
+        "scenario": m["scenario"],
+        "mode": m["mode"],
+        **({"undoes": m["undoes"]} if m.get("undoes") else {}),
+        "status": m["status"],  # runbook undo
+        "why": m.get("status_detail", ""),
+        "target": f"{m['target']['kind']} ({m['target']['cloud']})",
+        "subscriptions": ", ".join(m["target"]["subscriptions"]),
+        "started": m["started"],
+        "ended": m["ended"],
+        "operator": ", ".join(f"{k} {v}" for k, v in m["operator"].items()),
+        "tool": f"{m['tool']['version']} ({m['tool'].get('git_commit') or 'no git commit'})",
+        "changes": len(changes),
+        "checks": ", ".join(f"{n} {s}" for s, n in checks.items()) or "none",
+        "files": len(m["files"]),
+    }
+    actions = [
+        {"Step": s["id"], "Status": s["status"], **{k.capitalize(): a[k] for k in ("action", "via", "by", "time")}}
+        for s in m.get("steps", [])
+        for a in s["actions"]
+    ]
     if as_json:
-        print(json.dumps({"verified": not problems, "problems": problems, **summary, "journal": changes,
-                          "actions": actions}))
+        print(
+            json.dumps(
+                {"verified": not problems, "problems": problems, **summary, "journal": changes, "actions": actions}
+            )
+        )
         return
     width = max(map(len, summary))
     print("\n".join(f"{name:<{width}}  {value}" for name, value in summary.items()))
     if changes:
         print()
-        print_table(pd.DataFrame([{"Step": c.get("step"), "Action": c["action"], "Resource": c["resource_id"],
-                                   "Request": c.get("request_id") or ""} for c in changes]), wide=wide)
+        print_table(
+            pd.DataFrame(
+                [
+                    {
+                        "Step": c.get("step"),
+                        "Action": c["action"],
+                        "Resource": c["resource_id"],
+                        "Request": c.get("request_id") or "",
+                    }
+                    for c in changes
+                ]
+            ),
+            wide=wide,
+        )
     if actions:  # an interactive run: what each step's buttons and cells did, in order
         print()
         print_table(pd.DataFrame(actions), wide=wide)
@@ -117,8 +146,10 @@ def _diff(args: argparse.Namespace) -> int:
     try:
         table = diff_runs(first, second)
     except _SHAPE_ERRORS as error:
-        raise InputError(f"RUN_A, RUN_B: a manifest.json or snapshots/after.json is not of the shape this version "
-                         f"reads ({_what(error)}); `runbook evidence verify` checks each folder") from None
+        raise InputError(
+            f"RUN_A, RUN_B: a manifest.json or snapshots/after.json is not of the shape this version "
+            f"reads ({_what(error)}); `runbook evidence verify` checks each folder"
+        ) from None
     print_table(table, args.json, wide=args.wide)
     return ExitCode.OK
 
@@ -131,8 +162,10 @@ def _what(error: Exception) -> str:
 
 
 def _unreadable(folder: str, error: Exception) -> InputError:
-    return InputError(f"{Path(folder) / 'manifest.json'}: not a manifest this version reads ({_what(error)}); "
-                      f"`runbook evidence verify {folder}` checks the folder")
+    return InputError(
+        f"{Path(folder) / 'manifest.json'}: not a manifest this version reads ({_what(error)}); "
+        f"`runbook evidence verify {folder}` checks the folder"
+    )
 
 
 def _folder(text: str) -> Path:

@@ -7,8 +7,9 @@ from enum import IntEnum
 
 # ARM's answers for a resource (or its group, parent or subscription) that a command named and that does not exist:
 # the input named the wrong thing, so bad input (2) like an id of the wrong shape, in every command.
-NOT_FOUND_CODES = frozenset({"ResourceNotFound", "ResourceGroupNotFound", "ParentResourceNotFound",
-                             "SubscriptionNotFound", "NotFound"})
+NOT_FOUND_CODES = frozenset(
+    {"ResourceNotFound", "ResourceGroupNotFound", "ParentResourceNotFound", "SubscriptionNotFound", "NotFound"}
+)
 
 
 class ExitCode(IntEnum):

@@ -21,8 +21,11 @@ def add_commands(commands) -> None:
 
 def add_run_command(commands) -> None:
     run = commands.add_parser("run", help="run a notebook headless (papermill) into a run folder")
-    run.add_argument("scenario", metavar="NOTEBOOK",
-                     help="a scenario (see `runbook scenarios`), dns_entries or troubleshoot_private_link")
+    run.add_argument(
+        "scenario",
+        metavar="NOTEBOOK",
+        help="a scenario (see `runbook scenarios`), dns_entries or troubleshoot_private_link",
+    )
     run.add_argument("-f", "--parameters", required=True, metavar="FILE", help="the parameters (YAML)")
     run.add_argument("--target", choices=("sandbox", "azure"), default="sandbox")
     run.add_argument("--mode", choices=("plan", "apply"), default="plan")
@@ -31,8 +34,12 @@ def add_run_command(commands) -> None:
     run.add_argument("--state", metavar="PATH", help="sandbox: the estate file")
     run.add_argument("--subscription", metavar="ID", help="azure: the subscription to start from")
     run.set_defaults(handler=run_headless)
-    run.add_argument("--timeout", type=bounded(1, MAX_TIMEOUT), metavar="SECONDS",
-                     help=f"stop a cell that runs longer (the run is archived as timed-out); 1 to {MAX_TIMEOUT}")
+    run.add_argument(
+        "--timeout",
+        type=bounded(1, MAX_TIMEOUT),
+        metavar="SECONDS",
+        help=f"stop a cell that runs longer (the run is archived as timed-out); 1 to {MAX_TIMEOUT}",
+    )
 
 
 def run_headless(args: argparse.Namespace) -> int:
@@ -44,11 +51,20 @@ def run_headless(args: argparse.Namespace) -> int:
     parameters = read_parameters(args.parameters)
     check_output_folder(args.output, "--output")
     check_principal(args.target, args.state, args.principal, demo=DEMO_ESTATE)
-    options = {k: v for k, v in (("operator", args.principal), ("state", args.state),
-                                 ("subscription", args.subscription)) if v}
+    options = {
+        k: v for k, v in (("operator", args.principal), ("state", args.state), ("subscription", args.subscription)) if v
+    }
     with without_kernel_tcp_warning():
-        done = run_notebook(args.scenario, parameters, target=args.target, mode=args.mode, options=options,
-                            runs=Path(args.output), timeout=args.timeout, source=args.parameters)
+        done = run_notebook(
+            args.scenario,
+            parameters,
+            target=args.target,
+            mode=args.mode,
+            options=options,
+            runs=Path(args.output),
+            timeout=args.timeout,
+            source=args.parameters,
+        )
     print(done.notebook)  # stdout: the executed notebook alone, for a script
     why = f": {done.message}" if done.message else ""
     print(f"status: {done.status}{why}", file=sys.stderr)
@@ -59,8 +75,9 @@ def run_headless(args: argparse.Namespace) -> int:
 def add_batch_command(commands) -> None:
     batch = commands.add_parser("batch", help="run many parameter files headless, a few at a time")
     batch.add_argument("files", nargs="+", metavar="FILE", help="parameter files named {notebook}.*.yaml")
-    batch.add_argument("--jobs", type=bounded(1, MAX_JOBS, int), default=2,
-                       help=f"runs at a time (default 2, at most {MAX_JOBS})")
+    batch.add_argument(
+        "--jobs", type=bounded(1, MAX_JOBS, int), default=2, help=f"runs at a time (default 2, at most {MAX_JOBS})"
+    )
     batch.add_argument("--target", choices=("sandbox", "azure"), default="sandbox")
     batch.add_argument("--mode", choices=("plan", "apply"), default="plan")
     batch.add_argument("--output", default="runs", metavar="DIR", help="where run folders go (default runs/)")
@@ -70,13 +87,15 @@ def add_batch_command(commands) -> None:
 
 
 def run_batch(args: argparse.Namespace) -> int:
-    from ..headless import batch_exit_code, run_batch as batch
+    from ..headless import batch_exit_code
+    from ..headless import run_batch as batch
 
     check_output_folder(args.output, "--output")
     options = {"state": args.state} if args.state else {}
     with without_kernel_tcp_warning():
-        results = batch(args.files, jobs=args.jobs, target=args.target, mode=args.mode, options=options,
-                        runs=Path(args.output))
+        results = batch(
+            args.files, jobs=args.jobs, target=args.target, mode=args.mode, options=options, runs=Path(args.output)
+        )
     print_table(results, args.json, wide=args.wide)
     failed = results[results["Exit"] != 0]
     if not failed.empty:

@@ -13,11 +13,16 @@ from .exit_codes import ExitCode
 def add_commands(commands) -> None:
     notebooks = commands.add_parser("notebooks", help="the notebooks, generated from the scenarios")
     actions = notebooks.add_subparsers(dest="action", required=True, parser_class=type(notebooks))
-    build = actions.add_parser("build", help="write every notebook (a scenario's and the DNS notebooks) from its "
-                                             "scenario; never edit one by hand")
+    build = actions.add_parser(
+        "build",
+        help="write every notebook (a scenario's and the DNS notebooks) from its scenario; never edit one by hand",
+    )
     build.add_argument("--out", metavar="DIR", help="where to write them (default: the project's notebooks/)")
-    build.add_argument("--check", action="store_true",
-                       help="write nothing; exit 1 naming each notebook that differs from what it would write")
+    build.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; exit 1 naming each notebook that differs from what it would write",
+    )
     build.set_defaults(handler=build_notebooks)
 
 

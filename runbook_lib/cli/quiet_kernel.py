@@ -49,4 +49,4 @@ def _relay(read_end: int, target: int) -> None:
 
 def _write(target: int, data: bytes) -> None:
     while data:
-        data = data[os.write(target, data):]
+        data = data[os.write(target, data) :]

@@ -21,16 +21,25 @@ def add_commands(commands) -> None:
     listing = commands.add_parser("scenarios", help="the runbooks and their steps")
     add_json(listing)
     listing.set_defaults(handler=list_scenarios)
-    for mode, text in (("plan", "what a runbook would change (reads only)"),
-                       ("apply", "run a runbook: apply each step's plan, then verify it")):
+    for mode, text in (
+        ("plan", "what a runbook would change (reads only)"),
+        ("apply", "run a runbook: apply each step's plan, then verify it"),
+    ):
         command = commands.add_parser(mode, help=text)
         command.add_argument("scenario", metavar="SCENARIO", choices=ScenarioChoices(), help="see `runbook scenarios`")
         command.add_argument("-f", "--parameters", required=True, metavar="FILE", help="the parameters (YAML)")
-        command.add_argument("--as", dest="principal", metavar="PRINCIPAL",
-                             help="sandbox only: who runs it (a principal of the estate; default its admin)")
-        command.add_argument("--journal", metavar="FILE",
-                             help=f"append every write (intent, then outcome) and check here; a run starts by settling "
-                                  f"the writes an interrupted run left open in it (default {DEFAULT_JOURNAL})")
+        command.add_argument(
+            "--as",
+            dest="principal",
+            metavar="PRINCIPAL",
+            help="sandbox only: who runs it (a principal of the estate; default its admin)",
+        )
+        command.add_argument(
+            "--journal",
+            metavar="FILE",
+            help=f"append every write (intent, then outcome) and check here; a run starts by settling "
+            f"the writes an interrupted run left open in it (default {DEFAULT_JOURNAL})",
+        )
         add_json(command)
         add_target(command)
         command.set_defaults(handler=run_scenario)
@@ -43,9 +52,16 @@ def list_scenarios(args: argparse.Namespace) -> int:
 
     from ..scenarios import all_scenarios
 
-    rows = [{"Scenario": s.name, "What": s.summary, "Article": s.article.title,
-             **({"URL": s.article.url} if args.json or args.wide else {}),
-             "Parameters": ", ".join(s.parameters.model_fields)} for s in all_scenarios()]
+    rows = [
+        {
+            "Scenario": s.name,
+            "What": s.summary,
+            "Article": s.article.title,
+            **({"URL": s.article.url} if args.json or args.wide else {}),
+            "Parameters": ", ".join(s.parameters.model_fields),
+        }
+        for s in all_scenarios()
+    ]
     print_table(pd.DataFrame(rows), args.json, wide=args.wide)
     return ExitCode.OK
 
@@ -79,8 +95,11 @@ def run_scenario(args: argparse.Namespace) -> int:
     for step in stopped:
         print(f"runbook: {step.id}: {step.status}: {step.detail}", file=sys.stderr)
     changes = planned_changes(table) if args.command == "plan" else len(journal.changes)
-    print(f"{args.scenario}: {report.status} ({changes} {'change' if changes == 1 else 'changes'}; journal "
-          f"{journal.path})", file=sys.stderr)
+    print(
+        f"{args.scenario}: {report.status} ({changes} {'change' if changes == 1 else 'changes'}; journal "
+        f"{journal.path})",
+        file=sys.stderr,
+    )
     return report.exit_code
 
 
@@ -88,9 +107,13 @@ def reconciled_lines(journal) -> list[str]:
     """What this run found of the writes an earlier run was interrupted in (engine.reconcile), one line each."""
     from ..journal import MADE_BY_INTERRUPTED_RUN, Change, NotMade
 
-    return [f"{e.step}: {e.resource_id}: {MADE_BY_INTERRUPTED_RUN}" if isinstance(e, Change)
-            else f"{e.step}: {e.resource_id}: not made by an interrupted run ({e.why})"
-            for e in journal.entries if isinstance(e, NotMade) or (isinstance(e, Change) and e.reconciled)]
+    return [
+        f"{e.step}: {e.resource_id}: {MADE_BY_INTERRUPTED_RUN}"
+        if isinstance(e, Change)
+        else f"{e.step}: {e.resource_id}: not made by an interrupted run ({e.why})"
+        for e in journal.entries
+        if isinstance(e, NotMade) or (isinstance(e, Change) and e.reconciled)
+    ]
 
 
 def check_named_for(path: str, scenario: str, names: list[str], command: str) -> None:
@@ -101,8 +124,10 @@ def check_named_for(path: str, scenario: str, names: list[str], command: str) ->
 
     named = Path(path).name.split(".")[0]
     if named != scenario and named in names and "." in Path(path).name:
-        raise InputError(f"-f: {path} is named for {named}, not {scenario}: run `runbook {command} {named} -f {path}`, "
-                         f"or give {scenario}'s parameters")
+        raise InputError(
+            f"-f: {path} is named for {named}, not {scenario}: run `runbook {command} {named} -f {path}`, "
+            f"or give {scenario}'s parameters"
+        )
 
 
 def planned_changes(table) -> int:

@@ -7,25 +7,35 @@ import json
 import sys
 
 from ..errors import InputError
-from .exit_codes import ExitCode
 from .common import Parser, add_json, add_state, bounded, port, print_table
+from .exit_codes import ExitCode
 
 
 def add_commands(commands) -> None:
-    from ..sandbox.events import EVENTS
     from ..sandbox.demo_estates import demo_names
+    from ..sandbox.events import EVENTS
 
     sandbox = commands.add_parser("sandbox", help="the local ARM sandbox").add_subparsers(
         dest="action", required=True, parser_class=Parser
     )
     reset = sandbox.add_parser("reset", help="start an empty estate: one subscription owned by the default caller")
     add_state(reset)
-    reset.add_argument("--lro", choices=("immediate", "realistic"), default="immediate",
-                       help="answer long-running operations at once, or asynchronously with polling")
-    reset.add_argument("--lro-seconds", type=bounded(0, 3600), default=0.0, metavar="S",
-                       help="simulated duration of a long-running operation (realistic mode), 0 to 3600")
-    reset.add_argument("--demo", choices=demo_names(), metavar="NAME",
-                       help=f"then build a demo estate ({', '.join(demo_names())})")
+    reset.add_argument(
+        "--lro",
+        choices=("immediate", "realistic"),
+        default="immediate",
+        help="answer long-running operations at once, or asynchronously with polling",
+    )
+    reset.add_argument(
+        "--lro-seconds",
+        type=bounded(0, 3600),
+        default=0.0,
+        metavar="S",
+        help="simulated duration of a long-running operation (realistic mode), 0 to 3600",
+    )
+    reset.add_argument(
+        "--demo", choices=demo_names(), metavar="NAME", help=f"then build a demo estate ({', '.join(demo_names())})"
+    )
     show = sandbox.add_parser("show", help="what is in the estate, as a table")
     add_state(show)
     add_json(show)
@@ -43,15 +53,24 @@ def add_commands(commands) -> None:
     add_state(dns_server)
     dns_server.add_argument("--host", default="127.0.0.1")
     dns_server.add_argument("--port", type=port, default=0, help="default: a free port")
-    event = sandbox.add_parser("event", help="what a service does on its own: Backup's first registration and backup, "
-                                             "Migrate's generate key, a Site Recovery server's registration, a "
-                                             "machine's replication")
+    event = sandbox.add_parser(
+        "event",
+        help="what a service does on its own: Backup's first registration and backup, "
+        "Migrate's generate key, a Site Recovery server's registration, a "
+        "machine's replication",
+    )
     event.add_argument("event", choices=EVENTS)
-    event.add_argument("--vault", metavar="ID", help="register-container, first-backup, register-server, replicate: the "
-                                                    "Recovery Services vault")
+    event.add_argument(
+        "--vault",
+        metavar="ID",
+        help="register-container, first-backup, register-server, replicate: the Recovery Services vault",
+    )
     event.add_argument("--project", metavar="ID", help="generate-key: the Azure Migrate project")
-    event.add_argument("--dns-server", metavar="HOST:PORT",
-                       help="the client's DNS server (default: Azure DNS as the endpoint's VNet sees it)")
+    event.add_argument(
+        "--dns-server",
+        metavar="HOST:PORT",
+        help="the client's DNS server (default: Azure DNS as the endpoint's VNet sees it)",
+    )
     event.add_argument("--as", dest="caller", metavar="PRINCIPAL", help="generate-key: who generates it")
     event.add_argument("--json", action="store_true", help="one JSON object")
     add_state(event)
@@ -122,12 +141,17 @@ def _resolve(sandbox, fqdn: str, vnet_id: str, as_json: bool) -> int:
     if as_json:
         print(json.dumps(answer.to_dict()))
     else:
-        rows = [("name", answer.name), *(("cname", target) for target in answer.chain),
-                ("addresses", ", ".join(answer.addresses) or "(none)"), ("answered by", answer.answered_by)]
+        rows = [
+            ("name", answer.name),
+            *(("cname", target) for target in answer.chain),
+            ("addresses", ", ".join(answer.addresses) or "(none)"),
+            ("answered by", answer.answered_by),
+        ]
         for label, value in rows:
             print(f"{label:<12} {value}")
     if not answer.found:
-        print(f"runbook: NXDOMAIN: {answer.name} does not resolve from this VNet ({answer.answered_by})",
-              file=sys.stderr)
+        print(
+            f"runbook: NXDOMAIN: {answer.name} does not resolve from this VNet ({answer.answered_by})", file=sys.stderr
+        )
         return ExitCode.FAILED
     return ExitCode.OK

@@ -40,7 +40,7 @@ def short_id(value: Any) -> Any:
     if "providers" not in lowered:
         return parts[-1]  # a subscription or a resource group
     group = parts[lowered.index("resourcegroups") + 1] if "resourcegroups" in lowered else ""
-    after = parts[lowered.index("providers") + 2:]  # type/name[/child type/child name...]
+    after = parts[lowered.index("providers") + 2 :]  # type/name[/child type/child name...]
     names = after[1::2]
     return "/".join([group, *names]) if group else "/".join(names)
 
@@ -53,8 +53,10 @@ def format_table(frame, *, width: int | None, short_ids: bool = True) -> list[st
     headers = [str(c) for c in frame.columns]
     numeric = [is_numeric_dtype(frame[c]) and not is_bool_dtype(frame[c]) for c in frame.columns]
     cells = [[_text(short_id(v) if short_ids else v) for v in row] for row in frame.itertuples(index=False)]
-    widths = [max([len(h), *(len(line) for row in cells for line in row[i].splitlines() or [""])])
-              for i, h in enumerate(headers)]
+    widths = [
+        max([len(h), *(len(line) for row in cells for line in row[i].splitlines() or [""])])
+        for i, h in enumerate(headers)
+    ]
     if width is not None:
         prose = [any(" " in text for row in cells for text in [row[i]]) for i in range(len(headers))]
         widths = _fit(widths, headers, prose, width)
@@ -62,8 +64,14 @@ def format_table(frame, *, width: int | None, short_ids: bool = True) -> list[st
     for row in cells:
         wrapped = [_wrap(text, w) for text, w in zip(row, widths)]
         for index in range(max(map(len, wrapped))):
-            lines.append(_join([_align(part[index] if index < len(part) else "", w, n)
-                                for part, w, n in zip(wrapped, widths, numeric)]))
+            lines.append(
+                _join(
+                    [
+                        _align(part[index] if index < len(part) else "", w, n)
+                        for part, w, n in zip(wrapped, widths, numeric)
+                    ]
+                )
+            )
     return lines
 
 

@@ -21,8 +21,11 @@ def add_commands(commands) -> None:
     undo.add_argument("folder", metavar="RUN_DIR", help="the run's folder (see `runbook evidence list`)")
     undo.add_argument("--apply", action="store_true", help="make the undo and seal it as a run folder")
     undo.add_argument("--yes", action="store_true", help="on azure, apply without asking")
-    undo.add_argument("--output", metavar="DIR",
-                      help="the runs folder for the undo's own folder (default: the undone run's runs folder)")
+    undo.add_argument(
+        "--output",
+        metavar="DIR",
+        help="the runs folder for the undo's own folder (default: the undone run's runs folder)",
+    )
     add_json(undo)
     add_target(undo)
     undo.set_defaults(handler=run)
@@ -40,15 +43,19 @@ def run(args: argparse.Namespace) -> int:
         print(f"runbook: error: {error}", file=sys.stderr)
         return ExitCode.FAILED
     if manifest["target"]["kind"] != args.target:
-        raise InputError(f"--target: run {manifest['run_id']} was on {manifest['target']['kind']}; give --target "
-                         f"{manifest['target']['kind']}")
+        raise InputError(
+            f"--target: run {manifest['run_id']} was on {manifest['target']['kind']}; give --target "
+            f"{manifest['target']['kind']}"
+        )
     clients = clients_for(args)
     plan = plan_undo(folder, clients)
     print_table(plan.table(), args.json, wide=args.wide)
     if not args.apply:
         if not args.json:
-            print(f"\n{len(plan.changes)} changes to undo run {plan.run_id}, {len(plan.conflicts)} conflicts"
-                  + ("; `--apply` makes them" if plan.changes else ""))
+            print(
+                f"\n{len(plan.changes)} changes to undo run {plan.run_id}, {len(plan.conflicts)} conflicts"
+                + ("; `--apply` makes them" if plan.changes else "")
+            )
         return ExitCode.OK
     if not plan.changes:
         print(f"nothing to undo: run {plan.run_id}'s changes are already undone or changed since", file=sys.stderr)

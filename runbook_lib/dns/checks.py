@@ -60,8 +60,14 @@ class Inspection:
     results: pd.DataFrame  # COLUMNS: one row per check
 
 
-def check_endpoints(clients: AzureClients, ids: Sequence[str], *, nameserver: str | None = None,
-                    vnets: Sequence[str] = (), zone_groups: Sequence[str] = ()) -> pd.DataFrame:
+def check_endpoints(
+    clients: AzureClients,
+    ids: Sequence[str],
+    *,
+    nameserver: str | None = None,
+    vnets: Sequence[str] = (),
+    zone_groups: Sequence[str] = (),
+) -> pd.DataFrame:
     """One row per check of the endpoints ``ids`` names (endpoints, vaults, resource groups: see dns.endpoints).
 
     ``vnets``: consuming VNets every zone must be linked to as well; ``zone_groups``: resource groups holding zones
@@ -70,8 +76,14 @@ def check_endpoints(clients: AzureClients, ids: Sequence[str], *, nameserver: st
     return inspect_endpoints(clients, ids, nameserver=nameserver, vnets=vnets, zone_groups=zone_groups).results
 
 
-def inspect_endpoints(clients: AzureClients, ids: Sequence[str], *, nameserver: str | None = None,
-                      vnets: Sequence[str] = (), zone_groups: Sequence[str] = ()) -> Inspection:
+def inspect_endpoints(
+    clients: AzureClients,
+    ids: Sequence[str],
+    *,
+    nameserver: str | None = None,
+    vnets: Sequence[str] = (),
+    zone_groups: Sequence[str] = (),
+) -> Inspection:
     """check_endpoints with what it read kept beside the results."""
     lookup = nameserver_lookup(nameserver, "--nameserver") if nameserver else None
     vnet_ids = [parse_typed_id(v, VNET, "--vnet").id for v in vnets]
@@ -93,8 +105,13 @@ def inspect_endpoints(clients: AzureClients, ids: Sequence[str], *, nameserver: 
 def _row(check: str, resource: str, ok: bool | CheckStatus, detail: str, fix: str) -> dict[str, str]:
     """A result row; ``ok`` is True (pass), False (fail) or a status; the fix is dropped when it passes."""
     status = ok if isinstance(ok, CheckStatus) else CheckStatus.PASS if ok else CheckStatus.FAIL
-    return {"Check": check, "Resource": resource, "Status": status, "Detail": detail,
-            "Fix": "" if status == CheckStatus.PASS else fix}
+    return {
+        "Check": check,
+        "Resource": resource,
+        "Status": status,
+        "Detail": detail,
+        "Fix": "" if status == CheckStatus.PASS else fix,
+    }
 
 
 def connection_rows(endpoint: Endpoint) -> list[dict]:
@@ -112,13 +129,29 @@ def connection_rows(endpoint: Endpoint) -> list[dict]:
 
 
 def zone_rows(endpoint: Endpoint, zones: Sequence[Zone]) -> list[dict]:
-    rows = [_row("zone", z.name, bool(z.id), f"{'found in' if z.id else 'not in'} {z.where}",
-                 f"if {z.name} lives in another subscription, name its resource group (--zones); else create "
-                 f"it and link it to {name_of(endpoint.vnet_id)} (`runbook dns plan --zones RESOURCE_GROUP_ID "
-                 "--create-missing-zones` plans both)")
-            for z in zones]
-    return rows + [_row("zone", a.fqdn, CheckStatus.WARN, "not a private-link name this toolkit knows",
-                        "check its DNS record by hand") for a in endpoint.addresses if alias(a.fqdn) is None]
+    rows = [
+        _row(
+            "zone",
+            z.name,
+            bool(z.id),
+            f"{'found in' if z.id else 'not in'} {z.where}",
+            f"if {z.name} lives in another subscription, name its resource group (--zones); else create "
+            f"it and link it to {name_of(endpoint.vnet_id)} (`runbook dns plan --zones RESOURCE_GROUP_ID "
+            "--create-missing-zones` plans both)",
+        )
+        for z in zones
+    ]
+    return rows + [
+        _row(
+            "zone",
+            a.fqdn,
+            CheckStatus.WARN,
+            "not a private-link name this toolkit knows",
+            "check its DNS record by hand",
+        )
+        for a in endpoint.addresses
+        if alias(a.fqdn) is None
+    ]
 
 
 def link_rows(endpoint: Endpoint, zones: Sequence[Zone], vnet_ids: Sequence[str], reads: _Reads) -> list[dict]:
@@ -129,10 +162,14 @@ def link_rows(endpoint: Endpoint, zones: Sequence[Zone], vnet_ids: Sequence[str]
         for vnet_id in _unique([endpoint.vnet_id, *vnet_ids]):
             ok = vnet_id.lower() in linked
             role = "the endpoint's VNet" if vnet_id.lower() == endpoint.vnet_id.lower() else "VNet"
-            detail = (f"linked to {role} {name_of(vnet_id)}" if ok else
-                      f"not linked to {role} {name_of(vnet_id)}: its queries ignore the zone and get public answers")
-            rows.append(_row("link", zone.name, ok, detail,
-                             f"add a virtual network link from {zone.name} to {vnet_id}"))
+            detail = (
+                f"linked to {role} {name_of(vnet_id)}"
+                if ok
+                else f"not linked to {role} {name_of(vnet_id)}: its queries ignore the zone and get public answers"
+            )
+            rows.append(
+                _row("link", zone.name, ok, detail, f"add a virtual network link from {zone.name} to {vnet_id}")
+            )
     return rows
 
 
@@ -148,8 +185,11 @@ def record_rows(endpoints: Sequence[Endpoint], placed: dict[str, list[Zone]], re
     rows = []
     for zone_id, records in needed.items():
         held = reads.a_records(zone_id)
-        rows += [_record_row(name_of(zone_id), record, address, held.get(record, ()))
-                 for record, addresses in records.items() for address in addresses]
+        rows += [
+            _record_row(name_of(zone_id), record, address, held.get(record, ()))
+            for record, addresses in records.items()
+            for address in addresses
+        ]
         rows += leftover_rows(name_of(zone_id), records, held)
     return rows
 
@@ -158,12 +198,16 @@ def _record_row(zone: str, record: str, address: Address, ips: Sequence[str]) ->
     others = ", ".join(ip for ip in ips if ip != address.ip)
     if not ips:
         ok, detail = False, f"no A record {record} in {zone}"
-        fix = (f"add the A record {record} = {address.ip} to {zone} (a zone group on the endpoint writes it once "
-               "the connection is Approved)")
+        fix = (
+            f"add the A record {record} = {address.ip} to {zone} (a zone group on the endpoint writes it once "
+            "the connection is Approved)"
+        )
     elif address.ip not in ips:
         ok, detail = False, f"A record {record} in {zone} holds {others} (stale), not the NIC's {address.ip}"
-        fix = (f"remove the whole record {record} and add it again with {address.ip}, then flush the DNS cache of "
-               "the clients (the old answer lives until its TTL runs out)")
+        fix = (
+            f"remove the whole record {record} and add it again with {address.ip}, then flush the DNS cache of "
+            "the clients (the old answer lives until its TTL runs out)"
+        )
     else:
         ok = not others
         detail = f"A record {record} holds {address.ip}" + (f" and extra IPs {others}" if others else "")
@@ -175,14 +219,21 @@ def leftover_rows(zone: str, records: dict[str, list[Address]], held: dict[str, 
     """Records with the prefix of a vault checked here that no endpoint checked here needs: a deleted endpoint's."""
     prefixes = {m.group(0) for record in records if (m := _VAULT_RECORD.match(record))}
     extra = sorted(name for name in held if name not in records and name.startswith(tuple(prefixes)))
-    return [_row("record", f"{name}.{zone}", CheckStatus.WARN,
-                 f"extra record {name} = {', '.join(held[name])}: same vault id, but no endpoint checked needs it",
-                 f"if no endpoint of the vault needs it (a deleted endpoint's leftover), delete {name} from {zone}")
-            for name in extra]
+    return [
+        _row(
+            "record",
+            f"{name}.{zone}",
+            CheckStatus.WARN,
+            f"extra record {name} = {', '.join(held[name])}: same vault id, but no endpoint checked needs it",
+            f"if no endpoint of the vault needs it (a deleted endpoint's leftover), delete {name} from {zone}",
+        )
+        for name in extra
+    ]
 
 
-def resolution_rows(endpoint: Endpoint, lookup: Lookup, server: str,
-                    subnet: Sequence[ipaddress.IPv4Network]) -> list[dict]:
+def resolution_rows(
+    endpoint: Endpoint, lookup: Lookup, server: str, subnet: Sequence[ipaddress.IPv4Network]
+) -> list[dict]:
     prefixes = ", ".join(map(str, subnet)) or "(no prefix)"
     rows = []
     for address in endpoint.addresses:
@@ -197,8 +248,10 @@ def resolution_rows(endpoint: Endpoint, lookup: Lookup, server: str,
         if not ok:
             detail += f"; the NIC holds {address.ip}"
         zone = (alias(address.fqdn) or (address.fqdn,))[0]
-        fix = (f"custom DNS: forward {zone.removeprefix('privatelink.')} to Azure DNS ({AZURE_DNS}) from a VNet "
-               f"linked to {zone}, or add the records; Azure DNS: link {zone} to the client's VNet")
+        fix = (
+            f"custom DNS: forward {zone.removeprefix('privatelink.')} to Azure DNS ({AZURE_DNS}) from a VNet "
+            f"linked to {zone}, or add the records; Azure DNS: link {zone} to the client's VNet"
+        )
         rows.append(_row("resolution", address.fqdn, ok, detail, fix))
     return rows
 
@@ -209,14 +262,27 @@ def vault_rows(endpoint: Endpoint, vault: Vault) -> list[dict]:
     public = text_of(properties.public_network_access, "None")
     site_recovery = endpoint.group_id.lower() == "azuresiterecovery"
     field = "privateEndpointStateForSiteRecovery" if site_recovery else "privateEndpointStateForBackup"
-    state = text_of(properties.private_endpoint_state_for_site_recovery if site_recovery
-                    else properties.private_endpoint_state_for_backup, "None")
+    state = text_of(
+        properties.private_endpoint_state_for_site_recovery
+        if site_recovery
+        else properties.private_endpoint_state_for_backup,
+        "None",
+    )
     return [
-        _row("vault", vault.name, CheckStatus.PASS if public == "Disabled" else CheckStatus.WARN,
-             f"public network access {public}",
-             f"deny public network access on {vault.name} (Networking) once its private endpoints work"),
-        _row("vault", vault.name, state == "Enabled", f"{field} {state}",
-             f"approve {endpoint.name}'s connection on {vault.name}: the state is Enabled once one is approved"),
+        _row(
+            "vault",
+            vault.name,
+            CheckStatus.PASS if public == "Disabled" else CheckStatus.WARN,
+            f"public network access {public}",
+            f"deny public network access on {vault.name} (Networking) once its private endpoints work",
+        ),
+        _row(
+            "vault",
+            vault.name,
+            state == "Enabled",
+            f"{field} {state}",
+            f"approve {endpoint.name}'s connection on {vault.name}: the state is Enabled once one is approved",
+        ),
     ]
 
 
@@ -242,7 +308,6 @@ def _unique(ids: Iterable[str]) -> list[str]:
 
 def _is_vault(resource_id: str) -> bool:
     return f"/providers/{VAULT}/".lower() in resource_id.lower()
-
 
 
 class _Reads:
@@ -277,36 +342,53 @@ class _Reads:
 
     def group_zones(self, endpoint: Endpoint) -> list[str]:
         rid = parse_id(endpoint.id)
-        return self._once("groups", rid.id, lambda: [
-            config.private_dns_zone_id for group in privatedns.zone_groups_of(self._clients, endpoint.id)
-            for config in group.private_dns_zone_configs or []])
+        return self._once(
+            "groups",
+            rid.id,
+            lambda: [
+                config.private_dns_zone_id
+                for group in privatedns.zone_groups_of(self._clients, endpoint.id)
+                for config in group.private_dns_zone_configs or []
+            ],
+        )
 
     def zones_in_group(self, rg: ResourceId) -> list[str]:
         def read() -> list[str]:
             try:
                 return sorted(z.id for z in privatedns.zones_in_group(self._clients, rg.id))
             except ResourceNotFoundError as error:
-                raise InputError(f"--zones: {rg.id}: {arm_code(error) or 'not found'}; "
-                                 "give the resource group holding the private DNS zones") from None
+                raise InputError(
+                    f"--zones: {rg.id}: {arm_code(error) or 'not found'}; "
+                    "give the resource group holding the private DNS zones"
+                ) from None
+
         return self._once("zones", rg.id, read)
 
     def zones_in_subscription(self, subscription: str) -> list[str]:
-        return self._once("zones", subscription,
-                          lambda: sorted(z.id for z in privatedns.zones_in_subscription(self._clients, subscription)))
+        return self._once(
+            "zones",
+            subscription,
+            lambda: sorted(z.id for z in privatedns.zones_in_subscription(self._clients, subscription)),
+        )
 
     def links(self, zone_id: str) -> set[str] | None:
         """The ids (lower case) of the VNets linked to the zone; None when the zone does not exist."""
+
         def read() -> set[str] | None:
             try:
                 return set(privatedns.linked_vnets(self._clients, zone_id)) - {""}
             except ResourceNotFoundError:
                 return None
+
         return self._once("links", zone_id, read)
 
     def a_records(self, zone_id: str) -> dict[str, tuple[str, ...]]:
         """Record name (lower case) -> its IPs."""
-        return self._once("records", zone_id, lambda: {
-            name: record.ips for name, record in privatedns.a_records(self._clients, zone_id).items()})
+        return self._once(
+            "records",
+            zone_id,
+            lambda: {name: record.ips for name, record in privatedns.a_records(self._clients, zone_id).items()},
+        )
 
     def subnet(self, subnet_id: str) -> list[ipaddress.IPv4Network]:
         rid, vnet = parse_id(subnet_id), parse_id(subnet_id.rsplit("/subnets/", 1)[0])
@@ -314,9 +396,13 @@ class _Reads:
         def read() -> list[ipaddress.IPv4Network]:
             found = self._in(rid.subscription).network.subnets.get(rid.resource_group, vnet.name, rid.name)
             return [ipaddress.ip_network(p) for p in found.address_prefixes or [found.address_prefix] if p]
+
         return self._once("subnet", subnet_id, read)
 
     def vault(self, vault_id: str) -> Vault:
         rid = parse_id(vault_id)
-        return self._once("vault", vault_id, lambda: self._in(rid.subscription).recoveryservices.vaults.get(
-            rid.resource_group, rid.name))
+        return self._once(
+            "vault",
+            vault_id,
+            lambda: self._in(rid.subscription).recoveryservices.vaults.get(rid.resource_group, rid.name),
+        )

@@ -80,11 +80,14 @@ class _Reader:
         if rid.is_a(VAULT):
             vault = self._client(rid).recoveryservices.vaults.get(rid.resource_group, rid.name)
             connections = (vault.properties.private_endpoint_connections or []) if vault.properties else []
-            endpoint_ids = [c.properties.private_endpoint.id for c in connections
-                            if c.properties and c.properties.private_endpoint]
+            endpoint_ids = [
+                c.properties.private_endpoint.id for c in connections if c.properties and c.properties.private_endpoint
+            ]
             return [e for endpoint_id in endpoint_ids for e in self._with_siblings(parse_id(endpoint_id), field)]
-        raise InputError(f"{field}: '{rid.id}' is a {rid.type}; give a private endpoint, a Recovery Services vault "
-                         "or a resource group")
+        raise InputError(
+            f"{field}: '{rid.id}' is a {rid.type}; give a private endpoint, a Recovery Services vault "
+            "or a resource group"
+        )
 
     def _with_siblings(self, rid: ResourceId, field: str) -> list[Endpoint]:
         listed = self._list(rid)
@@ -115,21 +118,23 @@ class _Reader:
 
     def _read(self, endpoint, asked: ResourceId) -> Endpoint:
         manual = bool(endpoint.manual_private_link_service_connections)
-        connection = (endpoint.manual_private_link_service_connections or endpoint.private_link_service_connections
-                      or [None])[0]
+        connection = (
+            endpoint.manual_private_link_service_connections or endpoint.private_link_service_connections or [None]
+        )[0]
         state = connection.private_link_service_connection_state if connection else None
         group = (connection.group_ids or [""])[0] if connection else ""
         nics = [self._nic(n.id) for n in endpoint.network_interfaces or []]
         return Endpoint(
-            id=endpoint.id, name=endpoint.name, subnet_id=endpoint.subnet.id if endpoint.subnet else "",
-            target_id=connection.private_link_service_id if connection else "", group_id=group,
+            id=endpoint.id,
+            name=endpoint.name,
+            subnet_id=endpoint.subnet.id if endpoint.subnet else "",
+            target_id=connection.private_link_service_id if connection else "",
+            group_id=group,
             connection_state=text_of(state.status if state else None, "Unknown"),
             provisioning_state=text_of(endpoint.provisioning_state, "Unknown"),
             manual=manual,
             addresses=tuple(_addresses(nics, endpoint, group)),
         )
-
-
 
 
 def _addresses(nics: Iterable, endpoint, group: str) -> Iterable[Address]:
@@ -141,8 +146,12 @@ def _addresses(nics: Iterable, endpoint, group: str) -> Iterable[Address]:
             link = config.private_link_connection_properties
             for fqdn in (link.fqdns or []) if link else []:
                 found = True
-                yield Address(fqdn.lower().rstrip("."), config.private_ip_address, link.group_id or group,
-                              link.required_member_name or "")
+                yield Address(
+                    fqdn.lower().rstrip("."),
+                    config.private_ip_address,
+                    link.group_id or group,
+                    link.required_member_name or "",
+                )
     if not found:
         for config in endpoint.custom_dns_configs or []:
             for ip in config.ip_addresses or []:

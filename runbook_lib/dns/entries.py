@@ -27,17 +27,25 @@ def entries_frame(endpoints: Sequence[Endpoint]) -> pd.DataFrame:
     for endpoint in endpoints:
         for address in endpoint.addresses:
             zone, record = alias(address.fqdn) or ("", "")
-            rows.append({
-                "ResourceName": record, "DNS": zone, "PrivateIP": address.ip, "FQDN": address.fqdn,
-                "GroupId": address.group_id, "PrivateEndpoint": endpoint.name,
-                "ConnectionState": endpoint.connection_state, "Note": _note(endpoint, zone),
-            })
+            rows.append(
+                {
+                    "ResourceName": record,
+                    "DNS": zone,
+                    "PrivateIP": address.ip,
+                    "FQDN": address.fqdn,
+                    "GroupId": address.group_id,
+                    "PrivateEndpoint": endpoint.name,
+                    "ConnectionState": endpoint.connection_state,
+                    "Note": _note(endpoint, zone),
+                }
+            )
     frame = pd.DataFrame(rows, columns=COLUMNS)
     return frame.drop_duplicates(subset=["ResourceName", "DNS", "PrivateIP", "FQDN"], ignore_index=True)
 
 
-def complete_fqdns(clients: AzureClients, entries: pd.DataFrame, ids: Sequence[str],
-                   field: str = "--fqdns-from") -> pd.DataFrame:
+def complete_fqdns(
+    clients: AzureClients, entries: pd.DataFrame, ids: Sequence[str], field: str = "--fqdns-from"
+) -> pd.DataFrame:
     """The entries (checked: dns.entry_file) with the FQDN the NICs of the endpoints ``ids`` name give each record
     they hold: what an entry without an FQDN lacks. An entry the NICs give another IP or FQDN is an InputError
     naming its line: the file is older than the endpoints, and exporting it would send clients to the wrong place."""
@@ -52,8 +60,10 @@ def complete_fqdns(clients: AzureClients, entries: pd.DataFrame, ids: Sequence[s
         fqdn = on_nics.get(row.PrivateIP) if on_nics else row.FQDN
         at, name = lines_of(checked, [row.Line]), f"{row.ResourceName}.{row.DNS}"
         if fqdn is None:
-            raise InputError(f"{at}: {name} is {', '.join(on_nics)} on its endpoint's NIC, not {row.PrivateIP}: "
-                             f"the file is older than the endpoint; {REMAKE}")
+            raise InputError(
+                f"{at}: {name} is {', '.join(on_nics)} on its endpoint's NIC, not {row.PrivateIP}: "
+                f"the file is older than the endpoint; {REMAKE}"
+            )
         if row.FQDN and fqdn != row.FQDN:
             raise InputError(f"{at}: {name} is asked for as {fqdn} (its endpoint's NIC), not {row.FQDN}; {REMAKE}")
         fqdns.append(fqdn)

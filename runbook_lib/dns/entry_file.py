@@ -73,8 +73,9 @@ def parse_entries(data: str | bytes, source: str) -> pd.DataFrame:
         entries = _checked(_line_rows(text, source), source)
     if entries.empty:
         first = next((n for n, line in enumerate(text.splitlines(), 1) if line.strip()), 1)
-        raise InputError(f"{source} line {first}: no entries after it (a header or names without a private-link "
-                         f"zone only); {REMAKE}")
+        raise InputError(
+            f"{source} line {first}: no entries after it (a header or names without a private-link zone only); {REMAKE}"
+        )
     return entries
 
 
@@ -95,8 +96,10 @@ def _line_rows(text: str, source: str) -> list[tuple[int, dict]]:
         if not fields or line.lstrip().startswith("#") or tuple(fields) == HEADER:
             continue
         if len(fields) != 3:
-            raise InputError(f"{source} line {number}: expected 'ResourceName DNS PrivateIP' (three fields), "
-                             f"found {len(fields)}: {line.strip()!r}")
+            raise InputError(
+                f"{source} line {number}: expected 'ResourceName DNS PrivateIP' (three fields), "
+                f"found {len(fields)}: {line.strip()!r}"
+            )
         rows.append((number, dict(zip(HEADER, fields))))
     return rows
 
@@ -107,13 +110,16 @@ def _csv_rows(text: str, source: str) -> list[tuple[int, dict]]:
     header = [name.strip() for name in next(reader, [])]
     missing = [column for column in HEADER if column not in header]
     if missing:
-        raise InputError(f"{source} line {lines[0][0]}: no column {', '.join(missing)}; the header must name "
-                         f"{', '.join(HEADER)}")
+        raise InputError(
+            f"{source} line {lines[0][0]}: no column {', '.join(missing)}; the header must name {', '.join(HEADER)}"
+        )
     rows = []
     for (number, _), cells in zip(lines[1:], reader):
         if len(cells) != len(header):
-            raise InputError(f"{source} line {number}: {len(cells)} fields, but the header (line {lines[0][0]}) names "
-                             f"{len(header)}: {', '.join(header)}")
+            raise InputError(
+                f"{source} line {number}: {len(cells)} fields, but the header (line {lines[0][0]}) names "
+                f"{len(header)}: {', '.join(header)}"
+            )
         rows.append((number, dict(zip(header, cells))))
     return rows
 
@@ -128,8 +134,7 @@ def _json_rows(text: str, source: str) -> list[tuple[int, dict]]:
     for number, item in enumerate(items, 1):
         missing = [key for key in HEADER if key not in item]
         if missing:
-            raise InputError(f"{source} entry {number}: no {', '.join(missing)}; each entry needs "
-                             f"{', '.join(HEADER)}")
+            raise InputError(f"{source} entry {number}: no {', '.join(missing)}; each entry needs {', '.join(HEADER)}")
     return [(number, item) for number, item in enumerate(items, 1)]
 
 
@@ -154,8 +159,9 @@ def lines_of(checked: pd.DataFrame, lines: Iterable[int]) -> str:
     """Where ``lines`` (of checked's Line column) are, e.g. 'dnsentries.txt lines 4, 7' (at most MAX_NAMED)."""
     numbers = [str(n) for n in lines]
     where = checked.attrs.get("where", "row")
-    named = ", ".join(numbers[:MAX_NAMED]) + (f" and {len(numbers) - MAX_NAMED} more" if len(numbers) > MAX_NAMED
-                                               else "")
+    named = ", ".join(numbers[:MAX_NAMED]) + (
+        f" and {len(numbers) - MAX_NAMED} more" if len(numbers) > MAX_NAMED else ""
+    )
     return f"{checked.attrs.get('source', 'entries')} {_PLURAL[where] if len(numbers) > 1 else where} {named}"
 
 
@@ -181,8 +187,10 @@ def _checked(rows: list[tuple[int, dict]], source: str, where: str = "line") -> 
         if first is None:
             kept[key] = {"ResourceName": key[0], "DNS": key[1], "PrivateIP": ip, "FQDN": fqdn, "Line": number}
         elif first["PrivateIP"] != ip:
-            raise InputError(f"{at}: {record}.{zone} -> {ip}, but {where} {first['Line']} gives "
-                             f"{first['PrivateIP']}; one record cannot hold both: keep the current endpoint's IP")
+            raise InputError(
+                f"{at}: {record}.{zone} -> {ip}, but {where} {first['Line']} gives "
+                f"{first['PrivateIP']}; one record cannot hold both: keep the current endpoint's IP"
+            )
         else:  # the same entry again: it may give the FQDN the first one lacked
             first["FQDN"] = first["FQDN"] or fqdn
     checked = pd.DataFrame(list(kept.values()), columns=[*HEADER, "FQDN", "Line"])
@@ -199,8 +207,10 @@ def _check_names(at: str, record: str, zone: str, ip: str, fqdn: str) -> None:
         raise InputError(f"{at}: FQDN {fqdn!r} is not a DNS name")
     answered_by = alias(fqdn) if fqdn else None
     if answered_by and answered_by != (zone.lower().rstrip("."), record.lower()):
-        raise InputError(f"{at}: FQDN {fqdn} is answered by {answered_by[1]}.{answered_by[0]}, not by "
-                         f"{record}.{zone}; correct the line, or make the file again with `runbook dns entries`")
+        raise InputError(
+            f"{at}: FQDN {fqdn} is answered by {answered_by[1]}.{answered_by[0]}, not by "
+            f"{record}.{zone}; correct the line, or make the file again with `runbook dns entries`"
+        )
     try:
         address = ipaddress.IPv4Address(ip)
     except ValueError:

@@ -45,9 +45,11 @@ class Record(NamedTuple):
 
 def writes(fmt: str) -> Callable[[Writer], Writer]:
     """Register the decorated function as the writer of export format ``fmt``."""
+
     def register(writer: Writer) -> Writer:
         WRITERS[fmt] = writer
         return writer
+
     return register
 
 
@@ -71,22 +73,27 @@ def named_records(entries: pd.DataFrame) -> list[Record]:
         raise InputError(
             f"{lines_of(checked, unnamed['Line'])}: no FQDN, and a storage record does not tell which name clients ask for "
             f"(e.g. {fqdn_choices(first.ResourceName, first.DNS)}): give `runbook dns entries ID... --format csv --out "
-            "FILE`, which keeps the FQDN, or --fqdns-from the endpoints' IDs (or their vault's or resource group's)")
+            "FILE`, which keeps the FQDN, or --fqdns-from the endpoints' IDs (or their vault's or resource group's)"
+        )
     return records(checked)
 
 
 def hosts_text(entries: pd.DataFrame) -> str:
     """A hosts file: ``<private ip> <fqdn> <privatelink alias>`` per entry."""
-    lines = [f"# Private endpoint entries for a hosts file, {HEADER}.",
-             "# <private ip> <FQDN clients ask for> <privatelink alias the public CNAME points at>"]
+    lines = [
+        f"# Private endpoint entries for a hosts file, {HEADER}.",
+        "# <private ip> <FQDN clients ask for> <privatelink alias the public CNAME points at>",
+    ]
     lines += [" ".join([r.ip, *_names(r)]) for r in named_records(entries)]
     return "\n".join(lines) + "\n"
 
 
 def dnsmasq_text(entries: pd.DataFrame) -> str:
     """dnsmasq configuration: ``host-record=<fqdn>,<alias>,<ip>`` per entry (also answers the reverse lookup)."""
-    lines = [f"# Private endpoint entries for dnsmasq, {HEADER}.",
-             "# Include it with conf-file= or drop it into /etc/dnsmasq.d/, then restart dnsmasq."]
+    lines = [
+        f"# Private endpoint entries for dnsmasq, {HEADER}.",
+        "# Include it with conf-file= or drop it into /etc/dnsmasq.d/, then restart dnsmasq.",
+    ]
     lines += [f"host-record={','.join(_names(r))},{r.ip}" for r in named_records(entries)]
     return "\n".join(lines) + "\n"
 
@@ -101,8 +108,10 @@ def bind_zone_texts(entries: pd.DataFrame, ttl: int = DEFAULT_TTL) -> dict[str, 
 
 def named_conf_text(zones: list[str]) -> str:
     """``named.conf.local`` declaring each zone as a primary zone read from ``/etc/bind/{zone}.zone``."""
-    lines = [f"// Private endpoint zones for BIND, {HEADER}.",
-             "// Adjust each file path to where you copy the .zone files, then run named-checkconf and rndc reload."]
+    lines = [
+        f"// Private endpoint zones for BIND, {HEADER}.",
+        "// Adjust each file path to where you copy the .zone files, then run named-checkconf and rndc reload.",
+    ]
     lines += [f'zone "{zone}" {{ type master; file "/etc/bind/{zone}.zone"; }};' for zone in zones]
     return "\n".join(lines) + "\n"
 
@@ -113,12 +122,14 @@ def windows_dns_texts(entries: pd.DataFrame, ttl: int = DEFAULT_TTL) -> dict[str
     rows = records(entries)
     zones = sorted({r.zone for r in rows})
     table = ",\n".join(f"    @{{ Zone = '{r.zone}'; Name = '{r.name}'; IP = '{r.ip}' }}" for r in rows)
-    return {"dns-records.ps1": _RECORDS_PS1.format(header=HEADER, ttl=checked_ttl(ttl), zones=_ps_list(zones), table=table),
-            "conditional-forwarders.ps1": _FORWARDERS_PS1.format(header=HEADER, zones=_ps_list(zones),
-                                                                  azure_dns=AZURE_DNS)}
+    return {
+        "dns-records.ps1": _RECORDS_PS1.format(header=HEADER, ttl=checked_ttl(ttl), zones=_ps_list(zones), table=table),
+        "conditional-forwarders.ps1": _FORWARDERS_PS1.format(header=HEADER, zones=_ps_list(zones), azure_dns=AZURE_DNS),
+    }
 
 
 # each writer's docstring is its line in `runbook dns export --help`
+
 
 @writes("hosts")
 def _hosts_files(entries: pd.DataFrame, ttl: int) -> dict[str, str]:
@@ -150,8 +161,9 @@ def describe_formats() -> str:
     return "; ".join(f"{fmt}: {writer.__doc__}" for fmt, writer in WRITERS.items())
 
 
-def export_entries(entries: pd.DataFrame, fmt: str, out_dir: Path, ttl: int = DEFAULT_TTL, *,
-                   force: bool = False) -> list[Path]:
+def export_entries(
+    entries: pd.DataFrame, fmt: str, out_dir: Path, ttl: int = DEFAULT_TTL, *, force: bool = False
+) -> list[Path]:
     """Write the entries in ``fmt`` (one of WRITERS) into ``out_dir`` (made when missing); the paths written, in
     order. A file of the export already in ``out_dir`` is overwritten only with ``force``.
 
@@ -178,8 +190,9 @@ def _writable_dir(out_dir: Path, names: list[str], force: bool) -> Path:
         raise InputError(f"--out: '{out_dir}' is a file; name a directory for the export (made when missing)")
     taken = [name for name in names if (out_dir / name).exists()]
     if taken and not force:
-        raise InputError(f"--out: '{out_dir}' already holds {', '.join(taken)}; choose another directory, or "
-                         "--force to overwrite")
+        raise InputError(
+            f"--out: '{out_dir}' already holds {', '.join(taken)}; choose another directory, or --force to overwrite"
+        )
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as error:
@@ -189,11 +202,14 @@ def _writable_dir(out_dir: Path, names: list[str], force: bool) -> Path:
 
 def _zone_file(zone: str, rows: list[Record], ttl: int) -> str:
     # NS and SOA name localhost., outside the zone: the zone needs no glue and answers only the records below
-    lines = [f"; Private endpoint A records for {zone}, {HEADER}.",
-             "; Bump the SOA serial (the 1 below) each time you change this file and reload the zone.",
-             f"$ORIGIN {zone}.", f"$TTL {ttl}",
-             f"@ IN SOA localhost. hostmaster.localhost. ( 1 3600 600 86400 {ttl} )",
-             "@ IN NS localhost."]
+    lines = [
+        f"; Private endpoint A records for {zone}, {HEADER}.",
+        "; Bump the SOA serial (the 1 below) each time you change this file and reload the zone.",
+        f"$ORIGIN {zone}.",
+        f"$TTL {ttl}",
+        f"@ IN SOA localhost. hostmaster.localhost. ( 1 3600 600 86400 {ttl} )",
+        "@ IN NS localhost.",
+    ]
     lines += [f"{r.name} IN A {r.ip}" for r in rows]
     return "\n".join(lines) + "\n"
 

@@ -21,8 +21,9 @@ from ..ops import privatedns
 LINK = "link"
 
 
-def link_rows(clients: AzureClients, zones_group: str, zone: str, vnets: Sequence[str], zone_found: bool,
-              create_zones: bool, row) -> list[dict]:
+def link_rows(
+    clients: AzureClients, zones_group: str, zone: str, vnets: Sequence[str], zone_found: bool, create_zones: bool, row
+) -> list[dict]:
     """The link rows of zone ``zone`` of resource group ``zones_group`` (an id) for ``vnets``: unchanged, create,
     or zone-missing (``row`` makes a plan row). Reads the zone's links when it exists."""
     links = privatedns.linked_vnets(clients, privatedns.zone_id(zones_group, zone)) if zone_found else {}
@@ -51,8 +52,9 @@ def mark_linked_elsewhere(clients: AzureClients, group: ResourceId, rows: list[d
     if not wanted:
         return rows
     names = {r["Zone"] for r in wanted}
-    subscriptions = dict.fromkeys(s.lower() for s in (group.subscription, *(parse_id(r["Desired"]).subscription
-                                                                            for r in wanted)))
+    subscriptions = dict.fromkeys(
+        s.lower() for s in (group.subscription, *(parse_id(r["Desired"]).subscription for r in wanted))
+    )
     elsewhere: dict[tuple[str, str], str] = {}  # (zone name, vnet id lower) -> the other zone's id
     for subscription in subscriptions:
         for zone_id in _zones_named(clients, subscription, names):
@@ -69,9 +71,11 @@ def mark_linked_elsewhere(clients: AzureClients, group: ResourceId, rows: list[d
 
 def linked_elsewhere_reason(vnet_id: str, zone_id: str) -> str:
     zone = parse_id(zone_id)
-    return (f"{name_of(vnet_id)} is already linked to another {zone.name}, in {zone.resource_group} (subscription "
-            f"{zone.subscription}), and a VNet resolves a name through one zone only: use that zone's resource "
-            "group as zones_resource_group (or --zones), or unlink it there")
+    return (
+        f"{name_of(vnet_id)} is already linked to another {zone.name}, in {zone.resource_group} (subscription "
+        f"{zone.subscription}), and a VNet resolves a name through one zone only: use that zone's resource "
+        "group as zones_resource_group (or --zones), or unlink it there"
+    )
 
 
 def _zones_named(clients: AzureClients, subscription: str, names: set[str]) -> list[str]:

@@ -28,12 +28,17 @@ def writes(table: pd.DataFrame, overwrite_conflicts: bool) -> pd.Series:
     return (table["Action"] == "create") | (record_conflict & overwrite_conflicts)
 
 
-def refusals(clients: AzureClients, table: pd.DataFrame, zones_group: str, *, overwrite_conflicts: bool = False,
-             check_rights: bool = True) -> dict[object, str]:
+def refusals(
+    clients: AzureClients,
+    table: pd.DataFrame,
+    zones_group: str,
+    *,
+    overwrite_conflicts: bool = False,
+    check_rights: bool = True,
+) -> dict[object, str]:
     """Row index -> why applying it is refused; empty when the whole plan can be applied. ``check_rights`` asks
     ARM's permissions API once for the zones' resource group."""
-    refused = {index: reason for index, row in table.iterrows()
-               if (reason := _refusal(row, overwrite_conflicts))}
+    refused = {index: reason for index, row in table.iterrows() if (reason := _refusal(row, overwrite_conflicts))}
     if check_rights:
         for index, reason in _missing_rights(clients, table, zones_group, overwrite_conflicts).items():
             refused.setdefault(index, reason)
@@ -49,14 +54,18 @@ def _refusal(row: pd.Series, overwrite_conflicts: bool) -> str:
         return f"conflict: holds {row['Current']}, not {row['Desired']} (--overwrite-conflicts replaces it)"
     if row["Action"] not in ("create", "conflict"):
         return ""
-    kind, name = {"zone": (NameKind.PRIVATE_DNS_ZONE, row["Zone"]), "link": (NameKind.VIRTUAL_NETWORK_LINK, row["Name"]),
-                  "record": (NameKind.RECORD_SET, row["Name"])}[row["Kind"]]
+    kind, name = {
+        "zone": (NameKind.PRIVATE_DNS_ZONE, row["Zone"]),
+        "link": (NameKind.VIRTUAL_NETWORK_LINK, row["Name"]),
+        "record": (NameKind.RECORD_SET, row["Name"]),
+    }[row["Kind"]]
     problem = name_problem(kind, name, zone=row["Zone"] if kind is NameKind.RECORD_SET else "")
     return f"{ARM_CODES[kind]}: {problem}" if problem else ""
 
 
-def _missing_rights(clients: AzureClients, table: pd.DataFrame, zones_group: str,
-                    overwrite_conflicts: bool) -> dict[object, str]:
+def _missing_rights(
+    clients: AzureClients, table: pd.DataFrame, zones_group: str, overwrite_conflicts: bool
+) -> dict[object, str]:
     written = table[writes(table, overwrite_conflicts)]
     if written.empty:
         return {}
@@ -65,6 +74,9 @@ def _missing_rights(clients: AzureClients, table: pd.DataFrame, zones_group: str
         missing = set(caller_may(clients, zones_group, needed))
     except ResourceNotFoundError:
         return {index: f"ResourceGroupNotFound: {zones_group} does not exist" for index in written.index}
-    return {index: f"AuthorizationFailed: the caller may not {WRITE_ACTIONS[kind]} in {zones_group} (it needs "
-                   "Private DNS Zone Contributor there, or ask someone who has it to apply)"
-            for index, kind in written["Kind"].items() if WRITE_ACTIONS[kind] in missing}
+    return {
+        index: f"AuthorizationFailed: the caller may not {WRITE_ACTIONS[kind]} in {zones_group} (it needs "
+        "Private DNS Zone Contributor there, or ask someone who has it to apply)"
+        for index, kind in written["Kind"].items()
+        if WRITE_ACTIONS[kind] in missing
+    }

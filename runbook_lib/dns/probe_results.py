@@ -62,9 +62,14 @@ def parse_probe_run(data: Any, where: str) -> ProbeRun:
         item = _object(item, where, at)
         fqdn, ip = _text(item, "fqdn", where, at), _text(item, "expected_ip", where, at)
         probed.append(Probed(fqdn.lower(), ip, _addresses(item, where, at), _tcp(item, where, at)))
-    return ProbeRun(str(top.get("host") or "the machine"), str(top.get("ran_at") or ""), tuple(probed),
-                    _text(entra, "host", where, "entra"), _addresses(entra, where, "entra"),
-                    _tcp(entra, where, "entra"))
+    return ProbeRun(
+        str(top.get("host") or "the machine"),
+        str(top.get("ran_at") or ""),
+        tuple(probed),
+        _text(entra, "host", where, "entra"),
+        _addresses(entra, where, "entra"),
+        _tcp(entra, where, "entra"),
+    )
 
 
 def probe_rows(run: ProbeRun) -> pd.DataFrame:
@@ -80,55 +85,89 @@ def probe_rows(run: ProbeRun) -> pd.DataFrame:
 def resolution_row(host: str, probed: Probed) -> dict[str, str]:
     got, want = probed.resolved, probed.expected_ip
     zone = (alias(probed.fqdn) or (probed.fqdn,))[0]
-    forward = (f"custom DNS server: add the record or forward {zone.removeprefix('privatelink.')} to Azure DNS "
-               f"({AZURE_DNS}) from a VNet linked to {zone}")
+    forward = (
+        f"custom DNS server: add the record or forward {zone.removeprefix('privatelink.')} to Azure DNS "
+        f"({AZURE_DNS}) from a VNet linked to {zone}"
+    )
     if got == (want,):
         return _row(probed.fqdn, CheckStatus.PASS, f"{host} resolves it to the endpoint's private IP {want}", "")
     if not got:
-        return _row(probed.fqdn, CheckStatus.FAIL, f"{host} gets no address for it (NXDOMAIN or no answer)",
-                    f"add the A record for {want} to {zone} (`runbook dns plan`), or on a {forward}")
+        return _row(
+            probed.fqdn,
+            CheckStatus.FAIL,
+            f"{host} gets no address for it (NXDOMAIN or no answer)",
+            f"add the A record for {want} to {zone} (`runbook dns plan`), or on a {forward}",
+        )
     public = [ip for ip in got if not ipaddress.ip_address(ip).is_private]
     if public:
-        return _row(probed.fqdn, CheckStatus.FAIL,
-                    f"{host} resolves it to the public IP {', '.join(public)}, not {want}: the query never reached "
-                    "the private zone",
-                    f"link {zone} to the VNet whose DNS {host} uses, or on a {forward}")
-    return _row(probed.fqdn, CheckStatus.FAIL, f"{host} resolves it to {', '.join(got)}, not the endpoint's {want}",
-                f"a stale record or hosts-file line: set it to {want} in {zone}, the custom DNS server or the hosts "
-                "file, then flush the DNS cache")
+        return _row(
+            probed.fqdn,
+            CheckStatus.FAIL,
+            f"{host} resolves it to the public IP {', '.join(public)}, not {want}: the query never reached "
+            "the private zone",
+            f"link {zone} to the VNet whose DNS {host} uses, or on a {forward}",
+        )
+    return _row(
+        probed.fqdn,
+        CheckStatus.FAIL,
+        f"{host} resolves it to {', '.join(got)}, not the endpoint's {want}",
+        f"a stale record or hosts-file line: set it to {want} in {zone}, the custom DNS server or the hosts "
+        "file, then flush the DNS cache",
+    )
 
 
 def tcp_row(host: str, probed: Probed) -> dict[str, str]:
     resource = f"{probed.expected_ip}:443 ({probed.fqdn})"
     if probed.tcp443 is None:
-        return _row(resource, CheckStatus.WARN, f"not tested from {host} (-n, or no nc, curl or bash there)",
-                    "run the script again without -n on a machine with nc or curl, or test TCP 443 by hand",
-                    check="tcp443")
+        return _row(
+            resource,
+            CheckStatus.WARN,
+            f"not tested from {host} (-n, or no nc, curl or bash there)",
+            "run the script again without -n on a machine with nc or curl, or test TCP 443 by hand",
+            check="tcp443",
+        )
     if probed.tcp443:
         return _row(resource, CheckStatus.PASS, f"{host} connects to TCP 443", "", check="tcp443")
-    return _row(resource, CheckStatus.FAIL, f"{host} cannot connect to TCP 443 within 3 seconds",
-                f"allow TCP 443 from {host} to {probed.expected_ip} in the NSGs and firewalls between it and the "
-                "endpoint's subnet (and in the route, if traffic goes through an appliance)", check="tcp443")
+    return _row(
+        resource,
+        CheckStatus.FAIL,
+        f"{host} cannot connect to TCP 443 within 3 seconds",
+        f"allow TCP 443 from {host} to {probed.expected_ip} in the NSGs and firewalls between it and the "
+        "endpoint's subnet (and in the route, if traffic goes through an appliance)",
+        check="tcp443",
+    )
 
 
 def entra_row(run: ProbeRun) -> dict[str, str]:
     # "Check VM connectivity": the VM should have access to Microsoft Entra ID
-    fix = (f"allow outbound TCP 443 from {run.host} to Microsoft Entra ID ({run.entra_host}; NSG service tag "
-           "AzureActiveDirectory) or through the proxy (`runbook dns proxy-domains`)")
+    fix = (
+        f"allow outbound TCP 443 from {run.host} to Microsoft Entra ID ({run.entra_host}; NSG service tag "
+        "AzureActiveDirectory) or through the proxy (`runbook dns proxy-domains`)"
+    )
     first = run.entra_resolved[0] if run.entra_resolved else ""
     if not first:
         return _row(run.entra_host, CheckStatus.FAIL, f"{run.host} gets no address for it", fix, check="entra")
     if run.entra_tcp443 is None:
-        return _row(run.entra_host, CheckStatus.WARN, f"resolves to {first}; TCP 443 not tested from {run.host}",
-                    "run the script again without -n", check="entra")
+        return _row(
+            run.entra_host,
+            CheckStatus.WARN,
+            f"resolves to {first}; TCP 443 not tested from {run.host}",
+            "run the script again without -n",
+            check="entra",
+        )
     status = CheckStatus.PASS if run.entra_tcp443 else CheckStatus.FAIL
     said = "connects to" if run.entra_tcp443 else "cannot connect to"
     return _row(run.entra_host, status, f"{run.host} {said} {first}:443", fix, check="entra")
 
 
 def _row(resource: str, status: CheckStatus, detail: str, fix: str, check: str = "resolution") -> dict[str, str]:
-    return {"Check": check, "Resource": resource, "Status": status, "Detail": detail,
-            "Fix": "" if status == CheckStatus.PASS else fix}
+    return {
+        "Check": check,
+        "Resource": resource,
+        "Status": status,
+        "Detail": detail,
+        "Fix": "" if status == CheckStatus.PASS else fix,
+    }
 
 
 def _object(value: Any, where: str, what: str) -> dict:

@@ -63,8 +63,9 @@ def entra_host(probes: Iterable[Probe]) -> str:
     """The Microsoft Entra ID host of the probes' cloud (the public cloud's when they name none)."""
     clouds = {cloud_of(p.fqdn) for p in probes} - {None}
     if len(clouds) > 1:
-        raise InputError(f"the endpoints are in more than one cloud ({', '.join(sorted(clouds))}); make one script "
-                         "per cloud")
+        raise InputError(
+            f"the endpoints are in more than one cloud ({', '.join(sorted(clouds))}); make one script per cloud"
+        )
     return CLOUDS[clouds.pop() if clouds else "public"].authority_host
 
 

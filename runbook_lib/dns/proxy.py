@@ -19,27 +19,64 @@ from ..errors import InputError
 from ..journal import CheckStatus
 from .checks import COLUMNS, VNET, inspect_endpoints
 
-ARTICLE = ("Create and use private endpoints (v1 experience) for Azure Backup, \"Set up proxy server for Recovery "
-           "Services vault with private endpoint\": https://learn.microsoft.com/azure/backup/private-endpoints"
-           "#set-up-proxy-server-for-recovery-services-vault-with-private-endpoint")
+ARTICLE = (
+    'Create and use private endpoints (v1 experience) for Azure Backup, "Set up proxy server for Recovery '
+    'Services vault with private endpoint": https://learn.microsoft.com/azure/backup/private-endpoints'
+    "#set-up-proxy-server-for-recovery-services-vault-with-private-endpoint"
+)
 DOMAIN_COLUMNS = ["Service", "Allow", "Port", "Note"]
 
 # the article's Microsoft Entra ID row (Microsoft 365 Common and Office Online, sections 56 and 59): public cloud
 _ENTRA_PUBLIC = (
-    "*.msftidentity.com", "*.msidentity.com", "account.activedirectory.windowsazure.com",
-    "accounts.accesscontrol.windows.net", "adminwebservice.microsoftonline.com",
-    "api.passwordreset.microsoftonline.com", "autologon.microsoftazuread-sso.com", "becws.microsoftonline.com",
-    "clientconfig.microsoftonline-p.net", "companymanager.microsoftonline.com", "device.login.microsoftonline.com",
-    "graph.microsoft.com", "graph.windows.net", "login.microsoft.com", "login.microsoftonline.com",
-    "login.microsoftonline-p.com", "login.windows.net", "logincert.microsoftonline.com",
-    "loginex.microsoftonline.com", "login-us.microsoftonline.com", "nexus.microsoftonline-p.com",
-    "passwordreset.microsoftonline.com", "provisioningapi.microsoftonline.com",
-    "20.190.128.0/18", "40.126.0.0/18", "2603:1006:2000::/48", "2603:1007:200::/48", "2603:1016:1400::/48",
-    "2603:1017::/48", "2603:1026:3000::/48", "2603:1027:1::/48", "2603:1036:3000::/48", "2603:1037:1::/48",
-    "2603:1046:2000::/48", "2603:1047:1::/48", "2603:1056:2000::/48", "2603:1057:2::/48",
-    "*.hip.live.com", "*.microsoftonline.com", "*.microsoftonline-p.com", "*.msauth.net", "*.msauthimages.net",
-    "*.msecnd.net", "*.msftauth.net", "*.msftauthimages.net", "*.phonefactor.net", "enterpriseregistration.windows.net",
-    "management.azure.com", "policykeyservice.dc.ad.msft.net",
+    "*.msftidentity.com",
+    "*.msidentity.com",
+    "account.activedirectory.windowsazure.com",
+    "accounts.accesscontrol.windows.net",
+    "adminwebservice.microsoftonline.com",
+    "api.passwordreset.microsoftonline.com",
+    "autologon.microsoftazuread-sso.com",
+    "becws.microsoftonline.com",
+    "clientconfig.microsoftonline-p.net",
+    "companymanager.microsoftonline.com",
+    "device.login.microsoftonline.com",
+    "graph.microsoft.com",
+    "graph.windows.net",
+    "login.microsoft.com",
+    "login.microsoftonline.com",
+    "login.microsoftonline-p.com",
+    "login.windows.net",
+    "logincert.microsoftonline.com",
+    "loginex.microsoftonline.com",
+    "login-us.microsoftonline.com",
+    "nexus.microsoftonline-p.com",
+    "passwordreset.microsoftonline.com",
+    "provisioningapi.microsoftonline.com",
+    "20.190.128.0/18",
+    "40.126.0.0/18",
+    "2603:1006:2000::/48",
+    "2603:1007:200::/48",
+    "2603:1016:1400::/48",
+    "2603:1017::/48",
+    "2603:1026:3000::/48",
+    "2603:1027:1::/48",
+    "2603:1036:3000::/48",
+    "2603:1037:1::/48",
+    "2603:1046:2000::/48",
+    "2603:1047:1::/48",
+    "2603:1056:2000::/48",
+    "2603:1057:2::/48",
+    "*.hip.live.com",
+    "*.microsoftonline.com",
+    "*.microsoftonline-p.com",
+    "*.msauth.net",
+    "*.msauthimages.net",
+    "*.msecnd.net",
+    "*.msftauth.net",
+    "*.msftauthimages.net",
+    "*.phonefactor.net",
+    "enterpriseregistration.windows.net",
+    "management.azure.com",
+    "policykeyservice.dc.ad.msft.net",
 )
 
 
@@ -54,8 +91,10 @@ def proxy_domains(cloud_name: str = "public") -> pd.DataFrame:
         rows += [("Azure Storage", "*.blob.storage.azure.net", "443", "")]
         rows += [("Microsoft Entra ID", entry, "as applicable", "") for entry in _ENTRA_PUBLIC]
     else:
-        rows += [("Microsoft Entra ID", cloud.authority_host, "443", note),
-                 ("Azure Resource Manager", _host_of(cloud.resource_manager), "443", note)]
+        rows += [
+            ("Microsoft Entra ID", cloud.authority_host, "443", note),
+            ("Azure Resource Manager", _host_of(cloud.resource_manager), "443", note),
+        ]
     return pd.DataFrame(rows, columns=DOMAIN_COLUMNS)
 
 
@@ -69,8 +108,9 @@ def _host_of(url: str) -> str:
     return url.split("//", 1)[-1].rstrip("/")
 
 
-def check_proxy_network(clients: AzureClients, proxy_vnet_id: str, ids: Sequence[str],
-                        zone_groups: Sequence[str] = ()) -> pd.DataFrame:
+def check_proxy_network(
+    clients: AzureClients, proxy_vnet_id: str, ids: Sequence[str], zone_groups: Sequence[str] = ()
+) -> pd.DataFrame:
     """The checks table's rows: each zone the endpoints ``ids`` need is there and linked to the proxy's VNet (and
     the endpoint's), and the proxy's VNet is peered (Connected) with each endpoint's VNet."""
     proxy = parse_typed_id(proxy_vnet_id, VNET, "--proxy-vnet").id
@@ -87,13 +127,21 @@ def peered_vnets(clients: AzureClients, vnet_id: str) -> dict[str, str]:
     """The remote VNet id (lower case) -> the peering's state, for every peering of the VNet."""
     rid = parse_id(vnet_id)
     try:
-        peerings = list(clients.for_subscription(rid.subscription).network.virtual_network_peerings.list(
-            rid.resource_group, rid.name))
+        peerings = list(
+            clients.for_subscription(rid.subscription).network.virtual_network_peerings.list(
+                rid.resource_group, rid.name
+            )
+        )
     except ResourceNotFoundError as error:
-        raise InputError(f"--proxy-vnet: {vnet_id}: {arm_code(error) or 'not found'}; give the id of the VNet the "
-                         "proxy server runs in") from None
-    return {p.remote_virtual_network.id.lower(): text_of(p.peering_state, "None") for p in peerings
-            if p.remote_virtual_network and p.remote_virtual_network.id}
+        raise InputError(
+            f"--proxy-vnet: {vnet_id}: {arm_code(error) or 'not found'}; give the id of the VNet the "
+            "proxy server runs in"
+        ) from None
+    return {
+        p.remote_virtual_network.id.lower(): text_of(p.peering_state, "None")
+        for p in peerings
+        if p.remote_virtual_network and p.remote_virtual_network.id
+    }
 
 
 def peering_row(proxy: str, vnet_id: str, peers: dict[str, str]) -> dict[str, str]:
@@ -101,8 +149,10 @@ def peering_row(proxy: str, vnet_id: str, peers: dict[str, str]) -> dict[str, st
     if vnet_id.lower() == proxy.lower():
         return _row(resource, CheckStatus.PASS, "the proxy runs in the endpoint's VNet: no peering needed", "")
     state = peers.get(vnet_id.lower())
-    fix = (f"peer {name_of(proxy)} and {name_of(vnet_id)} both ways (a peering on each VNet) so the proxy reaches "
-           "the endpoint's private IPs")
+    fix = (
+        f"peer {name_of(proxy)} and {name_of(vnet_id)} both ways (a peering on each VNet) so the proxy reaches "
+        "the endpoint's private IPs"
+    )
     if state is None:
         return _row(resource, CheckStatus.FAIL, f"{name_of(proxy)} has no peering to {name_of(vnet_id)}", fix)
     if state != "Connected":  # Initiated: only one side peered; Disconnected: the other side's peering was deleted
@@ -111,6 +161,10 @@ def peering_row(proxy: str, vnet_id: str, peers: dict[str, str]) -> dict[str, st
 
 
 def _row(resource: str, status: CheckStatus, detail: str, fix: str) -> dict[str, str]:
-    return {"Check": "peering", "Resource": resource, "Status": status, "Detail": detail,
-            "Fix": "" if status == CheckStatus.PASS else fix}
-
+    return {
+        "Check": "peering",
+        "Resource": resource,
+        "Status": status,
+        "Detail": detail,
+        "Fix": "" if status == CheckStatus.PASS else fix,
+    }

@@ -43,8 +43,10 @@ def required_zones(needs: Iterable[ZoneNeed], region: str, cloud: str | None = N
     if cloud is not None and cloud != region_in:
         raise InputError(f"--cloud: {cloud} does not match the region: {region} is a {region_in} region")
     geo = geo_code(region)
-    rows = [{"Zone": zone_name(n.service, region_in, geo), "Service": n.label, "GroupId": n.group_id, "When": n.when}
-            for n in needs]
+    rows = [
+        {"Zone": zone_name(n.service, region_in, geo), "Service": n.label, "GroupId": n.group_id, "When": n.when}
+        for n in needs
+    ]
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
@@ -53,8 +55,12 @@ def known_zones() -> frozenset[str]:
     """Every private-link zone of a service the runbooks know, in every cloud, with every published Backup geo
     code."""
     geos = set(geo_codes().values())
-    return frozenset(zone_name(service, cloud, geo) for service in SERVICES for cloud in CLOUDS
-                     for geo in (geos if service in GEO_IN_ZONE else [""]))
+    return frozenset(
+        zone_name(service, cloud, geo)
+        for service in SERVICES
+        for cloud in CLOUDS
+        for geo in (geos if service in GEO_IN_ZONE else [""])
+    )
 
 
 def check_zones_to_create(zones: Iterable[str], allowed: Iterable[str] = ()) -> None:
@@ -66,5 +72,7 @@ def check_zones_to_create(zones: Iterable[str], allowed: Iterable[str] = ()) -> 
             continue
         close = difflib.get_close_matches(zone, known_zones(), n=3, cutoff=0.8)
         hint = f"did you mean {', '.join(close)}? " if close else ""
-        raise InputError(f"--create-missing-zones: {zone} is not a private-link zone the runbooks use; {hint}"
-                         f"to create it anyway, add --allow-zone {zone}")
+        raise InputError(
+            f"--create-missing-zones: {zone} is not a private-link zone the runbooks use; {hint}"
+            f"to create it anyway, add --allow-zone {zone}"
+        )

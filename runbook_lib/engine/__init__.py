@@ -1,9 +1,24 @@
 """The runbook engine: ordered steps, each checked, planned, applied and verified, with guards and a journal."""
 
 from .parameters import ScenarioParameters, load_parameters
-from .runbook import Run, RunReport, Runbook
+from .runbook import Run, Runbook, RunReport
 from .status import RunStatus, StepStatus
 from .step import Action, ManualStep, Row, Step, blocked, create, unchanged, update
 
-__all__ = ["Action", "ManualStep", "Row", "Run", "RunReport", "RunStatus", "Runbook", "ScenarioParameters", "Step",
-           "StepStatus", "blocked", "create", "load_parameters", "unchanged", "update"]
+__all__ = [
+    "Action",
+    "ManualStep",
+    "Row",
+    "Run",
+    "RunReport",
+    "RunStatus",
+    "Runbook",
+    "ScenarioParameters",
+    "Step",
+    "StepStatus",
+    "blocked",
+    "create",
+    "load_parameters",
+    "unchanged",
+    "update",
+]

@@ -20,6 +20,7 @@ from ..names import NameKind, name_fault, name_problem, rule_words
 def typed_id(resource_type: str, *names: NameKind):
     """A field type: a resource id of ``resource_type`` (RESOURCE_GROUP for a resource group) whose names keep
     Azure's rules: ``names`` are the kinds of its own name, then of its parents' (a subnet's, its VNet's)."""
+
     def check(value: str) -> str:
         try:
             rid = parse_typed_id(value, resource_type, "value")
@@ -27,6 +28,7 @@ def typed_id(resource_type: str, *names: NameKind):
             raise ValueError(str(error).removeprefix("value: ")) from None
         _check_names(rid, names)
         return guid_subscription(rid.id)
+
     return Annotated[str, AfterValidator(check)]
 
 
@@ -61,8 +63,9 @@ def _any_storage_account(value: str) -> str:
     except InputError as error:
         raise ValueError(str(error).removeprefix("value: ")) from None
     if not (rid.is_a("Microsoft.Storage/storageAccounts") or rid.is_a("Microsoft.ClassicStorage/storageAccounts")):
-        raise ValueError(f"'{value}' is a {rid.type}, not a storage account (Microsoft.Storage or "
-                         "Microsoft.ClassicStorage)")
+        raise ValueError(
+            f"'{value}' is a {rid.type}, not a storage account (Microsoft.Storage or Microsoft.ClassicStorage)"
+        )
     _check_names(rid, (NameKind.STORAGE_ACCOUNT,))  # classic accounts keep the same rule
     return guid_subscription(rid.id)
 
@@ -73,6 +76,7 @@ def _valid_name(kind: NameKind) -> AfterValidator:
         if problem:
             raise ValueError(problem)
         return value
+
     return AfterValidator(check)
 
 
@@ -93,11 +97,24 @@ class DerivedName(NamedTuple):
 def refuse_bad_derived_names(model: str, derived: Iterable[DerivedName]) -> None:
     """Raise a ValidationError naming the parameter of each derived name that breaks Azure's rule (from a
     model_validator: pydantic keeps the parameter as the error's field)."""
-    errors = [InitErrorDetails(type=PydanticCustomError("derived_name", "{problem}", {"problem": (
-                  f"gives {item.what} the name '{item.name}', which Azure refuses ({fault}): {rule_words(item.kind)}; "
-                  f"choose another {item.parameter}")}),
-                  loc=(item.parameter,), input=item.name)
-              for item in derived if (fault := name_fault(item.kind, item.name))]
+    errors = [
+        InitErrorDetails(
+            type=PydanticCustomError(
+                "derived_name",
+                "{problem}",
+                {
+                    "problem": (
+                        f"gives {item.what} the name '{item.name}', which Azure refuses ({fault}): {rule_words(item.kind)}; "
+                        f"choose another {item.parameter}"
+                    )
+                },
+            ),
+            loc=(item.parameter,),
+            input=item.name,
+        )
+        for item in derived
+        if (fault := name_fault(item.kind, item.name))
+    ]
     if errors:
         raise ValidationError.from_exception_data(model, errors)
 
@@ -117,8 +134,10 @@ def guid_subscription(value: str) -> str:
     except InputError as error:
         raise ValueError(str(error).removeprefix("value: ")) from None
     if not _GUID.match(subscription):
-        raise ValueError(f"'{subscription}' is not a subscription id (a GUID such as "
-                         "1c2d3e4f-0000-4000-8000-123456789abc); ARM would answer InvalidSubscriptionId")
+        raise ValueError(
+            f"'{subscription}' is not a subscription id (a GUID such as "
+            "1c2d3e4f-0000-4000-8000-123456789abc); ARM would answer InvalidSubscriptionId"
+        )
     return value
 
 
@@ -136,17 +155,22 @@ def _nameserver(value: str) -> str:
         pass
     labels = host.rstrip(".").split(".")
     if not host or not all(_LABEL.match(label) for label in labels) or labels[-1].isdigit():
-        raise ValueError(f"'{value}' is not HOST or HOST:PORT (an IP address or a DNS name, then an optional port "
-                         "1-65535), e.g. 10.0.0.4 or dns.contoso.local:53")
+        raise ValueError(
+            f"'{value}' is not HOST or HOST:PORT (an IP address or a DNS name, then an optional port "
+            "1-65535), e.g. 10.0.0.4 or dns.contoso.local:53"
+        )
     return value
 
 
 _LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
 
+
 def _ttl(value: int) -> int:
     if not TTL_MIN <= value <= TTL_MAX:
-        raise ValueError(f"{value} seconds is outside what Azure DNS accepts for a record set ({TTL_MIN} to "
-                         f"{TTL_MAX:,}); Azure's zone groups write 10")
+        raise ValueError(
+            f"{value} seconds is outside what Azure DNS accepts for a record set ({TTL_MIN} to "
+            f"{TTL_MAX:,}); Azure's zone groups write 10"
+        )
     return value
 
 

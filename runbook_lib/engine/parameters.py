@@ -23,8 +23,10 @@ M = TypeVar("M", bound="ScenarioParameters")
 Models = Mapping[str, type[BaseModel]]
 
 # what the `*.azure.yaml` templates leave for the consultant to fill in (parameters/README.md)
-PLACEHOLDERS = {"CHANGE-ME": "the template's placeholder CHANGE-ME",
-                "00000000-0000-0000-0000-000000000000": "the template's all-zero subscription id"}
+PLACEHOLDERS = {
+    "CHANGE-ME": "the template's placeholder CHANGE-ME",
+    "00000000-0000-0000-0000-000000000000": "the template's all-zero subscription id",
+}
 
 
 class ScenarioParameters(BaseModel):
@@ -64,8 +66,10 @@ def read_parameters(path: str | Path) -> dict[str, Any]:
         data = loader.construct_document(node) if node is not None else None
     except DuplicateKey as twice:
         key = "a parameter whose name looks like a credential" if secret_kind(str(twice.key)) else f"'{twice.key}'"
-        raise InputError(f"{name}: line {twice.line}: {key} is given twice (first on line {twice.first}); keep one "
-                         "(YAML would silently use the last)") from None
+        raise InputError(
+            f"{name}: line {twice.line}: {key} is given twice (first on line {twice.first}); keep one "
+            "(YAML would silently use the last)"
+        ) from None
     except yaml.YAMLError as error:
         where = getattr(error, "problem_mark", None)
         problem = getattr(error, "problem", None) or type(error).__name__
@@ -87,21 +91,32 @@ def check_values(data: Mapping[Any, Any], name: str, lines: Mapping[Any, int] | 
     for position, (key, value) in enumerate(data.items(), 1):
         where = f"line {lines[key]}" if lines and key in lines else f"parameter {position}"
         if key_kind := secret_kind(str(key)):
-            problems.append(f"{name}: {where}: a parameter whose name or value looks like a credential ({key_kind}); "
-                            "remove it: credentials come from azure-identity, never from parameters")
+            problems.append(
+                f"{name}: {where}: a parameter whose name or value looks like a credential ({key_kind}); "
+                "remove it: credentials come from azure-identity, never from parameters"
+            )
         elif value_kind := secret_kind(value):
-            problems.append(f"{name}: {key}: looks like {value_kind}; credentials come from azure-identity, never "
-                            "from parameters")
+            problems.append(
+                f"{name}: {key}: looks like {value_kind}; credentials come from azure-identity, never from parameters"
+            )
         elif placeholder := _placeholder(value):
             at = f" (line {lines[key]})" if lines and key in lines else ""
-            problems.append(f"{name}: {key}{at}: still holds {PLACEHOLDERS[placeholder]}; replace it with the "
-                            "customer's value (the comment above it says what goes there)")
+            problems.append(
+                f"{name}: {key}{at}: still holds {PLACEHOLDERS[placeholder]}; replace it with the "
+                "customer's value (the comment above it says what goes there)"
+            )
     if problems:
         raise InputError("\n".join(problems))
 
 
-def load_parameters(model: type[M], source: str | Path | dict, *, name: str | None = None,
-                    others: Models | Callable[[], Models] | None = None, command: str = "plan") -> M:
+def load_parameters(
+    model: type[M],
+    source: str | Path | dict,
+    *,
+    name: str | None = None,
+    others: Models | Callable[[], Models] | None = None,
+    command: str = "plan",
+) -> M:
     """The parameters from a YAML file (or a dict), checked against ``model``; an InputError with one line per
     bad field ('field: what is wrong') otherwise. ``others``: the other scenarios' models (or a function giving
     them), to say so when the file holds another scenario's parameters (`runbook {command} OTHER`); ``name``: what
@@ -115,9 +130,11 @@ def load_parameters(model: type[M], source: str | Path | dict, *, name: str | No
     unknown = [key for key in data if key not in model.model_fields]
     if unknown and others is not None:
         if other := _owner(data, others() if callable(others) else others):
-            raise InputError(f"{name}: these are the parameters of {other} ({', '.join(map(str, unknown))} "
-                             f"{'is' if len(unknown) == 1 else 'are'} not this runbook's): run `runbook {command} "
-                             f"{other} -f {name}`, or give this runbook's parameters")
+            raise InputError(
+                f"{name}: these are the parameters of {other} ({', '.join(map(str, unknown))} "
+                f"{'is' if len(unknown) == 1 else 'are'} not this runbook's): run `runbook {command} "
+                f"{other} -f {name}`, or give this runbook's parameters"
+            )
     try:
         return model.model_validate(data)
     except ValidationError as error:
@@ -126,8 +143,11 @@ def load_parameters(model: type[M], source: str | Path | dict, *, name: str | No
 
 def _owner(data: Mapping[Any, Any], others: Models) -> str | None:
     """The other scenario whose model knows every key of ``data`` (the one with the fewest fields, the closest)."""
-    fits = [(len(model.model_fields), scenario) for scenario, model in others.items()
-            if set(data) <= set(model.model_fields)]
+    fits = [
+        (len(model.model_fields), scenario)
+        for scenario, model in others.items()
+        if set(data) <= set(model.model_fields)
+    ]
     return min(fits)[1] if fits else None
 
 

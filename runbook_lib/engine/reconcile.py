@@ -54,11 +54,19 @@ def settle(clients: AzureClients, intent: Intent) -> Change | NotMade | None:
     else:  # a create is made once the resource is there; an update once it holds what the request asked
         made = intent.action == Action.CREATE or _holds(request.get("body"), current)
     if not made:
-        return NotMade(intent.id, intent.resource_id, "present" if method == "DELETE" else "unchanged",
-                       step=intent.step)
+        return NotMade(
+            intent.id, intent.resource_id, "present" if method == "DELETE" else "unchanged", step=intent.step
+        )
     found = current.get("id") if isinstance(current, Mapping) else None
-    return Change(found or urlsplit(request["url"]).path, intent.action, intent.before, intent.after,
-                  step=intent.step, intent=intent.id, reconciled=True)
+    return Change(
+        found or urlsplit(request["url"]).path,
+        intent.action,
+        intent.before,
+        intent.after,
+        step=intent.step,
+        intent=intent.id,
+        reconciled=True,
+    )
 
 
 def _read(clients: AzureClients, url: str) -> Any:
@@ -67,7 +75,8 @@ def _read(clients: AzureClients, url: str) -> Any:
     version = (parse_qs(parts.query).get("api-version") or [""])[0]
     try:
         return clients.resources.resources.get_by_id(
-            parts.path, api_version=version, cls=lambda response, _, __: response.http_response.json())
+            parts.path, api_version=version, cls=lambda response, _, __: response.http_response.json()
+        )
     except ResourceNotFoundError:
         return _ABSENT
     except HttpResponseError:

@@ -77,16 +77,40 @@ class RunReport:
 
     def table(self) -> pd.DataFrame:
         """One row per step: its status, how many changes, why when it stopped, and the article's section."""
-        return pd.DataFrame([{"Step": s.id, "Title": s.title, "Kind": s.kind, "Status": s.status,
-                              "Changes": sum(r.changes for r in s.rows), "Detail": s.detail,
-                              "Source": str(s.source)} for s in self.steps])
+        return pd.DataFrame(
+            [
+                {
+                    "Step": s.id,
+                    "Title": s.title,
+                    "Kind": s.kind,
+                    "Status": s.status,
+                    "Changes": sum(r.changes for r in s.rows),
+                    "Detail": s.detail,
+                    "Source": str(s.source),
+                }
+                for s in self.steps
+            ]
+        )
 
     def plan_table(self) -> pd.DataFrame:
         """Every planned row: step, resource, action, before, after, reason, and the step's article section."""
         columns = ["Step", "Resource", "Action", "Before", "After", "Reason", "Source"]
-        return pd.DataFrame([{"Step": s.id, "Resource": r.resource, "Action": r.action, "Before": _text(r.before),
-                              "After": _text(r.after), "Reason": r.reason, "Source": str(s.source)}
-                             for s in self.steps for r in s.rows], columns=columns)
+        return pd.DataFrame(
+            [
+                {
+                    "Step": s.id,
+                    "Resource": r.resource,
+                    "Action": r.action,
+                    "Before": _text(r.before),
+                    "After": _text(r.after),
+                    "Reason": r.reason,
+                    "Source": str(s.source),
+                }
+                for s in self.steps
+                for r in s.rows
+            ],
+            columns=columns,
+        )
 
 
 class Runbook:
@@ -109,8 +133,10 @@ class Runbook:
         unknown = [c for c in confirmed if c not in manual]
         if unknown:
             known = f"its manual steps are {', '.join(manual)}" if manual else "it has no manual steps"
-            raise InputError(f"confirm: {', '.join(repr(c) for c in unknown)} "
-                             f"{'is' if len(unknown) == 1 else 'are'} not a manual step of {self.name}; {known}")
+            raise InputError(
+                f"confirm: {', '.join(repr(c) for c in unknown)} "
+                f"{'is' if len(unknown) == 1 else 'are'} not a manual step of {self.name}; {known}"
+            )
 
     def start(self, run: Run) -> Execution:
         """A run taken one step at a time (a notebook runs a step per cell)."""
@@ -147,8 +173,10 @@ class Execution:
             return report
         earlier = [i for i in ids[:index] if self.reports[i].status == StepStatus.NOT_RUN]
         if earlier:
-            raise RunbookError(f"step '{step_id}' comes after '{earlier[0]}', which has not run: run the steps in "
-                               "order (the article demands it)")
+            raise RunbookError(
+                f"step '{step_id}' comes after '{earlier[0]}', which has not run: run the steps in "
+                "order (the article demands it)"
+            )
         if mode is not None and mode not in MODES:
             raise RunbookError(f"mode: '{mode}' is not one of {', '.join(MODES)}")
         run = self.run if mode in (None, self.run.mode) else replace(self.run, mode=mode)
@@ -178,8 +206,15 @@ class Execution:
         if isinstance(step, ManualStep):
             raise RunbookError(f"step '{step_id}' is manual: nothing to read back; confirm it once it is done")
         left = step.verify(self.run)
-        self.run.journal.record(CheckResult("verify", step_id, CheckStatus.FAIL if left else CheckStatus.PASS,
-                                            "; ".join(left) or "in place", step=step_id))
+        self.run.journal.record(
+            CheckResult(
+                "verify",
+                step_id,
+                CheckStatus.FAIL if left else CheckStatus.PASS,
+                "; ".join(left) or "in place",
+                step=step_id,
+            )
+        )
         if left:
             report.status = StepStatus.FAILED if report.status == StepStatus.DONE else StepStatus.PLANNED
         elif report.status in (StepStatus.PLANNED, StepStatus.NOT_RUN):
@@ -264,9 +299,12 @@ def _confirmation(step: ManualStep, run: Run) -> Confirmation:
     """The step's confirmation, journaled the first time (who, when, how, and whether Azure can show the work)."""
     confirmation = run.journal.confirmation(step.id)
     if confirmation is None:
-        confirmation = Confirmation(step.id, run.operator, run.confirmed_how.get(step.id, "parameter confirm"),
-                                    f"confirmed; to be seen in Azure: {step.observes}" if step.observe
-                                    else "confirmed; not observable")
+        confirmation = Confirmation(
+            step.id,
+            run.operator,
+            run.confirmed_how.get(step.id, "parameter confirm"),
+            f"confirmed; to be seen in Azure: {step.observes}" if step.observe else "confirmed; not observable",
+        )
         run.journal.record(confirmation)
     return confirmation
 

@@ -25,8 +25,7 @@ class RunStatus(StrEnum):
 
 
 STOPPED = (StepStatus.FAILED, StepStatus.BLOCKED, StepStatus.WAITING)  # a step the run stopped (or waits) at
-EXIT_CODES = {RunStatus.DONE: 0, RunStatus.PLANNED: 0, RunStatus.FAILED: 1, RunStatus.BLOCKED: 3,
-              RunStatus.WAITING: 3}
+EXIT_CODES = {RunStatus.DONE: 0, RunStatus.PLANNED: 0, RunStatus.FAILED: 1, RunStatus.BLOCKED: 3, RunStatus.WAITING: 3}
 
 
 def run_status(steps: list[StepStatus | str], planning: bool) -> RunStatus:

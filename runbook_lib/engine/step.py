@@ -80,8 +80,11 @@ class Step:
 
     def verify(self, run: Run) -> list[str]:
         """What still differs after apply (empty: verified). By default the step plans again: nothing may be left."""
-        return [f"{row.resource}: still {row.action} ({row.reason or row.after})"
-                for row in self.plan(run) if row.action != Action.UNCHANGED]
+        return [
+            f"{row.resource}: still {row.action} ({row.reason or row.after})"
+            for row in self.plan(run)
+            if row.action != Action.UNCHANGED
+        ]
 
 
 Reason = Callable[["Run"], "str | None"]  # None: fine; else why not, in words

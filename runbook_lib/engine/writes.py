@@ -52,7 +52,13 @@ def write_row(run: Run, row: Row) -> Any:
     intend(None)  # a write that sent nothing the clients saw still has its intent, so every Change has one
     # what ARM made is named by its answer's id when it has one (a role assignment's id is chosen on write)
     made = getattr(result, "id", None)
-    change = Change(made if isinstance(made, str) else row.resource, row.action, row.before, row.after, request_id,
-                    intent=recorded[0].id)
+    change = Change(
+        made if isinstance(made, str) else row.resource,
+        row.action,
+        row.before,
+        row.after,
+        request_id,
+        intent=recorded[0].id,
+    )
     run.journal.record(change)
     return result

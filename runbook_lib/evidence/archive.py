@@ -13,7 +13,7 @@ import secrets
 import subprocess
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -30,10 +30,26 @@ from .snapshots import before_from_journal, changed_ids, replaced_records, snaps
 from .status import derive_status
 
 _SUBSCRIPTION = re.compile(r"/subscriptions/([0-9A-Fa-f-]{36})")
-PACKAGES = ("runbook-lib", "azure-identity", "azure-core", "azure-mgmt-core", "azure-mgmt-network",
-            "azure-mgmt-privatedns", "azure-mgmt-recoveryservices", "azure-mgmt-authorization", "azure-mgmt-storage",
-            "azure-mgmt-resource", "papermill", "nbclient", "nbformat", "nbconvert", "ipykernel", "ipywidgets",
-            "pandas", "pydantic")
+PACKAGES = (
+    "runbook-lib",
+    "azure-identity",
+    "azure-core",
+    "azure-mgmt-core",
+    "azure-mgmt-network",
+    "azure-mgmt-privatedns",
+    "azure-mgmt-recoveryservices",
+    "azure-mgmt-authorization",
+    "azure-mgmt-storage",
+    "azure-mgmt-resource",
+    "papermill",
+    "nbclient",
+    "nbformat",
+    "nbconvert",
+    "ipykernel",
+    "ipywidgets",
+    "pandas",
+    "pydantic",
+)
 
 
 @dataclass
@@ -47,18 +63,30 @@ class RunRecord:
     parameters: dict[str, Any]
     source: Path  # the notebook as stored (its hash is recorded)
     runs: Path
-    started: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    started: datetime = field(default_factory=lambda: datetime.now(UTC))
     run_id: str = field(default_factory=lambda: secrets.token_hex(4))
 
     @property
     def folder(self) -> Path:
-        return (self.runs / self.scenario / f"{self.started:%Y-%m-%d}"
-                / f"{self.started:%H%M%S}Z-{self.target}-{self.run_id}")
+        return (
+            self.runs
+            / self.scenario
+            / f"{self.started:%Y-%m-%d}"
+            / f"{self.started:%H%M%S}Z-{self.target}-{self.run_id}"
+        )
 
 
-def archive_run(record: RunRecord, notebook: Path, clients: AzureClients, before: dict[str, Any],
-                observe: Callable[[], list[str]], *, timed_out: bool = False,
-                status: tuple[str, str] | None = None, fields: Mapping[str, Any] | None = None) -> dict[str, Any]:
+def archive_run(
+    record: RunRecord,
+    notebook: Path,
+    clients: AzureClients,
+    before: dict[str, Any],
+    observe: Callable[[], list[str]],
+    *,
+    timed_out: bool = False,
+    status: tuple[str, str] | None = None,
+    fields: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
     """Seal ``record``'s folder: ``notebook`` (executed, in the folder), the journal the run wrote there
     (journal.jsonl), ``before`` (the snapshot taken before the run); ``observe`` names what the run is about now
     (snapshots.observed_ids). ``status``: (status, why) when the run knows it (an interactive run, from its steps),
@@ -77,25 +105,40 @@ def archive_run(record: RunRecord, notebook: Path, clients: AzureClients, before
     nbformat.write(executed, notebook)
 
     manifest = {
-        "run_id": record.run_id, "scenario": record.scenario, "mode": record.mode,
-        "target": {"kind": record.target, "cloud": record.cloud, "subscriptions": _subscriptions(record, entries,
-                                                                                                clients)},
-        "started": record.started.isoformat(), "ended": datetime.now(timezone.utc).isoformat(),
-        "operator": clients.caller(), "tool": tool_version(),
-        "notebook": {"file": notebook.name, "source": record.source.name,
-                     "source_sha256": hashlib.sha256(record.source.read_bytes()).hexdigest()},
-        "parameters": redact_value(record.parameters), "packages": package_versions(),
+        "run_id": record.run_id,
+        "scenario": record.scenario,
+        "mode": record.mode,
+        "target": {
+            "kind": record.target,
+            "cloud": record.cloud,
+            "subscriptions": _subscriptions(record, entries, clients),
+        },
+        "started": record.started.isoformat(),
+        "ended": datetime.now(UTC).isoformat(),
+        "operator": clients.caller(),
+        "tool": tool_version(),
+        "notebook": {
+            "file": notebook.name,
+            "source": record.source.name,
+            "source_sha256": hashlib.sha256(record.source.read_bytes()).hexdigest(),
+        },
+        "parameters": redact_value(record.parameters),
+        "packages": package_versions(),
         "journal": [asdict(e) for e in entries],
         "validation": [asdict(e) for e in entries if isinstance(e, CheckResult)],
-        **(fields or {}), "status": status, "status_detail": why,
+        **(fields or {}),
+        "status": status,
+        "status_detail": why,
     }
     page = notebook.with_suffix(".html")
     beside = {name: sha256_file(path) for name, path in folder_files(folder).items() if path != page}
     render_html(notebook, page, banner={**redact_value(manifest), "verified": None, "files": beside})
     left = find_secrets(folder, environment_secrets())
     if left:
-        raise EvidenceError(f"{folder}: a secret survived redaction in {', '.join(sorted({f for f, _ in left}))}; "
-                            "the folder is not sealed")
+        raise EvidenceError(
+            f"{folder}: a secret survived redaction in {', '.join(sorted({f for f, _ in left}))}; "
+            "the folder is not sealed"
+        )
     sealed = seal(folder, redact_value(manifest))
     changed = sorted(name for name, digest in beside.items() if sealed["files"].get(name) != digest)
     if changed:  # the page lists these hashes as the sealed ones: it must not say less than what happened
@@ -109,10 +152,18 @@ def tool_version() -> dict[str, Any]:
     root = Path(__file__).resolve().parents[2]
     found = {"name": "runbook-lib", "version": metadata.version("runbook-lib"), "git_commit": None}
     try:
-        found["git_commit"] = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True,
-                                             check=True).stdout.strip()
-        found["git_dirty"] = bool(subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root,
-                                                 capture_output=True, text=True, check=True).stdout.strip())
+        found["git_commit"] = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        found["git_dirty"] = bool(
+            subprocess.run(
+                ["git", "status", "--porcelain", "--untracked-files=no"],
+                cwd=root,
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout.strip()
+        )
     except (OSError, subprocess.CalledProcessError):
         pass
     return found
@@ -135,11 +186,18 @@ def _subscriptions(record: RunRecord, entries, clients: AzureClients) -> list[st
 
 
 def _index(record: RunRecord, manifest: dict[str, Any]) -> None:
-    line = {"run_id": record.run_id, "scenario": record.scenario, "mode": record.mode, "target": record.target,
-            "started": manifest["started"], "ended": manifest["ended"], "status": manifest["status"],
-            "folder": record.folder.relative_to(record.runs).as_posix(),
-            "operator": next(iter(manifest["operator"].values()), ""),
-            **({"undoes": manifest["undoes"]} if manifest.get("undoes") else {})}  # an undo names the run it undid
+    line = {
+        "run_id": record.run_id,
+        "scenario": record.scenario,
+        "mode": record.mode,
+        "target": record.target,
+        "started": manifest["started"],
+        "ended": manifest["ended"],
+        "status": manifest["status"],
+        "folder": record.folder.relative_to(record.runs).as_posix(),
+        "operator": next(iter(manifest["operator"].values()), ""),
+        **({"undoes": manifest["undoes"]} if manifest.get("undoes") else {}),
+    }  # an undo names the run it undid
     with (record.runs / INDEX).open("a", encoding="utf-8") as out:
         out.write(json.dumps(line, sort_keys=True) + "\n")
 

@@ -20,10 +20,13 @@ def diff_runs(a: Path, b: Path) -> pd.DataFrame:
     first, second = _run(a, "RUN_A"), _run(b, "RUN_B")
     targets = [m["target"] for m in (first["manifest"], second["manifest"])]
     if targets[0]["kind"] != targets[1]["kind"] or not set(targets[0]["subscriptions"]) & set(
-            targets[1]["subscriptions"]):
-        raise InputError(f"RUN_B: {b} is not a run of the same target as {a} "
-                         f"({targets[1]['kind']} {targets[1]['subscriptions']} vs "
-                         f"{targets[0]['kind']} {targets[0]['subscriptions']})")
+        targets[1]["subscriptions"]
+    ):
+        raise InputError(
+            f"RUN_B: {b} is not a run of the same target as {a} "
+            f"({targets[1]['kind']} {targets[1]['subscriptions']} vs "
+            f"{targets[0]['kind']} {targets[0]['subscriptions']})"
+        )
     rows = _compare("record", _records(first["after"]), _records(second["after"]))
     rows += _compare("link", _links(first["after"]), _links(second["after"]))
     rows += _compare("check", _checks(first["manifest"]), _checks(second["manifest"]))
@@ -32,22 +35,29 @@ def diff_runs(a: Path, b: Path) -> pd.DataFrame:
 
 def _run(folder: Path, field: str) -> dict[str, Any]:
     try:
-        return {"manifest": read_manifest(folder),
-                "after": json.loads((folder / "snapshots" / "after.json").read_text(encoding="utf-8"))}
+        return {
+            "manifest": read_manifest(folder),
+            "after": json.loads((folder / "snapshots" / "after.json").read_text(encoding="utf-8")),
+        }
     except (OSError, ValueError) as error:
         raise InputError(f"{field}: {folder} is not a run folder ({error})") from None
 
 
 def _records(snapshot: dict[str, Any]) -> dict[str, str]:
     """Each A record set -> its IPs, from a snapshot (absent ones left out)."""
-    return {rid: ", ".join(sorted(a["ipv4Address"] for a in body.get("properties", {}).get("aRecords", [])))
-            for rid, body in snapshot.items() if "/a/" in rid.lower() and isinstance(body, dict) and "id" in body}
+    return {
+        rid: ", ".join(sorted(a["ipv4Address"] for a in body.get("properties", {}).get("aRecords", [])))
+        for rid, body in snapshot.items()
+        if "/a/" in rid.lower() and isinstance(body, dict) and "id" in body
+    }
 
 
 def _links(snapshot: dict[str, Any]) -> dict[str, str]:
-    return {rid: body.get("properties", {}).get("virtualNetwork", {}).get("id", "")
-            for rid, body in snapshot.items()
-            if "/virtualnetworklinks/" in rid.lower() and isinstance(body, dict) and "id" in body}
+    return {
+        rid: body.get("properties", {}).get("virtualNetwork", {}).get("id", "")
+        for rid, body in snapshot.items()
+        if "/virtualnetworklinks/" in rid.lower() and isinstance(body, dict) and "id" in body
+    }
 
 
 def _checks(manifest: dict[str, Any]) -> dict[str, str]:

@@ -78,8 +78,12 @@ def render_html(notebook: Path, out: Path, banner: Mapping[str, Any] | None = No
     nb = nbformat.read(notebook, as_version=4)
     nb.metadata.pop("widgets", None)
     shorten_expected_errors(nb)
-    exporter = HTMLExporter(template_name="lab", template_file=_TEMPLATE,
-                            extra_loaders=[DictLoader({_TEMPLATE: _OFFLINE})], embed_images=True)
+    exporter = HTMLExporter(
+        template_name="lab",
+        template_file=_TEMPLATE,
+        extra_loaders=[DictLoader({_TEMPLATE: _OFFLINE})],
+        embed_images=True,
+    )
     resources = {"metadata": {"name": notebook.stem, "path": str(notebook.parent)}}  # embed_images reads from path
     body, _ = exporter.from_notebook_node(nb, resources=resources)
     body = _STYLE.sub(lambda m: m[1] + _CSS_COMMENT.sub("", m[2]) + m[3], body)
@@ -123,25 +127,46 @@ def banner_html(banner: Mapping[str, Any]) -> str:
     if isinstance(operator, Mapping):
         operator = ", ".join(f"{v} ({k})" for k, v in operator.items())
     verified, files = banner.get("verified"), banner.get("files") or {}
-    check = {True: "yes: every file matched its manifest when this page was rendered",
-             False: f"NO: {banner.get('problems') or 'the folder differs from its manifest'}",
-             None: (f"yes: sealed with this page; the {len(files)} files beside it had, when it was rendered, the "
-                    "SHA-256 listed below, the same that manifest.json seals (`runbook evidence verify` on the "
-                    "folder checks them and this page)") if files else
-                   "sealed with this page: `runbook evidence verify` on the folder checks it"}[verified]
+    check = {
+        True: "yes: every file matched its manifest when this page was rendered",
+        False: f"NO: {banner.get('problems') or 'the folder differs from its manifest'}",
+        None: (
+            f"yes: sealed with this page; the {len(files)} files beside it had, when it was rendered, the "
+            "SHA-256 listed below, the same that manifest.json seals (`runbook evidence verify` on the "
+            "folder checks them and this page)"
+        )
+        if files
+        else "sealed with this page: `runbook evidence verify` on the folder checks it",
+    }[verified]
     status = str(banner.get("status") or "")
-    rows = [("Run", banner.get("run_id")), ("Scenario", banner.get("scenario")),
-            ("Status", f"{status}: {banner.get('status_detail') or ''}".rstrip(": ")),
-            ("Target", where), ("Subscriptions", subscriptions), ("Operator", operator),
-            ("Started (UTC)", _utc(banner.get("started"))), ("Ended (UTC)", _utc(banner.get("ended"))),
-            ("Folder verified", check)]
-    classes = " ".join(["runbook-banner", *(["failed"] if status != EvidenceStatus.OK else []),
-                        *(["unverified"] if verified is False else [])])
+    rows = [
+        ("Run", banner.get("run_id")),
+        ("Scenario", banner.get("scenario")),
+        ("Status", f"{status}: {banner.get('status_detail') or ''}".rstrip(": ")),
+        ("Target", where),
+        ("Subscriptions", subscriptions),
+        ("Operator", operator),
+        ("Started (UTC)", _utc(banner.get("started"))),
+        ("Ended (UTC)", _utc(banner.get("ended"))),
+        ("Folder verified", check),
+    ]
+    classes = " ".join(
+        [
+            "runbook-banner",
+            *(["failed"] if status != EvidenceStatus.OK else []),
+            *(["unverified"] if verified is False else []),
+        ]
+    )
     body = "".join(f"<tr><th>{escape(k)}</th><td>{escape(str(v or ''))}</td></tr>" for k, v in rows)
-    listed = "".join(f"<tr><td><code>{escape(name)}</code></td><td><code>{escape(digest)}</code></td></tr>"
-                     for name, digest in sorted(files.items()))
-    hashes = (f"<details><summary>SHA-256 of the files beside this page</summary><table>{listed}</table></details>"
-              if files else "")
+    listed = "".join(
+        f"<tr><td><code>{escape(name)}</code></td><td><code>{escape(digest)}</code></td></tr>"
+        for name, digest in sorted(files.items())
+    )
+    hashes = (
+        f"<details><summary>SHA-256 of the files beside this page</summary><table>{listed}</table></details>"
+        if files
+        else ""
+    )
     return f"<div class='{classes}' id='runbook-banner'><table>{body}</table>{hashes}</div>"
 
 

@@ -43,15 +43,23 @@ def applied(actions: Iterable[StepAction], entries: Iterable[Entry]) -> bool:
     return any(a.action in ("apply", "confirm") for a in actions) or any(isinstance(e, Change) for e in entries)
 
 
-def steps_record(reports: Sequence[StepReport], actions: Sequence[StepAction],
-                 entries: Sequence[Entry]) -> list[dict]:
+def steps_record(reports: Sequence[StepReport], actions: Sequence[StepAction], entries: Sequence[Entry]) -> list[dict]:
     """The manifest's ``steps``: per step the article's section it implements (and its address), its status now,
     why, how many changes the journal holds for it, and every action on it in order."""
-    return [{"id": r.id, "title": r.title, "source": str(r.source), "url": r.source.url, "kind": r.kind,
-             "status": r.status, "detail": r.detail,
-             "changes": sum(1 for e in entries if isinstance(e, Change) and e.step == r.id),
-             "actions": [{k: v for k, v in asdict(a).items() if k != "step"} for a in actions if a.step == r.id]}
-            for r in reports]
+    return [
+        {
+            "id": r.id,
+            "title": r.title,
+            "source": str(r.source),
+            "url": r.source.url,
+            "kind": r.kind,
+            "status": r.status,
+            "detail": r.detail,
+            "changes": sum(1 for e in entries if isinstance(e, Change) and e.step == r.id),
+            "actions": [{k: v for k, v in asdict(a).items() if k != "step"} for a in actions if a.step == r.id],
+        }
+        for r in reports
+    ]
 
 
 def last_actions(actions: Iterable[StepAction], cell_step: str) -> tuple[StepAction | None, bool]:

@@ -19,8 +19,24 @@ from .status import STATUSES
 MANIFEST = "manifest.json"
 INDEX = "index.jsonl"  # in the runs folder: a line per run (evidence.archive)
 FORMAT = "runbook-evidence/1"
-REQUIRED = ("format", "run_id", "scenario", "mode", "target", "started", "ended", "operator", "tool", "notebook",
-            "parameters", "packages", "journal", "validation", "status", "files")
+REQUIRED = (
+    "format",
+    "run_id",
+    "scenario",
+    "mode",
+    "target",
+    "started",
+    "ended",
+    "operator",
+    "tool",
+    "notebook",
+    "parameters",
+    "packages",
+    "journal",
+    "validation",
+    "status",
+    "files",
+)
 
 
 def sha256_file(path: Path) -> str:
@@ -33,14 +49,20 @@ def sha256_file(path: Path) -> str:
 
 def folder_files(folder: Path) -> dict[str, Path]:
     """Every file in the run folder but the manifest, by its path relative to the folder (POSIX)."""
-    return {p.relative_to(folder).as_posix(): p for p in sorted(folder.rglob("*"))
-            if p.is_file() and p.relative_to(folder).as_posix() != MANIFEST}
+    return {
+        p.relative_to(folder).as_posix(): p
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.relative_to(folder).as_posix() != MANIFEST
+    }
 
 
 def seal(folder: Path, manifest: dict[str, Any]) -> dict[str, Any]:
     """Write manifest.json with the hash of every other file and its own digest; returns what was written."""
-    sealed = {"format": FORMAT, **manifest,
-              "files": {name: sha256_file(path) for name, path in folder_files(folder).items()}}
+    sealed = {
+        "format": FORMAT,
+        **manifest,
+        "files": {name: sha256_file(path) for name, path in folder_files(folder).items()},
+    }
     sealed["manifest_sha256"] = _digest(sealed)
     (folder / MANIFEST).write_text(json.dumps(sealed, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return sealed
@@ -55,14 +77,20 @@ def read_manifest(folder: Path) -> dict[str, Any]:
     except OSError as error:
         raise InputError(f"{path}: cannot be read ({error.strerror})") from None
     except UnicodeDecodeError:
-        raise InputError(f"{path}: not UTF-8 text: not a manifest this tool wrote; "
-                         f"`runbook evidence verify {folder}` checks the folder") from None
+        raise InputError(
+            f"{path}: not UTF-8 text: not a manifest this tool wrote; "
+            f"`runbook evidence verify {folder}` checks the folder"
+        ) from None
     except json.JSONDecodeError as error:
-        raise InputError(f"{path}: not valid JSON at line {error.lineno} ({error.msg}); "
-                         f"`runbook evidence verify {folder}` checks the folder") from None
+        raise InputError(
+            f"{path}: not valid JSON at line {error.lineno} ({error.msg}); "
+            f"`runbook evidence verify {folder}` checks the folder"
+        ) from None
     if not isinstance(manifest, dict):
-        raise InputError(f"{path}: not a JSON object: not a manifest this tool wrote; "
-                         f"`runbook evidence verify {folder}` checks the folder")
+        raise InputError(
+            f"{path}: not a JSON object: not a manifest this tool wrote; "
+            f"`runbook evidence verify {folder}` checks the folder"
+        )
     return manifest
 
 
@@ -75,8 +103,9 @@ def read_index(runs: Path) -> list[dict[str, Any]]:
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as error:
-        raise InputError(f"{path}: cannot be read as UTF-8 text ({getattr(error, 'strerror', None) or error.reason})"
-                         ) from None
+        raise InputError(
+            f"{path}: cannot be read as UTF-8 text ({getattr(error, 'strerror', None) or error.reason})"
+        ) from None
     rows = []
     for number, line in enumerate(lines, 1):
         if not line.strip():
@@ -84,8 +113,10 @@ def read_index(runs: Path) -> list[dict[str, Any]]:
         try:
             row = json.loads(line)
         except json.JSONDecodeError as error:
-            raise InputError(f"{path}: line {number}: not valid JSON ({error.msg}); remove or repair that line "
-                             "(each run folder keeps its own manifest.json)") from None
+            raise InputError(
+                f"{path}: line {number}: not valid JSON ({error.msg}); remove or repair that line "
+                "(each run folder keeps its own manifest.json)"
+            ) from None
         if not isinstance(row, dict):
             raise InputError(f"{path}: line {number}: not a JSON object; remove or repair that line")
         rows.append(row)
@@ -120,11 +151,13 @@ def check_folder(folder: Path) -> list[Problem]:
     if manifest.get("manifest_sha256") != _digest(manifest):
         problems.append(Problem(MANIFEST, "manifest", "changed since it was sealed (its own digest does not match)"))
     if manifest.get("status") not in STATUSES:
-        problems.append(Problem(MANIFEST, "manifest",
-                                f"status '{manifest.get('status')}' is not one of {', '.join(STATUSES)}"))
+        problems.append(
+            Problem(MANIFEST, "manifest", f"status '{manifest.get('status')}' is not one of {', '.join(STATUSES)}")
+        )
     if manifest.get("run_id") and not folder.name.endswith(str(manifest["run_id"])):
-        problems.append(Problem(MANIFEST, "manifest", f"run id {manifest['run_id']} is not this folder's "
-                                                      f"({folder.name})"))
+        problems.append(
+            Problem(MANIFEST, "manifest", f"run id {manifest['run_id']} is not this folder's ({folder.name})")
+        )
     listed: dict[str, str] = manifest.get("files", {})
     if not isinstance(listed, dict):
         problems.append(Problem(MANIFEST, "manifest", "'files' is not a mapping of file names to SHA-256 hashes"))
@@ -135,8 +168,9 @@ def check_folder(folder: Path) -> list[Problem]:
             problems.append(Problem(name, "missing", "missing"))
         elif sha256_file(present[name]) != expected:
             problems.append(Problem(name, "changed", "changed (SHA-256 differs from the manifest)"))
-    problems += [Problem(name, "added", "not in the manifest (added after the run)")
-                 for name in present if name not in listed]
+    problems += [
+        Problem(name, "added", "not in the manifest (added after the run)") for name in present if name not in listed
+    ]
     return problems
 
 

@@ -56,8 +56,13 @@ def resource_ids_in(values: Mapping[str, Any]) -> list[str]:
     return found
 
 
-def observed_ids(clients: AzureClients, values: Mapping[str, Any], endpoint_ids: Iterable[str],
-                 zone_groups: Iterable[str] = (), zone_ids: Iterable[str] = ()) -> list[str]:
+def observed_ids(
+    clients: AzureClients,
+    values: Mapping[str, Any],
+    endpoint_ids: Iterable[str],
+    zone_groups: Iterable[str] = (),
+    zone_ids: Iterable[str] = (),
+) -> list[str]:
     """What a run is about: its parameters' resources, its endpoints (those that exist: their NICs, zone groups,
     and the zones they need), and ``zone_ids``; each zone with every A record set and link."""
     endpoint_ids = list(endpoint_ids)
@@ -92,8 +97,12 @@ def before_from_journal(entries: Iterable[Entry], taken: Mapping[str, Any]) -> d
     """For resources changed but not in the first snapshot: the 'before' the journal recorded at its first change."""
     found: dict[str, Any] = {}
     for entry in entries:
-        if isinstance(entry, Change) and entry.resource_id.startswith("/subscriptions/") \
-                and entry.resource_id not in taken and entry.resource_id not in found:
+        if (
+            isinstance(entry, Change)
+            and entry.resource_id.startswith("/subscriptions/")
+            and entry.resource_id not in taken
+            and entry.resource_id not in found
+        ):
             found[entry.resource_id] = {"from_journal": True, "before": entry.before}
     return found
 
@@ -103,15 +112,20 @@ def changed_ids(entries: Iterable[Entry]) -> list[str]:
     open intent was about to write (its outcome unknown: the snapshot after the run shows what is there)."""
     entries = list(entries)
     written = [e.resource_id for e in entries if isinstance(e, Change)]
-    intended = [urlsplit(i.request["url"]).path if (i.request or {}).get("url") else i.resource_id
-                for i in open_intents(entries)]
+    intended = [
+        urlsplit(i.request["url"]).path if (i.request or {}).get("url") else i.resource_id
+        for i in open_intents(entries)
+    ]
     return list(dict.fromkeys(i for i in [*written, *intended] if i.startswith("/subscriptions/")))
 
 
 def replaced_records(entries: Iterable[Entry]) -> list[dict[str, Any]]:
     """The DNS records a run replaced (an A record set updated or overwritten): what they held before."""
-    return [{"record": e.resource_id, "before": e.before, "after": e.after, "time": e.time, "step": e.step}
-            for e in entries if isinstance(e, Change) and "/A/" in e.resource_id and e.action != "create"]
+    return [
+        {"record": e.resource_id, "before": e.before, "after": e.after, "time": e.time, "step": e.step}
+        for e in entries
+        if isinstance(e, Change) and "/A/" in e.resource_id and e.action != "create"
+    ]
 
 
 def read_resource(clients: AzureClients, resource_id: str) -> dict | None:
@@ -124,7 +138,8 @@ def read_resource(clients: AzureClients, resource_id: str) -> dict | None:
         return {"unreadable": f"no API version known for {rid.type}"}
     try:
         return clients.for_subscription(rid.subscription).resources.resources.get_by_id(
-            resource_id, api_version=version, cls=lambda response, _, __: response.http_response.json())
+            resource_id, api_version=version, cls=lambda response, _, __: response.http_response.json()
+        )
     except ResourceNotFoundError:
         return None
     except HttpResponseError as error:
@@ -139,8 +154,12 @@ def _exists(clients: AzureClients, resource_id: str) -> bool:
 def _zone_groups(clients: AzureClients, endpoint_id: str) -> list[str]:
     rid = parse_id(endpoint_id)
     network = clients.for_subscription(rid.subscription).network
-    return [g.id for g in network.private_dns_zone_groups.list(private_endpoint_name=rid.name,
-                                                               resource_group_name=rid.resource_group)]
+    return [
+        g.id
+        for g in network.private_dns_zone_groups.list(
+            private_endpoint_name=rid.name, resource_group_name=rid.resource_group
+        )
+    ]
 
 
 def _zone_children(clients: AzureClients, zone_id: str) -> dict[str, dict]:
@@ -148,8 +167,10 @@ def _zone_children(clients: AzureClients, zone_id: str) -> dict[str, dict]:
     rid = parse_id(zone_id)
     dns = clients.for_subscription(rid.subscription).privatedns
     try:
-        children = [*dns.record_sets.list_by_type(rid.resource_group, rid.name, "A"),
-                    *dns.virtual_network_links.list(rid.resource_group, rid.name)]
+        children = [
+            *dns.record_sets.list_by_type(rid.resource_group, rid.name, "A"),
+            *dns.virtual_network_links.list(rid.resource_group, rid.name),
+        ]
     except ResourceNotFoundError:
         return {}
     return {child.id: child.as_dict() for child in children}  # these models hold ARM's JSON as it came
@@ -160,4 +181,4 @@ def _zone_of(resource_id: str) -> str | None:
     rid = parse_id(resource_id)
     if rid.type.lower() not in (f"{ZONE}/A".lower(), f"{ZONE}/virtualNetworkLinks".lower()):
         return None
-    return resource_id[:resource_id.lower().index(f"/{rid.type.rsplit('/', 1)[1].lower()}/")]
+    return resource_id[: resource_id.lower().index(f"/{rid.type.rsplit('/', 1)[1].lower()}/")]

@@ -24,7 +24,6 @@ if TYPE_CHECKING:
     from ..engine.runbook import StepReport
 
 
-
 class EvidenceStatus(StrEnum):
     """How a run ended, in its manifest, the CLI's summary and the batch table."""
 
@@ -36,15 +35,24 @@ class EvidenceStatus(StrEnum):
 
 
 STATUSES = tuple(EvidenceStatus)
-EXIT_CODES = {EvidenceStatus.OK: 0, EvidenceStatus.FAILED: 1, EvidenceStatus.TIMED_OUT: 1, EvidenceStatus.BLOCKED: 3,
-              EvidenceStatus.INCOMPLETE: 3}
+EXIT_CODES = {
+    EvidenceStatus.OK: 0,
+    EvidenceStatus.FAILED: 1,
+    EvidenceStatus.TIMED_OUT: 1,
+    EvidenceStatus.BLOCKED: 3,
+    EvidenceStatus.INCOMPLETE: 3,
+}
 # RunIncomplete's message says '{runbook} is {status}: ...'; the run's status -> the evidence status
-_RUN_STATUS = {RunStatus.BLOCKED: EvidenceStatus.BLOCKED, RunStatus.FAILED: EvidenceStatus.FAILED,
-               RunStatus.WAITING: EvidenceStatus.INCOMPLETE}
+_RUN_STATUS = {
+    RunStatus.BLOCKED: EvidenceStatus.BLOCKED,
+    RunStatus.FAILED: EvidenceStatus.FAILED,
+    RunStatus.WAITING: EvidenceStatus.INCOMPLETE,
+}
 
 
-def derive_status(notebook: NotebookNode, journal: Iterable[Entry] = (),
-                  timed_out: bool = False) -> tuple[EvidenceStatus, str]:
+def derive_status(
+    notebook: NotebookNode, journal: Iterable[Entry] = (), timed_out: bool = False
+) -> tuple[EvidenceStatus, str]:
     """(status, why) of an executed notebook and its journal."""
     code = [c for c in notebook.cells if c.cell_type == "code"]
     for index, cell in enumerate(code, start=1):
@@ -87,7 +95,9 @@ def steps_status(steps: Sequence[StepReport], applied: bool) -> tuple[EvidenceSt
             return EvidenceStatus.INCOMPLETE, f"{waiting[0].id}: waiting: {waiting[0].detail}"
         planned = [s.id for s in steps if s.status == StepStatus.PLANNED]
         if planned:
-            return (EvidenceStatus.INCOMPLETE,
-                    f"{len(planned)} steps planned changes that were not applied (first: {planned[0]})")
+            return (
+                EvidenceStatus.INCOMPLETE,
+                f"{len(planned)} steps planned changes that were not applied (first: {planned[0]})",
+            )
         return EvidenceStatus.OK, "every step done, confirmed or with nothing to do"
     return EvidenceStatus.OK, "every step planned; nothing applied"

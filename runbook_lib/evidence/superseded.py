@@ -53,15 +53,31 @@ def mark_superseded(notebook: NotebookNode, notes: Mapping[str, Supersession]) -
         if key is None or key not in notes:
             continue
         note, shown = notes[key], list(cell.get("outputs", []))
-        head = (f"Superseded at {note.time}: after this cell ran, {note.what}" if note.cell_ran
-                else f"At {note.time} {note.what}; this cell did not run in this session")
-        head += f". The step is now '{note.status}'; as it stands:" if key != SUMMARY else \
-            f". The run is now '{note.status}'; its steps as they stand:"
-        outputs = [_html(f"<div style='{_NOTE_STYLE}'><b>{escape(head)}</b></div>{note.html}",
-                         f"{head}\n{note.text}", {"superseded": {"time": note.time, "by": note.what}})]
+        head = (
+            f"Superseded at {note.time}: after this cell ran, {note.what}"
+            if note.cell_ran
+            else f"At {note.time} {note.what}; this cell did not run in this session"
+        )
+        head += (
+            f". The step is now '{note.status}'; as it stands:"
+            if key != SUMMARY
+            else f". The run is now '{note.status}'; its steps as they stand:"
+        )
+        outputs = [
+            _html(
+                f"<div style='{_NOTE_STYLE}'><b>{escape(head)}</b></div>{note.html}",
+                f"{head}\n{note.text}",
+                {"superseded": {"time": note.time, "by": note.what}},
+            )
+        ]
         if shown:
-            outputs.append(_html(f"<div style='{_BEFORE_STYLE}'>What this cell showed when it ran, before that:</div>",
-                                 "What this cell showed when it ran, before that:", {}))
+            outputs.append(
+                _html(
+                    f"<div style='{_BEFORE_STYLE}'>What this cell showed when it ran, before that:</div>",
+                    "What this cell showed when it ran, before that:",
+                    {},
+                )
+            )
         cell.outputs = outputs + shown
         marked.append(key)
     return marked

@@ -46,16 +46,20 @@ class Serves:
 def get_endpoint(clients: AzureClients, endpoint_id: str) -> PrivateEndpoint | None:
     """The endpoint, once no operation runs on it (waited for, bounded: ops.arm.get_settled); None when missing."""
     rid = parse_id(endpoint_id)
-    return get_settled(clients.for_subscription(rid.subscription).network.private_endpoints.get,
-                       rid.resource_group, rid.name)
+    return get_settled(
+        clients.for_subscription(rid.subscription).network.private_endpoints.get, rid.resource_group, rid.name
+    )
 
 
 def serves(endpoint: PrivateEndpoint) -> Serves:
     connections = endpoint.manual_private_link_service_connections or endpoint.private_link_service_connections or []
     connection = connections[0] if connections else None
-    return Serves(endpoint.id, (connection.private_link_service_id or "") if connection else "",
-                  tuple(connection.group_ids or ()) if connection else (),
-                  endpoint.subnet.id if endpoint.subnet else "")
+    return Serves(
+        endpoint.id,
+        (connection.private_link_service_id or "") if connection else "",
+        tuple(connection.group_ids or ()) if connection else (),
+        endpoint.subnet.id if endpoint.subnet else "",
+    )
 
 
 def connection_state(endpoint: PrivateEndpoint) -> str:
@@ -65,30 +69,40 @@ def connection_state(endpoint: PrivateEndpoint) -> str:
     return text_of(state.status if state else None, "Unknown")
 
 
-def endpoint_body(location: str, subnet_id: str, target_id: str, group_id: str, manual: bool,
-                  message: str = "") -> dict:
+def endpoint_body(
+    location: str, subnet_id: str, target_id: str, group_id: str, manual: bool, message: str = ""
+) -> dict:
     """An endpoint to ``group_id`` of ``target_id``; ``manual``: a request the target's owner approves."""
     kind = "manualPrivateLinkServiceConnections" if manual else "privateLinkServiceConnections"
     connection = {"privateLinkServiceId": target_id, "groupIds": [group_id]}
     if manual:
         connection["requestMessage"] = message or "Requested by runbook_lib"
     name = f"{target_id.rsplit('/', 1)[-1]}-{group_id}".lower()
-    return {"location": location, "properties": {"subnet": {"id": subnet_id},
-                                                 kind: [{"name": name, "properties": connection}]}}
+    return {
+        "location": location,
+        "properties": {"subnet": {"id": subnet_id}, kind: [{"name": name, "properties": connection}]},
+    }
 
 
 def put_endpoint(clients: AzureClients, endpoint_id: str, body: dict) -> Write:
     """The PUT that creates the endpoint (body: endpoint_body)."""
     rid = parse_id(endpoint_id)
-    return deferred(clients.for_subscription(rid.subscription).network.private_endpoints.begin_create_or_update,
-                    rid.resource_group, rid.name, body)
+    return deferred(
+        clients.for_subscription(rid.subscription).network.private_endpoints.begin_create_or_update,
+        rid.resource_group,
+        rid.name,
+        body,
+    )
 
 
 def put_endpoint_again(clients: AzureClients, endpoint: PrivateEndpoint) -> Write:
     """The endpoint put again as read (a Failed endpoint back to Succeeded)."""
     rid = parse_id(endpoint.id)
-    return put_as_read(clients.for_subscription(rid.subscription).network.private_endpoints.begin_create_or_update,
-                       endpoint.id, endpoint)
+    return put_as_read(
+        clients.for_subscription(rid.subscription).network.private_endpoints.begin_create_or_update,
+        endpoint.id,
+        endpoint,
+    )
 
 
 def endpoints_in_group(clients: AzureClients, resource_group_id: str) -> list[PrivateEndpoint]:
@@ -99,5 +113,7 @@ def endpoints_in_group(clients: AzureClients, resource_group_id: str) -> list[Pr
 
 def no_connection(target_id: str, endpoint_id: str) -> str:
     """Why a connection from ``endpoint_id`` cannot be approved on ``target_id``: it has none (in words)."""
-    return (f"{name_of(target_id)}: no private endpoint connection from {name_of(endpoint_id)}: create the endpoint "
-            "first, then run the step again (an endpoint removed or made again meanwhile needs a new plan)")
+    return (
+        f"{name_of(target_id)}: no private endpoint connection from {name_of(endpoint_id)}: create the endpoint "
+        "first, then run the step again (an endpoint removed or made again meanwhile needs a new plan)"
+    )

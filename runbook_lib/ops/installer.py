@@ -57,12 +57,16 @@ class InstallerCheck:
         name = Path(self.path).name
         if self.match is not None:
             renamed = "" if name.lower() == self.match.file.lower() else f" (published as {self.match.file})"
-            return f"{name}{renamed}: SHA256 {self.sha256} is the published hash of the {self.scenario} " \
-                   f"installer ({self.cloud} cloud): safe to run AzureMigrateInstaller.ps1"
+            return (
+                f"{name}{renamed}: SHA256 {self.sha256} is the published hash of the {self.scenario} "
+                f"installer ({self.cloud} cloud): safe to run AzureMigrateInstaller.ps1"
+            )
         expected = ", ".join(f"{p.sha256} ({p.file})" for p in self.published)
-        return (f"{name}: SHA256 {self.sha256} is not the published hash of the {self.scenario} installer "
-                f"({self.cloud} cloud): {expected}. Do not run it: download the installer again from the portal, "
-                "or check that --scenario names the appliance you downloaded")
+        return (
+            f"{name}: SHA256 {self.sha256} is not the published hash of the {self.scenario} installer "
+            f"({self.cloud} cloud): {expected}. Do not run it: download the installer again from the portal, "
+            "or check that --scenario names the appliance you downloaded"
+        )
 
 
 def published_installers(table: str | Path | None = None) -> list[PublishedInstaller]:
@@ -97,8 +101,9 @@ def file_sha256(path: str | Path) -> str:
     return digest.hexdigest().upper()
 
 
-def verify_installer(path: str | Path, scenario: str, cloud: str = "public",
-                     table: str | Path | None = None) -> InstallerCheck:
+def verify_installer(
+    path: str | Path, scenario: str, cloud: str = "public", table: str | Path | None = None
+) -> InstallerCheck:
     """Compare the installer zip at ``path`` with the published hashes of ``scenario`` in ``cloud``.
 
     ``table``: another CSV of hashes (tests, or a newer list than the article's); the shipped table by default.
@@ -110,8 +115,10 @@ def verify_installer(path: str | Path, scenario: str, cloud: str = "public",
     published = tuple(r for r in rows if r.scenario == scenario and r.cloud == cloud)
     if not published:
         clouds = sorted({r.cloud for r in rows if r.scenario == scenario})
-        raise InputError(f"--cloud: no published {scenario} installer hash for the {cloud} cloud (the table has "
-                         f"{', '.join(clouds) or 'none'}); compare with the hash on the portal's download page")
+        raise InputError(
+            f"--cloud: no published {scenario} installer hash for the {cloud} cloud (the table has "
+            f"{', '.join(clouds) or 'none'}); compare with the hash on the portal's download page"
+        )
     digest = file_sha256(path)
     match = next((r for r in published if r.sha256 == digest), None)
     return InstallerCheck(str(path), scenario, cloud, digest, published, match)

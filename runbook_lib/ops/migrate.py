@@ -61,34 +61,56 @@ def assessment_projects(clients: AzureClients, resource_group_id: str) -> list[A
     """The assessment projects of a resource group, each read in full (the listing leaves properties out)."""
     rid = parse_id(resource_group_id)
     resources = _resources(clients, resource_group_id)
-    return [resources.get_by_id(listed.id, api_version=MIGRATE_API)
-            for listed in resources.list_by_resource_group(rid.resource_group,
-                                                           filter=f"resourceType eq '{ASSESSMENT_PROJECTS}'")]
+    return [
+        resources.get_by_id(listed.id, api_version=MIGRATE_API)
+        for listed in resources.list_by_resource_group(
+            rid.resource_group, filter=f"resourceType eq '{ASSESSMENT_PROJECTS}'"
+        )
+    ]
 
 
 def create_project(clients: AzureClients, project_id: str, location: str, public_access: str) -> Write:
     """The PUT that creates the project, public network access ``public_access`` (Enabled | Disabled)."""
-    return deferred(_resources(clients, project_id).begin_create_or_update_by_id, project_id,
-                    {"location": location, "properties": {"publicNetworkAccess": public_access}},
-                    api_version=MIGRATE_API)
+    return deferred(
+        _resources(clients, project_id).begin_create_or_update_by_id,
+        project_id,
+        {"location": location, "properties": {"publicNetworkAccess": public_access}},
+        api_version=MIGRATE_API,
+    )
 
 
 def set_public_access(clients: AzureClients, project_id: str, public_access: str) -> Write:
     """The PATCH of the project's public network access."""
-    return deferred(_resources(clients, project_id).begin_update_by_id, project_id,
-                    {"properties": {"publicNetworkAccess": public_access}}, api_version=MIGRATE_API)
+    return deferred(
+        _resources(clients, project_id).begin_update_by_id,
+        project_id,
+        {"properties": {"publicNetworkAccess": public_access}},
+        api_version=MIGRATE_API,
+    )
 
 
 def approval(clients: AzureClients, project_id: str, endpoint_id: str) -> Write:
     """The write that approves the project's connection from ``endpoint_id`` (found when it runs: the connection
     exists only once the endpoint does)."""
+
     def write():
-        connection = next((c for c in project_connections(get_project(clients, project_id))
-                           if c["properties"]["privateEndpoint"]["id"].lower() == endpoint_id.lower()), None)
+        connection = next(
+            (
+                c
+                for c in project_connections(get_project(clients, project_id))
+                if c["properties"]["privateEndpoint"]["id"].lower() == endpoint_id.lower()
+            ),
+            None,
+        )
         if connection is None:
             raise RunbookError(no_connection(project_id, endpoint_id))
-        return deferred(_resources(clients, project_id).begin_create_or_update_by_id, connection["id"], APPROVED,
-                        api_version=MIGRATE_API)()
+        return deferred(
+            _resources(clients, project_id).begin_create_or_update_by_id,
+            connection["id"],
+            APPROVED,
+            api_version=MIGRATE_API,
+        )()
+
     return write
 
 

@@ -16,7 +16,8 @@ AZURE_RESERVED = 5  # the network, the gateway, two for Azure DNS, and the broad
 def free_addresses(clients: AzureClients, subnet_id: str) -> int:
     vnet = parse_id(subnet_id.rsplit("/subnets/", 1)[0])
     subnet = clients.for_subscription(vnet.subscription).network.subnets.get(
-        vnet.resource_group, vnet.name, subnet_id.rsplit("/", 1)[-1])
+        vnet.resource_group, vnet.name, subnet_id.rsplit("/", 1)[-1]
+    )
     prefixes = subnet.address_prefixes or [subnet.address_prefix]
     size = sum(ipaddress.ip_network(p).num_addresses - AZURE_RESERVED for p in prefixes if p)
     return size - len(subnet.ip_configurations or [])
@@ -25,21 +26,30 @@ def free_addresses(clients: AzureClients, subnet_id: str) -> int:
 def get_vnet(clients: AzureClients, vnet_id: str):
     """The virtual network; None when it does not exist."""
     rid = parse_id(vnet_id)
-    return get_or_none(clients.for_subscription(rid.subscription).network.virtual_networks.get,
-                       rid.resource_group, rid.name)
+    return get_or_none(
+        clients.for_subscription(rid.subscription).network.virtual_networks.get, rid.resource_group, rid.name
+    )
 
 
 def vnet_location(clients: AzureClients, subnet_id: str) -> str:
     """The region of the subnet's VNet (an endpoint lives where its VNet does)."""
     vnet = parse_id(subnet_id.rsplit("/subnets/", 1)[0])
-    return clients.for_subscription(vnet.subscription).network.virtual_networks.get(
-        vnet.resource_group, vnet.name).location
+    return (
+        clients.for_subscription(vnet.subscription)
+        .network.virtual_networks.get(vnet.resource_group, vnet.name)
+        .location
+    )
 
 
 def peered(clients: AzureClients, vnet_id: str, other_id: str) -> bool:
     """A Connected peering from ``vnet_id`` to ``other_id`` (Connected means both sides peered)."""
     rid = parse_id(vnet_id)
     peerings = clients.for_subscription(rid.subscription).network.virtual_network_peerings.list(
-        rid.resource_group, rid.name)
-    return any(p.remote_virtual_network and p.remote_virtual_network.id.lower() == other_id.lower()
-               and text_of(p.peering_state) == "Connected" for p in peerings)
+        rid.resource_group, rid.name
+    )
+    return any(
+        p.remote_virtual_network
+        and p.remote_virtual_network.id.lower() == other_id.lower()
+        and text_of(p.peering_state) == "Connected"
+        for p in peerings
+    )

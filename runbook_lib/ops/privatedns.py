@@ -92,8 +92,11 @@ def links_of(clients: AzureClients, zone_id_: str) -> list[VirtualNetworkLink]:
 
 def linked_vnets(clients: AzureClients, zone_id_: str) -> dict[str, str]:
     """VNet id (lower case) -> the name of the link to it, of the zone's links."""
-    return {(link.virtual_network.id or "").lower(): link.name
-            for link in links_of(clients, zone_id_) if link.virtual_network}
+    return {
+        (link.virtual_network.id or "").lower(): link.name
+        for link in links_of(clients, zone_id_)
+        if link.virtual_network
+    }
 
 
 def get_link(clients: AzureClients, link_id: str) -> VirtualNetworkLink | None:
@@ -105,8 +108,9 @@ def get_link(clients: AzureClients, link_id: str) -> VirtualNetworkLink | None:
 def put_link_again(clients: AzureClients, link_id: str, link: VirtualNetworkLink) -> Write:
     """The link put again as read (a Failed link back to Succeeded)."""
     subscription, _, zone, name = _link_parts(link_id)
-    return put_as_read(_dns(clients, subscription).virtual_network_links.begin_create_or_update, link_id, link,
-                       zone, name)
+    return put_as_read(
+        _dns(clients, subscription).virtual_network_links.begin_create_or_update, link_id, link, zone, name
+    )
 
 
 # --- A records --------------------------------------------------------------------------------------------------
@@ -165,8 +169,13 @@ def zone_group_body(zone_ids: list[str], keep: dict[str, str] | None = None) -> 
         if zone.lower() not in held:
             configs[_config_name(zone, configs)] = zone
             held.add(zone.lower())
-    return {"properties": {"privateDnsZoneConfigs": [
-        {"name": name, "properties": {"privateDnsZoneId": zone}} for name, zone in configs.items()]}}
+    return {
+        "properties": {
+            "privateDnsZoneConfigs": [
+                {"name": name, "properties": {"privateDnsZoneId": zone}} for name, zone in configs.items()
+            ]
+        }
+    }
 
 
 def _config_name(zone: str, taken: dict[str, str]) -> str:
@@ -181,5 +190,10 @@ def _config_name(zone: str, taken: dict[str, str]) -> str:
 def put_zone_group(clients: AzureClients, endpoint_id: str, name: str, body: dict) -> Write:
     """The PUT of the endpoint's zone group ``name`` (the whole group: its configs are replaced)."""
     rid = parse_id(endpoint_id)
-    return deferred(clients.for_subscription(rid.subscription).network.private_dns_zone_groups.begin_create_or_update,
-                    rid.resource_group, rid.name, name, body)
+    return deferred(
+        clients.for_subscription(rid.subscription).network.private_dns_zone_groups.begin_create_or_update,
+        rid.resource_group,
+        rid.name,
+        name,
+        body,
+    )

@@ -61,9 +61,15 @@ class CustomRole:
 
     def body(self, subscription: str) -> dict:
         """The definition, assignable in ``subscription`` (as the article's JSON files have it)."""
-        return {"properties": {"roleName": self.name, "description": self.description, "type": "CustomRole",
-                               "permissions": [{"actions": list(self.actions), "notActions": []}],
-                               "assignableScopes": [f"/subscriptions/{subscription}"]}}
+        return {
+            "properties": {
+                "roleName": self.name,
+                "description": self.description,
+                "type": "CustomRole",
+                "permissions": [{"actions": list(self.actions), "notActions": []}],
+                "assignableScopes": [f"/subscriptions/{subscription}"],
+            }
+        }
 
 
 def subscription_of(scope: str) -> str:
@@ -121,9 +127,15 @@ def roles_held(clients: AzureClients, scope: str, principal_id: str) -> set[str]
     return held
 
 
-def assign_role(clients: AzureClients, scope: str, role: str, principal_id: str,
-                wait_seconds: float = PRINCIPAL_WAIT_SECONDS,
-                principal_type: PrincipalType = PrincipalType.SERVICE_PRINCIPAL, **kwargs):
+def assign_role(
+    clients: AzureClients,
+    scope: str,
+    role: str,
+    principal_id: str,
+    wait_seconds: float = PRINCIPAL_WAIT_SECONDS,
+    principal_type: PrincipalType = PrincipalType.SERVICE_PRINCIPAL,
+    **kwargs,
+):
     """Assign a role (built-in, or custom by name) to a principal of ``principal_type`` (by default a service
     principal: a vault's identity), waiting while it is not visible yet; ``kwargs`` go to the SDK call. The new
     assignment; or AlreadyMade when ARM answers
@@ -131,10 +143,19 @@ def assign_role(clients: AzureClients, scope: str, role: str, principal_id: str,
     run at the same time made it)."""
     authorization = clients.for_subscription(subscription_of(scope)).authorization
     definition = role_definition_id(clients, scope, role)
-    body = {"properties": {"roleDefinitionId": definition, "principalId": principal_id,
-                           "principalType": PrincipalType(principal_type).value}}
-    attempt = retry(retry=retry_if_exception(_principal_not_found), stop=stop_after_delay(wait_seconds),
-                    wait=wait_exponential(multiplier=0.5, max=15), reraise=True)(authorization.role_assignments.create)
+    body = {
+        "properties": {
+            "roleDefinitionId": definition,
+            "principalId": principal_id,
+            "principalType": PrincipalType(principal_type).value,
+        }
+    }
+    attempt = retry(
+        retry=retry_if_exception(_principal_not_found),
+        stop=stop_after_delay(wait_seconds),
+        wait=wait_exponential(multiplier=0.5, max=15),
+        reraise=True,
+    )(authorization.role_assignments.create)
     try:
         return attempt(scope, str(uuid.uuid4()), body, **kwargs)
     except HttpResponseError as error:
@@ -151,8 +172,15 @@ def _assignment_at(clients: AzureClients, scope: str, definition_id: str, princi
     authorization = clients.for_subscription(subscription_of(scope)).authorization
     found = authorization.role_assignments.list_for_scope(scope, filter=f"principalId eq '{principal_id}'")
     guid = definition_id.rsplit("/", 1)[-1].lower()
-    return next((a for a in found if a.scope.lower().rstrip("/") == scope.lower().rstrip("/")
-                 and a.role_definition_id.rsplit("/", 1)[-1].lower() == guid), None)
+    return next(
+        (
+            a
+            for a in found
+            if a.scope.lower().rstrip("/") == scope.lower().rstrip("/")
+            and a.role_definition_id.rsplit("/", 1)[-1].lower() == guid
+        ),
+        None,
+    )
 
 
 def _principal_not_found(error: BaseException) -> bool:
@@ -169,9 +197,14 @@ def caller_may(clients: AzureClients, scope: str, actions: Iterable[str]) -> lis
     else:
         found = permissions.list_for_resource_group(rid.resource_group)
     permissions = list(found)
-    return [action for action in actions if not any(
-        any(_match(action, a) for a in p.actions or []) and not any(_match(action, n) for n in p.not_actions or [])
-        for p in permissions)]
+    return [
+        action
+        for action in actions
+        if not any(
+            any(_match(action, a) for a in p.actions or []) and not any(_match(action, n) for n in p.not_actions or [])
+            for p in permissions
+        )
+    ]
 
 
 def _match(action: str, pattern: str) -> bool:
@@ -183,10 +216,17 @@ def role_definition_write(clients: AzureClients, subscription: str, role: Custom
     return deferred(create_role_definition, clients, subscription, role)
 
 
-def role_assignment_write(clients: AzureClients, scope: str, role: str, principal: Callable[[], str],
-                          principal_type: PrincipalType = PrincipalType.SERVICE_PRINCIPAL) -> Write:
+def role_assignment_write(
+    clients: AzureClients,
+    scope: str,
+    role: str,
+    principal: Callable[[], str],
+    principal_type: PrincipalType = PrincipalType.SERVICE_PRINCIPAL,
+) -> Write:
     """The write that assigns ``role`` at ``scope`` to the principal ``principal`` names when it runs (a vault's
     identity may only exist once an earlier row of the same run has been applied)."""
+
     def write():
         return deferred(assign_role, clients, scope, role, principal(), principal_type=principal_type)()
+
     return write

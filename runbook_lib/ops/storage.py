@@ -55,19 +55,22 @@ def get_storage_account(clients: AzureClients, account_id: str) -> StorageAccoun
     if account is None:
         return None
     tier = "premium" if text_of(account.sku.name).lower().startswith("premium") else "standard"
-    return StorageAccount(account.id, account.name, text_of(account.kind), tier,
-                          "AzureServices" in _bypass(account))
+    return StorageAccount(account.id, account.name, text_of(account.kind), tier, "AzureServices" in _bypass(account))
 
 
 def allow_trusted_services_body(clients: AzureClients, account_id: str) -> dict:
     """The PATCH body that adds AzureServices to the account's firewall bypass, keeping what it had."""
     rid = parse_id(account_id)
     account = clients.for_subscription(rid.subscription).storage.storage_accounts.get_properties(
-        rid.resource_group, rid.name)
+        rid.resource_group, rid.name
+    )
     bypass = [b.strip() for b in _bypass(account).split(",") if b.strip() and b.strip() != "None"]
     default = text_of(getattr(account.network_rule_set, "default_action", None), "Allow")
-    return {"properties": {"networkAcls": {"bypass": ", ".join(sorted({*bypass, "AzureServices"})),
-                                           "defaultAction": default}}}
+    return {
+        "properties": {
+            "networkAcls": {"bypass": ", ".join(sorted({*bypass, "AzureServices"})), "defaultAction": default}
+        }
+    }
 
 
 def _bypass(account) -> str:
@@ -80,8 +83,14 @@ def approve_connection(clients: AzureClients, account_id: str, endpoint_id: str,
 
     rid = parse_id(account_id)
     connections = clients.for_subscription(rid.subscription).storage.private_endpoint_connections
-    connection = next((c for c in connections.list(rid.resource_group, rid.name)
-                       if c.private_endpoint and c.private_endpoint.id.lower() == endpoint_id.lower()), None)
+    connection = next(
+        (
+            c
+            for c in connections.list(rid.resource_group, rid.name)
+            if c.private_endpoint and c.private_endpoint.id.lower() == endpoint_id.lower()
+        ),
+        None,
+    )
     if connection is None:
         raise RunbookError(no_connection(account_id, endpoint_id))
     return connections.put(rid.resource_group, rid.name, connection.name, APPROVED, **kwargs)
@@ -90,8 +99,9 @@ def approve_connection(clients: AzureClients, account_id: str, endpoint_id: str,
 def update_account(clients: AzureClients, account_id: str, body: dict) -> Write:
     """The PATCH of the account (body: allow_trusted_services_body, say)."""
     rid = parse_id(account_id)
-    return deferred(clients.for_subscription(rid.subscription).storage.storage_accounts.update,
-                    rid.resource_group, rid.name, body)
+    return deferred(
+        clients.for_subscription(rid.subscription).storage.storage_accounts.update, rid.resource_group, rid.name, body
+    )
 
 
 def approval(clients: AzureClients, account_id: str, endpoint_id: str) -> Write:
@@ -103,5 +113,6 @@ def connected_endpoints(clients: AzureClients, account_id: str) -> list[str]:
     """The ids of the private endpoints connected to the account (in any state)."""
     rid = parse_id(account_id)
     connections = clients.for_subscription(rid.subscription).storage.private_endpoint_connections.list(
-        rid.resource_group, rid.name)
+        rid.resource_group, rid.name
+    )
     return [c.private_endpoint.id for c in connections if c.private_endpoint]

@@ -22,8 +22,9 @@ def read_by_id(clients: AzureClients, resource_id: str, api_version: str) -> dic
     it does not exist, {'unreadable': why} when it cannot be read."""
     resources = clients.for_subscription(resource_id.split("/")[2]).resources.resources
     try:
-        return resources.get_by_id(resource_id, api_version=api_version,
-                                   cls=lambda response, _, __: response.http_response.json())
+        return resources.get_by_id(
+            resource_id, api_version=api_version, cls=lambda response, _, __: response.http_response.json()
+        )
     except ResourceNotFoundError:
         return None
     except HttpResponseError as error:

@@ -15,8 +15,11 @@ from .endpoints import no_connection
 if TYPE_CHECKING:
     from azure.mgmt.recoveryservices.models import Vault
 
-APPROVED = {"properties": {"privateLinkServiceConnectionState": {"status": "Approved",
-                                                             "description": "Approved by runbook_lib"}}}
+APPROVED = {
+    "properties": {
+        "privateLinkServiceConnectionState": {"status": "Approved", "description": "Approved by runbook_lib"}
+    }
+}
 # usages that mean the vault has (had) Backup items: a first Backup endpoint is refused for good ("Create and use
 # private endpoints (v1 experience) for Azure Backup", "Create a Recovery Services vault")
 ITEM_USAGES = ("ProtectedItemCount", "MABContainersCount")
@@ -32,24 +35,28 @@ ITEM_WORDS = {
 def get_vault(clients: AzureClients, vault_id: str) -> Vault | None:
     """The vault, once no operation runs on it (waited for, bounded: ops.arm.get_settled); None when missing."""
     rid = parse_id(vault_id)
-    return get_settled(clients.for_subscription(rid.subscription).recoveryservices.vaults.get,
-                       rid.resource_group, rid.name)
+    return get_settled(
+        clients.for_subscription(rid.subscription).recoveryservices.vaults.get, rid.resource_group, rid.name
+    )
 
 
 def backup_items(clients: AzureClients, vault_id: str) -> dict[str, int]:
     """Usage name -> count, for the usages that mean Backup items (ITEM_USAGES), where not zero."""
     rid = parse_id(vault_id)
     usages = clients.for_subscription(rid.subscription).recoveryservices.usages.list_by_vaults(
-        rid.resource_group, rid.name)
-    return {u.name.value: int(u.current_value) for u in usages
-            if u.name and u.name.value in ITEM_USAGES and u.current_value}
+        rid.resource_group, rid.name
+    )
+    return {
+        u.name.value: int(u.current_value) for u in usages if u.name and u.name.value in ITEM_USAGES and u.current_value
+    }
 
 
 def replication_items(clients: AzureClients, vault_id: str) -> dict[str, int]:
     """Site Recovery's counts that mean items (replicated machines, registered servers), where not zero."""
     rid = parse_id(vault_id)
     usages = clients.for_subscription(rid.subscription).recoveryservices.replication_usages.list(
-        rid.resource_group, rid.name)
+        rid.resource_group, rid.name
+    )
     counts: dict[str, int] = {}
     for usage in usages:
         for name in ("protected_item_count", "registered_servers_count"):
@@ -94,8 +101,12 @@ def cross_region_restore(vault: Vault) -> bool:
 def new_vault(location: str, public_network_access: str = "Disabled") -> dict:
     """A vault as the Backup article wants it from the start: system identity on, public network access denied
     (unless the parameters keep it)."""
-    return {"location": location, "sku": {"name": "Standard"}, "identity": {"type": "SystemAssigned"},
-            "properties": {"publicNetworkAccess": public_network_access}}
+    return {
+        "location": location,
+        "sku": {"name": "Standard"},
+        "identity": {"type": "SystemAssigned"},
+        "properties": {"publicNetworkAccess": public_network_access},
+    }
 
 
 def identity_on(vault: Vault) -> bool:
@@ -107,12 +118,19 @@ def approve_connection(clients: AzureClients, vault_id: str, endpoint_id: str, *
     """Approve the vault's connection from ``endpoint_id`` (what the vault's owner does); kwargs go to the SDK."""
     rid = parse_id(vault_id)
     vault = get_vault(clients, vault_id)
-    connection = next((c for c in vault.properties.private_endpoint_connections or []
-                       if c.properties.private_endpoint.id.lower() == endpoint_id.lower()), None)
+    connection = next(
+        (
+            c
+            for c in vault.properties.private_endpoint_connections or []
+            if c.properties.private_endpoint.id.lower() == endpoint_id.lower()
+        ),
+        None,
+    )
     if connection is None:
         raise RunbookError(no_connection(vault_id, endpoint_id))
     return clients.for_subscription(rid.subscription).backup.private_endpoint_connection.begin_put(
-        rid.name, rid.resource_group, connection.name, APPROVED, **kwargs)
+        rid.name, rid.resource_group, connection.name, APPROVED, **kwargs
+    )
 
 
 def approval(clients: AzureClients, vault_id: str, endpoint_id: str) -> Write:
@@ -123,22 +141,31 @@ def approval(clients: AzureClients, vault_id: str, endpoint_id: str) -> Write:
 def create_vault(clients: AzureClients, vault_id: str, body: dict) -> Write:
     """The PUT that creates the vault (body: new_vault)."""
     rid = parse_id(vault_id)
-    return deferred(clients.for_subscription(rid.subscription).recoveryservices.vaults.begin_create_or_update,
-                    rid.resource_group, rid.name, body)
+    return deferred(
+        clients.for_subscription(rid.subscription).recoveryservices.vaults.begin_create_or_update,
+        rid.resource_group,
+        rid.name,
+        body,
+    )
 
 
 def put_vault_again(clients: AzureClients, vault: Vault) -> Write:
     """The vault put again as read (a Failed vault back to Succeeded)."""
     rid = parse_id(vault.id)
-    return put_as_read(clients.for_subscription(rid.subscription).recoveryservices.vaults.begin_create_or_update,
-                       vault.id, vault)
+    return put_as_read(
+        clients.for_subscription(rid.subscription).recoveryservices.vaults.begin_create_or_update, vault.id, vault
+    )
 
 
 def update_vault(clients: AzureClients, vault_id: str, patch: dict) -> Write:
     """The PATCH of the vault (its identity, its public network access)."""
     rid = parse_id(vault_id)
-    return deferred(clients.for_subscription(rid.subscription).recoveryservices.vaults.begin_update,
-                    rid.resource_group, rid.name, patch)
+    return deferred(
+        clients.for_subscription(rid.subscription).recoveryservices.vaults.begin_update,
+        rid.resource_group,
+        rid.name,
+        patch,
+    )
 
 
 def connected_endpoints(clients: AzureClients, vault_id: str) -> list[str]:

@@ -7,4 +7,12 @@ from .estate import DEFAULT_CALLER, DEFAULT_SUBSCRIPTION, TENANT_ID, Sandbox, st
 from .faults import FaultRule
 from .settings import SandboxSettings
 
-__all__ = ["DEFAULT_CALLER", "DEFAULT_SUBSCRIPTION", "TENANT_ID", "FaultRule", "Sandbox", "SandboxSettings", "state_path"]
+__all__ = [
+    "DEFAULT_CALLER",
+    "DEFAULT_SUBSCRIPTION",
+    "TENANT_ID",
+    "FaultRule",
+    "Sandbox",
+    "SandboxSettings",
+    "state_path",
+]

@@ -54,22 +54,28 @@ def allocate(tx, subnet: dict, wanted: Iterable[str | None]) -> list[str]:
     for address in filter(None, wanted):
         if not _is_usable(address, prefixes):
             raise ArmError(
-                400, "PrivateIPAddressNotInSubnet" if not _inside(address, prefixes) else "PrivateIPAddressInReservedRange",
+                400,
+                "PrivateIPAddressNotInSubnet" if not _inside(address, prefixes) else "PrivateIPAddressInReservedRange",
                 f"The static address {address} is not usable in subnet '{subnet['id']}' ({', '.join(prefixes)}): "
                 "Azure reserves the first four and the last address of each subnet.",
             )
         if address in taken:
-            raise ArmError(400, "PrivateIPAddressInUse", f"The static address {address} is already in use in subnet "
-                                                           f"'{subnet['id']}'.")
+            raise ArmError(
+                400,
+                "PrivateIPAddressInUse",
+                f"The static address {address} is already in use in subnet '{subnet['id']}'.",
+            )
         taken.add(address)
     free = (str(a) for prefix in prefixes for a in usable(prefix) if str(a) not in taken)
     chosen = [address or next(free, None) for address in wanted]
     if None in chosen:
-        size = sum(max(ipaddress.ip_network(p, strict=False).num_addresses - RESERVED_AT_START - 1, 0)
-                   for p in prefixes)
+        size = sum(
+            max(ipaddress.ip_network(p, strict=False).num_addresses - RESERVED_AT_START - 1, 0) for p in prefixes
+        )
         available = size - held
         raise ArmError(
-            400, "SubnetIsFull",
+            400,
+            "SubnetIsFull",
             f"Subnet '{subnet['name']}' ({', '.join(prefixes)}) does not have enough free addresses: {len(wanted)} "
             f"needed, {available} free (Azure reserves five addresses of every subnet).",
         )

@@ -54,7 +54,8 @@ class SandboxApp:
         api_version = query.get("api-version")
         if not api_version:
             raise ArmError(
-                400, "MissingApiVersionParameter",
+                400,
+                "MissingApiVersionParameter",
                 "The api-version query parameter (?api-version=) is required for all requests.",
             )
         path = parse_path(raw_path)
@@ -65,8 +66,15 @@ class SandboxApp:
             if fault is not None and fault.answer != "lro-failed":
                 status, code, message, fault_headers = fault_error(fault)
                 return Reply(status, {"error": {"code": code, "message": message}}, fault_headers)
-            ctx = Context(tx, _caller(tx, token), base_url, api_version,
-                          SandboxSettings.from_dict(tx.setting("settings")), time.time(), query)
+            ctx = Context(
+                tx,
+                _caller(tx, token),
+                base_url,
+                api_version,
+                SandboxSettings.from_dict(tx.setting("settings")),
+                time.time(),
+                query,
+            )
             lro.finish_due(ctx)  # ARM's operations run on their own clock, whoever asks
             return _route(ctx, method, path, body, headers, fault)
 

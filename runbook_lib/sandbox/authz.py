@@ -68,7 +68,8 @@ def require_linked(ctx: Context, action: str, scope: str, path: ArmPath) -> None
     """ARM's check of an action on a resource that a request refers to (a linked scope)."""
     if not is_allowed(ctx, action, scope):
         raise ArmError(
-            403, "LinkedAuthorizationFailed",
+            403,
+            "LinkedAuthorizationFailed",
             f"The client '{ctx.caller.name}' with object id '{ctx.caller.object_id}' has permission to write "
             f"'{path.id}'; however, it does not have permission to perform action '{action}' on the linked scope "
             f"'{scope}'.",
@@ -87,7 +88,8 @@ def authorize(ctx: Context, method: str, path: ArmPath) -> None:
     action = action_for(method, path)
     if not is_allowed(ctx, action, scope or "/"):
         raise ArmError(
-            403, "AuthorizationFailed",
+            403,
+            "AuthorizationFailed",
             f"The client '{ctx.caller.name}' with object id '{ctx.caller.object_id}' does not have authorization "
             f"to perform action '{action}' over scope '{scope or '/'}' or the scope is invalid.",
         )

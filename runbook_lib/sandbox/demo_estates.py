@@ -64,8 +64,10 @@ class DemoReport:
     events: int
 
     def summary(self) -> str:
-        return (f"demo estate '{self.name}': {self.description} ({len(self.subscriptions)} subscriptions, "
-                f"{len(self.principals)} principals, {self.requests} ARM requests, {self.events} events)")
+        return (
+            f"demo estate '{self.name}': {self.description} ({len(self.subscriptions)} subscriptions, "
+            f"{len(self.principals)} principals, {self.requests} ARM requests, {self.events} events)"
+        )
 
 
 def demo_names() -> list[str]:
@@ -87,8 +89,9 @@ def load_demo(name: str) -> dict:
     estate = _uncommented(json.loads(_text(name)))
     unknown = set(estate) - _KEYS
     if unknown:
-        raise DemoEstateError(f"demo estate '{name}': unknown key(s) {', '.join(sorted(unknown))}; "
-                              f"expected {', '.join(sorted(_KEYS))}")
+        raise DemoEstateError(
+            f"demo estate '{name}': unknown key(s) {', '.join(sorted(unknown))}; expected {', '.join(sorted(_KEYS))}"
+        )
     return estate
 
 
@@ -96,8 +99,10 @@ def apply_demo(sandbox: Sandbox, name: str) -> DemoReport:
     """Build a demo estate in the sandbox's estate (a freshly reset one: ``Sandbox.reset(demo=name)`` does both
     and leaves an empty estate if the build fails)."""
     estate = load_demo(name)
-    subscriptions = {key: DEFAULT_SUBSCRIPTION if key == "default" else sandbox_id(f"subscription/{name}/{key}")
-                     for key in estate.get("subscriptions", {})}
+    subscriptions = {
+        key: DEFAULT_SUBSCRIPTION if key == "default" else sandbox_id(f"subscription/{name}/{key}")
+        for key in estate.get("subscriptions", {})
+    }
     subscriptions.setdefault("default", DEFAULT_SUBSCRIPTION)
 
     def fill(value: Any, where: str) -> Any:
@@ -128,8 +133,10 @@ def apply_demo(sandbox: Sandbox, name: str) -> DemoReport:
         status, answer = send(sandbox, method, fill(path, where), body, caller)
         if not 200 <= status < 300:
             error = (answer or {}).get("error", {}) if isinstance(answer, dict) else {}
-            raise DemoEstateError(f"demo estate '{name}' {where} was refused: {status} {error.get('code', '')}: "
-                            f"{error.get('message', '')}".rstrip(": "))
+            raise DemoEstateError(
+                f"demo estate '{name}' {where} was refused: {status} {error.get('code', '')}: "
+                f"{error.get('message', '')}".rstrip(": ")
+            )
 
     events = estate.get("events", [])
     for index, step in enumerate(events, 1):
@@ -138,8 +145,14 @@ def apply_demo(sandbox: Sandbox, name: str) -> DemoReport:
         result = sandbox.event(step["event"], fill(step["target"], where), caller=caller)
         if not result.succeeded:
             raise DemoEstateError(f"demo estate '{name}' {where} failed: {result.code}: {result.message}")
-    return DemoReport(name, estate.get("description", ""), subscriptions,
-                      tuple(p["name"] for p in estate.get("principals", [])), len(requests), len(events))
+    return DemoReport(
+        name,
+        estate.get("description", ""),
+        subscriptions,
+        tuple(p["name"] for p in estate.get("principals", [])),
+        len(requests),
+        len(events),
+    )
 
 
 def send(sandbox: Sandbox, method: str, path: str, body: dict | None, caller: str) -> tuple[int, Any]:

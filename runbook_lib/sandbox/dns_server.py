@@ -49,7 +49,7 @@ def answer(sandbox: Sandbox, vnet_id: str, query: dns.message.Message) -> dns.me
         return _with_rcode(response, dns.rcode.REFUSED)
     try:
         resolution = sandbox.resolve(question.name.to_text(omit_final_dot=True), vnet_id)
-    except Exception:  # noqa: BLE001  (the VNet was deleted, the estate is locked or broken: the resolver failed)
+    except Exception:
         return _with_rcode(response, dns.rcode.SERVFAIL)
     response.answer = answer_records(question.name, question.rdtype, resolution)
     exists = resolution.found or (question.rdtype == dns.rdatatype.CNAME and resolution.chain)
@@ -149,8 +149,12 @@ class DnsServer:
         self.port = self._servers[0].server_address[1]
         for server in self._servers:
             server.dns = self
-            thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": _POLL_SECONDS},
-                                      name=f"dns-{self.port}", daemon=True)
+            thread = threading.Thread(
+                target=server.serve_forever,
+                kwargs={"poll_interval": _POLL_SECONDS},
+                name=f"dns-{self.port}",
+                daemon=True,
+            )
             thread.start()
             self._threads.append(thread)
         return self
@@ -169,8 +173,10 @@ class DnsServer:
             except OSError as error:
                 udp.server_close()
                 if attempt == attempts - 1:
-                    raise InputError(f"--host/--port: cannot serve DNS over TCP on {self.host}:"
-                                     f"{udp.server_address[1]}: {_reason(error)}") from None
+                    raise InputError(
+                        f"--host/--port: cannot serve DNS over TCP on {self.host}:"
+                        f"{udp.server_address[1]}: {_reason(error)}"
+                    ) from None
         raise AssertionError("unreachable")
 
     def wait(self) -> None:
@@ -193,8 +199,9 @@ class DnsServer:
         self.stop()
 
 
-def serve_dns(sandbox: Sandbox, vnet_id: str, host: str = "127.0.0.1", port: int = 0,
-              announce: TextIO = sys.stdout) -> None:
+def serve_dns(
+    sandbox: Sandbox, vnet_id: str, host: str = "127.0.0.1", port: int = 0, announce: TextIO = sys.stdout
+) -> None:
     """Serve until SIGTERM or Ctrl-C. Before serving, write one JSON line: host and port."""
     with until_stopped(), DnsServer(sandbox, vnet_id, host, port) as server:
         say_where(announce, {"host": host, "port": server.port})

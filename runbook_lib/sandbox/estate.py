@@ -9,14 +9,14 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..nslookup import nameserver_lookup
-from .app import SandboxApp
-from .faults import FaultRule, add_fault, clear_faults
 from . import events
-from .resolve import Resolution, resolve
+from .app import SandboxApp
 from .demo_estates import DemoReport, apply_demo, load_demo
+from .faults import FaultRule, add_fault, clear_faults
+from .resolve import Resolution, resolve
 from .settings import SandboxSettings
 from .store import Principal, Store
-from .tenant import (  # noqa: F401  (re-exported: the sandbox's fixed ids)
+from .tenant import (
     DEFAULT_CALLER,
     DEFAULT_SUBSCRIPTION,
     OWNER_ROLE,
@@ -28,6 +28,8 @@ from .tenant import (  # noqa: F401  (re-exported: the sandbox's fixed ids)
 
 STATE_ENV = "RUNBOOK_SANDBOX"
 DEFAULT_STATE = Path(".sandbox") / "estate.db"
+
+
 def state_path(explicit: str | os.PathLike | None = None) -> Path:
     """The estate file: the explicit path, else $RUNBOOK_SANDBOX, else .sandbox/estate.db under the working dir."""
     return Path(explicit or os.environ.get(STATE_ENV) or DEFAULT_STATE)
@@ -50,7 +52,7 @@ class Sandbox:
         with self.store.transaction() as tx:
             return tx.setting("default_caller") is not None
 
-    def ensure_initialised(self) -> "Sandbox":
+    def ensure_initialised(self) -> Sandbox:
         if not self.is_initialised():
             self.reset()
         return self
@@ -127,13 +129,17 @@ class Sandbox:
         with self.store.transaction(write=False) as tx:
             vnet = tx.get(vnet_id)
             if vnet is None or vnet.get("type", "").lower() != "microsoft.network/virtualnetworks":
-                raise InputError(f"--vnet: no virtual network '{vnet_id}' in the estate; give a VNet's full resource id")
+                raise InputError(
+                    f"--vnet: no virtual network '{vnet_id}' in the estate; give a VNet's full resource id"
+                )
             return resolve(tx, fqdn, vnet["id"])
 
-    def event(self, name: str, target_id: str, *, dns_server: str | None = None,
-              caller: str | None = None) -> events.EventResult:
+    def event(
+        self, name: str, target_id: str, *, dns_server: str | None = None, caller: str | None = None
+    ) -> events.EventResult:
         """Run a service lifecycle event (events.EVENTS). Clients resolve names through Azure DNS from the
         endpoint's VNet, or through ``dns_server`` ('host:port') when the customer runs their own DNS."""
+
         def lookup_for(vnet_id: str) -> events.Lookup:
             if dns_server:
                 return nameserver_lookup(dns_server, "--dns-server")
@@ -170,7 +176,9 @@ def check_estate_path(path: Path, *, must_exist: bool) -> None:
         finally:
             probe.close()
     except sqlite3.DatabaseError:
-        raise InputError(f"--state: '{path}' is not a sandbox estate (not an SQLite file); choose another path") from None
+        raise InputError(
+            f"--state: '{path}' is not a sandbox estate (not an SQLite file); choose another path"
+        ) from None
 
 
 def describe(record: dict) -> dict:

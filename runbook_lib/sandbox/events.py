@@ -85,21 +85,36 @@ def _backup_event(store: Store, event: str, vault_id: str, lookup_for, stage: st
         with store.transaction() as tx:  # an ARM error rolls back everything the event made
             vault = _vault(tx, vault_id)
             if stage == "prot" and not hidden(vault)["containers"]:
-                return EventResult(event, vault["id"], False, "BMSUserErrorContainerNotRegistered",
-                                   "No container is registered with the vault: run register-container first.")
+                return EventResult(
+                    event,
+                    vault["id"],
+                    False,
+                    "BMSUserErrorContainerNotRegistered",
+                    "No container is registered with the vault: run register-container first.",
+                )
             endpoint = _backup_endpoint(tx, vault)
             if endpoint is None:
                 if vault["properties"].get("publicNetworkAccess") == "Disabled":
-                    return EventResult(event, vault["id"], False, CONNECTIVITY_ERROR,
-                                       "The vault denies public network access and has no approved Backup private "
-                                       "endpoint: the client cannot reach it.")
+                    return EventResult(
+                        event,
+                        vault["id"],
+                        False,
+                        CONNECTIVITY_ERROR,
+                        "The vault denies public network access and has no approved Backup private "
+                        "endpoint: the client cannot reach it.",
+                    )
                 _count(tx, vault, counter)  # over public endpoints: it works, and the vault now has items for good
                 return EventResult(event, vault["id"], True, message="Done over the vault's public endpoints.")
             ctx = _context(tx, _identity(tx, vault))
             missing = _missing_rights(ctx, endpoint)
             if missing:
-                return EventResult(event, vault["id"], False, "UserErrorPrivateEndpointCreationFailed",
-                                   f"The vault's managed identity cannot create endpoints: it lacks {missing}.")
+                return EventResult(
+                    event,
+                    vault["id"],
+                    False,
+                    "UserErrorPrivateEndpointCreationFailed",
+                    f"The vault's managed identity cannot create endpoints: it lacks {missing}.",
+                )
             created = _storage_endpoints(ctx, vault, endpoint, stage)
             vnet_id = _vnet_of(endpoint)
             needed = _needed_names(tx, endpoint, ("ecs",) if stage == "ecs" else ("ecs", "prot"))
@@ -108,9 +123,16 @@ def _backup_event(store: Store, event: str, vault_id: str, lookup_for, stage: st
     lookup = lookup_for(vnet_id)
     unresolved = tuple(name for name, address in needed if address not in lookup(name))
     if unresolved:
-        return EventResult(event, vault_id, False, CONNECTIVITY_ERROR,
-                           f"{len(unresolved)} name(s) do not resolve to their private address from the client's DNS; "
-                           "add their records and try again.", created, unresolved)
+        return EventResult(
+            event,
+            vault_id,
+            False,
+            CONNECTIVITY_ERROR,
+            f"{len(unresolved)} name(s) do not resolve to their private address from the client's DNS; "
+            "add their records and try again.",
+            created,
+            unresolved,
+        )
     with store.transaction() as tx:
         _count(tx, _vault(tx, vault_id), counter)
     return EventResult(event, vault_id, True, message="Done through the private endpoints.", created=created)
@@ -125,12 +147,22 @@ def generate_key(store: Store, project_id: str, caller: Principal) -> EventResul
                 raise LookupError(f"--project: no Azure Migrate project '{project_id}' in the estate")
             ctx = _context(tx, caller)
             connections = service_for(project["type"]).connections(ctx, project)
-            endpoint = next((tx.get(c["properties"]["privateEndpoint"]["id"]) for c in connections
-                             if c["properties"]["privateLinkServiceConnectionState"]["status"] == "Approved"), None)
+            endpoint = next(
+                (
+                    tx.get(c["properties"]["privateEndpoint"]["id"])
+                    for c in connections
+                    if c["properties"]["privateLinkServiceConnectionState"]["status"] == "Approved"
+                ),
+                None,
+            )
             if endpoint is None and connections:
-                return EventResult("generate-key", project["id"], False, "PrivateEndpointNotApproved",
-                                   "The project's private endpoint is not approved yet: approve it, then generate the "
-                                   "key.")
+                return EventResult(
+                    "generate-key",
+                    project["id"],
+                    False,
+                    "PrivateEndpointNotApproved",
+                    "The project's private endpoint is not approved yet: approve it, then generate the key.",
+                )
             created = _migrate_resources(ctx, project, endpoint)
             if endpoint is None:
                 hidden(project)["connectivity"] = "public"
@@ -164,7 +196,9 @@ def _site_recovery_event(store: Store, event: str, vault_id: str, counter: str, 
 EVENTS = ("register-container", "first-backup", "generate-key", "register-server", "replicate")
 
 
-def run(store: Store, event: str, target_id: str, lookup_for: Callable[[str], Lookup], caller: Principal) -> EventResult:
+def run(
+    store: Store, event: str, target_id: str, lookup_for: Callable[[str], Lookup], caller: Principal
+) -> EventResult:
     """Run an event by name: register-container, first-backup, register-server, replicate (a vault) or
     generate-key (a Migrate project)."""
     if event == "register-container":
@@ -214,7 +248,9 @@ def _missing_rights(ctx: Context, endpoint: dict) -> str:
         "endpoint resource group": f"/subscriptions/{path.subscription}/resourceGroups/{path.resource_group}",
         "virtual network": endpoint["properties"]["subnet"]["id"],
     }
-    missing = [f"{action} on the {where}" for where, action in IDENTITY_NEEDS if not is_allowed(ctx, action, scopes[where])]
+    missing = [
+        f"{action} on the {where}" for where, action in IDENTITY_NEEDS if not is_allowed(ctx, action, scopes[where])
+    ]
     return "; ".join(missing)
 
 
@@ -240,8 +276,11 @@ def _storage_endpoints(ctx: Context, vault: dict, endpoint: dict, stage: str) ->
         created.append(path.id)
         zone = zones.get(group)
         if zone:
-            _put(ctx, f"{path.id}/privateDnsZoneGroups/default",
-                 {"properties": {"privateDnsZoneConfigs": [{"name": group, "properties": {"privateDnsZoneId": zone}}]}})
+            _put(
+                ctx,
+                f"{path.id}/privateDnsZoneGroups/default",
+                {"properties": {"privateDnsZoneConfigs": [{"name": group, "properties": {"privateDnsZoneId": zone}}]}},
+            )
     return tuple(created)
 
 
@@ -257,16 +296,25 @@ def _accounts(ctx: Context, vault: dict, stage: str) -> list[tuple[dict, str]]:
         _put(ctx, group_id, {"location": vault["location"]}, check=False)
     # the service owns its accounts, so the endpoints the vault identity asks for are approved at once
     assign_role(ctx.tx, group_id, OWNER_ROLE, ctx.caller)
-    plan = [("ecs114", False, ("blob", "queue"))] if stage == "ecs" else [
-        ("prot110", False, ("blob",)), ("prot120", True, ("blob",)), ("prot121", True, ("blob",))
-    ]
+    plan = (
+        [("ecs114", False, ("blob", "queue"))]
+        if stage == "ecs"
+        else [("prot110", False, ("blob",)), ("prot120", True, ("blob",)), ("prot121", True, ("blob",))]
+    )
     accounts = []
     for suffix, partitioned, groups in plan:
         account_id = f"{group_id}/providers/Microsoft.Storage/storageAccounts/{tag}pod01{suffix}"
-        account = ctx.tx.get(account_id) or _put(ctx, account_id, {
-            "location": vault["location"], "kind": "StorageV2", "sku": {"name": "Standard_LRS"},
-            "properties": {"dnsEndpointType": "AzureDnsZone"} if partitioned else {},
-        }, check=False)
+        account = ctx.tx.get(account_id) or _put(
+            ctx,
+            account_id,
+            {
+                "location": vault["location"],
+                "kind": "StorageV2",
+                "sku": {"name": "Standard_LRS"},
+                "properties": {"dnsEndpointType": "AzureDnsZone"} if partitioned else {},
+            },
+            check=False,
+        )
         accounts += [(account, group) for group in groups]
     return accounts
 
@@ -286,7 +334,8 @@ def _writable_zones(ctx: Context, endpoint: dict) -> dict[str, str]:
 def _needed_names(tx: Transaction, endpoint: dict, stages: tuple[str, ...]) -> list[tuple[str, str]]:
     """(name, private address) the client must resolve: the vault endpoint's and the stages' storage endpoints'."""
     endpoints = [endpoint] + [
-        e for e in tx.children(parse_path(endpoint["id"]).parent_id, ENDPOINTS)
+        e
+        for e in tx.children(parse_path(endpoint["id"]).parent_id, ENDPOINTS)
         if any(e["name"].startswith(f"{endpoint['name']}_{stage}") for stage in stages)
         and endpoint_status(e) == "Approved"
     ]
@@ -314,14 +363,29 @@ def _migrate_resources(ctx: Context, project: dict, endpoint: dict | None) -> tu
     tag = hashlib.sha256(project["id"].lower().encode()).hexdigest()[:6]
     location = project["location"]
     resources = [
-        (f"{group}/Microsoft.KeyVault/vaults/{short}{tag}kv", "vault",
-         {"location": location, "properties": {"tenantId": ctx.tx.setting("tenant_id"), "sku": {"family": "A", "name": "standard"}}}),
-        (f"{group}/Microsoft.Storage/storageAccounts/{short}{tag}sa", "blob",
-         {"location": location, "kind": "StorageV2", "sku": {"name": "Standard_LRS"}}),
-        (f"{group}/Microsoft.RecoveryServices/vaults/{short}-MigrateVault-{tag}", "AzureSiteRecovery",
-         {"location": location, "sku": {"name": "Standard"}, "identity": {"type": "SystemAssigned"}}),
-        (f"{group}/Microsoft.Migrate/assessmentProjects/{short}{tag}project", "Default",
-         {"location": location, "properties": {}}),
+        (
+            f"{group}/Microsoft.KeyVault/vaults/{short}{tag}kv",
+            "vault",
+            {
+                "location": location,
+                "properties": {"tenantId": ctx.tx.setting("tenant_id"), "sku": {"family": "A", "name": "standard"}},
+            },
+        ),
+        (
+            f"{group}/Microsoft.Storage/storageAccounts/{short}{tag}sa",
+            "blob",
+            {"location": location, "kind": "StorageV2", "sku": {"name": "Standard_LRS"}},
+        ),
+        (
+            f"{group}/Microsoft.RecoveryServices/vaults/{short}-MigrateVault-{tag}",
+            "AzureSiteRecovery",
+            {"location": location, "sku": {"name": "Standard"}, "identity": {"type": "SystemAssigned"}},
+        ),
+        (
+            f"{group}/Microsoft.Migrate/assessmentProjects/{short}{tag}project",
+            "Default",
+            {"location": location, "properties": {}},
+        ),
     ]
     created = []
     for resource_id, group_id, body in resources:
@@ -340,15 +404,19 @@ def _migrate_endpoint(ctx: Context, project_endpoint: dict, target_id: str, grou
     endpoint_id = f"{scope}/providers/{ENDPOINTS}/{name}"
     if ctx.tx.get(endpoint_id) is not None:
         return []
-    endpoint = _put(ctx, endpoint_id, {
-        "location": project_endpoint["location"],
-        "properties": {
-            "subnet": {"id": project_endpoint["properties"]["subnet"]["id"]},
-            "privateLinkServiceConnections": [
-                {"name": name, "properties": {"privateLinkServiceId": target_id, "groupIds": [group_id]}}
-            ],
+    endpoint = _put(
+        ctx,
+        endpoint_id,
+        {
+            "location": project_endpoint["location"],
+            "properties": {
+                "subnet": {"id": project_endpoint["properties"]["subnet"]["id"]},
+                "privateLinkServiceConnections": [
+                    {"name": name, "properties": {"privateLinkServiceId": target_id, "groupIds": [group_id]}}
+                ],
+            },
         },
-    })
+    )
     zone_ids = []
     for zone in sorted({z for z in (_zone_of(fqdn) for _, _, fqdn, _ in endpoint_members(ctx.tx, endpoint)) if z}):
         zone_id = f"{scope}/providers/Microsoft.Network/privateDnsZones/{zone}"
@@ -361,12 +429,24 @@ def _migrate_endpoint(ctx: Context, project_endpoint: dict, target_id: str, grou
             for link in ctx.tx.children(zone_id, "Microsoft.Network/privateDnsZones/virtualNetworkLinks")
         )
         if not linked:
-            _put(ctx, link_id, {"location": "global", "properties": {"virtualNetwork": {"id": vnet_id},
-                                                                     "registrationEnabled": False}})
+            _put(
+                ctx,
+                link_id,
+                {"location": "global", "properties": {"virtualNetwork": {"id": vnet_id}, "registrationEnabled": False}},
+            )
         zone_ids.append(zone_id)
-    _put(ctx, f"{endpoint_id}/privateDnsZoneGroups/default", {"properties": {"privateDnsZoneConfigs": [
-        {"name": z.rsplit("/", 1)[-1].replace(".", "-"), "properties": {"privateDnsZoneId": z}} for z in zone_ids
-    ]}})
+    _put(
+        ctx,
+        f"{endpoint_id}/privateDnsZoneGroups/default",
+        {
+            "properties": {
+                "privateDnsZoneConfigs": [
+                    {"name": z.rsplit("/", 1)[-1].replace(".", "-"), "properties": {"privateDnsZoneId": z}}
+                    for z in zone_ids
+                ]
+            }
+        },
+    )
     return [endpoint_id]
 
 
@@ -379,8 +459,14 @@ def _zone_of(fqdn: str) -> str | None:
 
 
 def _context(tx: Transaction, caller: Principal) -> Context:
-    return Context(tx, caller, "https://management.sandbox.invalid", "2024-05-01",
-                   SandboxSettings.from_dict(tx.setting("settings")), time.time())
+    return Context(
+        tx,
+        caller,
+        "https://management.sandbox.invalid",
+        "2024-05-01",
+        SandboxSettings.from_dict(tx.setting("settings")),
+        time.time(),
+    )
 
 
 def _put(ctx: Context, resource_id: str, body: dict, *, check: bool = True) -> dict:
@@ -392,5 +478,3 @@ def _put(ctx: Context, resource_id: str, body: dict, *, check: bool = True) -> d
     existing = ctx.tx.get(path.id)
     service.save(ctx, path, service.prepare(ctx, path, body, existing))
     return ctx.tx.get(path.id)
-
-

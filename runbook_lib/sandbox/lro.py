@@ -24,8 +24,9 @@ _PRIVATE_DNS = "/providers/microsoft.network/privatednszones/"
 PRIVATE_DNS_STATUSES, PRIVATE_DNS_RESULTS = "privateDnsOperationStatuses", "privateDnsOperationResults"
 
 
-def start(ctx: Context, kind: str, record: dict, namespace: str, *, fail: bool = False,
-          error: dict | None = None) -> dict[str, str]:
+def start(
+    ctx: Context, kind: str, record: dict, namespace: str, *, fail: bool = False, error: dict | None = None
+) -> dict[str, str]:
     """Record a pending operation on ``record`` (kind 'put' or 'delete'); return the headers that announce it.
     With ``error`` ({code, message}) the operation ends Failed with it, and nothing was stored."""
     op_id = str(uuid.uuid4())
@@ -89,12 +90,18 @@ def refuse_while_in_progress(ctx: Context, resource: dict) -> None:
         return
     for op in ctx.tx.pending_operations():
         if op["resource_id"].lower() == resource["id"].lower():
-            url = (f"{ctx.base_url}/subscriptions/{resource['id'].split('/')[2]}/providers/Microsoft.Network/"
-                   f"locations/{resource.get('location') or 'global'}/operations/{op['id']}"
-                   f"?api-version={ctx.api_version}")
-            raise ArmError(409, "AnotherOperationInProgress", "Another operation on this or dependent resource is in "
-                                                              f"progress. To retrieve status of the operation use uri: "
-                                                              f"{url}.")
+            url = (
+                f"{ctx.base_url}/subscriptions/{resource['id'].split('/')[2]}/providers/Microsoft.Network/"
+                f"locations/{resource.get('location') or 'global'}/operations/{op['id']}"
+                f"?api-version={ctx.api_version}"
+            )
+            raise ArmError(
+                409,
+                "AnotherOperationInProgress",
+                "Another operation on this or dependent resource is in "
+                f"progress. To retrieve status of the operation use uri: "
+                f"{url}.",
+            )
 
 
 def finish_due(ctx: Context) -> None:

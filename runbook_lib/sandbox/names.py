@@ -38,12 +38,16 @@ def check_name(path: ArmPath) -> None:
 def _message(kind: NameKind, name: str, fault: str) -> str:
     words = rule_words(kind)
     if kind is NameKind.STORAGE_ACCOUNT:  # Storage's own words ("Resolve errors for storage account names")
-        return (f"{name} is not a valid storage account name. Storage account name must be between 3 and 24 "
-                "characters in length and use numbers and lower-case letters only.")
+        return (
+            f"{name} is not a valid storage account name. Storage account name must be between 3 and 24 "
+            "characters in length and use numbers and lower-case letters only."
+        )
     if kind is NameKind.RESOURCE_GROUP and fault.startswith("it has "):
         bad = "".join(c for c in dict.fromkeys(name) if not RULES[kind].allowed(c))
-        return (f"The provided resource group name '{name}' has these invalid characters: '{bad}'. The name can "
-                "only be a letter, digit, '-', '.', '(', ')' or '_'.")
+        return (
+            f"The provided resource group name '{name}' has these invalid characters: '{bad}'. The name can "
+            "only be a letter, digit, '-', '.', '(', ')' or '_'."
+        )
     if kind is NameKind.PRIVATE_DNS_ZONE and fault.endswith(" label"):
         return f"The zone name '{name}' does not have enough labels. Zone names must have two or more labels."
     if ARM_CODES[kind] == "InvalidResourceName":

@@ -8,6 +8,7 @@ number of type/name segments after the namespace makes it a collection.
 from __future__ import annotations
 
 from dataclasses import dataclass
+
 from .errors import bad_request
 
 
@@ -51,10 +52,17 @@ class ArmPath:
             return "/" + "/".join(self.segments[:-drop])
         return self.scope
 
-    def renamed(self, name: str) -> "ArmPath":
+    def renamed(self, name: str) -> ArmPath:
         """The same path with another last name (services that lower-case names use it)."""
-        return ArmPath((*self.segments[:-1], name), self.subscription, self.resource_group, self.scope,
-                       self.namespace, self.types, (*self.names[:-1], name))
+        return ArmPath(
+            (*self.segments[:-1], name),
+            self.subscription,
+            self.resource_group,
+            self.scope,
+            self.namespace,
+            self.types,
+            (*self.names[:-1], name),
+        )
 
     @property
     def is_extension(self) -> bool:
@@ -109,8 +117,15 @@ def _resource_manager_path(raw: str, segments: tuple[str, ...], lower: list[str]
         raise bad_request("InvalidResourceId", f"'{raw}' is not a resource id this Resource Manager serves.")
     if len(lower) <= 2:
         names = segments[1:2]
-        return ArmPath(("subscriptions", *names), names[0] if names else None, None, "",
-                       "Microsoft.Resources", ("subscriptions",), names)
+        return ArmPath(
+            ("subscriptions", *names),
+            names[0] if names else None,
+            None,
+            "",
+            "Microsoft.Resources",
+            ("subscriptions",),
+            names,
+        )
     subscription = segments[1]
     sub_id = f"/subscriptions/{subscription}"
     if lower[-1] == "resources" and len(lower) in (3, 5):
@@ -120,5 +135,12 @@ def _resource_manager_path(raw: str, segments: tuple[str, ...], lower: list[str]
     if lower[2] != "resourcegroups" or len(lower) > 4:
         raise bad_request("InvalidResourceId", f"'{raw}' is not a resource id this Resource Manager serves.")
     names = segments[3:4]
-    return ArmPath(("subscriptions", subscription, "resourceGroups", *names), subscription,
-                   names[0] if names else None, sub_id, "Microsoft.Resources", ("resourceGroups",), names)
+    return ArmPath(
+        ("subscriptions", subscription, "resourceGroups", *names),
+        subscription,
+        names[0] if names else None,
+        sub_id,
+        "Microsoft.Resources",
+        ("resourceGroups",),
+        names,
+    )

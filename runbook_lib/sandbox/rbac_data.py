@@ -87,8 +87,7 @@ def assignments_reaching(tx: Transaction, principal_id: str, scope: str) -> list
     return tx.at_parents(enclosing_scopes(scope), ASSIGNMENTS, match=("$.properties.principalId", principal_id))
 
 
-def assignment_properties(scope: str, definition_id: str, principal: Principal, caller: Principal,
-                          now: float) -> dict:
+def assignment_properties(scope: str, definition_id: str, principal: Principal, caller: Principal, now: float) -> dict:
     """The properties ARM returns for a role assignment."""
     return {
         "roleDefinitionId": definition_id,

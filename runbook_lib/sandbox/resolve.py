@@ -32,8 +32,12 @@ class Resolution:
         return bool(self.addresses)
 
     def to_dict(self) -> dict:
-        return {"name": self.name, "chain": list(self.chain), "addresses": list(self.addresses),
-                "answered_by": self.answered_by}
+        return {
+            "name": self.name,
+            "chain": list(self.chain),
+            "addresses": list(self.addresses),
+            "answered_by": self.answered_by,
+        }
 
 
 def linked_zones(tx: Transaction, vnet_id: str) -> dict[str, str]:

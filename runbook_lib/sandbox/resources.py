@@ -11,8 +11,9 @@ from .services import service_for
 from .services.base import Context, Reply, Service, odata_eq
 
 
-def handle(ctx: Context, method: str, path: ArmPath, body: dict | None, headers: dict[str, str],
-           fault: FaultRule | None) -> Reply:
+def handle(
+    ctx: Context, method: str, path: ArmPath, body: dict | None, headers: dict[str, str], fault: FaultRule | None
+) -> Reply:
     service = service_for(path.type)
     if path.is_collection:
         if method != "GET":
@@ -117,16 +118,28 @@ def _check_conditions(headers: dict[str, str], existing: dict | None, service: S
         raise service.precondition_failed(path, exists=True)
 
 
-def _write(ctx: Context, path: ArmPath, service: Service, body: dict, existing: dict | None, headers: dict[str, str],
-           fail: bool, *, patch: bool = False) -> Reply:
+def _write(
+    ctx: Context,
+    path: ArmPath,
+    service: Service,
+    body: dict,
+    existing: dict | None,
+    headers: dict[str, str],
+    fail: bool,
+    *,
+    patch: bool = False,
+) -> Reply:
     try:
         _check_conditions(headers, existing, service, path)
         require_parents(ctx, path)
         record = service.prepare(ctx, path, body, existing)
     except OperationFailed as error:  # accepted, then refused by the operation
         where = {"id": path.id, "location": body.get("location") or "global"}
-        return Reply(202, None, lro.start(ctx, "put", where, path.namespace or "Microsoft.Resources",
-                                          error=error.body()["error"]))
+        return Reply(
+            202,
+            None,
+            lro.start(ctx, "put", where, path.namespace or "Microsoft.Resources", error=error.body()["error"]),
+        )
     rules = service.rules
     is_lro = rules.lro_patch if patch else rules.lro_put
     in_flight = is_lro and (ctx.settings.lro == "realistic" or fail)  # the resource shows its operation running
@@ -151,8 +164,9 @@ def _write(ctx: Context, path: ArmPath, service: Service, body: dict, existing: 
     return Reply(status, view, announce)
 
 
-def _delete(ctx: Context, path: ArmPath, service: Service, existing: dict | None, headers: dict[str, str],
-            fail: bool) -> Reply:
+def _delete(
+    ctx: Context, path: ArmPath, service: Service, existing: dict | None, headers: dict[str, str], fail: bool
+) -> Reply:
     rules = service.rules
     if existing is None:
         require_parents(ctx, path)
@@ -161,8 +175,10 @@ def _delete(ctx: Context, path: ArmPath, service: Service, existing: dict | None
         return Reply(rules.delete_missing)
     _check_conditions(headers, existing, Service(), path)  # a DELETE's condition: 412 at once
     if rules.lro_delete and (ctx.settings.lro == "realistic" or fail or rules.always_async):
-        existing["properties"] = {**existing.get("properties", {}),
-                                  "provisioningState": lro.state_while(existing["type"], "delete", True)}
+        existing["properties"] = {
+            **existing.get("properties", {}),
+            "provisioningState": lro.state_while(existing["type"], "delete", True),
+        }
         ctx.tx.update(existing)
         return Reply(202, None, lro.start(ctx, "delete", existing, path.namespace or "Microsoft.Resources", fail=fail))
     body = service.deleted_body(ctx, existing)

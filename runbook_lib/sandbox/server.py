@@ -98,4 +98,3 @@ def serve(sandbox: Sandbox, host: str = "127.0.0.1", port: int = 0, announce: Te
         if server is not None:
             server.server_close()
         shutil.rmtree(workdir, ignore_errors=True)
-

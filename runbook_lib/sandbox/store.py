@@ -165,8 +165,9 @@ class Transaction:
             )
         return self._bodies(rows)
 
-    def at_parents(self, parent_ids: list[str], resource_type: str, *,
-                   match: tuple[str, str] | None = None) -> list[dict]:
+    def at_parents(
+        self, parent_ids: list[str], resource_type: str, *, match: tuple[str, str] | None = None
+    ) -> list[dict]:
         """Resources of a type hanging off any of ``parent_ids`` (through the parent index); ``match`` (JSON path,
         value) keeps those whose property equals value, ignoring case."""
         marks = ", ".join("?" * len(parent_ids))
@@ -202,7 +203,9 @@ class Transaction:
 
     def of_type(self, resource_type: str, subscription: str | None = None) -> list[dict]:
         if subscription is None:
-            rows = self._conn.execute("SELECT body FROM resources WHERE type = ? ORDER BY rowid", (resource_type.lower(),))
+            rows = self._conn.execute(
+                "SELECT body FROM resources WHERE type = ? ORDER BY rowid", (resource_type.lower(),)
+            )
         else:
             rows = self._conn.execute(
                 "SELECT body FROM resources WHERE subscription = ? AND type = ? ORDER BY rowid",
@@ -245,8 +248,9 @@ class Transaction:
         key = op["id"].lower()
         self._conn.execute("INSERT OR REPLACE INTO operations (id, body) VALUES (?, ?)", (key, json.dumps(op)))
         if op["status"] == "InProgress":
-            self._conn.execute("INSERT OR REPLACE INTO pending_operations (id, ready_at) VALUES (?, ?)",
-                               (key, op["ready_at"]))
+            self._conn.execute(
+                "INSERT OR REPLACE INTO pending_operations (id, ready_at) VALUES (?, ?)", (key, op["ready_at"])
+            )
         else:
             self._conn.execute("DELETE FROM pending_operations WHERE id = ?", (key,))
 
@@ -259,7 +263,9 @@ class Transaction:
         """The operations still InProgress whose time has come, oldest first."""
         rows = self._conn.execute(
             "SELECT o.body FROM pending_operations p JOIN operations o ON o.id = p.id WHERE p.ready_at <= ? "
-            "ORDER BY p.ready_at", (now,))
+            "ORDER BY p.ready_at",
+            (now,),
+        )
         return self._bodies(rows)
 
     # settings

@@ -42,10 +42,11 @@ def assign_role(tx: Transaction, scope: str, role_guid: str, principal: Principa
         "name": name,
         "type": ASSIGNMENTS,
         "properties": assignment_properties(
-            scope, f"/subscriptions/{subscription}/providers/{DEFINITIONS}/{role_guid}", principal, principal,
+            scope,
+            f"/subscriptions/{subscription}/providers/{DEFINITIONS}/{role_guid}",
+            principal,
+            principal,
             time.time(),
         ),
     }
     tx.put(body, type=ASSIGNMENTS, parent=scope, subscription=subscription)
-
-

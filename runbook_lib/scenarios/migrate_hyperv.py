@@ -8,7 +8,7 @@ provider and its registration key (valid five days) on each host, the checks, an
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from itertools import accumulate
 
 from pydantic import field_validator
@@ -23,14 +23,16 @@ from . import migrate_replication as replication
 from .registry import Scenario, endpoints_and_zones
 from .steps.usage import machines_replicated, servers_registered
 
-ARTICLE = Article("Migrate Hyper-V servers to Azure by using Private Link",
-                  "https://learn.microsoft.com/azure/migrate/migrate-hyper-v-servers-to-azure-using-private-link",
-                  headings=(
-    "Set up the replication provider for migration",
-    "Replicate Hyper-V VMs",
-    "Grant access permissions to the Recovery Services vault",
-    "Create a private endpoint for the storage account",
-))
+ARTICLE = Article(
+    "Migrate Hyper-V servers to Azure by using Private Link",
+    "https://learn.microsoft.com/azure/migrate/migrate-hyper-v-servers-to-azure-using-private-link",
+    headings=(
+        "Set up the replication provider for migration",
+        "Replicate Hyper-V VMs",
+        "Grant access permissions to the Recovery Services vault",
+        "Create a private endpoint for the storage account",
+    ),
+)
 SECTIONS = replication.Sections(
     resources=ARTICLE.section("Set up the replication provider for migration"),
     replicate=ARTICLE.section("Replicate Hyper-V VMs"),
@@ -63,8 +65,9 @@ class HyperVParameters(replication.ReplicationParameters):
 
     def storage_accounts(self) -> list[str]:
         cache = self.cache_storage
-        return [self.replication_storage] + ([cache] if cache and cache.lower() != self.replication_storage.lower()
-                                             else [])
+        return [self.replication_storage] + (
+            [cache] if cache and cache.lower() != self.replication_storage.lower() else []
+        )
 
     def storage_rules(self, accounts: dict[str, StorageAccount]) -> list[Row]:
         """A Premium replication account needs another account, of Standard type, as cache (the article's
@@ -73,17 +76,27 @@ class HyperVParameters(replication.ReplicationParameters):
         if replicated is None or replicated.tier != "premium":
             return []
         if len(self.storage_accounts()) == 1:
-            return [blocked(replicated.id, f"{replicated.name} is Premium: Hyper-V replication then needs another, "
-                                           "Standard account as its cache; name one in cache_storage")]
+            return [
+                blocked(
+                    replicated.id,
+                    f"{replicated.name} is Premium: Hyper-V replication then needs another, "
+                    "Standard account as its cache; name one in cache_storage",
+                )
+            ]
         cache = accounts.get(self.cache_storage)
         if cache is not None and cache.tier != "standard":
-            return [blocked(cache.id, f"the cache account {cache.name} is {cache.tier.capitalize()}: with a Premium "
-                                      f"replication account ({replicated.name}), the cache must be a Standard "
-                                      "account; choose another cache_storage")]
+            return [
+                blocked(
+                    cache.id,
+                    f"the cache account {cache.name} is {cache.tier.capitalize()}: with a Premium "
+                    f"replication account ({replicated.name}), the cache must be a Standard "
+                    "account; choose another cache_storage",
+                )
+            ]
         return []
 
     def batches(self) -> list[tuple[str, ...]]:
-        return [self.machines[i:i + BATCH] for i in range(0, len(self.machines), BATCH)]
+        return [self.machines[i : i + BATCH] for i in range(0, len(self.machines), BATCH)]
 
 
 def key_not_usable(run: Run) -> str | None:
@@ -93,45 +106,68 @@ def key_not_usable(run: Run) -> str | None:
     if vault is not None and vaults.replication_items(run.clients, p.vault).get("registered_servers_count"):
         return None  # the hosts are registered: the key has done its work
     if p.registration_key_generated is None:
-        return ("say when the registration key was generated (registration_key_generated, e.g. "
-                "2024-05-01T09:30:00Z): a key is valid for five days")
+        return (
+            "say when the registration key was generated (registration_key_generated, e.g. "
+            "2024-05-01T09:30:00Z): a key is valid for five days"
+        )
     generated = p.registration_key_generated
     if generated.tzinfo is None:
-        generated = generated.replace(tzinfo=timezone.utc)
-    age = datetime.now(timezone.utc) - generated
+        generated = generated.replace(tzinfo=UTC)
+    age = datetime.now(UTC) - generated
     if age < timedelta(0):
         return f"registration_key_generated ({generated.isoformat()}) is in the future: check the date and time zone"
     if age > KEY_VALID:
-        return (f"the registration key was generated {age.days} days ago ({generated:%Y-%m-%d %H:%M} UTC) and is "
-                "valid for five days: generate a new one (Discover > Prepare Hyper-V host servers), copy it to the "
-                "hosts, set registration_key_generated, then confirm again")
+        return (
+            f"the registration key was generated {age.days} days ago ({generated:%Y-%m-%d %H:%M} UTC) and is "
+            "valid for five days: generate a new one (Discover > Prepare Hyper-V host servers), copy it to the "
+            "hosts, set registration_key_generated, then confirm again"
+        )
     return None
 
 
 def runbook(params: HyperVParameters) -> Runbook:
     provider = SECTIONS.resources
-    return Runbook("migrate_hyperv", [
-        *replication.automated_steps(SECTIONS),
-        ManualStep("install-provider", "Install the Hyper-V replication provider on each host", provider,
-                   "In the Migration tool (Discover > Yes, with Hyper-V > Prepare Hyper-V host servers), download "
-                   "the Hyper-V replication provider and copy its setup to each Hyper-V host or cluster node that "
-                   "runs VMs to replicate; run it there (it installs the Site Recovery provider and the Recovery "
-                   "Services agent)."),
-        ManualStep("registration-key", "Copy the registration key to each host (valid five days)", provider,
-                   "Download the registration key file from the same page and copy it to each host or cluster "
-                   "node; set registration_key_generated to when it was generated: it is valid for five days.",
-                   check=key_not_usable),
-        ManualStep("host-nslookup", "Check from each host that the private names resolve", provider,
-                   replication.nslookup_instructions(params, "each Hyper-V host or cluster node")),
-        ManualStep("register-hosts", "Register each host with the registration key", provider,
-                   "On each host or cluster node, register the provider with the registration key file, and wait "
-                   "until the Migration tool lists the hosts as registered.", check=key_not_usable,
-                   observe=servers_registered("the hosts", "the Migration tool (Discover > Prepare Hyper-V host "
-                                                           "servers)"),
-                   observes="the vault counts registered servers (the hosts)"),
-        replication.validate_step(SECTIONS),
-        *replicate_steps(params),
-    ])
+    return Runbook(
+        "migrate_hyperv",
+        [
+            *replication.automated_steps(SECTIONS),
+            ManualStep(
+                "install-provider",
+                "Install the Hyper-V replication provider on each host",
+                provider,
+                "In the Migration tool (Discover > Yes, with Hyper-V > Prepare Hyper-V host servers), download "
+                "the Hyper-V replication provider and copy its setup to each Hyper-V host or cluster node that "
+                "runs VMs to replicate; run it there (it installs the Site Recovery provider and the Recovery "
+                "Services agent).",
+            ),
+            ManualStep(
+                "registration-key",
+                "Copy the registration key to each host (valid five days)",
+                provider,
+                "Download the registration key file from the same page and copy it to each host or cluster "
+                "node; set registration_key_generated to when it was generated: it is valid for five days.",
+                check=key_not_usable,
+            ),
+            ManualStep(
+                "host-nslookup",
+                "Check from each host that the private names resolve",
+                provider,
+                replication.nslookup_instructions(params, "each Hyper-V host or cluster node"),
+            ),
+            ManualStep(
+                "register-hosts",
+                "Register each host with the registration key",
+                provider,
+                "On each host or cluster node, register the provider with the registration key file, and wait "
+                "until the Migration tool lists the hosts as registered.",
+                check=key_not_usable,
+                observe=servers_registered("the hosts", "the Migration tool (Discover > Prepare Hyper-V host servers)"),
+                observes="the vault counts registered servers (the hosts)",
+            ),
+            replication.validate_step(SECTIONS),
+            *replicate_steps(params),
+        ],
+    )
 
 
 def replicate_steps(params: HyperVParameters) -> list[ManualStep]:
@@ -139,20 +175,35 @@ def replicate_steps(params: HyperVParameters) -> list[ManualStep]:
     section = SECTIONS.replicate
     replication_name = parse_id(params.replication_storage).name
     cache = f" and {parse_id(params.cache_storage).name} as cache" if len(params.storage_accounts()) > 1 else ""
-    target = (f"In Replicate (Yes, with Hyper-V), select {{machines}}; in Target settings choose {replication_name} "
-              f"as the replication storage account{cache}; review and start replication.")
+    target = (
+        f"In Replicate (Yes, with Hyper-V), select {{machines}}; in Target settings choose {replication_name} "
+        f"as the replication storage account{cache}; review and start replication."
+    )
     batches = params.batches()
     where = "the Migration tool's Replicating machines"
     if not batches:
-        return [ManualStep("replicate", "Replicate the machines", section,
-                           target.format(machines=f"the VMs, at most {BATCH} at a time"),
-                           observe=machines_replicated(1, where), observes="the vault holds replicated items")]
+        return [
+            ManualStep(
+                "replicate",
+                "Replicate the machines",
+                section,
+                target.format(machines=f"the VMs, at most {BATCH} at a time"),
+                observe=machines_replicated(1, where),
+                observes="the vault holds replicated items",
+            )
+        ]
     totals = accumulate(len(batch) for batch in batches)  # after batch n, the vault holds batches 1..n
-    return [ManualStep(f"replicate-batch-{n}", f"Replicate batch {n} of {len(batches)} ({len(batch)} machines)",
-                       section, target.format(machines=", ".join(batch)),
-                       observe=machines_replicated(total, where),
-                       observes=f"the vault holds {total} or more replicated items")
-            for n, (batch, total) in enumerate(zip(batches, totals), 1)]
+    return [
+        ManualStep(
+            f"replicate-batch-{n}",
+            f"Replicate batch {n} of {len(batches)} ({len(batch)} machines)",
+            section,
+            target.format(machines=", ".join(batch)),
+            observe=machines_replicated(total, where),
+            observes=f"the vault holds {total} or more replicated items",
+        )
+        for n, (batch, total) in enumerate(zip(batches, totals), 1)
+    ]
 
 
 SCENARIO = Scenario(
@@ -160,10 +211,12 @@ SCENARIO = Scenario(
     title="Azure Migrate Hyper-V replication over Private Link",
     article=ARTICLE,
     summary="The vault Azure Migrate created, its endpoint and zones, the identity's access to the replication and "
-            "cache storage and their endpoints, the Hyper-V provider and its registration key, replication in "
-            "batches of ten.",
-    risks=("A Premium replication account needs a Standard cache account.",
-           "The registration key is valid for five days."),
+    "cache storage and their endpoints, the Hyper-V provider and its registration key, replication in "
+    "batches of ten.",
+    risks=(
+        "A Premium replication account needs a Standard cache account.",
+        "The registration key is valid for five days.",
+    ),
     parameters=HyperVParameters,
     build=runbook,
     zones=replication.ZONES,

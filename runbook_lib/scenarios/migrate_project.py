@@ -35,28 +35,30 @@ from .registry import Scenario, endpoints_and_zones
 from .steps import free_location, record_plan_rows
 from .steps.endpoint import ownership_row
 
-ARTICLE = Article("Using Azure Migrate with private endpoints",
-                  "https://learn.microsoft.com/azure/migrate/how-to-use-azure-migrate-with-private-endpoints",
-                  headings=(
-    "Support requirements",
-    "Create a project with private endpoint connectivity",
-    "Discover and assess servers for migration using Azure private link",
-    "Set up the Azure Migrate appliance",
-    "Verify security",
-    "Configure the appliance and start continuous discovery",
-    "Migrate servers to Azure using Azure private link",
-    "Set up a replication appliance for migration",
-    "Replicate servers to Azure using Azure private link",
-    "Grant access permissions to the Recovery Services vault",
-    "Create a private endpoint for the storage account (optional)",
-    "Troubleshoot network connectivity",
-    "Validate private endpoints configuration",
-    "Verify DNS resolution",
-    "Validate the Private DNS Zone",
-    "Confirm that the required Private DNS Zone resource exists",
-    "Confirm that the Private DNS Zone is linked to the virtual network",
-    "Confirm that the private DNS zone contains the right A records",
-))
+ARTICLE = Article(
+    "Using Azure Migrate with private endpoints",
+    "https://learn.microsoft.com/azure/migrate/how-to-use-azure-migrate-with-private-endpoints",
+    headings=(
+        "Support requirements",
+        "Create a project with private endpoint connectivity",
+        "Discover and assess servers for migration using Azure private link",
+        "Set up the Azure Migrate appliance",
+        "Verify security",
+        "Configure the appliance and start continuous discovery",
+        "Migrate servers to Azure using Azure private link",
+        "Set up a replication appliance for migration",
+        "Replicate servers to Azure using Azure private link",
+        "Grant access permissions to the Recovery Services vault",
+        "Create a private endpoint for the storage account (optional)",
+        "Troubleshoot network connectivity",
+        "Validate private endpoints configuration",
+        "Verify DNS resolution",
+        "Validate the Private DNS Zone",
+        "Confirm that the required Private DNS Zone resource exists",
+        "Confirm that the Private DNS Zone is linked to the virtual network",
+        "Confirm that the private DNS zone contains the right A records",
+    ),
+)
 section = ARTICLE.section
 # "Validate the Private DNS Zone": the project's zone, the key vault's and the storage account's, and Site Recovery's
 # for the Recovery Services vault "Generate key" makes
@@ -65,15 +67,21 @@ ZONES = (
     ZoneNeed("vault", "Azure Migrate key vault", "vault"),
     ZoneNeed("blob", "Azure Migrate storage", "blob"),
 )
-KEY_VAULT_ZONE = ZoneNeed("siterecovery", "Azure Migrate's Recovery Services vault", "AzureSiteRecovery",
-                          "the project key (Generate key makes the vault)")
+KEY_VAULT_ZONE = ZoneNeed(
+    "siterecovery",
+    "Azure Migrate's Recovery Services vault",
+    "AzureSiteRecovery",
+    "the project key (Generate key makes the vault)",
+)
 GROUP_ID = "Default"  # the project's private-link group
 ADDRESSES = 15  # the article: about 15 addresses for the project's endpoint and those its key generation adds
 REQUIRED_KEY_RESOURCES = ("Microsoft.KeyVault/vaults", "Microsoft.Storage/storageAccounts")
 CANNOT_GO_PRIVATE = "PrivateEndpointConnectivityCannotBeEnabled"
-NEVER_PRIVATE = ("a project first used over public endpoints keeps that connectivity method for good: it can never "
-                 "get a private endpoint. Create a new project (another project id) with private endpoint "
-                 "connectivity, and generate its key only after its endpoint is approved")
+NEVER_PRIVATE = (
+    "a project first used over public endpoints keeps that connectivity method for good: it can never "
+    "get a private endpoint. Create a new project (another project id) with private endpoint "
+    "connectivity, and generate its key only after its endpoint is approved"
+)
 
 MigrateProjectId = typed_id(PROJECTS)
 
@@ -123,13 +131,16 @@ def used_publicly(run: Run, project) -> str | None:
         return None
     for assessment in migrate.assessment_projects(run.clients, parse_id(project.id).resource_group_id):
         if not migrate.project_connections(assessment):
-            return (f"its key was generated without a private endpoint (assessment project {assessment.name} has "
-                    f"none, nor has the project): {NEVER_PRIVATE}")
+            return (
+                f"its key was generated without a private endpoint (assessment project {assessment.name} has "
+                f"none, nor has the project): {NEVER_PRIVATE}"
+            )
     return None
 
 
 def _refusal_in_words(write: Write) -> Write:
     """The endpoint's write, with ARM's refusal of a project used publicly said as the guard says it."""
+
     def guarded():
         try:
             return write()
@@ -137,6 +148,7 @@ def _refusal_in_words(write: Write) -> Write:
             if arm_code(error) != CANNOT_GO_PRIVATE:
                 raise
             raise RunbookError(f"{CANNOT_GO_PRIVATE}: {NEVER_PRIVATE}") from None
+
     return guarded
 
 
@@ -144,8 +156,11 @@ def _refusal_in_words(write: Write) -> Write:
 
 
 class Prerequisites(Step):
-    id, title, source = "prerequisites", "Check the caller's rights and the subnet's free addresses", \
-        section("Support requirements")
+    id, title, source = (
+        "prerequisites",
+        "Check the caller's rights and the subnet's free addresses",
+        section("Support requirements"),
+    )
 
     def plan(self, run: Run) -> list[Row]:
         p: MigrateProjectParameters = run.params
@@ -158,17 +173,29 @@ class Prerequisites(Step):
         except HttpResponseError as error:
             if error.status_code != 403:
                 raise
-            return [blocked(p.project, f"the caller may not even read what this runbook works on "
-                                       f"({arm_error(error)[0]}): it needs Owner, or Contributor and "
-                                       "User Access Administrator, on the subscription")]
+            return [
+                blocked(
+                    p.project,
+                    f"the caller may not even read what this runbook works on "
+                    f"({arm_error(error)[0]}): it needs Owner, or Contributor and "
+                    "User Access Administrator, on the subscription",
+                )
+            ]
         existing = endpoints.get_endpoint(run.clients, p.endpoint_id)
         if existing is not None and (refusal := ownership_row(run, existing, p.project, GROUP_ID, p.subnet)):
             rows.append(refusal)  # before the project is created for nothing
         if not generated:
             needed = ADDRESSES - (existing is not None)
-            rows.append(steps.addresses_row(run, p.subnet, needed, f"Azure Migrate needs about {needed} (the "
-                                            "project's endpoint and those key generation adds for its key vault, "
-                                            "storage, Recovery Services vault and assessment project)"))
+            rows.append(
+                steps.addresses_row(
+                    run,
+                    p.subnet,
+                    needed,
+                    f"Azure Migrate needs about {needed} (the "
+                    "project's endpoint and those key generation adds for its key vault, "
+                    "storage, Recovery Services vault and assessment project)",
+                )
+            )
         return rows
 
     @staticmethod
@@ -185,13 +212,17 @@ class Prerequisites(Step):
             needs.setdefault(project_group, []).append("Microsoft.Authorization/roleAssignments/write")
         if endpoints.get_endpoint(run.clients, p.endpoint_id) is None:
             needs.setdefault(parse_id(p.endpoint_id).resource_group_id, []).append(
-                "Microsoft.Network/privateEndpoints/write")
+                "Microsoft.Network/privateEndpoints/write"
+            )
         return needs
 
 
 class CreateProject(Step):
-    id, title, source = "project", "Create the Migrate project (private endpoint connectivity)", \
-        section("Create a project with private endpoint connectivity")
+    id, title, source = (
+        "project",
+        "Create the Migrate project (private endpoint connectivity)",
+        section("Create a project with private endpoint connectivity"),
+    )
 
     def plan(self, run: Run) -> list[Row]:
         p: MigrateProjectParameters = run.params
@@ -199,11 +230,21 @@ class CreateProject(Step):
         project = get_project(run)
         if project is None:
             write = migrate.create_project(run.clients, p.project, p.location, access)
-            return [create(p.project, f"a project in {p.location}, public network access {access}", write,
-                           "its private endpoint comes next, before anything uses the project")]
+            return [
+                create(
+                    p.project,
+                    f"a project in {p.location}, public network access {access}",
+                    write,
+                    "its private endpoint comes next, before anything uses the project",
+                )
+            ]
         if project.location.replace(" ", "").lower() != p.location:
-            return [blocked(p.project, f"the project is in {project.location}, not {p.location}: set location: "
-                                       f"{project.location}")]
+            return [
+                blocked(
+                    p.project,
+                    f"the project is in {project.location}, not {p.location}: set location: {project.location}",
+                )
+            ]
         why = used_publicly(run, project)
         if why:
             return [blocked(p.project, why)]
@@ -211,14 +252,24 @@ class CreateProject(Step):
         now = migrate.public_network_access(project)
         if now != access:
             write = migrate.set_public_access(run.clients, p.project, access)
-            rows.append(update(p.project, f"public network access {now}", f"public network access {access}", write,
-                               "tools that upload usage data need it Enabled" if access == "Disabled" else ""))
+            rows.append(
+                update(
+                    p.project,
+                    f"public network access {now}",
+                    f"public network access {access}",
+                    write,
+                    "tools that upload usage data need it Enabled" if access == "Disabled" else "",
+                )
+            )
         return rows
 
 
 class CreateProjectEndpoint(Step):
-    id, title, source = "endpoint", "Create the project's private endpoint", \
-        section("Create a project with private endpoint connectivity")
+    id, title, source = (
+        "endpoint",
+        "Create the project's private endpoint",
+        section("Create a project with private endpoint connectivity"),
+    )
 
     def plan(self, run: Run) -> list[Row]:
         p: MigrateProjectParameters = run.params
@@ -226,23 +277,40 @@ class CreateProjectEndpoint(Step):
         if existing is not None:
             refusal = ownership_row(run, existing, p.project, GROUP_ID, p.subnet)
             return [refusal or unchanged(p.endpoint_id, endpoints.connection_state(existing))]
-        body = endpoints.endpoint_body(free_location(run, p.subnet), p.subnet, p.project, GROUP_ID,
-                                       p.approval == "manual")
+        body = endpoints.endpoint_body(
+            free_location(run, p.subnet), p.subnet, p.project, GROUP_ID, p.approval == "manual"
+        )
         write = endpoints.put_endpoint(run.clients, p.endpoint_id, body)
-        return [create(p.endpoint_id, f"{GROUP_ID} endpoint in {p.subnet.rsplit('/', 3)[-3]}",
-                       _refusal_in_words(write),
-                       "a request for the project's owner to approve" if p.approval == "manual" else "")]
+        return [
+            create(
+                p.endpoint_id,
+                f"{GROUP_ID} endpoint in {p.subnet.rsplit('/', 3)[-3]}",
+                _refusal_in_words(write),
+                "a request for the project's owner to approve" if p.approval == "manual" else "",
+            )
+        ]
 
 
 class ApproveProjectEndpoint(Step):
-    id, title, source = "approval", "Approve the project endpoint's connection", \
-        section("Validate private endpoints configuration")
+    id, title, source = (
+        "approval",
+        "Approve the project endpoint's connection",
+        section("Validate private endpoints configuration"),
+    )
 
     def plan(self, run: Run) -> list[Row]:
         p: MigrateProjectParameters = run.params
-        return [steps.approval_row(run, p.endpoint_id, p.project, GROUP_ID, "the project's owner",
-                                   "Azure Migrate > Properties > private endpoint > Approve; generate the key only "
-                                   "after that", migrate.approval(run.clients, p.project, p.endpoint_id))]
+        return [
+            steps.approval_row(
+                run,
+                p.endpoint_id,
+                p.project,
+                GROUP_ID,
+                "the project's owner",
+                "Azure Migrate > Properties > private endpoint > Approve; generate the key only after that",
+                migrate.approval(run.clients, p.project, p.endpoint_id),
+            )
+        ]
 
 
 def key_not_generated(run: Run) -> str | None:
@@ -253,51 +321,83 @@ def key_not_generated(run: Run) -> str | None:
     missing = [KEY_RESOURCES[t] for t in REQUIRED_KEY_RESOURCES if KEY_RESOURCES[t] not in kinds]
     if not missing:
         return None
-    return (f"Azure Migrate has made no {' or '.join(missing)} of the project's with an endpoint in "
-            f"{p.vnet_id.rsplit('/', 1)[-1]} yet: key generation may still be running, or failed; generate the key "
-            "in the portal (Discover > Generate key), wait until it is done, then confirm 'generate-key' again")
+    return (
+        f"Azure Migrate has made no {' or '.join(missing)} of the project's with an endpoint in "
+        f"{p.vnet_id.rsplit('/', 1)[-1]} yet: key generation may still be running, or failed; generate the key "
+        "in the portal (Discover > Generate key), wait until it is done, then confirm 'generate-key' again"
+    )
 
 
 class KeyResources(Step):
     """What key generation made, read back: each resource with its endpoint, which must be Approved."""
 
-    id, title, source = "key-resources", "The resources the project key made, and their endpoints", \
-        section("Set up the Azure Migrate appliance")
+    id, title, source = (
+        "key-resources",
+        "The resources the project key made, and their endpoints",
+        section("Set up the Azure Migrate appliance"),
+    )
 
     def plan(self, run: Run) -> list[Row]:
         p: MigrateProjectParameters = run.params
         found = key_resources(run)
         if not found:
             return [unchanged(p.project, reason="after the key is generated (step generate-key)")]
-        rows = [unchanged(r.id, f"{r.kind}: endpoint {r.endpoint_name} {r.state}") if r.state == "Approved" else
-                blocked(r.id, f"the {r.kind}'s endpoint {r.endpoint_name} is {r.state}: approve it on the {r.kind} "
-                              "(Networking > Private endpoint connections)")
-                for r in found]
+        rows = [
+            unchanged(r.id, f"{r.kind}: endpoint {r.endpoint_name} {r.state}")
+            if r.state == "Approved"
+            else blocked(
+                r.id,
+                f"the {r.kind}'s endpoint {r.endpoint_name} is {r.state}: approve it on the {r.kind} "
+                "(Networking > Private endpoint connections)",
+            )
+            for r in found
+        ]
         kinds = {r.kind for r in found}
-        rows += [blocked(p.project, f"key generation made no {KEY_RESOURCES[t]} with an endpoint in the project "
-                                    "endpoint's VNet: generate the key again (it reuses what exists)")
-                 for t in REQUIRED_KEY_RESOURCES if KEY_RESOURCES[t] not in kinds]
+        rows += [
+            blocked(
+                p.project,
+                f"key generation made no {KEY_RESOURCES[t]} with an endpoint in the project "
+                "endpoint's VNet: generate the key again (it reuses what exists)",
+            )
+            for t in REQUIRED_KEY_RESOURCES
+            if KEY_RESOURCES[t] not in kinds
+        ]
         if KEY_RESOURCES["Microsoft.RecoveryServices/vaults"] not in kinds:
-            rows.append(unchanged(p.project, reason="no Recovery Services vault: Azure Migrate makes one for "
-                                                    "agentless VMware migrations only"))
+            rows.append(
+                unchanged(
+                    p.project,
+                    reason="no Recovery Services vault: Azure Migrate makes one for agentless VMware migrations only",
+                )
+            )
         return rows
 
 
 class ProjectZones(Step):
-    id, title, source = "zones", "The four private DNS zones, and the project endpoint's zone group", \
-        section("Confirm that the required Private DNS Zone resource exists")
+    id, title, source = (
+        "zones",
+        "The four private DNS zones, and the project endpoint's zone group",
+        section("Confirm that the required Private DNS Zone resource exists"),
+    )
 
     def plan(self, run: Run) -> list[Row]:
         p: MigrateProjectParameters = run.params
         own = p.zone_id(zone_name("migration", region_cloud(p.location)))
-        return steps.zone_rows(run, p.zones_group, p.zone_names(),
-                               "Azure Migrate makes it at key generation only in the endpoint's resource group") + [
-            steps.zone_group_row(run, p.endpoint_id, [own], "Azure writes the project endpoint's record into the zone")]
+        return steps.zone_rows(
+            run,
+            p.zones_group,
+            p.zone_names(),
+            "Azure Migrate makes it at key generation only in the endpoint's resource group",
+        ) + [
+            steps.zone_group_row(run, p.endpoint_id, [own], "Azure writes the project endpoint's record into the zone")
+        ]
 
 
 class LinkProjectZones(Step):
-    id, title, source = "links", "Link the zones to the endpoint's VNet and the appliance's VNets", \
-        section("Confirm that the Private DNS Zone is linked to the virtual network")
+    id, title, source = (
+        "links",
+        "Link the zones to the endpoint's VNet and the appliance's VNets",
+        section("Confirm that the Private DNS Zone is linked to the virtual network"),
+    )
 
     def plan(self, run: Run) -> list[Row]:
         p: MigrateProjectParameters = run.params
@@ -307,8 +407,11 @@ class LinkProjectZones(Step):
 
 
 class ProjectDnsRecords(Step):
-    id, title, source = "dns-records", "Create the A records the zones lack", \
-        section("Confirm that the private DNS zone contains the right A records")
+    id, title, source = (
+        "dns-records",
+        "Create the A records the zones lack",
+        section("Confirm that the private DNS zone contains the right A records"),
+    )
 
     def plan(self, run: Run) -> list[Row]:
         p: MigrateProjectParameters = run.params
@@ -339,36 +442,55 @@ class ValidateProject(steps.Validate):
         return endpoint_ids(run)
 
 
-def _manual(id: str, title: str, heading: str, instructions: str, *, check: Callable[[Run], str | None] | None = None,
-            observe: Callable[[Run], str | None] | None = None, observes: str = "") -> ManualStep:
+def _manual(
+    id: str,
+    title: str,
+    heading: str,
+    instructions: str,
+    *,
+    check: Callable[[Run], str | None] | None = None,
+    observe: Callable[[Run], str | None] | None = None,
+    observes: str = "",
+) -> ManualStep:
     return ManualStep(id, title, section(heading), instructions, check=check, observe=observe, observes=observes)
 
 
 def runbook(params: MigrateProjectParameters) -> Runbook:
-    return Runbook("migrate_project", [
-        Prerequisites(),
-        CreateProject(),
-        CreateProjectEndpoint(),
-        ApproveProjectEndpoint(),
-        _manual("generate-key", "Generate the project key", "Set up the Azure Migrate appliance",
+    return Runbook(
+        "migrate_project",
+        [
+            Prerequisites(),
+            CreateProject(),
+            CreateProjectEndpoint(),
+            ApproveProjectEndpoint(),
+            _manual(
+                "generate-key",
+                "Generate the project key",
+                "Set up the Azure Migrate appliance",
                 "In the portal, Azure Migrate > Discover: choose the servers' platform, name the appliance and "
                 "select Generate key; keep the page open while Azure Migrate makes its key vault, storage account "
                 "and Recovery Services vault with endpoints in the project endpoint's VNet. Copy the key.",
                 observe=key_not_generated,
                 observes="the project's key vault and storage account exist, with endpoints in the project "
-                         "endpoint's VNet"),
-        KeyResources(),
-        ProjectZones(),
-        LinkProjectZones(),
-        ProjectDnsRecords(),
-        _manual("install-appliance", "Install the appliance from a verified installer", "Verify security",
+                "endpoint's VNet",
+            ),
+            KeyResources(),
+            ProjectZones(),
+            LinkProjectZones(),
+            ProjectDnsRecords(),
+            _manual(
+                "install-appliance",
+                "Install the appliance from a verified installer",
+                "Verify security",
                 f"Download the {params.appliance_scenario} private-link installer zip, check its SHA256 against "
                 f"the published one (`runbook verify-installer FILE --scenario {params.appliance_scenario}`, or "
                 "appliance_installer: FILE here), run AzureMigrateInstaller.ps1 and register the appliance with "
                 "the key.",
-                check=installer_not_verified),
-        ValidateProject(),
-    ])
+                check=installer_not_verified,
+            ),
+            ValidateProject(),
+        ],
+    )
 
 
 SCENARIO = Scenario(
@@ -376,9 +498,11 @@ SCENARIO = Scenario(
     title="An Azure Migrate project with private endpoint connectivity",
     article=ARTICLE,
     summary="The project, its endpoint, what Generate key makes (key vault, storage, vault, assessment project) with "
-            "their endpoints, the four zones, the appliance installer's hash, and the checks.",
-    risks=("A project first used over public endpoints can never go private.",
-           "Generate the key only once the project's endpoint is approved."),
+    "their endpoints, the four zones, the appliance installer's hash, and the checks.",
+    risks=(
+        "A project first used over public endpoints can never go private.",
+        "Generate the key only once the project's endpoint is approved.",
+    ),
     parameters=MigrateProjectParameters,
     build=runbook,
     zones=(*ZONES, KEY_VAULT_ZONE),

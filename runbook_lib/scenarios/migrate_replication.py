@@ -35,9 +35,13 @@ STORAGE_GROUP = "blob"
 GROUP_ID = "AzureSiteRecovery"
 VAULT_MEMBERS = 5
 VAULT_MEMBERS_WHY = "one per Site Recovery microservice of the vault"
-KIND_WORDS = {"Storage": "a general-purpose v1 account", "BlobStorage": "a legacy Blob storage account",
-              "classic": "a classic account", "FileStorage": "a premium file shares account",
-              "BlockBlobStorage": "a premium block blob account"}
+KIND_WORDS = {
+    "Storage": "a general-purpose v1 account",
+    "BlobStorage": "a legacy Blob storage account",
+    "classic": "a classic account",
+    "FileStorage": "a premium file shares account",
+    "BlockBlobStorage": "a premium block blob account",
+}
 
 
 class ReplicationParameters(steps.VaultEndpointParameters):
@@ -55,9 +59,14 @@ class ReplicationParameters(steps.VaultEndpointParameters):
         """Besides the links: each account's blob endpoint, named by storage_endpoint_id."""
         field_of = {value.lower(): field for field, value in self if isinstance(value, str)}
         return super().derived_names() + [
-            DerivedName(field_of.get(account.lower(), "replication_storage"), f"{name_of(account)}'s blob endpoint",
-                        NameKind.PRIVATE_ENDPOINT, name_of(self.storage_endpoint_id(account)))
-            for account in self.storage_accounts()]
+            DerivedName(
+                field_of.get(account.lower(), "replication_storage"),
+                f"{name_of(account)}'s blob endpoint",
+                NameKind.PRIVATE_ENDPOINT,
+                name_of(self.storage_endpoint_id(account)),
+            )
+            for account in self.storage_accounts()
+        ]
 
     def storage_rules(self, accounts: dict[str, StorageAccount]) -> list[Row]:
         """Guards of the scenario on the accounts found (id -> account); none by default."""
@@ -92,8 +101,12 @@ def zone_names(vault_location: str) -> list[str]:
 
 TROUBLESHOOT = migrate_project.ARTICLE.section("Troubleshoot network connectivity")
 # every zone of the project's (Azure Migrate makes the vault in the project's setup) and the vault's Site Recovery one
-ZONES = (*migrate_project.ZONES, ZoneNeed("siterecovery", "Azure Migrate replication vault", "AzureSiteRecovery",
-                                          "replication (Hyper-V and agent-based)"))
+ZONES = (
+    *migrate_project.ZONES,
+    ZoneNeed(
+        "siterecovery", "Azure Migrate replication vault", "AzureSiteRecovery", "replication (Hyper-V and agent-based)"
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -116,14 +129,21 @@ def automated_steps(s: Sections) -> list[Step]:
         MigrateVault(at, group_id=GROUP_ID),
         CheckStorage(endpoint),
         # a zone group overwriting another endpoint's records: Site Recovery's article warns of it
-        ZoneGuard(site_recovery.ARTICLE.section("Create private endpoints for the Recovery Services vault"),
-                  zones=zone_names),
+        ZoneGuard(
+            site_recovery.ARTICLE.section("Create private endpoints for the Recovery Services vault"), zones=zone_names
+        ),
         steps.EnableIdentity(at),
-        steps.CreateEndpoint(at, group_id=GROUP_ID, title="The vault's Site Recovery endpoint (Azure Migrate makes it "
-                                                          "for a private project)"),
+        steps.CreateEndpoint(
+            at,
+            group_id=GROUP_ID,
+            title="The vault's Site Recovery endpoint (Azure Migrate makes it for a private project)",
+        ),
         steps.ApproveEndpoint(at, group_id=GROUP_ID),
-        steps.IntegrateZones(at, zones=zone_names, title="Private DNS zones for Site Recovery and blob, and the vault "
-                                                         "endpoint's zone group"),
+        steps.IntegrateZones(
+            at,
+            zones=zone_names,
+            title="Private DNS zones for Site Recovery and blob, and the vault endpoint's zone group",
+        ),
         steps.LinkZones(at, zones=zone_names),
         steps.DnsRecords(at),
         GrantStorageRoles(s.grant),
@@ -148,15 +168,16 @@ def endpoint_ids(params: ReplicationParameters) -> list[str]:
 def nslookup_instructions(params: ReplicationParameters, where: str) -> str:
     """A manual step's instructions: resolve every private FQDN from ``where`` (on premises)."""
     ids = " ".join(endpoint_ids(params))
-    return (f"On {where}, run nslookup for each FQDN that `runbook dns entries {ids}` lists: each must answer its "
-            "private IP. If one answers a public address, make the on-premises DNS forward "
-            "privatelink.siterecovery.windowsazure.com and privatelink.blob.core.windows.net to a resolver in a "
-            "VNet linked to the zones, or add the entries to the hosts file (`runbook dns export --format hosts`).")
+    return (
+        f"On {where}, run nslookup for each FQDN that `runbook dns entries {ids}` lists: each must answer its "
+        "private IP. If one answers a public address, make the on-premises DNS forward "
+        "privatelink.siterecovery.windowsazure.com and privatelink.blob.core.windows.net to a resolver in a "
+        "VNet linked to the zones, or add the entries to the hosts file (`runbook dns export --format hosts`)."
+    )
 
 
 def _vault(run: Run):
     return vaults.get_vault(run.clients, run.params.vault)
-
 
 
 def _accounts(run: Run) -> list[StorageAccount]:
@@ -183,14 +204,15 @@ class Prerequisites(steps.Prerequisites):
                 needs.setdefault(account.id, []).append("Microsoft.Authorization/roleAssignments/write")
             if not account.trusted_services:
                 needs.setdefault(account.id, []).append("Microsoft.Storage/storageAccounts/write")
-            if account.general_purpose_v2 and endpoints.get_endpoint(
-                    run.clients, p.storage_endpoint_id(account.id)) is None:
+            if (
+                account.general_purpose_v2
+                and endpoints.get_endpoint(run.clients, p.storage_endpoint_id(account.id)) is None
+            ):
                 group = parse_id(p.storage_endpoint_id(account.id)).resource_group_id
                 wanted = needs.setdefault(group, [])
                 if "Microsoft.Network/privateEndpoints/write" not in wanted:
                     wanted.append("Microsoft.Network/privateEndpoints/write")
         return needs
-
 
     def plan(self, run: Run) -> list[Row]:
         """The shared rows, and a refusal for a storage endpoint name already taken by another endpoint."""
@@ -206,9 +228,16 @@ class Prerequisites(steps.Prerequisites):
 
 def storage_endpoint_ownership(run: Run, account_id: str, existing) -> Row | None:
     """A refusal when the endpoint named for ``account_id``'s blob endpoint serves something else."""
-    return ownership_row(run, existing, account_id, STORAGE_GROUP, run.params.storage_subnet_id,
-                         f"the storage endpoints are named {{account}}-{STORAGE_GROUP}-pe: put them in another "
-                         "resource group (endpoint_resource_group)", "storage_subnet")
+    return ownership_row(
+        run,
+        existing,
+        account_id,
+        STORAGE_GROUP,
+        run.params.storage_subnet_id,
+        f"the storage endpoints are named {{account}}-{STORAGE_GROUP}-pe: put them in another "
+        "resource group (endpoint_resource_group)",
+        "storage_subnet",
+    )
 
 
 class MigrateVault(steps.CreateVault):
@@ -217,10 +246,15 @@ class MigrateVault(steps.CreateVault):
     def plan(self, run: Run) -> list[Row]:
         if _vault(run) is None:
             name = parse_id(run.params.vault).name
-            return [blocked(run.params.vault, f"no Recovery Services vault '{name}': Azure Migrate creates it "
-                                              "(Discover > Create resources) once the project's key is generated: "
-                                              "generate the key in the Migrate project first, then name the vault "
-                                              "the Migration tool's Properties show")]
+            return [
+                blocked(
+                    run.params.vault,
+                    f"no Recovery Services vault '{name}': Azure Migrate creates it "
+                    "(Discover > Create resources) once the project's key is generated: "
+                    "generate the key in the Migrate project first, then name the vault "
+                    "the Migration tool's Properties show",
+                )
+            ]
         return super().plan(run)
 
 
@@ -233,18 +267,31 @@ class CheckStorage(Step):
         for account_id in p.storage_accounts():
             account = get_storage_account(run.clients, account_id)
             if account is None:
-                rows.append(blocked(account_id, "no such storage account: create it in advance in the target "
-                                                "region, then run again"))
+                rows.append(
+                    blocked(
+                        account_id, "no such storage account: create it in advance in the target region, then run again"
+                    )
+                )
                 continue
             found[account_id] = account
             if not account.general_purpose_v2:
                 kind = KIND_WORDS.get(account.kind, f"of kind {account.kind}")
-                rows.append(blocked(account.id, f"{account.name} is {kind}: private endpoints exist only on "
-                                                "general-purpose v2 (StorageV2) accounts; upgrade it to "
-                                                "general-purpose v2 (its Configuration page) or choose another"))
+                rows.append(
+                    blocked(
+                        account.id,
+                        f"{account.name} is {kind}: private endpoints exist only on "
+                        "general-purpose v2 (StorageV2) accounts; upgrade it to "
+                        "general-purpose v2 (its Configuration page) or choose another",
+                    )
+                )
             else:
-                rows.append(unchanged(account.id, f"{account.kind}, {account.tier}",
-                                      f"the vault's identity needs {' and '.join(account.identity_roles)}"))
+                rows.append(
+                    unchanged(
+                        account.id,
+                        f"{account.kind}, {account.tier}",
+                        f"the vault's identity needs {' and '.join(account.identity_roles)}",
+                    )
+                )
         return rows + p.storage_rules(found) + self.network_rows(run)
 
     @staticmethod
@@ -255,28 +302,40 @@ class CheckStorage(Step):
         storage_vnet = subnet.rsplit("/subnets/", 1)[0]
         rows = []
         if storage_vnet.lower() != p.vnet_id.lower():
-            rows.append(unchanged(storage_vnet, reason=f"peered with {name_of(p.vnet_id)}") if _peered(
-                run, p.vnet_id, storage_vnet) else blocked(storage_vnet, (
-                    f"the storage endpoints' VNet {name_of(storage_vnet)} is neither the vault endpoint's VNet "
-                    f"{name_of(p.vnet_id)} nor peered with it (Connected): choose a subnet in {name_of(p.vnet_id)} or "
-                    "in a VNet peered with it (storage_subnet)")))
-        missing = [a for a in p.storage_accounts() if endpoints.get_endpoint(run.clients, p.storage_endpoint_id(a))
-                   is None]
+            rows.append(
+                unchanged(storage_vnet, reason=f"peered with {name_of(p.vnet_id)}")
+                if _peered(run, p.vnet_id, storage_vnet)
+                else blocked(
+                    storage_vnet,
+                    (
+                        f"the storage endpoints' VNet {name_of(storage_vnet)} is neither the vault endpoint's VNet "
+                        f"{name_of(p.vnet_id)} nor peered with it (Connected): choose a subnet in {name_of(p.vnet_id)} or "
+                        "in a VNet peered with it (storage_subnet)"
+                    ),
+                )
+            )
+        missing = [
+            a for a in p.storage_accounts() if endpoints.get_endpoint(run.clients, p.storage_endpoint_id(a)) is None
+        ]
         if not missing:
             return rows
         needed, why = len(missing), f"{len(missing)} for the storage endpoints"
         if subnet.lower() == p.subnet.lower() and endpoints.get_endpoint(run.clients, p.endpoint_id) is None:
             needed, why = needed + VAULT_MEMBERS, f"{VAULT_MEMBERS} for the vault's endpoint, {why}"
         free = free_addresses(run.clients, subnet)
-        rows.append(blocked(subnet, f"{free} free addresses, and {needed} are needed ({why}): choose a larger "
-                                    "subnet (storage_subnet)") if free < needed
-                    else unchanged(subnet, free, f"{free} free addresses, {needed} needed ({why})"))
+        rows.append(
+            blocked(
+                subnet,
+                f"{free} free addresses, and {needed} are needed ({why}): choose a larger subnet (storage_subnet)",
+            )
+            if free < needed
+            else unchanged(subnet, free, f"{free} free addresses, {needed} needed ({why})")
+        )
         return rows
 
 
 def _peered(run: Run, vnet_id: str, other_id: str) -> bool:
     return network.peered(run.clients, vnet_id, other_id)
-
 
 
 class ZoneGuard(steps.ZoneOverwriteGuard):
@@ -313,11 +372,22 @@ class StorageEndpoints(Step):
                 refusal = storage_endpoint_ownership(run, account.id, existing)
                 rows.append(refusal or unchanged(endpoint_id, endpoints.connection_state(existing)))
                 continue
-            body = endpoints.endpoint_body(steps.free_location(run, p.storage_subnet_id), p.storage_subnet_id,
-                                           account.id, STORAGE_GROUP, p.approval == "manual")
+            body = endpoints.endpoint_body(
+                steps.free_location(run, p.storage_subnet_id),
+                p.storage_subnet_id,
+                account.id,
+                STORAGE_GROUP,
+                p.approval == "manual",
+            )
             write = endpoints.put_endpoint(run.clients, endpoint_id, body)
-            rows.append(create(endpoint_id, f"blob endpoint to {account.name} in {name_of(p.storage_subnet_id)}", write,
-                               "a request for the account's owner to approve" if p.approval == "manual" else ""))
+            rows.append(
+                create(
+                    endpoint_id,
+                    f"blob endpoint to {account.name} in {name_of(p.storage_subnet_id)}",
+                    write,
+                    "a request for the account's owner to approve" if p.approval == "manual" else "",
+                )
+            )
         return rows
 
 
@@ -326,10 +396,19 @@ class ApproveStorageEndpoints(Step):
 
     def plan(self, run: Run) -> list[Row]:
         p: ReplicationParameters = run.params
-        return [steps.approval_row(run, endpoint_id, account.id, STORAGE_GROUP, f"the owner of {account.name}",
-                                   "storage account > Networking > Private endpoint connections",
-                                   storage_ops.approval(run.clients, account.id, endpoint_id))
-                for account in _accounts(run) for endpoint_id in [p.storage_endpoint_id(account.id)]]
+        return [
+            steps.approval_row(
+                run,
+                endpoint_id,
+                account.id,
+                STORAGE_GROUP,
+                f"the owner of {account.name}",
+                "storage account > Networking > Private endpoint connections",
+                storage_ops.approval(run.clients, account.id, endpoint_id),
+            )
+            for account in _accounts(run)
+            for endpoint_id in [p.storage_endpoint_id(account.id)]
+        ]
 
 
 class StorageZoneGroups(Step):
@@ -340,8 +419,12 @@ class StorageZoneGroups(Step):
         if p.dns == "custom":
             return [unchanged(p.storage_subnet_id, reason="custom DNS: no private DNS zones")]
         zone_id = p.zone_id(p.blob_zone(_vault(run).location))
-        return [steps.zone_group_row(run, p.storage_endpoint_id(account.id), [zone_id],
-                                     "Azure writes the endpoint's record into the zone") for account in _accounts(run)]
+        return [
+            steps.zone_group_row(
+                run, p.storage_endpoint_id(account.id), [zone_id], "Azure writes the endpoint's record into the zone"
+            )
+            for account in _accounts(run)
+        ]
 
 
 class StorageLinks(Step):
@@ -365,14 +448,21 @@ class StorageRecords(Step):
     def plan(self, run: Run) -> list[Row]:
         p: ReplicationParameters = run.params
         if p.dns == "custom":
-            return [unchanged(p.storage_subnet_id, reason="custom DNS: `runbook dns export` gives your DNS "
-                                                          "server's records")]
-        ids = [e for e in (p.storage_endpoint_id(a.id) for a in _accounts(run))
-               if endpoints.get_endpoint(run.clients, e) is not None]
+            return [
+                unchanged(
+                    p.storage_subnet_id, reason="custom DNS: `runbook dns export` gives your DNS server's records"
+                )
+            ]
+        ids = [
+            e
+            for e in (p.storage_endpoint_id(a.id) for a in _accounts(run))
+            if endpoints.get_endpoint(run.clients, e) is not None
+        ]
         if not ids:
             return [unchanged(p.storage_subnet_id, reason="after the storage endpoints exist")]
-        plan = plan_records(run.clients, ready_entries(entries_for(run.clients, ids)), p.zones_resource_group,
-                            ttl=p.ttl)
+        plan = plan_records(
+            run.clients, ready_entries(entries_for(run.clients, ids)), p.zones_resource_group, ttl=p.ttl
+        )
         return record_rows(run, plan, lambda row: f"{p.zone_id(row['Zone'])}/A/{row['Name']}")
 
 

@@ -36,12 +36,17 @@ class NotebookCell:
 
 # After every scenario's steps: the picture and the summary (the summary fails a headless run with work left).
 TOPOLOGY = NotebookCell(
-    "The topology", "The VNets with the endpoints and their NICs' IPs, the private DNS zones and their links, drawn "
+    "The topology",
+    "The VNets with the endpoints and their NICs' IPs, the private DNS zones and their links, drawn "
     "from the checks of the validation step: red where a check fails, a red dashed line where a link is missing.",
-    "session.topology()")
+    "session.topology()",
+)
 SUMMARY = NotebookCell(
-    "Summary", "Every step's status. The cell fails when a step is blocked, failed or waiting, so a headless run "
-    "never reports success with work left.", "session.summary()")
+    "Summary",
+    "Every step's status. The cell fails when a step is blocked, failed or waiting, so a headless run "
+    "never reports success with work left.",
+    "session.summary()",
+)
 
 
 @dataclass(frozen=True)
@@ -83,8 +88,9 @@ def _load_environment() -> None:
         try:
             importlib.import_module(module)
         except ImportError as error:
-            raise InputError(f"{ENVIRONMENT}: cannot import '{module}' ({error}); name importable modules, "
-                             "separated by commas") from error
+            raise InputError(
+                f"{ENVIRONMENT}: cannot import '{module}' ({error}); name importable modules, separated by commas"
+            ) from error
         _loaded.add(module)
 
 
@@ -117,7 +123,9 @@ def endpoints_and_zones(build: Callable[[Any], Runbook]) -> Callable[[Any, Run],
 
     def scope(params: Any, run: Run) -> list[str]:
         # a vault's zones depend on its region; a Migrate project's on the project's own
-        names = (params.zone_names(params.location) if isinstance(params, VaultEndpointParameters)
-                 else params.zone_names())
+        names = (
+            params.zone_names(params.location) if isinstance(params, VaultEndpointParameters) else params.zone_names()
+        )
         return [*validated_endpoints(build(params).steps, run), *(params.zone_id(z) for z in names)]
+
     return scope

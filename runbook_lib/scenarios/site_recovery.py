@@ -42,20 +42,22 @@ from .registry import Scenario, endpoints_and_zones
 from .steps.endpoint import ownership_row
 from .steps.usage import machines_replicated
 
-ARTICLE = Article("Replicate on-premises machines by using private endpoints (Azure Site Recovery)",
-                  "https://learn.microsoft.com/azure/site-recovery/hybrid-how-to-enable-replication-private-endpoints",
-                  headings=(
-    "Prerequisites and caveats",
-    "URLs to be allowed",
-    "Create a Recovery Services vault",
-    "Enable the managed identity for the vault",
-    "Create private endpoints for the Recovery Services vault",
-    "Approve private endpoints for site recovery",
-    "(Optional) Create private endpoints for the cache storage account",
-    "Grant required permissions to the vault",
-    "Protect your virtual machines",
-    "Create private DNS zones and add DNS records manually",
-))
+ARTICLE = Article(
+    "Replicate on-premises machines by using private endpoints (Azure Site Recovery)",
+    "https://learn.microsoft.com/azure/site-recovery/hybrid-how-to-enable-replication-private-endpoints",
+    headings=(
+        "Prerequisites and caveats",
+        "URLs to be allowed",
+        "Create a Recovery Services vault",
+        "Enable the managed identity for the vault",
+        "Create private endpoints for the Recovery Services vault",
+        "Approve private endpoints for site recovery",
+        "(Optional) Create private endpoints for the cache storage account",
+        "Grant required permissions to the vault",
+        "Protect your virtual machines",
+        "Create private DNS zones and add DNS records manually",
+    ),
+)
 section = ARTICLE.section
 CACHE_GROUP_ID = "blob"
 VAULT_MEMBERS = 5  # id1, prot2, rcm1, srs1, tel1: Site Recovery's microservices
@@ -71,8 +73,6 @@ def members(params: SiteRecoveryParameters) -> int:
 def members_why(params: SiteRecoveryParameters) -> str:
     why = f"{VAULT_MEMBERS} for Site Recovery's microservices"
     return why + (f", {CACHE_MEMBERS} for the cache storage account's endpoint" if params.cache_endpoint else "")
-
-
 
 
 class SiteRecoveryParameters(steps.VaultEndpointParameters):
@@ -108,8 +108,14 @@ class SiteRecoveryParameters(steps.VaultEndpointParameters):
     def derived_names(self) -> list[DerivedName]:
         names = super().derived_names()
         if self.cache_endpoint_id:
-            names.append(DerivedName("endpoint_name", "the cache account's endpoint", NameKind.PRIVATE_ENDPOINT,
-                                     name_of(self.cache_endpoint_id)))
+            names.append(
+                DerivedName(
+                    "endpoint_name",
+                    "the cache account's endpoint",
+                    NameKind.PRIVATE_ENDPOINT,
+                    name_of(self.cache_endpoint_id),
+                )
+            )
         return names
 
     @property
@@ -145,9 +151,11 @@ def _no_endpoint_reason(account: storage.StorageAccount) -> str | None:
     """Why the account cannot have a private endpoint; None when it can."""
     if account.general_purpose_v2:
         return None
-    return (f"{account.name} is a {account.kind} account: private endpoints exist only for general-purpose v2 "
-            "(StorageV2) accounts; upgrade it or choose another cache account, or set cache_endpoint: false "
-            "(replication then reaches the account over the internet)")
+    return (
+        f"{account.name} is a {account.kind} account: private endpoints exist only for general-purpose v2 "
+        "(StorageV2) accounts; upgrade it or choose another cache account, or set cache_endpoint: false "
+        "(replication then reaches the account over the internet)"
+    )
 
 
 # --- steps of this scenario ---------------------------------------------------------------------------------------
@@ -162,24 +170,41 @@ class CachePrerequisites(Step):
     def plan(self, run: Run) -> list[Row]:
         p: SiteRecoveryParameters = run.params
         if not p.accounts:
-            return [unchanged(p.vault, reason="no storage account given: name the cache/log and target accounts in "
-                                              "storage_accounts before enabling replication")]
+            return [
+                unchanged(
+                    p.vault,
+                    reason="no storage account given: name the cache/log and target accounts in "
+                    "storage_accounts before enabling replication",
+                )
+            ]
         rows: list[Row] = []
         needs: dict[str, list[str]] = {}
         principal = steps.vault_principal(run)
         for account_id in p.accounts:
             account = storage.get_storage_account(run.clients, account_id)
             if account is None:
-                rows.append(blocked(account_id, f"the storage account {name_of(account_id)} does not exist: Site "
-                                                "Recovery needs its cache/log and target accounts created in advance"))
+                rows.append(
+                    blocked(
+                        account_id,
+                        f"the storage account {name_of(account_id)} does not exist: Site "
+                        "Recovery needs its cache/log and target accounts created in advance",
+                    )
+                )
                 continue
-            rows.append(unchanged(account.id, f"{account.kind}, {account.tier}",
-                                  f"the vault's identity needs {' and '.join(account.identity_roles)}"))
-            if p.cache_endpoint and account.id.lower() == p.cache_storage.lower() and \
-                    (why := _no_endpoint_reason(account)):
+            rows.append(
+                unchanged(
+                    account.id,
+                    f"{account.kind}, {account.tier}",
+                    f"the vault's identity needs {' and '.join(account.identity_roles)}",
+                )
+            )
+            if (
+                p.cache_endpoint
+                and account.id.lower() == p.cache_storage.lower()
+                and (why := _no_endpoint_reason(account))
+            ):
                 rows.append(blocked(account.id, why))
-            if not principal or not set(account.identity_roles) <= roles.roles_held(run.clients, account.id,
-                                                                                    principal):
+            if not principal or not set(account.identity_roles) <= roles.roles_held(run.clients, account.id, principal):
                 needs[account.id] = ["Microsoft.Authorization/roleAssignments/write"]
             if not account.trusted_services:
                 needs.setdefault(account.id, []).append("Microsoft.Storage/storageAccounts/write")
@@ -187,22 +212,30 @@ class CachePrerequisites(Step):
             return rows
         vault_endpoint = endpoints.get_endpoint(run.clients, p.endpoint_id)
         cache = endpoints.get_endpoint(run.clients, p.cache_endpoint_id) if p.cache_endpoint else None
-        if cache is not None and (refusal := ownership_row(run, cache, p.cache_storage, CACHE_GROUP_ID,
-                                                                 p.subnet)):
+        if cache is not None and (refusal := ownership_row(run, cache, p.cache_storage, CACHE_GROUP_ID, p.subnet)):
             return rows + [refusal]
         cache_missing = p.cache_endpoint and cache is None
         if cache_missing and vault_endpoint is not None:  # else 'prerequisites' counted its address
             needs.setdefault(parse_id(p.cache_endpoint_id).resource_group_id, []).append(
-                "Microsoft.Network/privateEndpoints/write")
+                "Microsoft.Network/privateEndpoints/write"
+            )
             free = free_addresses(run.clients, p.subnet)
-            rows.append(blocked(p.subnet, "no free address for the cache account's endpoint: choose a larger "
-                                          "subnet") if free < CACHE_MEMBERS
-                        else unchanged(p.subnet, free, f"{free} free addresses, {CACHE_MEMBERS} needed"))
+            rows.append(
+                blocked(p.subnet, "no free address for the cache account's endpoint: choose a larger subnet")
+                if free < CACHE_MEMBERS
+                else unchanged(p.subnet, free, f"{free} free addresses, {CACHE_MEMBERS} needed")
+            )
         for scope, actions in needs.items():
             missing = roles.caller_may(run.clients, scope, actions)
-            rows.append(blocked(scope, f"the caller may not {', '.join(missing)} on {name_of(scope)}: it needs "
-                                       "Owner, or Contributor and User Access Administrator, on each storage account")
-                        if missing else unchanged(scope, reason="the caller's rights suffice"))
+            rows.append(
+                blocked(
+                    scope,
+                    f"the caller may not {', '.join(missing)} on {name_of(scope)}: it needs "
+                    "Owner, or Contributor and User Access Administrator, on each storage account",
+                )
+                if missing
+                else unchanged(scope, reason="the caller's rights suffice")
+            )
         return rows
 
 
@@ -220,24 +253,34 @@ class ZoneChoice(Step):
         pairs = [(p.vault, p.endpoint_id)]
         if p.cache_endpoint:
             pairs.append((p.cache_storage, p.cache_endpoint_id))
-        others = [r for target, own in pairs
-                  for r in steps.live_records_of_others(run, target, own, zone_ids)]
+        others = [r for target, own in pairs for r in steps.live_records_of_others(run, target, own, zone_ids)]
         if others:
-            return [self._refusal(p, zone_id, [r for r in others if r["zone"] == zone_id])
-                    for zone_id in dict.fromkeys(r["zone"] for r in others)]
+            return [
+                self._refusal(p, zone_id, [r for r in others if r["zone"] == zone_id])
+                for zone_id in dict.fromkeys(r["zone"] for r in others)
+            ]
         existing = privatedns.zone_names_in_group(run.clients, p.zones_resource_group)
         rows = []
         for zone_id in zone_ids:
             found = zone_id.rsplit("/", 1)[-1].lower() in existing
             if p.hub_and_spoke:
-                rows.append(unchanged(zone_id, "shared" if found else "shared, created by step 'zones'",
-                                      "warning: a zone group writing into a shared zone overwrites records of the "
-                                      "same name; no other endpoint of the vault or the cache account answers from "
-                                      "it now, so nothing is overwritten"))
+                rows.append(
+                    unchanged(
+                        zone_id,
+                        "shared" if found else "shared, created by step 'zones'",
+                        "warning: a zone group writing into a shared zone overwrites records of the "
+                        "same name; no other endpoint of the vault or the cache account answers from "
+                        "it now, so nothing is overwritten",
+                    )
+                )
             else:
-                rows.append(unchanged(zone_id, "exists" if found else "new, created by step 'zones'",
-                                      "this endpoint's zone: no other endpoint of the vault or the cache account "
-                                      "answers from it"))
+                rows.append(
+                    unchanged(
+                        zone_id,
+                        "exists" if found else "new, created by step 'zones'",
+                        "this endpoint's zone: no other endpoint of the vault or the cache account answers from it",
+                    )
+                )
         return rows
 
     @staticmethod
@@ -245,11 +288,15 @@ class ZoneChoice(Step):
         names = ", ".join(sorted({r["endpoint"] for r in records}))
         held = f"{len(records)} records of endpoint {names} (e.g. {records[0]['record']} = {records[0]['ip']})"
         if p.hub_and_spoke:
-            advice = (f"in a hub-and-spoke network one endpoint serves the whole setup: use {names} from the "
-                      "peered networks, or remove it first")
+            advice = (
+                f"in a hub-and-spoke network one endpoint serves the whole setup: use {names} from the "
+                "peered networks, or remove it first"
+            )
         else:
-            advice = ("give this endpoint a new zone of its own (a zones_resource_group without them), as the "
-                      "article advises for every endpoint to the same vault")
+            advice = (
+                "give this endpoint a new zone of its own (a zones_resource_group without them), as the "
+                "article advises for every endpoint to the same vault"
+            )
         return blocked(zone_id, f"holds {held}: this endpoint's zone group would overwrite them; {advice}")
 
 
@@ -275,8 +322,13 @@ class CacheEndpoint(Step):
     def plan(self, run: Run) -> list[Row]:
         p: SiteRecoveryParameters = run.params
         if not p.cache_endpoint:
-            return [unchanged(p.cache_storage or p.vault, reason="no endpoint for the cache account: replication "
-                                                                 "reaches it over the internet or ExpressRoute")]
+            return [
+                unchanged(
+                    p.cache_storage or p.vault,
+                    reason="no endpoint for the cache account: replication "
+                    "reaches it over the internet or ExpressRoute",
+                )
+            ]
         account = _cache_account(run)
         if why := _no_endpoint_reason(account):
             return [blocked(account.id, why)]
@@ -285,19 +337,26 @@ class CacheEndpoint(Step):
         if existing is not None and (refusal := ownership_row(run, existing, account.id, CACHE_GROUP_ID, p.subnet)):
             return [refusal]
         if existing is None:
-            body = endpoints.endpoint_body(steps.free_location(run, p.subnet), p.subnet, account.id, CACHE_GROUP_ID,
-                                           p.approval == "manual")
-            rows.append(create(endpoint_id, f"{CACHE_GROUP_ID} endpoint to {account.name}",
-                               endpoints.put_endpoint(run.clients, endpoint_id, body),
-                               "a request for the account's owner to approve" if p.approval == "manual" else ""))
+            body = endpoints.endpoint_body(
+                steps.free_location(run, p.subnet), p.subnet, account.id, CACHE_GROUP_ID, p.approval == "manual"
+            )
+            rows.append(
+                create(
+                    endpoint_id,
+                    f"{CACHE_GROUP_ID} endpoint to {account.name}",
+                    endpoints.put_endpoint(run.clients, endpoint_id, body),
+                    "a request for the account's owner to approve" if p.approval == "manual" else "",
+                )
+            )
         else:
             rows.append(unchanged(endpoint_id, "exists"))
         if p.dns == "custom":
             return rows + [unchanged(endpoint_id, reason="custom DNS: `runbook dns export` gives its record")]
         vault = vaults.get_vault(run.clients, p.vault)
         blob_zone = p.zone_id(zone_name(CACHE_GROUP_ID, region_cloud(vault.location if vault else p.location)))
-        return rows + [steps.zone_group_row(run, endpoint_id, [blob_zone],
-                                            "Azure writes the account's blob record into this zone")]
+        return rows + [
+            steps.zone_group_row(run, endpoint_id, [blob_zone], "Azure writes the account's blob record into this zone")
+        ]
 
 
 class ApproveCacheEndpoint(Step):
@@ -308,9 +367,17 @@ class ApproveCacheEndpoint(Step):
         if not p.cache_endpoint:
             return [unchanged(p.cache_storage or p.vault, reason="no endpoint for the cache account")]
         approve = storage.approval(run.clients, p.cache_storage, p.cache_endpoint_id)
-        return [steps.approval_row(run, p.cache_endpoint_id, p.cache_storage, CACHE_GROUP_ID,
-                                   "the account's owner", "storage account > Networking > Private endpoint connections",
-                                   approve)]
+        return [
+            steps.approval_row(
+                run,
+                p.cache_endpoint_id,
+                p.cache_storage,
+                CACHE_GROUP_ID,
+                "the account's owner",
+                "storage account > Networking > Private endpoint connections",
+                approve,
+            )
+        ]
 
 
 class ValidateCacheEndpoint(steps.Validate):
@@ -324,20 +391,27 @@ def _endpoints_approved(run: Run) -> str | None:
     """Why the machines cannot be protected yet; None once the vault's endpoint is approved."""
     endpoint = endpoints.get_endpoint(run.clients, run.params.endpoint_id)
     state = endpoints.connection_state(endpoint) if endpoint else "missing"
-    return None if state == "Approved" else (f"the vault's endpoint is {state}: set up the on-premises "
-                                             "infrastructure only once it is Approved")
+    return (
+        None
+        if state == "Approved"
+        else (f"the vault's endpoint is {state}: set up the on-premises infrastructure only once it is Approved")
+    )
 
 
 def protect_machines_step() -> ManualStep:
     return ManualStep(
-        "protect-vms", "Set up the on-premises side and enable replication", section("Protect your virtual machines"),
+        "protect-vms",
+        "Set up the on-premises side and enable replication",
+        section("Protect your virtual machines"),
         "Now that the endpoints exist in the bypass network: deploy the configuration server or replication "
         "appliance (VMware and physical machines; with private endpoints, install MySQL on the configuration server "
         "by hand) or set up the Hyper-V source settings, allow the appliance to reach the URLs of "
         "site_recovery.allowed_urls (export_allowed_urls for the proxy or firewall team), then enable replication "
         "for the source machines. Mobility agents are not upgraded automatically behind private endpoints.",
-        check=_endpoints_approved, observe=machines_replicated(1, "the vault's Replicated items"),
-        observes="the vault holds replicated items")
+        check=_endpoints_approved,
+        observe=machines_replicated(1, "the vault's Replicated items"),
+        observes="the vault holds replicated items",
+    )
 
 
 def runbook(params: SiteRecoveryParameters) -> Runbook:
@@ -346,31 +420,45 @@ def runbook(params: SiteRecoveryParameters) -> Runbook:
     cache_endpoint = section("(Optional) Create private endpoints for the cache storage account")
     grant = section("Grant required permissions to the vault")
     troubleshoot = migrate_project.ARTICLE.section("Troubleshoot network connectivity")
-    return Runbook("site_recovery", [
-        steps.Prerequisites(section("Prerequisites and caveats"), group_id=GROUP_ID, members=members(params),
-                            members_why=members_why(params),
-                            title="Check the caller's rights and the bypass subnet's free addresses"),
-        CachePrerequisites(section("Prerequisites and caveats")),
-        ZoneChoice(vault_endpoints),  # the article's advice on zones is in this section
-        steps.CreateVault(section("Create a Recovery Services vault"), group_id=GROUP_ID),
-        steps.DenyPublicAccess(section("Prerequisites and caveats")),  # the vault is locked down
-        steps.EnableIdentity(section("Enable the managed identity for the vault")),
-        steps.CreateEndpoint(vault_endpoints, group_id=GROUP_ID,
-                             title="Create the vault's AzureSiteRecovery endpoint in the bypass network"),
-        steps.ApproveEndpoint(section("Approve private endpoints for site recovery"), group_id=GROUP_ID),
-        steps.IntegrateZones(vault_endpoints, zones=params.zone_names,
-                             title="Private DNS zones for Site Recovery, and the endpoint's zone group"),
-        steps.LinkZones(manual_dns, zones=params.zone_names,
-                        title="Link the zones to the bypass network and the clients' VNets"),
-        steps.DnsRecords(manual_dns, title="Create the A records the zones lack"),
-        GrantStorageRoles(grant),
-        AllowTrustedServices(grant),
-        CacheEndpoint(cache_endpoint),
-        ApproveCacheEndpoint(cache_endpoint),
-        steps.Validate(troubleshoot),
-        ValidateCacheEndpoint(troubleshoot),
-        protect_machines_step(),
-    ])
+    return Runbook(
+        "site_recovery",
+        [
+            steps.Prerequisites(
+                section("Prerequisites and caveats"),
+                group_id=GROUP_ID,
+                members=members(params),
+                members_why=members_why(params),
+                title="Check the caller's rights and the bypass subnet's free addresses",
+            ),
+            CachePrerequisites(section("Prerequisites and caveats")),
+            ZoneChoice(vault_endpoints),  # the article's advice on zones is in this section
+            steps.CreateVault(section("Create a Recovery Services vault"), group_id=GROUP_ID),
+            steps.DenyPublicAccess(section("Prerequisites and caveats")),  # the vault is locked down
+            steps.EnableIdentity(section("Enable the managed identity for the vault")),
+            steps.CreateEndpoint(
+                vault_endpoints,
+                group_id=GROUP_ID,
+                title="Create the vault's AzureSiteRecovery endpoint in the bypass network",
+            ),
+            steps.ApproveEndpoint(section("Approve private endpoints for site recovery"), group_id=GROUP_ID),
+            steps.IntegrateZones(
+                vault_endpoints,
+                zones=params.zone_names,
+                title="Private DNS zones for Site Recovery, and the endpoint's zone group",
+            ),
+            steps.LinkZones(
+                manual_dns, zones=params.zone_names, title="Link the zones to the bypass network and the clients' VNets"
+            ),
+            steps.DnsRecords(manual_dns, title="Create the A records the zones lack"),
+            GrantStorageRoles(grant),
+            AllowTrustedServices(grant),
+            CacheEndpoint(cache_endpoint),
+            ApproveCacheEndpoint(cache_endpoint),
+            steps.Validate(troubleshoot),
+            ValidateCacheEndpoint(troubleshoot),
+            protect_machines_step(),
+        ],
+    )
 
 
 SCENARIO = Scenario(
@@ -378,19 +466,24 @@ SCENARIO = Scenario(
     title="Azure Site Recovery behind a private endpoint",
     article=ARTICLE,
     summary="The vault, its identity, the AzureSiteRecovery endpoint in the bypass network, its zones and links, "
-            "every storage account's roles (cache/log and target accounts) and trusted services, the cache "
-            "account's endpoint, and the checks.",
-    risks=("A zone group writing into a zone another endpoint of the same vault uses overwrites its records: the "
-           "runbook shows it and refuses unless told (hub and spoke).",
-           "Cache endpoints need general-purpose v2 accounts.",
-           "The appliance still needs a few public URLs (Microsoft Entra ID has no private endpoints): "
-           "site_recovery.allowed_urls lists them."),
+    "every storage account's roles (cache/log and target accounts) and trusted services, the cache "
+    "account's endpoint, and the checks.",
+    risks=(
+        "A zone group writing into a zone another endpoint of the same vault uses overwrites its records: the "
+        "runbook shows it and refuses unless told (hub and spoke).",
+        "Cache endpoints need general-purpose v2 accounts.",
+        "The appliance still needs a few public URLs (Microsoft Entra ID has no private endpoints): "
+        "site_recovery.allowed_urls lists them.",
+    ),
     parameters=SiteRecoveryParameters,
     build=runbook,
-    zones=(ZoneNeed("siterecovery", "Azure Site Recovery", "AzureSiteRecovery"),
-           ZoneNeed("migration", "Azure Site Recovery discovery", "AzureSiteRecovery",
-                    "modernized VMware/physical experience"),
-           ZoneNeed("blob", "Site Recovery cache storage", "blob", "cache storage endpoint (optional)")),
+    zones=(
+        ZoneNeed("siterecovery", "Azure Site Recovery", "AzureSiteRecovery"),
+        ZoneNeed(
+            "migration", "Azure Site Recovery discovery", "AzureSiteRecovery", "modernized VMware/physical experience"
+        ),
+        ZoneNeed("blob", "Site Recovery cache storage", "blob", "cache storage endpoint (optional)"),
+    ),
     scope=endpoints_and_zones(runbook),
 )
 

@@ -50,8 +50,13 @@ class DnsWorkflow:
         """What creating the ready entries' records in ``zones_resource_group`` would change, and linking every
         zone the endpoints need (a Backup endpoint's blob and queue zones too) to ``link_vnets``."""
         zones, create = self.values["zones_resource_group"], bool(self.values.get("create_missing_zones"))
-        records = plan_records(self.clients, ready_entries(self.entries), zones, create_missing_zones=create,
-                               ttl=int(self.values.get("ttl") or 10))
+        records = plan_records(
+            self.clients,
+            ready_entries(self.entries),
+            zones,
+            create_missing_zones=create,
+            ttl=int(self.values.get("ttl") or 10),
+        )
         table = records.table
         if self._list("link_vnets"):
             needed = [zone for endpoint in self.endpoints for zone in zones_needed(endpoint)]
@@ -65,8 +70,13 @@ class DnsWorkflow:
         if self.options["mode"] != "apply":
             show(note("Plan mode: nothing applied."))
             return
-        done = apply_plan(self.clients, self.plan, overwrite_conflicts=bool(self.values.get("overwrite_conflicts")),
-                          journal=self.journal, progress=watched_progress())
+        done = apply_plan(
+            self.clients,
+            self.plan,
+            overwrite_conflicts=bool(self.values.get("overwrite_conflicts")),
+            journal=self.journal,
+            progress=watched_progress(),
+        )
         show(styled(done.drop(columns="ETag"), "Action"))
 
     def export(self) -> None:
@@ -82,9 +92,13 @@ class DnsWorkflow:
     def check(self) -> None:
         """The troubleshooting checks of "Using Azure Migrate with private endpoints", each with the fix for a failure
         (also in the journal)."""
-        self.inspection = inspect_endpoints(self.clients, self._list("ids"),
-                                            nameserver=self.values.get("nameserver") or None,
-                                            vnets=self._list("link_vnets"), zone_groups=self._list("zone_groups"))
+        self.inspection = inspect_endpoints(
+            self.clients,
+            self._list("ids"),
+            nameserver=self.values.get("nameserver") or None,
+            vnets=self._list("link_vnets"),
+            zone_groups=self._list("zone_groups"),
+        )
         self.results = self.inspection.results
         for r in self.results.itertuples(index=False):
             self.journal.record(CheckResult(r.Check, r.Resource, r.Status, r.Detail))
@@ -110,14 +124,16 @@ class DnsWorkflow:
         failed); after ``check``."""
         from IPython.display import SVG
 
-        show(SVG(draw_topology(self.inspection)) if self.inspection and self.inspection.endpoints else
-             note("Nothing to draw: no endpoint was checked."))
+        show(
+            SVG(draw_topology(self.inspection))
+            if self.inspection and self.inspection.endpoints
+            else note("Nothing to draw: no endpoint was checked.")
+        )
 
     def summary(self) -> None:
         """The checks' counts; raises DnsChecksFailed when one failed."""
-        counts = (self.results["Status"].value_counts() if self.results is not None else pd.Series(dtype=int))
-        table = pd.DataFrame([{"Status": status, "Checks": int(counts.get(status, 0))}
-                              for status in CheckStatus])
+        counts = self.results["Status"].value_counts() if self.results is not None else pd.Series(dtype=int)
+        table = pd.DataFrame([{"Status": status, "Checks": int(counts.get(status, 0))} for status in CheckStatus])
         show(styled(table))
         if counts.get(CheckStatus.FAIL, 0):
             failed = self.results[self.results["Status"] == CheckStatus.FAIL]

@@ -45,15 +45,19 @@ class StepRow(widgets.VBox):
         actions = ("I did this",) if isinstance(step, ManualStep) else ("Plan", "Apply", "Verify")
         self.buttons: dict[str, widgets.Button] = {}
         for action in actions:
-            button = widgets.Button(description=action, layout=AUTO,
-                                    button_style="warning" if action == "Apply" else "")
+            button = widgets.Button(
+                description=action, layout=AUTO, button_style="warning" if action == "Apply" else ""
+            )
             button.on_click(lambda _, action=action: act(step.id, action))
             self.buttons[action] = button
         self.note = widgets.HTML(layout=widgets.Layout(width="auto", max_width="40%"))
         self.note.add_class("runbook-step-note")
-        title = widgets.HTML(f"<b>{escape(step.title)}</b><br><small style='color:#666'>"
-                             f"<a href='{escape(step.source.url)}' target='_blank'>{escape(str(step.source))}</a>"
-                             "</small>", layout=widgets.Layout(width="48%"))
+        title = widgets.HTML(
+            f"<b>{escape(step.title)}</b><br><small style='color:#666'>"
+            f"<a href='{escape(step.source.url)}' target='_blank'>{escape(str(step.source))}</a>"
+            "</small>",
+            layout=widgets.Layout(width="48%"),
+        )
         line = widgets.HBox([title, self.status, *self.buttons.values(), self.note])
         rows: list[widgets.Widget] = [line]
         if isinstance(step, ManualStep):
@@ -64,13 +68,16 @@ class StepRow(widgets.VBox):
 
     def show(self, report: StepReport) -> None:
         colour = COLOURS.get(report.status, "")
-        self.status.value = (f"<span class='runbook-status-value' title='{escape(report.detail, quote=True)}' "
-                             f"style='background:{colour};padding:2px 8px;border-radius:4px'>"
-                             f"{escape(report.status)}</span>")
+        self.status.value = (
+            f"<span class='runbook-status-value' title='{escape(report.detail, quote=True)}' "
+            f"style='background:{colour};padding:2px 8px;border-radius:4px'>"
+            f"{escape(report.status)}</span>"
+        )
         if "Apply" in self.buttons:
             self.buttons["Apply"].disabled = report.status in APPLY_OFF
-            self.buttons["Apply"].tooltip = "nothing to apply: the step is in place" if report.status in APPLY_OFF \
-                else ""
+            self.buttons["Apply"].tooltip = (
+                "nothing to apply: the step is in place" if report.status in APPLY_OFF else ""
+            )
         if "I did this" in self.buttons:
             self.buttons["I did this"].disabled = report.status in CONFIRMED
 
@@ -96,8 +103,12 @@ class RunPanel(widgets.VBox):
         self._rows: dict[str, StepRow] = {}
         self._results: DisplayHandle | None = None
         self._last: StepReport | None = None
-        save = widgets.Button(description="Save the run as evidence", icon="archive", layout=AUTO,
-                              tooltip="save the notebook first (Ctrl+S): the archive holds it as saved")
+        save = widgets.Button(
+            description="Save the run as evidence",
+            icon="archive",
+            layout=AUTO,
+            tooltip="save the notebook first (Ctrl+S): the archive holds it as saved",
+        )
         save.on_click(lambda _: self.save())
         super().__init__([self._header, parameters, self._steps, self._confirmation, save, self._message])
         self.add_class("runbook-panel")
@@ -116,10 +127,12 @@ class RunPanel(widgets.VBox):
     def refresh(self) -> None:
         """Show every step's status (after a button, a step cell, or a restart)."""
         execution = self.session.execution
-        self._header.value = (f"<h3 style='margin:4px 0'>{escape(execution.runbook.name)}</h3>"
-                              f"<div>mode <b>{escape(execution.run.mode)}</b> on "
-                              f"{escape(self.session.describe_target())}; buttons work on one step each</div>"
-                              f"<div class='runbook-apply-says'>{escape(self.apply_says())}</div>")
+        self._header.value = (
+            f"<h3 style='margin:4px 0'>{escape(execution.runbook.name)}</h3>"
+            f"<div>mode <b>{escape(execution.run.mode)}</b> on "
+            f"{escape(self.session.describe_target())}; buttons work on one step each</div>"
+            f"<div class='runbook-apply-says'>{escape(self.apply_says())}</div>"
+        )
         if list(self._rows) != [s.id for s in execution.runbook.steps]:
             self._rows = {s.id: StepRow(s, self.click) for s in execution.runbook.steps}
             self._steps.children = list(self._rows.values())
@@ -131,10 +144,11 @@ class RunPanel(widgets.VBox):
     def apply_says(self) -> str:
         """What Apply does on this target, in one sentence."""
         if self.session.needs_confirmation:
-            return (f"Apply plans the step again, shows its changes to {self.session.describe_target()} and writes "
-                    "them only when you confirm: real resources change.")
-        return ("Apply writes the step's changes to the sandbox at once (no Azure resource changes) and verifies "
-                "them.")
+            return (
+                f"Apply plans the step again, shows its changes to {self.session.describe_target()} and writes "
+                "them only when you confirm: real resources change."
+            )
+        return "Apply writes the step's changes to the sandbox at once (no Azure resource changes) and verifies them."
 
     def click(self, step_id: str, action: str) -> None:
         """What a step's button does: Plan, Apply (on Azure only after a confirmation), Verify, or I did this."""
@@ -152,9 +166,11 @@ class RunPanel(widgets.VBox):
             self._attempt(step_id, "plan", lambda: execution.step(step_id, "plan"))
             if self._last is not None and self._last.id == step_id and self._last.status == StepStatus.PLANNED:
                 changes = sum(row.changes for row in self._last.rows)
-                self._ask(f"Apply {changes} change(s) of step '{step_id}' to {self.session.describe_target()}? The "
-                          "step plans again and writes only what that plan shows.",
-                          lambda: self._attempt(step_id, "apply", lambda: execution.step(step_id, "apply")))
+                self._ask(
+                    f"Apply {changes} change(s) of step '{step_id}' to {self.session.describe_target()}? The "
+                    "step plans again and writes only what that plan shows.",
+                    lambda: self._attempt(step_id, "apply", lambda: execution.step(step_id, "apply")),
+                )
 
     def save(self) -> None:
         """Archive the run (ui.session.Session.save_evidence) into the runs folder; say where, or why not."""

@@ -31,8 +31,12 @@ LONG = 60  # characters: a longer text (a resource id) gets a text area, so all 
 REFUSED = "runbook-refused"
 
 # the run options (ui.session.RUN_OPTIONS) are no model's fields: their vocabularies and help are here
-OPTION_CHOICES: dict[str, tuple[str, ...]] = {"target": get_args(TargetKind), "mode": MODES, "cloud": CLOUD_NAMES,
-                                              "credential": CREDENTIAL_NAMES}
+OPTION_CHOICES: dict[str, tuple[str, ...]] = {
+    "target": get_args(TargetKind),
+    "mode": MODES,
+    "cloud": CLOUD_NAMES,
+    "credential": CREDENTIAL_NAMES,
+}
 OPTION_HELP = {
     "target": "sandbox (the local emulator, starting from the contoso demo estate) or azure",
     "subscription": "azure: the subscription the run starts from (credentials come from azure-identity)",
@@ -42,19 +46,25 @@ OPTION_HELP = {
     "mode": "plan (reads only) or apply (changes, then verifies)",
     "operator": "sandbox: the principal who runs it (owner or operator)",
     "journal": "a file to append every change and check to (JSON lines)",
-    "runs": "where \"Save the run as evidence\" puts run folders",
+    "runs": 'where "Save the run as evidence" puts run folders',
 }
 
 
 class ParameterForm(widgets.VBox):
-    def __init__(self, values: Mapping[str, Any], on_submit: Callable[[dict[str, Any]], None],
-                 submit: str = "Start again with these parameters", model: type[BaseModel] | None = None):
+    def __init__(
+        self,
+        values: Mapping[str, Any],
+        on_submit: Callable[[dict[str, Any]], None],
+        submit: str = "Start again with these parameters",
+        model: type[BaseModel] | None = None,
+    ):
         choices, help_ = {**OPTION_CHOICES, **literal_choices(model)}, {**OPTION_HELP, **field_help(model)}
         self._fields = {name: _field(name, value, choices.get(name)) for name, value in values.items()}
         self._lists = {name for name, value in values.items() if isinstance(value, (list, tuple))}
         self._errors = {name: widgets.HTML(layout=widgets.Layout(margin="0 0 0 194px")) for name in values}
-        self._boxes = {name: widgets.VBox([self._fields[name], _help(help_.get(name, "")), self._errors[name]])
-                       for name in values}
+        self._boxes = {
+            name: widgets.VBox([self._fields[name], _help(help_.get(name, "")), self._errors[name]]) for name in values
+        }
         for name, box in self._boxes.items():
             box.add_class(f"runbook-field-{name}")
         self.submit = widgets.Button(description=submit, icon="refresh", layout=widgets.Layout(width="auto"))
@@ -66,8 +76,10 @@ class ParameterForm(widgets.VBox):
 
     @property
     def value(self) -> dict[str, Any]:
-        return {name: _lines(field.value) if name in self._lists else _one_line(field)
-                for name, field in self._fields.items()}
+        return {
+            name: _lines(field.value) if name in self._lists else _one_line(field)
+            for name, field in self._fields.items()
+        }
 
     def refuse(self, message: str) -> list[str]:
         """Show a refusal: each line under the field it names (highlighted), all of it next to the button;
@@ -75,8 +87,7 @@ class ParameterForm(widgets.VBox):
         self.clear()
         named: list[str] = []
         for line in message.splitlines():
-            name = next((n for n in self._fields if re.search(rf"(^|: ){re.escape(n)}( \(line \d+\))?:", line)),
-                        None)
+            name = next((n for n in self._fields if re.search(rf"(^|: ){re.escape(n)}( \(line \d+\))?:", line)), None)
             if name is not None:
                 named.append(name)
                 self._errors[name].value += f"<div style='color:#c0392b'>{escape(line)}</div>"
@@ -97,8 +108,11 @@ def literal_choices(model: type[BaseModel] | None) -> dict[str, tuple[str, ...]]
     """The model's fields typed as a Literal, with their values."""
     if model is None:
         return {}
-    return {name: tuple(map(str, get_args(info.annotation))) for name, info in model.model_fields.items()
-            if get_origin(info.annotation) is Literal}
+    return {
+        name: tuple(map(str, get_args(info.annotation)))
+        for name, info in model.model_fields.items()
+        if get_origin(info.annotation) is Literal
+    }
 
 
 @cache
@@ -120,8 +134,13 @@ def field_help(model: type[BaseModel] | None) -> dict[str, str]:
                 found[declared[1]] = text
             elif token.type == tokenize.COMMENT:
                 above.append(text)
-            elif token.type == tokenize.NAME and declared and token.start[1] == token.line.index(declared[1]) \
-                    and token.string == declared[1] and declared[1] in cls.model_fields:
+            elif (
+                token.type == tokenize.NAME
+                and declared
+                and token.start[1] == token.line.index(declared[1])
+                and token.string == declared[1]
+                and declared[1] in cls.model_fields
+            ):
                 if above:
                     found[declared[1]] = " ".join(above)
                 above = []
@@ -131,22 +150,26 @@ def field_help(model: type[BaseModel] | None) -> dict[str, str]:
 
 
 def _help(text: str) -> widgets.HTML:
-    return widgets.HTML(f"<small style='color:#555'>{escape(text)}</small>" if text else "",
-                        layout=widgets.Layout(margin="0 0 4px 194px"))
+    return widgets.HTML(
+        f"<small style='color:#555'>{escape(text)}</small>" if text else "",
+        layout=widgets.Layout(margin="0 0 4px 194px"),
+    )
 
 
 def _field(name: str, value: Any, choices: tuple[str, ...] | None) -> widgets.Widget:
     layout = widgets.Layout(width="95%")
     if choices and value in choices:
-        return widgets.Dropdown(options=choices, value=value, description=name,
-                                style=STYLE, layout=widgets.Layout(width="60%"))
+        return widgets.Dropdown(
+            options=choices, value=value, description=name, style=STYLE, layout=widgets.Layout(width="60%")
+        )
     if isinstance(value, bool):
         return widgets.Checkbox(value=value, description=name, style=STYLE, indent=False)
     if isinstance(value, int):
         return widgets.IntText(value=value, description=name, style=STYLE, layout=layout)
     if isinstance(value, (list, tuple)):
-        return widgets.Textarea(value="\n".join(map(str, value)), description=name, style=STYLE, layout=layout,
-                                placeholder="one per line")
+        return widgets.Textarea(
+            value="\n".join(map(str, value)), description=name, style=STYLE, layout=layout, placeholder="one per line"
+        )
     text = "" if value is None else str(value)
     if len(text) > LONG:  # a resource id: a text area wraps it, so the whole id shows and can be edited
         return widgets.Textarea(value=text, description=name, style=STYLE, layout=layout, rows=2)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -37,8 +37,17 @@ if TYPE_CHECKING:
     from ..evidence.superseded import Supersession
     from .panel import RunPanel
 
-RUN_OPTIONS = {"target": "sandbox", "subscription": "", "cloud": "public", "credential": "default", "state": "",
-               "mode": "plan", "operator": "owner", "journal": "", "runs": "runs"}
+RUN_OPTIONS = {
+    "target": "sandbox",
+    "subscription": "",
+    "cloud": "public",
+    "credential": "default",
+    "state": "",
+    "mode": "plan",
+    "operator": "owner",
+    "journal": "",
+    "runs": "runs",
+}
 DEMO_ESTATE = "contoso"  # the sandbox estate a notebook starts from when its estate file is new
 
 
@@ -50,7 +59,7 @@ class Session:
         self.scenario, self.execution, self.target, self.values = scenario, execution, target, values
         self.panel: RunPanel | None = None
         self.before: dict[str, Any] | None = None  # the snapshot evidence starts from (taken with the panel)
-        self.started = datetime.now(timezone.utc)
+        self.started = datetime.now(UTC)
         self.actions: list[StepAction] = []
         self.summarised: str | None = None  # when the summary cell last ran
         self.restarts: list[str] = []  # when the panel started the run again with other parameters
@@ -96,8 +105,11 @@ class Session:
         from IPython.display import SVG
 
         inspection = self.inspect()
-        show(SVG(draw_topology(inspection)) if inspection else note("Nothing to draw yet: the run's endpoints do "
-                                                                    "not exist."))
+        show(
+            SVG(draw_topology(inspection))
+            if inspection
+            else note("Nothing to draw yet: the run's endpoints do not exist.")
+        )
 
     def inspect(self) -> Inspection | None:
         """The checks of every validation step's endpoints that exist, in one pass."""
@@ -119,8 +131,11 @@ class Session:
     def observe(self) -> list[str]:
         """The resources the run is about now (evidence snapshots)."""
         params = self.execution.run.params
-        return observed_ids(self.execution.run.clients, params.model_dump(),
-                            *run_scope(self.execution.run.clients, self.scenario, params))
+        return observed_ids(
+            self.execution.run.clients,
+            params.model_dump(),
+            *run_scope(self.execution.run.clients, self.scenario, params),
+        )
 
     def save_evidence(self, runs: str | Path | None = None) -> Path:
         """Archive the run as evidence (evidence.archive): the notebook as last saved to disk (a step cell whose
@@ -136,12 +151,21 @@ class Session:
 
         notebook = Path(os.environ.get("JPY_SESSION_NAME", ""))
         if not notebook.name.endswith(".ipynb") or not notebook.is_file():
-            raise RunbookError("save: this kernel does not know its notebook file ($JPY_SESSION_NAME); open the "
-                               "notebook in JupyterLab, or run it headless (`runbook run`), which archives every run")
+            raise RunbookError(
+                "save: this kernel does not know its notebook file ($JPY_SESSION_NAME); open the "
+                "notebook in JupyterLab, or run it headless (`runbook run`), which archives every run"
+            )
         run, reports = self.execution.run, list(self.execution.reports.values())
-        record = RunRecord(self.scenario, MODE, self.target.kind, self.target.cloud,
-                           {k: v for k, v in self.values.items() if k in type(run.params).model_fields},
-                           notebook, Path(runs or self.values.get("runs") or "runs"), started=self.started)
+        record = RunRecord(
+            self.scenario,
+            MODE,
+            self.target.kind,
+            self.target.cloud,
+            {k: v for k, v in self.values.items() if k in type(run.params).model_fields},
+            notebook,
+            Path(runs or self.values.get("runs") or "runs"),
+            started=self.started,
+        )
         record.folder.mkdir(parents=True)
         saved = nbformat.read(notebook, as_version=4)
         mark_superseded(saved, superseded_notes(self))
@@ -149,8 +173,15 @@ class Session:
         entries = run.journal.entries
         Journal.write_all(record.folder / "journal.jsonl", entries)
         fields = {"steps": steps_record(reports, self.actions, entries), "restarts": self.restarts}
-        archive_run(record, record.folder / notebook.name, run.clients, self.before or {}, self.observe,
-                    status=steps_status(reports, applied(self.actions, entries)), fields=fields)
+        archive_run(
+            record,
+            record.folder / notebook.name,
+            run.clients,
+            self.before or {},
+            self.observe,
+            status=steps_status(reports, applied(self.actions, entries)),
+            fields=fields,
+        )
         return record.folder
 
     def restart(self, values: Mapping[str, Any]) -> None:
@@ -180,8 +211,15 @@ def start(scenario: str, namespace: Mapping[str, Any], *, panel: bool | None = N
     runbook = build(params)
     runbook.check_confirmations(params.confirm)  # a confirm naming no manual step is refused before anything runs
     target = notebook_target(options)
-    run = Run(get_clients(target), params, options["mode"], Journal(options["journal"] or None), options["operator"],
-              frozenset(params.confirm), progress=watched_progress())
+    run = Run(
+        get_clients(target),
+        params,
+        options["mode"],
+        Journal(options["journal"] or None),
+        options["operator"],
+        frozenset(params.confirm),
+        progress=watched_progress(),
+    )
     session = Session(scenario, runbook.start(run), target, values)
     if panel if panel is not None else in_kernel():
         from .panel import RunPanel
@@ -195,9 +233,15 @@ def notebook_target(options: Mapping[str, Any]) -> Target:
     """The target the run options name; on the sandbox the operator is the caller, and a new estate file starts
     as the demo estate."""
     sandbox = options["target"] == "sandbox"
-    return Target(options["target"], options["subscription"] or None, options["cloud"], options["credential"],
-                  options["state"] or None, principal=options["operator"] if sandbox else "sandbox",
-                  demo=DEMO_ESTATE if sandbox else None)
+    return Target(
+        options["target"],
+        options["subscription"] or None,
+        options["cloud"],
+        options["credential"],
+        options["state"] or None,
+        principal=options["operator"] if sandbox else "sandbox",
+        demo=DEMO_ESTATE if sandbox else None,
+    )
 
 
 def superseded_notes(session: Session) -> dict[str, Supersession]:
@@ -213,14 +257,19 @@ def superseded_notes(session: Session) -> dict[str, Supersession]:
         last, cell_ran = last_actions(session.actions, cell)
         if last is not None and last.via == "button" and cell not in notes:
             view = step_frame(execution.reports[last.step])
-            notes[cell] = Supersession(last.describe(), last.time, last.status, styled(view).to_html(),
-                                       styled(view).to_string(), cell_ran)
+            notes[cell] = Supersession(
+                last.describe(), last.time, last.status, styled(view).to_html(), styled(view).to_string(), cell_ran
+            )
     buttons = [a for a in session.actions if a.via == "button"]
     if buttons and (session.summarised is None or buttons[-1].time >= session.summarised):
         report = execution.report()
         status = steps_status(report.steps, applied(session.actions, execution.run.journal.entries))[0]
-        notes[SUMMARY] = Supersession(buttons[-1].describe(), buttons[-1].time, status,
-                                      styled(report.table()).to_html(), styled(report.table()).to_string(),
-                                      session.summarised is not None)
+        notes[SUMMARY] = Supersession(
+            buttons[-1].describe(),
+            buttons[-1].time,
+            status,
+            styled(report.table()).to_html(),
+            styled(report.table()).to_string(),
+            session.summarised is not None,
+        )
     return notes
-

@@ -16,7 +16,26 @@ def step_view(report: StepReport):
 
 def step_frame(report: StepReport) -> pd.DataFrame:
     """A step's rows: resource, action, after, reason (the step's detail when it has no rows)."""
-    return pd.DataFrame([{"Step": report.id, "Status": report.status, "Resource": r.resource, "Action": r.action,
-                          "After": "" if r.after is None else str(r.after), "Reason": r.reason} for r in report.rows]
-                        or [{"Step": report.id, "Status": report.status, "Resource": "", "Action": "", "After": "",
-                             "Reason": report.detail}])
+    return pd.DataFrame(
+        [
+            {
+                "Step": report.id,
+                "Status": report.status,
+                "Resource": r.resource,
+                "Action": r.action,
+                "After": "" if r.after is None else str(r.after),
+                "Reason": r.reason,
+            }
+            for r in report.rows
+        ]
+        or [
+            {
+                "Step": report.id,
+                "Status": report.status,
+                "Resource": "",
+                "Action": "",
+                "After": "",
+                "Reason": report.detail,
+            }
+        ]
+    )

@@ -18,11 +18,20 @@ from ..secrets import environment_secrets, redact
 
 # background colours by status (and by plan action)
 COLOURS: dict[str, str] = {
-    StepStatus.DONE: "#d4edda", StepStatus.CONFIRMED: "#d4edda", CheckStatus.PASS: "#d4edda",
-    StepStatus.NOTHING_TO_DO: "#eef6ee", Action.UNCHANGED: "#eef6ee",
-    StepStatus.PLANNED: "#fff3cd", Action.CREATE: "#fff3cd", Action.UPDATE: "#fff3cd", CheckStatus.WARN: "#fff3cd",
-    StepStatus.WAITING: "#e2e3e5", StepStatus.NOT_RUN: "#f2f2f2",
-    StepStatus.BLOCKED: "#f8d7da", StepStatus.FAILED: "#f8d7da", CheckStatus.FAIL: "#f8d7da",
+    StepStatus.DONE: "#d4edda",
+    StepStatus.CONFIRMED: "#d4edda",
+    CheckStatus.PASS: "#d4edda",
+    StepStatus.NOTHING_TO_DO: "#eef6ee",
+    Action.UNCHANGED: "#eef6ee",
+    StepStatus.PLANNED: "#fff3cd",
+    Action.CREATE: "#fff3cd",
+    Action.UPDATE: "#fff3cd",
+    CheckStatus.WARN: "#fff3cd",
+    StepStatus.WAITING: "#e2e3e5",
+    StepStatus.NOT_RUN: "#f2f2f2",
+    StepStatus.BLOCKED: "#f8d7da",
+    StepStatus.FAILED: "#f8d7da",
+    CheckStatus.FAIL: "#f8d7da",
 }
 ID_PREFIXES = ("/subscriptions/", "/providers/")
 # inline styles: JupyterLab's and nbconvert's stylesheets right-align cells (and a page may let every cell break
@@ -35,6 +44,7 @@ _CELL = "text-align:left;vertical-align:top;white-space:normal;padding:0.25em 0.
 LONG_WORD = 24
 CELL_STYLE, LONG_CELL_STYLE = _CELL + "normal", _CELL + "break-word"
 _BREAK_AFTER = re.compile(r"([./_-])(?=\w)")
+
 
 def is_resource_id(value: object) -> bool:
     return isinstance(value, str) and value.startswith(ID_PREFIXES) and " " not in value
@@ -63,11 +73,17 @@ class Table:
 
     def to_html(self) -> str:
         head = "".join(f'<th style="{CELL_STYLE}">{escape(str(c))}</th>' for c in self.frame.columns)
-        body = "".join("<tr>" + "".join(self._cell_html(column, value) for column, value in row.items()) + "</tr>"
-                       for _, row in self.frame.iterrows()) or \
-            f'<tr><td style="{CELL_STYLE}" colspan="{max(len(self.frame.columns), 1)}"><i>none</i></td></tr>'
-        return (f'<table class="runbook-table" style="{TABLE_STYLE}"><thead><tr>{head}</tr></thead>'
-                f"<tbody>{body}</tbody></table>")
+        body = (
+            "".join(
+                "<tr>" + "".join(self._cell_html(column, value) for column, value in row.items()) + "</tr>"
+                for _, row in self.frame.iterrows()
+            )
+            or f'<tr><td style="{CELL_STYLE}" colspan="{max(len(self.frame.columns), 1)}"><i>none</i></td></tr>'
+        )
+        return (
+            f'<table class="runbook-table" style="{TABLE_STYLE}"><thead><tr>{head}</tr></thead>'
+            f"<tbody>{body}</tbody></table>"
+        )
 
     def _cell_html(self, column: str, value: object) -> str:
         text = _text(value)
@@ -82,11 +98,12 @@ class Table:
 
     def to_string(self) -> str:
         """Left-aligned columns, ids as names; each full id listed under the table, once, by its name."""
-        cells = [[id_name(t) if is_resource_id(t) else t.replace("\n", " ") for t in map(_text, row)]
-                 for row in self.frame.itertuples(index=False)]
+        cells = [
+            [id_name(t) if is_resource_id(t) else t.replace("\n", " ") for t in map(_text, row)]
+            for row in self.frame.itertuples(index=False)
+        ]
         columns = [str(c) for c in self.frame.columns]
-        widths = [max([len(c)] + [len(r[i]) for r in cells])
-                  for i, c in enumerate(columns)]
+        widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
         lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths)).rstrip()]
         lines += ["  ".join(t.ljust(w) for t, w in zip(r, widths)).rstrip() for r in cells] or ["(none)"]
         ids = dict.fromkeys(t for t in map(_text, self.frame.to_numpy().ravel()) if is_resource_id(t))

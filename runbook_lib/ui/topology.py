@@ -45,15 +45,25 @@ def draw_topology(inspection: Inspection) -> str:
         linked = vnet_id.lower() in inspection.links.get(zone_id, set())
         (x1, y1), (x2, y2) = zone_boxes[zone_id].left, vnet_boxes[vnet_id.lower()].right
         style = f'stroke="{GREEN}"' if linked else f'stroke="{RED}" stroke-dasharray="6 4"'
-        svg.append(f'<line x1="{x1}" y1="{y1}" x2="{x2}" y2="{y2}" {style} stroke-width="2">'
-                   f'<title>{"linked" if linked else "NOT linked"}: {escape(name_of(zone_id))} to '
-                   f'{escape(name_of(vnet_id))}</title></line>')
+        svg.append(
+            f'<line x1="{x1}" y1="{y1}" x2="{x2}" y2="{y2}" {style} stroke-width="2">'
+            f"<title>{'linked' if linked else 'NOT linked'}: {escape(name_of(zone_id))} to "
+            f"{escape(name_of(vnet_id))}</title></line>"
+        )
     height = max([b.y + b.h for b in [*vnet_boxes.values(), *zone_boxes.values()]] or [40]) + 40
-    svg.append(_text(20, height - 14, "green line: zone linked to the VNet; red dashed: not linked; "
-                     "red: a check failed (see the checks table)", GREY, 12))
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" '
-            f'viewBox="0 0 {WIDTH} {height}" font-family="sans-serif" font-size="13">'
-            + "".join(svg) + "</svg>")
+    svg.append(
+        _text(
+            20,
+            height - 14,
+            "green line: zone linked to the VNet; red dashed: not linked; red: a check failed (see the checks table)",
+            GREY,
+            12,
+        )
+    )
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" '
+        f'viewBox="0 0 {WIDTH} {height}" font-family="sans-serif" font-size="13">' + "".join(svg) + "</svg>"
+    )
 
 
 def _draw_vnets(inspection: Inspection, failed: set[tuple[str, str]], svg: list[str]) -> dict[str, Box]:
@@ -69,8 +79,15 @@ def _draw_vnets(inspection: Inspection, failed: set[tuple[str, str]], svg: list[
             bad = ("connection", endpoint.name) in failed
             h = PAD * 2 + LINE * (1 + len(endpoint.addresses))
             svg.append(_rect(Box(30, y, LEFT_W - 20, h), RED if bad else INK, "#ffffff"))
-            svg.append(_text(40, y + PAD + 13, f"{endpoint.name} ({endpoint.group_id}, "
-                             f"{endpoint.connection_state})", RED if bad else INK, weight="bold"))
+            svg.append(
+                _text(
+                    40,
+                    y + PAD + 13,
+                    f"{endpoint.name} ({endpoint.group_id}, {endpoint.connection_state})",
+                    RED if bad else INK,
+                    weight="bold",
+                )
+            )
             for i, address in enumerate(endpoint.addresses, start=1):
                 wrong = {("record", address.fqdn), ("resolution", address.fqdn)} & failed
                 for x, text in ((50, address.ip), (140, address.fqdn)):
@@ -78,8 +95,9 @@ def _draw_vnets(inspection: Inspection, failed: set[tuple[str, str]], svg: list[
             y += h + PAD
         box = Box(20, top, LEFT_W, y - top + PAD)
         svg.insert(0, _rect(box, INK, "#eef3fb"))  # under the endpoints drawn on it
-        svg.append(_text(30, top + PAD + 13, f"VNet {name_of(vnet_id)}" + ("" if inner else " (clients)"), INK,
-                         weight="bold"))
+        svg.append(
+            _text(30, top + PAD + 13, f"VNet {name_of(vnet_id)}" + ("" if inner else " (clients)"), INK, weight="bold")
+        )
         boxes[vnet_id.lower()] = box
         y += PAD * 3
     return boxes
@@ -98,8 +116,11 @@ def _draw_zones(inspection: Inspection, failed: set[tuple[str, str]], svg: list[
         box = Box(RIGHT_X, y, RIGHT_W, LINE * 2 + PAD * 2)
         svg.append(_rect(box, RED if bad else INK, "#fdf6e3"))
         svg.append(_text(RIGHT_X + PAD, y + PAD + 13, zone.name, RED if bad else INK, weight="bold"))
-        where = (f"resource group {zone.id.split('/')[4]}, subscription {zone.id.split('/')[2][:8]}…" if zone.id
-                 else "NOT FOUND")
+        where = (
+            f"resource group {zone.id.split('/')[4]}, subscription {zone.id.split('/')[2][:8]}…"
+            if zone.id
+            else "NOT FOUND"
+        )
         svg.append(_text(RIGHT_X + PAD, y + PAD + 13 + LINE, where, RED if bad else GREY, 12))
         if zone.id:
             boxes[zone.id] = box
@@ -124,10 +145,11 @@ def _failed(inspection: Inspection) -> set[tuple[str, str]]:
 
 
 def _rect(box: Box, stroke: str, fill: str) -> str:
-    return (f'<rect x="{box.x}" y="{box.y}" width="{box.w}" height="{box.h}" rx="6" fill="{fill}" '
-            f'stroke="{stroke}" stroke-width="{2 if stroke == RED else 1}"/>')
+    return (
+        f'<rect x="{box.x}" y="{box.y}" width="{box.w}" height="{box.h}" rx="6" fill="{fill}" '
+        f'stroke="{stroke}" stroke-width="{2 if stroke == RED else 1}"/>'
+    )
 
 
 def _text(x: int, y: int, text: str, colour: str, size: int = 13, weight: str = "normal") -> str:
     return f'<text x="{x}" y="{y}" fill="{colour}" font-size="{size}" font-weight="{weight}">{escape(text)}</text>'
-

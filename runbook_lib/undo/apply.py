@@ -31,9 +31,15 @@ def apply_undo(plan: UndoPlan, clients: AzureClients, runs: Path) -> dict[str, A
     """Make ``plan``'s changes, newest first, and seal the undo's own folder under ``runs``; its manifest.
     A write ARM refuses stops the undo (the folder says failed, with ARM's error); conflicts are left as shown."""
     original = plan.manifest
-    record = RunRecord(scenario=original["scenario"], mode=MODE, target=original["target"]["kind"],
-                       cloud=original["target"]["cloud"], parameters={"undoes": plan.run_id},
-                       source=plan.folder / "manifest.json", runs=runs)
+    record = RunRecord(
+        scenario=original["scenario"],
+        mode=MODE,
+        target=original["target"]["kind"],
+        cloud=original["target"]["cloud"],
+        parameters={"undoes": plan.run_id},
+        source=plan.folder / "manifest.json",
+        runs=runs,
+    )
     journal = Journal(record.folder / "journal.jsonl")
     before = snapshot_of(clients, plan.ids)
     run = Run(clients, None, "apply", journal, clients.caller().get("principal", "unknown"))
@@ -51,33 +57,66 @@ def apply_undo(plan: UndoPlan, clients: AzureClients, runs: Path) -> dict[str, A
         if left:
             status, why = EvidenceStatus.FAILED, f"verify: {left[0].resource} still to {left[0].action}"
         elif plan.conflicts:
-            status, why = (EvidenceStatus.INCOMPLETE, f"{len(plan.conflicts)} changed since the run, left as is "
-                                                      f"(first: {plan.conflicts[0].resource})")
+            status, why = (
+                EvidenceStatus.INCOMPLETE,
+                f"{len(plan.conflicts)} changed since the run, left as is (first: {plan.conflicts[0].resource})",
+            )
     return _seal(record, clients, journal, before, snapshot_of(clients, plan.ids), plan, status, why)
 
 
-def _seal(record: RunRecord, clients: AzureClients, journal: Journal, before: dict, after: dict, plan: UndoPlan,
-          status: EvidenceStatus, why: str) -> dict[str, Any]:
+def _seal(
+    record: RunRecord,
+    clients: AzureClients,
+    journal: Journal,
+    before: dict,
+    after: dict,
+    plan: UndoPlan,
+    status: EvidenceStatus,
+    why: str,
+) -> dict[str, Any]:
     folder = record.folder
     folder.mkdir(parents=True, exist_ok=True)
     journal.path.touch()
     _write_json(folder / "snapshots" / "before.json", redact_value(before))
     _write_json(folder / "snapshots" / "after.json", redact_value(after))
     _write_json(folder / "snapshots" / "replaced-records.json", redact_value(replaced_records(journal.entries)))
-    _write_json(folder / "plan.json", redact_value([{"resource": r.resource, "action": str(r.action),
-                                                     "before": r.before, "after": r.after, "reason": r.reason}
-                                                    for r in plan.rows]))
+    _write_json(
+        folder / "plan.json",
+        redact_value(
+            [
+                {
+                    "resource": r.resource,
+                    "action": str(r.action),
+                    "before": r.before,
+                    "after": r.after,
+                    "reason": r.reason,
+                }
+                for r in plan.rows
+            ]
+        ),
+    )
     manifest = {
-        "run_id": record.run_id, "scenario": record.scenario, "mode": MODE, "undoes": plan.run_id,
+        "run_id": record.run_id,
+        "scenario": record.scenario,
+        "mode": MODE,
+        "undoes": plan.run_id,
         "undoes_folder": plan.folder.name,
-        "target": {"kind": record.target, "cloud": record.cloud,
-                   "subscriptions": sorted({clients.subscription_id, *(i.split("/")[2] for i in plan.ids)})},
-        "started": record.started.isoformat(), "ended": datetime.now(UTC).isoformat(),
-        "operator": clients.caller(), "tool": tool_version(), "notebook": None,
-        "parameters": record.parameters, "packages": package_versions(),
+        "target": {
+            "kind": record.target,
+            "cloud": record.cloud,
+            "subscriptions": sorted({clients.subscription_id, *(i.split("/")[2] for i in plan.ids)}),
+        },
+        "started": record.started.isoformat(),
+        "ended": datetime.now(UTC).isoformat(),
+        "operator": clients.caller(),
+        "tool": tool_version(),
+        "notebook": None,
+        "parameters": record.parameters,
+        "packages": package_versions(),
         "journal": [asdict(e) for e in journal.entries],
         "validation": [asdict(e) for e in journal.entries if isinstance(e, CheckResult)],
-        "status": str(status), "status_detail": why,
+        "status": str(status),
+        "status_detail": why,
     }
     sealed = seal(folder, redact_value(manifest))
     index_run(record, sealed)

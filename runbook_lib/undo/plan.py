@@ -28,10 +28,14 @@ from ..journal import Change, Entry, Journal
 from ..ops import undo_writes, vaults
 from ..secrets import redact_value
 
-BACKUP = Article("Create and use private endpoints (v1 experience) for Azure Backup",
-                 "https://learn.microsoft.com/azure/backup/private-endpoints")
-IDENTITY_KEPT = (f"identity kept on: once enabled, the vault's managed identity must not be disabled "
-                 f"({BACKUP.section('Enable Managed Identity for your vault').url})")
+BACKUP = Article(
+    "Create and use private endpoints (v1 experience) for Azure Backup",
+    "https://learn.microsoft.com/azure/backup/private-endpoints",
+)
+IDENTITY_KEPT = (
+    f"identity kept on: once enabled, the vault's managed identity must not be disabled "
+    f"({BACKUP.section('Enable Managed Identity for your vault').url})"
+)
 NEEDED = ("journal.jsonl", "snapshots/before.json", "snapshots/after.json", "snapshots/replaced-records.json")
 # types a run makes that the snapshots' table does not read (a custom role definition)
 MORE_VERSIONS = {"microsoft.authorization/roledefinitions": "2022-04-01"}
@@ -87,9 +91,19 @@ class UndoPlan:
         return [r for r in self.rows if r.action == UndoAction.CONFLICT]
 
     def table(self) -> pd.DataFrame:
-        return pd.DataFrame([{"Resource": r.resource, "Action": str(r.action), "Before": _text(r.before),
-                              "After": _text(r.after), "Reason": r.reason} for r in self.rows],
-                            columns=["Resource", "Action", "Before", "After", "Reason"])
+        return pd.DataFrame(
+            [
+                {
+                    "Resource": r.resource,
+                    "Action": str(r.action),
+                    "Before": _text(r.before),
+                    "After": _text(r.after),
+                    "Reason": r.reason,
+                }
+                for r in self.rows
+            ],
+            columns=["Resource", "Action", "Before", "After", "Reason"],
+        )
 
 
 def plan_undo(folder: Path, clients: AzureClients) -> UndoPlan:
@@ -99,30 +113,44 @@ def plan_undo(folder: Path, clients: AzureClients) -> UndoPlan:
     before, after = (_read_json(folder / "snapshots" / f"{name}.json") for name in ("before", "after"))
     replaced = {r["record"].lower(): r for r in _read_json(folder / "snapshots" / "replaced-records.json")}
     touched = newest_first(entries)
-    now = {rid.lower(): redact_value(body) for rid, body in snapshot_of(clients, [c.resource_id for c in touched]
-                                                                          ).items()}
-    rows = [plan_row(clients, change, _get(before, change.resource_id), _get(after, change.resource_id),
-                     now.get(change.resource_id.lower()), replaced.get(change.resource_id.lower()))
-            for change in touched]
+    now = {
+        rid.lower(): redact_value(body) for rid, body in snapshot_of(clients, [c.resource_id for c in touched]).items()
+    }
+    rows = [
+        plan_row(
+            clients,
+            change,
+            _get(before, change.resource_id),
+            _get(after, change.resource_id),
+            now.get(change.resource_id.lower()),
+            replaced.get(change.resource_id.lower()),
+        )
+        for change in touched
+    ]
     return UndoPlan(folder, manifest, rows, [c.resource_id for c in touched])
 
 
 def read_undoable(folder: Path) -> dict[str, Any]:
     """The run's manifest, once the folder verifies and holds what undo needs; else one line why."""
     if not (folder / "manifest.json").is_file():
-        raise InputError(f"RUN_DIR: {folder} is not a run folder (no manifest.json); `runbook evidence list` shows "
-                         "them")
+        raise InputError(
+            f"RUN_DIR: {folder} is not a run folder (no manifest.json); `runbook evidence list` shows them"
+        )
     problems = check_folder(folder)
     if problems:
         raise FolderNotVerified(f"{folder}: {describe_problems(problems)}; undo trusts nothing in it")
     missing = [name for name in NEEDED if not (folder / name).is_file()]
     if missing:
-        raise InputError(f"{folder}: cannot be undone: {', '.join(missing)} missing (a run made by an older "
-                         "version keeps too little to undo); undo its changes by hand from its journal")
+        raise InputError(
+            f"{folder}: cannot be undone: {', '.join(missing)} missing (a run made by an older "
+            "version keeps too little to undo); undo its changes by hand from its journal"
+        )
     manifest = read_manifest(folder)
     if manifest.get("mode") == "undo":
-        raise InputError(f"{folder}: is itself an undo (of run {manifest.get('undoes')}); run the scenario again "
-                         "to make what it removed")
+        raise InputError(
+            f"{folder}: is itself an undo (of run {manifest.get('undoes')}); run the scenario again "
+            "to make what it removed"
+        )
     return manifest
 
 
@@ -139,8 +167,9 @@ def newest_first(entries: list[Entry]) -> list[Change]:
     return [first[key] for key in sorted(last, key=last.get, reverse=True)]
 
 
-def plan_row(clients: AzureClients, change: Change, before: Any, after: Any, now: Any,
-             replaced: dict[str, Any] | None) -> UndoRow:
+def plan_row(
+    clients: AzureClients, change: Change, before: Any, after: Any, now: Any, replaced: dict[str, Any] | None
+) -> UndoRow:
     rid = change.resource_id
     existed = _existed(before)
     if change.action == "delete":
@@ -151,36 +180,68 @@ def plan_row(clients: AzureClients, change: Change, before: Any, after: Any, now
         if _unreadable(now):
             return UndoRow(rid, UndoAction.CONFLICT, None, None, f"cannot be read now: {now['unreadable']}")
         if _unreadable(after):  # an older run could not read it when it ended: the journal alone says it made it
-            return UndoRow(rid, UndoAction.DELETE, "made by the run", None,
-                           f"made by the run ({change.step or 'a step'}); its state after the run was not recorded",
-                           undo_writes.delete_by_id(clients, rid, api_version(rid)))
+            return UndoRow(
+                rid,
+                UndoAction.DELETE,
+                "made by the run",
+                None,
+                f"made by the run ({change.step or 'a step'}); its state after the run was not recorded",
+                undo_writes.delete_by_id(clients, rid, api_version(rid)),
+            )
         if not same(now, after):
-            return UndoRow(rid, UndoAction.CONFLICT, "changed since the run", _text(now),
-                           f"made by the run and changed since ({', '.join(differences(after, now)) or 'its body'}); "
-                           "not deleted: check it, then delete it yourself or leave it")
-        return UndoRow(rid, UndoAction.DELETE, "as the run left it", None,
-                       f"made by the run ({change.step or 'a step'})",
-                       undo_writes.delete_by_id(clients, rid, api_version(rid)))
+            return UndoRow(
+                rid,
+                UndoAction.CONFLICT,
+                "changed since the run",
+                _text(now),
+                f"made by the run and changed since ({', '.join(differences(after, now)) or 'its body'}); "
+                "not deleted: check it, then delete it yourself or leave it",
+            )
+        return UndoRow(
+            rid,
+            UndoAction.DELETE,
+            "as the run left it",
+            None,
+            f"made by the run ({change.step or 'a step'})",
+            undo_writes.delete_by_id(clients, rid, api_version(rid)),
+        )
     body = before.get("before") if isinstance(before, dict) and before.get("from_journal") else before
     if "/A/" in rid and replaced is not None:
         return _restore_record(clients, rid, body, after, now)
     if _type_of(rid) == VAULT:
         return _vault_row(clients, rid, body, now)
-    return UndoRow(rid, UndoAction.NONE, _text(now), _text(now),
-                   f"updated by the run ({change.action}); undo puts back only DNS records and a vault's public "
-                   "access: set it by hand from snapshots/before.json if needed")
+    return UndoRow(
+        rid,
+        UndoAction.NONE,
+        _text(now),
+        _text(now),
+        f"updated by the run ({change.action}); undo puts back only DNS records and a vault's public "
+        "access: set it by hand from snapshots/before.json if needed",
+    )
 
 
 def _restore_record(clients: AzureClients, rid: str, before: Any, after: Any, now: Any) -> UndoRow:
     if not isinstance(before, dict):
-        return UndoRow(rid, UndoAction.CONFLICT, _text(now), None, "what it held before the run is not in "
-                       "snapshots/before.json; put it back by hand from replaced-records.json")
+        return UndoRow(
+            rid,
+            UndoAction.CONFLICT,
+            _text(now),
+            None,
+            "what it held before the run is not in "
+            "snapshots/before.json; put it back by hand from replaced-records.json",
+        )
     if now is not None and same(now, before):
         return UndoRow(rid, UndoAction.NONE, _ips(now), _ips(now), "already as before the run")
     if now is None or not same(now, after):
         return UndoRow(rid, UndoAction.CONFLICT, _ips(now), _ips(before), "changed since the run; not put back")
-    return UndoRow(rid, UndoAction.RESTORE, _ips(now), _ips(before), "replaced by the run: put back as it was",
-                   undo_writes.put_a_record(clients, rid, before))
+    return UndoRow(
+        rid,
+        UndoAction.RESTORE,
+        _ips(now),
+        _ips(before),
+        "replaced by the run: put back as it was",
+        undo_writes.put_a_record(clients, rid, before),
+    )
 
 
 def _vault_row(clients: AzureClients, rid: str, before: Any, now: Any) -> UndoRow:
@@ -191,10 +252,21 @@ def _vault_row(clients: AzureClients, rid: str, before: Any, now: Any) -> UndoRo
     identity = IDENTITY_KEPT if _identity(now) != _identity(before) else ""
     if was and was != is_now:
         reason = "; ".join(filter(None, ["public network access put back", identity]))
-        return UndoRow(rid, UndoAction.UPDATE, f"publicNetworkAccess {is_now}", f"publicNetworkAccess {was}", reason,
-                       vaults.update_vault(clients, rid, {"properties": {"publicNetworkAccess": was}}))
-    return UndoRow(rid, UndoAction.NONE, f"identity {_identity(now)}", f"identity {_identity(now)}",
-                   identity or "as before the run")
+        return UndoRow(
+            rid,
+            UndoAction.UPDATE,
+            f"publicNetworkAccess {is_now}",
+            f"publicNetworkAccess {was}",
+            reason,
+            vaults.update_vault(clients, rid, {"properties": {"publicNetworkAccess": was}}),
+        )
+    return UndoRow(
+        rid,
+        UndoAction.NONE,
+        f"identity {_identity(now)}",
+        f"identity {_identity(now)}",
+        identity or "as before the run",
+    )
 
 
 def snapshot_of(clients: AzureClients, ids: list[str]) -> dict[str, Any]:
@@ -257,7 +329,7 @@ def _type_of(resource_id: str) -> str:
     """The id's resource type, lower case (parents' types joined: microsoft.network/privatednszones/a)."""
     parts = resource_id.strip("/").split("/")
     at = max(i for i, part in enumerate(parts) if part.lower() == "providers")
-    rest = parts[at + 1:]
+    rest = parts[at + 1 :]
     return "/".join([rest[0], *rest[1::2]]).lower()
 
 

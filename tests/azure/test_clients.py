@@ -38,17 +38,21 @@ def test_sandbox_clients_work_without_opening_a_socket(target, monkeypatch):
     assert [g.name for g in clients.resources.resource_groups.list()] == ["rg-nosocket"]
 
 
-@pytest.mark.parametrize("cloud, host, scope", [
-    ("public", "management.azure.com", "https://management.azure.com/.default"),
-    ("usgov", "management.usgovcloudapi.net", "https://management.core.usgovcloudapi.net/.default"),
-    ("china", "management.chinacloudapi.cn", "https://management.chinacloudapi.cn/.default"),
-])
+@pytest.mark.parametrize(
+    "cloud, host, scope",
+    [
+        ("public", "management.azure.com", "https://management.azure.com/.default"),
+        ("usgov", "management.usgovcloudapi.net", "https://management.core.usgovcloudapi.net/.default"),
+        ("china", "management.chinacloudapi.cn", "https://management.chinacloudapi.cn/.default"),
+    ],
+)
 def test_azure_target_calls_the_clouds_arm_with_its_scope(sandbox, cloud, host, scope):
     # the sandbox stands in for that cloud's ARM host, so the request really travels the azure-target path
     credential = RecordingCredential()
     transport = RequestsTransport(session=wsgi_session(sandbox.app, host), session_owner=False)
-    clients = get_clients(Target("azure", subscription_id=DEFAULT_SUBSCRIPTION, cloud=cloud),
-                          credential=credential, transport=transport)
+    clients = get_clients(
+        Target("azure", subscription_id=DEFAULT_SUBSCRIPTION, cloud=cloud), credential=credential, transport=transport
+    )
     assert clients.resources.resource_groups.create_or_update("rg-cloud", {"location": "eastus"}).name == "rg-cloud"
     assert credential.scopes == [(scope,)]
 

@@ -90,12 +90,24 @@ def test_a_cloud_outside_the_table_is_refused_naming_the_table():
 
 
 GERMANY = clouds.Cloud(
-    "germany", "AzureGermanCloud", "Azure Germany (fictional here)", "AZURE_PUBLIC_CLOUD",
-    "https://management.microsoftazure.de/", ("https://management.microsoftazure.de/.default",),
-    "login.microsoftonline.de", "https://portal.microsoftazure.de",
-    MappingProxyType({**clouds.CLOUDS["public"].suffixes, "backup": "backup.windowsazure.de",
-                      "blob": "blob.core.cloudapi.de", "vault": "vault.microsoftazure.de"}),
-    MappingProxyType({"vault": "vaultcore.microsoftazure.de"}))
+    "germany",
+    "AzureGermanCloud",
+    "Azure Germany (fictional here)",
+    "AZURE_PUBLIC_CLOUD",
+    "https://management.microsoftazure.de/",
+    ("https://management.microsoftazure.de/.default",),
+    "login.microsoftonline.de",
+    "https://portal.microsoftazure.de",
+    MappingProxyType(
+        {
+            **clouds.CLOUDS["public"].suffixes,
+            "backup": "backup.windowsazure.de",
+            "blob": "blob.core.cloudapi.de",
+            "vault": "vault.microsoftazure.de",
+        }
+    ),
+    MappingProxyType({"vault": "vaultcore.microsoftazure.de"}),
+)
 
 
 @pytest.fixture

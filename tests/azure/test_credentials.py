@@ -46,17 +46,27 @@ def _jwt(claims: dict) -> str:
 
     def part(value: dict) -> str:
         return base64.urlsafe_b64encode(json.dumps(value).encode()).decode().rstrip("=")
+
     return f"{part({'alg': 'RS256', 'typ': 'JWT'})}.{part(claims)}.c2lnbmF0dXJl"
 
 
 def test_the_caller_is_read_from_the_token_claims_and_the_token_is_not_kept():
     from runbook_lib.azure.credentials import token_claims
 
-    token = _jwt({"upn": "ana@contoso.com", "oid": "11111111-2222-3333-4444-555555555555",
-                  "tid": "66666666-7777-8888-9999-000000000000", "aud": "https://management.azure.com",
-                  "scp": "user_impersonation"})
-    assert token_claims(token) == {"upn": "ana@contoso.com", "object_id": "11111111-2222-3333-4444-555555555555",
-                                   "tenant": "66666666-7777-8888-9999-000000000000"}
+    token = _jwt(
+        {
+            "upn": "ana@contoso.com",
+            "oid": "11111111-2222-3333-4444-555555555555",
+            "tid": "66666666-7777-8888-9999-000000000000",
+            "aud": "https://management.azure.com",
+            "scp": "user_impersonation",
+        }
+    )
+    assert token_claims(token) == {
+        "upn": "ana@contoso.com",
+        "object_id": "11111111-2222-3333-4444-555555555555",
+        "tenant": "66666666-7777-8888-9999-000000000000",
+    }
     service = token_claims(_jwt({"appid": "aaaaaaaa-0000-0000-0000-000000000001", "oid": "o", "tid": "t"}))
     assert service == {"object_id": "o", "tenant": "t", "app_id": "aaaaaaaa-0000-0000-0000-000000000001"}
     assert token_claims("owner") == {} and token_claims("a.b.c") == {}

@@ -30,8 +30,9 @@ class Exchanges:
 
     def on_response(self, pipeline_response) -> None:
         response = pipeline_response.http_response
-        self.seen.append((pipeline_response.http_request.method, response.status_code,
-                          response.headers.get("retry-after")))  # headers are case-insensitive, as on the wire
+        self.seen.append(
+            (pipeline_response.http_request.method, response.status_code, response.headers.get("retry-after"))
+        )  # headers are case-insensitive, as on the wire
         self.responses.append(response)
 
 
@@ -61,10 +62,16 @@ def test_get_answers_a_model_and_a_readable_response(watched, rg, exchanges):
 
 def test_put_sends_its_body(watched, rg):
     zones = watched.privatedns
-    zones.private_zones.begin_create_or_update(rg, "privatelink.blob.core.windows.net",
-                                               PrivateZone(location="global")).result()
-    made = zones.record_sets.create_or_update(rg, "privatelink.blob.core.windows.net", "A", "st1",
-                                              RecordSet(ttl=300, a_records=[ARecord(ipv4_address="10.4.0.5")]))
+    zones.private_zones.begin_create_or_update(
+        rg, "privatelink.blob.core.windows.net", PrivateZone(location="global")
+    ).result()
+    made = zones.record_sets.create_or_update(
+        rg,
+        "privatelink.blob.core.windows.net",
+        "A",
+        "st1",
+        RecordSet(ttl=300, a_records=[ARecord(ipv4_address="10.4.0.5")]),
+    )
     assert made.a_records[0].ipv4_address == "10.4.0.5"
     again = zones.record_sets.get(rg, "privatelink.blob.core.windows.net", "A", "st1")
     assert (again.ttl, again.a_records[0].ipv4_address) == (300, "10.4.0.5")
@@ -117,8 +124,12 @@ class StaticCredential:
 
 def test_other_hosts_are_refused_as_a_connection_that_cannot_be_made(sandbox):
     transport = WsgiTransport(sandbox.app, SANDBOX_HOST)
-    clients = get_clients(Target("azure", subscription_id=DEFAULT_SUBSCRIPTION), credential=StaticCredential(),
-                          transport=transport, retry_total=0)
+    clients = get_clients(
+        Target("azure", subscription_id=DEFAULT_SUBSCRIPTION),
+        credential=StaticCredential(),
+        transport=transport,
+        retry_total=0,
+    )
     with pytest.raises(ServiceRequestError, match=r"management\.azure\.com"):
         clients.resources.resource_groups.get("rg-anywhere")
 

@@ -41,8 +41,9 @@ def normalised_id(resource_id: object, subscription: str) -> object:
     return SUBSCRIPTION_IN_ID.sub(f"/subscriptions/{subscription}", resource_id)
 
 
-def compare_bodies(recorded: object, answer: object, fields: tuple[str, ...], subscription: str,
-                   key_fields: bool = True) -> list[str]:
+def compare_bodies(
+    recorded: object, answer: object, fields: tuple[str, ...], subscription: str, key_fields: bool = True
+) -> list[str]:
     if not isinstance(recorded, dict) or not recorded:
         return []  # Azure's '{}' on a 202 says nothing the SDK reads
     if not isinstance(answer, dict):
@@ -62,8 +63,9 @@ def compare_bodies(recorded: object, answer: object, fields: tuple[str, ...], su
     return found
 
 
-def compare_lists(recorded: list, answer: object, fields: tuple[str, ...], subscription: str,
-                  key_fields: bool) -> list[str]:
+def compare_lists(
+    recorded: list, answer: object, fields: tuple[str, ...], subscription: str, key_fields: bool
+) -> list[str]:
     if not isinstance(answer, list):
         return [f"value is {brief(answer)}, where Azure answered a list"]
     theirs = sorted(item_key(i) for i in recorded)

@@ -92,12 +92,19 @@ def load_recording(name: str) -> list[Interaction]:
         request, response = entry["request"], entry["response"]
         url = urlsplit(request["uri"])
         sent = {h: first(v) for h, v in (request.get("headers") or {}).items() if h in SENT_HEADERS}
-        found.append(Interaction(
-            number, request["method"].upper(), f"{url.path}?{url.query}" if url.query else url.path,
-            (url.hostname or "").lower(), sent, request.get("body"), int(response["status"]["code"]),
-            load_json((response.get("body") or {}).get("string")),
-            {k.lower(): first(v) for k, v in (response.get("headers") or {}).items()},
-        ))
+        found.append(
+            Interaction(
+                number,
+                request["method"].upper(),
+                f"{url.path}?{url.query}" if url.query else url.path,
+                (url.hostname or "").lower(),
+                sent,
+                request.get("body"),
+                int(response["status"]["code"]),
+                load_json((response.get("body") or {}).get("string")),
+                {k.lower(): first(v) for k, v in (response.get("headers") or {}).items()},
+            )
+        )
     return found
 
 
@@ -149,9 +156,13 @@ class Replay:
             self.sent += 1
             self.compare(recorded, *poll_until_ended(arm, polled), fields=("status",))
             return
-        status, body, headers = send(arm, recorded.method, self.aliased(recorded.url),
-                                     {h: self.aliased(v) for h, v in recorded.headers.items()},
-                                     self.aliased_body(recorded.body))
+        status, body, headers = send(
+            arm,
+            recorded.method,
+            self.aliased(recorded.url),
+            {h: self.aliased(v) for h, v in recorded.headers.items()},
+            self.aliased_body(recorded.body),
+        )
         self.sent += 1
         self.learn(recorded, body, headers)
         self.compare(recorded, status, body, headers)
@@ -173,18 +184,26 @@ class Replay:
             return [self.aliased_json(v) for v in value]
         return self.aliased(value) if isinstance(value, str) else value
 
-    def compare(self, recorded: Interaction, status: int, body: object, headers: dict[str, str],
-                fields: tuple[str, ...] | None = None) -> None:
+    def compare(
+        self,
+        recorded: Interaction,
+        status: int,
+        body: object,
+        headers: dict[str, str],
+        fields: tuple[str, ...] | None = None,
+    ) -> None:
         """Status, error code, the headers the SDK reads, and the key fields (``fields``: of a poll, only its
         status, which is all the SDK reads of one)."""
         said = recorded.said
         if status != recorded.status:
-            self.differences.append(f"{said}: status {status}, Azure answered {recorded.status} "
-                                    f"({error_code(body) or brief(body)})")
+            self.differences.append(
+                f"{said}: status {status}, Azure answered {recorded.status} ({error_code(body) or brief(body)})"
+            )
             return
         if error_code(recorded.answer) != error_code(body):
-            self.differences.append(f"{said}: error code {error_code(body)}, Azure answered "
-                                    f"{error_code(recorded.answer)}")
+            self.differences.append(
+                f"{said}: error code {error_code(body)}, Azure answered {error_code(recorded.answer)}"
+            )
         is_lro = recorded.status == 202 or "azure-asyncoperation" in recorded.answer_headers
         for header in ("azure-asyncoperation", "location"):  # a 201's Location without an operation is no LRO
             if is_lro and header in recorded.answer_headers and header not in headers:
@@ -195,8 +214,9 @@ class Replay:
         subscription = scope.group(0).split("/")[2] if scope else ""
         expected = self.aliased_json(recorded.answer)  # with the names and etags the sandbox generated
         compared = self.fields if fields is None else fields
-        self.differences += [f"{said}: {d}" for d in compare_bodies(expected, body, compared, subscription,
-                                                                      key_fields=fields is None)]
+        self.differences += [
+            f"{said}: {d}" for d in compare_bodies(expected, body, compared, subscription, key_fields=fields is None)
+        ]
 
     def learn(self, recorded: Interaction, body: object, headers: dict[str, str]) -> None:
         """The sandbox's own LRO URLs, etags and generated names, for the requests that follow."""
@@ -228,8 +248,11 @@ def count(interactions: list[Interaction]) -> Counter:
             kinds["polls left out"] += 1
         else:
             kinds["replayed"] += 1
-        operations |= {recorded_path(interaction.answer_headers[h]) for h in ("azure-asyncoperation", "location")
-                       if h in interaction.answer_headers}
+        operations |= {
+            recorded_path(interaction.answer_headers[h])
+            for h in ("azure-asyncoperation", "location")
+            if h in interaction.answer_headers
+        }
     return kinds
 
 
@@ -249,8 +272,9 @@ def prepare(arm: Arm, interactions: list[Interaction]) -> None:
     for interaction in interactions:
         add_directory_object(arm, interaction)
     for group, location in groups.items():
-        status, body, _ = send(arm, "PUT", f"{group}?api-version={RESOURCE_GROUP_API}", {},
-                               json.dumps({"location": location}))
+        status, body, _ = send(
+            arm, "PUT", f"{group}?api-version={RESOURCE_GROUP_API}", {}, json.dumps({"location": location})
+        )
         assert status in (200, 201), f"creating resource group {group} answered {status}: {brief(body)}"
 
 
@@ -295,11 +319,16 @@ def poll_until_ended(arm: Arm, url: str) -> tuple[int, object, dict[str, str]]:
     return status, body, headers
 
 
-def send(arm: Arm, method: str, url: str, headers: dict[str, str], body: str | None
-         ) -> tuple[int, object, dict[str, str]]:
+def send(
+    arm: Arm, method: str, url: str, headers: dict[str, str], body: str | None
+) -> tuple[int, object, dict[str, str]]:
     parts = urlsplit(url)
     target = f"https://{SANDBOX_HOST}{parts.path}" + (f"?{parts.query}" if parts.query else "")
-    response = arm.session.request(method, target, data=body.encode() if body else None, headers={
-        "Authorization": "Bearer sandbox", "Content-Type": "application/json", **headers})
+    response = arm.session.request(
+        method,
+        target,
+        data=body.encode() if body else None,
+        headers={"Authorization": "Bearer sandbox", "Content-Type": "application/json", **headers},
+    )
     answer = load_json(response.text) if response.content else None
     return response.status_code, answer, {k.lower(): v for k, v in response.headers.items()}

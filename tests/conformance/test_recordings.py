@@ -23,54 +23,96 @@ SOURCES = RECORDINGS / "SOURCES.md"
 # Key paths compared besides id, name, type, location, provisioningState and the etag: what the CLI test asserts.
 FIELDS: dict[str, tuple[str, ...]] = {
     "test_PutZone_ZoneNotExists_ExpectZoneCreated.yaml": (
-        "properties.numberOfRecordSets", "properties.numberOfVirtualNetworkLinks",
-        "properties.numberOfVirtualNetworkLinksWithRegistration", "properties.maxNumberOfRecordSets",
+        "properties.numberOfRecordSets",
+        "properties.numberOfVirtualNetworkLinks",
+        "properties.numberOfVirtualNetworkLinksWithRegistration",
+        "properties.maxNumberOfRecordSets",
     ),
     "test_PutZone_ZoneExistsIfNoneMatchFailure_ExpectError.yaml": ("properties.numberOfRecordSets",),
     "test_PatchRecordSet_IfMatchFailure_ExpectError.yaml": (
-        "properties.fqdn", "properties.ttl", "properties.aRecords", "properties.isAutoRegistered",
+        "properties.fqdn",
+        "properties.ttl",
+        "properties.aRecords",
+        "properties.isAutoRegistered",
     ),
     "test_ListRecordSetsAcrossType_DefaultRecordSetPresent_ExpectDefaultRecordSetRetrieved.yaml": (
-        "properties.fqdn", "properties.ttl", "properties.isAutoRegistered", "properties.soaRecord.host",
-        "properties.soaRecord.email", "properties.soaRecord.serialNumber", "properties.soaRecord.refreshTime",
-        "properties.soaRecord.retryTime", "properties.soaRecord.expireTime", "properties.soaRecord.minimumTtl",
+        "properties.fqdn",
+        "properties.ttl",
+        "properties.isAutoRegistered",
+        "properties.soaRecord.host",
+        "properties.soaRecord.email",
+        "properties.soaRecord.serialNumber",
+        "properties.soaRecord.refreshTime",
+        "properties.soaRecord.retryTime",
+        "properties.soaRecord.expireTime",
+        "properties.soaRecord.minimumTtl",
     ),
     "test_PutLink_LinkExistsIfNoneMatchFailure_ExpectError.yaml": (
-        "properties.registrationEnabled", "properties.virtualNetwork.id", "properties.virtualNetworkLinkState",
-        "properties.addressSpace.addressPrefixes", "properties.dhcpOptions.dnsServers", "properties.subnets",
+        "properties.registrationEnabled",
+        "properties.virtualNetwork.id",
+        "properties.virtualNetworkLinkState",
+        "properties.addressSpace.addressPrefixes",
+        "properties.dhcpOptions.dnsServers",
+        "properties.subnets",
     ),
     "test_PatchRecordSet_IfMatchSuccess_ExpectRecordSetUpdated.yaml": (
-        "properties.fqdn", "properties.ttl", "properties.aRecords", "properties.metadata",
+        "properties.fqdn",
+        "properties.ttl",
+        "properties.aRecords",
+        "properties.metadata",
     ),
     "test_PatchLink_LinkExistsIfMatchFailure_ExpectError.yaml": (
-        "properties.registrationEnabled", "properties.virtualNetwork.id", "properties.virtualNetworkLinkState",
+        "properties.registrationEnabled",
+        "properties.virtualNetwork.id",
+        "properties.virtualNetworkLinkState",
     ),
     "test_PutRecordSet_IfNoneMatchFailure_ExpectError.yaml": (
-        "properties.fqdn", "properties.ttl", "properties.aRecords", "properties.isAutoRegistered",
+        "properties.fqdn",
+        "properties.ttl",
+        "properties.aRecords",
+        "properties.isAutoRegistered",
     ),
     "test_role_assignment_create_using_principal_type.yaml": (
-        "properties.roleName", "properties.type", "properties.roleDefinitionId", "properties.principalId",
-        "properties.principalType", "properties.scope",
+        "properties.roleName",
+        "properties.type",
+        "properties.roleDefinitionId",
+        "properties.principalId",
+        "properties.principalType",
+        "properties.scope",
     ),
     "test_storage_account_private_endpoint.yaml": (
-        "properties.addressPrefix", "properties.privateEndpointNetworkPolicies", "properties.groupId",
-        "properties.requiredMembers", "properties.requiredZoneNames", "kind", "sku.name",
-        "properties.primaryEndpoints.blob", "properties.privateEndpoint.id",
-        "properties.privateLinkServiceConnectionState.status", "properties.customDnsConfigs[].fqdn",
+        "properties.addressPrefix",
+        "properties.privateEndpointNetworkPolicies",
+        "properties.groupId",
+        "properties.requiredMembers",
+        "properties.requiredZoneNames",
+        "kind",
+        "sku.name",
+        "properties.primaryEndpoints.blob",
+        "properties.privateEndpoint.id",
+        "properties.privateLinkServiceConnectionState.status",
+        "properties.customDnsConfigs[].fqdn",
         "properties.customDnsConfigs[].ipAddresses",
         "properties.privateLinkServiceConnections[].properties.privateLinkServiceConnectionState.status",
     ),
     "test_role_assignment_no_graph.yaml": (
-        "properties.roleDefinitionId", "properties.principalId", "properties.principalType", "properties.scope",
+        "properties.roleDefinitionId",
+        "properties.principalId",
+        "properties.principalType",
+        "properties.scope",
     ),
     "test_network_private_endpoint_private_dns_zone_group.yaml": (
-        "properties.numberOfRecordSets", "properties.privateDnsZoneConfigs[].name",
-        "properties.privateDnsZoneConfigs[].id", "properties.privateDnsZoneConfigs[].type",
+        "properties.numberOfRecordSets",
+        "properties.privateDnsZoneConfigs[].name",
+        "properties.privateDnsZoneConfigs[].id",
+        "properties.privateDnsZoneConfigs[].type",
         "properties.privateDnsZoneConfigs[].properties.privateDnsZoneId",
         "properties.privateDnsZoneConfigs[].properties.recordSets",
     ),
     "test_backup_identity.yaml": (
-        "sku.name", "identity.type", "properties.privateEndpointStateForBackup",
+        "sku.name",
+        "identity.type",
+        "properties.privateEndpointStateForBackup",
         "properties.privateEndpointStateForSiteRecovery",
     ),
 }
@@ -78,8 +120,10 @@ FIELDS: dict[str, tuple[str, ...]] = {
 # What the CLI's test framework made before it recorded (a StorageAccountPreparer), as the recording shows it, and
 # what the interactions trimmed from a recording's head made (SOURCES.md), from their own request bodies.
 SA_PE = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/cli_test_sa_pe000001/providers"
-ZONE_GROUP = ("/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/"
-              "fanqiu_cli_test_network_private_endpoints000001/providers")
+ZONE_GROUP = (
+    "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/"
+    "fanqiu_cli_test_network_private_endpoints000001/providers"
+)
 STORAGE_V2 = {"location": "westus", "kind": "StorageV2", "sku": {"name": "Standard_LRS"}}
 GIVEN: dict[str, dict[str, dict]] = {
     "test_storage_account_private_endpoint.yaml": {
@@ -92,19 +136,34 @@ GIVEN: dict[str, dict[str, dict]] = {
     "test_network_private_endpoint_private_dns_zone_group.yaml": {
         f"{ZONE_GROUP}/Microsoft.Storage/storageAccounts/saplr000002?api-version=2021-09-01": STORAGE_V2,
         f"{ZONE_GROUP}/Microsoft.Network/virtualNetworks/cli-vnet-000003?api-version=2021-08-01": {
-            "location": "CentralUSEuap", "properties": {
+            "location": "CentralUSEuap",
+            "properties": {
                 "addressSpace": {"addressPrefixes": ["10.0.0.0/16"]},
-                "subnets": [{"name": "cli-subnet-000004", "properties": {
-                    "addressPrefix": "10.0.0.0/24", "privateEndpointNetworkPolicies": "Disabled"}}],
-            }},
+                "subnets": [
+                    {
+                        "name": "cli-subnet-000004",
+                        "properties": {"addressPrefix": "10.0.0.0/24", "privateEndpointNetworkPolicies": "Disabled"},
+                    }
+                ],
+            },
+        },
         f"{ZONE_GROUP}/Microsoft.Network/privateEndpoints/cli-pe-000005?api-version=2021-08-01": {
-            "location": "CentralUSEuap", "properties": {
-                "subnet": {"id": f"{ZONE_GROUP}/Microsoft.Network/virtualNetworks/cli-vnet-000003/subnets/"
-                                 "cli-subnet-000004"},
-                "privateLinkServiceConnections": [{"name": "cli-pec-000006", "properties": {
-                    "privateLinkServiceId": f"{ZONE_GROUP}/Microsoft.Storage/storageAccounts/saplr000002",
-                    "groupIds": ["blob"]}}],
-            }},
+            "location": "CentralUSEuap",
+            "properties": {
+                "subnet": {
+                    "id": f"{ZONE_GROUP}/Microsoft.Network/virtualNetworks/cli-vnet-000003/subnets/cli-subnet-000004"
+                },
+                "privateLinkServiceConnections": [
+                    {
+                        "name": "cli-pec-000006",
+                        "properties": {
+                            "privateLinkServiceId": f"{ZONE_GROUP}/Microsoft.Storage/storageAccounts/saplr000002",
+                            "groupIds": ["blob"],
+                        },
+                    }
+                ],
+            },
+        },
     },
 }
 
@@ -142,8 +201,10 @@ def test_recording(name: str, tmp_path: Path) -> None:
     assert replay.sent, f"{name}: no interaction was replayed"
     if not replay.differences:
         return
-    said = (f"{name}: the sandbox answers differently from Azure ({len(replay.differences)} difference(s)):\n  "
-            + "\n  ".join(replay.differences))
+    said = (
+        f"{name}: the sandbox answers differently from Azure ({len(replay.differences)} difference(s)):\n  "
+        + "\n  ".join(replay.differences)
+    )
     expected = named_interactions(EXPECTED_FAILURES.get(name, ""))
     where = {int(re.match(r"#(\d+)", d).group(1)) for d in replay.differences}
     if expected and where <= expected:
@@ -165,10 +226,12 @@ def test_summary() -> None:
     """One count line, and one line per expected failure; run with -s to see them."""
     names = recording_names()
     kinds = sum((count(load_recording(name)) for name in names), Counter())
-    print(f"\nAzure CLI recordings: {len(names)} shipped, {sum(kinds.values())} interactions: "
-          f"{kinds['replayed']} replayed, {kinds['polls left out']} polls of operations still in progress left out, "
-          f"{kinds['not ARM']} to other hosts than ARM; {len(names) - len(EXPECTED_FAILURES)} recordings pass, "
-          f"{len(EXPECTED_FAILURES)} expected to fail")
+    print(
+        f"\nAzure CLI recordings: {len(names)} shipped, {sum(kinds.values())} interactions: "
+        f"{kinds['replayed']} replayed, {kinds['polls left out']} polls of operations still in progress left out, "
+        f"{kinds['not ARM']} to other hosts than ARM; {len(names) - len(EXPECTED_FAILURES)} recordings pass, "
+        f"{len(EXPECTED_FAILURES)} expected to fail"
+    )
     for name, reason in sorted(EXPECTED_FAILURES.items()):
         print(f"  xfail {name}: {reason}")
     assert set(EXPECTED_FAILURES) <= set(names)
@@ -177,8 +240,10 @@ def test_summary() -> None:
 def test_replay_finds_what_differs(tmp_path: Path) -> None:
     """The replay itself can fail: a zone that exists where Azure had none is a different status, and a body
     differs at the key fields it compares."""
-    zone = ("/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/clitest_privatedns000001/providers/"
-            "Microsoft.Network/privateDnsZones/clitest.privatedns.com000002?api-version=2018-09-01")
+    zone = (
+        "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/clitest_privatedns000001/providers/"
+        "Microsoft.Network/privateDnsZones/clitest.privatedns.com000002?api-version=2018-09-01"
+    )
     replay = Replay("test_GetZone_ZoneNotExists_ExpectError.yaml", given={zone: {"location": "global"}})
     differences = replay.run(tmp_path).differences
     assert len(differences) == 1 and differences[0].startswith("#1 GET ")
@@ -187,6 +252,7 @@ def test_replay_finds_what_differs(tmp_path: Path) -> None:
     same = {**azure, "id": azure["id"].upper().replace("/SUBSCRIPTIONS/X", "/subscriptions/s")}
     assert compare_bodies(azure, same, ("properties.ttl",), "s") == []  # ids compare case-insensitively
     assert compare_bodies(azure, {**same, "properties": {"ttl": 6}}, ("properties.ttl",), "s") == [
-        "properties.ttl is 6, Azure's is 5"]
+        "properties.ttl is 6, Azure's is 5"
+    ]
     assert compare_bodies({"value": [azure]}, {"value": []}, (), "s") == ["the list holds [], Azure's holds ['None/d']"]
     assert named_interactions("#6-#8: x; #10") == {6, 7, 8, 10}

@@ -30,15 +30,16 @@ class Estate:
 @pytest.fixture
 def estate(contoso, hub) -> Estate:
     requests: list[str] = []
-    clients = get_clients(Target(state=str(contoso.path)), raw_request_hook=lambda r: requests.append(
-        f"{r.http_request.method} {r.http_request.url.split('?')[0]}"))
+    clients = get_clients(
+        Target(state=str(contoso.path)),
+        raw_request_hook=lambda r: requests.append(f"{r.http_request.method} {r.http_request.url.split('?')[0]}"),
+    )
     for endpoint, vault_name in (("pe-bkp", "rsv-backup-wus3"), ("pe-bkp2", "rsv-backup-uks")):
         vault = hub.recoveryservices.vaults.get("rg-recovery", vault_name)
         make_endpoint(clients, "rg-network-spoke", endpoint, SPOKE_ENDPOINTS, vault.id, "AzureBackup")
         grant(clients, rg_scope(clients, "rg-network-spoke"), "Contributor", vault.identity.principal_id)
         registered = contoso.event("register-container", vault.id)  # fails on DNS, but makes the _ecs endpoints
         assert registered.code == "UserErrorVMInternetConnectivityIssue" and len(registered.created) == 2
-    make_endpoint(clients, "rg-network-spoke", "pe-asr", SPOKE_ENDPOINTS, f"{VAULTS}/rsv-asr-wus3",
-                  "AzureSiteRecovery")
+    make_endpoint(clients, "rg-network-spoke", "pe-asr", SPOKE_ENDPOINTS, f"{VAULTS}/rsv-asr-wus3", "AzureSiteRecovery")
     requests.clear()
     return Estate(contoso, clients, requests)

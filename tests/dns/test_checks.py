@@ -68,11 +68,16 @@ class Backup:
         return self.record.split("-ab-")[0]
 
 
-def make_backup(clients: AzureClients, hub: AzureClients, *, by: AzureClients | None = None, manual: bool = False,
-                zone_group: bool = True) -> Backup:
+def make_backup(
+    clients: AzureClients,
+    hub: AzureClients,
+    *,
+    by: AzureClients | None = None,
+    manual: bool = False,
+    zone_group: bool = True,
+) -> Backup:
     """The endpoint (made by ``by``, the default caller if not given), with a zone group to the hub's zones."""
-    endpoint = make_endpoint(by or clients, SPOKE_RG, "pe-backup", SPOKE_ENDPOINTS, VAULT, "AzureBackup",
-                             manual=manual)
+    endpoint = make_endpoint(by or clients, SPOKE_RG, "pe-backup", SPOKE_ENDPOINTS, VAULT, "AzureBackup", manual=manual)
     if zone_group:
         attach_zones(clients, SPOKE_RG, "pe-backup", [hub.privatedns.private_zones.get("rg-dns", z).id for z in ZONES])
     return Backup(endpoint.id, member_ips(endpoint))
@@ -112,13 +117,21 @@ def set_connection(hub: AzureClients, status: str) -> None:
     vault = hub.recoveryservices.vaults.get("rg-recovery", "rsv-backup-wus3")
     (connection,) = vault.properties.private_endpoint_connections
     hub.backup.private_endpoint_connection.begin_put(
-        "rsv-backup-wus3", "rg-recovery", connection.id.rsplit("/", 1)[-1],
-        PrivateEndpointConnectionResource(properties=PrivateEndpointConnection(
-            private_link_service_connection_state=PrivateLinkServiceConnectionState(
-                status=status, description="by the owner")))).result()
+        "rsv-backup-wus3",
+        "rg-recovery",
+        connection.id.rsplit("/", 1)[-1],
+        PrivateEndpointConnectionResource(
+            properties=PrivateEndpointConnection(
+                private_link_service_connection_state=PrivateLinkServiceConnectionState(
+                    status=status, description="by the owner"
+                )
+            )
+        ),
+    ).result()
 
 
 # --- all good ------------------------------------------------------------------------------------------------------
+
 
 def test_everything_passes_when_the_spoke_is_linked_resolution_included(contoso, clients, linked):
     with DnsServer(contoso, SPOKE_VNET) as server:
@@ -144,8 +157,9 @@ def test_checks_only_read_and_make_each_read_once(contoso, clients, linked, targ
         make_endpoint(clients, SPOKE_RG, name, SPOKE_ENDPOINTS, f"{STORAGE}/{account}", "blob")
         attach_zones(clients, SPOKE_RG, name, [f"{DNS_RG}/providers/Microsoft.Network/privateDnsZones/{BLOB_ZONE}"])
     seen: list[tuple[str, str]] = []
-    counting = get_clients(target, raw_request_hook=lambda r: seen.append((r.http_request.method,
-                                                                           r.http_request.url.split("?")[0])))
+    counting = get_clients(
+        target, raw_request_hook=lambda r: seen.append((r.http_request.method, r.http_request.url.split("?")[0]))
+    )
     frame = check_endpoints(counting, [linked.id.split("/providers/")[0]])  # the spoke's resource group
     assert set(frame["Status"]) == {"pass"} and len(only(frame, "connection")) == 3
     assert {method for method, _ in seen} == {"GET"}
@@ -158,6 +172,7 @@ def test_checks_only_read_and_make_each_read_once(contoso, clients, linked, targ
 
 
 # --- a. connection -------------------------------------------------------------------------------------------------
+
 
 def test_a_pending_connection_fails_until_the_vault_owner_approves(contoso, clients, hub):
     operator = get_clients(Target(state=str(contoso.path), principal="operator"))  # may not approve on the hub
@@ -186,6 +201,7 @@ def test_a_rejected_connection_must_be_recreated(contoso, clients, hub):
 
 # --- b. zone -------------------------------------------------------------------------------------------------------
 
+
 def test_a_missing_zone_fails_until_it_is_created(contoso, clients, hub):
     backup = make_backup(clients, hub, zone_group=False)  # nothing says where its zone is
     missing = one(check_endpoints(clients, [backup.id]), "zone", BACKUP_ZONE)
@@ -212,6 +228,7 @@ def test_zones_filled_by_hand_are_found_in_the_resource_groups_given(contoso, cl
 
 # --- c. link -------------------------------------------------------------------------------------------------------
 
+
 def test_a_zone_not_linked_to_the_endpoints_vnet_fails_until_linked(clients, hub, backup):
     link = one(check_endpoints(clients, [backup.id]), "link", BACKUP_ZONE)
     assert (link["Status"], link["Resource"]) == ("fail", BACKUP_ZONE)
@@ -232,6 +249,7 @@ def test_a_consuming_vnet_given_must_be_linked_too(clients, hub, linked):
 
 
 # --- d. records ----------------------------------------------------------------------------------------------------
+
 
 def test_a_missing_record_fails_until_added(clients, hub, linked):
     hub.privatedns.record_sets.delete("rg-dns", BACKUP_ZONE, "A", linked.record)
@@ -254,8 +272,13 @@ def test_a_stale_record_fails_naming_the_stale_ip(clients, hub, linked):
 
 
 def test_an_extra_ip_beside_the_right_one_fails_naming_it(clients, hub, linked):
-    hub.privatedns.record_sets.create_or_update("rg-dns", BACKUP_ZONE, "A", linked.record, {"properties": {
-        "ttl": 10, "aRecords": [{"ipv4Address": linked.ip}, {"ipv4Address": "10.1.1.61"}]}})
+    hub.privatedns.record_sets.create_or_update(
+        "rg-dns",
+        BACKUP_ZONE,
+        "A",
+        linked.record,
+        {"properties": {"ttl": 10, "aRecords": [{"ipv4Address": linked.ip}, {"ipv4Address": "10.1.1.61"}]}},
+    )
     extra = one(check_endpoints(clients, [linked.id]), "record", linked.fqdn)
     assert extra["Status"] == "fail" and "extra IPs 10.1.1.61" in extra["Detail"]
     assert "remove 10.1.1.61" in extra["Fix"]
@@ -281,6 +304,7 @@ def test_a_leftover_record_of_the_same_vault_warns(clients, hub, linked):
 
 # --- e. resolution -------------------------------------------------------------------------------------------------
 
+
 def test_resolution_fails_through_the_spokes_dns_until_the_spoke_is_linked(contoso, clients, hub, backup):
     with DnsServer(contoso, SPOKE_VNET) as server:
         nameserver = f"{server.host}:{server.port}"
@@ -292,23 +316,27 @@ def test_resolution_fails_through_the_spokes_dns_until_the_spoke_is_linked(conto
         link_spoke(hub)
         resolved = one(check_endpoints(clients, [backup.id], nameserver=nameserver), "resolution", backup.fqdn)
         assert resolved["Status"] == "pass" and resolved["Detail"] == (
-            f"{nameserver} answers {backup.ip}, in the endpoint subnet 10.1.1.0/26")
+            f"{nameserver} answers {backup.ip}, in the endpoint subnet 10.1.1.0/26"
+        )
 
 
 def test_a_missing_record_resolves_to_nothing(contoso, clients, hub, linked):
     hub.privatedns.record_sets.delete("rg-dns", BACKUP_ZONE, "A", linked.record)
     with DnsServer(contoso, SPOKE_VNET) as server:
-        row = one(check_endpoints(clients, [linked.id], nameserver=f"127.0.0.1:{server.port}"), "resolution",
-                  linked.fqdn)
+        row = one(
+            check_endpoints(clients, [linked.id], nameserver=f"127.0.0.1:{server.port}"), "resolution", linked.fqdn
+        )
     assert row["Status"] == "fail" and "no address (NXDOMAIN)" in row["Detail"]
 
 
 # --- f. vault ------------------------------------------------------------------------------------------------------
 
+
 def test_a_vault_open_to_the_public_warns_until_denied(clients, hub, linked):
     def public_access(value: str) -> dict[str, str]:
-        hub.recoveryservices.vaults.begin_update("rg-recovery", "rsv-backup-wus3",
-                                                 {"properties": {"publicNetworkAccess": value}}).result()
+        hub.recoveryservices.vaults.begin_update(
+            "rg-recovery", "rsv-backup-wus3", {"properties": {"publicNetworkAccess": value}}
+        ).result()
         return one(check_endpoints(clients, [linked.id]), "vault", contains="public network access")
 
     opened = public_access("Enabled")
@@ -319,12 +347,16 @@ def test_a_vault_open_to_the_public_warns_until_denied(clients, hub, linked):
 
 # --- options -------------------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("options, field", [
-    ({"nameserver": "127.0.0.1:dns"}, "--nameserver"),
-    ({"nameserver": ":53"}, "--nameserver"),
-    ({"vnets": [SPOKE_ENDPOINTS]}, "--vnet"),  # a subnet, not a VNet
-    ({"zone_groups": [VAULT]}, "--zones"),  # a vault, not a resource group
-])
+
+@pytest.mark.parametrize(
+    "options, field",
+    [
+        ({"nameserver": "127.0.0.1:dns"}, "--nameserver"),
+        ({"nameserver": ":53"}, "--nameserver"),
+        ({"vnets": [SPOKE_ENDPOINTS]}, "--vnet"),  # a subnet, not a VNet
+        ({"zone_groups": [VAULT]}, "--zones"),  # a vault, not a resource group
+    ],
+)
 def test_bad_options_are_input_errors_naming_the_option(clients, linked, options, field):
     with pytest.raises(InputError, match=field):
         check_endpoints(clients, [linked.id], **options)

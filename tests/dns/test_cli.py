@@ -41,8 +41,20 @@ def test_plan_apply_and_a_second_apply(state, hub, tmp_path):
     assert a_records(hub, "rg-dns", BLOB) == {}  # a plan writes nothing
 
     journal = tmp_path / "journal.jsonl"
-    args = ("dns", "apply", "--from", str(entries), "--zones", DNS_RG, "--link", SPOKE_VNET, "--journal", str(journal),
-            "--state", state)
+    args = (
+        "dns",
+        "apply",
+        "--from",
+        str(entries),
+        "--zones",
+        DNS_RG,
+        "--link",
+        SPOKE_VNET,
+        "--journal",
+        str(journal),
+        "--state",
+        state,
+    )
     applied = runbook(*args)
     assert applied.returncode == 0, applied.stderr
     assert "created 13" in applied.stderr and f"journal: {journal} (13 changes)" in applied.stderr
@@ -61,7 +73,9 @@ def test_apply_fails_on_a_conflict_until_told_to_overwrite_it(state, hub, tmp_pa
     kept = runbook(*args)
     assert kept.returncode == 1
     assert len(kept.stderr.splitlines()) == 2
-    assert kept.stderr.splitlines()[1] == "runbook: nothing was written: 1 of the planned changes were refused (see above)"
+    assert (
+        kept.stderr.splitlines()[1] == "runbook: nothing was written: 1 of the planned changes were refused (see above)"
+    )
     assert kept.stderr.startswith(f"runbook: refused: record {account} in {BLOB}: conflict: holds 10.1.1.250, not ")
     assert {zone: a_records(hub, "rg-dns", zone) for zone in (BLOB, BACKUP, QUEUE)} == before  # nothing at all
     assert not journal.exists() or Journal.read(journal) == []
@@ -88,14 +102,20 @@ def test_export_writes_the_files_it_names(state, tmp_path):
     done = runbook("dns", "export", "--from", str(entries), "--format", "bind", "--out", str(tmp_path / "bind"))
     assert done.returncode == 0, done.stderr
     assert sorted(p.rsplit("/", 1)[-1] for p in done.stdout.split()) == [
-        "named.conf.local", f"{BLOB}.zone", "privatelink.queue.core.windows.net.zone",
-        "privatelink.wus3.backup.windowsazure.com.zone"]
+        "named.conf.local",
+        f"{BLOB}.zone",
+        "privatelink.queue.core.windows.net.zone",
+        "privatelink.wus3.backup.windowsazure.com.zone",
+    ]
 
 
 def test_zones_for_a_scenario_and_an_unknown_region():
     done = runbook("dns", "zones", "--scenario", "backup", "--region", "westus3", "--json")
     assert done.returncode == 0 and {r["Zone"] for r in json.loads(done.stdout)} == {
-        "privatelink.wus3.backup.windowsazure.com", BLOB, "privatelink.queue.core.windows.net"}
+        "privatelink.wus3.backup.windowsazure.com",
+        BLOB,
+        "privatelink.queue.core.windows.net",
+    }
     one_line_error(runbook("dns", "zones", "--scenario", "backup", "--region", "westus4"), "westus4", "westus3")
 
 
@@ -112,8 +132,19 @@ def test_check_exits_non_zero_while_a_check_fails(state, hub, tmp_path):
     rows = json.loads(failing.stdout)
     assert {r["Check"] for r in rows if r["Status"] == "fail"} == {"link", "record"}  # not linked, no records yet
     entries = runbook("dns", "entries", endpoint, "--format", "privateip", "--state", state).stdout
-    applied = runbook("dns", "apply", "--from", "-", "--zones", DNS_RG, "--journal", str(tmp_path / "journal.jsonl"),
-                      "--state", state, stdin=entries)
+    applied = runbook(
+        "dns",
+        "apply",
+        "--from",
+        "-",
+        "--zones",
+        DNS_RG,
+        "--journal",
+        str(tmp_path / "journal.jsonl"),
+        "--state",
+        state,
+        stdin=entries,
+    )
     assert applied.returncode == 0, applied.stderr
     for zone in ("privatelink.wus3.backup.windowsazure.com", BLOB, "privatelink.queue.core.windows.net"):
         link_zone(hub, "rg-dns", zone, SPOKE_VNET)
@@ -129,8 +160,15 @@ def test_a_pending_endpoint_is_shown_but_left_out_of_the_file(state, tmp_path):
     from tests.dns.conftest import SPOKE_RG
 
     operator = get_clients(Target(state=state, principal="operator"))
-    make_endpoint(operator, "rg-network-spoke", "pe-operator", SPOKE_ENDPOINTS, f"{VAULTS}/rsv-asr-wus3",
-                  "AzureSiteRecovery", manual=True)
+    make_endpoint(
+        operator,
+        "rg-network-spoke",
+        "pe-operator",
+        SPOKE_ENDPOINTS,
+        f"{VAULTS}/rsv-asr-wus3",
+        "AzureSiteRecovery",
+        manual=True,
+    )
     table = json.loads(runbook("dns", "entries", SPOKE_RG, "--json", "--state", state).stdout)
     assert {r["ConnectionState"] for r in table if r["PrivateEndpoint"] == "pe-operator"} == {"Pending"}
     out = tmp_path / "dnsentries.txt"
@@ -152,61 +190,101 @@ def test_apply_refuses_a_link_azure_would_refuse_before_writing_anything(state, 
     args = ("--from", str(entries), "--zones", zones, "--create-missing-zones", "--link", HUB_VNET, "--state", state)
     planned = runbook("dns", "plan", *args, "--json")
     assert planned.returncode == 0 and planned.stderr == (
-        "runbook: apply would write nothing while 3 rows are conflict or zone-missing (see Reason)\n")
+        "runbook: apply would write nothing while 3 rows are conflict or zone-missing (see Reason)\n"
+    )
     plan = json.loads(planned.stdout)
     conflicts = [r for r in plan if r["Action"] == "conflict"]
-    assert len(conflicts) == 3 and all("use that zone's resource group as zones_resource_group (or --zones)"
-                                       in r["Reason"] for r in conflicts)
+    assert len(conflicts) == 3 and all(
+        "use that zone's resource group as zones_resource_group (or --zones)" in r["Reason"] for r in conflicts
+    )
     applied = runbook("dns", "apply", *args, "--journal", str(tmp_path / "journal.jsonl"))
     assert applied.returncode == 1
     lines = applied.stderr.splitlines()
-    assert lines[0].startswith(f"runbook: refused: link link-vnet-hub in {BACKUP}: vnet-hub is already linked to "
-                               f"another {BACKUP}, "
-                               "in rg-dns (subscription ")
+    assert lines[0].startswith(
+        f"runbook: refused: link link-vnet-hub in {BACKUP}: vnet-hub is already linked to "
+        f"another {BACKUP}, "
+        "in rg-dns (subscription "
+    )
     assert lines[-1] == "runbook: nothing was written: 3 of the planned changes were refused (see above)"
     assert list(hub.privatedns.private_zones.list_by_resource_group("rg-dns-new")) == []  # not even the zones
 
 
 def test_a_mistyped_zone_is_not_created_unless_allowed(state, hub, tmp_path):
     entries = tmp_path / "dnsentries.txt"
-    entries.write_text("ResourceName DNS PrivateIP\n123-ab-pod01-fc1 privatelink.wus3.backup.windowsazure.cm 10.1.1.4\n")
+    entries.write_text(
+        "ResourceName DNS PrivateIP\n123-ab-pod01-fc1 privatelink.wus3.backup.windowsazure.cm 10.1.1.4\n"
+    )
     hub.resources.resource_groups.create_or_update("rg-dns-new", {"location": "westus3"})
     zones = DNS_RG.replace("/rg-dns", "/rg-dns-new")
-    args = ("dns", "apply", "--from", str(entries), "--zones", zones, "--create-missing-zones", "--journal",
-            str(tmp_path / "journal.jsonl"), "--state", state)
+    args = (
+        "dns",
+        "apply",
+        "--from",
+        str(entries),
+        "--zones",
+        zones,
+        "--create-missing-zones",
+        "--journal",
+        str(tmp_path / "journal.jsonl"),
+        "--state",
+        state,
+    )
     refused = runbook(*args)
     assert refused.returncode == 2
-    one_line_error(refused, "privatelink.wus3.backup.windowsazure.cm is not a private-link zone the runbooks use",
-                   "did you mean privatelink.wus3.backup.windowsazure.com",
-                   "--allow-zone privatelink.wus3.backup.windowsazure.cm")
+    one_line_error(
+        refused,
+        "privatelink.wus3.backup.windowsazure.cm is not a private-link zone the runbooks use",
+        "did you mean privatelink.wus3.backup.windowsazure.com",
+        "--allow-zone privatelink.wus3.backup.windowsazure.cm",
+    )
     assert list(hub.privatedns.private_zones.list_by_resource_group("rg-dns-new")) == []
     allowed = runbook(*args, "--allow-zone", "privatelink.wus3.backup.windowsazure.cm")
     assert allowed.returncode == 0, allowed.stderr
     assert [z.name for z in hub.privatedns.private_zones.list_by_resource_group("rg-dns-new")] == [
-        "privatelink.wus3.backup.windowsazure.cm"]
+        "privatelink.wus3.backup.windowsazure.cm"
+    ]
 
 
-@pytest.mark.parametrize("text, words", [
-    ("", ["dnsentries.txt: the file is empty", "runbook dns entries"]),
-    ("\n  \n", ["dnsentries.txt: the file is empty"]),
-    ("ResourceName DNS PrivateIP\n", ["dnsentries.txt line 1: no entries after it"]),
-    ("ResourceName,DNS,PrivateIP,FQDN\n", ["dnsentries.txt line 1: no entries after it"]),
-    ("ResourceName,DNS\nx,privatelink.blob.core.windows.net\n", ["dnsentries.txt line 1: no column PrivateIP"]),
-    ("ResourceName,DNS,PrivateIP\nx,privatelink.blob.core.windows.net\n",
-     ["dnsentries.txt line 2: 2 fields, but the header (line 1) names 3"]),
-    ("ResourceName,DNS,PrivateIP\nx,privatelink.blob.core.windows.net,10.1.1.4,extra\n",
-     ["dnsentries.txt line 2: 4 fields"]),
-    ('[{"ResourceName": "x", "DNS": "privatelink.blob.core.windows.net"}]',
-     ["dnsentries.txt entry 1: no PrivateIP"]),
-    ("[]", ["dnsentries.txt line 1: no entries after it"]),
-    ('{"ResourceName": "x"}', ["dnsentries.txt: expected a JSON array of objects"]),
-    ("42", ["dnsentries.txt line 1: expected 'ResourceName DNS PrivateIP'"]),
-])
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ("", ["dnsentries.txt: the file is empty", "runbook dns entries"]),
+        ("\n  \n", ["dnsentries.txt: the file is empty"]),
+        ("ResourceName DNS PrivateIP\n", ["dnsentries.txt line 1: no entries after it"]),
+        ("ResourceName,DNS,PrivateIP,FQDN\n", ["dnsentries.txt line 1: no entries after it"]),
+        ("ResourceName,DNS\nx,privatelink.blob.core.windows.net\n", ["dnsentries.txt line 1: no column PrivateIP"]),
+        (
+            "ResourceName,DNS,PrivateIP\nx,privatelink.blob.core.windows.net\n",
+            ["dnsentries.txt line 2: 2 fields, but the header (line 1) names 3"],
+        ),
+        (
+            "ResourceName,DNS,PrivateIP\nx,privatelink.blob.core.windows.net,10.1.1.4,extra\n",
+            ["dnsentries.txt line 2: 4 fields"],
+        ),
+        (
+            '[{"ResourceName": "x", "DNS": "privatelink.blob.core.windows.net"}]',
+            ["dnsentries.txt entry 1: no PrivateIP"],
+        ),
+        ("[]", ["dnsentries.txt line 1: no entries after it"]),
+        ('{"ResourceName": "x"}', ["dnsentries.txt: expected a JSON array of objects"]),
+        ("42", ["dnsentries.txt line 1: expected 'ResourceName DNS PrivateIP'"]),
+    ],
+)
 def test_an_entries_file_without_entries_is_one_line_and_exit_2(state, hub, tmp_path, text, words):
     entries = tmp_path / "dnsentries.txt"
     entries.write_text(text)
-    done = runbook("dns", "apply", "--from", str(entries), "--zones", DNS_RG, "--state", state,
-                   "--journal", str(tmp_path / "journal.jsonl"))
+    done = runbook(
+        "dns",
+        "apply",
+        "--from",
+        str(entries),
+        "--zones",
+        DNS_RG,
+        "--state",
+        state,
+        "--journal",
+        str(tmp_path / "journal.jsonl"),
+    )
     assert done.returncode == 2
     one_line_error(done, *[w.replace("dnsentries.txt", str(entries)) for w in words])
     assert a_records(hub, "rg-dns", BLOB) == {}
@@ -215,8 +293,10 @@ def test_an_entries_file_without_entries_is_one_line_and_exit_2(state, hub, tmp_
 def test_a_header_only_file_stops_plan_and_export_too(state, tmp_path):
     entries = tmp_path / "dnsentries.txt"
     entries.write_text("ResourceName DNS PrivateIP\n")
-    for args in (("plan", "--zones", DNS_RG, "--state", state), ("export", "--format", "hosts", "--out",
-                                                                  str(tmp_path / "out"))):
+    for args in (
+        ("plan", "--zones", DNS_RG, "--state", state),
+        ("export", "--format", "hosts", "--out", str(tmp_path / "out")),
+    ):
         done = runbook("dns", args[0], "--from", str(entries), *args[1:])
         assert done.returncode == 2
         one_line_error(done, f"{entries} line 1: no entries after it")

@@ -35,16 +35,28 @@ VAULT, GOV_BACKUP = "privatelink.vaultcore.azure.net", "privatelink.ugv.backup.w
 
 # (zone, record, ip, fqdn): what the exports must hold, written out by hand
 EXPECTED = [
-    (BACKUP, "3412345678901234567-ab-pod01-fc1", "10.10.0.4",
-     "3412345678901234567-ab-pod01-fc1.wus3.backup.windowsazure.com"),
-    (ASR, "3412345678901234567-asr-pod01-rcm1.wus3", "10.10.0.5",
-     "3412345678901234567-asr-pod01-rcm1.wus3.siterecovery.windowsazure.com"),
+    (
+        BACKUP,
+        "3412345678901234567-ab-pod01-fc1",
+        "10.10.0.4",
+        "3412345678901234567-ab-pod01-fc1.wus3.backup.windowsazure.com",
+    ),
+    (
+        ASR,
+        "3412345678901234567-asr-pod01-rcm1.wus3",
+        "10.10.0.5",
+        "3412345678901234567-asr-pod01-rcm1.wus3.siterecovery.windowsazure.com",
+    ),
     (BLOB, "stcache01", "10.10.0.6", "stcache01.blob.core.windows.net"),
     (QUEUE, "stcache01", "10.10.0.7", "stcache01.queue.core.windows.net"),
     (BLOB, "abcpod01prot120", "10.10.0.8", "abcpod01prot120.z22.blob.storage.azure.net"),
     (VAULT, "kv-migrate", "10.10.0.9", "kv-migrate.vault.azure.net"),  # given without its FQDN: the zone tells it
-    (GOV_BACKUP, "5512345678901234567-ab-pod01-fc1", "10.20.0.4",
-     "5512345678901234567-ab-pod01-fc1.ugv.backup.windowsazure.us"),
+    (
+        GOV_BACKUP,
+        "5512345678901234567-ab-pod01-fc1",
+        "10.20.0.4",
+        "5512345678901234567-ab-pod01-fc1.ugv.backup.windowsazure.us",
+    ),
     (QUEUE, "abcpod01ecs120", "10.10.0.10", "abcpod01ecs120.queue.core.windows.net"),
 ]
 ZONES = sorted({zone for zone, *_ in EXPECTED})
@@ -52,14 +64,23 @@ FORMATS = tuple(WRITERS)
 
 
 def entries(rows=None) -> pd.DataFrame:
-    rows = rows if rows is not None else [
-        {"ResourceName": record, "DNS": zone, "PrivateIP": ip, "FQDN": None if zone == VAULT else fqdn}
-        for zone, record, ip, fqdn in EXPECTED
-    ] + [
-        {"ResourceName": "3412345678901234567-ab-pod01-fc1", "DNS": BACKUP, "PrivateIP": "10.10.0.4",  # duplicate
-         "FQDN": "3412345678901234567-ab-pod01-fc1.wus3.backup.windowsazure.com"},
-        {"ResourceName": "", "DNS": "", "PrivateIP": "10.10.0.11", "FQDN": "app.contoso.com"},  # no zone: skipped
-    ]
+    rows = (
+        rows
+        if rows is not None
+        else [
+            {"ResourceName": record, "DNS": zone, "PrivateIP": ip, "FQDN": None if zone == VAULT else fqdn}
+            for zone, record, ip, fqdn in EXPECTED
+        ]
+        + [
+            {
+                "ResourceName": "3412345678901234567-ab-pod01-fc1",
+                "DNS": BACKUP,
+                "PrivateIP": "10.10.0.4",  # duplicate
+                "FQDN": "3412345678901234567-ab-pod01-fc1.wus3.backup.windowsazure.com",
+            },
+            {"ResourceName": "", "DNS": "", "PrivateIP": "10.10.0.11", "FQDN": "app.contoso.com"},  # no zone: skipped
+        ]
+    )
     return pd.DataFrame(rows)
 
 
@@ -69,6 +90,7 @@ def tool(name: str) -> str:
 
 
 # BIND
+
 
 def test_every_zone_file_passes_named_checkzone_with_its_records(tmp_path):
     checkzone = tool("named-checkzone")
@@ -93,6 +115,7 @@ def test_named_conf_declares_each_zone_once(tmp_path):
 
 # dnsmasq, serving the hosts file and its own configuration
 
+
 @pytest.fixture
 def dnsmasq(tmp_path):
     """Start a real dnsmasq on a free loopback port with some options; its port. Stopped after the test."""
@@ -104,9 +127,23 @@ def dnsmasq(tmp_path):
             port = probe.getsockname()[1]
         log = open(tmp_path / f"dnsmasq-{port}.log", "w+")
         user = ["--user=root"] if os.geteuid() == 0 else []  # a container may lack the user dnsmasq switches to
-        process = subprocess.Popen([binary, "--no-daemon", "--no-resolv", "--no-hosts", f"--port={port}",
-                                    "--listen-address=127.0.0.1", "--bind-interfaces", "--pid-file=",
-                                    "--log-facility=-", *user, *options], stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [
+                binary,
+                "--no-daemon",
+                "--no-resolv",
+                "--no-hosts",
+                f"--port={port}",
+                "--listen-address=127.0.0.1",
+                "--bind-interfaces",
+                "--pid-file=",
+                "--log-facility=-",
+                *user,
+                *options,
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         started.append((process, log))
         deadline = time.monotonic() + 5
         while process.poll() is None and time.monotonic() < deadline:
@@ -146,14 +183,16 @@ def test_dnsmasq_answers_every_fqdn_and_alias(tmp_path, dnsmasq, fmt, option):
 
 # hosts
 
+
 def test_hosts_lists_each_ip_and_fqdn_once_with_its_alias(tmp_path):
     [path] = export_entries(entries(), "hosts", tmp_path)
     text = path.read_text(encoding="utf-8")
     assert text.startswith("#") and "runbook_lib" in text.splitlines()[0] and "\r" not in text
     lines = [line.split() for line in text.splitlines() if line and not line.startswith("#")]
     assert Counter((ip, fqdn) for ip, fqdn, *_ in lines) == Counter((ip, fqdn) for _, _, ip, fqdn in EXPECTED)
-    assert {(ip, fqdn, *aliases) for ip, fqdn, *aliases in lines} == \
-        {(ip, fqdn, f"{record}.{zone}") for zone, record, ip, fqdn in EXPECTED}
+    assert {(ip, fqdn, *aliases) for ip, fqdn, *aliases in lines} == {
+        (ip, fqdn, f"{record}.{zone}") for zone, record, ip, fqdn in EXPECTED
+    }
 
 
 def test_a_zone_that_is_not_a_privatelink_zone_keeps_the_alias_as_fqdn(tmp_path):
@@ -164,6 +203,7 @@ def test_a_zone_that_is_not_a_privatelink_zone_keeps_the_alias_as_fqdn(tmp_path)
 
 # Windows DNS: no PowerShell here, so read the scripts' data
 
+
 def test_windows_records_script_lists_each_record_once_and_never_overwrites(tmp_path):
     export_entries(entries(), "windows-dns", tmp_path)
     script = (tmp_path / "dns-records.ps1").read_text(encoding="utf-8")
@@ -172,7 +212,7 @@ def test_windows_records_script_lists_each_record_once_and_never_overwrites(tmp_
     assert re.findall(r"^\$zones = @\((.*)\)$", script, re.M) == [", ".join(f"'{z}'" for z in ZONES)]
     assert "Add-DnsServerPrimaryZone -Name $zone -ReplicationScope Forest" in script
     assert "-TimeToLive $ttl" in script and "$ttl = New-TimeSpan -Seconds 10" in script
-    guard = script[script.index("$found ="):]
+    guard = script[script.index("$found =") :]
     assert "-notcontains $r.IP" in guard and "Write-Warning" in guard and "Add-" not in guard
     assert not re.search(r"Remove-DnsServer|Set-DnsServerResourceRecord|-Force", script)
 
@@ -182,20 +222,26 @@ def test_windows_forwarders_name_every_zone_once_with_azure_dns(tmp_path):
     script = (tmp_path / "conditional-forwarders.ps1").read_text(encoding="utf-8")
     zones = re.findall(r"'([^']+)'", re.search(r"^\$zones = @\((.*)\)$", script, re.M)[1])
     assert zones == ZONES
-    assert "Add-DnsServerConditionalForwarderZone -Name $zone -MasterServers 168.63.129.16 -ReplicationScope Forest" \
+    assert (
+        "Add-DnsServerConditionalForwarderZone -Name $zone -MasterServers 168.63.129.16 -ReplicationScope Forest"
         in script
+    )
     assert "Azure VNet" in script  # the comment saying where it can work
 
 
 # bad input: named, and nothing written
 
-@pytest.mark.parametrize("column, value", [
-    ("ResourceName", "x'; Remove-Item C:\\ -Recurse; '"),
-    ("DNS", "privatelink.blob.core.windows.net\nzone \"evil\""),
-    ("DNS", "privatelink blob.core.windows.net"),
-    ("FQDN", "stcache01.blob.core.windows.net,10.6.6.6"),
-    ("PrivateIP", "10.10.0.6 evil.example"),
-])
+
+@pytest.mark.parametrize(
+    "column, value",
+    [
+        ("ResourceName", "x'; Remove-Item C:\\ -Recurse; '"),
+        ("DNS", 'privatelink.blob.core.windows.net\nzone "evil"'),
+        ("DNS", "privatelink blob.core.windows.net"),
+        ("FQDN", "stcache01.blob.core.windows.net,10.6.6.6"),
+        ("PrivateIP", "10.10.0.6 evil.example"),
+    ],
+)
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_an_unsafe_value_is_named_and_nothing_is_written(tmp_path, fmt, column, value):
     rows = entries().to_dict("records")
@@ -208,7 +254,9 @@ def test_an_unsafe_value_is_named_and_nothing_is_written(tmp_path, fmt, column, 
 
 def test_two_ips_for_one_record_is_an_error(tmp_path):
     rows = entries().to_dict("records") + [{"ResourceName": "stcache01", "DNS": BLOB, "PrivateIP": "10.99.0.6"}]
-    with pytest.raises(InputError, match=rf"stcache01\.{re.escape(BLOB)} -> 10\.99\.0\.6, but row 3 gives 10\.10\.0\.6"):
+    with pytest.raises(
+        InputError, match=rf"stcache01\.{re.escape(BLOB)} -> 10\.99\.0\.6, but row 3 gives 10\.10\.0\.6"
+    ):
         export_entries(entries(rows), "hosts", tmp_path / "out")
     assert not (tmp_path / "out").exists()
 
@@ -236,10 +284,14 @@ def test_entries_without_any_zone_are_nothing_to_export(tmp_path):
 def test_a_second_export_overwrites_the_first_only_when_forced(tmp_path):
     [first] = export_entries(entries(), "dnsmasq", tmp_path)
     kept = first.read_text()
-    rows = [{"ResourceName": "stcache01", "DNS": BLOB, "PrivateIP": "10.10.0.99",
-             "FQDN": "stcache01.blob.core.windows.net"}]
-    with pytest.raises(InputError, match=rf"^--out: '{tmp_path}' already holds dnsmasq.conf; choose another "
-                                         r"directory, or --force to overwrite$"):
+    rows = [
+        {"ResourceName": "stcache01", "DNS": BLOB, "PrivateIP": "10.10.0.99", "FQDN": "stcache01.blob.core.windows.net"}
+    ]
+    with pytest.raises(
+        InputError,
+        match=rf"^--out: '{tmp_path}' already holds dnsmasq.conf; choose another "
+        r"directory, or --force to overwrite$",
+    ):
         export_entries(entries(rows), "dnsmasq", tmp_path)
     assert first.read_text() == kept
     [path] = export_entries(entries(rows), "dnsmasq", tmp_path, force=True)
@@ -275,9 +327,16 @@ ACCOUNT = "stpartition01"
 def zoned(estate):
     """A storage account with Azure DNS zone endpoints and a blob endpoint in the spoke, as ARM shows it:
     (the endpoint's id, its entries, the zNN FQDN, the IP)."""
-    account = estate.clients.storage.storage_accounts.begin_create("rg-network-spoke", ACCOUNT, {
-        "location": LOCATION, "kind": "StorageV2", "sku": {"name": "Standard_LRS"},
-        "properties": {"dnsEndpointType": "AzureDnsZone"}}).result()
+    account = estate.clients.storage.storage_accounts.begin_create(
+        "rg-network-spoke",
+        ACCOUNT,
+        {
+            "location": LOCATION,
+            "kind": "StorageV2",
+            "sku": {"name": "Standard_LRS"},
+            "properties": {"dnsEndpointType": "AzureDnsZone"},
+        },
+    ).result()
     endpoint = make_endpoint(estate.clients, "rg-network-spoke", "pe-st-zoned", SPOKE_ENDPOINTS, account.id, "blob")
     entries = entries_for(estate.clients, [endpoint.id])
     [(fqdn, ip)] = entries[["FQDN", "PrivateIP"]].itertuples(index=False)
@@ -306,11 +365,13 @@ def test_bind_puts_the_account_in_the_privatelink_blob_zone(zoned, tmp_path):
     _, entries, _, ip = zoned
     written = export_entries(csv_file(entries), "bind", tmp_path)
     assert sorted(p.name for p in written) == ["named.conf.local", f"{BLOB}.zone"]  # no storage.azure.net zone
-    result = subprocess.run([tool("named-checkzone"), "-D", BLOB, str(tmp_path / f"{BLOB}.zone")],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [tool("named-checkzone"), "-D", BLOB, str(tmp_path / f"{BLOB}.zone")], capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert [f[0::4] for f in map(str.split, result.stdout.splitlines()) if f[2:4] == ["IN", "A"]] == \
-        [[f"{ACCOUNT}.{BLOB}.", ip]]
+    assert [f[0::4] for f in map(str.split, result.stdout.splitlines()) if f[2:4] == ["IN", "A"]] == [
+        [f"{ACCOUNT}.{BLOB}.", ip]
+    ]
 
 
 def test_windows_dns_names_the_privatelink_blob_zone_and_the_account(zoned, tmp_path):
@@ -323,6 +384,7 @@ def test_windows_dns_names_the_privatelink_blob_zone_and_the_account(zoned, tmp_
 
 
 # an entries file that lost the FQDN (PrivateIP.ps1's lines): completed from the endpoints' NICs, or refused
+
 
 def privateip_file(entries: pd.DataFrame, header: bool = True) -> pd.DataFrame:
     return parse_entries(format_entries(entries, header=header), "dnsentries.txt")
@@ -356,8 +418,10 @@ def test_the_nics_give_the_zone_name_back(estate, zoned, tmp_path):
 
 def test_lines_the_named_endpoints_do_not_hold_stay_refused(estate, zoned, tmp_path):
     _, entries, _, _ = zoned
-    other = f"/subscriptions/{estate.clients.subscription_id}/resourceGroups/rg-network-spoke/providers/" \
-            "Microsoft.Network/privateEndpoints/pe-asr"
+    other = (
+        f"/subscriptions/{estate.clients.subscription_id}/resourceGroups/rg-network-spoke/providers/"
+        "Microsoft.Network/privateEndpoints/pe-asr"
+    )
     text = format_entries(entries, header=True) + "stother02 privatelink.queue.core.windows.net 10.1.0.99\n"
     completed = complete_fqdns(estate.clients, parse_entries(text, "dnsentries.txt"), [other])
     with pytest.raises(InputError, match=r"^dnsentries\.txt lines 2, 3: no FQDN"):
@@ -365,10 +429,13 @@ def test_lines_the_named_endpoints_do_not_hold_stay_refused(estate, zoned, tmp_p
     assert not (tmp_path / "out").exists()
 
 
-@pytest.mark.parametrize("column, value, words", [
-    ("PrivateIP", "10.1.0.250", ["on its endpoint's NIC, not 10.1.0.250", "older than the endpoint"]),
-    ("FQDN", f"{ACCOUNT}.blob.core.windows.net", [f"is asked for as {ACCOUNT}.z", f"not {ACCOUNT}.blob.core"]),
-])
+@pytest.mark.parametrize(
+    "column, value, words",
+    [
+        ("PrivateIP", "10.1.0.250", ["on its endpoint's NIC, not 10.1.0.250", "older than the endpoint"]),
+        ("FQDN", f"{ACCOUNT}.blob.core.windows.net", [f"is asked for as {ACCOUNT}.z", f"not {ACCOUNT}.blob.core"]),
+    ],
+)
 def test_a_line_the_nics_contradict_is_refused_naming_it(estate, zoned, column, value, words):
     endpoint, entries, _, _ = zoned
     stale = entries.assign(**{column: value})
@@ -379,6 +446,7 @@ def test_a_line_the_nics_contradict_is_refused_naming_it(estate, zoned, column, 
 
 
 # the command, as a consultant runs it on a vault's PrivateIP.ps1-style file
+
 
 def test_export_asks_arm_for_the_fqdns_or_refuses_with_exit_2(estate, tmp_path):
     state, vault = str(estate.sandbox.path), f"{VAULTS}/rsv-backup-wus3"
@@ -400,6 +468,7 @@ def test_export_asks_arm_for_the_fqdns_or_refuses_with_exit_2(estate, tmp_path):
 
 # the registry: one mapping of format -> writer, which the command line offers
 
+
 def export_format_option(parser) -> argparse.Action:
     """`runbook dns export`'s --format option, as the parser builds it."""
     commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
@@ -408,8 +477,11 @@ def export_format_option(parser) -> argparse.Action:
 
 
 def test_the_command_line_offers_the_registered_formats_and_says_what_each_writes():
-    assert list(export_format_option(build_parser()).choices) == list(WRITERS) == \
-        ["hosts", "bind", "dnsmasq", "windows-dns"]
+    assert (
+        list(export_format_option(build_parser()).choices)
+        == list(WRITERS)
+        == ["hosts", "bind", "dnsmasq", "windows-dns"]
+    )
     shown = " ".join(runbook("dns", "export", "--help", env={"COLUMNS": "500"}).stdout.split())
     assert all(f"{fmt}: {' '.join(writer.__doc__.split())}" in shown for fmt, writer in WRITERS.items()), shown
     refused = runbook("dns", "export", "--from", "x", "--format", "zonefile", "--out", "d")
@@ -420,8 +492,13 @@ def test_the_command_line_offers_the_registered_formats_and_says_what_each_write
 def test_a_registered_writer_is_offered_and_written_with_no_other_change(monkeypatch, tmp_path):
     def unbound_files(entries, ttl):
         """unbound local-data lines"""
-        return {"unbound.conf": "".join(f"local-data: \"{r.ResourceName}.{r.DNS}. {ttl} IN A {r.PrivateIP}\"\n"
-                                        for r in entries.dropna(subset=["DNS"]).itertuples() if r.DNS)}
+        return {
+            "unbound.conf": "".join(
+                f'local-data: "{r.ResourceName}.{r.DNS}. {ttl} IN A {r.PrivateIP}"\n'
+                for r in entries.dropna(subset=["DNS"]).itertuples()
+                if r.DNS
+            )
+        }
 
     monkeypatch.setitem(WRITERS, "unbound", unbound_files)
     assert "unbound" in export_format_option(build_parser()).choices
@@ -434,8 +511,10 @@ ACCEPTED_BY = {
     "hosts": ("test_dnsmasq_answers_every_fqdn_and_alias", "test_hosts_lists_each_ip_and_fqdn_once_with_its_alias"),
     "bind": ("test_every_zone_file_passes_named_checkzone_with_its_records", "test_named_conf_declares_each_zone_once"),
     "dnsmasq": ("test_dnsmasq_answers_every_fqdn_and_alias",),
-    "windows-dns": ("test_windows_records_script_lists_each_record_once_and_never_overwrites",
-                    "test_windows_forwarders_name_every_zone_once_with_azure_dns"),
+    "windows-dns": (
+        "test_windows_records_script_lists_each_record_once_and_never_overwrites",
+        "test_windows_forwarders_name_every_zone_once_with_azure_dns",
+    ),
 }
 
 

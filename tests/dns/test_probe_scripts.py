@@ -27,8 +27,14 @@ def estate(clients, rg) -> BackupEstate:
     backup = make_backup_estate(clients, rg)
     link_zone(clients, rg, BACKUP_ZONE, backup.vnet_id)
     attach_zones(clients, rg, "pe-backup", [backup.zone_id])
-    make_endpoint(clients, rg, "pe-missing", f"{backup.vnet_id}/subnets/{next(iter(PE_SUBNET))}",
-                  make_vault(clients, rg, "rsv-missing").id, "AzureBackup")
+    make_endpoint(
+        clients,
+        rg,
+        "pe-missing",
+        f"{backup.vnet_id}/subnets/{next(iter(PE_SUBNET))}",
+        make_vault(clients, rg, "rsv-missing").id,
+        "AzureBackup",
+    )
     return backup
 
 
@@ -48,8 +54,13 @@ def test_the_sh_script_run_against_the_sandbox_dns_names_the_missing_record(sand
     made = make_script(sandbox, [good, missing], "linux", script)
     assert made.returncode == 0, made.stderr
     with DnsServer(sandbox, estate.vnet_id) as server:
-        ran = subprocess.run([dash, str(script), "-s", f"127.0.0.1:{server.port}", "-o", str(results), "-n"],
-                             capture_output=True, text=True, timeout=120, check=False)
+        ran = subprocess.run(
+            [dash, str(script), "-s", f"127.0.0.1:{server.port}", "-o", str(results), "-n"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
     assert ran.returncode == 0, ran.stderr
     written = json.loads(results.read_text(encoding="utf-8"))
     assert written["script"] == "runbook-dns-check/1" and written["resolver"] == "nslookup"
@@ -76,8 +87,9 @@ SCRIPT_TOOLS = ("awk", "grep", "sort", "tr", "head", "hostname", "date", "cat") 
 
 
 @pytest.mark.parametrize("resolver, package", [("dig", "bind9-dnsutils"), ("host", "bind9-host")])
-def test_the_sh_script_uses_dig_or_host_when_nslookup_is_missing(sandbox, clients, rg, estate, tmp_path, resolver,
-                                                                  package):
+def test_the_sh_script_uses_dig_or_host_when_nslookup_is_missing(
+    sandbox, clients, rg, estate, tmp_path, resolver, package
+):
     dash, tool = require_tool("dash", "dash"), require_tool(resolver, package)
     bin_dir = tmp_path / "bin"  # a machine with the script's tools and this one resolver only
     bin_dir.mkdir()
@@ -87,8 +99,14 @@ def test_the_sh_script_uses_dig_or_host_when_nslookup_is_missing(sandbox, client
     script, results = tmp_path / "check.sh", tmp_path / "r.json"
     assert make_script(sandbox, [endpoint_id(clients, rg, "pe-backup")], "linux", script).returncode == 0
     with DnsServer(sandbox, estate.vnet_id) as server:
-        ran = subprocess.run([dash, str(script), "-s", f"127.0.0.1:{server.port}", "-o", str(results)],
-                             capture_output=True, text=True, timeout=120, check=False, env={"PATH": str(bin_dir)})
+        ran = subprocess.run(
+            [dash, str(script), "-s", f"127.0.0.1:{server.port}", "-o", str(results)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+            env={"PATH": str(bin_dir)},
+        )
     assert ran.returncode == 0, ran.stderr
     written = json.loads(results.read_text(encoding="utf-8"))
     assert written["resolver"] == resolver and written["tcp_tool"] == "none"  # no nc, curl or bash here
@@ -100,13 +118,15 @@ def test_without_a_server_the_sh_script_uses_the_machines_resolver(tmp_path):
     script = tmp_path / "check.sh"
     script.write_text(render_script(probes_of(_entries({"localhost.example": "127.0.0.1"})), ScriptOs.LINUX))
     out = tmp_path / "r.json"
-    ran = subprocess.run([dash, str(script), "-o", str(out), "-n"], capture_output=True, text=True, timeout=60,
-                         check=False)
+    ran = subprocess.run(
+        [dash, str(script), "-o", str(out), "-n"], capture_output=True, text=True, timeout=60, check=False
+    )
     assert ran.returncode == 0, ran.stderr
     written = json.loads(out.read_text(encoding="utf-8"))
     assert written["resolver"] == ("getent" if shutil.which("getent") else "nslookup")
-    assert written["results"] == [{"fqdn": "localhost.example", "expected_ip": "127.0.0.1", "resolved": [],
-                                   "tcp443": None}]
+    assert written["results"] == [
+        {"fqdn": "localhost.example", "expected_ip": "127.0.0.1", "resolved": [], "tcp443": None}
+    ]
 
 
 def test_the_powershell_script_carries_every_fqdn_and_the_clouds_entra_host(sandbox, clients, rg, estate, tmp_path):
@@ -132,16 +152,27 @@ def test_a_name_that_is_not_a_host_name_is_refused_before_it_reaches_a_script():
         probes_of(_entries({"x.example'; rm -rf /": "10.0.0.4"}))
 
 
-@pytest.mark.parametrize("content, words", [
-    ("{not json", ["not JSON", "line 1"]),
-    ('{"results": {}}', ["'results'", "not a list"]),
-    ('{"results": [{"fqdn": "a.example"}], "entra": {"host": "login.microsoftonline.com"}}',
-     ["results[0].expected_ip", "missing"]),
-    ('{"results": [{"fqdn": "a.example", "expected_ip": "10.0.0.4", "tcp443": "yes"}], '
-     '"entra": {"host": "login.microsoftonline.com"}}', ["results[0].tcp443"]),
-    ('{"results": [{"fqdn": "a.example", "expected_ip": "10.0.0.4", "resolved": ["nope"]}], '
-     '"entra": {"host": "login.microsoftonline.com"}}', ["results[0].resolved"]),
-])
+@pytest.mark.parametrize(
+    "content, words",
+    [
+        ("{not json", ["not JSON", "line 1"]),
+        ('{"results": {}}', ["'results'", "not a list"]),
+        (
+            '{"results": [{"fqdn": "a.example"}], "entra": {"host": "login.microsoftonline.com"}}',
+            ["results[0].expected_ip", "missing"],
+        ),
+        (
+            '{"results": [{"fqdn": "a.example", "expected_ip": "10.0.0.4", "tcp443": "yes"}], '
+            '"entra": {"host": "login.microsoftonline.com"}}',
+            ["results[0].tcp443"],
+        ),
+        (
+            '{"results": [{"fqdn": "a.example", "expected_ip": "10.0.0.4", "resolved": ["nope"]}], '
+            '"entra": {"host": "login.microsoftonline.com"}}',
+            ["results[0].resolved"],
+        ),
+    ],
+)
 def test_a_bad_results_file_is_one_line_and_exit_2(tmp_path, content, words):
     path = tmp_path / "results.json"
     path.write_text(content, encoding="utf-8")
@@ -157,14 +188,33 @@ def test_check_without_ids_or_results_is_one_line():
 
 
 def test_each_failure_gets_its_fix():
-    run = parse_probe_run({
-        "host": "vm-app01", "results": [
-            {"fqdn": "a.privatelink.blob.core.windows.net", "expected_ip": "10.0.1.4", "resolved": ["10.0.1.4"],
-             "tcp443": True},
-            {"fqdn": "b.blob.core.windows.net", "expected_ip": "10.0.1.5", "resolved": "20.60.1.2", "tcp443": False},
-            {"fqdn": "c.blob.core.windows.net", "expected_ip": "10.0.1.6", "resolved": ["10.0.9.9"], "tcp443": True},
-        ],
-        "entra": {"host": "login.microsoftonline.com", "resolved": ["20.190.128.1"], "tcp443": True}}, "test")
+    run = parse_probe_run(
+        {
+            "host": "vm-app01",
+            "results": [
+                {
+                    "fqdn": "a.privatelink.blob.core.windows.net",
+                    "expected_ip": "10.0.1.4",
+                    "resolved": ["10.0.1.4"],
+                    "tcp443": True,
+                },
+                {
+                    "fqdn": "b.blob.core.windows.net",
+                    "expected_ip": "10.0.1.5",
+                    "resolved": "20.60.1.2",
+                    "tcp443": False,
+                },
+                {
+                    "fqdn": "c.blob.core.windows.net",
+                    "expected_ip": "10.0.1.6",
+                    "resolved": ["10.0.9.9"],
+                    "tcp443": True,
+                },
+            ],
+            "entra": {"host": "login.microsoftonline.com", "resolved": ["20.190.128.1"], "tcp443": True},
+        },
+        "test",
+    )
     rows = {(r.Check, r.Resource): r for r in probe_rows(run).itertuples(index=False)}
     assert rows["resolution", "a.privatelink.blob.core.windows.net"].Status == CheckStatus.PASS
     public = rows["resolution", "b.blob.core.windows.net"]
@@ -188,9 +238,17 @@ def test_the_notebook_journals_a_machines_results_and_its_summary_fails(sandbox,
     from runbook_lib.ui.dns_workflow import DnsWorkflow
 
     results = tmp_path / "vm.json"
-    results.write_text(json.dumps({"host": "vm-app01", "results": [
-        {"fqdn": "a.blob.core.windows.net", "expected_ip": "10.0.1.4", "resolved": [], "tcp443": True}],
-        "entra": {"host": "login.microsoftonline.com", "resolved": ["20.190.128.1"], "tcp443": True}}))
+    results.write_text(
+        json.dumps(
+            {
+                "host": "vm-app01",
+                "results": [
+                    {"fqdn": "a.blob.core.windows.net", "expected_ip": "10.0.1.4", "resolved": [], "tcp443": True}
+                ],
+                "entra": {"host": "login.microsoftonline.com", "resolved": ["20.190.128.1"], "tcp443": True},
+            }
+        )
+    )
     journal = tmp_path / "journal.jsonl"
     workflow = DnsWorkflow({"state": str(sandbox.path), "journal": str(journal), "probe_results": str(results)})
     workflow.check_machine_results()
@@ -198,6 +256,7 @@ def test_the_notebook_journals_a_machines_results_and_its_summary_fails(sandbox,
     assert [(c.check, c.resource, c.status) for c in checks] == [
         ("resolution", "a.blob.core.windows.net", CheckStatus.FAIL),
         ("tcp443", "10.0.1.4:443 (a.blob.core.windows.net)", CheckStatus.PASS),
-        ("entra", "login.microsoftonline.com", CheckStatus.PASS)]
+        ("entra", "login.microsoftonline.com", CheckStatus.PASS),
+    ]
     with pytest.raises(DnsChecksFailed, match=r"a\.blob\.core\.windows\.net"):
         workflow.summary()

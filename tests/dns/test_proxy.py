@@ -35,7 +35,8 @@ def proxy(clients, rg) -> str:
 
 def peer(clients, rg: str, vnet: str, name: str, remote_id: str) -> None:
     clients.network.virtual_network_peerings.begin_create_or_update(
-        rg, vnet, name, VirtualNetworkPeering(remote_virtual_network={"id": remote_id})).result()
+        rg, vnet, name, VirtualNetworkPeering(remote_virtual_network={"id": remote_id})
+    ).result()
 
 
 def endpoint(clients, rg: str) -> str:
@@ -65,16 +66,18 @@ def test_linked_and_peered_both_ways_passes_on_the_command_line(sandbox, clients
         link_zone(clients, rg, zone, proxy)
     peer(clients, rg, "vnet-proxy", "proxy-to-hub", estate.vnet_id)
     peer(clients, rg, "vnet-hub", "hub-to-proxy", proxy)
-    done = runbook("dns", "proxy-check", endpoint(clients, rg), "--proxy-vnet", proxy, "--json",
-                   "--state", str(sandbox.path))
+    done = runbook(
+        "dns", "proxy-check", endpoint(clients, rg), "--proxy-vnet", proxy, "--json", "--state", str(sandbox.path)
+    )
     assert done.returncode == 0, done.stderr
     rows = json.loads(done.stdout)
     assert {r["Status"] for r in rows} == {"pass"}
     assert {r["Check"] for r in rows} == {"zone", "link", "peering"} and len(rows) == 3 + 6 + 1
 
     clients.network.virtual_network_peerings.begin_delete(rg, "vnet-hub", "hub-to-proxy").result()
-    again = runbook("dns", "proxy-check", endpoint(clients, rg), "--proxy-vnet", proxy, "--json",
-                    "--state", str(sandbox.path))
+    again = runbook(
+        "dns", "proxy-check", endpoint(clients, rg), "--proxy-vnet", proxy, "--json", "--state", str(sandbox.path)
+    )
     assert again.returncode == 1 and "Disconnected" in again.stdout
 
 
@@ -82,16 +85,21 @@ def test_a_proxy_vnet_that_does_not_exist_is_one_line(sandbox, clients, rg, esta
     missing = estate.vnet_id.replace("vnet-hub", "vnet-nope")
     with pytest.raises(InputError, match="--proxy-vnet"):
         check_proxy_network(clients, missing, [endpoint(clients, rg)])
-    done = runbook("dns", "proxy-check", endpoint(clients, rg), "--proxy-vnet", missing, "--state",
-                   str(sandbox.path))
+    done = runbook("dns", "proxy-check", endpoint(clients, rg), "--proxy-vnet", missing, "--state", str(sandbox.path))
     assert done.returncode == 2
     one_line_error(done, "--proxy-vnet", "vnet-nope")
 
 
 def test_the_domains_follow_the_article_and_the_cloud(tmp_path):
     public = proxy_domains("public")
-    assert {"*.backup.windowsazure.com", "*.blob.core.windows.net", "*.queue.core.windows.net",
-            "*.blob.storage.azure.net", "login.microsoftonline.com", "20.190.128.0/18"} <= set(public["Allow"])
+    assert {
+        "*.backup.windowsazure.com",
+        "*.blob.core.windows.net",
+        "*.queue.core.windows.net",
+        "*.blob.storage.azure.net",
+        "login.microsoftonline.com",
+        "20.190.128.0/18",
+    } <= set(public["Allow"])
     usgov = set(proxy_domains("usgov")["Allow"])
     assert {"*.backup.windowsazure.us", "*.blob.core.usgovcloudapi.net", "login.microsoftonline.us"} <= usgov
     assert not any("windows.net" in d or d.endswith(".com") for d in usgov)

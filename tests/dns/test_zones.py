@@ -25,27 +25,37 @@ def zones(scenario: str, region: str, cloud: str | None = None) -> list[str]:
 def test_backup_in_westus3_uses_the_geo_code_wus3_not_the_region_name():
     frame = required_zones("backup", "westus3")
     assert list(frame.columns) == COLUMNS
-    assert frame["Zone"].tolist() == ["privatelink.wus3.backup.windowsazure.com", "privatelink.blob.core.windows.net",
-                                      "privatelink.queue.core.windows.net"]
+    assert frame["Zone"].tolist() == [
+        "privatelink.wus3.backup.windowsazure.com",
+        "privatelink.blob.core.windows.net",
+        "privatelink.queue.core.windows.net",
+    ]
     assert frame["GroupId"].tolist() == ["AzureBackup", "blob", "queue"]
     assert set(frame["When"]) == {"always"}
 
 
 def test_us_gov_zones_end_in_us_and_usgovcloudapi_with_the_tables_geo_code():
     assert geo_code("usgovvirginia") == "ugv"  # runbook_lib/data/geo_codes.csv
-    assert zones("backup", "usgovvirginia") == ["privatelink.ugv.backup.windowsazure.us",
-                                                "privatelink.blob.core.usgovcloudapi.net",
-                                                "privatelink.queue.core.usgovcloudapi.net"]
+    assert zones("backup", "usgovvirginia") == [
+        "privatelink.ugv.backup.windowsazure.us",
+        "privatelink.blob.core.usgovcloudapi.net",
+        "privatelink.queue.core.usgovcloudapi.net",
+    ]
     assert zones("migrate_project", "usgovvirginia", "usgov") == [
-        "privatelink.prod.migration.windowsazure.us", "privatelink.vaultcore.usgovcloudapi.net",
-        "privatelink.blob.core.usgovcloudapi.net", "privatelink.siterecovery.windowsazure.us"]
+        "privatelink.prod.migration.windowsazure.us",
+        "privatelink.vaultcore.usgovcloudapi.net",
+        "privatelink.blob.core.usgovcloudapi.net",
+        "privatelink.siterecovery.windowsazure.us",
+    ]
 
 
 def test_china_zones_end_in_cn_and_chinacloudapi():
     assert geo_code("chinaeast2") == "sha2"
-    assert zones("backup", "chinaeast2") == ["privatelink.sha2.backup.windowsazure.cn",
-                                             "privatelink.blob.core.chinacloudapi.cn",
-                                             "privatelink.queue.core.chinacloudapi.cn"]
+    assert zones("backup", "chinaeast2") == [
+        "privatelink.sha2.backup.windowsazure.cn",
+        "privatelink.blob.core.chinacloudapi.cn",
+        "privatelink.queue.core.chinacloudapi.cn",
+    ]
 
 
 def test_site_recovery_says_when_each_zone_is_needed():
@@ -58,11 +68,15 @@ def test_site_recovery_says_when_each_zone_is_needed():
 
 
 def test_a_migrate_project_needs_the_zone_of_the_vault_its_key_generation_makes():
-    """"Using Azure Migrate with private endpoints", "Validate the Private DNS Zone": four zones, Site Recovery's
+    """ "Using Azure Migrate with private endpoints", "Validate the Private DNS Zone": four zones, Site Recovery's
     for the Recovery Services vault "Generate key" makes."""
     frame = required_zones("migrate_project", "eastus")
-    assert frame["Zone"].tolist() == ["privatelink.prod.migration.windowsazure.com", "privatelink.vaultcore.azure.net",
-                                      "privatelink.blob.core.windows.net", "privatelink.siterecovery.windowsazure.com"]
+    assert frame["Zone"].tolist() == [
+        "privatelink.prod.migration.windowsazure.com",
+        "privatelink.vaultcore.azure.net",
+        "privatelink.blob.core.windows.net",
+        "privatelink.siterecovery.windowsazure.com",
+    ]
     assert frame["When"].iloc[-1] == "the project key (Generate key makes the vault)"
 
 
@@ -81,9 +95,13 @@ def _published() -> list[dict[str, str]]:
 @pytest.mark.parametrize("scenario", scenario_names())
 def test_public_and_us_gov_zones_agree_with_required_zones_csv(scenario):
     """Each (public, usgov) pair of zones is one row of the published table, its {geo} the region's code."""
-    published = {(row["private_dns_zone_azurecloud"].replace("{geo}", geo_code("westus3")),
-                  row["private_dns_zone_azureusgovernment"].replace("{geo}", geo_code("usgovvirginia")))
-                 for row in _published()}
+    published = {
+        (
+            row["private_dns_zone_azurecloud"].replace("{geo}", geo_code("westus3")),
+            row["private_dns_zone_azureusgovernment"].replace("{geo}", geo_code("usgovvirginia")),
+        )
+        for row in _published()
+    }
     pairs = set(zip(zones(scenario, "westus3"), zones(scenario, "usgovvirginia")))
     assert pairs <= published
 

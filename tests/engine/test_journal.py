@@ -34,8 +34,11 @@ class Group(Step):
         if found is None:
             rows = [create(self.name, self.tag, deferred(groups.create_or_update, self.name, body))]
         elif (found.tags or {}).get("t") != self.tag or found.location != self.location:
-            rows = [update(self.name, (found.tags or {}).get("t"), self.tag,
-                           deferred(groups.create_or_update, self.name, body))]
+            rows = [
+                update(
+                    self.name, (found.tags or {}).get("t"), self.tag, deferred(groups.create_or_update, self.name, body)
+                )
+            ]
         else:
             return [unchanged(self.name, self.tag)]
         return [replace(row, write=_interrupting(row.write, self.interrupt)) for row in rows]
@@ -47,11 +50,14 @@ def _interrupting(write, when: str | None):
 
     def interrupted():
         if when == "before":  # the request is stopped on its way out, after the intent was written
+
             def stop(_request):
                 raise KeyboardInterrupt
+
             return write.func(*write.args, **write.keywords, raw_request_hook=stop)
         write()  # ARM made it; the process dies before it can journal the outcome
         raise KeyboardInterrupt
+
     return interrupted
 
 
@@ -69,7 +75,12 @@ def test_each_write_journals_its_intent_then_its_change_linked_by_id(clients, tm
     intent, change = Journal.read(path)
     assert isinstance(intent, Intent) and isinstance(change, Change)
     assert (intent.step, intent.resource_id, intent.action, intent.before, intent.after) == (
-        "rg-one", "one", "create", None, "a")
+        "rg-one",
+        "one",
+        "create",
+        None,
+        "a",
+    )
     # the request the intent names is the one ARM got: method, path and api-version, and the body
     assert intent.request["method"] == "PUT"
     assert intent.request["url"].lower().startswith(f"{group_id(clients, 'one')}?api-version=".lower())
@@ -107,7 +118,12 @@ def test_ctrl_c_after_arm_made_it_leaves_the_intent_and_the_next_run_names_what_
     reconciled, *rest = again.entries  # settled before the first step
     assert isinstance(reconciled, Change) and reconciled.reconciled
     assert (reconciled.intent, reconciled.resource_id, reconciled.step, reconciled.action, reconciled.after) == (
-        left.id, group_id(clients, "two"), "rg-two", "create", "a")
+        left.id,
+        group_id(clients, "two"),
+        "rg-two",
+        "create",
+        "a",
+    )
     # the interrupted run's group is not made again; only three is new
     assert [c.resource_id.rsplit("/", 1)[-1] for c in again.changes] == ["two", "three"]
     assert Journal(path).open_intents() == []
@@ -141,8 +157,11 @@ def test_an_interrupted_update_is_made_when_the_resource_holds_it_and_not_made_w
     Runbook("t", [Group("one", tag="c")]).run(run_of(clients, settled))
     # the third run found the tag b request had not taken (the group held a: 'unchanged'); the fourth finds that
     # c did, so nothing is left to change
-    outcomes = [(type(e).__name__, e.after if isinstance(e, Change) else e.why) for e in Journal.read(path)[2:]
-                if isinstance(e, (Change, NotMade))]
+    outcomes = [
+        (type(e).__name__, e.after if isinstance(e, Change) else e.why)
+        for e in Journal.read(path)[2:]
+        if isinstance(e, (Change, NotMade))
+    ]
     assert outcomes == [("NotMade", "unchanged"), ("Change", "c")]
     assert [c.reconciled for c in settled.changes] == [True] and Journal(path).open_intents() == []
 

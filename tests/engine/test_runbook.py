@@ -31,8 +31,11 @@ class ResourceGroup(Step):
         if found is None:
             return [create(self.name, self.tag, deferred(groups.create_or_update, self.name, body))]
         if (found.tags or {}).get("t") != self.tag:
-            return [update(self.name, (found.tags or {}).get("t"), self.tag,
-                           deferred(groups.create_or_update, self.name, body))]
+            return [
+                update(
+                    self.name, (found.tags or {}).get("t"), self.tag, deferred(groups.create_or_update, self.name, body)
+                )
+            ]
         return [unchanged(self.name, self.tag)]
 
 
@@ -58,7 +61,8 @@ def test_plan_reads_apply_writes_and_a_second_apply_does_nothing(clients, tmp_pa
     # the journal names what ARM made by its id (the row named it 'one')
     assert [(c.step, c.resource_id, c.action) for c in changes] == [
         ("rg-one", f"/subscriptions/{clients.subscription_id}/resourceGroups/one", "create"),
-        ("rg-two", f"/subscriptions/{clients.subscription_id}/resourceGroups/two", "create")]
+        ("rg-two", f"/subscriptions/{clients.subscription_id}/resourceGroups/two", "create"),
+    ]
     assert all(c.request_id for c in changes)
 
     again = Journal()
@@ -82,7 +86,8 @@ def test_an_arm_error_fails_the_step_in_words_and_the_journal_keeps_what_was_don
     clients = get_clients(target, retry_total=1, retry_backoff_factor=0)  # azure-core retries it, then gives up
     journal = Journal()
     report = Runbook("t", [ResourceGroup("one"), ResourceGroup("two"), ResourceGroup("three")]).run(
-        run_of(clients, journal=journal))
+        run_of(clients, journal=journal)
+    )
     assert (report.status, report.exit_code) == ("failed", 1)
     assert [s.status for s in report.steps] == ["done", "failed", "not run"]
     assert report.steps[1].detail.startswith("InternalServerError: The server encountered an internal error")
@@ -93,8 +98,11 @@ def test_verify_reads_back_and_fails_what_did_not_take(clients):
     class NeverTakes(ResourceGroup):
         def plan(self, run):  # once created, always wants a tag its (read-only) write never sets
             rows = super().plan(run)
-            return rows if rows[0].action == "create" else [update(self.name, "a", "never", deferred(
-                run.clients.resources.resource_groups.get, self.name))]
+            return (
+                rows
+                if rows[0].action == "create"
+                else [update(self.name, "a", "never", deferred(run.clients.resources.resource_groups.get, self.name))]
+            )
 
     journal = Journal()
     report = Runbook("t", [NeverTakes("one"), ResourceGroup("two")]).run(run_of(clients, journal=journal))
@@ -104,8 +112,10 @@ def test_verify_reads_back_and_fails_what_did_not_take(clients):
 
 
 def test_a_manual_step_waits_for_its_confirmation_and_records_who_gave_it(clients):
-    book = Runbook("t", [ResourceGroup("one"), ManualStep("install", "Install it", SOURCE, "Install the agent."),
-                         ResourceGroup("two")])
+    book = Runbook(
+        "t",
+        [ResourceGroup("one"), ManualStep("install", "Install it", SOURCE, "Install the agent."), ResourceGroup("two")],
+    )
     waiting = book.run(run_of(clients))
     assert list(waiting.table()["Status"]) == ["done", "waiting", "not run"] and waiting.exit_code == 3
     assert "Install the agent." in waiting.steps[1].detail and "'install' in confirm" in waiting.steps[1].detail
@@ -138,8 +148,9 @@ def test_a_run_step_by_step_keeps_the_order_and_may_run_a_step_again(clients):
     assert execution.step("rg-one").status == "done"
     assert execution.step("rg-one").status == "nothing to do"  # a cell run twice
     assert execution.step("rg-two").status == "blocked"
-    assert execution.step("rg-three").status == "not run" and "stopped at 'rg-two'" in execution.reports[
-        "rg-three"].detail
+    assert (
+        execution.step("rg-three").status == "not run" and "stopped at 'rg-two'" in execution.reports["rg-three"].detail
+    )
     book.steps[1].guard = None  # the consultant fixed the cause; the blocked step's cell is run again
     assert execution.step("rg-two").status == "done" and execution.step("rg-three").status == "done"
     assert execution.report().status == "done"

@@ -51,8 +51,16 @@ def run_of(clients, mode: str, journal: Journal) -> Run:
 def test_each_vocabulary_reads_as_tables_and_manifests_show_it():
     assert list(Action) == ["create", "update", "unchanged", "blocked"]  # "no change" is 'unchanged', everywhere
     assert [a for a in Action if a.changes] == [Action.CREATE, Action.UPDATE]
-    assert list(StepStatus) == ["planned", "nothing to do", "done", "confirmed", "waiting", "blocked", "failed",
-                                "not run"]
+    assert list(StepStatus) == [
+        "planned",
+        "nothing to do",
+        "done",
+        "confirmed",
+        "waiting",
+        "blocked",
+        "failed",
+        "not run",
+    ]
     assert list(RunStatus) == ["planned", "done", "waiting", "blocked", "failed"]
     assert list(CheckStatus) == ["pass", "warn", "fail"]
     assert STATUSES == ("ok", "failed", "timed-out", "blocked", "incomplete")
@@ -153,15 +161,25 @@ def _modules():
 
 def test_every_exception_class_is_in_errors_py():
     """The sandbox keeps its own ARM error type (runbook_lib/sandbox/errors.py)."""
-    outside = [f"{path.relative_to(LIBRARY)}: {node.name}" for path, tree in _modules() if path.name != "errors.py"
-               for node in ast.walk(tree) if isinstance(node, ast.ClassDef)
-               and any(ast.unparse(b).endswith(("Error", "Exception", "Interrupt", "ConcurrentChange"))
-                       for b in node.bases)]
+    outside = [
+        f"{path.relative_to(LIBRARY)}: {node.name}"
+        for path, tree in _modules()
+        if path.name != "errors.py"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ClassDef)
+        and any(ast.unparse(b).endswith(("Error", "Exception", "Interrupt", "ConcurrentChange")) for b in node.bases)
+    ]
     assert outside == []
 
 
 def test_no_bare_next_can_escape_as_stopiteration():
-    bare = [f"{path.relative_to(LIBRARY)}:{node.lineno}" for path, tree in _modules() for node in ast.walk(tree)
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "next"
-            and len(node.args) < 2]
+    bare = [
+        f"{path.relative_to(LIBRARY)}:{node.lineno}"
+        for path, tree in _modules()
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "next"
+        and len(node.args) < 2
+    ]
     assert bare == []

@@ -14,8 +14,8 @@ import yaml
 
 from runbook_lib.azure import Target, get_clients
 from runbook_lib.azure.ids import parse_id
-from runbook_lib.sandbox import Sandbox
 from runbook_lib.headless import run_notebook
+from runbook_lib.sandbox import Sandbox
 from tests.cli import runbook
 from tests.contoso import DNS_RG, VAULTS
 
@@ -43,8 +43,15 @@ def test_a_run_leaves_a_sealed_folder_that_verifies_and_an_index_line(applied):
     done, _, runs = applied
     assert (done.status, done.exit_code) == ("incomplete", 3) and "first-registration" in done.message
     names = {p.relative_to(done.folder).as_posix() for p in done.folder.rglob("*") if p.is_file()}
-    assert names == {"backup.ipynb", "backup.html", "journal.jsonl", "manifest.json", "snapshots/before.json",
-                     "snapshots/after.json", "snapshots/replaced-records.json"}
+    assert names == {
+        "backup.ipynb",
+        "backup.html",
+        "journal.jsonl",
+        "manifest.json",
+        "snapshots/before.json",
+        "snapshots/after.json",
+        "snapshots/replaced-records.json",
+    }
     manifest = json.loads((done.folder / "manifest.json").read_text())
     assert manifest["operator"] == {"principal": "owner"} and manifest["target"]["kind"] == "sandbox"
     assert manifest["status"] == "incomplete" and manifest["mode"] == "apply"
@@ -62,7 +69,7 @@ def test_a_run_leaves_a_sealed_folder_that_verifies_and_an_index_line(applied):
 
 
 def test_the_pages_banner_lists_the_hashes_the_manifest_seals(applied):
-    """"Verified when rendered": the page names each file beside it with the SHA-256 it had then, and those are
+    """ "Verified when rendered": the page names each file beside it with the SHA-256 it had then, and those are
     the manifest's (the page itself is sealed too, so it cannot list its own)."""
     folder = applied[0].folder
     page = (folder / "backup.html").read_text(encoding="utf-8")
@@ -73,8 +80,10 @@ def test_the_pages_banner_lists_the_hashes_the_manifest_seals(applied):
     assert f"Folder verified yes: sealed with this page; the {len(listed)} files beside it" in text
 
 
-@pytest.mark.parametrize("name", ["backup.ipynb", "backup.html", "journal.jsonl", "manifest.json",
-                                  "snapshots/after.json", "snapshots/before.json"])
+@pytest.mark.parametrize(
+    "name",
+    ["backup.ipynb", "backup.html", "journal.jsonl", "manifest.json", "snapshots/after.json", "snapshots/before.json"],
+)
 def test_one_changed_byte_in_any_file_fails_verify_and_names_it(applied, tmp_path, name):
     folder = copy_of(applied[0].folder, tmp_path)
     data = bytearray((folder / name).read_bytes())
@@ -122,15 +131,20 @@ def test_a_failing_run_is_archived_as_failed(tmp_path):
 def test_a_timed_out_run_is_archived_as_timed_out_though_papermill_says_completed(tmp_path):
     notebooks = tmp_path / "notebooks"
     notebooks.mkdir()
-    nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
-                                                           "language": "python"}})
-    nb.cells = [nbformat.v4.new_code_cell('seconds: int = 30  # how long the slow cell takes',
-                                          metadata={"tags": ["parameters"]}),
-                nbformat.v4.new_code_cell("import time\ntime.sleep(seconds)"),
-                nbformat.v4.new_code_cell("print('never')")]
+    nb = nbformat.v4.new_notebook(
+        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
+    )
+    nb.cells = [
+        nbformat.v4.new_code_cell(
+            "seconds: int = 30  # how long the slow cell takes", metadata={"tags": ["parameters"]}
+        ),
+        nbformat.v4.new_code_cell("import time\ntime.sleep(seconds)"),
+        nbformat.v4.new_code_cell("print('never')"),
+    ]
     nbformat.write(nb, notebooks / "slow.ipynb")
-    done = run_notebook("slow", {}, options={"state": str(tmp_path / "e.db")}, runs=tmp_path / "runs",
-                        notebooks=notebooks, timeout=2)
+    done = run_notebook(
+        "slow", {}, options={"state": str(tmp_path / "e.db")}, runs=tmp_path / "runs", notebooks=notebooks, timeout=2
+    )
     assert (done.status, done.exit_code) == ("timed-out", 1)
     executed = nbformat.read(done.notebook, as_version=4)
     assert executed.cells[1].metadata.papermill.status == "completed"  # papermill's word for it
@@ -146,8 +160,9 @@ def test_planted_secrets_appear_nowhere_in_the_run_folder(tmp_path, monkeypatch)
     monkeypatch.setenv("AZURE_CLIENT_SECRET", client_secret)
     monkeypatch.setenv("BACKUP_SHARE_URL", f"https://st.blob.core.windows.net/c?{sas}")
     monkeypatch.setenv("AZURE_PASSWORD", pasted)
-    done = run_notebook("backup", {**BACKUP, "endpoint_name": pasted}, options={"state": str(tmp_path / "e.db")},
-                        runs=tmp_path / "runs")
+    done = run_notebook(
+        "backup", {**BACKUP, "endpoint_name": pasted}, options={"state": str(tmp_path / "e.db")}, runs=tmp_path / "runs"
+    )
     assert done.status == "ok", done.message
     planted = [client_secret, sas, "Zm9vYmFyYmF6cXV4cXV1eGNvcmdlZ3JhdWx0", pasted]
     for path in [p for p in (tmp_path / "runs").rglob("*") if p.is_file()]:
@@ -163,23 +178,29 @@ def test_diff_between_two_runs_shows_exactly_the_change_made_between_them(applie
     rg = parse_id(DNS_RG).resource_group
     fab = next(r.name for r in hub.privatedns.record_sets.list_by_type(rg, ZONE, "A") if "-fab1" in r.name)
     leftover = fab.replace("-fab1", "-fab9")  # a record of the same vault that no endpoint needs
-    hub.privatedns.record_sets.create_or_update(rg, ZONE, "A", leftover, {"properties": {
-        "ttl": 10, "aRecords": [{"ipv4Address": "10.1.1.200"}]}})
+    hub.privatedns.record_sets.create_or_update(
+        rg, ZONE, "A", leftover, {"properties": {"ttl": 10, "aRecords": [{"ipv4Address": "10.1.1.200"}]}}
+    )
     second = run_notebook("backup", BACKUP, options={"state": str(state)}, runs=tmp_path / "runs")
     shown = runbook("evidence", "diff", str(first.folder), str(second.folder), "--json")
     assert shown.returncode == 0, shown.stderr
-    rows = [(r["Kind"], r["Resource"].rsplit("/", 1)[-1], r["Change"], r["A"], r["B"])
-            for r in json.loads(shown.stdout)]
-    assert rows == [("record", leftover, "added", "", "10.1.1.200"),
-                    ("check", f"record {leftover}.{ZONE}", "added", "", "warn")]
+    rows = [
+        (r["Kind"], r["Resource"].rsplit("/", 1)[-1], r["Change"], r["A"], r["B"]) for r in json.loads(shown.stdout)
+    ]
+    assert rows == [
+        ("record", leftover, "added", "", "10.1.1.200"),
+        ("check", f"record {leftover}.{ZONE}", "added", "", "warn"),
+    ]
 
 
 def test_list_and_show_read_the_runs(applied):
     done, _, runs = applied
     listed = runbook("evidence", "list", "--runs", str(runs), "--scenario", "backup", "--json")
     assert [r["status"] for r in json.loads(listed.stdout)] == ["incomplete"]
-    assert json.loads(runbook("evidence", "list", "--runs", str(runs), "--scenario", "migrate_project",
-                              "--json").stdout) == []
+    assert (
+        json.loads(runbook("evidence", "list", "--runs", str(runs), "--scenario", "migrate_project", "--json").stdout)
+        == []
+    )
     shown = runbook("evidence", "show", str(done.folder))
     assert shown.returncode == 0 and "incomplete" in shown.stdout and "principal owner" in shown.stdout
     bad = runbook("evidence", "show", str(runs))
@@ -194,8 +215,8 @@ def test_the_manifest_of_a_headless_run_holds_every_field_the_readme_promises(ap
     from datetime import datetime
 
     from runbook_lib.evidence.manifest import FORMAT, sha256_file
-    from runbook_lib.journal import Journal
     from runbook_lib.headless import notebooks_dir
+    from runbook_lib.journal import Journal
 
     done, _, _ = applied
     m = json.loads((done.folder / "manifest.json").read_text())
@@ -205,12 +226,18 @@ def test_the_manifest_of_a_headless_run_holds_every_field_the_readme_promises(ap
     assert started.utcoffset().total_seconds() == 0 and started <= ended
     assert done.folder.name.startswith(f"{started:%H%M%S}Z-") and done.folder.parent.name == f"{started:%Y-%m-%d}"
     assert m["operator"] == {"principal": "owner"}
-    assert m["target"] == {"kind": "sandbox", "cloud": "public", "subscriptions": sorted(
-        {BACKUP["vault"].split("/")[2], BACKUP["subnet"].split("/")[2]})}
+    assert m["target"] == {
+        "kind": "sandbox",
+        "cloud": "public",
+        "subscriptions": sorted({BACKUP["vault"].split("/")[2], BACKUP["subnet"].split("/")[2]}),
+    }
     assert m["tool"]["name"] == "runbook-lib" and m["tool"]["version"] and "git_commit" in m["tool"]
     source = notebooks_dir() / "backup.ipynb"
-    assert m["notebook"] == {"file": "backup.ipynb", "source": "backup.ipynb",
-                             "source_sha256": hashlib.sha256(source.read_bytes()).hexdigest()}
+    assert m["notebook"] == {
+        "file": "backup.ipynb",
+        "source": "backup.ipynb",
+        "source_sha256": hashlib.sha256(source.read_bytes()).hexdigest(),
+    }
     assert m["parameters"] == BACKUP and {"azure-core", "papermill", "pydantic"} <= set(m["packages"])
     journal = [json.loads(line) for line in (done.folder / "journal.jsonl").read_text().splitlines()]
     assert m["journal"] == journal and len(Journal.read(done.folder / "journal.jsonl")) == len(journal)
@@ -219,8 +246,10 @@ def test_the_manifest_of_a_headless_run_holds_every_field_the_readme_promises(ap
     assert "first-registration: waiting" in m["status_detail"]
     assert m["files"] == {name: sha256_file(done.folder / name) for name in m["files"]}
     body = {k: v for k, v in m.items() if k != "manifest_sha256"}
-    assert m["manifest_sha256"] == hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":"))
-                                                  .encode()).hexdigest()
+    assert (
+        m["manifest_sha256"]
+        == hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+    )
     assert "steps" not in m  # a headless run's steps are in its cells; the panel's runs list what ran each
 
 
@@ -235,8 +264,9 @@ def test_show_verifies_first_and_its_first_line_says_when_the_folder_does_not(ap
     shown = runbook("evidence", "show", str(folder))
     assert shown.returncode == 1, shown.stderr
     lines = shown.stdout.splitlines()
-    assert lines[0] == ("does not verify: 2 files changed: backup.html, journal.jsonl; "
-                        "1 file added after the run: notes.txt")
+    assert lines[0] == (
+        "does not verify: 2 files changed: backup.html, journal.jsonl; 1 file added after the run: notes.txt"
+    )
     assert any(line.startswith("status ") and "incomplete" in line for line in lines[1:])  # the summary follows
     as_json = runbook("evidence", "show", str(folder), "--json")
     got = json.loads(as_json.stdout)
@@ -250,5 +280,6 @@ def test_show_of_an_edited_manifest_says_so_first(applied, tmp_path):
     (folder / "manifest.json").write_text(json.dumps({**manifest, "status": "ok"}, indent=2))  # a nicer outcome
     shown = runbook("evidence", "show", str(folder))
     assert shown.returncode == 1
-    assert shown.stdout.splitlines()[0] == ("does not verify: manifest.json changed since it was sealed (its own "
-                                            "digest does not match)")
+    assert shown.stdout.splitlines()[0] == (
+        "does not verify: manifest.json changed since it was sealed (its own digest does not match)"
+    )

@@ -18,18 +18,24 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from runbook_lib.evidence.html import render_html
 
-SVG = ('<svg xmlns="http://www.w3.org/2000/svg" width="20" height="20">'
-       '<circle cx="10" cy="10" r="8" fill="green"/></svg>')
+SVG = (
+    '<svg xmlns="http://www.w3.org/2000/svg" width="20" height="20"><circle cx="10" cy="10" r="8" fill="green"/></svg>'
+)
 
 
 def tiny_png() -> bytes:
     """A valid 2x2 red PNG, built by hand."""
+
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
     rows = b"".join(b"\x00" + b"\xff\x00\x00" * 2 for _ in range(2))  # filter byte, then two RGB pixels
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 2, 2, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", 2, 2, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
 
 
 PNG_B64 = base64.b64encode(tiny_png()).decode()
@@ -41,24 +47,32 @@ def executed(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("run")
     cells = [
         new_markdown_cell("# Vault check, résumé ✓\n\nThe area is $x^2$."),
-        new_code_cell("import pandas as pd\n"
-                      "pd.DataFrame({'vault': ['rsv-hub-01'], 'state': ['Succeeded']})"
-                      ".style.map(lambda v: 'background-color: #ff0000' if v == 'Succeeded' else '')"),
+        new_code_cell(
+            "import pandas as pd\n"
+            "pd.DataFrame({'vault': ['rsv-hub-01'], 'state': ['Succeeded']})"
+            ".style.map(lambda v: 'background-color: #ff0000' if v == 'Succeeded' else '')"
+        ),
         new_code_cell(f"from IPython.display import SVG\nSVG({SVG!r})"),
-        new_code_cell(f"import base64\nfrom IPython.display import Image\n"
-                      f"Image(data=base64.b64decode({PNG_B64!r}), format='png')"),
+        new_code_cell(
+            f"import base64\nfrom IPython.display import Image\nImage(data=base64.b64decode({PNG_B64!r}), format='png')"
+        ),
         new_code_cell("import ipywidgets\nipywidgets.Button(description='Confirm step 3')"),
         new_code_cell("print('x' * 400)"),
-        new_code_cell("from runbook_lib.errors import RunbookError\n"
-                      "raise RunbookError('validate: 2 checks failed: record rsv-hub-01-ab-pod01-fc1 missing')"),
+        new_code_cell(
+            "from runbook_lib.errors import RunbookError\n"
+            "raise RunbookError('validate: 2 checks failed: record rsv-hub-01-ab-pod01-fc1 missing')"
+        ),
     ]
     source = folder / "source.ipynb"
-    nbformat.write(new_notebook(cells=cells, metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
-                                                                      "language": "python"}}), source)
+    nbformat.write(
+        new_notebook(
+            cells=cells, metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
+        ),
+        source,
+    )
     out = folder / "evidence.ipynb"
     with pytest.raises(papermill.PapermillExecutionError):  # the last cell fails on purpose, as a summary does
-        papermill.execute_notebook(str(source), str(out), kernel_name="python3", progress_bar=False,
-                                   cwd=str(folder))
+        papermill.execute_notebook(str(source), str(out), kernel_name="python3", progress_bar=False, cwd=str(folder))
     return out
 
 
@@ -69,12 +83,21 @@ def rendered(executed) -> str:
     return out.read_text(encoding="utf-8")
 
 
-BANNER = {"run_id": "a1b2c3", "scenario": "backup", "status": "failed",
-          "status_detail": "validate: 2 checks failed", "verified": True,
-          "target": {"kind": "sandbox", "cloud": "public",
-                     "subscriptions": ["00000000-0000-0000-0000-000000000001", "00000000-0000-0000-0000-000000000002"]},
-          "operator": {"upn": "owner@contoso.com"}, "started": "2026-12-03T14:01:02.123456+00:00",
-          "ended": "2026-12-03T14:05:06.654321+00:00"}
+BANNER = {
+    "run_id": "a1b2c3",
+    "scenario": "backup",
+    "status": "failed",
+    "status_detail": "validate: 2 checks failed",
+    "verified": True,
+    "target": {
+        "kind": "sandbox",
+        "cloud": "public",
+        "subscriptions": ["00000000-0000-0000-0000-000000000001", "00000000-0000-0000-0000-000000000002"],
+    },
+    "operator": {"upn": "owner@contoso.com"},
+    "started": "2026-12-03T14:01:02.123456+00:00",
+    "ended": "2026-12-03T14:05:06.654321+00:00",
+}
 
 
 @pytest.fixture(scope="module")
@@ -109,7 +132,7 @@ class _References(HTMLParser):
 
     def handle_data(self, data):
         if self._in and (url := re.search(r"https?://", data)):
-            self.found.append(f"<{self._in}>...{data[max(0, url.start() - 40):url.start() + 80]}")
+            self.found.append(f"<{self._in}>...{data[max(0, url.start() - 40) : url.start() + 80]}")
 
 
 def external_references(page: str) -> list[str]:
@@ -163,21 +186,29 @@ def banner_text(page: str) -> str:
 
 
 def test_the_banner_opens_the_page_with_the_run_and_how_it_ended(rendered):
-    assert rendered.index("runbook-banner'") < rendered.index('<main')
+    assert rendered.index("runbook-banner'") < rendered.index("<main")
     text = " ".join(banner_text(rendered).split())
-    for expected in ("Run a1b2c3", "Scenario backup", "Status failed: validate: 2 checks failed",
-                     "Target sandbox public",
-                     "00000000-0000-0000-0000-000000000001, 00000000-0000-0000-0000-000000000002",
-                     "owner@contoso.com", "Started (UTC) 2026-12-03 14:01:02", "Ended (UTC) 2026-12-03 14:05:06",
-                     "Folder verified yes"):
+    for expected in (
+        "Run a1b2c3",
+        "Scenario backup",
+        "Status failed: validate: 2 checks failed",
+        "Target sandbox public",
+        "00000000-0000-0000-0000-000000000001, 00000000-0000-0000-0000-000000000002",
+        "owner@contoso.com",
+        "Started (UTC) 2026-12-03 14:01:02",
+        "Ended (UTC) 2026-12-03 14:05:06",
+        "Folder verified yes",
+    ):
         assert expected in text, expected
     assert "class='runbook-banner failed'" in rendered
 
 
 def test_a_folder_that_did_not_verify_says_so_in_its_banner(executed, tmp_path):
-    out = render_html(executed, tmp_path / "e.html",
-                      banner={**BANNER, "status": "ok", "verified": False,
-                              "problems": "1 file changed: journal.jsonl"})
+    out = render_html(
+        executed,
+        tmp_path / "e.html",
+        banner={**BANNER, "status": "ok", "verified": False, "problems": "1 file changed: journal.jsonl"},
+    )
     page = out.read_text(encoding="utf-8")
     assert "Folder verified NO: 1 file changed: journal.jsonl" in " ".join(banner_text(page).split())
     assert "runbook-banner unverified" in page
@@ -199,11 +230,13 @@ def test_a_check_failure_reads_as_its_message_not_a_traceback(rendered):
 
 
 def test_an_unexpected_error_keeps_its_traceback(tmp_path):
-    nb = new_notebook(cells=[new_code_cell("1/0")], metadata={"kernelspec": {"name": "python3",
-                                                                           "display_name": "Python 3"}})
+    nb = new_notebook(
+        cells=[new_code_cell("1/0")], metadata={"kernelspec": {"name": "python3", "display_name": "Python 3"}}
+    )
     nbformat.write(nb, tmp_path / "s.ipynb")
     with pytest.raises(papermill.PapermillExecutionError):
-        papermill.execute_notebook(str(tmp_path / "s.ipynb"), str(tmp_path / "o.ipynb"), kernel_name="python3",
-                                   progress_bar=False)
+        papermill.execute_notebook(
+            str(tmp_path / "s.ipynb"), str(tmp_path / "o.ipynb"), kernel_name="python3", progress_bar=False
+        )
     page = html.unescape(render_html(tmp_path / "o.ipynb", tmp_path / "o.html").read_text(encoding="utf-8"))
     assert "ZeroDivisionError" in page and "1/0" in re.sub(r"<[^>]+>", "", page).replace(" ", "")

@@ -44,8 +44,13 @@ def test_a_file_not_in_the_table_is_a_mismatch_said_in_words(installer):
 
 def test_a_file_in_a_given_table_matches_whatever_the_case_of_its_hash(tmp_path, installer):
     digest = hashlib.sha256(installer.read_bytes()).hexdigest()
-    table = table_with(tmp_path, [f"hyperv,public,AzureMigrateInstaller-HyperV-Public-PrivateLink.zip,{'0' * 64}",
-                                  f"vmware,public,AzureMigrateInstaller-VMware-public-PrivateLink.zip,{digest}"])
+    table = table_with(
+        tmp_path,
+        [
+            f"hyperv,public,AzureMigrateInstaller-HyperV-Public-PrivateLink.zip,{'0' * 64}",
+            f"vmware,public,AzureMigrateInstaller-VMware-public-PrivateLink.zip,{digest}",
+        ],
+    )
     check = verify_installer(installer, "vmware", table=table)
     assert check.matches and check.match.file == installer.name
     assert "is the published hash of the vmware installer" in check.message
@@ -61,8 +66,10 @@ def test_a_renamed_download_still_matches_and_says_its_published_name(tmp_path, 
 
 
 def test_bad_input_is_an_input_error_that_says_what_to_do(tmp_path, installer):
-    with pytest.raises(InputError, match="unknown appliance scenario 'vmware-agentless'; use one of hyperv, "
-                                         "physical, vmware, vmware-scaleout"):
+    with pytest.raises(
+        InputError,
+        match="unknown appliance scenario 'vmware-agentless'; use one of hyperv, physical, vmware, vmware-scaleout",
+    ):
         verify_installer(installer, "vmware-agentless")
     with pytest.raises(InputError, match="no published vmware installer hash for the usgov cloud"):
         verify_installer(installer, "vmware", "usgov")

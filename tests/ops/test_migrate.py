@@ -81,8 +81,12 @@ def test_key_resources_are_found_by_their_endpoints_in_the_projects_vnet(contoso
 
     assert contoso.event("generate-key", PROJECT, caller="owner").succeeded  # the portal's "Generate key"
     found = migrate.key_resources(owner, PROJECT, SPOKE_RG, SPOKE_VNET)
-    assert [r.kind for r in found] == ["key vault", "storage account", "Recovery Services vault",
-                                       "assessment project"]  # in KEY_RESOURCES' order
+    assert [r.kind for r in found] == [
+        "key vault",
+        "storage account",
+        "Recovery Services vault",
+        "assessment project",
+    ]  # in KEY_RESOURCES' order
     assert all(parse_id(r.id).resource_group_id.lower() == WORKLOAD_RG.lower() for r in found)
     assert all(r.state == "Approved" and r.endpoint_id.lower().startswith(SPOKE_RG.lower()) for r in found)
     # another VNet holds none of their endpoints

@@ -21,10 +21,20 @@ def group(clients, rg) -> str:
 def test_a_records_are_read_by_name_with_their_addresses_and_etag(clients, rg, group):
     zone_id = make_zone(clients, rg, BACKUP_ZONE)
     add_a_record(clients, rg, BACKUP_ZONE, "123-ab-Fab1-WUS3", "10.0.0.4")
-    clients.privatedns.record_sets.create_or_update(rg, BACKUP_ZONE, "A", "two", {"properties": {
-        "ttl": 10, "aRecords": [{"ipv4Address": "10.0.0.5"}, {"ipv4Address": "10.0.0.6"}]}})
-    clients.privatedns.record_sets.create_or_update(rg, BACKUP_ZONE, "CNAME", "alias", {"properties": {
-        "ttl": 10, "cnameRecord": {"cname": "elsewhere.contoso.com"}}})
+    clients.privatedns.record_sets.create_or_update(
+        rg,
+        BACKUP_ZONE,
+        "A",
+        "two",
+        {"properties": {"ttl": 10, "aRecords": [{"ipv4Address": "10.0.0.5"}, {"ipv4Address": "10.0.0.6"}]}},
+    )
+    clients.privatedns.record_sets.create_or_update(
+        rg,
+        BACKUP_ZONE,
+        "CNAME",
+        "alias",
+        {"properties": {"ttl": 10, "cnameRecord": {"cname": "elsewhere.contoso.com"}}},
+    )
 
     records = privatedns.a_records(clients, zone_id)
     assert set(records) == {"123-ab-fab1-wus3", "two"}  # A sets only, names in lower case
@@ -109,10 +119,14 @@ def test_a_zone_group_write_keeps_the_zones_it_names_and_adds_the_missing_ones(c
 
 
 def test_a_config_name_another_config_holds_gets_a_suffix():
-    taken = {"privatelink-blob-core-windows-net": "/subscriptions/s/resourceGroups/other/providers/"
-                                                  "Microsoft.Network/privateDnsZones/privatelink.blob.core.windows.net"}
-    mine = ("/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/privateDnsZones/"
-            "privatelink.blob.core.windows.net")
+    taken = {
+        "privatelink-blob-core-windows-net": "/subscriptions/s/resourceGroups/other/providers/"
+        "Microsoft.Network/privateDnsZones/privatelink.blob.core.windows.net"
+    }
+    mine = (
+        "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/privateDnsZones/"
+        "privatelink.blob.core.windows.net"
+    )
     configs = privatedns.zone_group_body([mine], taken)["properties"]["privateDnsZoneConfigs"]
     assert [c["name"] for c in configs] == ["privatelink-blob-core-windows-net", "privatelink-blob-core-windows-net-2"]
 

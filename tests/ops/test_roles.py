@@ -30,7 +30,10 @@ def new_identity(clients, rg: str, name: str) -> str:
     """A user-assigned managed identity: its principal id."""
     identity = clients.resources.resources.begin_create_or_update_by_id(
         f"/subscriptions/{clients.subscription_id}/resourceGroups/{rg}/providers/Microsoft.ManagedIdentity/"
-        f"userAssignedIdentities/{name}", {"location": "westus3"}, api_version="2023-01-31").result()
+        f"userAssignedIdentities/{name}",
+        {"location": "westus3"},
+        api_version="2023-01-31",
+    ).result()
     return identity.properties["principalId"]
 
 
@@ -52,11 +55,15 @@ def test_the_deferred_write_carries_the_principal_type(sandbox, recorded, rg):
     consultant = sandbox.add_principal("consultant", kind="User")
     scope = f"/subscriptions/{clients.subscription_id}/resourceGroups/{rg}"
 
-    made, request_id = role_assignment_write(clients, scope, "Contributor", lambda: consultant.object_id,
-                                             PrincipalType.USER)()
+    made, request_id = role_assignment_write(
+        clients, scope, "Contributor", lambda: consultant.object_id, PrincipalType.USER
+    )()
     assert made.principal_type == "User" and request_id
-    assert bodies[-1]["properties"] == {"roleDefinitionId": roles.role_definition_id(clients, scope, "Contributor"),
-                                        "principalId": consultant.object_id, "principalType": "User"}
+    assert bodies[-1]["properties"] == {
+        "roleDefinitionId": roles.role_definition_id(clients, scope, "Contributor"),
+        "principalId": consultant.object_id,
+        "principalType": "User",
+    }
 
 
 def test_a_principal_type_that_does_not_match_the_directory_is_refused(sandbox, clients, rg):

@@ -14,8 +14,10 @@ SDK_USE = re.compile(r"\.for_subscription\(|\bdeferred\(|\bcall_with_request_id\
 
 
 def test_no_scenario_module_calls_the_sdk_itself():
-    found = [f"{path.relative_to(SCENARIOS)}:{number}: {line.strip()}"
-             for path in sorted(SCENARIOS.rglob("*.py"))
-             for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
-             if SDK_USE.search(line)]
+    found = [
+        f"{path.relative_to(SCENARIOS)}:{number}: {line.strip()}"
+        for path in sorted(SCENARIOS.rglob("*.py"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if SDK_USE.search(line)
+    ]
     assert found == []

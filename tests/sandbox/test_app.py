@@ -25,13 +25,20 @@ def http(sandbox):
     """Raw HTTP to the sandbox: (method, path, query='api-version=...', body=None, token='sandbox') -> response."""
     session = wsgi_session(sandbox.app, SANDBOX_HOST)
 
-    def send(method: str, path: str, query: str = "api-version=2024-06-01", body=None, token: str | None = "sandbox",
-             **headers):
+    def send(
+        method: str,
+        path: str,
+        query: str = "api-version=2024-06-01",
+        body=None,
+        token: str | None = "sandbox",
+        **headers,
+    ):
         if token:
             headers["Authorization"] = f"Bearer {token}"
         data = body.encode() if isinstance(body, str) else None
-        return session.request(method, f"https://{SANDBOX_HOST}{path}?{query}", data=data, json=None if data else body,
-                               headers=headers)
+        return session.request(
+            method, f"https://{SANDBOX_HOST}{path}?{query}", data=data, json=None if data else body, headers=headers
+        )
 
     return send
 
@@ -55,13 +62,18 @@ def test_bad_requests_get_arm_errors_and_change_nothing(sandbox, clients, rg, ht
     assert_arm_error(http("PUT", zone_path, body='{"location": "global",'), 400, "InvalidRequestContent")
     assert_arm_error(http("PUT", zone_path, body="[1, 2]"), 400, "InvalidRequestContent")
     assert_arm_error(http("PUT", f"{sub}/resourceGroups//providers/x", body={}), 400, "InvalidResourceId")
-    assert_arm_error(http("PUT", f"{sub}/resourceGroups/{rg}/providers/Microsoft.Network", body={}), 400,
-                     "InvalidResourceType")
+    assert_arm_error(
+        http("PUT", f"{sub}/resourceGroups/{rg}/providers/Microsoft.Network", body={}), 400, "InvalidResourceType"
+    )
     assert_arm_error(http("PUT", zone_path, body={"location": "global"}, token=None), 401, "AuthenticationFailed")
-    assert_arm_error(http("PUT", zone_path.replace(rg, "rg-missing"), body={"location": "global"}), 404,
-                     "ResourceGroupNotFound")
-    assert_arm_error(http("PUT", zone_path.replace(clients.subscription_id, "0000"), body={"location": "global"}),
-                     404, "SubscriptionNotFound")
+    assert_arm_error(
+        http("PUT", zone_path.replace(rg, "rg-missing"), body={"location": "global"}), 404, "ResourceGroupNotFound"
+    )
+    assert_arm_error(
+        http("PUT", zone_path.replace(clients.subscription_id, "0000"), body={"location": "global"}),
+        404,
+        "SubscriptionNotFound",
+    )
     assert_arm_error(http("PUT", f"{zone_path}/A/rec", body={"properties": {"ttl": 5}}), 404, "ParentResourceNotFound")
     assert_arm_error(http("PUT", zone_path, body={"properties": {}}), 400, "LocationRequired")
     assert estate_rows(sandbox) == before
@@ -69,7 +81,9 @@ def test_bad_requests_get_arm_errors_and_change_nothing(sandbox, clients, rg, ht
 
 def test_sdk_sees_missing_group_and_missing_resource(clients, rg):
     with pytest.raises(ResourceNotFoundError) as error:
-        clients.privatedns.private_zones.begin_create_or_update("rg-missing", ZONE, PrivateZone(location="global")).result()
+        clients.privatedns.private_zones.begin_create_or_update(
+            "rg-missing", ZONE, PrivateZone(location="global")
+        ).result()
     assert error.value.error.code == "ResourceGroupNotFound"
     with pytest.raises(ResourceNotFoundError) as error:
         clients.privatedns.private_zones.get(rg, ZONE)
@@ -77,10 +91,14 @@ def test_sdk_sees_missing_group_and_missing_resource(clients, rg):
 
 
 def test_ids_are_case_insensitive_and_keep_the_creators_casing(clients, rg, http):
-    clients.privatedns.private_zones.begin_create_or_update(rg, "Privatelink.Example.Com", PrivateZone(location="Global")).result()
+    clients.privatedns.private_zones.begin_create_or_update(
+        rg, "Privatelink.Example.Com", PrivateZone(location="Global")
+    ).result()
     got = clients.privatedns.private_zones.get(rg.upper(), "PRIVATELINK.EXAMPLE.COM")
     assert got.name == "Privatelink.Example.Com"
-    assert got.id.endswith("/resourceGroups/rg-test/providers/Microsoft.Network/privateDnsZones/Privatelink.Example.Com")
+    assert got.id.endswith(
+        "/resourceGroups/rg-test/providers/Microsoft.Network/privateDnsZones/Privatelink.Example.Com"
+    )
     assert clients.resources.resource_groups.get("RG-TEST").name == "rg-test"
 
 
@@ -93,9 +111,16 @@ def test_collections_page_at_100_with_next_link(clients, rg, sandbox, http):
     clients.privatedns.private_zones.begin_create_or_update(rg, ZONE, PrivateZone(location="global")).result()
     for n in range(130):
         clients.privatedns.record_sets.create_or_update(
-            rg, ZONE, "A", f"st{n:03d}", RecordSet(ttl=10, a_records=[ARecord(ipv4_address=f"10.0.{n // 250}.{n % 250 + 4}")])
+            rg,
+            ZONE,
+            "A",
+            f"st{n:03d}",
+            RecordSet(ttl=10, a_records=[ARecord(ipv4_address=f"10.0.{n // 250}.{n % 250 + 4}")]),
         )
-    first = http("GET", f"/subscriptions/{clients.subscription_id}/resourceGroups/{rg}/providers/Microsoft.Network/privateDnsZones/{ZONE}/A").json()
+    first = http(
+        "GET",
+        f"/subscriptions/{clients.subscription_id}/resourceGroups/{rg}/providers/Microsoft.Network/privateDnsZones/{ZONE}/A",
+    ).json()
     assert len(first["value"]) == 100 and "$skiptoken=100" in first["nextLink"]
     names = [r.name for r in clients.privatedns.record_sets.list_by_type(rg, ZONE, "A")]  # the SDK follows nextLink
     assert names == [f"st{n:03d}" for n in range(130)]
@@ -125,6 +150,7 @@ def test_every_resource_carries_an_etag_and_put_changes_it(clients, rg):
 
 
 # --- a request's cost does not grow with the estate ------------------------------------------------------------
+
 
 def grow_estate(sandbox, clients, rg: str, endpoints: int) -> tuple[str, str]:
     """``endpoints`` private endpoints to one storage account in one subnet, each with a principal holding a role on

@@ -48,8 +48,10 @@ def query(server_port: int, name: str, rdtype: str = "A", tcp: bool = False) -> 
 
 def records(response: dns.message.Message) -> list[tuple[str, str, int, list[str]]]:
     """The answer section as (owner, type, ttl, values)."""
-    return [(r.name.to_text(), dns.rdatatype.to_text(r.rdtype), r.ttl, sorted(x.to_text() for x in r))
-            for r in response.answer]
+    return [
+        (r.name.to_text(), dns.rdatatype.to_text(r.rdtype), r.ttl, sorted(x.to_text() for x in r))
+        for r in response.answer
+    ]
 
 
 def short(port: int, name: str, tcp: bool = False) -> list[str]:
@@ -58,6 +60,7 @@ def short(port: int, name: str, tcp: bool = False) -> list[str]:
 
 
 # --- in process: DnsServer ---------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("tcp", [False, True], ids=["udp", "tcp"])
 def test_a_query_gets_the_cname_then_the_private_a_record(server, estate, tcp):
@@ -124,11 +127,25 @@ def test_an_unknown_vnet_is_refused_before_binding(sandbox, estate):
 
 # --- the CLI -------------------------------------------------------------------------------------------------------
 
+
 def test_dns_server_command_announces_answers_and_stops_on_sigterm(sandbox, estate):
     process = subprocess.Popen(
-        [sys.executable, "-m", "runbook_lib.cli", "sandbox", "dns-server", "--state", str(sandbox.path),
-         "--vnet", estate.vnet_id, "--port", "0"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-m",
+            "runbook_lib.cli",
+            "sandbox",
+            "dns-server",
+            "--state",
+            str(sandbox.path),
+            "--vnet",
+            estate.vnet_id,
+            "--port",
+            "0",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         announced = json.loads(process.stdout.readline())
@@ -149,30 +166,58 @@ def test_dns_server_command_refuses_a_missing_estate_an_unknown_vnet_and_a_busy_
     missing = tmp_path / "nowhere" / "estate.db"
     one_line_error(runbook("sandbox", "dns-server", "--state", str(missing), "--vnet", estate.vnet_id), "--state")
     assert not missing.parent.exists()
-    one_line_error(runbook("sandbox", "dns-server", "--state", str(sandbox.path), "--vnet", "/subscriptions/x"),
-                   "--vnet")
+    one_line_error(
+        runbook("sandbox", "dns-server", "--state", str(sandbox.path), "--vnet", "/subscriptions/x"), "--vnet"
+    )
     one_line_error(runbook("sandbox", "dns-server", "--state", str(sandbox.path)), "--vnet")  # argparse: required
     with DnsServer(sandbox, estate.vnet_id) as busy:
-        one_line_error(runbook("sandbox", "dns-server", "--state", str(sandbox.path), "--vnet", estate.vnet_id,
-                               "--port", str(busy.port)), "--port", str(busy.port))
+        one_line_error(
+            runbook(
+                "sandbox",
+                "dns-server",
+                "--state",
+                str(sandbox.path),
+                "--vnet",
+                estate.vnet_id,
+                "--port",
+                str(busy.port),
+            ),
+            "--port",
+            str(busy.port),
+        )
 
 
 def test_resolve_command_prints_the_answer_and_exits_0(sandbox, estate):
     done = runbook("sandbox", "resolve", estate.fqdn, "--vnet", estate.vnet_id, "--state", str(sandbox.path))
     assert done.returncode == 0 and done.stderr == ""
-    rows = dict(line.split(None, 1) if not line.startswith("answered by") else ("answered by", line[12:].strip())
-                for line in done.stdout.splitlines())
-    assert rows == {"name": estate.fqdn, "cname": backup_alias(estate.fqdn),
-                    "addresses": estate.members[estate.fqdn], "answered by": f"private zone {BACKUP_ZONE}"}
-    as_json = runbook("sandbox", "resolve", estate.fqdn, "--vnet", estate.vnet_id, "--state", str(sandbox.path),
-                      "--json")
+    rows = dict(
+        line.split(None, 1) if not line.startswith("answered by") else ("answered by", line[12:].strip())
+        for line in done.stdout.splitlines()
+    )
+    assert rows == {
+        "name": estate.fqdn,
+        "cname": backup_alias(estate.fqdn),
+        "addresses": estate.members[estate.fqdn],
+        "answered by": f"private zone {BACKUP_ZONE}",
+    }
+    as_json = runbook(
+        "sandbox", "resolve", estate.fqdn, "--vnet", estate.vnet_id, "--state", str(sandbox.path), "--json"
+    )
     assert as_json.returncode == 0
     assert json.loads(as_json.stdout) == sandbox.resolve(estate.fqdn, estate.vnet_id).to_dict()
 
 
 def test_resolve_command_exits_1_on_nxdomain_saying_so_in_one_line(sandbox, estate):
-    done = runbook("sandbox", "resolve", "intranet.contoso.example", "--vnet", estate.vnet_id,
-                   "--state", str(sandbox.path), "--json")
+    done = runbook(
+        "sandbox",
+        "resolve",
+        "intranet.contoso.example",
+        "--vnet",
+        estate.vnet_id,
+        "--state",
+        str(sandbox.path),
+        "--json",
+    )
     assert done.returncode == 1
     assert json.loads(done.stdout)["addresses"] == []
     one_line_error(done, "NXDOMAIN", "intranet.contoso.example")
@@ -180,8 +225,11 @@ def test_resolve_command_exits_1_on_nxdomain_saying_so_in_one_line(sandbox, esta
 
 def test_resolve_command_errors_name_the_option_and_change_nothing(tmp_path, sandbox, estate):
     missing = tmp_path / "nowhere" / "estate.db"
-    one_line_error(runbook("sandbox", "resolve", estate.fqdn, "--vnet", estate.vnet_id, "--state", str(missing)),
-                   "--state", "reset")
+    one_line_error(
+        runbook("sandbox", "resolve", estate.fqdn, "--vnet", estate.vnet_id, "--state", str(missing)),
+        "--state",
+        "reset",
+    )
     assert not missing.parent.exists()
     before = sandbox.resources()
     done = runbook("sandbox", "resolve", estate.fqdn, "--vnet", estate.vnet_id + "-typo", "--state", str(sandbox.path))

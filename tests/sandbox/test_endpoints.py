@@ -31,8 +31,9 @@ BACKUP_SERVICES = ["fc1", "fab1", "prot1", "rec2", "ecs1", "id1", "tel1", "wbcm1
 
 @pytest.fixture
 def net(clients, rg):
-    return make_vnet(clients, rg, "vnet", "10.0.0.0/16",
-                     {"pe": "10.0.1.0/28", "tiny": "10.0.2.0/29", "wide": "10.0.3.0/24"})
+    return make_vnet(
+        clients, rg, "vnet", "10.0.0.0/16", {"pe": "10.0.1.0/28", "tiny": "10.0.2.0/29", "wide": "10.0.3.0/24"}
+    )
 
 
 def nic_of(clients, rg, endpoint):
@@ -40,8 +41,14 @@ def nic_of(clients, rg, endpoint):
 
 
 def members(clients, rg, endpoint) -> list[tuple[str, str, str]]:
-    return [(c.private_link_connection_properties.required_member_name, c.private_link_connection_properties.fqdns[0],
-             c.private_ip_address) for c in nic_of(clients, rg, endpoint).ip_configurations]
+    return [
+        (
+            c.private_link_connection_properties.required_member_name,
+            c.private_link_connection_properties.fqdns[0],
+            c.private_ip_address,
+        )
+        for c in nic_of(clients, rg, endpoint).ip_configurations
+    ]
 
 
 def test_backup_endpoint_has_a_nic_with_eight_members_named_by_vault_id_and_geo_code(clients, rg, net):
@@ -54,8 +61,10 @@ def test_backup_endpoint_has_a_nic_with_eight_members_named_by_vault_id_and_geo_
     found = members(clients, rg, endpoint)
     vault_id = found[0][1].split("-", 1)[0]
     assert re.fullmatch(r"\d{19}", vault_id)  # the service's numeric id, not the vault's name
-    assert found == [(f"backup-{svc}", f"{vault_id}-ab-pod01-{svc}.wus3.backup.windowsazure.com", f"10.0.1.{4 + i}")
-                     for i, svc in enumerate(BACKUP_SERVICES)]
+    assert found == [
+        (f"backup-{svc}", f"{vault_id}-ab-pod01-{svc}.wus3.backup.windowsazure.com", f"10.0.1.{4 + i}")
+        for i, svc in enumerate(BACKUP_SERVICES)
+    ]
     assert [(c.fqdn, c.ip_addresses) for c in endpoint.custom_dns_configs] == [(f, [ip]) for _, f, ip in found]
     connection = endpoint.private_link_service_connections[0]
     assert connection.private_link_service_connection_state.status == "Approved"
@@ -72,8 +81,9 @@ def test_site_recovery_records_keep_the_geo_in_the_record_name(clients, rg, net)
     endpoint = make_endpoint(clients, rg, "pe-asr", net["wide"], vault.id, "AzureSiteRecovery")
     fqdns = [f for _, f, _ in members(clients, rg, endpoint)]
     vault_id = fqdns[0].split("-", 1)[0]
-    assert fqdns == [f"{vault_id}-asr-pod01-{s}.wus3.siterecovery.windowsazure.com"
-                     for s in ("id1", "prot2", "rcm1", "srs1", "tel1")]
+    assert fqdns == [
+        f"{vault_id}-asr-pod01-{s}.wus3.siterecovery.windowsazure.com" for s in ("id1", "prot2", "rcm1", "srs1", "tel1")
+    ]
     zone = make_zone(clients, rg, "privatelink.siterecovery.windowsazure.com")
     group = attach_zones(clients, rg, "pe-asr", [zone])
     names = [r.record_set_name for r in group.private_dns_zone_configs[0].record_sets]
@@ -82,15 +92,20 @@ def test_site_recovery_records_keep_the_geo_in_the_record_name(clients, rg, net)
     assert clients.network.private_endpoints.get(rg, "pe-asr").custom_dns_configs == []
 
 
-@pytest.mark.parametrize("region, suffix, zone_geo", [
-    ("westus3", "backup.windowsazure.com", "wus3"),
-    ("usgovvirginia", "backup.windowsazure.us", "ugv"),
-    ("chinaeast2", "backup.windowsazure.cn", "sha2"),
-])
+@pytest.mark.parametrize(
+    "region, suffix, zone_geo",
+    [
+        ("westus3", "backup.windowsazure.com", "wus3"),
+        ("usgovvirginia", "backup.windowsazure.us", "ugv"),
+        ("chinaeast2", "backup.windowsazure.cn", "sha2"),
+    ],
+)
 def test_member_fqdns_use_each_clouds_suffix_and_the_published_geo_code(clients, rg, region, suffix, zone_geo):
     vault = make_vault(clients, rg, location=region)
-    resources = {r.properties.group_id: r.properties for r in clients.recoveryservices.private_link_resources.list(
-        rg, vault.name)}
+    resources = {
+        r.properties.group_id: r.properties
+        for r in clients.recoveryservices.private_link_resources.list(rg, vault.name)
+    }
     backup = resources["AzureBackup"]
     assert backup.required_members == [f"backup-{s}" for s in BACKUP_SERVICES]
     assert backup.required_zone_names[0] == f"privatelink.{zone_geo}.{suffix}"
@@ -116,24 +131,36 @@ def test_addresses_run_out_and_come_back(clients, rg, net):
     make_endpoint(clients, rg, "pe-asr-too-big", net["wide"], vault.id, "AzureSiteRecovery")
     account = make_storage(clients, rg, "stcache01")
     for group, address in (("blob", "10.0.1.12"), ("queue", "10.0.1.13"), ("table", "10.0.1.14")):
-        assert members(clients, rg, make_endpoint(clients, rg, f"pe-{group}", net["pe"], account.id, group))[0][2] == address
+        assert (
+            members(clients, rg, make_endpoint(clients, rg, f"pe-{group}", net["pe"], account.id, group))[0][2]
+            == address
+        )
     with pytest.raises(HttpResponseError) as error:
         make_endpoint(clients, rg, "pe-file", net["pe"], account.id, "file")
     assert error.value.error.code == "SubnetIsFull"
     clients.network.private_endpoints.begin_delete(rg, "pe-queue").result()
-    assert members(clients, rg, make_endpoint(clients, rg, "pe-file", net["pe"], account.id, "file"))[0][2] == "10.0.1.13"
+    assert (
+        members(clients, rg, make_endpoint(clients, rg, "pe-file", net["pe"], account.id, "file"))[0][2] == "10.0.1.13"
+    )
     assert clients.network.network_interfaces.list(rg) and all(
-        not n.name.startswith("pe-queue.") for n in clients.network.network_interfaces.list(rg))
+        not n.name.startswith("pe-queue.") for n in clients.network.network_interfaces.list(rg)
+    )
 
 
 def test_a_static_address_must_be_usable_and_free(clients, rg, net):
     account = make_storage(clients, rg, "stcache01")
-    body = lambda ip: {"location": "westus3", "properties": {  # noqa: E731
-        "subnet": {"id": net["pe"]},
-        "privateLinkServiceConnections": [{"name": "c", "properties": {"privateLinkServiceId": account.id,
-                                                                       "groupIds": ["blob"]}}],
-        "ipConfigurations": [{"name": "static", "properties": {"groupId": "blob", "memberName": "blob",
-                                                               "privateIPAddress": ip}}]}}
+    body = lambda ip: {
+        "location": "westus3",
+        "properties": {
+            "subnet": {"id": net["pe"]},
+            "privateLinkServiceConnections": [
+                {"name": "c", "properties": {"privateLinkServiceId": account.id, "groupIds": ["blob"]}}
+            ],
+            "ipConfigurations": [
+                {"name": "static", "properties": {"groupId": "blob", "memberName": "blob", "privateIPAddress": ip}}
+            ],
+        },
+    }
     with pytest.raises(HttpResponseError) as error:
         clients.network.private_endpoints.begin_create_or_update(rg, "pe-static", body("10.0.1.1")).result()
     assert error.value.error.code == "PrivateIPAddressInReservedRange"
@@ -202,15 +229,27 @@ def test_only_who_may_approve_gets_an_automatic_connection(clients, operator, rg
     pending = make_endpoint(operator, rg, "pe-op", net["pe"], vault_elsewhere.id, "AzureBackup", manual=True)
     state = pending.manual_private_link_service_connections[0].private_link_service_connection_state
     assert (state.status, state.description) == ("Pending", "Please approve: Backup for the spoke")
-    assert clients.recoveryservices.vaults.get("rg-vaults", "rsv-central").properties.private_endpoint_state_for_backup == "None"
+    assert (
+        clients.recoveryservices.vaults.get("rg-vaults", "rsv-central").properties.private_endpoint_state_for_backup
+        == "None"
+    )
 
 
 def approve(clients, vault_rg: str, vault_name: str, status: str) -> None:
     (connection,) = clients.recoveryservices.vaults.get(vault_rg, vault_name).properties.private_endpoint_connections
     name = connection.id.rsplit("/", 1)[-1]
-    clients.backup.private_endpoint_connection.begin_put(vault_name, vault_rg, name, PrivateEndpointConnectionResource(
-        properties=PrivateEndpointConnection(private_link_service_connection_state=PrivateLinkServiceConnectionState(
-            status=status, description=f"{status} by the vault owner")))).result()
+    clients.backup.private_endpoint_connection.begin_put(
+        vault_name,
+        vault_rg,
+        name,
+        PrivateEndpointConnectionResource(
+            properties=PrivateEndpointConnection(
+                private_link_service_connection_state=PrivateLinkServiceConnectionState(
+                    status=status, description=f"{status} by the vault owner"
+                )
+            )
+        ),
+    ).result()
 
 
 def test_approve_reject_and_remove_change_the_endpoint_and_its_records(clients, operator, rg, net, vault_elsewhere):
@@ -226,16 +265,25 @@ def test_approve_reject_and_remove_change_the_endpoint_and_its_records(clients, 
     approve(clients, "rg-vaults", "rsv-central", "Approved")
     assert status() == "Approved"
     assert len(a_records(clients, rg, "privatelink.wus3.backup.windowsazure.com")) == 8
-    assert clients.recoveryservices.vaults.get("rg-vaults", "rsv-central").properties.private_endpoint_state_for_backup == "Enabled"
+    assert (
+        clients.recoveryservices.vaults.get("rg-vaults", "rsv-central").properties.private_endpoint_state_for_backup
+        == "Enabled"
+    )
 
     approve(clients, "rg-vaults", "rsv-central", "Rejected")
     assert status() == "Rejected"
     assert a_records(clients, rg, "privatelink.wus3.backup.windowsazure.com") == {}
-    assert clients.recoveryservices.vaults.get("rg-vaults", "rsv-central").properties.private_endpoint_state_for_backup == "None"
+    assert (
+        clients.recoveryservices.vaults.get("rg-vaults", "rsv-central").properties.private_endpoint_state_for_backup
+        == "None"
+    )
 
-    (connection,) = clients.recoveryservices.vaults.get("rg-vaults", "rsv-central").properties.private_endpoint_connections
-    clients.backup.private_endpoint_connection.begin_delete("rsv-central", "rg-vaults",
-                                                            connection.id.rsplit("/", 1)[-1]).result()
+    (connection,) = clients.recoveryservices.vaults.get(
+        "rg-vaults", "rsv-central"
+    ).properties.private_endpoint_connections
+    clients.backup.private_endpoint_connection.begin_delete(
+        "rsv-central", "rg-vaults", connection.id.rsplit("/", 1)[-1]
+    ).result()
     assert status() == "Disconnected"
 
 
@@ -245,10 +293,16 @@ def test_storage_connections_are_approved_through_the_storage_client(clients, op
     make_endpoint(operator, rg, "pe-blob", net["pe"], account.id, "blob", manual=True)
     (connection,) = clients.storage.private_endpoint_connections.list("rg-data", "stshared01")
     assert connection.private_link_service_connection_state.status == "Pending"
-    clients.storage.private_endpoint_connections.put("rg-data", "stshared01", connection.name, {
-        "properties": {"privateLinkServiceConnectionState": {"status": "Approved", "description": "ok"}}})
+    clients.storage.private_endpoint_connections.put(
+        "rg-data",
+        "stshared01",
+        connection.name,
+        {"properties": {"privateLinkServiceConnectionState": {"status": "Approved", "description": "ok"}}},
+    )
     endpoint = clients.network.private_endpoints.get(rg, "pe-blob")
-    assert endpoint.manual_private_link_service_connections[0].private_link_service_connection_state.status == "Approved"
+    assert (
+        endpoint.manual_private_link_service_connections[0].private_link_service_connection_state.status == "Approved"
+    )
 
 
 def test_a_zone_group_overwrites_a_record_of_the_same_name(clients, rg, net):
@@ -293,7 +347,9 @@ def test_deleting_an_endpoint_removes_its_nic_records_and_connection(clients, rg
     assert list(clients.network.network_interfaces.list(rg)) == []
     assert a_records(clients, rg, "privatelink.wus3.backup.windowsazure.com") == {}
     got = clients.recoveryservices.vaults.get(rg, vault.name)
-    assert got.properties.private_endpoint_connections == [] and got.properties.private_endpoint_state_for_backup == "None"
+    assert (
+        got.properties.private_endpoint_connections == [] and got.properties.private_endpoint_state_for_backup == "None"
+    )
 
 
 def test_a_subnet_lists_what_uses_its_addresses(clients, rg, net):
@@ -341,15 +397,22 @@ def test_a_zone_group_names_at_most_five_zones_each_once_under_names_of_its_own(
     assert error.value.error.code == "InvalidRequestFormat"
     assert error.value.error.details[0].code == "DuplicateResourceName"
     assert "two child resources with the same name (privatelink-zone0-example)" in error.value.error.details[0].message
-    configs = [{"name": "one", "properties": {"privateDnsZoneId": zones[0]}},
-               {"name": "two", "properties": {"privateDnsZoneId": twin}}]
+    configs = [
+        {"name": "one", "properties": {"privateDnsZoneId": zones[0]}},
+        {"name": "two", "properties": {"privateDnsZoneId": twin}},
+    ]
     with pytest.raises(HttpResponseError) as error:  # distinct config names, one zone name twice
         clients.network.private_dns_zone_groups.begin_create_or_update(
-            rg, "pe-blob", "default", {"properties": {"privateDnsZoneConfigs": configs}}).result()
+            rg, "pe-blob", "default", {"properties": {"privateDnsZoneConfigs": configs}}
+        ).result()
     assert error.value.error.code == "DuplicatePrivateDnsZoneInGroup"
     with pytest.raises(HttpResponseError) as error:  # a config without a name (azure-rest-api-specs issue 23831)
-        clients.network.private_dns_zone_groups.begin_create_or_update(rg, "pe-blob", "default", {
-            "properties": {"privateDnsZoneConfigs": [{"properties": {"privateDnsZoneId": zones[0]}}]}}).result()
+        clients.network.private_dns_zone_groups.begin_create_or_update(
+            rg,
+            "pe-blob",
+            "default",
+            {"properties": {"privateDnsZoneConfigs": [{"properties": {"privateDnsZoneId": zones[0]}}]}},
+        ).result()
     assert (error.value.error.code, error.value.error.message) == ("InvalidRequestFormat", "Cannot parse the request.")
     group = clients.network.private_dns_zone_groups.get(rg, "pe-blob", "default")
     assert [c.private_dns_zone_id for c in group.private_dns_zone_configs] == zones[:5]  # refusals changed nothing
@@ -362,8 +425,10 @@ def test_a_second_zone_group_is_refused_in_azures_words(clients, rg, net):
     attach_zones(clients, rg, "pe-blob", [zone], group="from-the-portal")
     with pytest.raises(HttpResponseError) as error:
         attach_zones(clients, rg, "pe-blob", [zone])
-    assert "Cannot create more than one private dns zone groups in the private endpoint pe-blob" in \
-        error.value.error.message
+    assert (
+        "Cannot create more than one private dns zone groups in the private endpoint pe-blob"
+        in error.value.error.message
+    )
     assert "'from-the-portal'" in error.value.error.message
 
 

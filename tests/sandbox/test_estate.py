@@ -13,8 +13,11 @@ from runbook_lib.sandbox import DEFAULT_CALLER, DEFAULT_SUBSCRIPTION, Sandbox
 def test_reset_leaves_one_subscription_owned_by_the_default_caller(sandbox, clients):
     assert sandbox.subscriptions() == [DEFAULT_SUBSCRIPTION]
     scope = f"/subscriptions/{DEFAULT_SUBSCRIPTION}"
-    owners = [a for a in clients.authorization.role_assignments.list_for_scope(scope)
-              if a.role_definition_id.endswith("8e3af657-a8ff-443c-a75c-2fe8c4bcb635")]
+    owners = [
+        a
+        for a in clients.authorization.role_assignments.list_for_scope(scope)
+        if a.role_definition_id.endswith("8e3af657-a8ff-443c-a75c-2fe8c4bcb635")
+    ]
     assert [a.principal_id for a in owners] == [DEFAULT_CALLER.object_id]
     clients.resources.resource_groups.create_or_update("rg-gone", {"location": "eastus"})
     sandbox.reset()

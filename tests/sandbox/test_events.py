@@ -19,8 +19,11 @@ from tests.builders import (
     rg_scope,
 )
 
-ZONES = ("privatelink.wus3.backup.windowsazure.com", "privatelink.blob.core.windows.net",
-         "privatelink.queue.core.windows.net")
+ZONES = (
+    "privatelink.wus3.backup.windowsazure.com",
+    "privatelink.blob.core.windows.net",
+    "privatelink.queue.core.windows.net",
+)
 
 
 @pytest.fixture
@@ -41,7 +44,9 @@ def endpoint_names(clients, rg) -> list[str]:
 
 
 def usages(clients, vault) -> dict[str, int]:
-    return {u.name.value: u.current_value for u in clients.recoveryservices.usages.list_by_vaults("rg-vault", vault.name)}
+    return {
+        u.name.value: u.current_value for u in clients.recoveryservices.usages.list_by_vaults("rg-vault", vault.name)
+    }
 
 
 def add_records_for(clients, rg, endpoint_prefix: str) -> None:
@@ -50,7 +55,9 @@ def add_records_for(clients, rg, endpoint_prefix: str) -> None:
         if endpoint.name.startswith(endpoint_prefix):
             for config in endpoint.custom_dns_configs:
                 account, service = config.fqdn.split(".")[0], config.fqdn.split(".")[-4]
-                add_a_record(clients, "rg-dns", f"privatelink.{service}.core.windows.net", account, config.ip_addresses[0])
+                add_a_record(
+                    clients, "rg-dns", f"privatelink.{service}.core.windows.net", account, config.ip_addresses[0]
+                )
 
 
 def test_the_seven_steps_with_zones_the_vault_identity_may_not_write(sandbox, clients, rg, estate):
@@ -60,7 +67,9 @@ def test_the_seven_steps_with_zones_the_vault_identity_may_not_write(sandbox, cl
     assert "subnets/join/action" in refused.message
     assert endpoint_names(clients, rg) == ["pe-bk"] and usages(clients, vault)["MABContainersCount"] == 0
 
-    grant(clients, rg_scope(clients, rg), "Contributor", vault.identity.principal_id)  # the Backup article: PE and VNet groups
+    grant(
+        clients, rg_scope(clients, rg), "Contributor", vault.identity.principal_id
+    )  # the Backup article: PE and VNet groups
     first = sandbox.event("register-container", vault.id)  # step 2: discovery fails
     assert (first.succeeded, first.code) == (False, "UserErrorVMInternetConnectivityIssue")
     assert endpoint_names(clients, rg) == ["pe-bk", "pe-bk_ecs114_blob", "pe-bk_ecs114_queue"]
@@ -76,7 +85,10 @@ def test_the_seven_steps_with_zones_the_vault_identity_may_not_write(sandbox, cl
     backup = sandbox.event("first-backup", vault.id)  # step 5: backup fails
     assert backup.code == "UserErrorVMInternetConnectivityIssue"
     assert [n.rsplit("_", 2)[-2:] for n in endpoint_names(clients, rg) if "_prot" in n] == [
-        ["prot110", "blob"], ["prot120", "blob"], ["prot121", "blob"]]
+        ["prot110", "blob"],
+        ["prot120", "blob"],
+        ["prot121", "blob"],
+    ]
     assert sum(".blob.storage.azure.net" in n for n in backup.unresolved) == 2  # partitioned names
     add_records_for(clients, rg, "pe-bk_prot")  # step 6
     assert sandbox.event("first-backup", vault.id).succeeded  # step 7
@@ -102,13 +114,15 @@ def test_a_private_vault_without_an_endpoint_cannot_be_reached(sandbox, clients,
     result = sandbox.event("register-container", vault.id)
     assert (result.succeeded, result.code) == (False, "UserErrorVMInternetConnectivityIssue")
     assert {u.name.value: u.current_value for u in clients.recoveryservices.usages.list_by_vaults(rg, "rsv-private")}[
-        "MABContainersCount"] == 0
+        "MABContainersCount"
+    ] == 0
 
 
 def test_an_unknown_vault_or_event_is_a_clear_error(sandbox, rg):
     with pytest.raises(InputError, match="--vault"):
-        sandbox.event("register-container", "/subscriptions/x/resourceGroups/rg/providers/"
-                      "Microsoft.RecoveryServices/vaults/none")
+        sandbox.event(
+            "register-container", "/subscriptions/x/resourceGroups/rg/providers/Microsoft.RecoveryServices/vaults/none"
+        )
     with pytest.raises(ValueError, match="register-container"):
         sandbox.event("reboot", "/subscriptions/x")
 
@@ -119,7 +133,8 @@ PROJECT_API = "2020-05-01"
 def make_project(clients, rg, name):
     project_id = f"{rg_scope(clients, rg)}/providers/Microsoft.Migrate/migrateProjects/{name}"
     return clients.resources.resources.begin_create_or_update_by_id(
-        project_id, {"location": "westus3", "properties": {}}, api_version=PROJECT_API).result()
+        project_id, {"location": "westus3", "properties": {}}, api_version=PROJECT_API
+    ).result()
 
 
 def test_generate_key_gives_each_migrate_resource_an_endpoint_and_zone(sandbox, clients, rg):
@@ -135,9 +150,12 @@ def test_generate_key_gives_each_migrate_resource_an_endpoint_and_zone(sandbox, 
     for endpoint in clients.network.private_endpoints.list(rg):
         for config in endpoint.private_link_service_connections[0:1]:
             assert config.private_link_service_connection_state.status == "Approved"
-        for name, address in [(c.private_link_connection_properties.fqdns[0], c.private_ip_address)
-                              for c in clients.network.network_interfaces.get(
-                                  rg, endpoint.network_interfaces[0].id.rsplit("/", 1)[-1]).ip_configurations]:
+        for name, address in [
+            (c.private_link_connection_properties.fqdns[0], c.private_ip_address)
+            for c in clients.network.network_interfaces.get(
+                rg, endpoint.network_interfaces[0].id.rsplit("/", 1)[-1]
+            ).ip_configurations
+        ]:
             if endpoint.name != "pe-migrate":  # Migrate made and linked the other zones in the endpoint's group
                 assert sandbox.resolve(name, net[""]).addresses == (address,)
     assert sandbox.event("generate-key", project.id).created == ()  # a second key reuses what is there

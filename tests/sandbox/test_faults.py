@@ -14,8 +14,12 @@ from runbook_lib.sandbox import FaultRule
 def statuses(target):
     """(clients with a status recorder, the list of statuses seen), retries as azure-core configures them."""
     seen: list[int] = []
-    clients = get_clients(target, raw_response_hook=lambda r: seen.append(r.http_response.status_code),
-                          retry_backoff_factor=0, polling_interval=0)  # retry and poll without sleeping
+    clients = get_clients(
+        target,
+        raw_response_hook=lambda r: seen.append(r.http_response.status_code),
+        retry_backoff_factor=0,
+        polling_interval=0,
+    )  # retry and poll without sleeping
     clients.resources.resource_groups.create_or_update("rg-f", {"location": "westus3"})
     seen.clear()
     return clients, seen

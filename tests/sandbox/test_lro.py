@@ -114,7 +114,7 @@ def test_an_injected_failure_ends_failed_without_a_poll(sandbox, seen, target):
 
 
 def test_a_failed_resource_is_put_again_to_succeed(sandbox, seen):
-    """"Troubleshoot Azure Microsoft.Network failed provisioning state": a new PUT of the resource restores
+    """ "Troubleshoot Azure Microsoft.Network failed provisioning state": a new PUT of the resource restores
     Succeeded."""
     clients, _ = seen
     sandbox.add_fault(FaultRule(answer="lro-failed", method="PUT", path="virtualNetworks/vnet-bad", times=1))
@@ -146,29 +146,49 @@ def test_each_type_shows_its_providers_state_while_it_is_made(contoso, hub, clie
     contoso.configure(lro="realistic", lro_seconds=0.5)
     rg = RECOVERY_RG.rsplit("/", 1)[-1]
     hub.recoveryservices.vaults.begin_create_or_update(
-        rg, "rsv-lro", {"location": "westus3", "sku": {"name": "Standard"}, "identity": {"type": "SystemAssigned"}},
-        polling=False)
+        rg,
+        "rsv-lro",
+        {"location": "westus3", "sku": {"name": "Standard"}, "identity": {"type": "SystemAssigned"}},
+        polling=False,
+    )
     hub.privatedns.private_zones.begin_create_or_update(rg, "lro.example", {"location": "global"}, polling=False)
     vault_id = f"{RECOVERY_RG}/providers/Microsoft.RecoveryServices/vaults/rsv-lro"
     assert hub.recoveryservices.vaults.get(rg, "rsv-lro").properties.provisioning_state == "Succeeded"
     assert hub.privatedns.private_zones.get(rg, "lro.example").provisioning_state == "Creating"
     time.sleep(0.55)
     spoke_rg = SPOKE_ENDPOINTS.split("/")[4]
-    clients.network.private_endpoints.begin_create_or_update(spoke_rg, "pe-lro", {
-        "location": "westus3", "properties": {"subnet": {"id": SPOKE_ENDPOINTS}, "privateLinkServiceConnections": [
-            {"name": "c", "properties": {"privateLinkServiceId": vault_id, "groupIds": ["AzureBackup"]}}]}},
-        polling=False)
+    clients.network.private_endpoints.begin_create_or_update(
+        spoke_rg,
+        "pe-lro",
+        {
+            "location": "westus3",
+            "properties": {
+                "subnet": {"id": SPOKE_ENDPOINTS},
+                "privateLinkServiceConnections": [
+                    {"name": "c", "properties": {"privateLinkServiceId": vault_id, "groupIds": ["AzureBackup"]}}
+                ],
+            },
+        },
+        polling=False,
+    )
     hub.privatedns.virtual_network_links.begin_create_or_update(
-        rg, "lro.example", "link-hub", {"location": "global", "properties": {"virtualNetwork": {"id": HUB_VNET},
-                                                                            "registrationEnabled": False}},
-        polling=False)
+        rg,
+        "lro.example",
+        "link-hub",
+        {"location": "global", "properties": {"virtualNetwork": {"id": HUB_VNET}, "registrationEnabled": False}},
+        polling=False,
+    )
     zone_id = f"{RECOVERY_RG}/providers/Microsoft.Network/privateDnsZones/lro.example"
     assert clients.network.private_endpoints.get(spoke_rg, "pe-lro").provisioning_state == "Updating"
     assert hub.privatedns.virtual_network_links.get(rg, "lro.example", "link-hub").provisioning_state == "Creating"
     time.sleep(0.55)
-    clients.network.private_dns_zone_groups.begin_create_or_update(spoke_rg, "pe-lro", "default", {
-        "properties": {"privateDnsZoneConfigs": [{"name": "z", "properties": {"privateDnsZoneId": zone_id}}]}},
-        polling=False)
+    clients.network.private_dns_zone_groups.begin_create_or_update(
+        spoke_rg,
+        "pe-lro",
+        "default",
+        {"properties": {"privateDnsZoneConfigs": [{"name": "z", "properties": {"privateDnsZoneId": zone_id}}]}},
+        polling=False,
+    )
     assert clients.network.private_dns_zone_groups.get(spoke_rg, "pe-lro", "default").provisioning_state == "Updating"
     time.sleep(0.55)
     assert hub.recoveryservices.vaults.get(rg, "rsv-lro").properties.provisioning_state == "Succeeded"
@@ -187,5 +207,7 @@ def test_a_network_resource_refuses_a_write_while_its_operation_runs(sandbox, se
     assert error.value.status_code == 409 and error.value.error.code == "AnotherOperationInProgress"
     assert "/providers/Microsoft.Network/locations/westus3/operations/" in error.value.error.message
     time.sleep(0.35)  # once it has finished, the same write goes through
-    assert clients.network.virtual_networks.begin_create_or_update("rg-lro", "vnet1", vnet()).result() \
-        .provisioning_state == "Succeeded"
+    assert (
+        clients.network.virtual_networks.begin_create_or_update("rg-lro", "vnet1", vnet()).result().provisioning_state
+        == "Succeeded"
+    )

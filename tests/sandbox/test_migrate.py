@@ -10,8 +10,10 @@ API = "2020-05-01"
 
 
 def test_migrate_project_through_generic_resources(clients, rg):
-    project_id = (f"/subscriptions/{clients.subscription_id}/resourceGroups/{rg}"
-                  "/providers/Microsoft.Migrate/migrateProjects/migrate-demo")
+    project_id = (
+        f"/subscriptions/{clients.subscription_id}/resourceGroups/{rg}"
+        "/providers/Microsoft.Migrate/migrateProjects/migrate-demo"
+    )
     resources = clients.resources.resources
     created = resources.begin_create_or_update_by_id(
         project_id, GenericResource(location="westus3", properties={"publicNetworkAccess": "Disabled"}), api_version=API

@@ -43,16 +43,20 @@ def test_an_endpoint_name_azure_refuses_leaves_no_endpoint_nor_nic(clients, rg, 
     assert list(clients.network.network_interfaces.list(rg)) == []
     assert list(clients.recoveryservices.private_link_resources.list(rg, vault.name)) != []  # the vault is untouched
     for name in ("p", "p" * 65, "pe-"):
-        assert refused(make_endpoint, clients, rg, name, net["pe"], vault.id, "AzureBackup").error.code == \
-            "InvalidResourceName"
+        assert (
+            refused(make_endpoint, clients, rg, name, net["pe"], vault.id, "AzureBackup").error.code
+            == "InvalidResourceName"
+        )
     assert make_endpoint(clients, rg, "p" * 64, net["pe"], vault.id, "AzureBackup").name == "p" * 64
 
 
 def test_a_storage_account_name_azure_refuses(clients, rg):
     error = refused(make_storage, clients, rg, "Cache_SA")
     assert error.error.code == "AccountNameInvalid"
-    assert error.error.message == ("Cache_SA is not a valid storage account name. Storage account name must be "
-                                   "between 3 and 24 characters in length and use numbers and lower-case letters only.")
+    assert error.error.message == (
+        "Cache_SA is not a valid storage account name. Storage account name must be "
+        "between 3 and 24 characters in length and use numbers and lower-case letters only."
+    )
     assert list(clients.storage.storage_accounts.list_by_resource_group(rg)) == []
     assert refused(make_storage, clients, rg, "a" * 25).error.code == "AccountNameInvalid"
     assert make_storage(clients, rg, "a" * 24).name == "a" * 24
@@ -62,8 +66,9 @@ def test_a_zone_name_azure_refuses(clients, rg):
     zones = clients.privatedns.private_zones
     error = refused(zones.begin_create_or_update, rg, "contoso", {"location": "global"})
     assert error.error.code == "BadRequest"
-    assert error.error.message == ("The zone name 'contoso' does not have enough labels. Zone names must have two or "
-                                   "more labels.")
+    assert error.error.message == (
+        "The zone name 'contoso' does not have enough labels. Zone names must have two or more labels."
+    )
     assert refused(zones.begin_create_or_update, rg, "con toso.com", {"location": "global"}).error.code == "BadRequest"
     assert list(zones.list_by_resource_group(rg)) == []
 
@@ -101,15 +106,23 @@ def test_a_resource_group_name_azure_refuses(clients):
     error = refused(groups.create_or_update, "rg-sales!", {"location": LOCATION})
     assert error.error.code == "InvalidResourceGroup"
     assert error.error.message.startswith(
-        "The provided resource group name 'rg-sales!' has these invalid characters: '!'.")
+        "The provided resource group name 'rg-sales!' has these invalid characters: '!'."
+    )
     assert refused(groups.create_or_update, "rg-sales.", {"location": LOCATION}).error.code == "InvalidResourceGroup"
     assert not groups.check_existence("rg-sales.") and groups.create_or_update("rg-(sales)_1", {"location": LOCATION})
 
 
 def test_a_subnet_named_inside_its_vnet_body_keeps_the_rule_too(clients, rg):
-    body = {"location": LOCATION, "properties": {"addressSpace": {"addressPrefixes": ["10.1.0.0/16"]}, "subnets": [
-        {"name": "snet-ok", "properties": {"addressPrefix": "10.1.0.0/24"}},
-        {"name": "snet bad", "properties": {"addressPrefix": "10.1.1.0/24"}}]}}
+    body = {
+        "location": LOCATION,
+        "properties": {
+            "addressSpace": {"addressPrefixes": ["10.1.0.0/16"]},
+            "subnets": [
+                {"name": "snet-ok", "properties": {"addressPrefix": "10.1.0.0/24"}},
+                {"name": "snet bad", "properties": {"addressPrefix": "10.1.1.0/24"}},
+            ],
+        },
+    }
     error = refused(clients.network.virtual_networks.begin_create_or_update, rg, "vnet-two", body)
     assert error.error.code == "InvalidResourceName" and "snet bad" in error.error.message
     assert list(clients.network.virtual_networks.list(rg)) == []

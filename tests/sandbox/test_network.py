@@ -19,7 +19,9 @@ def test_vnet_lists_its_subnets_and_each_subnet_is_a_resource(clients, rg):
     assert [s.name for s in vnet.subnets] == ["snet-pe"]
     assert vnet.provisioning_state == "Succeeded" and vnet.etag
 
-    clients.network.subnets.begin_create_or_update(rg, "vnet-spoke", "snet-app", Subnet(address_prefix="10.1.2.0/24")).result()
+    clients.network.subnets.begin_create_or_update(
+        rg, "vnet-spoke", "snet-app", Subnet(address_prefix="10.1.2.0/24")
+    ).result()
     subnet = clients.network.subnets.get(rg, "vnet-spoke", "snet-app")
     assert subnet.id == f"{vnet.id}/subnets/snet-app"
     assert subnet.address_prefix == "10.1.2.0/24"
@@ -68,8 +70,12 @@ def test_network_interface_ip_configurations(clients, rg):
         NetworkInterface(
             location="westus3",
             ip_configurations=[
-                NetworkInterfaceIPConfiguration(name="ipconfig1", subnet={"id": vnet.subnets[0].id},
-                                                private_ip_address="10.3.0.4", private_ip_allocation_method="Static")
+                NetworkInterfaceIPConfiguration(
+                    name="ipconfig1",
+                    subnet={"id": vnet.subnets[0].id},
+                    private_ip_address="10.3.0.4",
+                    private_ip_allocation_method="Static",
+                )
             ],
         ),
     ).result()
@@ -91,7 +97,13 @@ def test_a_subnet_shows_azures_defaults_for_policies_and_delegations(clients, rg
     assert subnet.delegations == []
     # Azure-provided DNS: an empty list of servers (test_PutLink_LinkExistsIfNoneMatchFailure_ExpectError)
     assert clients.network.virtual_networks.get(rg, "vnet-d").dhcp_options.dns_servers == []
-    clients.network.subnets.begin_create_or_update(rg, "vnet-d", "snet-nsg", Subnet(
-        address_prefix="10.3.2.0/24", private_endpoint_network_policies="NetworkSecurityGroupEnabled")).result()
-    assert clients.network.subnets.get(rg, "vnet-d", "snet-nsg").private_endpoint_network_policies == \
-        "NetworkSecurityGroupEnabled"
+    clients.network.subnets.begin_create_or_update(
+        rg,
+        "vnet-d",
+        "snet-nsg",
+        Subnet(address_prefix="10.3.2.0/24", private_endpoint_network_policies="NetworkSecurityGroupEnabled"),
+    ).result()
+    assert (
+        clients.network.subnets.get(rg, "vnet-d", "snet-nsg").private_endpoint_network_policies
+        == "NetworkSecurityGroupEnabled"
+    )

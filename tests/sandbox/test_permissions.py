@@ -14,7 +14,9 @@ from tests.builders import grant, make_storage, make_vnet, rg_scope, role_id
 USER_ACCESS_ADMINISTRATOR = "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9"  # not in builders.ROLES
 READER = "acdd72a7-3385-48ef-bd42-f606fba81ae7"
 CONTRIBUTOR_NOT_ACTIONS = [
-    "Microsoft.Authorization/*/Delete", "Microsoft.Authorization/*/Write", "Microsoft.Authorization/elevateAccess/Action",
+    "Microsoft.Authorization/*/Delete",
+    "Microsoft.Authorization/*/Write",
+    "Microsoft.Authorization/elevateAccess/Action",
 ]
 
 
@@ -47,9 +49,17 @@ def test_contributor_at_a_group_sees_its_actions_there_and_nothing_elsewhere(cli
 def test_contributor_and_user_access_administrator_give_two_entries(clients, rg, sandbox):
     deployer, as_deployer = as_principal(sandbox, "deployer")
     grant(clients, rg_scope(clients, rg), "Contributor", deployer.object_id)
-    clients.authorization.role_assignments.create(rg_scope(clients, rg), str(uuid.uuid4()), {"properties": {
-        "roleDefinitionId": role_id(clients, USER_ACCESS_ADMINISTRATOR), "principalId": deployer.object_id,
-        "principalType": "ServicePrincipal"}})
+    clients.authorization.role_assignments.create(
+        rg_scope(clients, rg),
+        str(uuid.uuid4()),
+        {
+            "properties": {
+                "roleDefinitionId": role_id(clients, USER_ACCESS_ADMINISTRATOR),
+                "principalId": deployer.object_id,
+                "principalType": "ServicePrincipal",
+            }
+        },
+    )
 
     found = blocks(as_deployer.authorization.permissions.list_for_resource_group(rg))
     assert found == [
@@ -64,25 +74,53 @@ def test_a_role_at_the_subscription_shows_at_a_group_below_it(clients, rg, sandb
     grant(clients, rg_scope(clients, rg), "Private DNS Zone Contributor", auditor.object_id)
 
     found = as_auditor.authorization.permissions.list_for_resource_group(rg)
-    assert sorted(tuple(p.actions) for p in found) == sorted([
-        ("*/read",),
-        tuple(clients.authorization.role_definitions.get(
-            rg_scope(clients, rg), "b12aa53e-6015-4669-85d0-8515ebb3ae7f").permissions[0].actions),
-    ])
+    assert sorted(tuple(p.actions) for p in found) == sorted(
+        [
+            ("*/read",),
+            tuple(
+                clients.authorization.role_definitions.get(
+                    rg_scope(clients, rg), "b12aa53e-6015-4669-85d0-8515ebb3ae7f"
+                )
+                .permissions[0]
+                .actions
+            ),
+        ]
+    )
 
 
 def test_a_custom_role_lists_its_data_actions(clients, rg, sandbox):
     scope = f"/subscriptions/{clients.subscription_id}"
     guid = str(uuid.uuid4())
-    block = {"actions": ["Microsoft.Storage/storageAccounts/read"], "notActions": [],
-             "dataActions": ["Microsoft.Storage/storageAccounts/blobServices/containers/blobs/*"],
-             "notDataActions": ["Microsoft.Storage/storageAccounts/blobServices/containers/blobs/delete"]}
-    clients.authorization.role_definitions.create_or_update(scope, guid, {"properties": {
-        "roleName": "Blob writer", "type": "CustomRole", "permissions": [block], "assignableScopes": [scope]}})
+    block = {
+        "actions": ["Microsoft.Storage/storageAccounts/read"],
+        "notActions": [],
+        "dataActions": ["Microsoft.Storage/storageAccounts/blobServices/containers/blobs/*"],
+        "notDataActions": ["Microsoft.Storage/storageAccounts/blobServices/containers/blobs/delete"],
+    }
+    clients.authorization.role_definitions.create_or_update(
+        scope,
+        guid,
+        {
+            "properties": {
+                "roleName": "Blob writer",
+                "type": "CustomRole",
+                "permissions": [block],
+                "assignableScopes": [scope],
+            }
+        },
+    )
     writer, as_writer = as_principal(sandbox, "writer")
-    clients.authorization.role_assignments.create(rg_scope(clients, rg), str(uuid.uuid4()), {"properties": {
-        "roleDefinitionId": f"{scope}/providers/Microsoft.Authorization/roleDefinitions/{guid}",
-        "principalId": writer.object_id, "principalType": "ServicePrincipal"}})
+    clients.authorization.role_assignments.create(
+        rg_scope(clients, rg),
+        str(uuid.uuid4()),
+        {
+            "properties": {
+                "roleDefinitionId": f"{scope}/providers/Microsoft.Authorization/roleDefinitions/{guid}",
+                "principalId": writer.object_id,
+                "principalType": "ServicePrincipal",
+            }
+        },
+    )
 
     assert blocks(as_writer.authorization.permissions.list_for_resource_group(rg)) == [
         (block["actions"], block["notActions"], block["dataActions"], block["notDataActions"])
@@ -97,7 +135,8 @@ def test_list_for_resource_below_a_vnet(clients, rg, sandbox):
     grant(clients, rg_scope(clients, rg), "Reader", operator.object_id)
 
     on_subnet = as_operator.authorization.permissions.list_for_resource(
-        rg, "Microsoft.Network", "virtualNetworks/vnet-spoke", "subnets", "snet-pe")
+        rg, "Microsoft.Network", "virtualNetworks/vnet-spoke", "subnets", "snet-pe"
+    )
     assert blocks(on_subnet) == [(["*"], CONTRIBUTOR_NOT_ACTIONS, [], []), (["*/read"], [], [], [])]
     assert blocks(as_operator.authorization.permissions.list_for_resource_group(rg)) == [(["*/read"], [], [], [])]
 
@@ -109,7 +148,8 @@ def test_list_for_resource_on_a_vnet(clients, rg, sandbox):
 
     # the SDK sends '.../providers/Microsoft.Network//virtualNetworks/...' for a top-level resource, as ARM accepts
     found = as_operator.authorization.permissions.list_for_resource(
-        rg, "Microsoft.Network", "", "virtualNetworks", "vnet-spoke")
+        rg, "Microsoft.Network", "", "virtualNetworks", "vnet-spoke"
+    )
     assert blocks(found) == [(["*"], CONTRIBUTOR_NOT_ACTIONS, [], [])]
 
 
@@ -134,8 +174,11 @@ def test_a_role_on_one_account_does_not_reach_an_account_whose_name_begins_the_s
     grant(clients, first.id, "Contributor", keeper.object_id)
 
     def on(account: str):
-        return blocks(as_keeper.authorization.permissions.list_for_resource(
-            rg, "Microsoft.Storage", "", "storageAccounts", account))
+        return blocks(
+            as_keeper.authorization.permissions.list_for_resource(
+                rg, "Microsoft.Storage", "", "storageAccounts", account
+            )
+        )
 
     assert on("stlogs") == [(["*"], CONTRIBUTOR_NOT_ACTIONS, [], [])]
     assert on("stlogs2") == []
@@ -152,9 +195,17 @@ def test_a_role_given_by_another_process_counts_at_its_next_request(clients, rg,
     with pytest.raises(HttpResponseError):
         as_auditor.resources.resource_groups.get(rg)
     elsewhere = get_clients(Target(state=str(sandbox.path)))  # its own Store and connection on the same file
-    made = elsewhere.authorization.role_assignments.create(rg_scope(clients, rg), str(uuid.uuid4()), {"properties": {
-        "roleDefinitionId": role_id(clients, READER), "principalId": auditor.object_id,
-        "principalType": "ServicePrincipal"}})
+    made = elsewhere.authorization.role_assignments.create(
+        rg_scope(clients, rg),
+        str(uuid.uuid4()),
+        {
+            "properties": {
+                "roleDefinitionId": role_id(clients, READER),
+                "principalId": auditor.object_id,
+                "principalType": "ServicePrincipal",
+            }
+        },
+    )
     assert as_auditor.resources.resource_groups.get(rg).name == rg
     elsewhere.authorization.role_assignments.delete(rg_scope(clients, rg), made.name)
     with pytest.raises(HttpResponseError) as error:

@@ -57,13 +57,15 @@ def test_if_none_match_refuses_to_overwrite_an_existing_record(clients, rg, zone
         records.create_or_update(rg, zone, "A", "rec", a_record("10.9.9.9"), match_condition=MatchConditions.IfMissing)
     assert error.value.status_code == 412 and error.value.error.code == "PreconditionFailed"
     with pytest.raises(HttpResponseError) as error:  # If-Match: a stale etag
-        records.create_or_update(rg, zone, "A", "rec", a_record("10.9.9.9"), etag='W/"stale"',
-                                 match_condition=MatchConditions.IfNotModified)
+        records.create_or_update(
+            rg, zone, "A", "rec", a_record("10.9.9.9"), etag='W/"stale"', match_condition=MatchConditions.IfNotModified
+        )
     assert error.value.status_code == 412
     assert [a.ipv4_address for a in records.get(rg, zone, "A", "rec").a_records] == ["10.0.0.4"]
 
-    replaced = records.create_or_update(rg, zone, "A", "rec", a_record("10.0.0.6"), etag=first.etag,
-                                        match_condition=MatchConditions.IfNotModified)
+    replaced = records.create_or_update(
+        rg, zone, "A", "rec", a_record("10.0.0.6"), etag=first.etag, match_condition=MatchConditions.IfNotModified
+    )
     assert [a.ipv4_address for a in replaced.a_records] == ["10.0.0.6"]
 
 
@@ -73,7 +75,9 @@ def test_virtual_network_link_completes_and_a_vnet_links_once_per_zone(clients, 
     vnet = put_vnet(clients, rg, "vnet-hub", "10.0.0.0/16")
     links = clients.privatedns.virtual_network_links
     link = links.begin_create_or_update(
-        rg, zone, "link-hub",
+        rg,
+        zone,
+        "link-hub",
         VirtualNetworkLink(location="global", virtual_network=SubResource(id=vnet.id), registration_enabled=False),
     ).result()
     assert link.virtual_network_link_state == "Completed" and link.provisioning_state == "Succeeded"
@@ -89,8 +93,10 @@ def test_virtual_network_link_completes_and_a_vnet_links_once_per_zone(clients, 
     assert list(links.list(rg, zone)) == []
 
 
-OVERLAP = ("A virtual network cannot be linked to multiple zones with overlapping namespaces. You tried to link "
-           "virtual network with 'privatelink.blob.core.windows.net' and 'privatelink.blob.core.windows.net' zones.")
+OVERLAP = (
+    "A virtual network cannot be linked to multiple zones with overlapping namespaces. You tried to link "
+    "virtual network with 'privatelink.blob.core.windows.net' and 'privatelink.blob.core.windows.net' zones."
+)
 
 
 def test_a_vnet_cannot_be_linked_to_two_zones_of_the_same_name(clients, rg):
@@ -103,8 +109,12 @@ def test_a_vnet_cannot_be_linked_to_two_zones_of_the_same_name(clients, rg):
     clients.resources.resource_groups.create_or_update("rg-other", {"location": "westus3"})
     make_zone(clients, "rg-other", "privatelink.blob.core.windows.net")
     links = clients.privatedns.virtual_network_links
-    poller = links.begin_create_or_update("rg-other", "privatelink.blob.core.windows.net", "link-vnet", {
-        "location": "global", "properties": {"virtualNetwork": {"id": vnet}, "registrationEnabled": False}})
+    poller = links.begin_create_or_update(
+        "rg-other",
+        "privatelink.blob.core.windows.net",
+        "link-vnet",
+        {"location": "global", "properties": {"virtualNetwork": {"id": vnet}, "registrationEnabled": False}},
+    )
     assert poller.polling_method()._initial_response.http_response.status_code == 202  # accepted first
     with pytest.raises(HttpResponseError) as error:
         poller.result()
@@ -118,8 +128,10 @@ def test_the_same_name_in_another_subscription_is_refused_too(contoso, hub):
     from tests.builders import link_zone, make_zone
     from tests.contoso import HUB_VNET, SPOKE_VNET
 
-    assert HUB_VNET in {link.virtual_network.id for link in hub.privatedns.virtual_network_links.list(
-        "rg-dns", "privatelink.blob.core.windows.net")}
+    assert HUB_VNET in {
+        link.virtual_network.id
+        for link in hub.privatedns.virtual_network_links.list("rg-dns", "privatelink.blob.core.windows.net")
+    }
     workload = hub.for_subscription(SPOKE_VNET.split("/")[2])
     workload.resources.resource_groups.create_or_update("rg-dns-spoke", {"location": "westus3"})
     make_zone(workload, "rg-dns-spoke", "privatelink.blob.core.windows.net", link_to=SPOKE_VNET)
@@ -132,8 +144,9 @@ def test_a_zone_or_link_put_with_if_none_match_on_one_that_exists_fails_in_its_o
     """As Azure answers (Azure CLI's recorded tests test_PutZone_ZoneExistsIfNoneMatchFailure_ExpectError and
     test_PutLink_LinkExistsIfNoneMatchFailure_ExpectError): accepted, then the operation fails PreconditionFailed."""
     dns = clients.privatedns
-    poller = dns.private_zones.begin_create_or_update(rg, zone, PrivateZone(location="global"),
-                                                      match_condition=MatchConditions.IfMissing)
+    poller = dns.private_zones.begin_create_or_update(
+        rg, zone, PrivateZone(location="global"), match_condition=MatchConditions.IfMissing
+    )
     with pytest.raises(HttpResponseError) as error:
         poller.result()
     assert error.value.error.code == "PreconditionFailed"
@@ -144,11 +157,14 @@ def test_a_zone_or_link_put_with_if_none_match_on_one_that_exists_fails_in_its_o
     link = VirtualNetworkLink(location="global", virtual_network=SubResource(id=vnet.id), registration_enabled=False)
     dns.virtual_network_links.begin_create_or_update(rg, zone, "link-a", link).result()
     with pytest.raises(HttpResponseError) as error:
-        dns.virtual_network_links.begin_create_or_update(rg, zone, "link-a", link,
-                                                         match_condition=MatchConditions.IfMissing).result()
+        dns.virtual_network_links.begin_create_or_update(
+            rg, zone, "link-a", link, match_condition=MatchConditions.IfMissing
+        ).result()
     assert (error.value.error.code, error.value.error.message) == (
-        "PreconditionFailed", f"The Virtual Network link link-a for the Private DNS zone {zone} exists already and "
-                              "hence cannot be created again.")
+        "PreconditionFailed",
+        f"The Virtual Network link link-a for the Private DNS zone {zone} exists already and "
+        "hence cannot be created again.",
+    )
     assert [x.name for x in dns.virtual_network_links.list(rg, zone)] == ["link-a"]
 
 
@@ -177,7 +193,8 @@ def test_an_a_record_set_answers_with_azures_type_whatever_the_path_casing(clien
     answer = wsgi_session(sandbox.app, SANDBOX_HOST).put(
         f"https://{SANDBOX_HOST}{made.id.rsplit('/A/', 1)[0]}/a/vault2?api-version=2024-06-01",
         json={"properties": {"ttl": 10, "aRecords": [{"ipv4Address": "10.0.0.5"}]}},
-        headers={"Authorization": "Bearer sandbox"})
+        headers={"Authorization": "Bearer sandbox"},
+    )
     assert answer.status_code == 201, answer.text
     assert answer.json()["type"] == "Microsoft.Network/privateDnsZones/A" and "/A/vault2" in answer.json()["id"]
     # a record set made without records shows an empty list (test_PutRecordSet_IfNoneMatchFailure_ExpectError)
@@ -194,13 +211,16 @@ def test_zones_and_links_are_accepted_and_run_as_operations(clients, rg, sandbox
     poller = zones.begin_create_or_update(rg, "contoso.example", PrivateZone(location="global"))
     first = poller.polling_method()._initial_response.http_response
     assert first.status_code == 202
-    assert "/resourceGroups/rg-test/providers/Microsoft.Network/privateDnsOperationStatuses/" in \
-        first.headers["Azure-AsyncOperation"]
+    assert (
+        "/resourceGroups/rg-test/providers/Microsoft.Network/privateDnsOperationStatuses/"
+        in first.headers["Azure-AsyncOperation"]
+    )
     assert "/privateDnsOperationResults/" in first.headers["Location"]
     assert poller.result().provisioning_state == "Succeeded"
     vnet = put_vnet(clients, rg, "vnet-a", "10.8.0.0/16")
     link = clients.privatedns.virtual_network_links.begin_create_or_update(
-        rg, "contoso.example", "link-a", VirtualNetworkLink(location="global", virtual_network=SubResource(id=vnet.id)))
+        rg, "contoso.example", "link-a", VirtualNetworkLink(location="global", virtual_network=SubResource(id=vnet.id))
+    )
     assert link.polling_method()._initial_response.http_response.status_code == 202
     assert link.result().virtual_network_link_state == "Completed"
     deleting = clients.privatedns.virtual_network_links.begin_delete(rg, "contoso.example", "link-a")
@@ -211,8 +231,7 @@ def test_zones_and_links_are_accepted_and_run_as_operations(clients, rg, sandbox
 
 def test_in_realistic_mode_a_zone_is_creating_until_its_operation_is_done(clients, rg, sandbox):
     sandbox.configure(lro="realistic", lro_seconds=60)
-    clients.privatedns.private_zones.begin_create_or_update(rg, "slow.example", {"location": "global"},
-                                                            polling=False)
+    clients.privatedns.private_zones.begin_create_or_update(rg, "slow.example", {"location": "global"}, polling=False)
     assert clients.privatedns.private_zones.get(rg, "slow.example").provisioning_state == "Creating"
 
 

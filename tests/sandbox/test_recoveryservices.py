@@ -9,8 +9,17 @@ from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
 from azure.mgmt.authorization.models import RoleAssignmentCreateParameters
 from azure.mgmt.recoveryservices.models import PatchVault, VaultProperties
 
-from tests.builders import (ROLES, attach_zones, grant, make_endpoint, make_vault, make_vnet, make_zone, rg_scope,
-                            role_id)
+from tests.builders import (
+    ROLES,
+    attach_zones,
+    grant,
+    make_endpoint,
+    make_vault,
+    make_vnet,
+    make_zone,
+    rg_scope,
+    role_id,
+)
 
 
 def test_system_assigned_identity_gets_a_principal_that_roles_can_target(clients, rg):
@@ -25,9 +34,11 @@ def test_system_assigned_identity_gets_a_principal_that_roles_can_target(clients
 
     def assign(principal_type: str):
         return clients.authorization.role_assignments.create(
-            scope, str(uuid.uuid4()),
-            RoleAssignmentCreateParameters(role_definition_id=role, principal_id=vault.identity.principal_id,
-                                           principal_type=principal_type),
+            scope,
+            str(uuid.uuid4()),
+            RoleAssignmentCreateParameters(
+                role_definition_id=role, principal_id=vault.identity.principal_id, principal_type=principal_type
+            ),
         )
 
     with pytest.raises(HttpResponseError) as error:  # the SDK model defaults to "User": Azure refuses that
@@ -60,12 +71,16 @@ def test_vault_delete_answers_what_the_sdk_accepts(clients, rg):
 # --- identities: the request's type decides which remain (the Azure CLI's recorded `az backup vault identity
 # assign/remove`, test_backup_identity.yaml) ---------------------------------------------------------------------
 
+
 def make_user_identity(clients, rg: str, name: str):
     """A user-assigned identity, as `az identity create` makes it (201, tenantId/principalId/clientId)."""
-    identity_id = (f"/subscriptions/{clients.subscription_id}/resourceGroups/{rg}/providers/"
-                   f"Microsoft.ManagedIdentity/userAssignedIdentities/{name}")
+    identity_id = (
+        f"/subscriptions/{clients.subscription_id}/resourceGroups/{rg}/providers/"
+        f"Microsoft.ManagedIdentity/userAssignedIdentities/{name}"
+    )
     return clients.resources.resources.begin_create_or_update_by_id(
-        identity_id, {"location": "westus3"}, api_version="2023-01-31").result()
+        identity_id, {"location": "westus3"}, api_version="2023-01-31"
+    ).result()
 
 
 def patch_identity(clients, rg: str, identity: dict):
@@ -75,9 +90,15 @@ def patch_identity(clients, rg: str, identity: dict):
 def test_a_user_assigned_identity_shows_its_principal_and_client_ids(clients, rg):
     uai = make_user_identity(clients, rg, "id-cmk")
     uuid.UUID(uai.properties["principalId"]), uuid.UUID(uai.properties["clientId"])
-    vault = clients.recoveryservices.vaults.begin_create_or_update(rg, "rsv-demo", {
-        "location": "westus3", "sku": {"name": "Standard"},
-        "identity": {"type": "UserAssigned", "userAssignedIdentities": {uai.id: {}}}}).result()
+    vault = clients.recoveryservices.vaults.begin_create_or_update(
+        rg,
+        "rsv-demo",
+        {
+            "location": "westus3",
+            "sku": {"name": "Standard"},
+            "identity": {"type": "UserAssigned", "userAssignedIdentities": {uai.id: {}}},
+        },
+    ).result()
     assert vault.identity.type == "UserAssigned" and vault.identity.principal_id is None
     shown = vault.identity.user_assigned_identities[uai.id]
     assert (shown.principal_id, shown.client_id) == (uai.properties["principalId"], uai.properties["clientId"])
@@ -85,9 +106,15 @@ def test_a_user_assigned_identity_shows_its_principal_and_client_ids(clients, rg
 
 def test_system_assigned_beside_user_assigned_keeps_them_and_alone_drops_them(clients, rg):
     uai = make_user_identity(clients, rg, "id-cmk")
-    clients.recoveryservices.vaults.begin_create_or_update(rg, "rsv-demo", {
-        "location": "westus3", "sku": {"name": "Standard"},
-        "identity": {"type": "UserAssigned", "userAssignedIdentities": {uai.id: {}}}}).result()
+    clients.recoveryservices.vaults.begin_create_or_update(
+        rg,
+        "rsv-demo",
+        {
+            "location": "westus3",
+            "sku": {"name": "Standard"},
+            "identity": {"type": "UserAssigned", "userAssignedIdentities": {uai.id: {}}},
+        },
+    ).result()
 
     both = patch_identity(clients, rg, {"type": "systemassigned,userassigned"})  # as the Azure CLI sends it
     assert both.identity.type == "SystemAssigned, UserAssigned"
@@ -106,9 +133,15 @@ def test_system_assigned_beside_user_assigned_keeps_them_and_alone_drops_them(cl
 
 def test_a_patch_merges_user_assigned_identities_and_null_removes_one(clients, rg):
     first, second = make_user_identity(clients, rg, "id-one"), make_user_identity(clients, rg, "id-two")
-    clients.recoveryservices.vaults.begin_create_or_update(rg, "rsv-demo", {
-        "location": "westus3", "sku": {"name": "Standard"},
-        "identity": {"type": "UserAssigned", "userAssignedIdentities": {first.id: {}}}}).result()
+    clients.recoveryservices.vaults.begin_create_or_update(
+        rg,
+        "rsv-demo",
+        {
+            "location": "westus3",
+            "sku": {"name": "Standard"},
+            "identity": {"type": "UserAssigned", "userAssignedIdentities": {first.id: {}}},
+        },
+    ).result()
     merged = patch_identity(clients, rg, {"type": "UserAssigned", "userAssignedIdentities": {second.id: {}}})
     assert set(merged.identity.user_assigned_identities) == {first.id, second.id}
     removed = patch_identity(clients, rg, {"type": "UserAssigned", "userAssignedIdentities": {first.id: None}})
@@ -116,10 +149,15 @@ def test_a_patch_merges_user_assigned_identities_and_null_removes_one(clients, r
 
 
 def test_an_identity_that_does_not_exist_or_none_given_is_refused(clients, rg):
-    missing = (f"/subscriptions/{clients.subscription_id}/resourceGroups/{rg}/providers/"
-               "Microsoft.ManagedIdentity/userAssignedIdentities/id-typo")
-    body = {"location": "westus3", "sku": {"name": "Standard"},
-            "identity": {"type": "SystemAssigned, UserAssigned", "userAssignedIdentities": {missing: {}}}}
+    missing = (
+        f"/subscriptions/{clients.subscription_id}/resourceGroups/{rg}/providers/"
+        "Microsoft.ManagedIdentity/userAssignedIdentities/id-typo"
+    )
+    body = {
+        "location": "westus3",
+        "sku": {"name": "Standard"},
+        "identity": {"type": "SystemAssigned, UserAssigned", "userAssignedIdentities": {missing: {}}},
+    }
     with pytest.raises(HttpResponseError) as error:
         clients.recoveryservices.vaults.begin_create_or_update(rg, "rsv-demo", body).result()
     assert error.value.error.code == "FailedIdentityOperation" and "id-typo" in error.value.error.message
@@ -136,14 +174,16 @@ def test_cross_region_restore_is_off_by_default_and_kept_across_patches(clients,
     vault = make_vault(clients, rg, public="Enabled")
     settings = vault.properties.redundancy_settings  # what the SDK's API version (2026-11-01) reads
     assert (settings.standard_tier_storage_redundancy, settings.cross_region_restore) == ("GeoRedundant", "Disabled")
-    turned_on = clients.recoveryservices.vaults.begin_update(rg, "rsv-demo", {
-        "properties": {"redundancySettings": {"crossRegionRestore": "Enabled"}}}).result()
+    turned_on = clients.recoveryservices.vaults.begin_update(
+        rg, "rsv-demo", {"properties": {"redundancySettings": {"crossRegionRestore": "Enabled"}}}
+    ).result()
     assert turned_on.properties.redundancy_settings.cross_region_restore == "Enabled"
     assert turned_on.properties.redundancy_settings.standard_tier_storage_redundancy == "GeoRedundant"
     # Azure documents no refusal here (the Backup article says only that it is not supported): the PATCH goes
     # through, and the runbook's own guard is what stops it
     denied = clients.recoveryservices.vaults.begin_update(
-        rg, "rsv-demo", PatchVault(properties=VaultProperties(public_network_access="Disabled"))).result()
+        rg, "rsv-demo", PatchVault(properties=VaultProperties(public_network_access="Disabled"))
+    ).result()
     assert denied.properties.public_network_access == "Disabled"
     assert denied.properties.redundancy_settings.cross_region_restore == "Enabled"
     again = make_vault(clients, rg, public="Disabled")  # a PUT without redundancySettings keeps them
@@ -155,9 +195,14 @@ def test_a_vault_with_items_takes_a_further_backup_endpoint_once_it_has_one(sand
     only the first endpoint needs a vault that never had one."""
     net = make_vnet(clients, rg, "vnet", "10.0.0.0/16", {"pe": "10.0.1.0/26", "pe2": "10.0.2.0/26"})
     vault = make_vault(clients, rg)
-    zones = [make_zone(clients, rg, zone, link_to=net[""]) for zone in (
-        "privatelink.wus3.backup.windowsazure.com", "privatelink.blob.core.windows.net",
-        "privatelink.queue.core.windows.net")]
+    zones = [
+        make_zone(clients, rg, zone, link_to=net[""])
+        for zone in (
+            "privatelink.wus3.backup.windowsazure.com",
+            "privatelink.blob.core.windows.net",
+            "privatelink.queue.core.windows.net",
+        )
+    ]
     make_endpoint(clients, rg, "pe-first", net["pe"], vault.id, "AzureBackup")
     attach_zones(clients, rg, "pe-first", zones)
     grant(clients, rg_scope(clients, rg), "Contributor", vault.identity.principal_id)
@@ -181,17 +226,34 @@ def test_naming_a_user_assigned_identity_needs_the_right_to_assign_it(clients, r
     uai = make_user_identity(clients, rg, "id-cmk")
     builder = sandbox.add_principal("vault-builder")
     scope = rg_scope(clients, rg)
-    role = clients.authorization.role_definitions.create_or_update(scope, str(uuid.uuid4()), {"properties": {
-        "roleName": "Vault builder", "description": "vaults only", "assignableScopes": [scope],
-        "permissions": [{"actions": ["Microsoft.RecoveryServices/*", "Microsoft.ManagedIdentity/*/read"]}]}})
-    clients.authorization.role_assignments.create(scope, str(uuid.uuid4()), RoleAssignmentCreateParameters(
-        role_definition_id=role.id, principal_id=builder.object_id))
+    role = clients.authorization.role_definitions.create_or_update(
+        scope,
+        str(uuid.uuid4()),
+        {
+            "properties": {
+                "roleName": "Vault builder",
+                "description": "vaults only",
+                "assignableScopes": [scope],
+                "permissions": [{"actions": ["Microsoft.RecoveryServices/*", "Microsoft.ManagedIdentity/*/read"]}],
+            }
+        },
+    )
+    clients.authorization.role_assignments.create(
+        scope,
+        str(uuid.uuid4()),
+        RoleAssignmentCreateParameters(role_definition_id=role.id, principal_id=builder.object_id),
+    )
     as_builder = get_clients(Target(state=target.state, principal="vault-builder"))
-    body = {"location": "westus3", "sku": {"name": "Standard"},
-            "identity": {"type": "UserAssigned", "userAssignedIdentities": {uai.id: {}}}}
+    body = {
+        "location": "westus3",
+        "sku": {"name": "Standard"},
+        "identity": {"type": "UserAssigned", "userAssignedIdentities": {uai.id: {}}},
+    }
     with pytest.raises(HttpResponseError) as error:
         as_builder.recoveryservices.vaults.begin_create_or_update(rg, "rsv-demo", body).result()
     assert error.value.status_code == 403 and error.value.error.code == "LinkedAuthorizationFailed"
     assert "userAssignedIdentities/assign/action" in error.value.error.message
     body["identity"] = {"type": "SystemAssigned"}
-    assert as_builder.recoveryservices.vaults.begin_create_or_update(rg, "rsv-demo", body).result().identity.principal_id
+    assert (
+        as_builder.recoveryservices.vaults.begin_create_or_update(rg, "rsv-demo", body).result().identity.principal_id
+    )

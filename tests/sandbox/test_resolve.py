@@ -55,6 +55,7 @@ def backup_alias(fqdn: str) -> str:
 
 # --- the tests ---------------------------------------------------------------------------------------------------
 
+
 def test_before_the_zone_is_linked_the_vnet_gets_the_public_answer(sandbox, backup):
     answer = sandbox.resolve(backup.fqdn, backup.vnet_id)
     assert backup.fqdn.endswith(".wus3.backup.windowsazure.com")
@@ -102,10 +103,12 @@ def test_a_peered_vnet_that_is_not_linked_gets_the_public_answer(clients, sandbo
     attach_zones(clients, backup.rg, "pe-backup", [backup.zone_id])
     spoke_id = make_vnet(clients, backup.rg, "vnet-spoke", "10.1.0.0/16", {"pe": "10.1.1.0/27"})[""]
     peerings = clients.network.virtual_network_peerings
-    peerings.begin_create_or_update(backup.rg, "vnet-hub", "hub-to-spoke",
-                                    {"properties": {"remoteVirtualNetwork": {"id": spoke_id}}}).result()
-    peered = peerings.begin_create_or_update(backup.rg, "vnet-spoke", "spoke-to-hub",
-                                             {"properties": {"remoteVirtualNetwork": {"id": backup.vnet_id}}}).result()
+    peerings.begin_create_or_update(
+        backup.rg, "vnet-hub", "hub-to-spoke", {"properties": {"remoteVirtualNetwork": {"id": spoke_id}}}
+    ).result()
+    peered = peerings.begin_create_or_update(
+        backup.rg, "vnet-spoke", "spoke-to-hub", {"properties": {"remoteVirtualNetwork": {"id": backup.vnet_id}}}
+    ).result()
     assert peered.peering_state == "Connected"
 
     hub, spoke = sandbox.resolve(backup.fqdn, backup.vnet_id), sandbox.resolve(backup.fqdn, spoke_id)
@@ -121,8 +124,11 @@ def test_a_pending_manual_endpoint_gets_no_privatelink_alias(clients, sandbox, r
     net = make_vnet(clients, rg, "vnet-hub", "10.0.0.0/16", PE_SUBNET)
     vnet_id = net[""]
     make_zone(clients, rg, BACKUP_ZONE, link_to=vnet_id)
-    members = member_ips(make_endpoint(clients, rg, "pe-manual", net["pe"], make_vault(clients, rg, "rsv").id,
-                                       "AzureBackup", manual=True))
+    members = member_ips(
+        make_endpoint(
+            clients, rg, "pe-manual", net["pe"], make_vault(clients, rg, "rsv").id, "AzureBackup", manual=True
+        )
+    )
     endpoint = clients.network.private_endpoints.get(rg, "pe-manual")
     assert endpoint.manual_private_link_service_connections[0].private_link_service_connection_state.status == "Pending"
     for fqdn in members:
@@ -134,8 +140,9 @@ def test_a_pending_manual_endpoint_gets_no_privatelink_alias(clients, sandbox, r
 def test_site_recovery_names_carry_the_geo_label_into_the_record(clients, sandbox, rg):
     net = make_vnet(clients, rg, "vnet-hub", "10.0.0.0/16", PE_SUBNET)
     vnet_id = net[""]
-    members = member_ips(make_endpoint(clients, rg, "pe-asr", net["pe"], make_vault(clients, rg, "rsv").id,
-                                       "AzureSiteRecovery"))
+    members = member_ips(
+        make_endpoint(clients, rg, "pe-asr", net["pe"], make_vault(clients, rg, "rsv").id, "AzureSiteRecovery")
+    )
     attach_zones(clients, rg, "pe-asr", [make_zone(clients, rg, ASR_ZONE, link_to=vnet_id)])
 
     records = {r.name for r in clients.privatedns.record_sets.list_by_type(rg, ASR_ZONE, "A")}
@@ -153,8 +160,9 @@ def test_site_recovery_names_carry_the_geo_label_into_the_record(clients, sandbo
 def test_a_storage_account_blob_name(clients, sandbox, rg):
     net = make_vnet(clients, rg, "vnet-hub", "10.0.0.0/16", PE_SUBNET)
     vnet_id = net[""]
-    members = member_ips(make_endpoint(clients, rg, "pe-blob", net["pe"], make_storage(clients, rg, "stbackupcache").id,
-                                       "blob"))
+    members = member_ips(
+        make_endpoint(clients, rg, "pe-blob", net["pe"], make_storage(clients, rg, "stbackupcache").id, "blob")
+    )
     assert list(members) == ["stbackupcache.blob.core.windows.net"]
     name = "stbackupcache.blob.core.windows.net"
     assert sandbox.resolve(name, vnet_id).chain == (f"stbackupcache.{BLOB_ZONE}",)
@@ -171,8 +179,12 @@ def test_names_the_sandbox_does_not_know_get_nxdomain(clients, sandbox, rg):
     vnet_id = make_vnet(clients, rg, "vnet-hub", "10.0.0.0/16", PE_SUBNET)[""]
     answer = sandbox.resolve("intranet.contoso.example", vnet_id)
     assert not answer.found and answer.chain == () and answer.answered_by == "public DNS"
-    assert answer.to_dict() == {"name": "intranet.contoso.example", "chain": [], "addresses": [],
-                                "answered_by": "public DNS"}
+    assert answer.to_dict() == {
+        "name": "intranet.contoso.example",
+        "chain": [],
+        "addresses": [],
+        "answered_by": "public DNS",
+    }
 
 
 def test_an_unknown_vnet_is_an_input_error_naming_the_option(clients, sandbox, rg):

@@ -19,7 +19,9 @@ from tests.conftest import require_tool
 def served(sandbox):
     process = subprocess.Popen(
         [sys.executable, "-m", "runbook_lib.cli", "sandbox", "serve", "--state", str(sandbox.path), "--port", "0"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     announced = json.loads(process.stdout.readline())
     yield process, announced
@@ -46,9 +48,19 @@ def test_certificate_is_checked(served):
 def test_curl_reaches_it_with_the_ca_bundle(served):
     _, announced = served
     answer = subprocess.run(
-        [require_tool("curl", "curl"), "-sS", "--cacert", announced["ca_bundle"], "-H", "Authorization: Bearer sandbox",
-         f"{announced['base_url']}/subscriptions?api-version=2022-12-01"],
-        capture_output=True, text=True, timeout=30, check=True,
+        [
+            require_tool("curl", "curl"),
+            "-sS",
+            "--cacert",
+            announced["ca_bundle"],
+            "-H",
+            "Authorization: Bearer sandbox",
+            f"{announced['base_url']}/subscriptions?api-version=2022-12-01",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
     )
     assert json.loads(answer.stdout)["value"][0]["state"] == "Enabled"
 

@@ -6,7 +6,12 @@ import re
 
 import pytest
 from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
-from azure.mgmt.storage.models import NetworkRuleSet, Sku, StorageAccountCreateParameters, StorageAccountUpdateParameters
+from azure.mgmt.storage.models import (
+    NetworkRuleSet,
+    Sku,
+    StorageAccountCreateParameters,
+    StorageAccountUpdateParameters,
+)
 
 from tests.builders import make_endpoint, make_vnet
 
@@ -14,14 +19,17 @@ from tests.builders import make_endpoint, make_vnet
 def test_storage_account_lifecycle(clients, rg):
     accounts = clients.storage.storage_accounts
     created = accounts.begin_create(
-        rg, "stbackupcache", StorageAccountCreateParameters(location="westus3", kind="StorageV2", sku=Sku(name="Standard_LRS"))
+        rg,
+        "stbackupcache",
+        StorageAccountCreateParameters(location="westus3", kind="StorageV2", sku=Sku(name="Standard_LRS")),
     ).result()
     assert created.kind == "StorageV2" and created.sku.name == "Standard_LRS"
     assert created.network_rule_set.bypass == "AzureServices"
     assert created.primary_endpoints.blob == "https://stbackupcache.blob.core.windows.net/"
 
     updated = accounts.update(
-        rg, "stbackupcache",
+        rg,
+        "stbackupcache",
         StorageAccountUpdateParameters(network_rule_set=NetworkRuleSet(default_action="Deny", bypass="AzureServices")),
     )
     assert updated.network_rule_set.default_action == "Deny"
@@ -44,10 +52,16 @@ def test_storage_account_without_kind_is_refused(clients, rg):
 def test_an_azure_dns_zone_account_is_named_in_its_zone_and_its_endpoint_nic_says_so(clients, rg):
     """Azure DNS zone endpoints (preview): {account}.z[00-50].{service}.storage.azure.net, in primaryEndpoints and
     in the FQDN a private endpoint's NIC carries (Microsoft Learn, Storage account overview)."""
-    account = clients.storage.storage_accounts.begin_create(rg, "stpartitioned01", StorageAccountCreateParameters(
-        location="westus3", kind="StorageV2", sku=Sku(name="Standard_LRS"), dns_endpoint_type="AzureDnsZone")).result()
-    host = re.fullmatch(r"https://(stpartitioned01\.z(?:[0-4]\d|50)\.blob\.storage\.azure\.net)/",
-                        account.primary_endpoints.blob)
+    account = clients.storage.storage_accounts.begin_create(
+        rg,
+        "stpartitioned01",
+        StorageAccountCreateParameters(
+            location="westus3", kind="StorageV2", sku=Sku(name="Standard_LRS"), dns_endpoint_type="AzureDnsZone"
+        ),
+    ).result()
+    host = re.fullmatch(
+        r"https://(stpartitioned01\.z(?:[0-4]\d|50)\.blob\.storage\.azure\.net)/", account.primary_endpoints.blob
+    )
     assert host, account.primary_endpoints.blob
     assert account.primary_endpoints.queue == host[1].replace(".blob.", ".queue.").join(("https://", "/"))
     assert clients.storage.storage_accounts.get_properties(rg, "stpartitioned01").dns_endpoint_type == "AzureDnsZone"
@@ -110,7 +124,8 @@ def test_a_storage_connection_already_approved_or_rejected_cannot_be_approved(cl
     def set_status(status: str):
         state = PrivateLinkServiceConnectionState(status=status, action_required="None")
         return clients.storage.private_endpoint_connections.put(
-            rg, "stappr01", name, PrivateEndpointConnection(private_link_service_connection_state=state))
+            rg, "stappr01", name, PrivateEndpointConnection(private_link_service_connection_state=state)
+        )
 
     for _ in ("already approved", "rejected"):
         with pytest.raises(HttpResponseError) as refused:

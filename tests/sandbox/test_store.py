@@ -12,8 +12,13 @@ ZONE = "privatelink.siterecovery.windowsazure.com"
 
 
 def run_python(code: str, state) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-c", textwrap.dedent(code)], env=_env(state),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        env=_env(state),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def _env(state) -> dict:
@@ -37,18 +42,22 @@ def test_what_one_process_writes_another_reads(sandbox, clients):
 def test_concurrent_writers_lose_nothing(sandbox, clients):
     clients.resources.resource_groups.create_or_update("rg-dns", {"location": "eastus"})
     clients.privatedns.private_zones.begin_create_or_update("rg-dns", ZONE, PrivateZone(location="global")).result()
-    writer = """
+    writer = f"""
         import sys
         from azure.mgmt.privatedns.models import ARecord, RecordSet
         from runbook_lib.azure import get_clients, Target
         records = get_clients(Target()).privatedns.record_sets
         for n in range(25):
-            records.create_or_update("rg-dns", "{zone}", "A", f"w{{sys.argv[1]}}-{{n}}",
+            records.create_or_update("rg-dns", "{ZONE}", "A", f"w{{sys.argv[1]}}-{{n}}",
                                      RecordSet(ttl=10, a_records=[ARecord(ipv4_address="10.0.0.4")]))
-    """.format(zone=ZONE)
+    """
     children = [
-        subprocess.Popen([sys.executable, "-c", textwrap.dedent(writer), str(w)], env=_env(sandbox.path),
-                         stderr=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [sys.executable, "-c", textwrap.dedent(writer), str(w)],
+            env=_env(sandbox.path),
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for w in range(4)
     ]
     for child in children:

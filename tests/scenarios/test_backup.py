@@ -19,21 +19,39 @@ NEW_VAULT = f"{VAULTS}/rsv-backup-new"
 
 
 def params(**change) -> BackupParameters:
-    return load_parameters(BackupParameters, {"vault": NEW_VAULT, "subnet": SPOKE_ENDPOINTS,
-                                              "endpoint_name": "pe-backup", "zones_resource_group": DNS_RG, **change})
+    return load_parameters(
+        BackupParameters,
+        {
+            "vault": NEW_VAULT,
+            "subnet": SPOKE_ENDPOINTS,
+            "endpoint_name": "pe-backup",
+            "zones_resource_group": DNS_RG,
+            **change,
+        },
+    )
 
 
 def test_plan_apply_again_and_the_seven_steps(contoso, owner, hub):
     planned, journal = run(owner, params(), "plan")
     assert journal.changes == []
     assert statuses(planned)["vault"] == "planned" and statuses(planned)["endpoint"] == "planned"
-    assert not any(v.name == "rsv-backup-new" for v in hub.recoveryservices.vaults.list_by_resource_group("rg-recovery"))
+    assert not any(
+        v.name == "rsv-backup-new" for v in hub.recoveryservices.vaults.list_by_resource_group("rg-recovery")
+    )
 
     applied, journal = run(owner, params())
     assert (applied.status, applied.exit_code) == ("waiting", 3)  # at the first registration, a manual step
     assert statuses(applied)["first-registration"] == "waiting" and statuses(applied)["validate"] == "not run"
-    assert [c.step for c in journal.changes] == ["vault", "identity-roles", "identity-roles", "endpoint", "zones",
-                                                 "links", "links", "links"]
+    assert [c.step for c in journal.changes] == [
+        "vault",
+        "identity-roles",
+        "identity-roles",
+        "endpoint",
+        "zones",
+        "links",
+        "links",
+        "links",
+    ]
     vault = hub.recoveryservices.vaults.get("rg-recovery", "rsv-backup-new")
     assert vault.properties.public_network_access == "Disabled" and vault.identity.principal_id
 
@@ -51,8 +69,10 @@ def test_plan_apply_again_and_the_seven_steps(contoso, owner, hub):
     assert checks and {c.status for c in checks} <= {"pass", "warn"}
     assert {c.step for c in checks if c.check != "observe"} == {"validate"}
     # what the run saw in Azure after each confirmation: the endpoints Azure Backup made
-    assert [(c.step, c.status) for c in checks if c.check == "observe"] == [("first-registration", "pass"),
-                                                                            ("first-backup", "pass")]
+    assert [(c.step, c.status) for c in checks if c.check == "observe"] == [
+        ("first-registration", "pass"),
+        ("first-backup", "pass"),
+    ]
 
 
 def test_zones_the_identity_may_not_write_get_their_records_from_the_runbook(contoso, owner, hub):
@@ -90,14 +110,22 @@ def test_a_caller_without_rights_is_stopped_up_front(contoso):
 
 
 def test_an_identity_that_is_off_is_turned_on_before_the_endpoint(owner, hub):
-    hub.recoveryservices.vaults.begin_create_or_update("rg-recovery", "rsv-backup-new", {
-        "location": "westus3", "sku": {"name": "Standard"}, "identity": {"type": "None"},
-        "properties": {"publicNetworkAccess": "Enabled"}}).result()
+    hub.recoveryservices.vaults.begin_create_or_update(
+        "rg-recovery",
+        "rsv-backup-new",
+        {
+            "location": "westus3",
+            "sku": {"name": "Standard"},
+            "identity": {"type": "None"},
+            "properties": {"publicNetworkAccess": "Enabled"},
+        },
+    ).result()
     planned, _ = run(owner, params(), "plan")
     rows = planned.plan_table()
     assert rows.loc[rows["Step"] == "identity", "Action"].tolist() == ["update"]
-    assert rows.loc[rows["Step"] == "deny-public-access", ["Before", "After"]].values.tolist() == [["Enabled",
-                                                                                                    "Disabled"]]
+    assert rows.loc[rows["Step"] == "deny-public-access", ["Before", "After"]].values.tolist() == [
+        ["Enabled", "Disabled"]
+    ]
     applied, journal = run(owner, params())
     steps = [c.step for c in journal.changes]
     assert steps.index("identity") < steps.index("endpoint")
@@ -143,12 +171,32 @@ def test_an_interrupted_run_finishes_without_duplicates(contoso, hub):
 
 def test_the_cli_plans_applies_and_refuses_bad_parameters(contoso, tmp_path):
     state = str(contoso.path)
-    planned = runbook_command("plan", "backup", "-f", "parameters/backup.sandbox.yaml", "--state", state,
-                              "--as", "owner", "--journal", str(tmp_path / "j.jsonl"))
+    planned = runbook_command(
+        "plan",
+        "backup",
+        "-f",
+        "parameters/backup.sandbox.yaml",
+        "--state",
+        state,
+        "--as",
+        "owner",
+        "--journal",
+        str(tmp_path / "j.jsonl"),
+    )
     assert planned.returncode == 0, planned.stderr
     assert "backup: planned" in planned.stderr or "backup: waiting" in planned.stderr
-    applied = runbook_command("apply", "backup", "-f", "parameters/backup.sandbox.yaml", "--state", state,
-                              "--as", "owner", "--journal", str(tmp_path / "j.jsonl"))
+    applied = runbook_command(
+        "apply",
+        "backup",
+        "-f",
+        "parameters/backup.sandbox.yaml",
+        "--state",
+        state,
+        "--as",
+        "owner",
+        "--journal",
+        str(tmp_path / "j.jsonl"),
+    )
     assert applied.returncode == 3 and "first-registration: waiting" in applied.stderr
     bad = tmp_path / "bad.yaml"
     bad.write_text("vualt: x\n")
@@ -161,11 +209,20 @@ def test_role_assignments_for_a_new_identity_need_not_wait_for_it_to_become_visi
     ServicePrincipal, so ARM skips the lookup and takes each at once instead of answering PrincipalNotFound."""
     contoso.configure(principal_delay=1.5)
     puts: list[str] = []
-    owner = get_clients(Target(state=str(contoso.path), principal="owner"), raw_request_hook=lambda r: puts.append(
-        r.http_request.url) if r.http_request.method == "PUT" and "roleAssignments" in r.http_request.url else None)
+    owner = get_clients(
+        Target(state=str(contoso.path), principal="owner"),
+        raw_request_hook=lambda r: (
+            puts.append(r.http_request.url)
+            if r.http_request.method == "PUT" and "roleAssignments" in r.http_request.url
+            else None
+        ),
+    )
     report, journal = run(owner, params())
-    assert report.status == "waiting" and [c.step for c in journal.changes][:3] == ["vault", "identity-roles",
-                                                                                   "identity-roles"]
+    assert report.status == "waiting" and [c.step for c in journal.changes][:3] == [
+        "vault",
+        "identity-roles",
+        "identity-roles",
+    ]
     assert len(puts) == 2  # two assignments, neither tried again while the identity was not visible
 
 
@@ -184,15 +241,25 @@ def test_a_user_assigned_identity_stays_when_the_system_identity_is_turned_on(ow
     would drop it (as Azure does; tests/sandbox/test_recoveryservices.py)."""
     cmk = hub.resources.resources.begin_create_or_update_by_id(
         f"{RECOVERY_RG}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-rsv-cmk",
-        {"location": "westus3"}, api_version="2023-01-31").result()
-    hub.recoveryservices.vaults.begin_create_or_update("rg-recovery", "rsv-backup-new", {
-        "location": "westus3", "sku": {"name": "Standard"}, "properties": {"publicNetworkAccess": "Enabled"},
-        "identity": {"type": "UserAssigned", "userAssignedIdentities": {cmk.id: {}}}}).result()
+        {"location": "westus3"},
+        api_version="2023-01-31",
+    ).result()
+    hub.recoveryservices.vaults.begin_create_or_update(
+        "rg-recovery",
+        "rsv-backup-new",
+        {
+            "location": "westus3",
+            "sku": {"name": "Standard"},
+            "properties": {"publicNetworkAccess": "Enabled"},
+            "identity": {"type": "UserAssigned", "userAssignedIdentities": {cmk.id: {}}},
+        },
+    ).result()
 
     planned, _ = run(owner, params(), "plan")
     rows = planned.plan_table()
     assert rows.loc[rows["Step"] == "identity", ["Action", "Before", "After"]].values.tolist() == [
-        ["update", "UserAssigned (id-rsv-cmk)", "SystemAssigned, UserAssigned (id-rsv-cmk)"]]
+        ["update", "UserAssigned (id-rsv-cmk)", "SystemAssigned, UserAssigned (id-rsv-cmk)"]
+    ]
     run(owner, params())
     identity = hub.recoveryservices.vaults.get("rg-recovery", "rsv-backup-new").identity
     assert identity.type == "SystemAssigned, UserAssigned" and identity.principal_id
@@ -201,7 +268,8 @@ def test_a_user_assigned_identity_stays_when_the_system_identity_is_turned_on(ow
     again, journal = run(owner, params(), "plan")
     rows = again.plan_table()
     assert rows.loc[rows["Step"] == "identity", ["Action", "Before"]].values.tolist() == [
-        ["unchanged", "SystemAssigned, UserAssigned (id-rsv-cmk)"]]
+        ["unchanged", "SystemAssigned, UserAssigned (id-rsv-cmk)"]
+    ]
 
 
 def test_contributor_on_the_three_resource_groups_and_nothing_else(owner, hub):
@@ -219,7 +287,8 @@ def test_granular_roles_create_the_documented_definitions_and_assign_them(contos
     assert grants["After"].tolist()[:3] == [
         "PrivateEndpointContributor: Microsoft.Network/privateEndpoints/*",
         "NetworkInterfaceReader: Microsoft.Network/networkInterfaces/read",
-        "PrivateEndpointSubnetContributor: Microsoft.Network/virtualNetworks/subnets/join/action"]
+        "PrivateEndpointSubnetContributor: Microsoft.Network/virtualNetworks/subnets/join/action",
+    ]
     prerequisites = rows.loc[rows["Step"] == "prerequisites", "Resource"].tolist()
     assert SPOKE_RG in prerequisites  # the caller's right to write role definitions there is checked
 
@@ -228,7 +297,8 @@ def test_granular_roles_create_the_documented_definitions_and_assign_them(contos
     principal = hub.recoveryservices.vaults.get("rg-recovery", "rsv-backup-new").identity.principal_id
     assert identity_roles_of(hub, principal) == {
         SPOKE_RG: {"PrivateEndpointContributor", "NetworkInterfaceReader", "PrivateEndpointSubnetContributor"},
-        DNS_RG: {"Private DNS Zone Contributor"}}
+        DNS_RG: {"Private DNS Zone Contributor"},
+    }
     definition = roles.find_role_definition(owner, f"/subscriptions/{WORKLOAD}", "PrivateEndpointContributor")
     assert definition.role_type == "CustomRole" and definition.assignable_scopes == [f"/subscriptions/{WORKLOAD}"]
 
@@ -239,14 +309,20 @@ def test_granular_roles_create_the_documented_definitions_and_assign_them(contos
 
 
 def test_a_custom_role_of_that_name_with_other_actions_is_never_overwritten(owner):
-    wider = {"properties": {"roleName": "NetworkInterfaceReader", "description": "someone else's",
-                            "permissions": [{"actions": ["Microsoft.Network/*"]}],
-                            "assignableScopes": [f"/subscriptions/{WORKLOAD}"]}}
+    wider = {
+        "properties": {
+            "roleName": "NetworkInterfaceReader",
+            "description": "someone else's",
+            "permissions": [{"actions": ["Microsoft.Network/*"]}],
+            "assignableScopes": [f"/subscriptions/{WORKLOAD}"],
+        }
+    }
     owner.authorization.role_definitions.create_or_update(f"/subscriptions/{WORKLOAD}", str(uuid.uuid4()), wider)
     report, journal = run(owner, params(identity_roles="granular"))
     assert statuses(report)["identity-roles"] == "blocked"
-    assert "a custom role named NetworkInterfaceReader exists with the actions Microsoft.Network/*" in \
-        detail(report, "identity-roles")
+    assert "a custom role named NetworkInterfaceReader exists with the actions Microsoft.Network/*" in detail(
+        report, "identity-roles"
+    )
     assert "identity-roles" not in [c.step for c in journal.changes]
     kept = roles.find_role_definition(owner, f"/subscriptions/{WORKLOAD}", "NetworkInterfaceReader")
     assert roles.actions_of(kept) == {"microsoft.network/*"}
@@ -261,12 +337,23 @@ def test_granular_roles_need_the_right_to_write_role_definitions_before_anything
         scope = f"/subscriptions/{subscription}"
         if "Contributor" not in roles.roles_held(clients, scope, operator_id):
             grant(clients, scope, "Contributor", operator_id, "User")
-        assigner = clients.authorization.role_definitions.create_or_update(scope, str(uuid.uuid4()), {
-            "properties": {"roleName": f"Role assigner {subscription[:8]}", "description": "assigns roles",
-                           "permissions": [{"actions": ["Microsoft.Authorization/roleAssignments/*"]}],
-                           "assignableScopes": [scope]}})
-        clients.authorization.role_assignments.create(scope, str(uuid.uuid4()), {"properties": {
-            "roleDefinitionId": assigner.id, "principalId": operator_id, "principalType": "User"}})
+        assigner = clients.authorization.role_definitions.create_or_update(
+            scope,
+            str(uuid.uuid4()),
+            {
+                "properties": {
+                    "roleName": f"Role assigner {subscription[:8]}",
+                    "description": "assigns roles",
+                    "permissions": [{"actions": ["Microsoft.Authorization/roleAssignments/*"]}],
+                    "assignableScopes": [scope],
+                }
+            },
+        )
+        clients.authorization.role_assignments.create(
+            scope,
+            str(uuid.uuid4()),
+            {"properties": {"roleDefinitionId": assigner.id, "principalId": operator_id, "principalType": "User"}},
+        )
     operator = get_clients(Target(state=str(contoso.path), principal="operator"))
 
     refused, journal = run(operator, params(identity_roles="granular"), principal="operator")
@@ -280,10 +367,21 @@ def test_a_custom_role_assignable_only_in_another_subscription_is_refused_before
     """Custom role names are unique in the directory: the run cannot make a second PrivateEndpointContributor for
     the workload subscription when the hub's already has the name (Azure: RoleDefinitionWithSameNameExists)."""
     hub_scope = f"/subscriptions/{HUB}"
-    hub.authorization.role_definitions.create_or_update(hub_scope, str(uuid.uuid4()), {"properties": {
-        "roleName": "PrivateEndpointContributor", "description": "Allows management of Private Endpoint",
-        "permissions": [{"actions": ["Microsoft.Network/privateEndpoints/*"]}], "assignableScopes": [hub_scope]}})
+    hub.authorization.role_definitions.create_or_update(
+        hub_scope,
+        str(uuid.uuid4()),
+        {
+            "properties": {
+                "roleName": "PrivateEndpointContributor",
+                "description": "Allows management of Private Endpoint",
+                "permissions": [{"actions": ["Microsoft.Network/privateEndpoints/*"]}],
+                "assignableScopes": [hub_scope],
+            }
+        },
+    )
     planned, _ = run(owner, params(identity_roles="granular"), "plan")
     assert statuses(planned)["identity-roles"] == "blocked"
-    assert (f"a custom role named PrivateEndpointContributor exists in this directory, assignable in {hub_scope} "
-            f"but not in subscription {WORKLOAD}") in detail(planned, "identity-roles")
+    assert (
+        f"a custom role named PrivateEndpointContributor exists in this directory, assignable in {hub_scope} "
+        f"but not in subscription {WORKLOAD}"
+    ) in detail(planned, "identity-roles")

@@ -4,8 +4,7 @@ serves the same resource and group id from the given subnet, and a zone group is
 from __future__ import annotations
 
 from runbook_lib.engine import Run, load_parameters
-from runbook_lib.scenarios import all_scenarios
-from runbook_lib.scenarios import steps
+from runbook_lib.scenarios import all_scenarios, steps
 from runbook_lib.scenarios.migrate_agent_based import AgentBasedParameters
 from runbook_lib.scenarios.migrate_project import MigrateProjectParameters
 from runbook_lib.scenarios.site_recovery import SiteRecoveryParameters
@@ -34,15 +33,24 @@ def zone(name: str) -> str:
 
 
 def site_recovery(**change) -> SiteRecoveryParameters:
-    return load_parameters(SiteRecoveryParameters, {
-        "vault": ASR_VAULT, "subnet": BYPASS_ENDPOINTS, "endpoint_name": "pe-asr", "zones_resource_group": DNS_RG,
-        "hub_and_spoke": True, **change})
+    return load_parameters(
+        SiteRecoveryParameters,
+        {
+            "vault": ASR_VAULT,
+            "subnet": BYPASS_ENDPOINTS,
+            "endpoint_name": "pe-asr",
+            "zones_resource_group": DNS_RG,
+            "hub_and_spoke": True,
+            **change,
+        },
+    )
 
 
 def dns_state(hub, workload, endpoint: str) -> dict:
     """What a Backup endpoint's DNS is: its zone groups (as ARM answers them) and the records of its zone."""
-    groups = workload.network.private_dns_zone_groups.list(private_endpoint_name=endpoint,
-                                                           resource_group_name="rg-network-bypass")
+    groups = workload.network.private_dns_zone_groups.list(
+        private_endpoint_name=endpoint, resource_group_name="rg-network-bypass"
+    )
     return {"groups": [g.as_dict() for g in groups], "records": a_records(hub, "rg-dns", BACKUP_ZONE)}
 
 
@@ -59,13 +67,16 @@ def test_site_recovery_given_a_backup_endpoints_name_is_blocked_and_leaves_its_d
         assert statuses(report)["prerequisites"] == "blocked" and report.exit_code == 3
         assert detail(report, "prerequisites") == (
             "pe-bkp is an AzureBackup endpoint of rsv-backup-wus3, not an AzureSiteRecovery endpoint of "
-            "rsv-asr-wus3: give this runbook its own endpoint name (endpoint_name)")
+            "rsv-asr-wus3: give this runbook its own endpoint name (endpoint_name)"
+        )
         assert {statuses(report)[s] for s in NOT_RUN} == {"not run"}  # the run stops at the block
         assert journal.changes == []
     assert dns_state(hub, workload, "pe-bkp") == before  # its zone group and records untouched
 
     # the approval step on its own never approves it, nor calls it Approved
-    (row,) = steps.ApproveEndpoint(group_id="AzureSiteRecovery").plan(Run(owner, site_recovery(endpoint_name="pe-bkp", approve=True)))
+    (row,) = steps.ApproveEndpoint(group_id="AzureSiteRecovery").plan(
+        Run(owner, site_recovery(endpoint_name="pe-bkp", approve=True))
+    )
     assert row.action == "blocked" and row.reason.startswith("pe-bkp is an AzureBackup endpoint of rsv-backup-wus3")
 
 
@@ -77,7 +88,8 @@ def test_an_endpoint_of_the_right_vault_in_another_subnet_is_blocked(owner):
     assert statuses(report)["prerequisites"] == "blocked" and journal.changes == []
     assert detail(report, "prerequisites") == (
         "pe-asr sits in subnet snet-endpoints of vnet-bypass, not snet-endpoints of vnet-spoke (subnet); an endpoint "
-        "never moves: set subnet to its subnet, or give this runbook its own endpoint name (endpoint_name)")
+        "never moves: set subnet to its subnet, or give this runbook its own endpoint name (endpoint_name)"
+    )
 
 
 def test_a_zone_group_made_elsewhere_is_extended_and_keeps_its_zones(owner, hub):
@@ -89,16 +101,22 @@ def test_a_zone_group_made_elsewhere_is_extended_and_keeps_its_zones(owner, hub)
     planned, _ = run(owner, site_recovery(), "plan")
     rows = planned.plan_table().query("Step == 'zones' and Action != 'unchanged'")
     assert rows[["Action", "Before", "After"]].values.tolist() == [
-        ["update", VAULTCORE_ZONE, f"{VAULTCORE_ZONE}, {SITE_RECOVERY_ZONE}"]]
+        ["update", VAULTCORE_ZONE, f"{VAULTCORE_ZONE}, {SITE_RECOVERY_ZONE}"]
+    ]
     assert rows["Resource"].iloc[0].endswith("/pe-asr/privateDnsZoneGroups/from-the-portal")
 
     applied, journal = run(owner, site_recovery())
     assert statuses(applied)["zones"] == "done" and "zones" in changed(journal)
-    groups = list(workload.network.private_dns_zone_groups.list(private_endpoint_name="pe-asr",
-                                                                resource_group_name="rg-network-bypass"))
+    groups = list(
+        workload.network.private_dns_zone_groups.list(
+            private_endpoint_name="pe-asr", resource_group_name="rg-network-bypass"
+        )
+    )
     assert [g.name for g in groups] == ["from-the-portal"]
     assert [c.private_dns_zone_id.rsplit("/", 1)[-1] for c in groups[0].private_dns_zone_configs] == [
-        VAULTCORE_ZONE, SITE_RECOVERY_ZONE]
+        VAULTCORE_ZONE,
+        SITE_RECOVERY_ZONE,
+    ]
     assert sum(name.endswith(".wus3") for name in a_records(hub, "rg-dns", SITE_RECOVERY_ZONE)) == 5
     again, journal = run(owner, site_recovery())
     assert statuses(again)["zones"] == "nothing to do" and journal.changes == []
@@ -107,8 +125,13 @@ def test_a_zone_group_made_elsewhere_is_extended_and_keeps_its_zones(owner, hub)
 def test_a_zone_group_is_never_extended_past_what_azure_allows(owner):
     workload = owner.for_subscription(WORKLOAD)
     make_endpoint(workload, "rg-network-bypass", "pe-asr", BYPASS_ENDPOINTS, ASR_VAULT, "AzureSiteRecovery")
-    full = ["privatelink.wus3.backup.windowsazure.com", "privatelink.uks.backup.windowsazure.com",
-            "privatelink.blob.core.windows.net", "privatelink.queue.core.windows.net", VAULTCORE_ZONE]
+    full = [
+        "privatelink.wus3.backup.windowsazure.com",
+        "privatelink.uks.backup.windowsazure.com",
+        "privatelink.blob.core.windows.net",
+        "privatelink.queue.core.windows.net",
+        VAULTCORE_ZONE,
+    ]
     attach_zones(workload, "rg-network-bypass", "pe-asr", [zone(z) for z in full])
     report, journal = run(owner, site_recovery())
     assert statuses(report)["zones"] == "blocked" and "zones" not in changed(journal)
@@ -117,18 +140,26 @@ def test_a_zone_group_is_never_extended_past_what_azure_allows(owner):
 
 def test_a_migrate_storage_endpoint_of_another_account_is_blocked(owner, migrate_vault):  # noqa: F811
     """A blob endpoint already named as the runbook names the account's ({account}-blob-pe) but to another account."""
-    make_endpoint(owner, "rg-network-spoke", "stcontosocache7f3k-blob-pe", SPOKE_ENDPOINTS,
-                  f"{STORAGE}/stcontosoprem7f3k", "blob")
-    p = load_parameters(AgentBasedParameters, {
-        "vault": migrate_vault, "subnet": SPOKE_ENDPOINTS, "endpoint_name": f"{migrate_vault.rsplit('/', 1)[1]}-pe",
-        "zones_resource_group": f"/subscriptions/{WORKLOAD}/resourceGroups/rg-network-spoke",
-        "replication_storage": CACHE})
+    make_endpoint(
+        owner, "rg-network-spoke", "stcontosocache7f3k-blob-pe", SPOKE_ENDPOINTS, f"{STORAGE}/stcontosoprem7f3k", "blob"
+    )
+    p = load_parameters(
+        AgentBasedParameters,
+        {
+            "vault": migrate_vault,
+            "subnet": SPOKE_ENDPOINTS,
+            "endpoint_name": f"{migrate_vault.rsplit('/', 1)[1]}-pe",
+            "zones_resource_group": f"/subscriptions/{WORKLOAD}/resourceGroups/rg-network-spoke",
+            "replication_storage": CACHE,
+        },
+    )
     report, journal = run(owner, p)
     assert statuses(report)["prerequisites"] == "blocked" and journal.changes == []
     assert statuses(report)["storage-endpoints"] == statuses(report)["storage-zones"] == "not run"
     assert detail(report, "prerequisites").startswith(
         "stcontosocache7f3k-blob-pe is a blob endpoint of stcontosoprem7f3k, not a blob endpoint of "
-        "stcontosocache7f3k: the storage endpoints are named {account}-blob-pe")
+        "stcontosocache7f3k: the storage endpoints are named {account}-blob-pe"
+    )
     # the step itself refuses it too (a panel may run it on its own)
     (row,) = [r for r in steps_of(p, "storage-endpoints").plan(Run(owner, p)) if r.action == "blocked"]
     assert row.reason == detail(report, "prerequisites")
@@ -137,10 +168,14 @@ def test_a_migrate_storage_endpoint_of_another_account_is_blocked(owner, migrate
 def test_a_migrate_project_endpoint_name_that_serves_something_else_is_blocked(owner):
     project = f"/subscriptions/{WORKLOAD}/resourceGroups/rg-workload/providers/Microsoft.Migrate/migrateProjects/mp"
     make_endpoint(owner, "rg-network-spoke", "pe-kv", SPOKE_ENDPOINTS, CACHE, "blob")
-    p = load_parameters(MigrateProjectParameters, {"project": project, "subnet": SPOKE_ENDPOINTS,
-                                                   "endpoint_name": "pe-kv", "zones_resource_group": DNS_RG})
+    p = load_parameters(
+        MigrateProjectParameters,
+        {"project": project, "subnet": SPOKE_ENDPOINTS, "endpoint_name": "pe-kv", "zones_resource_group": DNS_RG},
+    )
     report, journal = run(owner, p)
     assert statuses(report)["prerequisites"] == "blocked" and statuses(report)["endpoint"] == "not run"
-    assert detail(report, "prerequisites") == ("pe-kv is a blob endpoint of stcontosocache7f3k, not a Default endpoint "
-                                               "of mp: give this runbook its own endpoint name (endpoint_name)")
+    assert detail(report, "prerequisites") == (
+        "pe-kv is a blob endpoint of stcontosocache7f3k, not a Default endpoint "
+        "of mp: give this runbook its own endpoint name (endpoint_name)"
+    )
     assert journal.changes == []  # not even the project: refused before the first write

@@ -29,8 +29,10 @@ def test_a_registration_confirmed_before_azure_backup_made_its_endpoints_waits(c
     assert statuses(early)["first-registration"] == "waiting"
     assert statuses(early)["dns-after-registration"] == "not run"
     assert detail(early, "first-registration").startswith("confirmed at ")
-    assert ("UTC by owner, but Azure Backup has not created the _ecs blob and queue endpoint(s) beside pe-backup yet: "
-            "the first registration may still be running, or failed") in detail(early, "first-registration")
+    assert (
+        "UTC by owner, but Azure Backup has not created the _ecs blob and queue endpoint(s) beside pe-backup yet: "
+        "the first registration may still be running, or failed"
+    ) in detail(early, "first-registration")
     # the person's word is kept, with who, when and how; and what the run saw
     [said] = confirmations(journal)
     assert (said.step, said.by, said.how) == ("first-registration", "owner", "parameter confirm")
@@ -41,8 +43,9 @@ def test_a_registration_confirmed_before_azure_backup_made_its_endpoints_waits(c
     assert contoso.event("register-container", NEW_VAULT).succeeded  # what Azure Backup does at the registration
     seen, journal = run(owner, params(confirm=["first-registration"]), journal=Journal(path))
     assert statuses(seen)["first-registration"] == "confirmed"
-    assert "seen in Azure: the <endpoint>_ecs blob and queue endpoints exist and are Approved" in \
-        detail(seen, "first-registration")
+    assert "seen in Azure: the <endpoint>_ecs blob and queue endpoints exist and are Approved" in detail(
+        seen, "first-registration"
+    )
     assert statuses(seen)["dns-after-registration"] in ("done", "nothing to do")  # the run goes on
     assert statuses(seen)["first-backup"] == "waiting" and seen.exit_code == 3
     assert observations(journal) == [("first-registration", "pass")]

@@ -10,7 +10,7 @@ rule).
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -42,21 +42,32 @@ def migrate_vault(hub) -> str:
 
 
 def key_generated(days_ago: float) -> str:
-    return (datetime.now(timezone.utc) - timedelta(days=days_ago)).isoformat()
+    return (datetime.now(UTC) - timedelta(days=days_ago)).isoformat()
 
 
 def params(**change) -> HyperVParameters:
-    return load_parameters(HyperVParameters, {
-        "vault": VAULT, "subnet": SPOKE_ENDPOINTS, "endpoint_name": "pe-migrate-asr", "zones_resource_group": DNS_RG,
-        "replication_storage": PREMIUM, "cache_storage": CACHE, **change})
+    return load_parameters(
+        HyperVParameters,
+        {
+            "vault": VAULT,
+            "subnet": SPOKE_ENDPOINTS,
+            "endpoint_name": "pe-migrate-asr",
+            "zones_resource_group": DNS_RG,
+            "replication_storage": PREMIUM,
+            "cache_storage": CACHE,
+            **change,
+        },
+    )
 
 
 def roles_of(hub, scope: str) -> list[str]:
     principal = hub.recoveryservices.vaults.get("rg-recovery", "rsv-migrate-hyperv").identity.principal_id
     names = {d.id.rsplit("/", 1)[-1]: d.role_name for d in hub.authorization.role_definitions.list(scope)}
-    return sorted(names.get(a.role_definition_id.rsplit("/", 1)[-1], "?")
-                  for a in hub.authorization.role_assignments.list_for_scope(scope)
-                  if a.principal_id == principal and a.scope.lower() == scope.lower())
+    return sorted(
+        names.get(a.role_definition_id.rsplit("/", 1)[-1], "?")
+        for a in hub.authorization.role_assignments.list_for_scope(scope)
+        if a.principal_id == principal and a.scope.lower() == scope.lower()
+    )
 
 
 def test_plan_apply_again_then_the_hosts(contoso, owner, hub, migrate_vault):
@@ -75,7 +86,10 @@ def test_plan_apply_again_then_the_hosts(contoso, owner, hub, migrate_vault):
     assert roles_of(hub, PREMIUM) == ["Contributor", "Storage Blob Data Owner"]
     assert roles_of(hub, CACHE) == ["Contributor", "Storage Blob Data Contributor"]
     assert {e.name for e in owner.network.private_endpoints.list("rg-network-spoke")} == {
-        "pe-migrate-asr", "stcontosoprem7f3k-blob-pe", "stcontosocache7f3k-blob-pe"}
+        "pe-migrate-asr",
+        "stcontosoprem7f3k-blob-pe",
+        "stcontosocache7f3k-blob-pe",
+    }
 
     again, journal = run(owner, params())
     assert journal.changes == [] and again.status == "waiting"
@@ -86,15 +100,19 @@ def test_plan_apply_again_then_the_hosts(contoso, owner, hub, migrate_vault):
     assert contoso.event("register-server", VAULT).succeeded
     for _ in machines[:10]:
         assert contoso.event("replicate", VAULT).succeeded
-    first_batch, journal = run(owner, params(confirm=confirmed, machines=machines,
-                                             registration_key_generated=key_generated(1)))
+    first_batch, journal = run(
+        owner, params(confirm=confirmed, machines=machines, registration_key_generated=key_generated(1))
+    )
     assert statuses(first_batch)["replicate-batch-1"] == "confirmed"
     assert statuses(first_batch)["replicate-batch-2"] == "waiting" and first_batch.exit_code == 3
-    assert "holds 10 replicated item(s) (protectedItemCount), 12 expected by now" in \
-        detail(first_batch, "replicate-batch-2")
+    assert "holds 10 replicated item(s) (protectedItemCount), 12 expected by now" in detail(
+        first_batch, "replicate-batch-2"
+    )
     for _ in machines[10:]:
         assert contoso.event("replicate", VAULT).succeeded
-    done, journal = run(owner, params(confirm=confirmed, machines=machines, registration_key_generated=key_generated(1)))
+    done, journal = run(
+        owner, params(confirm=confirmed, machines=machines, registration_key_generated=key_generated(1))
+    )
     assert (done.status, done.exit_code) == ("done", 0), done.table().to_string()
     checks = [e for e in journal.entries if getattr(e, "kind", "") == "check"]
     assert checks and {c.status for c in checks} <= {"pass", "warn"}
@@ -131,10 +149,12 @@ def test_a_premium_replication_account_needs_a_standard_cache(owner, hub, migrat
     alone, journal = run(owner, params(cache_storage=None), "plan")
     assert statuses(alone)["storage-check"] == "blocked" and journal.changes == []
     assert "stcontosoprem7f3k is Premium: Hyper-V replication then needs another, Standard account" in detail(
-        alone, "storage-check")
+        alone, "storage-check"
+    )
     make_storage(hub, "rg-recovery", "stcontosoprem2nd7f3k", sku="Premium_LRS")
-    premium_cache, journal = run(owner, params(replication_storage=f"{STORAGE}/stcontosoprem2nd7f3k",
-                                               cache_storage=PREMIUM))
+    premium_cache, journal = run(
+        owner, params(replication_storage=f"{STORAGE}/stcontosoprem2nd7f3k", cache_storage=PREMIUM)
+    )
     assert statuses(premium_cache)["storage-check"] == "blocked" and journal.changes == []
     assert "the cache account stcontosoprem7f3k is Premium" in detail(premium_cache, "storage-check")
 
@@ -186,8 +206,9 @@ def from_file(model, notebook: str, **change):
 def answered(hub, endpoint_id: str, zone: str) -> dict[str, str]:
     """Record -> IP of the endpoint's entries in the hub's ``zone``, as the endpoint's NIC gives them."""
     entries = entries_for(hub, [endpoint_id])
-    return dict(zip(entries.loc[entries["DNS"] == zone, "ResourceName"], entries.loc[entries["DNS"] == zone,
-                                                                                    "PrivateIP"]))
+    return dict(
+        zip(entries.loc[entries["DNS"] == zone, "ResourceName"], entries.loc[entries["DNS"] == zone, "PrivateIP"])
+    )
 
 
 def test_a_second_vault_endpoint_may_not_overwrite_the_first_ones_records(owner, hub):
@@ -210,12 +231,15 @@ def test_a_second_vault_endpoint_may_not_overwrite_the_first_ones_records(owner,
         assert "reuse that endpoint (endpoint_name: pe-migrate-asr, in resource group rg-network-spoke)" in text
         assert "or give pe-migrate-asr2 zones of its own" in text
     assert {e.name for e in owner.network.private_endpoints.list("rg-network-spoke")} == {
-        "pe-migrate-asr", "stcontosocache7f3k-blob-pe"}
+        "pe-migrate-asr",
+        "stcontosocache7f3k-blob-pe",
+    }
     records = a_records(hub, "rg-dns", SITE_RECOVERY_ZONE)
     assert all(records[r] == [ip] for r, ip in held.items())  # the first endpoint's records hold their IPs
 
-    custom, _ = run(owner, from_file(HyperVParameters, "migrate_hyperv", endpoint_name="pe-migrate-asr2",
-                                     dns="custom"), "plan")
+    custom, _ = run(
+        owner, from_file(HyperVParameters, "migrate_hyperv", endpoint_name="pe-migrate-asr2", dns="custom"), "plan"
+    )
     assert statuses(custom)["zone-guard"] == "nothing to do"  # no zone group writes records
 
     same, journal = run(owner, from_file(HyperVParameters, "migrate_hyperv"))  # the vault's one endpoint
@@ -228,8 +252,12 @@ def test_a_second_vault_endpoint_may_not_overwrite_the_first_ones_records(owner,
 
 def test_a_storage_endpoint_may_not_overwrite_another_endpoints_record_of_the_account(owner, hub, migrate_vault):
     other = make_endpoint(owner, "rg-network-spoke", "pe-cache-other", SPOKE_ENDPOINTS, CACHE, "blob")
-    attach_zones(owner, "rg-network-spoke", "pe-cache-other", [f"{DNS_RG}/providers/Microsoft.Network/"
-                                                               f"privateDnsZones/{BLOB_ZONE}"])
+    attach_zones(
+        owner,
+        "rg-network-spoke",
+        "pe-cache-other",
+        [f"{DNS_RG}/providers/Microsoft.Network/privateDnsZones/{BLOB_ZONE}"],
+    )
     ip = answered(owner, other.id, BLOB_ZONE)["stcontosocache7f3k"]
     assert a_records(hub, "rg-dns", BLOB_ZONE)["stcontosocache7f3k"] == [ip]
 

@@ -30,8 +30,10 @@ BOTH = ["generate-key", "install-appliance"]
 
 
 def params(**change) -> MigrateProjectParameters:
-    return load_parameters(MigrateProjectParameters, {"project": PROJECT, "subnet": SPOKE_ENDPOINTS,
-                                                      "endpoint_name": "pe-migrate", **change})
+    return load_parameters(
+        MigrateProjectParameters,
+        {"project": PROJECT, "subnet": SPOKE_ENDPOINTS, "endpoint_name": "pe-migrate", **change},
+    )
 
 
 @pytest.fixture
@@ -42,7 +44,8 @@ def workload(owner):
 def make_public_project(contoso, workload) -> None:
     """A project whose key was generated before it had an endpoint: public for good."""
     workload.resources.resources.begin_create_or_update_by_id(
-        PROJECT, {"location": "westus3", "properties": {}}, api_version=MIGRATE_API).result()
+        PROJECT, {"location": "westus3", "properties": {}}, api_version=MIGRATE_API
+    ).result()
     assert contoso.event("generate-key", PROJECT, caller="owner").succeeded
 
 
@@ -54,10 +57,16 @@ def test_plan_apply_generate_key_and_again(contoso, owner, workload, tmp_path):
     assert statuses(planned)["generate-key"] == "waiting"
     zones = planned.plan_table().query("Step == 'zones' and Action == 'create'")["Resource"]
     assert {z.rsplit("/", 1)[-1] for z in zones} >= {
-        "privatelink.prod.migration.windowsazure.com", "privatelink.vaultcore.azure.net",
-        "privatelink.blob.core.windows.net", "privatelink.siterecovery.windowsazure.com"}
-    assert not list(workload.resources.resources.list_by_resource_group(
-        "rg-workload", filter="resourceType eq 'Microsoft.Migrate/migrateProjects'"))
+        "privatelink.prod.migration.windowsazure.com",
+        "privatelink.vaultcore.azure.net",
+        "privatelink.blob.core.windows.net",
+        "privatelink.siterecovery.windowsazure.com",
+    }
+    assert not list(
+        workload.resources.resources.list_by_resource_group(
+            "rg-workload", filter="resourceType eq 'Microsoft.Migrate/migrateProjects'"
+        )
+    )
 
     applied, journal = run(owner, p)
     assert (applied.status, applied.exit_code) == ("waiting", 3)
@@ -68,8 +77,9 @@ def test_plan_apply_generate_key_and_again(contoso, owner, workload, tmp_path):
     assert journal.changes == [] and again.status == "waiting"
     confirmed_too_early, journal = run(owner, params(link_vnets=[BYPASS_VNET], confirm=["generate-key"]))
     assert statuses(confirmed_too_early)["generate-key"] == "waiting" and journal.changes == []
-    assert "by owner, but Azure Migrate has made no key vault or storage account of the project's" in \
-        detail(confirmed_too_early, "generate-key")
+    assert "by owner, but Azure Migrate has made no key vault or storage account of the project's" in detail(
+        confirmed_too_early, "generate-key"
+    )
 
     assert contoso.event("generate-key", PROJECT, caller="owner").succeeded  # the portal's "Generate key"
     keyed, journal = run(owner, params(link_vnets=[BYPASS_VNET], confirm=["generate-key"]))
@@ -79,8 +89,12 @@ def test_plan_apply_generate_key_and_again(contoso, owner, workload, tmp_path):
     assert [c.step for c in journal.changes] == ["zones"] + ["links"] * 4
     resources = keyed.plan_table().query("Step == 'key-resources'")
     kinds = {r.split("/providers/")[1].rsplit("/", 1)[0] for r in resources["Resource"]}
-    assert kinds == {"Microsoft.KeyVault/vaults", "Microsoft.Storage/storageAccounts",
-                     "Microsoft.RecoveryServices/vaults", "Microsoft.Migrate/assessmentProjects"}
+    assert kinds == {
+        "Microsoft.KeyVault/vaults",
+        "Microsoft.Storage/storageAccounts",
+        "Microsoft.RecoveryServices/vaults",
+        "Microsoft.Migrate/assessmentProjects",
+    }
     assert resources["After"].str.endswith("Approved").all()
 
     wrong = tmp_path / "AzureMigrateInstaller-VMware-public-PrivateLink.zip"
@@ -107,8 +121,11 @@ def test_a_project_first_used_publicly_is_refused_in_words(contoso, owner, workl
     assert "Create a new project" in detail(report, "project")
 
     # without the sign the plan reads, Azure's refusal still comes back in the same words
-    assessment = next(workload.resources.resources.list_by_resource_group(
-        "rg-workload", filter="resourceType eq 'Microsoft.Migrate/assessmentProjects'"))
+    assessment = next(
+        workload.resources.resources.list_by_resource_group(
+            "rg-workload", filter="resourceType eq 'Microsoft.Migrate/assessmentProjects'"
+        )
+    )
     workload.resources.resources.begin_delete_by_id(assessment.id, api_version=MIGRATE_API).result()
     report, journal = run(owner, params())
     assert statuses(report)["endpoint"] == "failed" and journal.changes == []
@@ -152,8 +169,9 @@ def test_zones_elsewhere_cannot_be_linked_beside_migrates_own(contoso, owner):
     # Migrate's own zones now: the endpoint's zone group names the hub's zone of that name, which it keeps
     hub_too, journal = run(owner, params(link_vnets=[HUB_VNET], confirm=["generate-key"]))
     assert statuses(hub_too)["zones"] == "blocked" and journal.changes == []
-    assert "already names privatelink.prod.migration.windowsazure.com in resource group rg-dns" in \
-        detail(hub_too, "zones")
+    assert "already names privatelink.prod.migration.windowsazure.com in resource group rg-dns" in detail(
+        hub_too, "zones"
+    )
 
 
 def test_an_interrupted_run_finishes_without_duplicates(contoso, workload):

@@ -56,21 +56,34 @@ def test_every_step_cites_a_section_its_article_has(name):
 def test_a_source_reads_as_a_person_knows_it_and_links_where_learn_puts_the_section():
     deny = get_scenario("backup").article.section("Deny public network access to the vault")
     assert str(deny) == f"{BACKUP_ARTICLE} › Deny public network access to the vault"
-    assert deny.url == "https://learn.microsoft.com/azure/backup/private-endpoints#deny-public-network-access-to-the-vault"
+    assert (
+        deny.url == "https://learn.microsoft.com/azure/backup/private-endpoints#deny-public-network-access-to-the-vault"
+    )
     assert str(get_scenario("backup").source) == BACKUP_ARTICLE
 
 
-@pytest.mark.parametrize("name, heading, anchor", [
-    # anchors as Microsoft Learn spells them (the localized articles' <a name> and the English cross-links)
-    ("backup", "DNS records for blobs and queues (only for custom DNS servers/host files) after the first "
-               "registration",
-     "dns-records-for-blobs-and-queues-only-for-custom-dns-servershost-files-after-the-first-registration"),
-    ("backup", "Create DNS entries when the DNS server/DNS zone is present in another subscription",
-     "create-dns-entries-when-the-dns-serverdns-zone-is-present-in-another-subscription"),
-    ("site_recovery", "(Optional) Create private endpoints for the cache storage account",
-     "optional-create-private-endpoints-for-the-cache-storage-account"),
-    ("migrate_hyperv", "Replicate Hyper-V VMs", "replicate-hyper-v-vms"),
-])
+@pytest.mark.parametrize(
+    "name, heading, anchor",
+    [
+        # anchors as Microsoft Learn spells them (the localized articles' <a name> and the English cross-links)
+        (
+            "backup",
+            "DNS records for blobs and queues (only for custom DNS servers/host files) after the first registration",
+            "dns-records-for-blobs-and-queues-only-for-custom-dns-servershost-files-after-the-first-registration",
+        ),
+        (
+            "backup",
+            "Create DNS entries when the DNS server/DNS zone is present in another subscription",
+            "create-dns-entries-when-the-dns-serverdns-zone-is-present-in-another-subscription",
+        ),
+        (
+            "site_recovery",
+            "(Optional) Create private endpoints for the cache storage account",
+            "optional-create-private-endpoints-for-the-cache-storage-account",
+        ),
+        ("migrate_hyperv", "Replicate Hyper-V VMs", "replicate-hyper-v-vms"),
+    ],
+)
 def test_anchors_drop_punctuation_and_keep_hyphens(name, heading, anchor):
     assert get_scenario(name).article.section(heading).anchor == anchor
 
@@ -88,8 +101,10 @@ def test_the_backup_runbook_follows_its_article_in_order():
     headings = get_scenario("backup").article.headings
     assert cited == sorted(cited, key=headings.index)  # a table of contents: never back to an earlier section
     manual = {s.id: s.source.heading for s in steps if isinstance(s, ManualStep)}
-    assert manual == {"first-registration": "Configure backup",
-                      "first-backup": "Backup and restore of workloads in Azure VM (SQL and SAP HANA)"}
+    assert manual == {
+        "first-registration": "Configure backup",
+        "first-backup": "Backup and restore of workloads in Azure VM (SQL and SAP HANA)",
+    }
 
 
 def test_plan_and_report_tables_show_each_steps_source(owner):
@@ -101,7 +116,10 @@ def test_plan_and_report_tables_show_each_steps_source(owner):
     assert set(plan.loc[plan["Step"] == "vault", "Source"]) == {f"{BACKUP_ARTICLE} › Create a Recovery Services vault"}
     recorded = {s["id"]: s for s in steps_record(report.steps, [], [])}  # the evidence manifest's steps
     assert recorded["validate"]["source"] == f"{BACKUP_ARTICLE} › Check VM connectivity"
-    assert recorded["validate"]["url"] == "https://learn.microsoft.com/azure/backup/private-endpoints#check-vm-connectivity"
+    assert (
+        recorded["validate"]["url"]
+        == "https://learn.microsoft.com/azure/backup/private-endpoints#check-vm-connectivity"
+    )
 
 
 def test_runbook_scenarios_lists_each_summary_and_article():

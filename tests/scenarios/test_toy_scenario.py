@@ -45,8 +45,10 @@ def test_the_toy_is_listed_and_its_zones_known():
 
 def test_the_toy_gets_a_notebook_that_runs_headless_to_ok(toy, tmp_path):
     out = tmp_path / "notebooks"
-    with pytest.raises(InputError, match=re.escape(f"toy has no notebook in {out}; write it with `runbook notebooks "
-                                                   f"build --out {out}`")):
+    with pytest.raises(
+        InputError,
+        match=re.escape(f"toy has no notebook in {out}; write it with `runbook notebooks build --out {out}`"),
+    ):
         run_notebook("toy", {}, runs=tmp_path / "runs", notebooks=out)
     assert not (tmp_path / "runs").exists()
 
@@ -55,17 +57,28 @@ def test_the_toy_gets_a_notebook_that_runs_headless_to_ok(toy, tmp_path):
     notebook = nbformat.read(out / "toy.ipynb", as_version=4)
     code = [c.source for c in notebook.cells if c.cell_type == "code"]
     assert code[1] == 'from runbook_lib import ui\n\nsession = ui.start("toy", globals())'
-    assert code[2:] == ['session.step("resource-group")', 'session.step("tell-the-team")', "session.topology()",
-                        "session.summary()"]
-    assert "resource_group: str = " in code[0] and "location: str = \"westeurope\"" in code[0]
+    assert code[2:] == [
+        'session.step("resource-group")',
+        'session.step("tell-the-team")',
+        "session.topology()",
+        "session.summary()",
+    ]
+    assert "resource_group: str = " in code[0] and 'location: str = "westeurope"' in code[0]
     assert "#create-resource-groups)" in notebook.cells[3].source
 
     state = tmp_path / "estate.db"
-    waiting = run_notebook("toy", {}, mode="apply", options={"state": str(state)}, runs=tmp_path / "runs",
-                           notebooks=out)
+    waiting = run_notebook(
+        "toy", {}, mode="apply", options={"state": str(state)}, runs=tmp_path / "runs", notebooks=out
+    )
     assert (waiting.status, waiting.exit_code) == ("incomplete", 3) and "tell-the-team" in waiting.message
-    done = run_notebook("toy", {"confirm": ["tell-the-team"]}, mode="apply", options={"state": str(state)},
-                        runs=tmp_path / "runs", notebooks=out)
+    done = run_notebook(
+        "toy",
+        {"confirm": ["tell-the-team"]},
+        mode="apply",
+        options={"state": str(state)},
+        runs=tmp_path / "runs",
+        notebooks=out,
+    )
     assert (done.status, done.exit_code) == ("ok", 0), done.message
     clients = get_clients(Target(state=str(state), principal="owner"))
     assert clients.resources.resource_groups.get(GROUP).location == "westeurope"

@@ -19,8 +19,16 @@ SPOKE_RG = "rg-network-spoke"
 
 
 def params(**change) -> BackupParameters:
-    return load_parameters(BackupParameters, {"vault": NEW_VAULT, "subnet": SPOKE_ENDPOINTS,
-                                              "endpoint_name": "pe-backup", "zones_resource_group": DNS_RG, **change})
+    return load_parameters(
+        BackupParameters,
+        {
+            "vault": NEW_VAULT,
+            "subnet": SPOKE_ENDPOINTS,
+            "endpoint_name": "pe-backup",
+            "zones_resource_group": DNS_RG,
+            **change,
+        },
+    )
 
 
 def rows(report, step: str) -> list[dict]:
@@ -34,8 +42,11 @@ def resource_ids(sandbox) -> set[str]:
 
 def add_subnet(owner, name: str, prefix: str) -> str:
     """A subnet of the spoke VNet (westus3), through the SDK."""
-    subnet = owner.for_subscription(WORKLOAD).network.subnets.begin_create_or_update(
-        SPOKE_RG, "vnet-spoke", name, {"properties": {"addressPrefix": prefix}}).result()
+    subnet = (
+        owner.for_subscription(WORKLOAD)
+        .network.subnets.begin_create_or_update(SPOKE_RG, "vnet-spoke", name, {"properties": {"addressPrefix": prefix}})
+        .result()
+    )
     return subnet.id
 
 
@@ -71,9 +82,16 @@ def test_a_vault_in_its_endpoints_region_passes_and_the_plan_says_so(owner):
 
 
 def test_site_recovery_states_that_the_vault_region_is_the_failover_region(owner):
-    p = load_parameters(SiteRecoveryParameters, {
-        "vault": f"{VAULTS}/rsv-asr-new", "subnet": f"{BYPASS_VNET}/subnets/snet-endpoints",
-        "endpoint_name": "pe-asr", "zones_resource_group": DNS_RG, "location": "uksouth"})
+    p = load_parameters(
+        SiteRecoveryParameters,
+        {
+            "vault": f"{VAULTS}/rsv-asr-new",
+            "subnet": f"{BYPASS_VNET}/subnets/snet-endpoints",
+            "endpoint_name": "pe-asr",
+            "zones_resource_group": DNS_RG,
+            "location": "uksouth",
+        },
+    )
     report, journal = run(owner, p, "plan")
     region = rows(report, "vault")[0]
     assert region["Action"] == "unchanged" and region["After"] == "uksouth"
@@ -87,14 +105,27 @@ def test_site_recovery_states_that_the_vault_region_is_the_failover_region(owner
 @pytest.fixture
 def crr_vault(hub):
     """A vault that never had items, public access on and cross-region restore on (a geo-redundant vault)."""
-    return hub.recoveryservices.vaults.begin_create_or_update("rg-recovery", "rsv-backup-crr", {
-        "location": "westus3", "sku": {"name": "Standard"}, "identity": {"type": "SystemAssigned"},
-        "properties": {"publicNetworkAccess": "Enabled", "redundancySettings": {
-            "standardTierStorageRedundancy": "GeoRedundant", "crossRegionRestore": "Enabled"}}}).result()
+    return hub.recoveryservices.vaults.begin_create_or_update(
+        "rg-recovery",
+        "rsv-backup-crr",
+        {
+            "location": "westus3",
+            "sku": {"name": "Standard"},
+            "identity": {"type": "SystemAssigned"},
+            "properties": {
+                "publicNetworkAccess": "Enabled",
+                "redundancySettings": {
+                    "standardTierStorageRedundancy": "GeoRedundant",
+                    "crossRegionRestore": "Enabled",
+                },
+            },
+        },
+    ).result()
 
 
-def test_denying_public_access_on_a_vault_with_cross_region_restore_is_blocked_with_the_choice(contoso, owner, hub,
-                                                                                            crr_vault):
+def test_denying_public_access_on_a_vault_with_cross_region_restore_is_blocked_with_the_choice(
+    contoso, owner, hub, crr_vault
+):
     before = resource_ids(contoso)
     report, journal = run(owner, params(vault=crr_vault.id))
     assert statuses(report)["deny-public-access"] == "blocked" and journal.changes == []
@@ -103,17 +134,20 @@ def test_denying_public_access_on_a_vault_with_cross_region_restore_is_blocked_w
     assert "turn cross-region restore off" in reason and "set public_access: keep" in reason
     assert "'Deny public network access to the vault'" in reason
     assert resource_ids(contoso) == before
-    assert hub.recoveryservices.vaults.get("rg-recovery", "rsv-backup-crr").properties.public_network_access == \
-        "Enabled"
+    assert (
+        hub.recoveryservices.vaults.get("rg-recovery", "rsv-backup-crr").properties.public_network_access == "Enabled"
+    )
 
 
 def test_a_vault_that_already_denies_public_access_with_cross_region_restore_on_is_blocked(owner, hub, crr_vault):
-    hub.recoveryservices.vaults.begin_update("rg-recovery", "rsv-backup-crr", {
-        "properties": {"publicNetworkAccess": "Disabled"}}).result()  # Azure accepts it: the article says no
+    hub.recoveryservices.vaults.begin_update(
+        "rg-recovery", "rsv-backup-crr", {"properties": {"publicNetworkAccess": "Disabled"}}
+    ).result()  # Azure accepts it: the article says no
     report, journal = run(owner, params(vault=crr_vault.id))
     assert statuses(report)["deny-public-access"] == "blocked" and journal.changes == []
     assert detail(report, "deny-public-access").startswith(
-        "the vault denies public network access while cross-region restore is on, which is not supported")
+        "the vault denies public network access while cross-region restore is on, which is not supported"
+    )
     assert "allow public access again and set public_access: keep" in detail(report, "deny-public-access")
 
 
@@ -121,8 +155,9 @@ def test_keeping_public_access_is_recorded_in_the_plan_and_the_run_goes_on(owner
     report, journal = run(owner, params(vault=crr_vault.id, public_access="keep"))
     kept = rows(report, "deny-public-access")[0]
     assert kept["Action"] == "unchanged" and kept["After"] == "Enabled"
-    assert kept["Reason"].startswith("public_access: keep: public network access stays Enabled (cross-region "
-                                     "restore is on and needs it)")
+    assert kept["Reason"].startswith(
+        "public_access: keep: public network access stays Enabled (cross-region restore is on and needs it)"
+    )
     assert report.status == "waiting" and "endpoint" in changed(journal)
     vault = hub.recoveryservices.vaults.get("rg-recovery", "rsv-backup-crr")
     assert vault.properties.public_network_access == "Enabled"
@@ -130,8 +165,9 @@ def test_keeping_public_access_is_recorded_in_the_plan_and_the_run_goes_on(owner
 
 
 def test_with_cross_region_restore_turned_off_public_access_is_denied(owner, hub, crr_vault):
-    hub.recoveryservices.vaults.begin_update("rg-recovery", "rsv-backup-crr", {
-        "properties": {"redundancySettings": {"crossRegionRestore": "Disabled"}}}).result()
+    hub.recoveryservices.vaults.begin_update(
+        "rg-recovery", "rsv-backup-crr", {"properties": {"redundancySettings": {"crossRegionRestore": "Disabled"}}}
+    ).result()
     planned, _ = run(owner, params(vault=crr_vault.id), "plan")
     deny = rows(planned, "deny-public-access")[0]
     assert (deny["Action"], deny["Before"], deny["After"]) == ("update", "Enabled", "Disabled")
@@ -140,8 +176,9 @@ def test_with_cross_region_restore_turned_off_public_access_is_denied(owner, hub
 def test_a_new_vault_that_keeps_public_access_is_created_with_it(owner, hub):
     report, journal = run(owner, params(public_access="keep"))
     assert rows(report, "vault")[-1]["After"].endswith("public access kept (public_access: keep)")
-    assert hub.recoveryservices.vaults.get("rg-recovery", "rsv-backup-new").properties.public_network_access == \
-        "Enabled"
+    assert (
+        hub.recoveryservices.vaults.get("rg-recovery", "rsv-backup-new").properties.public_network_access == "Enabled"
+    )
     assert "public_access: keep" in rows(report, "deny-public-access")[0]["Reason"]
 
 
@@ -153,8 +190,10 @@ def test_the_articles_minimum_passes_with_a_warning_below_its_recommendation(own
     report, journal = run(owner, params(subnet=small), "plan")
     subnet = next(r for r in rows(report, "prerequisites") if r["Resource"] == small)
     assert subnet["Action"] == "unchanged" and subnet["After"] == "11"
-    assert subnet["Reason"].startswith("warning: 11 free addresses, 11 needed, but Azure Backup uses up to 25 in "
-                                       "some regions, and Microsoft advises a /26")
+    assert subnet["Reason"].startswith(
+        "warning: 11 free addresses, 11 needed, but Azure Backup uses up to 25 in "
+        "some regions, and Microsoft advises a /26"
+    )
     assert statuses(report)["prerequisites"] == "nothing to do" and report.status == "planned"
 
 
@@ -166,13 +205,16 @@ def test_the_recommended_size_passes_without_a_warning(owner):
 
 def test_below_the_minimum_the_run_stops_before_writing(contoso, owner):
     tiny = add_subnet(owner, "snet-ten", "10.1.3.0/28")
-    make_endpoint(owner.for_subscription(WORKLOAD), SPOKE_RG, "pe-other", tiny,
-                  f"{STORAGE}/stcontosocache7f3k", "blob")  # one address taken: 10 left
+    make_endpoint(
+        owner.for_subscription(WORKLOAD), SPOKE_RG, "pe-other", tiny, f"{STORAGE}/stcontosocache7f3k", "blob"
+    )  # one address taken: 10 left
     before = resource_ids(contoso)
     report, journal = run(owner, params(subnet=tiny))
     assert statuses(report)["prerequisites"] == "blocked" and journal.changes == []
-    assert "10 free addresses, and AzureBackup needs 11 (8 for the vault's endpoint, 2 for the _ecs blob and " \
-           "queue endpoints" in detail(report, "prerequisites")
+    assert (
+        "10 free addresses, and AzureBackup needs 11 (8 for the vault's endpoint, 2 for the _ecs blob and "
+        "queue endpoints" in detail(report, "prerequisites")
+    )
     assert resource_ids(contoso) == before
 
 
@@ -185,8 +227,10 @@ def test_the_subnet_is_checked_again_before_the_first_registration(contoso, owne
     for name in ("pe-other-1", "pe-other-2"):
         make_endpoint(workload, SPOKE_RG, name, small, f"{STORAGE}/stcontosocache7f3k", "blob")
     planned, _ = run(owner, params(subnet=small), "plan")
-    assert "snet-small has 1 free addresses, and Azure Backup adds 2 _ecs endpoint(s) there at the first " \
-           "registration" in detail(planned, "first-registration")
+    assert (
+        "snet-small has 1 free addresses, and Azure Backup adds 2 _ecs endpoint(s) there at the first "
+        "registration" in detail(planned, "first-registration")
+    )
     confirmed, journal = run(owner, params(subnet=small, confirm=["first-registration"]))
     assert statuses(confirmed)["first-registration"] == "waiting" and journal.changes == []
     assert [c for c in journal.entries if getattr(c, "kind", "") == "confirmation"] == []
@@ -222,6 +266,8 @@ def test_a_first_endpoint_on_a_vault_that_had_items_names_what_azure_counts(cont
     before = resource_ids(contoso)
     report, journal = run(owner, params(vault=f"{VAULTS}/rsv-legacy-wus3"))
     assert statuses(report)["vault"] == "blocked" and journal.changes == [] and resource_ids(contoso) == before
-    assert "the vault has items: 1 protected item (ProtectedItemCount), 1 registered container " \
-           "(MABContainersCount); private endpoints can only be created for vaults that never had one" in \
-           detail(report, "vault")
+    assert (
+        "the vault has items: 1 protected item (ProtectedItemCount), 1 registered container "
+        "(MABContainersCount); private endpoints can only be created for vaults that never had one"
+        in detail(report, "vault")
+    )

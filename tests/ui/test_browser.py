@@ -31,10 +31,18 @@ from tests.conftest import require_tool
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 # no background traffic: the machine has no internet, and a refused connection costs each time
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
-                  "--disable-background-networking", "--disable-component-update"]
-NO_NEWS = {"@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false",
-                                                                              "checkForUpdates": False}}
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
+NO_NEWS = {
+    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false", "checkForUpdates": False}
+}
 
 
 def free_port() -> int:
@@ -58,10 +66,24 @@ def jupyterlab(tmp_path):
     env = {**os.environ, "JUPYTERLAB_SETTINGS_DIR": str(settings)}
     log = (tmp_path / "jupyterlab.log").open("w")
     server = subprocess.Popen(
-        [sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
-         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={work}", "--ServerApp.port_retries=0",
-         "--allow-root", "--LabApp.extension_manager=readonly"],
-        cwd=work, env=env, stdout=log, stderr=subprocess.STDOUT)
+        [
+            sys.executable,
+            "-m",
+            "jupyterlab",
+            "--no-browser",
+            "--ServerApp.ip=127.0.0.1",
+            f"--ServerApp.port={port}",
+            f"--IdentityProvider.token={token}",
+            f"--ServerApp.root_dir={work}",
+            "--ServerApp.port_retries=0",
+            "--allow-root",
+            "--LabApp.extension_manager=readonly",
+        ],
+        cwd=work,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     try:
         deadline = time.monotonic() + 90
         while True:
@@ -148,7 +170,8 @@ def test_run_the_notebook_then_plan_and_apply_a_step_from_its_panel(jupyterlab):
             step = page.locator(".runbook-step-vault")
             status = step.locator(".runbook-status-value")
             expect(page.locator(".runbook-step-validate .runbook-status-value")).not_to_have_text(
-                "not run", timeout=120_000)  # every step cell has run: the panel shows their statuses
+                "not run", timeout=120_000
+            )  # every step cell has run: the panel shows their statuses
             expect(status).to_have_text("planned")
 
             step.get_by_role("button", name="Plan").click()
@@ -194,22 +217,49 @@ def test_run_the_notebook_then_plan_and_apply_a_step_from_its_panel(jupyterlab):
             page.goto(evidence.as_uri())
             banner = page.locator("#runbook-banner")
             expect(banner).to_be_visible()
-            for words in ("Run", "Scenario", "backup", "Status", "Target", "sandbox", "Operator", "Started (UTC)",
-                          "Folder verified"):
+            for words in (
+                "Run",
+                "Scenario",
+                "backup",
+                "Status",
+                "Target",
+                "sandbox",
+                "Operator",
+                "Started (UTC)",
+                "Folder verified",
+            ):
                 expect(banner).to_contain_text(words)
             assert banner.bounding_box()["y"] < 100  # at the top of the page
             page.screenshot(path=str(artifacts / "evidence.png"))
 
             # the DNS entries table (PrivateIP.ps1's, done right): the endpoint's FQDNs, each whole on screen. The
             # endpoint is made first by the Backup runbook from the command line, on the same estate
-            made = subprocess.run([sys.executable, "-m", "runbook_lib.cli", "apply", "backup", "-f",
-                                   str(ROOT / "parameters" / "backup.sandbox.yaml"), "--as", "owner", "--state",
-                                   str(work / ".sandbox" / "estate.db"), "--journal", str(work / "journal.jsonl")],
-                                  cwd=work, capture_output=True, text=True, timeout=300)
+            made = subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "runbook_lib.cli",
+                    "apply",
+                    "backup",
+                    "-f",
+                    str(ROOT / "parameters" / "backup.sandbox.yaml"),
+                    "--as",
+                    "owner",
+                    "--state",
+                    str(work / ".sandbox" / "estate.db"),
+                    "--journal",
+                    str(work / "journal.jsonl"),
+                ],
+                cwd=work,
+                capture_output=True,
+                text=True,
+                timeout=300,
+            )
             assert made.returncode == 3 and "first-registration" in made.stderr, made.stderr  # waits for a person
             open_and_run_all(page, url.replace("backup.ipynb", "dns_entries.ipynb"))
-            expect(page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']")).to_have_count(1,
-                                                                                                     timeout=120_000)
+            expect(page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']")).to_have_count(
+                1, timeout=120_000
+            )
             fqdn = page.evaluate(_FIRST_FQDN)
             assert fqdn and fqdn.endswith(".privatelink.wus3.backup.windowsazure.com") and "…" not in fqdn, fqdn
             entry = page.locator(".jp-OutputArea-output td", has_text=fqdn).first
@@ -227,8 +277,10 @@ def test_run_the_notebook_then_plan_and_apply_a_step_from_its_panel(jupyterlab):
     tables = ["".join(o["data"]["text/html"]) for o in setup["outputs"] if "text/html" in o.get("data", {})]
     assert any(">vault<" in t and ">done<" in t for t in tables)
     assert (artifacts / "backup-panel.png").stat().st_size > 10_000
-    assert all((artifacts / name).stat().st_size > 5_000 for name in ("panel.png", "dns-table.png", "evidence.png",
-                                                                       "dns-entries.png"))
+    assert all(
+        (artifacts / name).stat().st_size > 5_000
+        for name in ("panel.png", "dns-table.png", "evidence.png", "dns-entries.png")
+    )
     archived = next((work / "runs" / "backup").glob("*/*"))
     assert verify_folder(archived) == []
     assert [c["step"] for c in read_manifest(archived)["journal"] if c["kind"] == "change"] == ["vault"]

@@ -10,9 +10,9 @@ import papermill
 import pytest
 
 from runbook_lib.errors import InputError
+from runbook_lib.headless import notebooks_dir, run_notebook
 from runbook_lib.sandbox import Sandbox
 from runbook_lib.scenarios import find_scenario, scenario_names
-from runbook_lib.headless import notebooks_dir, run_notebook
 from tests.cli import runbook
 from tests.contoso import VAULTS
 
@@ -41,8 +41,9 @@ def test_stored_without_outputs_and_with_a_documented_parameters_cell(path):
 def test_with_no_parameters_a_notebook_plans_on_the_demo_estate_and_changes_nothing(path, tmp_path):
     state = tmp_path / "estate.db"
     executed = tmp_path / path.name
-    papermill.execute_notebook(str(path), str(executed), parameters={"state": str(state)}, kernel_name="python3",
-                               progress_bar=False)
+    papermill.execute_notebook(
+        str(path), str(executed), parameters={"state": str(state)}, kernel_name="python3", progress_bar=False
+    )
     notebook = nbformat.read(executed, as_version=4)
     summary = notebook.cells[-1].outputs[0]["data"]["text/html"]
     assert find_scenario(path.stem) is None or "planned" in summary or "nothing to do" in summary
@@ -53,8 +54,9 @@ def test_with_no_parameters_a_notebook_plans_on_the_demo_estate_and_changes_noth
 
 def test_apply_headless_stops_at_a_manual_step_with_its_true_status(tmp_path):
     params = {**_yaml("backup"), "confirm": []}
-    done = run_notebook("backup", params, mode="apply", options={"state": str(tmp_path / "e.db")},
-                        runs=tmp_path / "runs")
+    done = run_notebook(
+        "backup", params, mode="apply", options={"state": str(tmp_path / "e.db")}, runs=tmp_path / "runs"
+    )
     assert (done.status, done.exit_code) == ("incomplete", 3) and "first-registration" in done.message
     changes = [json.loads(line) for line in (done.folder / "journal.jsonl").read_text().splitlines()]
     assert [c["step"] for c in changes if c["kind"] == "change"][:2] == ["vault", "identity-roles"]
@@ -64,11 +66,14 @@ def test_apply_headless_stops_at_a_manual_step_with_its_true_status(tmp_path):
     assert "change/s" not in archived and "[00:00" not in archived
 
 
-@pytest.mark.parametrize("change, words", [
-    ({"vualt": "x"}, "vualt: unknown parameter"),
-    ({"ttl": "ten"}, "ttl: Input should be a valid integer"),
-    ({"vault": f"{VAULTS}/rsv?sv=2024&sig=0123456789abcdefghijklmnop%3D"}, "vault: looks like a SAS token"),
-])
+@pytest.mark.parametrize(
+    "change, words",
+    [
+        ({"vualt": "x"}, "vualt: unknown parameter"),
+        ({"ttl": "ten"}, "ttl: Input should be a valid integer"),
+        ({"vault": f"{VAULTS}/rsv?sv=2024&sig=0123456789abcdefghijklmnop%3D"}, "vault: looks like a SAS token"),
+    ],
+)
 def test_bad_parameters_are_refused_before_a_kernel_starts(tmp_path, change, words):
     with pytest.raises(InputError, match=words):
         run_notebook("backup", {**_yaml("backup"), **change}, runs=tmp_path / "runs")
@@ -76,8 +81,17 @@ def test_bad_parameters_are_refused_before_a_kernel_starts(tmp_path, change, wor
 
 
 def test_runbook_run_prints_the_executed_notebook_and_exits_with_the_status(tmp_path):
-    done = runbook("run", "backup", "-f", str(PARAMETERS / "backup.sandbox.yaml"), "--state", str(tmp_path / "e.db"),
-                   "--output", str(tmp_path / "runs"), cwd=tmp_path)
+    done = runbook(
+        "run",
+        "backup",
+        "-f",
+        str(PARAMETERS / "backup.sandbox.yaml"),
+        "--state",
+        str(tmp_path / "e.db"),
+        "--output",
+        str(tmp_path / "runs"),
+        cwd=tmp_path,
+    )
     assert done.returncode == 0, done.stderr
     assert Path(done.stdout.strip()).exists() and done.stdout.strip().endswith("backup.ipynb")
 
@@ -103,13 +117,27 @@ def test_a_batch_goes_on_past_a_failure_and_says_which(tmp_path):
     other.write_text((PARAMETERS / "migrate_project.sandbox.yaml").read_text())
     typo = tmp_path / "backup.typo.yaml"
     typo.write_text(good.read_text() + "vualt: x\n")
-    done = runbook("batch", str(good), str(other), str(typo), "--jobs", "2", "--state", str(tmp_path / "e.db"),
-                   "--output", str(tmp_path / "runs"), "--json", cwd=tmp_path)
+    done = runbook(
+        "batch",
+        str(good),
+        str(other),
+        str(typo),
+        "--jobs",
+        "2",
+        "--state",
+        str(tmp_path / "e.db"),
+        "--output",
+        str(tmp_path / "runs"),
+        "--json",
+        cwd=tmp_path,
+    )
     assert done.returncode == 1 and "1 of 3 runs did not go through" in done.stderr
     rows = {Path(r["File"]).name: r for r in json.loads(done.stdout)}
     assert [rows[n]["Status"] for n in ("backup.sandbox.yaml", "migrate_project.contoso.yaml")] == ["ok"] * 2
-    assert rows["backup.typo.yaml"]["Status"] == "error" and "vualt: unknown parameter" in rows["backup.typo.yaml"][
-        "Message"]
+    assert (
+        rows["backup.typo.yaml"]["Status"] == "error"
+        and "vualt: unknown parameter" in rows["backup.typo.yaml"]["Message"]
+    )
     assert all(Path(rows[n]["Notebook"]).exists() for n in ("backup.sandbox.yaml", "migrate_project.contoso.yaml"))
     assert "runs:" in done.stderr  # the progress bar
 
@@ -125,14 +153,26 @@ def test_the_dns_notebooks_fix_what_the_troubleshooting_one_finds(contoso, clien
     make_endpoint(clients, "rg-network-spoke", "pe-bkp", SPOKE_ENDPOINTS, f"{VAULTS}/rsv-backup-wus3", "AzureBackup")
     state = {"state": str(contoso.path), "operator": "sandbox-admin"}
     with pytest.raises(PapermillExecutionError, match="DnsChecksFailed"):
-        papermill.execute_notebook(str(notebooks_dir() / "troubleshoot_private_link.ipynb"), str(tmp_path / "t1.ipynb"),
-                                   parameters=state, kernel_name="python3", progress_bar=False)
-    papermill.execute_notebook(str(notebooks_dir() / "dns_entries.ipynb"), str(tmp_path / "d.ipynb"),
-                               parameters={**state, "mode": "apply", "link_vnets": [SPOKE_VNET],
-                                           "journal": str(tmp_path / "journal.jsonl")},
-                               kernel_name="python3", progress_bar=False)
+        papermill.execute_notebook(
+            str(notebooks_dir() / "troubleshoot_private_link.ipynb"),
+            str(tmp_path / "t1.ipynb"),
+            parameters=state,
+            kernel_name="python3",
+            progress_bar=False,
+        )
+    papermill.execute_notebook(
+        str(notebooks_dir() / "dns_entries.ipynb"),
+        str(tmp_path / "d.ipynb"),
+        parameters={**state, "mode": "apply", "link_vnets": [SPOKE_VNET], "journal": str(tmp_path / "journal.jsonl")},
+        kernel_name="python3",
+        progress_bar=False,
+    )
     changes = [json.loads(line) for line in (tmp_path / "journal.jsonl").read_text().splitlines()]
     assert sum(c["kind"] == "change" for c in changes) == 8 + 3  # the 8 Backup records, 3 zone links
-    papermill.execute_notebook(str(notebooks_dir() / "troubleshoot_private_link.ipynb"), str(tmp_path / "t2.ipynb"),
-                               parameters={**state, "link_vnets": [SPOKE_VNET]}, kernel_name="python3",
-                               progress_bar=False)
+    papermill.execute_notebook(
+        str(notebooks_dir() / "troubleshoot_private_link.ipynb"),
+        str(tmp_path / "t2.ipynb"),
+        parameters={**state, "link_vnets": [SPOKE_VNET]},
+        kernel_name="python3",
+        progress_bar=False,
+    )

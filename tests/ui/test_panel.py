@@ -117,6 +117,7 @@ def test_an_automated_step_has_plan_apply_verify_and_a_manual_one_i_did_this_und
 
     def buttons(step: str) -> list[str]:
         return list(panel._rows[step].buttons)
+
     assert buttons("endpoint") == ["Plan", "Apply", "Verify"] and buttons("first-backup") == ["I did this"]
     assert "backup" in panel._rows["first-backup"].children[1].value.lower()  # the instructions
 
@@ -149,11 +150,20 @@ def test_save_without_a_notebook_file_says_why(contoso, monkeypatch):
     assert "JPY_SESSION_NAME" in panel._message.value
 
 
-
 # --- the run saved as evidence from the panel ------------------------------------------------------------------
 
-BEFORE_WAITING = ["prerequisites", "vault", "deny-public-access", "identity", "identity-roles", "endpoint",
-                  "approval", "zones", "links", "dns-records"]  # the steps before the first manual one
+BEFORE_WAITING = [
+    "prerequisites",
+    "vault",
+    "deny-public-access",
+    "identity",
+    "identity-roles",
+    "endpoint",
+    "approval",
+    "zones",
+    "links",
+    "dns-records",
+]  # the steps before the first manual one
 
 
 def saved_notebook(tmp_path: Path, monkeypatch) -> Path:
@@ -168,8 +178,9 @@ def saved_notebook(tmp_path: Path, monkeypatch) -> Path:
         cell.execution_count = number + 1
         if "session.step(" in cell.source or "session.summary()" in cell.source:
             shown = "<table><tr><td>planned in the cell</td></tr></table>"
-            cell.outputs = [nbformat.v4.new_output("display_data", data={"text/html": shown,
-                                                                         "text/plain": "planned in the cell"})]
+            cell.outputs = [
+                nbformat.v4.new_output("display_data", data={"text/html": shown, "text/plain": "planned in the cell"})
+            ]
     notebook = tmp_path / "backup.ipynb"
     nbformat.write(nb, notebook)
     monkeypatch.setenv("JPY_SESSION_NAME", str(notebook))  # what JupyterLab tells the kernel
@@ -224,8 +235,11 @@ def test_evidence_saved_from_the_panel_says_what_the_buttons_did_field_by_field(
     assert started.isoformat(timespec="seconds").replace("+00:00", "Z") <= first <= last
     assert ended >= datetime.fromisoformat(last.replace("Z", "+00:00"))
     assert manifest["operator"] == {"principal": "owner"} and manifest["tool"]["name"] == "runbook-lib"
-    assert manifest["notebook"] == {"file": "backup.ipynb", "source": "backup.ipynb",
-                                    "source_sha256": hashlib.sha256(notebook_bytes_before).hexdigest()}
+    assert manifest["notebook"] == {
+        "file": "backup.ipynb",
+        "source": "backup.ipynb",
+        "source_sha256": hashlib.sha256(notebook_bytes_before).hexdigest(),
+    }
     assert manifest["parameters"]["vault"] == BACKUP["vault"] and "target" not in manifest["parameters"]
     assert {"azure-core", "ipywidgets", "nbformat"} <= set(manifest["packages"])
     assert manifest["restarts"] == []
@@ -236,12 +250,15 @@ def test_evidence_saved_from_the_panel_says_what_the_buttons_did_field_by_field(
     vault = steps["vault"]
     assert (vault["status"], vault["changes"]) == ("done", 1)
     assert [(a["action"], a["via"], a["by"], a["status"]) for a in vault["actions"]] == [
-        ("plan", "cell", "owner", "planned"), ("apply", "button", "owner", "done"),
-        ("verify", "button", "owner", "done")]
+        ("plan", "cell", "owner", "planned"),
+        ("apply", "button", "owner", "done"),
+        ("verify", "button", "owner", "done"),
+    ]
     assert all(first <= a["time"] <= last for a in vault["actions"])
     waiting = steps["first-registration"]
     assert waiting["status"] == "waiting" and [(a["action"], a["via"]) for a in waiting["actions"]] == [
-        ("plan", "cell")]
+        ("plan", "cell")
+    ]
     assert [(a["action"], a["via"]) for a in steps["validate"]["actions"]] == [("plan", "cell")]
 
     # the status is the steps' (not the saved cells'): a manual step waits after changes were applied
@@ -250,13 +267,17 @@ def test_evidence_saved_from_the_panel_says_what_the_buttons_did_field_by_field(
     # the changes: as many in the manifest, per step, as in the journal the folder holds
     journal = Journal.read(folder / "journal.jsonl")
     changes = [e for e in journal if e.kind == "change"]
-    assert len(changes) == sum(s["changes"] for s in manifest["steps"]) == len(
-        [e for e in manifest["journal"] if e["kind"] == "change"]) >= len(BEFORE_WAITING) - 3
-    assert [e for e in manifest["journal"] if e["kind"] == "change"] == [
-        {**vars(e)} for e in changes]
+    assert (
+        len(changes)
+        == sum(s["changes"] for s in manifest["steps"])
+        == len([e for e in manifest["journal"] if e["kind"] == "change"])
+        >= len(BEFORE_WAITING) - 3
+    )
+    assert [e for e in manifest["journal"] if e["kind"] == "change"] == [{**vars(e)} for e in changes]
     assert manifest["validation"] == [e for e in manifest["journal"] if e["kind"] == "check"]
-    assert any(c["step"] == "vault" and c["check"] == "verify" and c["status"] == "pass"
-               for c in manifest["validation"])
+    assert any(
+        c["step"] == "vault" and c["check"] == "verify" and c["status"] == "pass" for c in manifest["validation"]
+    )
 
     from runbook_lib.evidence.manifest import read_index
 
@@ -264,8 +285,9 @@ def test_evidence_saved_from_the_panel_says_what_the_buttons_did_field_by_field(
     assert (line["mode"], line["status"], line["started"]) == ("interactive", "incomplete", manifest["started"])
 
 
-def test_step_cells_a_button_superseded_are_marked_with_the_time_and_the_step_as_it_stands(contoso, tmp_path,
-                                                                                          monkeypatch):
+def test_step_cells_a_button_superseded_are_marked_with_the_time_and_the_step_as_it_stands(
+    contoso, tmp_path, monkeypatch
+):
     import nbformat
 
     panel = saved_panel(contoso, tmp_path, monkeypatch)
@@ -276,12 +298,13 @@ def test_step_cells_a_button_superseded_are_marked_with_the_time_and_the_step_as
     applied_at = panel.session.actions[-1].time
     folder, _ = archived(panel, tmp_path)
 
-    cells = {c.source: c for c in nbformat.read(folder / "backup.ipynb", as_version=4).cells
-             if c.cell_type == "code"}
+    cells = {c.source: c for c in nbformat.read(folder / "backup.ipynb", as_version=4).cells if c.cell_type == "code"}
     vault = cells['session.step("vault")'].outputs
     note = vault[0]["data"]["text/plain"]
-    assert note.startswith(f"Superseded at {applied_at}: after this cell ran, the panel's Apply button ran step "
-                           "'vault' (by owner). The step is now 'done'")
+    assert note.startswith(
+        f"Superseded at {applied_at}: after this cell ran, the panel's Apply button ran step "
+        "'vault' (by owner). The step is now 'done'"
+    )
     assert vault[0]["metadata"]["runbook"]["superseded"]["time"] == applied_at
     assert "rsv-backup-new" in vault[0]["data"]["text/html"]  # the step's rows as they stand
     assert vault[-1]["data"]["text/plain"] == "planned in the cell"  # what the cell showed is kept, below
@@ -301,8 +324,11 @@ def test_a_cell_run_again_after_the_button_is_not_marked(contoso, tmp_path, monk
     panel.click("prerequisites", "Plan")
     panel.session.step("prerequisites")  # the consultant runs the cell again: its output is current
     folder, manifest = archived(panel, tmp_path)
-    cell = next(c for c in nbformat.read(folder / "backup.ipynb", as_version=4).cells
-                if c.source == 'session.step("prerequisites")')
+    cell = next(
+        c
+        for c in nbformat.read(folder / "backup.ipynb", as_version=4).cells
+        if c.source == 'session.step("prerequisites")'
+    )
     assert [o["data"]["text/plain"] for o in cell.outputs] == ["planned in the cell"]
     # nothing applied and every step planned: as a headless plan run, ok
     assert (manifest["status"], manifest["status_detail"]) == ("ok", "every step planned; nothing applied")
@@ -322,7 +348,9 @@ def test_a_run_saved_with_a_blocked_step_is_blocked(contoso, tmp_path, monkeypat
     got = json.loads(shown.stdout)
     assert shown.returncode == 0 and got["verified"] and (got["mode"], got["status"]) == ("interactive", "blocked")
     assert [(a["Step"], a["Action"], a["Via"], a["By"]) for a in got["actions"]] == [
-        ("prerequisites", "apply", "button", "owner"), ("vault", "plan", "button", "owner")]
+        ("prerequisites", "apply", "button", "owner"),
+        ("vault", "plan", "button", "owner"),
+    ]
 
 
 def test_a_run_saved_part_way_without_its_cells_is_incomplete(contoso, tmp_path, monkeypatch):

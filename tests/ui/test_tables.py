@@ -9,24 +9,36 @@ def test_a_secret_in_a_table_is_redacted_before_it_is_shown(monkeypatch):
     from runbook_lib.ui.tables import styled
 
     monkeypatch.setenv("AZURE_CLIENT_SECRET", "not-a-real-secret-but-long")
-    frame = pd.DataFrame([{"Status": "fail", "Detail": "GET https://st.blob.core.windows.net/c?sv=2024&sig="
-                                                       "Zm9vYmFyYmF6cXV4cXV1eA%3D%3D failed",
-                           "Fix": "login with not-a-real-secret-but-long"}])
+    frame = pd.DataFrame(
+        [
+            {
+                "Status": "fail",
+                "Detail": "GET https://st.blob.core.windows.net/c?sv=2024&sig=Zm9vYmFyYmF6cXV4cXV1eA%3D%3D failed",
+                "Fix": "login with not-a-real-secret-but-long",
+            }
+        ]
+    )
     html = styled(frame).to_html().replace("<wbr>", "")
     assert "Zm9vYmFyYmF6cXV4cXV1eA" not in html and "not-a-real-secret-but-long" not in html
     assert "[redacted]" in html and "st.blob.core.windows.net" in html
 
 
-VAULT_ID = ("/subscriptions/434d2562-9130-5501-a16c-ba0963340153/resourceGroups/rg-hub-backup/providers/"
-            "Microsoft.RecoveryServices/vaults/rsv-contoso-hub")
+VAULT_ID = (
+    "/subscriptions/434d2562-9130-5501-a16c-ba0963340153/resourceGroups/rg-hub-backup/providers/"
+    "Microsoft.RecoveryServices/vaults/rsv-contoso-hub"
+)
 LONG_FQDN = "4567890123456789012-ab-pod01-fc1.privatelink.wus3.backup.windowsazure.com"
 
 
 def _entries():
     import pandas as pd
 
-    return pd.DataFrame([{"Status": "fail", "Resource": VAULT_ID, "FQDN": LONG_FQDN, "IP": "10.20.1.4"},
-                         {"Status": "pass", "Resource": VAULT_ID, "FQDN": "rsv.blob.core.windows.net", "IP": "10.1"}])
+    return pd.DataFrame(
+        [
+            {"Status": "fail", "Resource": VAULT_ID, "FQDN": LONG_FQDN, "IP": "10.20.1.4"},
+            {"Status": "pass", "Resource": VAULT_ID, "FQDN": "rsv.blob.core.windows.net", "IP": "10.1"},
+        ]
+    )
 
 
 def test_html_has_no_index_column_and_shows_ids_as_names_with_the_full_id_on_hover():
@@ -42,8 +54,10 @@ def test_html_has_no_index_column_and_shows_ids_as_names_with_the_full_id_on_hov
     assert cell and cell[2].replace("<wbr>", "") == LONG_FQDN  # whole: never "…"
     assert "…" not in html and "..." not in html
     # it wraps to the width after a dot or hyphen, never inside a label
-    assert cell[2] == "4567890123456789012-<wbr>ab-<wbr>pod01-<wbr>fc1.<wbr>privatelink.<wbr>wus3.<wbr>backup.<wbr>" \
-                      "windowsazure.<wbr>com"
+    assert (
+        cell[2] == "4567890123456789012-<wbr>ab-<wbr>pod01-<wbr>fc1.<wbr>privatelink.<wbr>wus3.<wbr>backup.<wbr>"
+        "windowsazure.<wbr>com"
+    )
     assert "text-align:left" in cell[1] and "overflow-wrap:break-word" in cell[1] and "anywhere" not in html
     assert ">fail<" in html  # short words keep whole, without break points
     assert "background-color:#f8d7da" in html and "background-color:#d4edda" in html  # status coloured
@@ -88,7 +102,7 @@ def test_the_backup_validate_cell_shows_the_checks_not_only_a_count(tmp_path, ca
     session.step("validate")
     shown = capsys.readouterr().out
     assert "checks pass on" in shown.split("\n\n")[0]  # the step's row (a count), then the checks table
-    checks = shown[shown.index("\nCheck ") + 1:].split("\n\n")[0]
+    checks = shown[shown.index("\nCheck ") + 1 :].split("\n\n")[0]
     header, *rows = checks.splitlines()
     assert header.split()[:2] == ["Check", "Resource"] and "Fix" in header
     assert len(rows) > 5 and all(r.split()[2] in ("pass", "warn") for r in rows), checks

@@ -18,8 +18,12 @@ BLOB, QUEUE = "privatelink.blob.core.windows.net", "privatelink.queue.core.windo
 
 
 def applied_backup(contoso):
-    values = {**yaml.safe_load((PARAMETERS / "backup.sandbox.yaml").read_text()), "state": str(contoso.path),
-              "mode": "apply", "confirm": ["first-registration", "first-backup"]}
+    values = {
+        **yaml.safe_load((PARAMETERS / "backup.sandbox.yaml").read_text()),
+        "state": str(contoso.path),
+        "mode": "apply",
+        "confirm": ["first-registration", "first-backup"],
+    }
     session = ui.start("backup", values, panel=False)
     for step in session.execution.runbook.steps:
         assert session.execution.step(step.id).status not in ("failed", "blocked")
@@ -52,14 +56,18 @@ def test_a_working_backup_endpoint_is_drawn_in_its_vnet_with_its_ips_and_three_l
 def test_a_missing_link_a_stale_record_and_a_missing_zone_are_red(contoso, hub):
     session = applied_backup(contoso)
     rg = parse_id(DNS_RG).resource_group
-    link = next(link for link in hub.privatedns.virtual_network_links.list(rg, BLOB)
-                if link.virtual_network.id.lower() == SPOKE_VNET.lower())
+    link = next(
+        link
+        for link in hub.privatedns.virtual_network_links.list(rg, BLOB)
+        if link.virtual_network.id.lower() == SPOKE_VNET.lower()
+    )
     hub.privatedns.virtual_network_links.begin_delete(rg, BLOB, link.name).result()
     hub.privatedns.private_zones.begin_delete(rg, QUEUE).result()
     zone = next(z for z in hub.privatedns.private_zones.list_by_resource_group(rg) if ".backup." in z.name)
     record = next(r for r in hub.privatedns.record_sets.list_by_type(rg, zone.name, "A") if "-fab1" in r.name)
-    hub.privatedns.record_sets.update(rg, zone.name, "A", record.name, {"properties": {
-        "aRecords": [{"ipv4Address": "10.9.9.9"}]}})
+    hub.privatedns.record_sets.update(
+        rg, zone.name, "A", record.name, {"properties": {"aRecords": [{"ipv4Address": "10.9.9.9"}]}}
+    )
 
     svg = picture(session)
     drawn = texts(svg)
@@ -71,6 +79,9 @@ def test_a_missing_link_a_stale_record_and_a_missing_zone_are_red(contoso, hub):
 
 
 def test_before_anything_exists_the_notebook_says_there_is_nothing_to_draw(contoso):
-    session = ui.start("backup", {**yaml.safe_load((PARAMETERS / "backup.sandbox.yaml").read_text()),
-                                  "state": str(contoso.path)}, panel=False)
+    session = ui.start(
+        "backup",
+        {**yaml.safe_load((PARAMETERS / "backup.sandbox.yaml").read_text()), "state": str(contoso.path)},
+        panel=False,
+    )
     assert session.inspect() is None

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from .authorization import PermissionService, RoleAssignmentService, RoleDefinitionService
 from .base import Service
+from .endpoints import PrivateDnsZoneGroupService, PrivateEndpointService
+from .keyvault import KeyVaultPrivateEndpointConnectionService, KeyVaultService
+from .managed_identity import UserAssignedIdentityService
+from .migrate import MigrateConnectionService, MigrateProjectService
 from .network import (
     NetworkInterfaceIpConfigurationService,
     NetworkInterfaceService,
@@ -12,8 +16,6 @@ from .network import (
     VirtualNetworkService,
 )
 from .privatedns import AllRecordSetsService, PrivateZoneService, RecordSetService, VirtualNetworkLinkService
-from .endpoints import PrivateDnsZoneGroupService, PrivateEndpointService
-from .migrate import MigrateConnectionService, MigrateProjectService
 from .recoveryservices import (
     ConnectionOperationStatusService,
     PrivateLinkResourceService,
@@ -23,8 +25,6 @@ from .recoveryservices import (
     VaultService,
 )
 from .resource_manager import ResourceGroupService, SubscriptionService
-from .keyvault import KeyVaultPrivateEndpointConnectionService, KeyVaultService
-from .managed_identity import UserAssignedIdentityService
 from .storage import StorageAccountService, StoragePrivateEndpointConnectionService, StoragePrivateLinkResourceService
 
 SERVICES: tuple[Service, ...] = (

@@ -55,7 +55,8 @@ class RoleDefinitionService(Service):
             same = other["properties"]["roleName"].lower() == properties["roleName"].lower()
             if same and other["name"].lower() != path.name.lower():
                 raise ArmError(
-                    409, "RoleDefinitionWithSameNameExists",
+                    409,
+                    "RoleDefinitionWithSameNameExists",
                     "A custom role with the same name already exists in this directory. Use a different name.",
                 )
         self._require_assignable_scopes(ctx, properties["assignableScopes"])
@@ -71,7 +72,8 @@ class RoleDefinitionService(Service):
         for scope in scopes:
             if not is_allowed(ctx, f"{DEFINITIONS}/write", scope):
                 raise ArmError(
-                    403, "AuthorizationFailed",
+                    403,
+                    "AuthorizationFailed",
                     f"The client '{ctx.caller.name}' with object id '{ctx.caller.object_id}' does not have "
                     f"authorization to perform action '{DEFINITIONS}/write' over scope '{scope}' or the scope is "
                     "invalid.",
@@ -81,13 +83,15 @@ class RoleDefinitionService(Service):
         scope = path.parent_id
         roles = [builtin_record(role, scope) for role in builtin_roles().values()]
         roles += [
-            d for d in ctx.tx.of_type(DEFINITIONS)
+            d
+            for d in ctx.tx.of_type(DEFINITIONS)
             if any(within(scope, s) or within(s, scope) for s in d["properties"].get("assignableScopes", []))
         ]
         name = odata_eq(ctx.query.get("$filter", ""), "roleName")
         kind = odata_eq(ctx.query.get("$filter", ""), "type")
         return [
-            r for r in roles
+            r
+            for r in roles
             if (name is None or r["properties"]["roleName"].lower() == name.lower())
             and (kind is None or r["properties"]["type"].lower() == kind.lower())
         ]
@@ -106,28 +110,38 @@ class RoleAssignmentService(Service):
             definition = None  # a custom role does not exist outside its assignable scopes
         if definition is None:
             raise ArmError(
-                400, "RoleDefinitionDoesNotExist",
+                400,
+                "RoleDefinitionDoesNotExist",
                 f"The specified role definition '{properties.get('roleDefinitionId')}' does not exist.",
             )
         principal_id = properties.get("principalId") or ""
         principal = _principal(ctx, principal_id, properties.get("principalType"))
         definition_id = f"{subscription_scope(path.scope)}/providers/{DEFINITIONS}/{definition['name']}"
         if existing:
-            same = (existing["properties"]["principalId"].lower() == principal_id.lower()
-                    and existing["properties"]["roleDefinitionId"].lower() == definition_id.lower())
+            same = (
+                existing["properties"]["principalId"].lower() == principal_id.lower()
+                and existing["properties"]["roleDefinitionId"].lower() == definition_id.lower()
+            )
             if not same:
                 raise ArmError(
-                    400, "RoleAssignmentUpdateNotPermitted",
+                    400,
+                    "RoleAssignmentUpdateNotPermitted",
                     "Tenant ID, application ID, principal ID, and scope are not allowed to be updated.",
                 )
         for other in self._at_scope(ctx, path.scope):
-            duplicate = (other["properties"]["principalId"].lower() == principal_id.lower()
-                         and other["properties"]["roleDefinitionId"].lower() == definition_id.lower())
+            duplicate = (
+                other["properties"]["principalId"].lower() == principal_id.lower()
+                and other["properties"]["roleDefinitionId"].lower() == definition_id.lower()
+            )
             if duplicate and other["name"].lower() != path.name.lower():
                 # as ARM words it (the existing assignment's name without its dashes), e.g. in Terraform's and
                 # azd's reports of a second assignment of the same principal, role and scope
-                raise ArmError(409, "RoleAssignmentExists", "The role assignment already exists. The ID of the "
-                               f"existing role assignment is {other['name'].replace('-', '')}.")
+                raise ArmError(
+                    409,
+                    "RoleAssignmentExists",
+                    "The role assignment already exists. The ID of the "
+                    f"existing role assignment is {other['name'].replace('-', '')}.",
+                )
         record = super().prepare(ctx, path, body, existing)
         record.pop("etag", None)
         record["properties"] = {
@@ -155,9 +169,13 @@ class RoleAssignmentService(Service):
         found = ctx.tx.at_parents(enclosing_scopes(scope), ASSIGNMENTS, match=match)  # at or above the scope
         if not at_scope:  # and below it: the assignments of its subscription (of the tenant at the root)
             subscription = subscription_scope(scope).rpartition("/")[2] or None
-            found += [a for a in ctx.tx.of_type(ASSIGNMENTS, subscription)
-                      if within(a["properties"]["scope"], scope) and not within(scope, a["properties"]["scope"])
-                      and (not principal or a["properties"]["principalId"].lower() == principal.lower())]
+            found += [
+                a
+                for a in ctx.tx.of_type(ASSIGNMENTS, subscription)
+                if within(a["properties"]["scope"], scope)
+                and not within(scope, a["properties"]["scope"])
+                and (not principal or a["properties"]["principalId"].lower() == principal.lower())
+            ]
         return found
 
 
@@ -188,7 +206,8 @@ def _principal(ctx: Context, principal_id: str, given_type: str | None) -> Princ
     if shown:
         if given_type and given_type.lower() != found.kind.lower():
             raise ArmError(
-                400, "UnmatchedPrincipalType",
+                400,
+                "UnmatchedPrincipalType",
                 f"The PrincipalId '{found.object_id}' has type '{found.kind}', which is different from "
                 f"specified PrincipalType '{given_type}'.",
             )
@@ -196,7 +215,8 @@ def _principal(ctx: Context, principal_id: str, given_type: str | None) -> Princ
     if given_type and found is not None and found.object_id.lower() == principal_id.lower():
         return Principal(found.object_id, found.name, given_type, found.tenant_id)  # not looked up: as given
     raise ArmError(
-        400, "PrincipalNotFound",
+        400,
+        "PrincipalNotFound",
         f"Principal {principal_id.replace('-', '')} does not exist in the directory {ctx.tx.setting('tenant_id', '')}. "
         "Check that you have the correct principal ID. If you are creating this principal and then immediately "
         "assigning a role, this error might be related to a replication delay. In this case, set the role assignment "

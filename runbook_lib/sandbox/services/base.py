@@ -89,8 +89,8 @@ class Service:
             self._save_children(ctx, record, segment, children[prop] or [])
 
     def _save_children(self, ctx: Context, parent: dict, segment: str, items: list[dict]) -> None:
-        from . import service_for  # the registry imports this module
         from ..names import check_name  # which reads the services' types
+        from . import service_for  # the registry imports this module
 
         kept = set()
         for item in items:
@@ -133,7 +133,11 @@ class Service:
 
     def collection(self, ctx: Context, path: ArmPath) -> list[dict]:
         """The items of a collection GET (before paging and rendering)."""
-        if path.is_top_level and path.subscription and path.scope.lower() == f"/subscriptions/{path.subscription}".lower():
+        if (
+            path.is_top_level
+            and path.subscription
+            and path.scope.lower() == f"/subscriptions/{path.subscription}".lower()
+        ):
             # /subscriptions/{id}/providers/{ns}/{type}: every resource of that type in the subscription
             return ctx.tx.of_type(path.type, path.subscription)
         return ctx.tx.children(path.parent_id, path.type)

@@ -35,8 +35,11 @@ class PrivateEndpointConnectionService(Service):
         super().remove(ctx, path, record)
         endpoint_id = (record["properties"].get("privateEndpoint") or {}).get("id")
         if endpoint_id:
-            set_endpoint_status(ctx, endpoint_id, {"status": "Disconnected",
-                                                   "description": "The connection was removed by the resource owner."})
+            set_endpoint_status(
+                ctx,
+                endpoint_id,
+                {"status": "Disconnected", "description": "The connection was removed by the resource owner."},
+            )
         target_changed(ctx, path.parent_id)
 
 
@@ -48,5 +51,8 @@ def refuse_storage_approval(path: ArmPath, before: dict, properties: dict) -> No
         return
     was = (before.get("privateLinkServiceConnectionState") or {}).get("status")
     if properties["privateLinkServiceConnectionState"].get("status") == "Approved" and was in ("Approved", "Rejected"):
-        raise ArmError(400, "InvalidValuesForRequestParameters",
-                       "Values for request parameters are invalid: privateLinkServiceConnectionState.status.")
+        raise ArmError(
+            400,
+            "InvalidValuesForRequestParameters",
+            "Values for request parameters are invalid: privateLinkServiceConnectionState.status.",
+        )

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import copy
 
+from ...private_link import alias
 from ..addresses import allocate
 from ..authz import require_linked
 from ..errors import ArmError
 from ..paths import ArmPath, parse_path
-from ...private_link import alias
 from .base import HIDDEN, Context, PrivateLinkTarget, Service, new_guid
 
 ENDPOINTS = "Microsoft.Network/privateEndpoints"
@@ -59,9 +59,12 @@ class PrivateEndpointService(Service):
         subnet = _referenced(ctx, (properties.get("subnet") or {}).get("id", ""), path)
         vnet = ctx.tx.get(subnet["id"].rsplit("/subnets/", 1)[0]) or {}
         if vnet.get("location") and vnet["location"] != record.get("location"):
-            raise ArmError(400, "InvalidPrivateEndpointLocation",
-                           f"The endpoint's location '{record.get('location')}' must be its virtual network's, "
-                           f"'{vnet['location']}'.")
+            raise ArmError(
+                400,
+                "InvalidPrivateEndpointLocation",
+                f"The endpoint's location '{record.get('location')}' must be its virtual network's, "
+                f"'{vnet['location']}'.",
+            )
         require_linked(ctx, "Microsoft.Network/virtualNetworks/subnets/join/action", subnet["id"], path)
         kind, connection = _single_connection(properties)
         target_id = (connection.get("properties") or {}).get("privateLinkServiceId", "")
@@ -72,8 +75,11 @@ class PrivateEndpointService(Service):
         group = next((g for g in groups if [g.lower()] == asked), None)
         if group is None:
             offered = ", ".join(groups) or "none"
-            raise ArmError(400, "PrivateEndpointBadRequest",
-                           f"The group ids {asked or '[]'} are not valid for '{target_id}': it offers {offered}.")
+            raise ArmError(
+                400,
+                "PrivateEndpointBadRequest",
+                f"The group ids {asked or '[]'} are not valid for '{target_id}': it offers {offered}.",
+            )
         target_service.check_private_endpoint(ctx, target, group)
         if kind == AUTO:
             require_linked(ctx, f"{target['type']}/privateEndpointConnectionsApproval/action", target_id, path)
@@ -82,8 +88,10 @@ class PrivateEndpointService(Service):
             message = connection["properties"].get("requestMessage") or ""
             state = {"status": "Pending", "description": message, "actionsRequired": "None"}
         members = groups[group]
-        static = {(c.get("properties") or {}).get("memberName", "").lower(): c["properties"].get("privateIPAddress")
-                  for c in properties.get("ipConfigurations") or []}
+        static = {
+            (c.get("properties") or {}).get("memberName", "").lower(): c["properties"].get("privateIPAddress")
+            for c in properties.get("ipConfigurations") or []
+        }
         addresses = allocate(ctx.tx, subnet, [static.get(m.name.lower()) for m in members])
 
         guid = new_guid(ctx, "private-endpoint")
@@ -125,7 +133,9 @@ class PrivateEndpointService(Service):
                     "privateLinkServiceConnectionState": new["state"],
                 },
             },
-            type=connection_path.type, parent=connection_path.parent_id, subscription=connection_path.subscription,
+            type=connection_path.type,
+            parent=connection_path.parent_id,
+            subscription=connection_path.subscription,
         )
         target_changed(ctx, hidden["target"])
 
@@ -133,7 +143,10 @@ class PrivateEndpointService(Service):
         properties = record["properties"]
         # a zone group takes the configs over; while being made, Azure lists none yet (the Azure CLI's recording
         # test_storage_account_private_endpoint.yaml: the 201 'Updating' answer has "customDnsConfigs": [])
-        if ctx.tx.children(record["id"], ZONE_GROUPS) or properties.get("provisioningState") in ("Updating", "Creating"):
+        if ctx.tx.children(record["id"], ZONE_GROUPS) or properties.get("provisioningState") in (
+            "Updating",
+            "Creating",
+        ):
             properties["customDnsConfigs"] = []
         else:
             properties["customDnsConfigs"] = [
@@ -168,14 +181,19 @@ class PrivateDnsZoneGroupService(Service):
         record = super().prepare(ctx, path, body, existing)
         others = [g for g in ctx.tx.children(path.parent_id, ZONE_GROUPS) if g["id"].lower() != path.key]
         if others:  # Azure's message; the article says adding a second zone group is not supported
-            raise ArmError(400, "PrivateEndpointCannotHaveMoreThanOneDnsZoneGroup",
-                           f"Cannot create more than one private dns zone groups in the private endpoint "
-                           f"{parse_path(path.parent_id).name}: it has '{others[0]['name']}'; add the zones to it.")
+            raise ArmError(
+                400,
+                "PrivateEndpointCannotHaveMoreThanOneDnsZoneGroup",
+                f"Cannot create more than one private dns zone groups in the private endpoint "
+                f"{parse_path(path.parent_id).name}: it has '{others[0]['name']}'; add the zones to it.",
+            )
         configs = record["properties"].get("privateDnsZoneConfigs") or []
         if len(configs) > MAX_ZONE_CONFIGS:
-            raise ArmError(400, "PrivateDnsZoneGroupHasTooManyZones",
-                           f"A private DNS zone group supports up to {MAX_ZONE_CONFIGS} DNS zones; "
-                           f"{len(configs)} were given.")
+            raise ArmError(
+                400,
+                "PrivateDnsZoneGroupHasTooManyZones",
+                f"A private DNS zone group supports up to {MAX_ZONE_CONFIGS} DNS zones; {len(configs)} were given.",
+            )
         config_names: list[str] = []
         names = []
         for config in configs:
@@ -189,8 +207,14 @@ class PrivateDnsZoneGroupService(Service):
             names.append(zone["name"].lower())
         if len(set(config_names)) != len(config_names):
             twice = next(n for n in config_names if config_names.count(n) > 1)
-            raise InvalidRequestFormat([{"code": "DuplicateResourceName", "message": (
-                f"Resource {path.id} has two child resources with the same name ({twice}).")}])
+            raise InvalidRequestFormat(
+                [
+                    {
+                        "code": "DuplicateResourceName",
+                        "message": (f"Resource {path.id} has two child resources with the same name ({twice})."),
+                    }
+                ]
+            )
         if len(set(names)) != len(names):  # the portal refuses it as well: one zone of a name answers a VNet
             raise ArmError(400, "DuplicatePrivateDnsZoneInGroup", "A zone group names each private DNS zone once.")
         return record
@@ -217,8 +241,14 @@ class PrivateDnsZoneGroupService(Service):
                 config["type"] = f"{ZONE_GROUPS}/privateDnsZoneConfigs"
             zone_id = config["properties"]["privateDnsZoneId"]
             config["properties"]["recordSets"] = [
-                {"recordType": "A", "recordSetName": name, "fqdn": f"{name}.{_zone_name(zone_id)}", "ttl": RECORD_TTL,
-                 "ipAddresses": ips, "provisioningState": "Succeeded"}
+                {
+                    "recordType": "A",
+                    "recordSetName": name,
+                    "fqdn": f"{name}.{_zone_name(zone_id)}",
+                    "ttl": RECORD_TTL,
+                    "ipAddresses": ips,
+                    "provisioningState": "Succeeded",
+                }
                 for name, ips in (_records_for(ctx, endpoint, zone_id).items() if approved else ())
             ]
         return record
@@ -240,15 +270,22 @@ def refuse_while_in_progress(ctx: Context, resource: dict | None) -> None:
     state = ((resource or {}).get("properties") or {}).get("provisioningState")
     if state not in ("Creating", "Updating", "Deleting"):
         return
-    running = next((op for op in ctx.tx.due_operations(float("inf"))
-                    if op["resource_id"].lower() == resource["id"].lower()), None)
+    running = next(
+        (op for op in ctx.tx.due_operations(float("inf")) if op["resource_id"].lower() == resource["id"].lower()), None
+    )
     if running is None:
         return
-    where = f"/subscriptions/{resource['id'].split('/')[2]}/providers/Microsoft.Network/locations/" \
-            f"{resource.get('location') or 'global'}/operations/{running['id']}"
-    raise ArmError(409, "AnotherOperationInProgress", "Another operation on this or dependent resource is in "
-                   f"progress. To retrieve status of the operation use uri: {ctx.base_url}{where}"
-                   f"?api-version={ctx.api_version}.")
+    where = (
+        f"/subscriptions/{resource['id'].split('/')[2]}/providers/Microsoft.Network/locations/"
+        f"{resource.get('location') or 'global'}/operations/{running['id']}"
+    )
+    raise ArmError(
+        409,
+        "AnotherOperationInProgress",
+        "Another operation on this or dependent resource is in "
+        f"progress. To retrieve status of the operation use uri: {ctx.base_url}{where}"
+        f"?api-version={ctx.api_version}.",
+    )
 
 
 def endpoint_members(tx, endpoint: dict) -> list[tuple[str, str, str, str]]:
@@ -258,8 +295,14 @@ def endpoint_members(tx, endpoint: dict) -> list[tuple[str, str, str, str]]:
         for config in tx.children(nic["id"], f"{NICS}/ipConfigurations"):
             link = config["properties"].get("privateLinkConnectionProperties") or {}
             for fqdn in link.get("fqdns") or []:
-                rows.append((link.get("groupId", ""), link.get("requiredMemberName", ""), fqdn,
-                             config["properties"]["privateIPAddress"]))
+                rows.append(
+                    (
+                        link.get("groupId", ""),
+                        link.get("requiredMemberName", ""),
+                        fqdn,
+                        config["properties"]["privateIPAddress"],
+                    )
+                )
     return rows
 
 
@@ -333,21 +376,29 @@ def _group_zones(group: dict) -> list[str]:
 def _single_connection(properties: dict) -> tuple[str, dict]:
     auto, manual = properties.get(AUTO) or [], properties.get(MANUAL) or []
     if len(auto) + len(manual) != 1:
-        raise ArmError(400, "PrivateEndpointBadRequest",
-                       "A private endpoint needs exactly one connection, in privateLinkServiceConnections or "
-                       "manualPrivateLinkServiceConnections.")
+        raise ArmError(
+            400,
+            "PrivateEndpointBadRequest",
+            "A private endpoint needs exactly one connection, in privateLinkServiceConnections or "
+            "manualPrivateLinkServiceConnections.",
+        )
     return (AUTO, auto[0]) if auto else (MANUAL, manual[0])
 
 
 def _referenced(ctx: Context, resource_id: str, path: ArmPath) -> dict:
     found = ctx.tx.get(resource_id) if resource_id else None
     if found is None:
-        raise ArmError(400, "InvalidResourceReference",
-                       f"Resource '{resource_id or '(none)'}' referenced by resource '{path.id}' was not found.")
+        raise ArmError(
+            400,
+            "InvalidResourceReference",
+            f"Resource '{resource_id or '(none)'}' referenced by resource '{path.id}' was not found.",
+        )
     return found
 
 
-def _nic(ctx: Context, path: ArmPath, endpoint: dict, subnet: dict, members, addresses: list[str], static: dict, guid: str) -> dict:
+def _nic(
+    ctx: Context, path: ArmPath, endpoint: dict, subnet: dict, members, addresses: list[str], static: dict, guid: str
+) -> dict:
     name = endpoint["properties"].get("customNetworkInterfaceName") or f"{path.name}.nic.{guid}"
     nic_id = f"/subscriptions/{path.subscription}/resourceGroups/{path.resource_group}/providers/{NICS}/{name}"
     configurations = [
@@ -360,7 +411,9 @@ def _nic(ctx: Context, path: ArmPath, endpoint: dict, subnet: dict, members, add
                 "subnet": {"id": subnet["id"]},
                 "primary": index == 0,
                 "privateLinkConnectionProperties": {
-                    "groupId": member.group_id, "requiredMemberName": member.name, "fqdns": [member.fqdn],
+                    "groupId": member.group_id,
+                    "requiredMemberName": member.name,
+                    "fqdns": [member.fqdn],
                 },
             },
         }

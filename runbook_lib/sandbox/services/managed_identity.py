@@ -30,10 +30,16 @@ class UserAssignedIdentityService(Service):
             return record
         tenant = ctx.tx.setting("tenant_id", "")
         principal_id = new_guid(ctx, "user-assigned-identity")
-        properties.update({"tenantId": tenant, "principalId": principal_id,
-                           "clientId": new_guid(ctx, "user-assigned-identity-client")})
-        ctx.tx.add_principal(Principal(principal_id, path.name, "ServicePrincipal", tenant,
-                                       ctx.now + ctx.settings.principal_delay))
+        properties.update(
+            {
+                "tenantId": tenant,
+                "principalId": principal_id,
+                "clientId": new_guid(ctx, "user-assigned-identity-client"),
+            }
+        )
+        ctx.tx.add_principal(
+            Principal(principal_id, path.name, "ServicePrincipal", tenant, ctx.now + ctx.settings.principal_delay)
+        )
         return record
 
 
@@ -50,17 +56,21 @@ def assigned_identities(ctx: Context, resource_id: str, wanted: dict, before: di
         if found is None or found["type"].lower() != USER_ASSIGNED_IDENTITY.lower():
             # ARM wraps the managed identity service's answer; its status follows the inner one (NotFound)
             raise ArmError(
-                404, "FailedIdentityOperation",
+                404,
+                "FailedIdentityOperation",
                 f"Identity operation for resource '{resource_id}' failed with error 'Failed to perform resource identity operation. "
-                f"Status: 'NotFound'. Response: '{{\"error\":{{\"code\":\"NotFound\",\"message\":\"Resource "
+                f'Status: \'NotFound\'. Response: \'{{"error":{{"code":"NotFound","message":"Resource '
                 f"'{identity_id}' does not exist.\"}}}}'.'. Create the user-assigned identity first, or correct its id.",
             )
         if identity_id.lower() not in known and not is_allowed(ctx, ASSIGN_ACTION, found["id"]):
             raise ArmError(
-                403, "LinkedAuthorizationFailed",
+                403,
+                "LinkedAuthorizationFailed",
                 f"The client '{ctx.caller.name}' with object id '{ctx.caller.object_id}' does not have permission to "
                 f"perform action '{ASSIGN_ACTION}' on the linked scope '{found['id']}'.",
             )
-        shown[identity_id] = {"principalId": found["properties"]["principalId"],
-                              "clientId": found["properties"]["clientId"]}
+        shown[identity_id] = {
+            "principalId": found["properties"]["principalId"],
+            "clientId": found["properties"]["clientId"],
+        }
     return shown

@@ -6,9 +6,9 @@ that was first used over public endpoints (its key generated without one) refuse
 
 from __future__ import annotations
 
+from ...private_link import Member, member_fqdn
 from ..errors import ArmError
 from ..paths import ArmPath
-from ...private_link import Member, member_fqdn
 from .base import Context, PrivateLinkTarget, Rules, hidden, new_guid
 from .connections import PrivateEndpointConnectionService
 from .regions import cloud_of, geo_of
@@ -49,9 +49,12 @@ class MigrateProjectService(PrivateLinkTarget):
 
     def check_private_endpoint(self, ctx: Context, record: dict, group_id: str) -> None:
         if hidden(record)["connectivity"] == "public":
-            raise ArmError(400, "PrivateEndpointConnectivityCannotBeEnabled",
-                           f"Migrate project '{record['name']}' already uses public endpoints: the connectivity method "
-                           "of an existing project cannot be changed to private endpoints. Create a new project.")
+            raise ArmError(
+                400,
+                "PrivateEndpointConnectivityCannotBeEnabled",
+                f"Migrate project '{record['name']}' already uses public endpoints: the connectivity method "
+                "of an existing project cannot be changed to private endpoints. Create a new project.",
+            )
 
     def connections_changed(self, ctx: Context, record: dict) -> dict:
         if self.connections(ctx, record):

@@ -11,8 +11,14 @@ from .base import Context, Rules, Service
 RECORD_TYPES = ("A", "AAAA", "CNAME", "MX", "PTR", "SOA", "SRV", "TXT")
 # a record set's list of records, shown empty when none is given (the Azure CLI's recorded
 # test_PutRecordSet_IfNoneMatchFailure_ExpectError: a new A record set answers "aRecords": [])
-_RECORD_LISTS = {"A": "aRecords", "AAAA": "aaaaRecords", "MX": "mxRecords", "PTR": "ptrRecords", "SRV": "srvRecords",
-                 "TXT": "txtRecords"}
+_RECORD_LISTS = {
+    "A": "aRecords",
+    "AAAA": "aaaaRecords",
+    "MX": "mxRecords",
+    "PTR": "ptrRecords",
+    "SRV": "srvRecords",
+    "TXT": "txtRecords",
+}
 ZONE_TYPE = "Microsoft.Network/privateDnsZones"
 
 
@@ -32,9 +38,18 @@ _ASYNC = Rules(lro_patch=True, async_put=202, always_async=True)
 # every zone holds its SOA record set '@' from its creation, counted in numberOfRecordSets and listed with the others
 # (the Azure CLI's recorded test_ListRecordSetsAcrossType_DefaultRecordSetPresent_ExpectDefaultRecordSetRetrieved);
 # a private zone has no NS record set
-SOA_PROPERTIES = {"ttl": 3600, "soaRecord": {
-    "email": "azureprivatedns-host.microsoft.com", "expireTime": 2419200, "host": "internal.cloudapp.net",
-    "minimumTtl": 300, "refreshTime": 3600, "retryTime": 300, "serialNumber": 1}}
+SOA_PROPERTIES = {
+    "ttl": 3600,
+    "soaRecord": {
+        "email": "azureprivatedns-host.microsoft.com",
+        "expireTime": 2419200,
+        "host": "internal.cloudapp.net",
+        "minimumTtl": 300,
+        "refreshTime": 3600,
+        "retryTime": 300,
+        "serialNumber": 1,
+    },
+}
 
 
 class PrivateZoneService(Service):
@@ -74,8 +89,11 @@ class RecordSetService(Service):
 
     def precondition_failed(self, path: ArmPath, exists: bool) -> ArmError:
         if exists:
-            return ArmError(412, "PreconditionFailed",
-                            f"The Record set {path.name} exists already and hence cannot be created again.")
+            return ArmError(
+                412,
+                "PreconditionFailed",
+                f"The Record set {path.name} exists already and hence cannot be created again.",
+            )
         return super().precondition_failed(path, exists)
 
     def prepare(self, ctx: Context, path: ArmPath, body: dict, existing: dict | None) -> dict:
@@ -111,8 +129,9 @@ class VirtualNetworkLinkService(Service):
     requires_location = True
 
     def precondition_failed(self, path: ArmPath, exists: bool) -> ArmError:
-        return _precondition_failed(f"The Virtual Network link {path.name} for the Private DNS zone {path.names[0]}",
-                                    exists)
+        return _precondition_failed(
+            f"The Virtual Network link {path.name} for the Private DNS zone {path.names[0]}", exists
+        )
 
     def prepare(self, ctx: Context, path: ArmPath, body: dict, existing: dict | None) -> dict:
         record = super().prepare(ctx, path, body, existing)
@@ -121,7 +140,8 @@ class VirtualNetworkLinkService(Service):
             other = (link["properties"].get("virtualNetwork") or {}).get("id", "")
             if link["id"].lower() != path.key and vnet_id and other.lower() == vnet_id.lower():
                 raise ArmError(
-                    409, "Conflict",
+                    409,
+                    "Conflict",
                     f"A virtual network cannot be linked to the same zone more than once: '{vnet_id}' is already "
                     f"linked to '{path.names[0]}' by '{link['name']}'.",
                 )
@@ -141,9 +161,15 @@ def _refuse_same_name_elsewhere(ctx: Context, path: ArmPath, vnet_id: str) -> No
     for link in ctx.tx.of_type(f"{ZONE_TYPE}/virtualNetworkLinks"):
         other_zone = link["id"].rsplit("/virtualNetworkLinks/", 1)[0]
         other_vnet = (link["properties"].get("virtualNetwork") or {}).get("id") or ""
-        if (other_vnet.lower() == vnet_id.lower() and other_zone.lower() != zone_id
-                and other_zone.rsplit("/", 1)[-1].lower() == zone_name):
+        if (
+            other_vnet.lower() == vnet_id.lower()
+            and other_zone.lower() != zone_id
+            and other_zone.rsplit("/", 1)[-1].lower() == zone_name
+        ):
             name = other_zone.rsplit("/", 1)[-1]
-            raise OperationFailed("BadRequest", "A virtual network cannot be linked to multiple zones with overlapping "
-                                                f"namespaces. You tried to link virtual network with '{path.names[0]}' "
-                                                f"and '{name}' zones.")
+            raise OperationFailed(
+                "BadRequest",
+                "A virtual network cannot be linked to multiple zones with overlapping "
+                f"namespaces. You tried to link virtual network with '{path.names[0]}' "
+                f"and '{name}' zones.",
+            )

@@ -12,9 +12,9 @@ import time
 import uuid
 
 from ...geo import geo_code
+from ...private_link import Member, member_fqdn, zone_name
 from ..errors import ArmError
 from ..paths import ArmPath
-from ...private_link import Member, member_fqdn, zone_name
 from ..store import Principal
 from .base import Context, PrivateLinkTarget, Rules, Service, hidden, new_guid
 from .connections import PrivateEndpointConnectionService
@@ -25,16 +25,31 @@ VAULT_TYPE = "Microsoft.RecoveryServices/vaults"
 BACKUP, BACKUP_SECONDARY, SITE_RECOVERY = "AzureBackup", "AzureBackup_secondary", "AzureSiteRecovery"
 BACKUP_SERVICES = ("fc1", "fab1", "prot1", "rec2", "ecs1", "id1", "tel1", "wbcm1")
 SITE_RECOVERY_SERVICES = ("id1", "prot2", "rcm1", "srs1", "tel1")
-_RESOURCE_NAMES = {BACKUP: "backupResource", BACKUP_SECONDARY: "backupSecondaryResource",
-                   SITE_RECOVERY: "siteRecoveryResource"}
+_RESOURCE_NAMES = {
+    BACKUP: "backupResource",
+    BACKUP_SECONDARY: "backupSecondaryResource",
+    SITE_RECOVERY: "siteRecoveryResource",
+}
 REDUNDANCY_DEFAULTS = {"standardTierStorageRedundancy": "GeoRedundant", "crossRegionRestore": "Disabled"}
 # Azure's paired regions, for the cross-region-restore group (AzureBackup_secondary); a vault in a region not
 # listed here offers no secondary group.
 PAIRED_REGIONS = {
-    "eastus": "westus", "westus": "eastus", "eastus2": "centralus", "centralus": "eastus2", "westus2": "westcentralus",
-    "westcentralus": "westus2", "westus3": "eastus", "northeurope": "westeurope", "westeurope": "northeurope",
-    "uksouth": "ukwest", "ukwest": "uksouth", "usgovvirginia": "usgovtexas", "usgovtexas": "usgovvirginia",
-    "usgovarizona": "usgovtexas", "chinaeast2": "chinanorth2", "chinanorth2": "chinaeast2",
+    "eastus": "westus",
+    "westus": "eastus",
+    "eastus2": "centralus",
+    "centralus": "eastus2",
+    "westus2": "westcentralus",
+    "westcentralus": "westus2",
+    "westus3": "eastus",
+    "northeurope": "westeurope",
+    "westeurope": "northeurope",
+    "uksouth": "ukwest",
+    "ukwest": "uksouth",
+    "usgovvirginia": "usgovtexas",
+    "usgovtexas": "usgovvirginia",
+    "usgovarizona": "usgovtexas",
+    "chinaeast2": "chinanorth2",
+    "chinanorth2": "chinaeast2",
 }
 
 
@@ -46,8 +61,11 @@ def vault_members(vault: dict) -> dict[str, tuple[Member, ...]]:
     groups = {
         BACKUP: _backup_members(BACKUP, cloud, geo, vault_id),
         SITE_RECOVERY: tuple(
-            Member(SITE_RECOVERY, f"siteRecovery-{svc}",
-                   member_fqdn("siterecovery", cloud, f"{vault_id}-asr-pod01-{svc}", geo))
+            Member(
+                SITE_RECOVERY,
+                f"siteRecovery-{svc}",
+                member_fqdn("siterecovery", cloud, f"{vault_id}-asr-pod01-{svc}", geo),
+            )
             for svc in SITE_RECOVERY_SERVICES
         ),
     }
@@ -77,8 +95,11 @@ class VaultService(PrivateLinkTarget):
         # cross-region restore: off by default on a geo-redundant vault ("Create and configure a Recovery Services
         # vault", "Set Cross Region Restore"); newer API versions show it here. Azure accepts public access denied
         # with it on (the Backup article only says it is not supported): the runbook's guard is the article's.
-        properties["redundancySettings"] = {**REDUNDANCY_DEFAULTS, **(before.get("redundancySettings") or {}),
-                                            **(properties.get("redundancySettings") or {})}
+        properties["redundancySettings"] = {
+            **REDUNDANCY_DEFAULTS,
+            **(before.get("redundancySettings") or {}),
+            **(properties.get("redundancySettings") or {}),
+        }
         for state_key in ("privateEndpointStateForBackup", "privateEndpointStateForSiteRecovery"):
             properties[state_key] = before.get(state_key, "None")  # read-only: the connections decide
         properties.pop("privateEndpointConnections", None)  # read-only: the connections are the vault's children
@@ -96,16 +117,22 @@ class VaultService(PrivateLinkTarget):
 
     def check_private_endpoint(self, ctx: Context, record: dict, group_id: str) -> None:
         if "systemassigned" not in (record.get("identity") or {}).get("type", "").lower():
-            raise ArmError(400, "UserErrorManagedIdentityNotEnabled",
-                           f"Vault '{record['name']}' has no system-assigned managed identity: turn it on before "
-                           "creating private endpoints.")
+            raise ArmError(
+                400,
+                "UserErrorManagedIdentityNotEnabled",
+                f"Vault '{record['name']}' has no system-assigned managed identity: turn it on before "
+                "creating private endpoints.",
+            )
         # Backup's FAQ: only a vault's first Backup endpoint needs a vault that never had items; once it has an
         # approved one, more can be added and removed even with protected items
         further = group_id in (BACKUP, BACKUP_SECONDARY) and _has_approved_backup_endpoint(self, ctx, record)
         if group_id in (BACKUP, BACKUP_SECONDARY) and hidden(record).get("everHadItems") and not further:
-            raise ArmError(400, "UserErrorPrivateEndpointNotAllowedForVaultWithItems",
-                           f"Vault '{record['name']}' has, or once had, items registered or protected: private "
-                           "endpoints for Backup can only be created for a new vault. Create a new vault.")
+            raise ArmError(
+                400,
+                "UserErrorPrivateEndpointNotAllowedForVaultWithItems",
+                f"Vault '{record['name']}' has, or once had, items registered or protected: private "
+                "endpoints for Backup can only be created for a new vault. Create a new vault.",
+            )
 
     def connection_name(self, record: dict, endpoint_name: str, group_id: str, guid: str) -> str:
         service = "siterecovery" if group_id == SITE_RECOVERY else "backup"
@@ -166,13 +193,18 @@ class PrivateLinkResourceService(_VaultChild):
             if group != SITE_RECOVERY:
                 zones += [zone_name("queue", cloud), zone_name("blob", cloud)]
             name = _RESOURCE_NAMES[group]
-            resources.append({
-                "id": f"{vault['id']}/privateLinkResources/{name}",
-                "name": name,
-                "type": f"{VAULT_TYPE}/privateLinkResources",
-                "properties": {"groupId": group, "requiredMembers": [m.name for m in members],
-                               "requiredZoneNames": zones},
-            })
+            resources.append(
+                {
+                    "id": f"{vault['id']}/privateLinkResources/{name}",
+                    "name": name,
+                    "type": f"{VAULT_TYPE}/privateLinkResources",
+                    "properties": {
+                        "groupId": group,
+                        "requiredMembers": [m.name for m in members],
+                        "requiredZoneNames": zones,
+                    },
+                }
+            )
         return resources
 
 
@@ -204,15 +236,22 @@ class ReplicationUsageService(_VaultChild):
 
     def items(self, ctx: Context, vault: dict) -> list[dict]:
         state = hidden(vault)
-        return [{
-            "monitoringSummary": {"unHealthyVmCount": 0, "unHealthyProviderCount": 0, "eventsCount": 0,
-                                  "deprecatedProviderCount": 0, "supportedProviderCount": 0,
-                                  "unsupportedProviderCount": 0},
-            "jobsSummary": {"failedJobs": 0, "suspendedJobs": 0, "inProgressJobs": 0},
-            "protectedItemCount": state.get("replicatedItems", 0),
-            "registeredServersCount": state.get("replicationServers", 0),
-            "recoveryPlanCount": 0,
-        }]
+        return [
+            {
+                "monitoringSummary": {
+                    "unHealthyVmCount": 0,
+                    "unHealthyProviderCount": 0,
+                    "eventsCount": 0,
+                    "deprecatedProviderCount": 0,
+                    "supportedProviderCount": 0,
+                    "unsupportedProviderCount": 0,
+                },
+                "jobsSummary": {"failedJobs": 0, "suspendedJobs": 0, "inProgressJobs": 0},
+                "protectedItemCount": state.get("replicatedItems", 0),
+                "registeredServersCount": state.get("replicationServers", 0),
+                "recoveryPlanCount": 0,
+            }
+        ]
 
 
 class ConnectionOperationStatusService(Service):
@@ -245,17 +284,24 @@ def _identity(ctx: Context, record: dict, existing: dict | None) -> dict:
     if "UserAssigned" in kinds:
         assigned = wanted.get("userAssignedIdentities") or {}
         if not assigned:
-            raise ArmError(400, "MissingIdentityIds",
-                           "The identity ids must not be null or empty for 'UserAssigned' identity type.")
-        identity["userAssignedIdentities"] = assigned_identities(ctx, record["id"], assigned,
-                                                                 before.get("userAssignedIdentities") or {})
+            raise ArmError(
+                400,
+                "MissingIdentityIds",
+                "The identity ids must not be null or empty for 'UserAssigned' identity type.",
+            )
+        identity["userAssignedIdentities"] = assigned_identities(
+            ctx, record["id"], assigned, before.get("userAssignedIdentities") or {}
+        )
     if "SystemAssigned" not in kinds:
         return identity
     if before.get("principalId"):
         return {**identity, "principalId": before["principalId"]}
     object_id = new_guid(ctx, "managed-identity")
-    ctx.tx.add_principal(Principal(object_id, record["name"], "ServicePrincipal", identity["tenantId"],
-                                   ctx.now + ctx.settings.principal_delay))
+    ctx.tx.add_principal(
+        Principal(
+            object_id, record["name"], "ServicePrincipal", identity["tenantId"], ctx.now + ctx.settings.principal_delay
+        )
+    )
     return {**identity, "principalId": object_id}
 
 
@@ -264,6 +310,10 @@ def _identity_kinds(value: str | None) -> list[str]:
     given = {part.strip().lower() for part in (value or "None").split(",")} - {"none", ""}
     unknown = given - {"systemassigned", "userassigned"}
     if unknown:
-        raise ArmError(400, "BadRequest", f"The identity type '{value}' is not one of None, SystemAssigned, "
-                                          "UserAssigned or 'SystemAssigned, UserAssigned'.")
+        raise ArmError(
+            400,
+            "BadRequest",
+            f"The identity type '{value}' is not one of None, SystemAssigned, "
+            "UserAssigned or 'SystemAssigned, UserAssigned'.",
+        )
     return [kind for kind in ("SystemAssigned", "UserAssigned") if kind.lower() in given]

@@ -35,7 +35,8 @@ class ResourceGroupService(Service):
         record.pop("etag", None)
         if existing and existing["location"] != record["location"]:
             raise ArmError(
-                409, "InvalidResourceGroupLocation",
+                409,
+                "InvalidResourceGroupLocation",
                 f"Invalid resource group location '{record['location']}'. The Resource group already exists in "
                 f"location '{existing['location']}'.",
             )

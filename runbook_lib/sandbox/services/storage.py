@@ -25,6 +25,8 @@ def private_link_groups(record: dict) -> tuple[str, ...]:
     if (record.get("sku") or {}).get("name") not in READ_ACCESS_SKUS:
         return PRIMARY_GROUPS
     return tuple(g for p in PRIMARY_GROUPS for g in ((p,) if p == "file" else (p, f"{p}{SECONDARY}")))
+
+
 PRIVATE_LINK_RESOURCES = "Microsoft.Storage/storageAccounts/privateLinkResources"
 
 
@@ -79,15 +81,17 @@ class StorageAccountService(PrivateLinkTarget):
 
     def check_private_endpoint(self, ctx: Context, record: dict, group_id: str) -> None:
         if record.get("kind") != "StorageV2":
-            raise ArmError(400, "PrivateEndpointNotSupportedForStorageKind",
-                           f"Storage account '{record['name']}' is of kind {record.get('kind')}: private endpoints can "
-                           "be created only on general-purpose v2 (StorageV2) accounts.")
+            raise ArmError(
+                400,
+                "PrivateEndpointNotSupportedForStorageKind",
+                f"Storage account '{record['name']}' is of kind {record.get('kind')}: private endpoints can "
+                "be created only on general-purpose v2 (StorageV2) accounts.",
+            )
 
 
 class StoragePrivateEndpointConnectionService(PrivateEndpointConnectionService):
     types = ("Microsoft.Storage/storageAccounts/privateEndpointConnections",)
     rules = Rules(lro_put=False, lro_delete=False, created=200)  # put answers 200 only
-
 
 
 class StoragePrivateLinkResourceService(Service):
@@ -101,10 +105,19 @@ class StoragePrivateLinkResourceService(Service):
         if account is None:
             return []
         cloud = cloud_of(account, default="public")
-        return [{"id": f"{account['id']}/privateLinkResources/{group}", "name": group, "type": PRIVATE_LINK_RESOURCES,
-                 "properties": {"groupId": group, "requiredMembers": [group],
-                                "requiredZoneNames": [zone_name(group.removesuffix(SECONDARY), cloud)]}}
-                for group in private_link_groups(account)]
+        return [
+            {
+                "id": f"{account['id']}/privateLinkResources/{group}",
+                "name": group,
+                "type": PRIVATE_LINK_RESOURCES,
+                "properties": {
+                    "groupId": group,
+                    "requiredMembers": [group],
+                    "requiredZoneNames": [zone_name(group.removesuffix(SECONDARY), cloud)],
+                },
+            }
+            for group in private_link_groups(account)
+        ]
 
     def lookup(self, ctx: Context, path: ArmPath) -> dict | None:
         return next((r for r in self.collection(ctx, path) if r["name"].lower() == path.name.lower()), None)

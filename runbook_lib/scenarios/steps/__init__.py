@@ -13,16 +13,39 @@ from __future__ import annotations
 from .dns import DnsRecords, IntegrateZones, LinkZones, record_plan_rows, zone_rows
 from .endpoint import ApproveEndpoint, CreateEndpoint, approval_row, free_location, zone_group_row
 from .identity import AllowTrustedServices, EnableIdentity, GrantIdentity, GrantStorageRoles
+from .parameters import EndpointParameters, VaultEndpointParameters, vault_of, vault_principal
 from .prerequisites import Prerequisites, addresses_row, rights_row
 from .validate import Validate, validated_endpoints
-from .parameters import EndpointParameters, VaultEndpointParameters, vault_of, vault_principal
 from .vault import CreateVault, DenyPublicAccess
 from .zone_guard import ZoneOverwriteGuard, live_records_of_others, overwrite_reason
 
 __all__ = [
-    "AllowTrustedServices", "ApproveEndpoint", "CreateEndpoint", "CreateVault", "DenyPublicAccess", "DnsRecords",
-    "EnableIdentity", "EndpointParameters", "GrantIdentity", "GrantStorageRoles", "IntegrateZones", "LinkZones",
-    "Prerequisites", "Validate", "VaultEndpointParameters", "ZoneOverwriteGuard", "addresses_row", "approval_row",
-    "free_location", "live_records_of_others", "overwrite_reason", "record_plan_rows", "rights_row", "vault_of",
-    "vault_principal", "validated_endpoints", "zone_group_row", "zone_rows",
+    "AllowTrustedServices",
+    "ApproveEndpoint",
+    "CreateEndpoint",
+    "CreateVault",
+    "DenyPublicAccess",
+    "DnsRecords",
+    "EnableIdentity",
+    "EndpointParameters",
+    "GrantIdentity",
+    "GrantStorageRoles",
+    "IntegrateZones",
+    "LinkZones",
+    "Prerequisites",
+    "Validate",
+    "VaultEndpointParameters",
+    "ZoneOverwriteGuard",
+    "addresses_row",
+    "approval_row",
+    "free_location",
+    "live_records_of_others",
+    "overwrite_reason",
+    "record_plan_rows",
+    "rights_row",
+    "validated_endpoints",
+    "vault_of",
+    "vault_principal",
+    "zone_group_row",
+    "zone_rows",
 ]

@@ -29,10 +29,22 @@ def zone_rows(run: Run, zones_group: str, zone_names: list[str], reason: str = "
     for zone in zone_names:
         zone_id = f"{zones_group}/providers/Microsoft.Network/privateDnsZones/{zone}"
         # written as `dns apply` writes zones: If-None-Match, and a zone another run made meanwhile is already made
-        plan = RecordPlan(zones_group, DEFAULT_TTL, pd.DataFrame([dict.fromkeys(COLUMNS, "") | {
-            "Kind": "zone", "Zone": zone.lower(), "Name": zone.lower(), "Action": "create"}], columns=COLUMNS))
-        rows.append(_settled_zone_row(run, zone_id) if zone.lower() in existing else
-                    create(zone_id, "global", _apply_row(run, plan, plan.table.index[0], zone_id), reason))
+        plan = RecordPlan(
+            zones_group,
+            DEFAULT_TTL,
+            pd.DataFrame(
+                [
+                    dict.fromkeys(COLUMNS, "")
+                    | {"Kind": "zone", "Zone": zone.lower(), "Name": zone.lower(), "Action": "create"}
+                ],
+                columns=COLUMNS,
+            ),
+        )
+        rows.append(
+            _settled_zone_row(run, zone_id)
+            if zone.lower() in existing
+            else create(zone_id, "global", _apply_row(run, plan, plan.table.index[0], zone_id), reason)
+        )
     return rows
 
 
@@ -69,8 +81,13 @@ class IntegrateZones(Step):
         vault = vault_of(run)
         zones = self.zones(vault.location if vault else p.location)
         return zone_rows(run, p.zones_resource_group, zones) + [
-            zone_group_row(run, p.endpoint_id, [p.zone_id(z) for z in zones],
-                           "Azure writes the endpoint's records into these zones")]
+            zone_group_row(
+                run,
+                p.endpoint_id,
+                [p.zone_id(z) for z in zones],
+                "Azure writes the endpoint's records into these zones",
+            )
+        ]
 
 
 class LinkZones(Step):
@@ -89,8 +106,7 @@ class LinkZones(Step):
         vault = vault_of(run)
         if vault is None:
             return [unchanged(p.zones_resource_group, reason="after the vault exists")]
-        plan = plan_links(run.clients, self.zones(vault.location), p.zones_resource_group,
-                          [p.vnet_id, *p.link_vnets])
+        plan = plan_links(run.clients, self.zones(vault.location), p.zones_resource_group, [p.vnet_id, *p.link_vnets])
         rows = record_plan_rows(run, plan, lambda row: f"{p.zone_id(row['Zone'])}/virtualNetworkLinks/{row['Name']}")
         return [_settled_link_row(run, row) if row.action == Action.UNCHANGED else row for row in rows]
 
@@ -104,8 +120,7 @@ class DnsRecords(Step):
     def plan(self, run: Run) -> list[Row]:
         p: VaultEndpointParameters = run.params
         if p.dns == "custom":
-            return [unchanged(p.endpoint_id, reason="custom DNS: `runbook dns export` gives your DNS server's "
-                                                    "records")]
+            return [unchanged(p.endpoint_id, reason="custom DNS: `runbook dns export` gives your DNS server's records")]
         if endpoints.get_endpoint(run.clients, p.endpoint_id) is None:
             return [unchanged(p.endpoint_id, reason="after the endpoint exists")]
         entries = ready_entries(entries_for(run.clients, [p.endpoint_id]))
@@ -124,9 +139,14 @@ def record_plan_rows(run: Run, plan: RecordPlan, resource) -> list[Row]:
         elif row["Action"] == "conflict" and row["Kind"] == "link":
             rows.append(blocked(resource(row), row["Reason"]))  # Azure refuses the link: the fix is in the reason
         elif row["Action"] == "conflict":
-            rows.append(blocked(resource(row), f"holds {row['Current']}, not {row['Desired']}: another endpoint's "
-                                               "or a stale record; check it, then `runbook dns apply "
-                                               "--overwrite-conflicts`"))
+            rows.append(
+                blocked(
+                    resource(row),
+                    f"holds {row['Current']}, not {row['Desired']}: another endpoint's "
+                    "or a stale record; check it, then `runbook dns apply "
+                    "--overwrite-conflicts`",
+                )
+            )
         elif run.will_change("zones"):
             rows.append(unchanged(resource(row), reason=f"once step 'zones' has created {row['Zone']}"))
         else:
@@ -138,18 +158,22 @@ def _apply_row(run: Run, plan: RecordPlan, index, resource: str):
     """The write of one row of ``plan`` (through dns.records, which converges with runs at the same time): (what
     it made, its request id); AlreadyMade when another run made it meanwhile; ConcurrentChange when another run
     made something else there (the engine journals each)."""
+
     def write():
         journal = Journal()
         # the step 'prerequisites' checked the caller's rights up front
-        done = apply_plan(run.clients, RecordPlan(plan.zones, plan.ttl, plan.table.loc[[index]]), journal=journal,
-                          check_rights=False)
+        done = apply_plan(
+            run.clients, RecordPlan(plan.zones, plan.ttl, plan.table.loc[[index]]), journal=journal, check_rights=False
+        )
         result = done["Result"].iloc[0]
         if result == ALREADY_MADE:
             check = next((e for e in journal.entries if isinstance(e, CheckResult)), None)  # what dns.records saw
-            return AlreadyMade(check.resource if check else resource,
-                               f"{ALREADY_MADE}: {check.detail if check else 'in place'}"), None
+            return AlreadyMade(
+                check.resource if check else resource, f"{ALREADY_MADE}: {check.detail if check else 'in place'}"
+            ), None
         if result.startswith(f"{CONFLICT}:"):
             raise ConcurrentChange(f"{resource.rsplit('/', 1)[-1]}: {result.removeprefix(f'{CONFLICT}: ')}")
         change = journal.changes[0]
         return SimpleNamespace(id=change.resource_id), change.request_id
+
     return write

@@ -32,13 +32,22 @@ class EnableIdentity(Step):
             return [unchanged(vault.id, identity_text(text_of(vault.identity.type), user_assigned))]
         identity = {"type": "SystemAssigned"}
         if user_assigned:
-            identity = {"type": "SystemAssigned, UserAssigned",
-                        "userAssignedIdentities": {identity_id: {} for identity_id in user_assigned}}
+            identity = {
+                "type": "SystemAssigned, UserAssigned",
+                "userAssignedIdentities": {identity_id: {} for identity_id in user_assigned},
+            }
         write = vaults.update_vault(run.clients, vault.id, {"identity": identity})
         before = text_of(vault.identity.type if vault.identity else None) or "None"
         kept = "; the user-assigned identities stay" if user_assigned else ""
-        return [update(vault.id, identity_text(before, user_assigned), identity_text(identity["type"], user_assigned),
-                       write, f"before any endpoint; never switched off again{kept}")]
+        return [
+            update(
+                vault.id,
+                identity_text(before, user_assigned),
+                identity_text(identity["type"], user_assigned),
+                write,
+                f"before any endpoint; never switched off again{kept}",
+            )
+        ]
 
 
 def identity_text(kind: str, user_assigned: list[str]) -> str:
@@ -54,46 +63,59 @@ class GrantIdentity(Step):
 
     id, title = "identity-roles", "Let the vault's identity create endpoints and DNS records"
 
-    def __init__(self, source=None, *, grants: Sequence[Grant] = (), custom_roles: Sequence[CustomRole] = (),
-                 **names):
+    def __init__(self, source=None, *, grants: Sequence[Grant] = (), custom_roles: Sequence[CustomRole] = (), **names):
         super().__init__(source, **names)
         self.grants, self.custom_roles = tuple(grants), tuple(custom_roles)
 
     def plan(self, run: Run) -> list[Row]:
         principal = vault_principal(run)
-        definitions = {(role.name, subscription): row
-                       for role, subscription, row in definition_rows(run, self.grants, self.custom_roles)}
+        definitions = {
+            (role.name, subscription): row
+            for role, subscription, row in definition_rows(run, self.grants, self.custom_roles)
+        }
         rows = [row for row in definitions.values()]
         for scope, role in self.grants:
             definition = definitions.get((role, parse_id(scope).subscription))
             state = definition.action if definition is not None else Action.UNCHANGED  # of the role's definition
             if state == Action.BLOCKED:
-                rows.append(blocked(scope, f"{role} for the vault's identity: its role definition is not as the "
-                                           "article documents it (see above)"))
+                rows.append(
+                    blocked(
+                        scope,
+                        f"{role} for the vault's identity: its role definition is not as the "
+                        "article documents it (see above)",
+                    )
+                )
             elif principal and state == Action.UNCHANGED and role in roles.roles_held(run.clients, scope, principal):
                 rows.append(unchanged(scope, role))
             else:
                 waits = [] if principal else ["once the vault and its identity exist"]
                 if state == Action.CREATE:
                     waits.append("once its role definition exists")
-                rows.append(create(scope, f"{role} for the vault's identity", self._assign(run, scope, role),
-                                   "; ".join(waits)))
-        return rows or [unchanged(run.params.vault, reason="the service documents no roles on resource groups for "
-                                                           "the vault's identity")]
+                rows.append(
+                    create(scope, f"{role} for the vault's identity", self._assign(run, scope, role), "; ".join(waits))
+                )
+        return rows or [
+            unchanged(
+                run.params.vault, reason="the service documents no roles on resource groups for the vault's identity"
+            )
+        ]
 
     def _assign(self, run: Run, scope: str, role: str) -> Write:
         return roles.role_assignment_write(run.clients, scope, role, lambda: vault_of(run).identity.principal_id)
 
 
-def definition_rows(run: Run, grants: Sequence[Grant],
-                    custom_roles: Sequence[CustomRole]) -> list[tuple[CustomRole, str, Row]]:
+def definition_rows(
+    run: Run, grants: Sequence[Grant], custom_roles: Sequence[CustomRole]
+) -> list[tuple[CustomRole, str, Row]]:
     """(role, subscription, row) for each of ``custom_roles`` that ``grants`` names, in each subscription it is
     assigned in: created where missing; one of the same name that differs is never changed (a blocked row)."""
     custom = {role.name: role for role in custom_roles}
     needed = dict.fromkeys((custom[role], parse_id(scope).subscription) for scope, role in grants if role in custom)
     known = dict.fromkeys([parse_id(run.params.vault).subscription] + [parse_id(s).subscription for s, _ in grants])
-    return [(role, subscription, _definition_row(run, role, subscription, [s for s in known if s != subscription]))
-            for role, subscription in needed]
+    return [
+        (role, subscription, _definition_row(run, role, subscription, [s for s in known if s != subscription]))
+        for role, subscription in needed
+    ]
 
 
 def _definition_row(run: Run, role: CustomRole, subscription: str, others: list[str]) -> Row:
@@ -105,29 +127,40 @@ def _definition_row(run: Run, role: CustomRole, subscription: str, others: list[
         for other in others:
             elsewhere = roles.find_role_definition(run.clients, f"/subscriptions/{other}", role.name)
             if elsewhere is not None:
-                return blocked(elsewhere.id, f"a custom role named {role.name} exists in this directory, assignable "
-                                             f"in {', '.join(elsewhere.assignable_scopes or [])} but not in "
-                                             f"subscription {subscription}, and a second one of that name cannot be "
-                                             f"made: have its owner add /subscriptions/{subscription} to its "
-                                             "assignable scopes, or use identity_roles: contributor")
-        return create(role.definition_id(subscription), documented,
-                      roles.role_definition_write(run.clients, subscription, role),
-                      f"assignable in subscription {subscription} (Create roles and permissions manually)")
+                return blocked(
+                    elsewhere.id,
+                    f"a custom role named {role.name} exists in this directory, assignable "
+                    f"in {', '.join(elsewhere.assignable_scopes or [])} but not in "
+                    f"subscription {subscription}, and a second one of that name cannot be "
+                    f"made: have its owner add /subscriptions/{subscription} to its "
+                    "assignable scopes, or use identity_roles: contributor",
+                )
+        return create(
+            role.definition_id(subscription),
+            documented,
+            roles.role_definition_write(run.clients, subscription, role),
+            f"assignable in subscription {subscription} (Create roles and permissions manually)",
+        )
     if roles.actions_of(existing) == {action.lower() for action in role.actions}:
         return unchanged(existing.id, documented)
     actions = sorted(a for p in existing.permissions or [] for a in p.actions or [])
-    return blocked(existing.id, f"a custom role named {role.name} exists with the actions {', '.join(actions)}, not "
-                                f"{', '.join(role.actions)}: this runbook never changes it; have its owner make it "
-                                "as documented, or use identity_roles: contributor")
+    return blocked(
+        existing.id,
+        f"a custom role named {role.name} exists with the actions {', '.join(actions)}, not "
+        f"{', '.join(role.actions)}: this runbook never changes it; have its owner make it "
+        "as documented, or use identity_roles: contributor",
+    )
 
 
 def definition_scopes(run: Run, grants: Sequence[Grant], custom_roles: Sequence[CustomRole]) -> list[str]:
     """The resource groups where a custom role definition this run creates is assigned (the caller then needs
     Microsoft.Authorization/roleDefinitions/write there, and at their subscription)."""
-    creating = {(role.name, subscription) for role, subscription, row in definition_rows(run, grants, custom_roles)
-                if row.action == Action.CREATE}
-    return list(dict.fromkeys(scope for scope, role in grants
-                              if (role, parse_id(scope).subscription) in creating))
+    creating = {
+        (role.name, subscription)
+        for role, subscription, row in definition_rows(run, grants, custom_roles)
+        if row.action == Action.CREATE
+    }
+    return list(dict.fromkeys(scope for scope, role in grants if (role, parse_id(scope).subscription) in creating))
 
 
 class GrantStorageRoles(GrantIdentity):
@@ -144,10 +177,17 @@ class GrantStorageRoles(GrantIdentity):
         rows = []
         for account in self.accounts(run):
             held = roles.roles_held(run.clients, account.id, principal) if principal else set()
-            rows += [unchanged(account.id, role, f"{account.tier} account") if role in held else
-                     create(account.id, f"{role} for the vault's identity", self._assign(run, account.id, role),
-                            f"{account.tier} account" + ("" if principal else "; once the vault's identity exists"))
-                     for role in account.identity_roles]
+            rows += [
+                unchanged(account.id, role, f"{account.tier} account")
+                if role in held
+                else create(
+                    account.id,
+                    f"{role} for the vault's identity",
+                    self._assign(run, account.id, role),
+                    f"{account.tier} account" + ("" if principal else "; once the vault's identity exists"),
+                )
+                for role in account.identity_roles
+            ]
         return rows or [unchanged(run.params.vault, reason="no storage account given")]
 
 
@@ -167,7 +207,13 @@ class AllowTrustedServices(Step):
                 continue
             body = storage.allow_trusted_services_body(run.clients, account.id)
             write = storage.update_account(run.clients, account.id, body)
-            rows.append(update(account.id, "trusted Microsoft services blocked",
-                               body["properties"]["networkAcls"]["bypass"], write,
-                               "the vault writes to the account as a trusted Microsoft service"))
+            rows.append(
+                update(
+                    account.id,
+                    "trusted Microsoft services blocked",
+                    body["properties"]["networkAcls"]["bypass"],
+                    write,
+                    "the vault writes to the account as a trusted Microsoft service",
+                )
+            )
         return rows or [unchanged(run.params.vault, reason="no storage account given")]

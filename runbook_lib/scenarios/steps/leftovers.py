@@ -23,14 +23,22 @@ def leftover_row(resource_id: str, resource: Any, rewrite: Write) -> Row | None:
     state = arm.provisioning_state(resource)
     name = name_of(resource_id)
     if arm.failed(resource):
-        return update(resource_id, arm.FAILED, arm.SUCCEEDED, rewrite,
-                      f"{name} is Failed (its last operation failed: left by an earlier run or another tool): put "
-                      "again as it is, which is how Azure brings a Failed resource back to Succeeded")
+        return update(
+            resource_id,
+            arm.FAILED,
+            arm.SUCCEEDED,
+            rewrite,
+            f"{name} is Failed (its last operation failed: left by an earlier run or another tool): put "
+            "again as it is, which is how Azure brings a Failed resource back to Succeeded",
+        )
     if arm.in_progress(resource):
         waited = _duration(arm.SETTLE_SECONDS)
-        return blocked(resource_id, f"{name} is still {state} after {waited}: an operation on it (an earlier run's, or "
-                                    "someone else's) has not finished; check its activity log in the Azure portal, and "
-                                    "run again once it shows Succeeded or Failed")
+        return blocked(
+            resource_id,
+            f"{name} is still {state} after {waited}: an operation on it (an earlier run's, or "
+            "someone else's) has not finished; check its activity log in the Azure portal, and "
+            "run again once it shows Succeeded or Failed",
+        )
     return None
 
 

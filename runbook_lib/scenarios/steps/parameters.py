@@ -10,8 +10,18 @@ from ...azure.ids import name_of, parse_id
 from ...dns.choices import DEFAULT_TTL
 from ...dns.links import link_name
 from ...engine import Run, ScenarioParameters
-from ...engine.fields import DerivedName, refuse_bad_derived_names
-from ...engine.fields import EndpointName, Nameserver, Region, ResourceGroupId, SubnetId, Ttl, VaultId, VnetId
+from ...engine.fields import (
+    DerivedName,
+    EndpointName,
+    Nameserver,
+    Region,
+    ResourceGroupId,
+    SubnetId,
+    Ttl,
+    VaultId,
+    VnetId,
+    refuse_bad_derived_names,
+)
 from ...names import NameKind
 from ...ops import vaults
 
@@ -34,9 +44,11 @@ class EndpointParameters(ScenarioParameters):
         """The names this run derives from its parameters besides the ones they give (Azure's rules apply): the
         zone links named after the VNets (with a hash when another VNet of that name holds the plain name)."""
         vnets = [("subnet", self.vnet_id), *(("link_vnets", vnet) for vnet in self.link_vnets)]
-        return [DerivedName(parameter, f"the zones' link to {name_of(vnet)}", NameKind.VIRTUAL_NETWORK_LINK, name)
-                for parameter, vnet in vnets
-                for name in dict.fromkeys((link_name(vnet, ()), link_name(vnet, {link_name(vnet, ())})))]
+        return [
+            DerivedName(parameter, f"the zones' link to {name_of(vnet)}", NameKind.VIRTUAL_NETWORK_LINK, name)
+            for parameter, vnet in vnets
+            for name in dict.fromkeys((link_name(vnet, ()), link_name(vnet, {link_name(vnet, ())})))
+        ]
 
     @model_validator(mode="after")
     def _derived_names_keep_azure_rules(self):

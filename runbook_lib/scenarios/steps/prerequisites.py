@@ -30,9 +30,19 @@ class Prerequisites(Step):
 
     id, title = "prerequisites", "Check the caller's rights and the subnet's free addresses"
 
-    def __init__(self, source=None, *, group_id: str, members: int, members_why: str,
-                 recommended: int | None = None, recommended_why: str = "", grants: Sequence[Grant] = (),
-                 custom_roles: Sequence[CustomRole] = (), **names):
+    def __init__(
+        self,
+        source=None,
+        *,
+        group_id: str,
+        members: int,
+        members_why: str,
+        recommended: int | None = None,
+        recommended_why: str = "",
+        grants: Sequence[Grant] = (),
+        custom_roles: Sequence[CustomRole] = (),
+        **names,
+    ):
         super().__init__(source, **names)
         self.group_id, self.members, self.members_why = group_id, members, members_why
         self.recommended, self.recommended_why = recommended, recommended_why
@@ -45,18 +55,30 @@ class Prerequisites(Step):
         except HttpResponseError as error:
             if error.status_code != 403:
                 raise
-            return [blocked(p.vault, f"the caller may not even read what this runbook works on "
-                                     f"({arm_error(error)[0]}): it needs Owner, or Contributor and "
-                                     "User Access Administrator, on the vault's, the endpoint's and the zones' "
-                                     "resource groups")]
+            return [
+                blocked(
+                    p.vault,
+                    f"the caller may not even read what this runbook works on "
+                    f"({arm_error(error)[0]}): it needs Owner, or Contributor and "
+                    "User Access Administrator, on the vault's, the endpoint's and the zones' "
+                    "resource groups",
+                )
+            ]
         rows = [rights_row(run, scope, actions) for scope, actions in needs.items()]
         existing = endpoints.get_endpoint(run.clients, p.endpoint_id)
         if existing is not None and (refusal := ownership_row(run, existing, p.vault, self.group_id, p.subnet)):
             rows.append(refusal)  # before the first write: the run would otherwise set up the vault for nothing
         if existing is None:
-            rows.append(addresses_row(run, p.subnet, self.members,
-                                      f"{self.group_id} needs {self.members} ({self.members_why})",
-                                      self.recommended, self.recommended_why))
+            rows.append(
+                addresses_row(
+                    run,
+                    p.subnet,
+                    self.members,
+                    f"{self.group_id} needs {self.members} ({self.members_why})",
+                    self.recommended,
+                    self.recommended_why,
+                )
+            )
         return rows
 
     def needs(self, run: Run) -> dict[str, list[str]]:
@@ -75,7 +97,8 @@ class Prerequisites(Step):
             needs.setdefault(scope, []).append("Microsoft.Authorization/roleDefinitions/write")
         if endpoints.get_endpoint(run.clients, p.endpoint_id) is None:
             needs.setdefault(parse_id(p.endpoint_id).resource_group_id, []).append(
-                "Microsoft.Network/privateEndpoints/write")
+                "Microsoft.Network/privateEndpoints/write"
+            )
         return needs
 
 
@@ -86,21 +109,29 @@ def rights_row(run: Run, scope: str, actions: list[str]) -> Row:
     except ResourceNotFoundError:
         return blocked(scope, "no such resource group: create it, or name another")
     if missing:
-        return blocked(scope, f"the caller may not {', '.join(missing)} here: it needs Owner, or Contributor and "
-                              "User Access Administrator (ask the owner, or let them run these steps)")
+        return blocked(
+            scope,
+            f"the caller may not {', '.join(missing)} here: it needs Owner, or Contributor and "
+            "User Access Administrator (ask the owner, or let them run these steps)",
+        )
     return unchanged(scope, reason="the caller's rights suffice")
 
 
-def addresses_row(run: Run, subnet_id: str, needed: int, why: str, recommended: int | None = None,
-                  recommended_why: str = "") -> Row:
+def addresses_row(
+    run: Run, subnet_id: str, needed: int, why: str, recommended: int | None = None, recommended_why: str = ""
+) -> Row:
     """Blocked when the subnet has fewer than ``needed`` free addresses (``why`` says who needs them); below
     ``recommended`` it passes with a reason starting 'warning:' (``recommended_why`` says why more may be needed)."""
     free = free_addresses(run.clients, subnet_id)
     if free < needed:
         return blocked(subnet_id, f"{free} free addresses, and {why}: choose a larger subnet")
     if recommended is not None and free < recommended:
-        return unchanged(subnet_id, free, f"warning: {free} free addresses, {needed} needed, but {recommended_why}: "
-                                          f"a subnet with {recommended} or more free is safer")
+        return unchanged(
+            subnet_id,
+            free,
+            f"warning: {free} free addresses, {needed} needed, but {recommended_why}: "
+            f"a subnet with {recommended} or more free is safer",
+        )
     return unchanged(subnet_id, free, f"{free} free addresses, {needed} needed")
 
 
@@ -123,9 +154,11 @@ def room_for_storage_endpoints(stage: Stage, count: int, event: str) -> Callable
         free = free_addresses(run.clients, subnet_id)
         if free >= missing:
             return None
-        return (f"{subnet_id.rsplit('/', 1)[-1]} has {free} free addresses, and Azure Backup adds {missing} "
-                f"_{stage} endpoint(s) there at the {event} (the {event} fails without them): free addresses in "
-                f"that subnet first, then do it and confirm it")
+        return (
+            f"{subnet_id.rsplit('/', 1)[-1]} has {free} free addresses, and Azure Backup adds {missing} "
+            f"_{stage} endpoint(s) there at the {event} (the {event} fails without them): free addresses in "
+            f"that subnet first, then do it and confirm it"
+        )
 
     return check
 
@@ -139,18 +172,24 @@ def storage_endpoints_made(stage: Stage, groups: tuple[str, ...], event: str) ->
     def observe(run: Run) -> str | None:
         endpoint = endpoints.get_endpoint(run.clients, run.params.endpoint_id)
         if endpoint is None:
-            return (f"the vault's endpoint {run.params.endpoint_name} does not exist, so Azure Backup made no "
-                    f"_{stage} endpoints: run the steps before this one first")
+            return (
+                f"the vault's endpoint {run.params.endpoint_name} does not exist, so Azure Backup made no "
+                f"_{stage} endpoints: run the steps before this one first"
+            )
         made = _storage_endpoints(run, endpoint.id, stage)
         missing = [group for group in groups if not any(e.name.lower().endswith(f"_{group}") for e in made)]
         if missing:
-            return (f"Azure Backup has not created the _{stage} {' and '.join(missing)} endpoint(s) beside "
-                    f"{endpoint.name} yet: the {event} may still be running, or failed (see Backup jobs in the "
-                    "vault); confirm again once it has succeeded")
+            return (
+                f"Azure Backup has not created the _{stage} {' and '.join(missing)} endpoint(s) beside "
+                f"{endpoint.name} yet: the {event} may still be running, or failed (see Backup jobs in the "
+                "vault); confirm again once it has succeeded"
+            )
         pending = [f"{e.name} is {state}" for e in made if (state := endpoints.connection_state(e)) != "Approved"]
         if pending:
-            return (f"{'; '.join(pending)}, not Approved: approve it (storage account > Networking > Private "
-                    f"endpoint connections), or the {event} cannot reach the storage")
+            return (
+                f"{'; '.join(pending)}, not Approved: approve it (storage account > Networking > Private "
+                f"endpoint connections), or the {event} cannot reach the storage"
+            )
         return None
 
     return observe

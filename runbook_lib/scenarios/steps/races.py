@@ -9,9 +9,9 @@ from collections.abc import Callable
 
 from azure.core.exceptions import HttpResponseError
 
+from ...azure.errors import arm_code
 from ...azure.ids import name_of
 from ...azure.requests import ALREADY_MADE, AlreadyMade, Write
-from ...azure.errors import arm_code
 from ...engine import Action, Row
 from ...errors import ConcurrentChange
 
@@ -22,6 +22,7 @@ def after_another_run(write: Write, replan: Callable[[], Row]) -> Write:
     """``write``; when ARM answers that another operation on the resource runs, the row ``replan`` plans now:
     nothing to do is AlreadyMade (the other run made it), a change still to make is made, a blocked row (what the
     other run made differs) is a ConcurrentChange with its reason."""
+
     def converging():
         try:
             return write()
@@ -34,4 +35,5 @@ def after_another_run(write: Write, replan: Callable[[], Row]) -> Write:
         if row.action == Action.BLOCKED:
             raise ConcurrentChange(f"{name_of(row.resource)}: {row.reason}")
         return row.write()
+
     return converging

@@ -21,9 +21,11 @@ def servers_registered(who: str, where: str) -> Reason:
             return _no_vault(run)
         if counts.get("registered_servers_count"):
             return None
-        return (f"the vault {parse_id(run.params.vault).name} shows no registered server yet (registeredServersCount "
-                f"0): the registration of {who} may still be running, or failed; confirm again once {where} lists "
-                "it as registered")
+        return (
+            f"the vault {parse_id(run.params.vault).name} shows no registered server yet (registeredServersCount "
+            f"0): the registration of {who} may still be running, or failed; confirm again once {where} lists "
+            "it as registered"
+        )
 
     return observe
 
@@ -38,9 +40,11 @@ def machines_replicated(at_least: int, where: str) -> Reason:
         held = counts.get("protected_item_count", 0)
         if held >= at_least:
             return None
-        return (f"the vault {parse_id(run.params.vault).name} holds {held} replicated item(s) (protectedItemCount), "
-                f"{at_least} expected by now: replication may still be being enabled, or failed; confirm again once "
-                f"{where} lists the machines")
+        return (
+            f"the vault {parse_id(run.params.vault).name} holds {held} replicated item(s) (protectedItemCount), "
+            f"{at_least} expected by now: replication may still be being enabled, or failed; confirm again once "
+            f"{where} lists the machines"
+        )
 
     return observe
 

@@ -26,8 +26,9 @@ class Validate(Step):
             ids = [e for e in self.endpoint_ids(run) if endpoints.get_endpoint(run.clients, e) is not None]
         if not ids:
             return None
-        return inspect_endpoints(run.clients, ids, nameserver=p.nameserver, vnets=p.link_vnets,
-                                 zone_groups=[p.zones_group])
+        return inspect_endpoints(
+            run.clients, ids, nameserver=p.nameserver, vnets=p.link_vnets, zone_groups=[p.zones_group]
+        )
 
     def plan(self, run: Run) -> list[Row]:
         p = run.params
@@ -41,8 +42,9 @@ class Validate(Step):
         if run.mode == "apply" and not failed.empty:
             return [blocked(r.Resource, f"{r.Check}: {r.Detail}; {r.Fix}") for r in failed.itertuples(index=False)]
         passed = int((results["Status"] == CheckStatus.PASS).sum())
-        return [unchanged(p.endpoint_id, f"{passed} of {len(results)} checks pass on "
-                                         f"{len(inspection.endpoints)} endpoints")]
+        return [
+            unchanged(p.endpoint_id, f"{passed} of {len(results)} checks pass on {len(inspection.endpoints)} endpoints")
+        ]
 
 
 def validated_endpoints(steps: Iterable[Step], run: Run) -> list[str]:

@@ -29,8 +29,11 @@ class CreateVault(Step):
         p: VaultEndpointParameters = run.params
         vault = vault_of(run)
         first = endpoints.get_endpoint(run.clients, p.endpoint_id) is None  # this run creates the endpoint
-        rows = [region_row(run, self.group_id, vault.location if vault else p.location, vault is not None)] \
-            if first else []
+        rows = (
+            [region_row(run, self.group_id, vault.location if vault else p.location, vault is not None)]
+            if first
+            else []
+        )
         if any(row.action == Action.BLOCKED for row in rows):
             return rows
         if vault is None:
@@ -45,11 +48,21 @@ class CreateVault(Step):
             held = vaults.items_in_words(items)
             if self.group_id == BACKUP and vaults.has_approved_endpoint(vault, BACKUP):
                 # Backup's FAQ: once a vault has endpoints, more can be added even with protected items
-                return rows + [unchanged(p.vault, vault.location, f"has items ({held}) and already an approved "
-                                                                  "Backup endpoint: a further endpoint is allowed")]
-            return rows + [blocked(p.vault, f"the vault has items: {held}; private endpoints can only be created for "
-                                            "vaults that never had one (an item counts once it was protected or "
-                                            "registered, even by a failed attempt): create a new vault")]
+                return rows + [
+                    unchanged(
+                        p.vault,
+                        vault.location,
+                        f"has items ({held}) and already an approved Backup endpoint: a further endpoint is allowed",
+                    )
+                ]
+            return rows + [
+                blocked(
+                    p.vault,
+                    f"the vault has items: {held}; private endpoints can only be created for "
+                    "vaults that never had one (an item counts once it was protected or "
+                    "registered, even by a failed attempt): create a new vault",
+                )
+            ]
         return rows + [unchanged(p.vault, vault.location, "exists")]
 
 
@@ -62,22 +75,32 @@ def region_row(run: Run, group_id: str, vault_region: str, existing: bool) -> Ro
     p: VaultEndpointParameters = run.params
     region = _region(vault_region)
     if group_id != BACKUP:
-        return unchanged(p.vault, region, f"the vault's region, {region}, is the failover (target) region: machines "
-                                          "fail over to it; the parameters do not name the machines' source region, "
-                                          "so this run cannot check it")
+        return unchanged(
+            p.vault,
+            region,
+            f"the vault's region, {region}, is the failover (target) region: machines "
+            "fail over to it; the parameters do not name the machines' source region, "
+            "so this run cannot check it",
+        )
     rid = parse_id(p.vnet_id)
     vnet = network.get_vnet(run.clients, p.vnet_id)
     if vnet is None:
         return blocked(p.subnet, f"no virtual network '{rid.name}' (subnet): name an existing subnet for the endpoint")
     vnet_region = _region(vnet.location)
     if vnet_region == region:
-        return unchanged(p.subnet, vnet_region, f"the endpoint's VNet is in the vault's region, {region}: the "
-                                                "workloads it protects must be there too")
+        return unchanged(
+            p.subnet,
+            vnet_region,
+            f"the endpoint's VNet is in the vault's region, {region}: the workloads it protects must be there too",
+        )
     vault = "the vault" if existing else "the new vault (location)"
     other = "vault" if existing else "vault and location"
-    return blocked(p.subnet, f"{vault} is in {region} and the endpoint's VNet {rid.name} in {vnet_region}: a Backup "
-                             "endpoint must be in its vault's region, as must the workloads it protects: choose a "
-                             f"subnet in a {region} VNet (subnet), or a vault in {vnet_region} ({other})")
+    return blocked(
+        p.subnet,
+        f"{vault} is in {region} and the endpoint's VNet {rid.name} in {vnet_region}: a Backup "
+        "endpoint must be in its vault's region, as must the workloads it protects: choose a "
+        f"subnet in a {region} VNet (subnet), or a vault in {vnet_region} ({other})",
+    )
 
 
 def _region(name: str) -> str:
@@ -105,8 +128,15 @@ class DenyPublicAccess(Step):
         # the cross-region-restore note is the Backup article's: only Backup's model has public_access
         crr = hasattr(p, "public_access") and vaults.cross_region_restore(vault)
         if keep:
-            return [unchanged(vault.id, now, kept_reason(crr) if now != "Disabled" else
-                              "public_access: keep, but the vault already denies public access: left as it is")]
+            return [
+                unchanged(
+                    vault.id,
+                    now,
+                    kept_reason(crr)
+                    if now != "Disabled"
+                    else "public_access: keep, but the vault already denies public access: left as it is",
+                )
+            ]
         if crr:
             return [blocked(vault.id, crr_reason(now, bool(vaults.backup_items(run.clients, vault.id))))]
         if now == "Disabled":
@@ -117,8 +147,10 @@ class DenyPublicAccess(Step):
 
 def kept_reason(crr: bool) -> str:
     why = "cross-region restore is on and needs it" if crr else "the parameters say so"
-    return (f"public_access: keep: public network access stays Enabled ({why}): machines outside the endpoints' "
-            "networks can still back up to and restore from the vault")
+    return (
+        f"public_access: keep: public network access stays Enabled ({why}): machines outside the endpoints' "
+        "networks can still back up to and restore from the vault"
+    )
 
 
 def crr_reason(now: str, had_items: bool) -> str:
@@ -126,10 +158,17 @@ def crr_reason(now: str, had_items: bool) -> str:
     cross-region restore on. Azure documents no error for it (the PATCH goes through): the guard is the article's."""
     where = f"({BACKUP_ARTICLE}, 'Deny public network access to the vault')"
     # 'Create and configure a Recovery Services vault', 'Set Cross Region Restore': no way back once protection starts
-    off = ("cross-region restore cannot be turned off once protection has started, so" if had_items else
-           "turn cross-region restore off (vault > Properties > Backup configuration) and run again, or")
+    off = (
+        "cross-region restore cannot be turned off once protection has started, so"
+        if had_items
+        else "turn cross-region restore off (vault > Properties > Backup configuration) and run again, or"
+    )
     if now == "Disabled":
-        return (f"the vault denies public network access while cross-region restore is on, which is not supported "
-                f"{where}: {off} allow public access again and set public_access: keep")
-    return (f"cross-region restore is on, and denying public network access is not supported with it {where}: "
-            f"{off} set public_access: keep to leave public access on")
+        return (
+            f"the vault denies public network access while cross-region restore is on, which is not supported "
+            f"{where}: {off} allow public access again and set public_access: keep"
+        )
+    return (
+        f"cross-region restore is on, and denying public network access is not supported with it {where}: "
+        f"{off} set public_access: keep to leave public access on"
+    )

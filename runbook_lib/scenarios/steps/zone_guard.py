@@ -9,7 +9,6 @@ from ...ops import privatedns, storage, vaults
 from .dns import ZoneNames
 from .parameters import VaultEndpointParameters, vault_of
 
-
 STORAGE_ACCOUNT = "Microsoft.Storage/storageAccounts"
 VAULT = "Microsoft.RecoveryServices/vaults"
 
@@ -43,9 +42,15 @@ def live_records_of_others(run: Run, target_id: str, own_endpoint: str, zone_ids
             held[zone_id] = privatedns.a_records(run.clients, zone_id)
         record = held[zone_id].get(str(entry.ResourceName).lower())
         if record is not None and entry.PrivateIP in record.ips:
-            found.append({"zone": zone_id, "record": entry.ResourceName, "ip": entry.PrivateIP,
-                          "endpoint": entry.PrivateEndpoint,
-                          "endpoint_id": ids.get(str(entry.PrivateEndpoint).lower(), entry.PrivateEndpoint)})
+            found.append(
+                {
+                    "zone": zone_id,
+                    "record": entry.ResourceName,
+                    "ip": entry.PrivateIP,
+                    "endpoint": entry.PrivateEndpoint,
+                    "endpoint_id": ids.get(str(entry.PrivateEndpoint).lower(), entry.PrivateEndpoint),
+                }
+            )
     return found
 
 
@@ -77,13 +82,19 @@ class ZoneOverwriteGuard(Step):
         for target, own, zone_ids in self.zone_groups(run):
             found = live_records_of_others(run, target, own, zone_ids)
             if not found:
-                rows.append(unchanged(f"{own}/privateDnsZoneGroups/default",
-                                      ", ".join(z.rsplit("/", 1)[-1] for z in zone_ids),
-                                      f"no other endpoint of {name_of(target)} answers from these zones: this zone "
-                                      "group overwrites nothing"))
+                rows.append(
+                    unchanged(
+                        f"{own}/privateDnsZoneGroups/default",
+                        ", ".join(z.rsplit("/", 1)[-1] for z in zone_ids),
+                        f"no other endpoint of {name_of(target)} answers from these zones: this zone "
+                        "group overwrites nothing",
+                    )
+                )
                 continue
-            rows += [blocked(zone_id, overwrite_reason(target, own, [r for r in found if r["zone"] == zone_id]))
-                     for zone_id in dict.fromkeys(r["zone"] for r in found)]
+            rows += [
+                blocked(zone_id, overwrite_reason(target, own, [r for r in found if r["zone"] == zone_id]))
+                for zone_id in dict.fromkeys(r["zone"] for r in found)
+            ]
         return rows
 
 
@@ -97,12 +108,16 @@ def overwrite_reason(target: str, own: str, records: list[dict]) -> str:
     held = f"{count} of endpoint{'s' if len(others) > 1 else ''} {names} ({example})"
     them = "them" if len(records) > 1 else "it"
     kind = "storage account" if parse_id(target).is_a(STORAGE_ACCOUNT) else "vault"
-    why = (f"holds {held}: the zone group of {name_of(own)} would overwrite {them} (the same {kind} "
-           f"{name_of(target)}, so the same names)")
+    why = (
+        f"holds {held}: the zone group of {name_of(own)} would overwrite {them} (the same {kind} "
+        f"{name_of(target)}, so the same names)"
+    )
     own_zones = f"give {name_of(own)} zones of its own (a zones_resource_group without them)"
     that = "that endpoint" if len(others) == 1 else "one of those endpoints"
     if kind == "vault":
         where = f", in resource group {parse_id(others[0]).resource_group}" if "/providers/" in others[0] else ""
         return f"{why}; reuse {that} (endpoint_name: {name_of(others[0])}{where}), or {own_zones}"
-    return (f"{why}; the account's clients already reach it through {names}: keep {that} and {own_zones}, or "
-            f"remove {names} first if nothing uses it any more")
+    return (
+        f"{why}; the account's clients already reach it through {names}: keep {that} and {own_zones}, or "
+        f"remove {names} first if nothing uses it any more"
+    )

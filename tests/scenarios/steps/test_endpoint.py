@@ -30,8 +30,9 @@ def test_the_endpoint_connects_the_group_it_is_given(owner, vault, group_id):
     assert made.targets(vault, group_id)
     (again,) = steps.CreateEndpoint(group_id=group_id).plan(run)
     assert again.action == "unchanged" and again.before == "Approved"
-    (other,) = steps.CreateEndpoint(group_id="AzureBackup" if group_id != "AzureBackup" else "AzureSiteRecovery") \
-        .plan(run)
+    (other,) = steps.CreateEndpoint(group_id="AzureBackup" if group_id != "AzureBackup" else "AzureSiteRecovery").plan(
+        run
+    )
     assert other.action == "blocked" and f"pe-backup is an {group_id} endpoint of rsv-steps" in other.reason
 
 

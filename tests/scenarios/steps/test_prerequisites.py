@@ -13,8 +13,9 @@ from tests.scenarios.test_backup import NEW_VAULT, params
 
 
 def prerequisites(**given) -> steps.Prerequisites:
-    return steps.Prerequisites(**{"group_id": "AzureBackup", "members": 1, "members_why": "the test's endpoint",
-                                  **given})
+    return steps.Prerequisites(
+        **{"group_id": "AzureBackup", "members": 1, "members_why": "the test's endpoint", **given}
+    )
 
 
 def addresses(rows):
@@ -27,16 +28,20 @@ def test_members_decide_whether_the_subnet_has_room(owner):
     run = Run(owner, params())
     short = addresses(prerequisites(members=free + 1).plan(run))
     assert short.action == "blocked"
-    assert short.reason == (f"{free} free addresses, and AzureBackup needs {free + 1} (the test's endpoint): choose "
-                            "a larger subnet")
+    assert short.reason == (
+        f"{free} free addresses, and AzureBackup needs {free + 1} (the test's endpoint): choose a larger subnet"
+    )
     fits = addresses(prerequisites(members=free).plan(run))
     assert fits.action == "unchanged" and fits.reason == f"{free} free addresses, {free} needed"
 
 
 def test_below_the_recommended_count_it_passes_with_a_warning(owner):
     free = free_addresses(owner, SPOKE_ENDPOINTS)
-    row = addresses(prerequisites(members=1, recommended=free + 1, recommended_why="the article advises more")
-                    .plan(Run(owner, params())))
+    row = addresses(
+        prerequisites(members=1, recommended=free + 1, recommended_why="the article advises more").plan(
+            Run(owner, params())
+        )
+    )
     assert row.action == "unchanged"
     assert row.reason.startswith(f"warning: {free} free addresses, 1 needed, but the article advises more")
 
@@ -57,6 +62,7 @@ def test_an_endpoint_by_that_name_serving_another_group_is_refused(owner):
     rows = prerequisites(group_id="AzureBackup").plan(Run(owner, params()))
     refusal = next(r for r in rows if r.action == "blocked")
     assert refusal.resource.endswith("/privateEndpoints/pe-backup")
-    assert refusal.reason.startswith("pe-backup is an AzureSiteRecovery endpoint of rsv-other, not an AzureBackup "
-                                     "endpoint of rsv-backup-new")
+    assert refusal.reason.startswith(
+        "pe-backup is an AzureSiteRecovery endpoint of rsv-other, not an AzureBackup endpoint of rsv-backup-new"
+    )
     assert SPOKE_ENDPOINTS not in [r.resource for r in rows]  # an existing endpoint takes no new addresses

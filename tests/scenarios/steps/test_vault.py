@@ -14,8 +14,10 @@ def test_backup_wants_the_vault_in_the_endpoints_region_site_recovery_does_not(o
     run = Run(owner, params(location="uksouth"))  # the spoke's VNet is in westus3
     backup = steps.CreateVault(group_id="AzureBackup").plan(run)
     assert [r.action for r in backup] == ["blocked"]
-    assert backup[0].reason.startswith("the new vault (location) is in uksouth and the endpoint's VNet vnet-spoke in "
-                                       "westus3: a Backup endpoint must be in its vault's region")
+    assert backup[0].reason.startswith(
+        "the new vault (location) is in uksouth and the endpoint's VNet vnet-spoke in "
+        "westus3: a Backup endpoint must be in its vault's region"
+    )
     region, vault = steps.CreateVault(group_id="AzureSiteRecovery").plan(run)
     assert region.action == "unchanged" and "is the failover (target) region" in region.reason
     assert vault.action == "create" and vault.resource == NEW_VAULT
