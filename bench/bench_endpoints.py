@@ -88,14 +88,16 @@ def main() -> None:
                 counts,
                 "endpoint",
                 requests,
-                lambda: clients.network.private_endpoints.begin_create_or_update(RG, f"pe-{n}", body).result(),
+                lambda n=n, body=body: clients.network.private_endpoints.begin_create_or_update(
+                    RG, f"pe-{n}", body
+                ).result(),
             )
             _timed(
                 block,
                 counts,
                 "group",
                 requests,
-                lambda: clients.network.private_dns_zone_groups.begin_create_or_update(
+                lambda n=n: clients.network.private_dns_zone_groups.begin_create_or_update(
                     RG,
                     f"pe-{n}",
                     "default",

@@ -66,15 +66,16 @@ def _measure(extra: int, state: Path) -> None:
     clients = get_clients(
         Target(state=str(state), principal="owner"), raw_request_hook=lambda r: requests.append(r.http_request.method)
     )
+    observed: dict[str, list] = {}  # the ids "observe" found, which "snapshot" reads
     for name, work in (
         ("observe", lambda: observed_ids(clients, values, *run_scope(clients, "backup", params))),
-        ("snapshot", lambda: snapshot(clients, ids)),
+        ("snapshot", lambda: snapshot(clients, observed["ids"])),
     ):
         requests.clear()
         started = time.perf_counter()
         result = work()
         if name == "observe":
-            ids = result
+            observed["ids"] = result
         print(
             f"{extra:>7} {name:<22} {len(requests):>8} {(time.perf_counter() - started) * 1000:>8.0f} {len(result):>9}"
         )

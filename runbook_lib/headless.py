@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, create_model
 
 from .azure import Target, get_clients
 from .dns_notebooks import MODELS as DNS_MODELS
-from .engine import load_parameters
+from .engine import ScenarioParameters, load_parameters
 from .engine.parameters import read_parameters
 from .errors import InputError, Interrupted
 from .evidence.archive import RunRecord, archive_run
@@ -100,32 +100,33 @@ def run_notebook(
     params = load_parameters(
         parameter_model(scenario, notebooks), parameters, name=source, others=others, command="run"
     )
-    if (registered := find_scenario(scenario)) is not None:
+    # a registered scenario's model (parameter_model gives it) is a ScenarioParameters: it names the confirmations
+    if (registered := find_scenario(scenario)) is not None and isinstance(params, ScenarioParameters):
         registered.build(params).check_confirmations(params.confirm)
-    source = (notebooks or notebooks_dir()) / f"{scenario}.ipynb"
-    if not source.exists():  # a scenario registered since the notebooks were built
+    notebook = (notebooks or notebooks_dir()) / f"{scenario}.ipynb"
+    if not notebook.exists():  # a scenario registered since the notebooks were built
         again = f"runbook notebooks build --out {notebooks}" if notebooks else "runbook notebooks build"
-        raise InputError(f"SCENARIO: {scenario} has no notebook in {source.parent}; write it with `{again}`")
+        raise InputError(f"SCENARIO: {scenario} has no notebook in {notebook.parent}; write it with `{again}`")
     given = {**(options or {}), "target": target, "mode": mode}
     run_options = {**RUN_OPTIONS, **given}
     clients = get_clients(notebook_target(run_options))
     if target == "azure":
         clients.caller()  # sign in now: a missing credential is one line (SignInError), and no run folder
-    record = RunRecord(scenario, mode, target, run_options["cloud"], dict(parameters), source, Path(runs))
+    record = RunRecord(scenario, mode, target, run_options["cloud"], dict(parameters), notebook, Path(runs))
     record.folder.mkdir(parents=True)
 
     def observe() -> list[str]:
         return observed_ids(clients, parameters, *run_scope(clients, scenario, params))
 
     before = snapshot(clients, observe())
-    executed = record.folder / source.name
+    executed = record.folder / notebook.name
     journal = record.folder / "journal.jsonl"
     carry_open_intents(Path(runs), scenario, target, journal)
     injected = {**parameters, **given, "journal": str(journal.resolve())}
     timed_out = False
     try:
         papermill.execute_notebook(
-            str(source),
+            str(notebook),
             str(executed),
             parameters=_literals(injected),
             kernel_name="python3",

@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Union
+from typing import Any
 
 from .secrets import redact_value
 
@@ -124,7 +124,7 @@ class Confirmation:
     source: str | None = None  # the step's article and section ("Article › heading")
 
 
-Entry = Union[Intent, Change, Failure, NotMade, CheckResult, Confirmation]
+Entry = Intent | Change | Failure | NotMade | CheckResult | Confirmation
 _KINDS = {
     "intent": Intent,
     "change": Change,
@@ -183,7 +183,7 @@ class Journal:
         return open_intents(Journal.read(self.path) if self.path and self.path.is_file() else self.entries)
 
     @staticmethod
-    def write_all(path: str | Path, entries: list[Entry]) -> None:
+    def write_all(path: str | Path, entries: Iterable[Entry]) -> None:
         """Write ``entries`` as a journal file (JSON lines), replacing it."""
         Path(path).write_text("".join(json.dumps(asdict(e), sort_keys=True) + "\n" for e in entries), encoding="utf-8")
 

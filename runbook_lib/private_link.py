@@ -31,11 +31,17 @@ class Member:
 
     @property
     def zone(self) -> str:
-        return alias(self.fqdn)[0]
+        return self._alias()[0]
 
     @property
     def record(self) -> str:
-        return alias(self.fqdn)[1]
+        return self._alias()[1]
+
+    def _alias(self) -> tuple[str, str]:
+        found = alias(self.fqdn)
+        if found is None:
+            raise ValueError(f"{self.fqdn} is not a private-link FQDN: it has no privatelink zone")
+        return found
 
 
 def suffix(service: str, cloud: str) -> str:

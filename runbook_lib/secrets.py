@@ -22,7 +22,7 @@ import os
 import re
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import quote, quote_plus
 
 if TYPE_CHECKING:  # nbformat is imported only by redact_notebook (the journal imports this module)
@@ -287,7 +287,9 @@ def _redact_value(value: Any, forms: list[str]) -> Any:
             for key, item in value.items()
         }
         try:
-            return type(value)(items)
+            # the concrete mapping class (dict, OrderedDict, ...) takes a dict; the abstract Mapping's __init__ does
+            # not say so, and a class that refuses it raises TypeError, handled below
+            return cast(Callable[[dict[Any, Any]], Any], type(value))(items)
         except TypeError:
             return items
     if isinstance(value, tuple) and hasattr(value, "_fields"):  # a namedtuple

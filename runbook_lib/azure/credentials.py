@@ -7,10 +7,11 @@ import json
 import logging
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Protocol
 
-from azure.core.credentials import AccessToken, AccessTokenInfo, TokenCredential
+from azure.core.credentials import AccessToken, AccessTokenInfo, SupportsTokenInfo, TokenCredential
 from azure.core.exceptions import ClientAuthenticationError
 from azure.identity import (
     AzureCliCredential,
@@ -23,17 +24,22 @@ from azure.identity import (
 from ..errors import InputError, SignInError
 from .clouds import Cloud
 
+
+class IdentityCredential(TokenCredential, SupportsTokenInfo, Protocol):
+    """What every azure-identity credential offers: get_token, get_token_info and close."""
+
+
 CREDENTIAL_NAMES = ("default", "cli", "device-code", "interactive-browser", "managed-identity")
 
 
 def get_credential(name: str, cloud: Cloud) -> TokenCredential:
     """An azure-identity credential for the cloud; nothing is requested until a client needs a token."""
-    authority = {"authority": cloud.authority_host}
-    factories = {
-        "default": lambda: DefaultAzureCredential(**authority),
+    authority = cloud.authority_host
+    factories: dict[str, Callable[[], IdentityCredential]] = {
+        "default": lambda: DefaultAzureCredential(authority=authority),
         "cli": lambda: AzureCliCredential(),  # the CLI signs in to the cloud set by `az cloud set`
-        "device-code": lambda: DeviceCodeCredential(**authority),
-        "interactive-browser": lambda: InteractiveBrowserCredential(**authority),
+        "device-code": lambda: DeviceCodeCredential(authority=authority),
+        "interactive-browser": lambda: InteractiveBrowserCredential(authority=authority),
         "managed-identity": lambda: ManagedIdentityCredential(),
     }
     try:
@@ -61,7 +67,7 @@ class SignInCredential:
     """An azure-identity credential whose failure to sign in is one line (SignInError): the credentials tried and
     what to do, instead of azure-identity's page of text."""
 
-    def __init__(self, credential: TokenCredential, name: str):
+    def __init__(self, credential: IdentityCredential, name: str):
         self.credential, self.name = credential, name
 
     def get_token(self, *scopes: str, **kwargs) -> AccessToken:

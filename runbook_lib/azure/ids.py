@@ -29,7 +29,9 @@ class ResourceId:
 
 def parse_id(text: str, field: str = "ID") -> ResourceId:
     """A resource or resource-group id; an InputError naming ``field`` for anything else."""
-    parts = parse_resource_id(text) if is_valid_resource_id(text) else {}
+    found = parse_resource_id(text) if is_valid_resource_id(text) else {}
+    # parse_resource_id is typed Mapping[str, str | int]: last_child_num is its one int, every other value a str
+    parts = {key: value for key, value in found.items() if isinstance(value, str)}
     if not parts.get("resource_group"):
         raise InputError(
             f"{field}: '{text}' is not a resource id; give the full id, "
@@ -37,7 +39,7 @@ def parse_id(text: str, field: str = "ID") -> ResourceId:
         )
     if "namespace" not in parts:
         return ResourceId(text, parts["subscription"], parts["resource_group"], RESOURCE_GROUP, parts["resource_group"])
-    types = [parts["type"]] + [parts[f"child_type_{n}"] for n in range(1, parts.get("last_child_num", 0) + 1)]
+    types = [parts["type"]] + [parts[f"child_type_{n}"] for n in range(1, int(found.get("last_child_num", 0)) + 1)]
     return ResourceId(
         text,
         parts["subscription"],

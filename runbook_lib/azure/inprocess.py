@@ -23,7 +23,7 @@ from azure.core.pipeline.transport import HttpTransport
 from azure.core.rest._http_response_impl import HttpResponseImpl  # ...and build rest responses on this base
 from azure.core.utils import CaseInsensitiveDict
 from requests.adapters import HTTPAdapter
-from urllib3 import HTTPResponse
+from urllib3 import HTTPHeaderDict, HTTPResponse
 
 BLOCK_SIZE = 4096  # azure-core's default block size for streamed bodies
 _UNPREFIXED = ("HTTP_CONTENT_TYPE", "HTTP_CONTENT_LENGTH")  # WSGI carries these without the HTTP_ prefix
@@ -41,7 +41,7 @@ def _body_bytes(body: Any) -> bytes:
     return b"".join(part.encode("utf-8") if isinstance(part, str) else part for part in body)
 
 
-def _environ(method: str, url: str, headers: Iterable[tuple[str, str]], body: bytes) -> dict[str, Any]:
+def _environ(method: str, url: str, headers: Iterable[tuple[str, str | bytes]], body: bytes) -> dict[str, Any]:
     """The WSGI environ of one request (PEP 3333)."""
     parts = urlsplit(url)
     environ: dict[str, Any] = {
@@ -198,6 +198,8 @@ class WsgiAdapter(HTTPAdapter):
     def send(
         self, request: requests.PreparedRequest, stream=False, timeout=None, verify=True, cert=None, proxies=None
     ) -> requests.Response:
+        if request.url is None or request.method is None:  # requests prepares both before an adapter sends
+            raise requests.ConnectionError("the in-process sandbox got a request without a method or url")
         url = urlsplit(request.url)
         if (url.hostname or "").lower() != self.host:
             raise requests.ConnectionError(f"the in-process sandbox serves only {self.host}, not {url.hostname}")
@@ -207,7 +209,7 @@ class WsgiAdapter(HTTPAdapter):
         )
         raw = HTTPResponse(
             body=io.BytesIO(payload),
-            headers=pairs,
+            headers=HTTPHeaderDict(pairs),  # keeps repeated headers, as HTTPResponse does with the pairs
             status=status,
             reason=reason,
             preload_content=False,

@@ -7,6 +7,7 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 from ..azure.credentials import CREDENTIAL_NAMES
 from ..clouds import cloud_names
@@ -15,7 +16,7 @@ from .table import print_table  # noqa: F401  (every command prints its tables t
 
 
 class Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line, not argparse's usage block
+    def error(self, message: str) -> NoReturn:  # one line, not argparse's usage block
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 

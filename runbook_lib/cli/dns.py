@@ -313,6 +313,8 @@ def _check(args: argparse.Namespace) -> int:
             clients, args.ids, nameserver=args.nameserver, vnets=args.vnets, zone_groups=args.zone_groups
         )
         results = results if probed is None else pd.concat([results, probed], ignore_index=True)
+    if results is None:  # not reached: without ids, --results was given (refused above otherwise)
+        raise InputError("dns check: give the endpoints to check (ID...), or --results FILE, or both")
     print_table(results, args.json, wide=args.wide)
     failed = int((results["Status"] == CheckStatus.FAIL).sum())
     if failed:

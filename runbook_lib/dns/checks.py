@@ -28,6 +28,7 @@ from ..errors import InputError
 from ..journal import CheckStatus
 from ..nslookup import Lookup, nameserver_lookup
 from ..ops import privatedns
+from ..ops.arm import arm_set
 from ..private_link import alias, cloud_of, zone_name
 from .endpoints import VAULT, Address, Endpoint, read_endpoints
 
@@ -94,7 +95,7 @@ def inspect_endpoints(
     rows += [r for e in endpoints for r in zone_rows(e, placed[e.id])]
     rows += [r for e in endpoints for r in link_rows(e, placed[e.id], vnet_ids, reads)]
     rows += record_rows(endpoints, placed, reads)
-    if lookup is not None:
+    if lookup is not None and nameserver is not None:  # lookup is set only with a nameserver
         rows += [r for e in endpoints for r in resolution_rows(e, lookup, nameserver, reads.subnet(e.subnet_id))]
     rows += [r for e in endpoints if _is_vault(e.target_id) for r in vault_rows(e, reads.vault(e.target_id))]
     links = {z.id: reads.links(z.id) or set() for zones in placed.values() for z in zones if z.id}
@@ -157,7 +158,9 @@ def zone_rows(endpoint: Endpoint, zones: Sequence[Zone]) -> list[dict]:
 def link_rows(endpoint: Endpoint, zones: Sequence[Zone], vnet_ids: Sequence[str], reads: _Reads) -> list[dict]:
     """Each zone found is linked to the endpoint's VNet and to every VNet of ``vnet_ids``."""
     rows = []
-    for zone in (z for z in zones if z.id):
+    for zone in zones:
+        if not zone.id:
+            continue
         linked = reads.links(zone.id) or set()
         for vnet_id in _unique([endpoint.vnet_id, *vnet_ids]):
             ok = vnet_id.lower() in linked
@@ -232,7 +235,10 @@ def leftover_rows(zone: str, records: dict[str, list[Address]], held: dict[str, 
 
 
 def resolution_rows(
-    endpoint: Endpoint, lookup: Lookup, server: str, subnet: Sequence[ipaddress.IPv4Network]
+    endpoint: Endpoint,
+    lookup: Lookup,
+    server: str,
+    subnet: Sequence[ipaddress.IPv4Network | ipaddress.IPv6Network],
 ) -> list[dict]:
     prefixes = ", ".join(map(str, subnet)) or "(no prefix)"
     rows = []
@@ -259,26 +265,30 @@ def resolution_rows(
 def vault_rows(endpoint: Endpoint, vault: Vault) -> list[dict]:
     """Public access denied (warn until it is), and the vault's state for the endpoint's group Enabled."""
     properties = vault.properties
-    public = text_of(properties.public_network_access, "None")
+    public = text_of(properties.public_network_access if properties else None, "None")
     site_recovery = endpoint.group_id.lower() == "azuresiterecovery"
     field = "privateEndpointStateForSiteRecovery" if site_recovery else "privateEndpointStateForBackup"
-    state = text_of(
-        properties.private_endpoint_state_for_site_recovery
-        if site_recovery
-        else properties.private_endpoint_state_for_backup,
-        "None",
-    )
+    if properties is None:
+        state = "None"
+    else:
+        state = text_of(
+            properties.private_endpoint_state_for_site_recovery
+            if site_recovery
+            else properties.private_endpoint_state_for_backup,
+            "None",
+        )
+    name = arm_set(vault.name)
     return [
         _row(
             "vault",
-            vault.name,
+            name,
             CheckStatus.PASS if public == "Disabled" else CheckStatus.WARN,
             f"public network access {public}",
             f"deny public network access on {vault.name} (Networking) once its private endpoints work",
         ),
         _row(
             "vault",
-            vault.name,
+            name,
             state == "Enabled",
             f"{field} {state}",
             f"approve {endpoint.name}'s connection on {vault.name}: the state is Enabled once one is approved",
@@ -291,7 +301,7 @@ def zones_needed(endpoint: Endpoint) -> list[str]:
     endpoints Azure Backup adds after the first registration and backup will need (Azure Backup's private endpoints
     article: link all three)."""
     zones = [answer[0] for a in endpoint.addresses if (answer := alias(a.fqdn))]
-    clouds = {cloud_of(a.fqdn) for a in endpoint.addresses} - {None}
+    clouds = {cloud for a in endpoint.addresses if (cloud := cloud_of(a.fqdn)) is not None}
     if endpoint.group_id.lower() == "azurebackup" and len(clouds) == 1:
         cloud = clouds.pop()
         zones += [zone_name("blob", cloud), zone_name("queue", cloud)]
@@ -355,7 +365,7 @@ class _Reads:
     def zones_in_group(self, rg: ResourceId) -> list[str]:
         def read() -> list[str]:
             try:
-                return sorted(z.id for z in privatedns.zones_in_group(self._clients, rg.id))
+                return sorted(arm_set(z.id) for z in privatedns.zones_in_group(self._clients, rg.id))
             except ResourceNotFoundError as error:
                 raise InputError(
                     f"--zones: {rg.id}: {arm_code(error) or 'not found'}; "
@@ -390,10 +400,10 @@ class _Reads:
             lambda: {name: record.ips for name, record in privatedns.a_records(self._clients, zone_id).items()},
         )
 
-    def subnet(self, subnet_id: str) -> list[ipaddress.IPv4Network]:
+    def subnet(self, subnet_id: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
         rid, vnet = parse_id(subnet_id), parse_id(subnet_id.rsplit("/subnets/", 1)[0])
 
-        def read() -> list[ipaddress.IPv4Network]:
+        def read() -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
             found = self._in(rid.subscription).network.subnets.get(rid.resource_group, vnet.name, rid.name)
             return [ipaddress.ip_network(p) for p in found.address_prefixes or [found.address_prefix] if p]
 

@@ -17,6 +17,7 @@ from ..azure import AzureClients
 from ..azure.enums import text_of
 from ..azure.ids import RESOURCE_GROUP, ResourceId, parse_id
 from ..errors import InputError
+from ..ops.arm import arm_set
 
 ENDPOINT = "Microsoft.Network/privateEndpoints"
 VAULT = "Microsoft.RecoveryServices/vaults"
@@ -81,7 +82,9 @@ class _Reader:
             vault = self._client(rid).recoveryservices.vaults.get(rid.resource_group, rid.name)
             connections = (vault.properties.private_endpoint_connections or []) if vault.properties else []
             endpoint_ids = [
-                c.properties.private_endpoint.id for c in connections if c.properties and c.properties.private_endpoint
+                arm_set(c.properties.private_endpoint.id)
+                for c in connections
+                if c.properties and c.properties.private_endpoint
             ]
             return [e for endpoint_id in endpoint_ids for e in self._with_siblings(parse_id(endpoint_id), field)]
         raise InputError(
@@ -105,7 +108,7 @@ class _Reader:
         if key not in self._listed:
             network = self._client(rid).network
             self._listed[key] = list(network.private_endpoints.list(rid.resource_group))
-            self._nics[key] = {n.id.lower(): n for n in network.network_interfaces.list(rid.resource_group)}
+            self._nics[key] = {arm_set(n.id).lower(): n for n in network.network_interfaces.list(rid.resource_group)}
         return self._listed[key]
 
     def _nic(self, nic_id: str):

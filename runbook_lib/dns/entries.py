@@ -61,7 +61,7 @@ def complete_fqdns(
         at, name = lines_of(checked, [row.Line]), f"{row.ResourceName}.{row.DNS}"
         if fqdn is None:
             raise InputError(
-                f"{at}: {name} is {', '.join(on_nics)} on its endpoint's NIC, not {row.PrivateIP}: "
+                f"{at}: {name} is {', '.join(on_nics or ())} on its endpoint's NIC, not {row.PrivateIP}: "
                 f"the file is older than the endpoint; {REMAKE}"
             )
         if row.FQDN and fqdn != row.FQDN:

@@ -17,6 +17,7 @@ from azure.core.exceptions import HttpResponseError
 from ..azure import AzureClients
 from ..azure.ids import ResourceId, name_of, parse_id
 from ..ops import privatedns
+from ..ops.arm import arm_set
 
 LINK = "link"
 
@@ -85,7 +86,7 @@ def _zones_named(clients: AzureClients, subscription: str, names: set[str]) -> l
         if error.status_code in (401, 403, 404):
             return []
         raise
-    return [z.id for z in zones if z.name.lower() in names]
+    return [arm_set(z.id) for z in zones if arm_set(z.name).lower() in names]
 
 
 def _linked_vnets(clients: AzureClients, zone_id: str) -> set[str]:

@@ -61,7 +61,7 @@ def probes_of(entries: pd.DataFrame) -> list[Probe]:
 
 def entra_host(probes: Iterable[Probe]) -> str:
     """The Microsoft Entra ID host of the probes' cloud (the public cloud's when they name none)."""
-    clouds = {cloud_of(p.fqdn) for p in probes} - {None}
+    clouds = {cloud for p in probes if (cloud := cloud_of(p.fqdn)) is not None}
     if len(clouds) > 1:
         raise InputError(
             f"the endpoints are in more than one cloud ({', '.join(sorted(clouds))}); make one script per cloud"

@@ -14,12 +14,13 @@ from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic_core import ErrorDetails
 
 from ..errors import DuplicateKey, InputError
 from ..secrets import secret_kind  # re-exported: values that are credentials never belong in parameters
 from ..textfile import read_text
 
-M = TypeVar("M", bound="ScenarioParameters")
+M = TypeVar("M", bound=BaseModel)  # a scenario's parameters, a DNS notebook's, or a team notebook's cell's
 Models = Mapping[str, type[BaseModel]]
 
 # what the `*.azure.yaml` templates leave for the consultant to fill in (parameters/README.md)
@@ -128,13 +129,12 @@ def load_parameters(
     else:
         data = read_parameters(source)
     unknown = [key for key in data if key not in model.model_fields]
-    if unknown and others is not None:
-        if other := _owner(data, others() if callable(others) else others):
-            raise InputError(
-                f"{name}: these are the parameters of {other} ({', '.join(map(str, unknown))} "
-                f"{'is' if len(unknown) == 1 else 'are'} not this runbook's): run `runbook {command} "
-                f"{other} -f {name}`, or give this runbook's parameters"
-            )
+    if unknown and others is not None and (other := _owner(data, others() if callable(others) else others)):
+        raise InputError(
+            f"{name}: these are the parameters of {other} ({', '.join(map(str, unknown))} "
+            f"{'is' if len(unknown) == 1 else 'are'} not this runbook's): run `runbook {command} "
+            f"{other} -f {name}`, or give this runbook's parameters"
+        )
     try:
         return model.model_validate(data)
     except ValidationError as error:
@@ -161,11 +161,11 @@ def _placeholder(value: Any) -> str | None:
     return None
 
 
-def _field(error: dict) -> str:
+def _field(error: ErrorDetails) -> str:
     return ".".join(str(part) for part in error["loc"]) or "(top)"
 
 
-def _message(error: dict, model: type[BaseModel]) -> str:
+def _message(error: ErrorDetails, model: type[BaseModel]) -> str:
     if error["type"] == "extra_forbidden":
         return f"unknown parameter; known: {', '.join(model.model_fields)}"
     return error["msg"].removeprefix("Value error, ")

@@ -27,7 +27,7 @@ _ABSENT = object()
 
 def reconcile(run: Run) -> list[Entry]:
     """Journal the outcome of every open intent of ``run``'s journal that can be read now; those outcomes."""
-    settled = []
+    settled: list[Entry] = []
     for intent in run.journal.open_intents():
         outcome = settle(run.clients, intent)
         if outcome is not None:

@@ -6,25 +6,42 @@ killed or interrupted between the two leaves it in the journal; the next run rec
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from azure.core.exceptions import HttpResponseError
 
 from ..azure.errors import arm_error
-from ..azure.requests import ALREADY_MADE, AlreadyMade
+from ..azure.requests import ALREADY_MADE, AlreadyMade, Write
 from ..azure.watch import watching_writes
 from ..errors import ConcurrentChange
 from ..journal import Change, Failure, Intent, NotMade
 
 if TYPE_CHECKING:
     from .runbook import Run
-    from .step import Row
 
 
-def write_row(run: Run, row: Row) -> Any:
+class PlannedRow(Protocol):
+    """What ``write_row`` needs of a row: an engine plan row (engine.step.Row) or an undo's (undo.plan.UndoRow)."""
+
+    @property
+    def resource(self) -> str: ...
+    @property
+    def action(self) -> str: ...
+    @property
+    def before(self) -> Any: ...
+    @property
+    def after(self) -> Any: ...
+    @property
+    def write(self) -> Write | None: ...
+
+
+def write_row(run: Run, row: PlannedRow) -> Any:
     """Make ``row``'s write: journal its intent, send it, journal the Change (or, when ARM refuses it, a Failure
     with ARM's code, and raise); ARM's answer. Anything else raised (an interrupt, a dropped connection) leaves the
     intent open. An AlreadyMade answer (another run made the very change) is the intent's NotMade, and no Change."""
+    write = row.write
+    if write is None:  # a row that changes something always carries its write (engine.step)
+        raise TypeError(f"{row.resource}: a {row.action} row without a write")
     recorded: list[Intent] = []
 
     def intend(request: dict[str, Any] | None) -> None:
@@ -35,7 +52,7 @@ def write_row(run: Run, row: Row) -> Any:
 
     try:
         with watching_writes(intend):
-            result, request_id = row.write()
+            result, request_id = write()
     except HttpResponseError as error:
         if recorded:
             code, message = arm_error(error)

@@ -6,6 +6,7 @@ Layout: runs/{scenario}/{YYYY-MM-DD}/{HHMMSS}Z-{target}-{run id}/ and runs/index
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import re
@@ -101,7 +102,7 @@ def archive_run(
     _write_json(folder / "snapshots" / "replaced-records.json", redact_value(replaced_records(entries)))
 
     executed = redact_notebook(nbformat.read(notebook, as_version=4))
-    status, why = status or derive_status(executed, entries, timed_out)
+    state, why = status or derive_status(executed, entries, timed_out)
     nbformat.write(executed, notebook)
 
     manifest = {
@@ -127,7 +128,7 @@ def archive_run(
         "journal": [asdict(e) for e in entries],
         "validation": [asdict(e) for e in entries if isinstance(e, CheckResult)],
         **(fields or {}),
-        "status": status,
+        "status": state,
         "status_detail": why,
     }
     page = notebook.with_suffix(".html")
@@ -150,7 +151,7 @@ def archive_run(
 def tool_version() -> dict[str, Any]:
     """This toolkit's version and, when run from a git checkout, its commit (and whether it had local edits)."""
     root = Path(__file__).resolve().parents[2]
-    found = {"name": "runbook-lib", "version": metadata.version("runbook-lib"), "git_commit": None}
+    found: dict[str, Any] = {"name": "runbook-lib", "version": metadata.version("runbook-lib"), "git_commit": None}
     try:
         found["git_commit"] = subprocess.run(
             ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, check=True
@@ -172,10 +173,8 @@ def tool_version() -> dict[str, Any]:
 def package_versions() -> dict[str, str]:
     found = {}
     for name in PACKAGES:
-        try:
+        with contextlib.suppress(metadata.PackageNotFoundError):  # an optional package not installed
             found[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            pass
     return found
 
 

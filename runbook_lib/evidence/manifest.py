@@ -103,9 +103,8 @@ def read_index(runs: Path) -> list[dict[str, Any]]:
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as error:
-        raise InputError(
-            f"{path}: cannot be read as UTF-8 text ({getattr(error, 'strerror', None) or error.reason})"
-        ) from None
+        why = error.reason if isinstance(error, UnicodeDecodeError) else error.strerror or error
+        raise InputError(f"{path}: cannot be read as UTF-8 text ({why})") from None
     rows = []
     for number, line in enumerate(lines, 1):
         if not line.strip():

@@ -9,7 +9,7 @@ from the journal, which recorded it just before the change. Every read is a GET 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
@@ -113,7 +113,7 @@ def changed_ids(entries: Iterable[Entry]) -> list[str]:
     entries = list(entries)
     written = [e.resource_id for e in entries if isinstance(e, Change)]
     intended = [
-        urlsplit(i.request["url"]).path if (i.request or {}).get("url") else i.resource_id
+        urlsplit(i.request["url"]).path if i.request and i.request.get("url") else i.resource_id
         for i in open_intents(entries)
     ]
     return list(dict.fromkeys(i for i in [*written, *intended] if i.startswith("/subscriptions/")))
@@ -137,8 +137,12 @@ def read_resource(clients: AzureClients, resource_id: str) -> dict | None:
     if version is None:
         return {"unreadable": f"no API version known for {rid.type}"}
     try:
-        return clients.for_subscription(rid.subscription).resources.resources.get_by_id(
-            resource_id, api_version=version, cls=lambda response, _, __: response.http_response.json()
+        # the SDK types get_by_id as a GenericResource whatever ``cls`` answers: here, ARM's JSON (a dict)
+        return cast(
+            "dict | None",
+            clients.for_subscription(rid.subscription).resources.resources.get_by_id(
+                resource_id, api_version=version, cls=lambda response, _, __: response.http_response.json()
+            ),
         )
     except ResourceNotFoundError:
         return None
@@ -155,7 +159,7 @@ def _zone_groups(clients: AzureClients, endpoint_id: str) -> list[str]:
     rid = parse_id(endpoint_id)
     network = clients.for_subscription(rid.subscription).network
     return [
-        g.id
+        cast(str, g.id)  # the SDK's models type every field optional; a resource ARM lists always has its id
         for g in network.private_dns_zone_groups.list(
             private_endpoint_name=rid.name, resource_group_name=rid.resource_group
         )
@@ -173,7 +177,8 @@ def _zone_children(clients: AzureClients, zone_id: str) -> dict[str, dict]:
         ]
     except ResourceNotFoundError:
         return {}
-    return {child.id: child.as_dict() for child in children}  # these models hold ARM's JSON as it came
+    # these models hold ARM's JSON as it came; their ids are typed optional, but a listed resource always has one
+    return {cast(str, child.id): child.as_dict() for child in children}
 
 
 def _zone_of(resource_id: str) -> str | None:

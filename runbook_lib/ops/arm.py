@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from azure.core.exceptions import ResourceNotFoundError
 
@@ -23,6 +23,13 @@ IN_PROGRESS = frozenset({"Creating", "Updating", "Deleting", "Accepted", "Provis
 # and vault operations take seconds to a few minutes
 SETTLE_SECONDS = 300.0
 POLL_SECONDS = 1.0
+
+
+def arm_set(value: T | None) -> T:
+    """``value``, unchanged: a property ARM sets on every resource it returns (its id, name, location; a connection's
+    endpoint id), which the SDK's models type as optional because they also serve as request bodies."""
+    # cast, not a check: the SDK's type is too loose here (and a hand-made model keeps behaving as it did)
+    return cast("T", value)
 
 
 def get_or_none(operation: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:

@@ -10,7 +10,7 @@ from ..azure import AzureClients
 from ..azure.enums import text_of
 from ..azure.ids import name_of, parse_id
 from ..azure.requests import Write, deferred
-from .arm import get_settled, put_as_read
+from .arm import arm_set, get_settled, put_as_read
 
 if TYPE_CHECKING:
     from azure.mgmt.network.models import PrivateEndpoint
@@ -55,7 +55,7 @@ def serves(endpoint: PrivateEndpoint) -> Serves:
     connections = endpoint.manual_private_link_service_connections or endpoint.private_link_service_connections or []
     connection = connections[0] if connections else None
     return Serves(
-        endpoint.id,
+        arm_set(endpoint.id),
         (connection.private_link_service_id or "") if connection else "",
         tuple(connection.group_ids or ()) if connection else (),
         endpoint.subnet.id if endpoint.subnet else "",
@@ -97,10 +97,11 @@ def put_endpoint(clients: AzureClients, endpoint_id: str, body: dict) -> Write:
 
 def put_endpoint_again(clients: AzureClients, endpoint: PrivateEndpoint) -> Write:
     """The endpoint put again as read (a Failed endpoint back to Succeeded)."""
-    rid = parse_id(endpoint.id)
+    endpoint_id = arm_set(endpoint.id)
+    rid = parse_id(endpoint_id)
     return put_as_read(
         clients.for_subscription(rid.subscription).network.private_endpoints.begin_create_or_update,
-        endpoint.id,
+        endpoint_id,
         endpoint,
     )
 

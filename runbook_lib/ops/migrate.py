@@ -10,7 +10,7 @@ from ..azure import AzureClients
 from ..azure.ids import parse_id
 from ..azure.requests import Write, deferred
 from ..errors import RunbookError
-from .arm import get_or_none
+from .arm import arm_set, get_or_none
 from .endpoints import connection_state, endpoints_in_group, no_connection
 from .vaults import APPROVED
 
@@ -124,6 +124,8 @@ def key_resources(clients: AzureClients, project_id: str, endpoint_group_id: str
         target = parse_id(connections[0].private_link_service_id) if connections else None
         kind = next((words for type_, words in KEY_RESOURCES.items() if target and target.is_a(type_)), None)
         vnet = (endpoint.subnet.id if endpoint.subnet else "").rsplit("/subnets/", 1)[0]
-        if kind and target.resource_group_id.lower() == project_group and vnet.lower() == vnet_id.lower():
-            found.append(KeyResource(target.id, kind, endpoint.id, endpoint.name, connection_state(endpoint)))
+        if kind and target and target.resource_group_id.lower() == project_group and vnet.lower() == vnet_id.lower():
+            found.append(
+                KeyResource(target.id, kind, arm_set(endpoint.id), arm_set(endpoint.name), connection_state(endpoint))
+            )
     return sorted(found, key=lambda r: list(KEY_RESOURCES.values()).index(r.kind))

@@ -8,7 +8,7 @@ import ipaddress
 from ..azure import AzureClients
 from ..azure.enums import text_of
 from ..azure.ids import parse_id
-from .arm import get_or_none
+from .arm import arm_set, get_or_none
 
 AZURE_RESERVED = 5  # the network, the gateway, two for Azure DNS, and the broadcast address
 
@@ -34,7 +34,7 @@ def get_vnet(clients: AzureClients, vnet_id: str):
 def vnet_location(clients: AzureClients, subnet_id: str) -> str:
     """The region of the subnet's VNet (an endpoint lives where its VNet does)."""
     vnet = parse_id(subnet_id.rsplit("/subnets/", 1)[0])
-    return (
+    return arm_set(
         clients.for_subscription(vnet.subscription)
         .network.virtual_networks.get(vnet.resource_group, vnet.name)
         .location

@@ -10,7 +10,7 @@ from azure.core.exceptions import ResourceNotFoundError
 from ..azure import AzureClients
 from ..azure.ids import parse_id
 from ..azure.requests import Write, deferred
-from .arm import get_or_none, get_settled, put_as_read, settle
+from .arm import arm_set, get_or_none, get_settled, put_as_read, settle
 
 if TYPE_CHECKING:
     from azure.mgmt.network.models import PrivateDnsZoneGroup
@@ -49,7 +49,7 @@ def zones_in_group(clients: AzureClients, resource_group_id: str) -> list[Privat
 
 def zone_names_in_group(clients: AzureClients, resource_group_id: str) -> set[str]:
     """The zones' names, in lower case."""
-    return {z.name.lower() for z in zones_in_group(clients, resource_group_id)}
+    return {arm_set(z.name).lower() for z in zones_in_group(clients, resource_group_id)}
 
 
 def zones_in_subscription(clients: AzureClients, subscription: str) -> list[PrivateZone]:
@@ -93,7 +93,7 @@ def links_of(clients: AzureClients, zone_id_: str) -> list[VirtualNetworkLink]:
 def linked_vnets(clients: AzureClients, zone_id_: str) -> dict[str, str]:
     """VNet id (lower case) -> the name of the link to it, of the zone's links."""
     return {
-        (link.virtual_network.id or "").lower(): link.name
+        (link.virtual_network.id or "").lower(): arm_set(link.name)
         for link in links_of(clients, zone_id_)
         if link.virtual_network
     }
@@ -152,7 +152,10 @@ def zone_group(clients: AzureClients, endpoint_id: str) -> PrivateDnsZoneGroup |
     rid = parse_id(endpoint_id)
     zone_groups = clients.for_subscription(rid.subscription).network.private_dns_zone_groups
     group = next(iter(zone_groups_of(clients, endpoint_id)), None)
-    return settle(group, lambda: zone_groups.get(rid.resource_group, rid.name, group.name))
+    if group is None:
+        return None
+    name = arm_set(group.name)
+    return settle(group, lambda: zone_groups.get(rid.resource_group, rid.name, name))
 
 
 def zone_configs(group: PrivateDnsZoneGroup | None) -> dict[str, str]:

@@ -9,14 +9,18 @@ exist only for general-purpose v2 accounts, and the account must let trusted Mic
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..azure import AzureClients
 from ..azure.enums import text_of
 from ..azure.ids import parse_id
 from ..azure.requests import Write, deferred
 from ..errors import RunbookError
-from .arm import get_or_none
+from .arm import arm_set, get_or_none
 from .endpoints import no_connection
+
+if TYPE_CHECKING:
+    from azure.mgmt.storage.types import PrivateEndpointConnection
 
 CLASSIC = "Microsoft.ClassicStorage/storageAccounts"
 CLASSIC_API = "2016-11-01"
@@ -50,12 +54,18 @@ def get_storage_account(clients: AzureClients, account_id: str) -> StorageAccoun
     sub = clients.for_subscription(rid.subscription)
     if rid.is_a(CLASSIC):
         found = get_or_none(sub.resources.resources.get_by_id, account_id, api_version=CLASSIC_API)
-        return None if found is None else StorageAccount(found.id, found.name, "classic", "classic", True)
+        return (
+            None
+            if found is None
+            else StorageAccount(arm_set(found.id), arm_set(found.name), "classic", "classic", True)
+        )
     account = get_or_none(sub.storage.storage_accounts.get_properties, rid.resource_group, rid.name)
     if account is None:
         return None
-    tier = "premium" if text_of(account.sku.name).lower().startswith("premium") else "standard"
-    return StorageAccount(account.id, account.name, text_of(account.kind), tier, "AzureServices" in _bypass(account))
+    tier = "premium" if text_of(account.sku.name if account.sku else None).lower().startswith("premium") else "standard"
+    return StorageAccount(
+        arm_set(account.id), arm_set(account.name), text_of(account.kind), tier, "AzureServices" in _bypass(account)
+    )
 
 
 def allow_trusted_services_body(clients: AzureClients, account_id: str) -> dict:
@@ -93,7 +103,13 @@ def approve_connection(clients: AzureClients, account_id: str, endpoint_id: str,
     )
     if connection is None:
         raise RunbookError(no_connection(account_id, endpoint_id))
-    return connections.put(rid.resource_group, rid.name, connection.name, APPROVED, **kwargs)
+    state = APPROVED["properties"]["privateLinkServiceConnectionState"]
+    body: PrivateEndpointConnection = {  # APPROVED, as the SDK's TypedDict for this body
+        "properties": {
+            "privateLinkServiceConnectionState": {"status": state["status"], "description": state["description"]}
+        }
+    }
+    return connections.put(rid.resource_group, rid.name, arm_set(connection.name), body, **kwargs)
 
 
 def update_account(clients: AzureClients, account_id: str, body: dict) -> Write:

@@ -7,7 +7,7 @@ the id's type, with that type's api-version ("Resources - Delete By Id", Azure/a
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
 
@@ -22,8 +22,12 @@ def read_by_id(clients: AzureClients, resource_id: str, api_version: str) -> dic
     it does not exist, {'unreadable': why} when it cannot be read."""
     resources = clients.for_subscription(resource_id.split("/")[2]).resources.resources
     try:
-        return resources.get_by_id(
-            resource_id, api_version=api_version, cls=lambda response, _, __: response.http_response.json()
+        # cast: with cls= the SDK returns what cls returns (the JSON), but types the call as a GenericResource
+        return cast(
+            "dict[str, Any]",
+            resources.get_by_id(
+                resource_id, api_version=api_version, cls=lambda response, _, __: response.http_response.json()
+            ),
         )
     except ResourceNotFoundError:
         return None

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from ..azure import AzureClients
 from ..azure.enums import text_of
 from ..azure.ids import parse_id
 from ..azure.requests import Write, deferred
 from ..errors import RunbookError
-from .arm import get_settled, put_as_read
+from .arm import arm_set, get_settled, put_as_read
 from .endpoints import no_connection
 
 if TYPE_CHECKING:
     from azure.mgmt.recoveryservices.models import Vault
+    from azure.mgmt.recoveryservicesbackup.types import PrivateEndpointConnectionResource
 
 APPROVED = {
     "properties": {
@@ -83,7 +84,7 @@ def items_in_words(items: dict[str, int]) -> str:
 
 def has_approved_endpoint(vault: Vault, group_id: str) -> bool:
     """The vault has an Approved private endpoint connection for ``group_id`` (e.g. AzureBackup)."""
-    for connection in vault.properties.private_endpoint_connections or []:
+    for connection in (vault.properties.private_endpoint_connections or []) if vault.properties else []:
         properties = connection.properties
         state = properties.private_link_service_connection_state if properties else None
         groups = [text_of(g).lower() for g in (properties.group_ids or [])] if properties else []
@@ -94,7 +95,7 @@ def has_approved_endpoint(vault: Vault, group_id: str) -> bool:
 
 def cross_region_restore(vault: Vault) -> bool:
     """Cross-region restore is on (the vault's redundancySettings.crossRegionRestore)."""
-    settings = vault.properties.redundancy_settings
+    settings = vault.properties.redundancy_settings if vault.properties else None
     return text_of(getattr(settings, "cross_region_restore", None)) == "Enabled"
 
 
@@ -118,18 +119,24 @@ def approve_connection(clients: AzureClients, vault_id: str, endpoint_id: str, *
     """Approve the vault's connection from ``endpoint_id`` (what the vault's owner does); kwargs go to the SDK."""
     rid = parse_id(vault_id)
     vault = get_vault(clients, vault_id)
+    if vault is None:
+        raise RunbookError(f"{rid.name}: the vault does not exist (vault {vault_id})")
     connection = next(
         (
             c
-            for c in vault.properties.private_endpoint_connections or []
-            if c.properties.private_endpoint.id.lower() == endpoint_id.lower()
+            for c in ((vault.properties.private_endpoint_connections or []) if vault.properties else [])
+            if c.properties
+            and c.properties.private_endpoint
+            and (c.properties.private_endpoint.id or "").lower() == endpoint_id.lower()
         ),
         None,
     )
     if connection is None:
         raise RunbookError(no_connection(vault_id, endpoint_id))
+    # cast: the SDK's TypedDict for this body marks tags, location and eTag required; a connection's PUT needs none
+    body = cast("PrivateEndpointConnectionResource", APPROVED)
     return clients.for_subscription(rid.subscription).backup.private_endpoint_connection.begin_put(
-        rid.name, rid.resource_group, connection.name, APPROVED, **kwargs
+        rid.name, rid.resource_group, arm_set(connection.name), body, **kwargs
     )
 
 
@@ -151,9 +158,10 @@ def create_vault(clients: AzureClients, vault_id: str, body: dict) -> Write:
 
 def put_vault_again(clients: AzureClients, vault: Vault) -> Write:
     """The vault put again as read (a Failed vault back to Succeeded)."""
-    rid = parse_id(vault.id)
+    vault_id = arm_set(vault.id)
+    rid = parse_id(vault_id)
     return put_as_read(
-        clients.for_subscription(rid.subscription).recoveryservices.vaults.begin_create_or_update, vault.id, vault
+        clients.for_subscription(rid.subscription).recoveryservices.vaults.begin_create_or_update, vault_id, vault
     )
 
 
@@ -172,4 +180,6 @@ def connected_endpoints(clients: AzureClients, vault_id: str) -> list[str]:
     """The ids of the private endpoints connected to the vault (in any state); none when it does not exist."""
     vault = get_vault(clients, vault_id)
     connections = (vault.properties.private_endpoint_connections or []) if vault and vault.properties else []
-    return [c.properties.private_endpoint.id for c in connections if c.properties and c.properties.private_endpoint]
+    return [
+        arm_set(c.properties.private_endpoint.id) for c in connections if c.properties and c.properties.private_endpoint
+    ]

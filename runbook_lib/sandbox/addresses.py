@@ -23,7 +23,7 @@ def subnet_prefixes(subnet: dict) -> list[str]:
     return [properties["addressPrefix"]] if properties.get("addressPrefix") else []
 
 
-def usable(prefix: str) -> Iterator[ipaddress.IPv4Address]:
+def usable(prefix: str) -> Iterator[ipaddress.IPv4Address | ipaddress.IPv6Address]:
     """The usable addresses of a prefix, lowest first, made one at a time (a /16 holds 65,531 of them)."""
     network = ipaddress.ip_network(prefix, strict=False)  # a /29 has 8 addresses, 3 usable
     for number in range(int(network.network_address) + RESERVED_AT_START, int(network.broadcast_address)):
@@ -79,7 +79,7 @@ def allocate(tx, subnet: dict, wanted: Iterable[str | None]) -> list[str]:
             f"Subnet '{subnet['name']}' ({', '.join(prefixes)}) does not have enough free addresses: {len(wanted)} "
             f"needed, {available} free (Azure reserves five addresses of every subnet).",
         )
-    return chosen
+    return [address for address in chosen if address is not None]  # none is None past the check above
 
 
 def _inside(address: str, prefixes: list[str]) -> bool:

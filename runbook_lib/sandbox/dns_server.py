@@ -92,6 +92,8 @@ def reply(sandbox: Sandbox, vnet_id: str, packet: bytes, udp: bool = False) -> b
 
 
 class _UdpHandler(socketserver.BaseRequestHandler):
+    server: _UdpServer
+
     def handle(self) -> None:
         packet, sock = self.request
         wire = self.server.dns.reply(packet, udp=True)
@@ -100,6 +102,7 @@ class _UdpHandler(socketserver.BaseRequestHandler):
 
 
 class _TcpHandler(socketserver.StreamRequestHandler):
+    server: _TcpServer
     timeout = 10  # an idle connection is dropped
 
     def handle(self) -> None:
@@ -113,6 +116,8 @@ class _TcpHandler(socketserver.StreamRequestHandler):
 
 class _Quiet:
     """socketserver prints a traceback per failed request; a stray packet or a dropped connection is no news."""
+
+    dns: DnsServer  # set by DnsServer.start before the server serves
 
     def handle_error(self, request, client_address) -> None:
         pass
@@ -136,7 +141,7 @@ class DnsServer:
     def __init__(self, sandbox: Sandbox, vnet_id: str, host: str = "127.0.0.1", port: int = 0):
         self.sandbox, self.vnet_id, self.host = sandbox, vnet_id, host
         self.port = port
-        self._servers: list[socketserver.BaseServer] = []
+        self._servers: list[_UdpServer | _TcpServer] = []
         self._threads: list[threading.Thread] = []
         self._stopped = threading.Event()
 
@@ -159,7 +164,7 @@ class DnsServer:
             self._threads.append(thread)
         return self
 
-    def _bind(self) -> list[socketserver.BaseServer]:
+    def _bind(self) -> list[_UdpServer | _TcpServer]:
         """UDP and TCP servers on one port: the given one, else a port free for both."""
         attempts = _BIND_ATTEMPTS if self.port == 0 else 1
         for attempt in range(attempts):

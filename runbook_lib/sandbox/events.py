@@ -36,7 +36,7 @@ from .authz import authorize, is_allowed
 from .errors import ArmError
 from .paths import parse_path
 from .services import service_for
-from .services.base import Context, hidden
+from .services.base import Context, PrivateLinkTarget, hidden
 from .services.endpoints import ENDPOINTS, ZONE_GROUPS, endpoint_members, endpoint_status
 from .services.migrate import PROJECTS
 from .services.recoveryservices import BACKUP, VAULT_TYPE
@@ -146,7 +146,10 @@ def generate_key(store: Store, project_id: str, caller: Principal) -> EventResul
             if project is None or project["type"].lower() != PROJECTS.lower():
                 raise LookupError(f"--project: no Azure Migrate project '{project_id}' in the estate")
             ctx = _context(tx, caller)
-            connections = service_for(project["type"]).connections(ctx, project)
+            service = service_for(project["type"])
+            if not isinstance(service, PrivateLinkTarget):  # a Migrate project's service always is one
+                raise TypeError(f"{project['type']} takes no private endpoint connections")
+            connections = service.connections(ctx, project)
             endpoint = next(
                 (
                     tx.get(c["properties"]["privateEndpoint"]["id"])
@@ -477,4 +480,7 @@ def _put(ctx: Context, resource_id: str, body: dict, *, check: bool = True) -> d
     service = service_for(path.type)
     existing = ctx.tx.get(path.id)
     service.save(ctx, path, service.prepare(ctx, path, body, existing))
-    return ctx.tx.get(path.id)
+    saved = ctx.tx.get(path.id)
+    if saved is None:  # every service's save stores the record
+        raise RuntimeError(f"the sandbox did not store {resource_id}")
+    return saved

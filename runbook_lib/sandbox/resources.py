@@ -147,7 +147,10 @@ def _write(
     if in_flight:
         record["properties"]["provisioningState"] = lro.state_while(record["type"], "put", existing is not None)
     service.save(ctx, path, record)
-    view = service.view(ctx, ctx.tx.get(record["id"]))
+    saved = ctx.tx.get(record["id"])
+    if saved is None:  # every service's save stores the record
+        raise RuntimeError(f"the sandbox did not store {record['id']}")
+    view = service.view(ctx, saved)
     if not asynchronous:
         status = 200 if patch else (rules.updated if existing else rules.created)
         return Reply(status, view, {"ETag": view["etag"]} if "etag" in view else {})

@@ -10,7 +10,7 @@ import sys
 import tempfile
 from pathlib import Path
 from socketserver import ThreadingMixIn
-from typing import TextIO
+from typing import IO, TextIO, cast
 from wsgiref.simple_server import ServerHandler, WSGIRequestHandler, WSGIServer, make_server
 
 import trustme
@@ -25,6 +25,7 @@ class _ThreadingServer(ThreadingMixIn, WSGIServer):
 
 class _KeepAliveAnswer(ServerHandler):
     http_version = "1.1"  # every answer carries Content-Length, so the connection can serve the next request
+    request_handler: WSGIRequestHandler  # set before run(); wsgiref's ServerHandler.close logs the request through it
 
 
 class _TlsHandler(WSGIRequestHandler):
@@ -32,6 +33,7 @@ class _TlsHandler(WSGIRequestHandler):
     first request of a client pays for a TCP connect and a TLS handshake (and this thread's SQLite connection is
     reused)."""
 
+    server: WSGIServer  # make_server gives every handler the _ThreadingServer it made
     protocol_version = "HTTP/1.1"
     timeout = 60  # an idle connection is closed after a minute
 
@@ -64,9 +66,14 @@ class _TlsHandler(WSGIRequestHandler):
             return
         # the body is read here, exactly Content-Length bytes, so the next request starts where this one ends
         body = io.BytesIO(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
-        answer = _KeepAliveAnswer(body, self.wfile, self.get_stderr(), self.get_environ(), multithread=True)
+        # typeshed types wfile as BufferedIOBase, not IO[bytes]; the handler only writes and flushes it
+        stdout = cast(IO[bytes], self.wfile)
+        answer = _KeepAliveAnswer(body, stdout, self.get_stderr(), self.get_environ(), multithread=True)
         answer.request_handler = self
-        answer.run(self.server.get_app())
+        app = self.server.get_app()
+        if app is None:  # make_server sets the app before the server serves
+            raise RuntimeError("the sandbox's HTTPS server has no WSGI application")
+        answer.run(app)
 
     def get_environ(self) -> dict:
         environ = super().get_environ()

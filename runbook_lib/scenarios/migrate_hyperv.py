@@ -75,7 +75,7 @@ class HyperVParameters(replication.ReplicationParameters):
         replicated = accounts.get(self.replication_storage)
         if replicated is None or replicated.tier != "premium":
             return []
-        if len(self.storage_accounts()) == 1:
+        if len(self.storage_accounts()) == 1 or not self.cache_storage:  # one account: no cache (or the same)
             return [
                 blocked(
                     replicated.id,
@@ -174,7 +174,11 @@ def replicate_steps(params: HyperVParameters) -> list[ManualStep]:
     """One manual step per batch of at most ten machines (the article: replicate more in batches of ten)."""
     section = SECTIONS.replicate
     replication_name = parse_id(params.replication_storage).name
-    cache = f" and {parse_id(params.cache_storage).name} as cache" if len(params.storage_accounts()) > 1 else ""
+    cache = (
+        f" and {parse_id(params.cache_storage).name} as cache"
+        if params.cache_storage and len(params.storage_accounts()) > 1
+        else ""
+    )
     target = (
         f"In Replicate (Yes, with Hyper-V), select {{machines}}; in Target settings choose {replication_name} "
         f"as the replication storage account{cache}; review and start replication."

@@ -11,7 +11,7 @@ Recovery Services vault, so the steps here are small ones of their own, built on
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
 
@@ -83,7 +83,10 @@ NEVER_PRIVATE = (
     "connectivity, and generate its key only after its endpoint is approved"
 )
 
-MigrateProjectId = typed_id(PROJECTS)
+if TYPE_CHECKING:  # a str to the type checker; pydantic reads the validating Annotated[str, ...] typed_id gives
+    MigrateProjectId = str
+else:
+    MigrateProjectId = typed_id(PROJECTS)
 
 
 class MigrateProjectParameters(steps.EndpointParameters):

@@ -22,6 +22,7 @@ import csv
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import NamedTuple
 
 import pandas as pd
 from pydantic import ValidationInfo, field_validator
@@ -75,6 +76,13 @@ def members_why(params: SiteRecoveryParameters) -> str:
     return why + (f", {CACHE_MEMBERS} for the cache storage account's endpoint" if params.cache_endpoint else "")
 
 
+class CacheIds(NamedTuple):
+    """The cache account that gets a blob endpoint, and that endpoint's id."""
+
+    account: str
+    endpoint: str
+
+
 class SiteRecoveryParameters(steps.VaultEndpointParameters):
     """The article's choices: the bypass network's subnet, the storage accounts Site Recovery uses, the optional
     cache endpoint, the zones.
@@ -123,6 +131,13 @@ class SiteRecoveryParameters(steps.VaultEndpointParameters):
         if not self.cache_endpoint:
             return None
         return f"{self.endpoint_id}-cache-{CACHE_GROUP_ID}"
+
+    @property
+    def cache_ids(self) -> CacheIds | None:
+        """The cache account and its endpoint's id when it gets one (cache_endpoint); None otherwise."""
+        if not self.cache_endpoint or not self.cache_storage:  # the validator makes cache_endpoint need the account
+            return None
+        return CacheIds(self.cache_storage, f"{self.endpoint_id}-cache-{CACHE_GROUP_ID}")
 
     def zone_names(self, vault_location: str) -> list[str]:
         cloud = region_cloud(vault_location)
@@ -180,6 +195,7 @@ class CachePrerequisites(Step):
         rows: list[Row] = []
         needs: dict[str, list[str]] = {}
         principal = steps.vault_principal(run)
+        cache_ids = p.cache_ids
         for account_id in p.accounts:
             account = storage.get_storage_account(run.clients, account_id)
             if account is None:
@@ -198,11 +214,7 @@ class CachePrerequisites(Step):
                     f"the vault's identity needs {' and '.join(account.identity_roles)}",
                 )
             )
-            if (
-                p.cache_endpoint
-                and account.id.lower() == p.cache_storage.lower()
-                and (why := _no_endpoint_reason(account))
-            ):
+            if cache_ids and account.id.lower() == cache_ids.account.lower() and (why := _no_endpoint_reason(account)):
                 rows.append(blocked(account.id, why))
             if not principal or not set(account.identity_roles) <= roles.roles_held(run.clients, account.id, principal):
                 needs[account.id] = ["Microsoft.Authorization/roleAssignments/write"]
@@ -211,12 +223,15 @@ class CachePrerequisites(Step):
         if any(r.action == Action.BLOCKED for r in rows):
             return rows
         vault_endpoint = endpoints.get_endpoint(run.clients, p.endpoint_id)
-        cache = endpoints.get_endpoint(run.clients, p.cache_endpoint_id) if p.cache_endpoint else None
-        if cache is not None and (refusal := ownership_row(run, cache, p.cache_storage, CACHE_GROUP_ID, p.subnet)):
+        cache = endpoints.get_endpoint(run.clients, cache_ids.endpoint) if cache_ids else None
+        if (
+            cache_ids
+            and cache is not None
+            and (refusal := ownership_row(run, cache, cache_ids.account, CACHE_GROUP_ID, p.subnet))
+        ):
             return rows + [refusal]
-        cache_missing = p.cache_endpoint and cache is None
-        if cache_missing and vault_endpoint is not None:  # else 'prerequisites' counted its address
-            needs.setdefault(parse_id(p.cache_endpoint_id).resource_group_id, []).append(
+        if cache_ids and cache is None and vault_endpoint is not None:  # else 'prerequisites' counted its address
+            needs.setdefault(parse_id(cache_ids.endpoint).resource_group_id, []).append(
                 "Microsoft.Network/privateEndpoints/write"
             )
             free = free_addresses(run.clients, p.subnet)
@@ -251,8 +266,8 @@ class ZoneChoice(Step):
         vault = vaults.get_vault(run.clients, p.vault)
         zone_ids = [p.zone_id(z) for z in p.zone_names(vault.location if vault else p.location)]
         pairs = [(p.vault, p.endpoint_id)]
-        if p.cache_endpoint:
-            pairs.append((p.cache_storage, p.cache_endpoint_id))
+        if cache_ids := p.cache_ids:
+            pairs.append((cache_ids.account, cache_ids.endpoint))
         others = [r for target, own in pairs for r in steps.live_records_of_others(run, target, own, zone_ids)]
         if others:
             return [
@@ -321,7 +336,8 @@ class CacheEndpoint(Step):
 
     def plan(self, run: Run) -> list[Row]:
         p: SiteRecoveryParameters = run.params
-        if not p.cache_endpoint:
+        cache_ids = p.cache_ids
+        if cache_ids is None:
             return [
                 unchanged(
                     p.cache_storage or p.vault,
@@ -330,9 +346,13 @@ class CacheEndpoint(Step):
                 )
             ]
         account = _cache_account(run)
+        if account is None:  # 'cache-prerequisites' blocks on it first; deleted since
+            return [
+                blocked(cache_ids.account, f"the cache storage account {name_of(cache_ids.account)} does not exist")
+            ]
         if why := _no_endpoint_reason(account):
             return [blocked(account.id, why)]
-        endpoint_id, rows = p.cache_endpoint_id, []
+        endpoint_id, rows = cache_ids.endpoint, []
         existing = endpoints.get_endpoint(run.clients, endpoint_id)
         if existing is not None and (refusal := ownership_row(run, existing, account.id, CACHE_GROUP_ID, p.subnet)):
             return [refusal]
@@ -364,14 +384,15 @@ class ApproveCacheEndpoint(Step):
 
     def plan(self, run: Run) -> list[Row]:
         p: SiteRecoveryParameters = run.params
-        if not p.cache_endpoint:
+        cache_ids = p.cache_ids
+        if cache_ids is None:
             return [unchanged(p.cache_storage or p.vault, reason="no endpoint for the cache account")]
-        approve = storage.approval(run.clients, p.cache_storage, p.cache_endpoint_id)
+        approve = storage.approval(run.clients, cache_ids.account, cache_ids.endpoint)
         return [
             steps.approval_row(
                 run,
-                p.cache_endpoint_id,
-                p.cache_storage,
+                cache_ids.endpoint,
+                cache_ids.account,
                 CACHE_GROUP_ID,
                 "the account's owner",
                 "storage account > Networking > Private endpoint connections",

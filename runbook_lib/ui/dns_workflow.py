@@ -16,7 +16,7 @@ from ..dns.endpoints import read_endpoints
 from ..dns.entries import entries_frame, ready_entries
 from ..dns.exports import export_entries
 from ..dns.records import RecordPlan, apply_plan, plan_links, plan_records
-from ..errors import DnsChecksFailed
+from ..errors import DnsChecksFailed, RunbookError
 from ..journal import CheckResult, CheckStatus, Journal
 from ..progress import watched_progress
 from .session import RUN_OPTIONS, notebook_target
@@ -70,6 +70,8 @@ class DnsWorkflow:
         if self.options["mode"] != "apply":
             show(note("Plan mode: nothing applied."))
             return
+        if self.plan is None:
+            raise RunbookError("nothing planned to apply: run the plan cell (show_plan) first")
         done = apply_plan(
             self.clients,
             self.plan,
@@ -135,6 +137,6 @@ class DnsWorkflow:
         counts = self.results["Status"].value_counts() if self.results is not None else pd.Series(dtype=int)
         table = pd.DataFrame([{"Status": status, "Checks": int(counts.get(status, 0))} for status in CheckStatus])
         show(styled(table))
-        if counts.get(CheckStatus.FAIL, 0):
+        if counts.get(CheckStatus.FAIL, 0) and self.results is not None:  # counts are the results' (none: empty)
             failed = self.results[self.results["Status"] == CheckStatus.FAIL]
             raise DnsChecksFailed("; ".join(f"{r.Check} {r.Resource}: {r.Fix}" for r in failed.itertuples()))

@@ -86,7 +86,8 @@ class Session:
         ids = [s.id for s in self.execution.runbook.steps if s.id.startswith(f"{step_id}-batch-")] or [step_id]
         for one in ids:
             report = self.execution.step(one)
-            self.record(one, self.execution.run.mode, "cell", report)
+            # the Execution refuses any mode but plan and apply
+            self.record(one, "apply" if self.execution.run.mode == "apply" else "plan", "cell", report)
             show(step_view(report))
             self.show_checks(one)
         self._changed()

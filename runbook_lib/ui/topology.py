@@ -131,11 +131,11 @@ def _draw_zones(inspection: Inspection, failed: set[tuple[str, str]], svg: list[
 def _expected_links(inspection: Inspection) -> list[tuple[str, str]]:
     """(zone id, VNet id) for every link a zone needs: to each VNet of an endpoint needing it, and to every
     consuming VNet."""
-    pairs = {}
+    pairs: dict[tuple[str, str], tuple[str, str]] = {}
     for endpoint in inspection.endpoints:
-        for zone in (z for z in inspection.zones[endpoint.id] if z.id):
+        for zone_id in (z.id for z in inspection.zones[endpoint.id] if z.id):
             for vnet_id in [endpoint.vnet_id, *inspection.vnets]:
-                pairs.setdefault((zone.id.lower(), vnet_id.lower()), (zone.id, vnet_id))
+                pairs.setdefault((zone_id.lower(), vnet_id.lower()), (zone_id, vnet_id))
     return list(pairs.values())
 
 

@@ -76,6 +76,8 @@ def _seal(
 ) -> dict[str, Any]:
     folder = record.folder
     folder.mkdir(parents=True, exist_ok=True)
+    if journal.path is None:  # apply_undo journals to the undo's folder
+        raise ValueError("an undo's journal must be written to its folder")
     journal.path.touch()
     _write_json(folder / "snapshots" / "before.json", redact_value(before))
     _write_json(folder / "snapshots" / "after.json", redact_value(after))

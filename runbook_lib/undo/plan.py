@@ -164,7 +164,7 @@ def newest_first(entries: list[Entry]) -> list[Change]:
             key = entry.resource_id.lower()
             first.setdefault(key, entry)
             last[key] = index
-    return [first[key] for key in sorted(last, key=last.get, reverse=True)]
+    return [first[key] for key in sorted(last, key=lambda key: last[key], reverse=True)]
 
 
 def plan_row(

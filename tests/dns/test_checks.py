@@ -364,5 +364,5 @@ def test_bad_options_are_input_errors_naming_the_option(clients, linked, options
 
 def test_a_zone_resource_group_that_does_not_exist_is_an_input_error(clients, hub):
     backup = make_backup(clients, hub, zone_group=False)
-    with pytest.raises(InputError, match="--zones: .*rg-nowhere"):
+    with pytest.raises(InputError, match=r"--zones: .*rg-nowhere"):
         check_endpoints(clients, [backup.id], zone_groups=[DNS_RG.replace("rg-dns", "rg-nowhere")])

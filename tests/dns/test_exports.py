@@ -4,6 +4,7 @@ clients ask for, a storage account's Azure DNS zone name (zNN) included, taken f
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -120,50 +121,50 @@ def test_named_conf_declares_each_zone_once(tmp_path):
 def dnsmasq(tmp_path):
     """Start a real dnsmasq on a free loopback port with some options; its port. Stopped after the test."""
     binary, started = tool("dnsmasq"), []
+    with contextlib.ExitStack() as logs:  # every log is closed after the test
 
-    def start(*options: str) -> int:
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
-        log = open(tmp_path / f"dnsmasq-{port}.log", "w+")
-        user = ["--user=root"] if os.geteuid() == 0 else []  # a container may lack the user dnsmasq switches to
-        process = subprocess.Popen(
-            [
-                binary,
-                "--no-daemon",
-                "--no-resolv",
-                "--no-hosts",
-                f"--port={port}",
-                "--listen-address=127.0.0.1",
-                "--bind-interfaces",
-                "--pid-file=",
-                "--log-facility=-",
-                *user,
-                *options,
-            ],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        started.append((process, log))
-        deadline = time.monotonic() + 5
-        while process.poll() is None and time.monotonic() < deadline:
-            try:  # any answer means it is serving
-                dns.query.udp(dns.message.make_query("ready.invalid", "A"), "127.0.0.1", port=port, timeout=0.2)
-                return port
-            except (dns.exception.Timeout, OSError):
-                time.sleep(0.05)
-        log.seek(0)
-        pytest.fail(f"dnsmasq did not answer on port {port}:\n{log.read()}")
+        def start(*options: str) -> int:
+            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+                probe.bind(("127.0.0.1", 0))
+                port = probe.getsockname()[1]
+            log = logs.enter_context(open(tmp_path / f"dnsmasq-{port}.log", "w+"))
+            user = ["--user=root"] if os.geteuid() == 0 else []  # a container may lack the user dnsmasq switches to
+            process = subprocess.Popen(
+                [
+                    binary,
+                    "--no-daemon",
+                    "--no-resolv",
+                    "--no-hosts",
+                    f"--port={port}",
+                    "--listen-address=127.0.0.1",
+                    "--bind-interfaces",
+                    "--pid-file=",
+                    "--log-facility=-",
+                    *user,
+                    *options,
+                ],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+            started.append(process)
+            deadline = time.monotonic() + 5
+            while process.poll() is None and time.monotonic() < deadline:
+                try:  # any answer means it is serving
+                    dns.query.udp(dns.message.make_query("ready.invalid", "A"), "127.0.0.1", port=port, timeout=0.2)
+                    return port
+                except (dns.exception.Timeout, OSError):
+                    time.sleep(0.05)
+            log.seek(0)
+            pytest.fail(f"dnsmasq did not answer on port {port}:\n{log.read()}")
 
-    yield start
-    for process, log in started:
-        process.terminate()
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
+        yield start
+        for process in started:
+            process.terminate()
+            try:
+                process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
 
 def resolver(port: int) -> dns.resolver.Resolver:

@@ -107,7 +107,7 @@ def test_public_and_us_gov_zones_agree_with_required_zones_csv(scenario):
 
 
 def test_an_unknown_region_suggests_close_matches():
-    with pytest.raises(InputError, match="westus4.*westus3"):
+    with pytest.raises(InputError, match=r"westus4.*westus3"):
         required_zones("backup", "westus4")
 
 
@@ -119,7 +119,7 @@ def test_an_unknown_scenario_lists_the_scenarios():
 
 
 def test_a_cloud_that_disagrees_with_the_region_is_refused():
-    with pytest.raises(InputError, match="--cloud: public .* usgovvirginia is a usgov region"):
+    with pytest.raises(InputError, match=r"--cloud: public .* usgovvirginia is a usgov region"):
         required_zones("backup", "usgovvirginia", "public")
     with pytest.raises(InputError, match="--cloud: unknown cloud 'azure'"):
         required_zones("backup", "westus3", "azure")

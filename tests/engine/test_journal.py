@@ -115,7 +115,7 @@ def test_ctrl_c_after_arm_made_it_leaves_the_intent_and_the_next_run_names_what_
     again = Journal(path)
     report = Runbook("t", [Group("one"), Group("two"), Group("three")]).run(run_of(clients, again))
     assert report.status == "done"
-    reconciled, *rest = again.entries  # settled before the first step
+    reconciled, *_rest = again.entries  # settled before the first step
     assert isinstance(reconciled, Change) and reconciled.reconciled
     assert (reconciled.intent, reconciled.resource_id, reconciled.step, reconciled.action, reconciled.after) == (
         left.id,

@@ -149,18 +149,21 @@ def test_addresses_run_out_and_come_back(clients, rg, net):
 
 def test_a_static_address_must_be_usable_and_free(clients, rg, net):
     account = make_storage(clients, rg, "stcache01")
-    body = lambda ip: {
-        "location": "westus3",
-        "properties": {
-            "subnet": {"id": net["pe"]},
-            "privateLinkServiceConnections": [
-                {"name": "c", "properties": {"privateLinkServiceId": account.id, "groupIds": ["blob"]}}
-            ],
-            "ipConfigurations": [
-                {"name": "static", "properties": {"groupId": "blob", "memberName": "blob", "privateIPAddress": ip}}
-            ],
-        },
-    }
+
+    def body(ip):
+        return {
+            "location": "westus3",
+            "properties": {
+                "subnet": {"id": net["pe"]},
+                "privateLinkServiceConnections": [
+                    {"name": "c", "properties": {"privateLinkServiceId": account.id, "groupIds": ["blob"]}}
+                ],
+                "ipConfigurations": [
+                    {"name": "static", "properties": {"groupId": "blob", "memberName": "blob", "privateIPAddress": ip}}
+                ],
+            },
+        }
+
     with pytest.raises(HttpResponseError) as error:
         clients.network.private_endpoints.begin_create_or_update(rg, "pe-static", body("10.0.1.1")).result()
     assert error.value.error.code == "PrivateIPAddressInReservedRange"

@@ -31,7 +31,7 @@ def served(sandbox):
 
 
 def test_serve_announces_one_json_line_and_the_sdk_talks_https(served, sandbox):
-    process, announced = served
+    _process, announced = served
     assert set(announced) == {"base_url", "ca_bundle"}
     assert announced["base_url"].startswith("https://127.0.0.1:")
     clients = get_clients(Target(endpoint=announced["base_url"], ca_bundle=announced["ca_bundle"]))

@@ -82,7 +82,7 @@ def test_zones_the_identity_may_not_write_get_their_records_from_the_runbook(con
         if assignment.principal_type == "ServicePrincipal":
             hub.authorization.role_assignments.delete(DNS_RG, assignment.name)
     assert contoso.event("register-container", NEW_VAULT).code == "UserErrorVMInternetConnectivityIssue"
-    report, journal = run(owner, params(confirm=["first-registration"]))
+    _report, journal = run(owner, params(confirm=["first-registration"]))
     # the identity-roles step grants the zone role again, and the first dns step writes the two _ecs records
     assert [c.step for c in journal.changes] == ["identity-roles", "dns-records", "dns-records"]
     assert contoso.event("register-container", NEW_VAULT).succeeded
@@ -126,7 +126,7 @@ def test_an_identity_that_is_off_is_turned_on_before_the_endpoint(owner, hub):
     assert rows.loc[rows["Step"] == "deny-public-access", ["Before", "After"]].values.tolist() == [
         ["Enabled", "Disabled"]
     ]
-    applied, journal = run(owner, params())
+    _applied, journal = run(owner, params())
     steps = [c.step for c in journal.changes]
     assert steps.index("identity") < steps.index("endpoint")
 
@@ -265,7 +265,7 @@ def test_a_user_assigned_identity_stays_when_the_system_identity_is_turned_on(ow
     assert identity.type == "SystemAssigned, UserAssigned" and identity.principal_id
     assert list(identity.user_assigned_identities) == [cmk.id]
     assert identity.user_assigned_identities[cmk.id].principal_id == cmk.properties["principalId"]
-    again, journal = run(owner, params(), "plan")
+    again, _journal = run(owner, params(), "plan")
     rows = again.plan_table()
     assert rows.loc[rows["Step"] == "identity", ["Action", "Before"]].values.tolist() == [
         ["unchanged", "SystemAssigned, UserAssigned (id-rsv-cmk)"]
@@ -292,7 +292,7 @@ def test_granular_roles_create_the_documented_definitions_and_assign_them(contos
     prerequisites = rows.loc[rows["Step"] == "prerequisites", "Resource"].tolist()
     assert SPOKE_RG in prerequisites  # the caller's right to write role definitions there is checked
 
-    applied, journal = run(owner, params(identity_roles="granular"))
+    _applied, journal = run(owner, params(identity_roles="granular"))
     assert [c.step for c in journal.changes][:8] == ["vault"] + ["identity-roles"] * 7
     principal = hub.recoveryservices.vaults.get("rg-recovery", "rsv-backup-new").identity.principal_id
     assert identity_roles_of(hub, principal) == {
@@ -302,7 +302,7 @@ def test_granular_roles_create_the_documented_definitions_and_assign_them(contos
     definition = roles.find_role_definition(owner, f"/subscriptions/{WORKLOAD}", "PrivateEndpointContributor")
     assert definition.role_type == "CustomRole" and definition.assignable_scopes == [f"/subscriptions/{WORKLOAD}"]
 
-    again, journal = run(owner, params(identity_roles="granular"))
+    _again, journal = run(owner, params(identity_roles="granular"))
     assert journal.changes == []
     # the custom roles are enough for Azure Backup to create its storage endpoints and their records
     assert contoso.event("register-container", NEW_VAULT).succeeded

@@ -166,7 +166,7 @@ def test_two_applies_on_one_vault_at_once_leave_no_duplicate(contoso, hub):
     )
     assert made and set(made.values()) == {1}, made
     # the estate is one run's: a third run plans nothing
-    again, journal = run(get_clients(Target(state=str(contoso.path), principal="owner")), params(), "plan")
+    again, _journal = run(get_clients(Target(state=str(contoso.path), principal="owner")), params(), "plan")
     assert {s.status for s in again.steps if s.kind == "automated"} <= {"nothing to do"}, again.table().to_string()
 
 

@@ -147,7 +147,7 @@ def test_an_account_that_is_not_general_purpose_v2_is_refused_before_any_change(
 
 def test_a_premium_account_gives_the_identity_storage_blob_data_owner(owner, hub, migrate_vault):
     premium = f"{STORAGE}/stcontosoprem7f3k"
-    report, journal = run(owner, params(migrate_vault, replication_storage=premium))
+    report, _journal = run(owner, params(migrate_vault, replication_storage=premium))
     assert report.status == "waiting"
     principal = owner.recoveryservices.vaults.get("rg-workload", migrate_vault.rsplit("/", 1)[1]).identity.principal_id
     assert roles_of(hub, premium, principal) == ["Contributor", "Storage Blob Data Owner"]

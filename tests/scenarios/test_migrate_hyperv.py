@@ -119,7 +119,7 @@ def test_plan_apply_again_then_the_hosts(contoso, owner, hub, migrate_vault):
 
 
 def test_a_registration_key_older_than_five_days_is_refused(contoso, owner, migrate_vault):
-    stale, journal = run(owner, params(confirm=MANUAL, registration_key_generated=key_generated(6)))
+    stale, _journal = run(owner, params(confirm=MANUAL, registration_key_generated=key_generated(6)))
     assert statuses(stale)["install-provider"] == "confirmed" and statuses(stale)["registration-key"] == "waiting"
     assert "generated 6 days ago" in detail(stale, "registration-key")
     assert "valid for five days" in detail(stale, "registration-key")

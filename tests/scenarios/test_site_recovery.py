@@ -160,7 +160,7 @@ def test_trusted_microsoft_services_are_let_through_when_they_were_not(owner, hu
     planned, _ = run(owner, params(cache_storage=CACHE), "plan")
     rows = planned.plan_table()
     assert rows.loc[rows["Step"] == "trusted-services", "Action"].tolist() == ["update"]
-    applied, journal = run(owner, params(cache_storage=CACHE))
+    _applied, journal = run(owner, params(cache_storage=CACHE))
     assert "trusted-services" in changed(journal)
     rules = hub.storage.storage_accounts.get_properties("rg-recovery", "stcontosocache7f3k").network_rule_set
     assert (rules.bypass, rules.default_action) == ("AzureServices", "Deny")  # the firewall stays closed otherwise
@@ -270,7 +270,7 @@ def test_parameters_and_zones_per_cloud():
     assert params(cache_storage=CLASSIC).cache_storage == CLASSIC
     with pytest.raises(InputError, match="cache_endpoint: an endpoint for the cache needs cache_storage"):
         params(cache_endpoint=True)
-    with pytest.raises(InputError, match="cache_storage: .* is a Microsoft.Network/virtualNetworks, not a"):
+    with pytest.raises(InputError, match=r"cache_storage: .* is a Microsoft.Network/virtualNetworks, not a"):
         params(cache_storage=BYPASS_VNET)
 
 

@@ -68,7 +68,7 @@ def test_a_new_vault_in_another_region_names_the_location_parameter(owner, hub):
     assert statuses(report)["vault"] == "blocked"
     assert "the new vault (location) is in uksouth" in detail(report, "vault")
     assert "or a vault in westus3 (vault and location)" in detail(report, "vault")
-    applied, journal = run(owner, params(location="uksouth"))
+    _applied, journal = run(owner, params(location="uksouth"))
     assert journal.changes == []
     assert "rsv-backup-new" not in [v.name for v in hub.recoveryservices.vaults.list_by_resource_group("rg-recovery")]
 
@@ -92,7 +92,7 @@ def test_site_recovery_states_that_the_vault_region_is_the_failover_region(owner
             "location": "uksouth",
         },
     )
-    report, journal = run(owner, p, "plan")
+    report, _journal = run(owner, p, "plan")
     region = rows(report, "vault")[0]
     assert region["Action"] == "unchanged" and region["After"] == "uksouth"
     assert "is the failover (target) region" in region["Reason"]
@@ -174,7 +174,7 @@ def test_with_cross_region_restore_turned_off_public_access_is_denied(owner, hub
 
 
 def test_a_new_vault_that_keeps_public_access_is_created_with_it(owner, hub):
-    report, journal = run(owner, params(public_access="keep"))
+    report, _journal = run(owner, params(public_access="keep"))
     assert rows(report, "vault")[-1]["After"].endswith("public access kept (public_access: keep)")
     assert (
         hub.recoveryservices.vaults.get("rg-recovery", "rsv-backup-new").properties.public_network_access == "Enabled"
@@ -187,7 +187,7 @@ def test_a_new_vault_that_keeps_public_access_is_created_with_it(owner, hub):
 
 def test_the_articles_minimum_passes_with_a_warning_below_its_recommendation(owner):
     small = add_subnet(owner, "snet-small", "10.1.2.0/28")  # 16 - 5 reserved = 11 free
-    report, journal = run(owner, params(subnet=small), "plan")
+    report, _journal = run(owner, params(subnet=small), "plan")
     subnet = next(r for r in rows(report, "prerequisites") if r["Resource"] == small)
     assert subnet["Action"] == "unchanged" and subnet["After"] == "11"
     assert subnet["Reason"].startswith(

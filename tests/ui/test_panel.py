@@ -368,7 +368,7 @@ def test_a_restart_keeps_the_session_start_its_journal_and_its_actions(contoso, 
     panel._form._fields["endpoint_name"].value = "pe-edited"
     panel._form.submit.click()  # "Start again with these parameters"
     assert set(statuses(panel).values()) == {"not run"}
-    folder, manifest = archived(panel, tmp_path)
+    _folder, manifest = archived(panel, tmp_path)
     assert manifest["started"] == started.isoformat() and len(manifest["restarts"]) == 1
     assert [c["step"] for c in manifest["journal"] if c["kind"] == "change"] == ["vault"]
     assert manifest["parameters"]["endpoint_name"] == "pe-edited"

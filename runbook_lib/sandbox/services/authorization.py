@@ -203,7 +203,7 @@ def _principal(ctx: Context, principal_id: str, given_type: str | None) -> Princ
     whole directory, refuses it so the mistake shows at once."""
     found = ctx.tx.find_principal(principal_id)
     shown = found is not None and found.object_id.lower() == principal_id.lower() and ctx.now >= found.visible_at
-    if shown:
+    if shown and found is not None:  # shown implies found; the second test tells mypy
         if given_type and given_type.lower() != found.kind.lower():
             raise ArmError(
                 400,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 from ..errors import ArmError
 from ..paths import ArmPath, parse_path
@@ -57,7 +58,7 @@ class Service:
     types: tuple[str, ...] = ()  # full resource types this service owns (any casing)
     rules = Rules()
     requires_location: bool | None = None  # None: required for top-level tracked resources
-    embedded: dict[str, str] = {}  # property -> child type segment, for children listed inside the parent
+    embedded: ClassVar[dict[str, str]] = {}  # property -> child type segment, for children listed inside the parent
     read_only = False  # computed by the service (usages, private link resources): GET only
 
     def lookup(self, ctx: Context, path: ArmPath) -> dict | None:

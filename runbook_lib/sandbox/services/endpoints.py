@@ -227,7 +227,7 @@ class PrivateDnsZoneGroupService(Service):
         for zone_id in _group_zones(before) if before else []:
             if zone_id.lower() not in {z.lower() for z in now}:
                 remove_records(ctx, endpoint, zone_id)
-        if endpoint_status(endpoint) == "Approved":
+        if endpoint is not None and endpoint_status(endpoint) == "Approved":  # as render: no endpoint, no records
             for zone_id in now:
                 write_records(ctx, endpoint, zone_id)
 
@@ -268,7 +268,7 @@ def refuse_while_in_progress(ctx: Context, resource: dict | None) -> None:
     is refused with 409 AnotherOperationInProgress, naming the operation (as Azure answers: e.g.
     hashicorp/terraform-provider-azurerm#28715, microsoft/AzureTRE#3193, for zone groups)."""
     state = ((resource or {}).get("properties") or {}).get("provisioningState")
-    if state not in ("Creating", "Updating", "Deleting"):
+    if resource is None or state not in ("Creating", "Updating", "Deleting"):
         return
     running = next(
         (op for op in ctx.tx.due_operations(float("inf")) if op["resource_id"].lower() == resource["id"].lower()), None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from typing import ClassVar
 
 from ..addresses import IP_CONFIGURATIONS
 from ..authz import require_linked
@@ -12,7 +13,7 @@ from .base import Context, Service
 
 class VirtualNetworkService(Service):
     types = ("Microsoft.Network/virtualNetworks",)
-    embedded = {"subnets": "subnets", "virtualNetworkPeerings": "virtualNetworkPeerings"}
+    embedded: ClassVar[dict[str, str]] = {"subnets": "subnets", "virtualNetworkPeerings": "virtualNetworkPeerings"}
 
     def prepare(self, ctx: Context, path: ArmPath, body: dict, existing: dict | None) -> dict:
         """No DNS servers given: Azure-provided DNS, shown as an empty list (the Azure CLI's recorded
@@ -104,7 +105,7 @@ def _peering_towards(ctx: Context, vnet_id: str, target_vnet_id: str) -> dict | 
 
 class NetworkInterfaceService(Service):
     types = ("Microsoft.Network/networkInterfaces",)
-    embedded = {"ipConfigurations": "ipConfigurations"}
+    embedded: ClassVar[dict[str, str]] = {"ipConfigurations": "ipConfigurations"}
 
 
 class NetworkInterfaceIpConfigurationService(Service):

@@ -3,7 +3,7 @@ name is the one the run wants (it touches no other)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from ...azure.ids import name_of, parse_id
 from ...azure.requests import Write
@@ -154,7 +154,8 @@ def zone_group_row(run: Run, endpoint_id: str, zone_ids: list[str], reason: str)
         if endpoints.get_endpoint(run.clients, endpoint_id) is not None
         else None
     )
-    name = group.name if group is not None else privatedns.DEFAULT_ZONE_GROUP
+    # the SDK types every model field optional; a zone group ARM returns always has its name
+    name = cast(str, group.name) if group is not None else privatedns.DEFAULT_ZONE_GROUP
     group_id = f"{endpoint_id}/privateDnsZoneGroups/{name}"
     kept = privatedns.zone_configs(group)
     body = privatedns.zone_group_body(zone_ids, kept)

@@ -5,6 +5,7 @@ type; trusted Microsoft services through the accounts' firewalls."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from ...azure.enums import text_of
 from ...azure.ids import parse_id
@@ -12,9 +13,9 @@ from ...azure.requests import Write
 from ...engine import Action, Row, Run, Step, blocked, create, unchanged, update
 from ...ops import roles, storage, vaults
 from ...ops.roles import CustomRole
+from .parameters import vault_of, vault_principal
 
 Grant = tuple[str, str]  # (scope, role by name) for the vault's identity
-from .parameters import vault_of, vault_principal
 
 
 class EnableIdentity(Step):
@@ -30,7 +31,7 @@ class EnableIdentity(Step):
         user_assigned = list((vault.identity.user_assigned_identities or {}) if vault.identity else {})
         if vaults.identity_on(vault):
             return [unchanged(vault.id, identity_text(text_of(vault.identity.type), user_assigned))]
-        identity = {"type": "SystemAssigned"}
+        identity: dict[str, Any] = {"type": "SystemAssigned"}
         if user_assigned:
             identity = {
                 "type": "SystemAssigned, UserAssigned",

@@ -5,7 +5,7 @@ Azure Backup added."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Literal
+from typing import Literal, cast
 
 from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
 
@@ -147,7 +147,8 @@ def room_for_storage_endpoints(stage: Stage, count: int, event: str) -> Callable
         endpoint = endpoints.get_endpoint(run.clients, run.params.endpoint_id)
         if endpoint is None:
             return None
-        missing = count - len(storage_endpoints(run, endpoint.id, stage))
+        # the SDK types every model field optional; an endpoint ARM returns always has its id
+        missing = count - len(storage_endpoints(run, cast(str, endpoint.id), stage))
         if missing <= 0:
             return None
         subnet_id = endpoint.subnet.id
@@ -176,7 +177,7 @@ def storage_endpoints_made(stage: Stage, groups: tuple[str, ...], event: str) ->
                 f"the vault's endpoint {run.params.endpoint_name} does not exist, so Azure Backup made no "
                 f"_{stage} endpoints: run the steps before this one first"
             )
-        made = _storage_endpoints(run, endpoint.id, stage)
+        made = _storage_endpoints(run, cast(str, endpoint.id), stage)  # read from ARM: it has its id
         missing = [group for group in groups if not any(e.name.lower().endswith(f"_{group}") for e in made)]
         if missing:
             return (
