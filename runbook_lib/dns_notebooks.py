@@ -39,6 +39,7 @@ class DnsEntriesParameters(DnsNotebookParameters):
     export_dir: str = ""  # where the export goes
     nameserver: Nameserver = ""  # also resolve every FQDN through this DNS server (HOST[:PORT])
     zone_groups: list[ResourceGroupId] = []  # resource groups holding zones the endpoints have no zone group for
+    probe_results: str = ""  # a results file a `runbook dns script` check wrote on a VM, appliance or host ("": none)
 
 
 class TroubleshootParameters(DnsNotebookParameters):
@@ -46,6 +47,7 @@ class TroubleshootParameters(DnsNotebookParameters):
     link_vnets: list[VnetId] = []  # the clients' VNets, which must be linked to the zones too
     nameserver: Nameserver = ""  # the DNS server the clients use (HOST[:PORT]): resolve every FQDN through it
     zone_groups: list[ResourceGroupId] = []  # resource groups holding zones the endpoints have no zone group for
+    probe_results: str = ""  # a results file a `runbook dns script` check wrote on a VM, appliance or host ("": none)
 
 
 MODELS: dict[str, type[DnsNotebookParameters]] = {
@@ -62,6 +64,12 @@ def _checks_cells(source: Source) -> tuple[NotebookCell, ...]:
     return (
         NotebookCell(
             "Checks", f"Each check with its status and, when it fails, the fix ({_link(source)}).", "work.check()"
+        ),
+        NotebookCell(
+            "Checks from inside the network",
+            "What a machine that uses the endpoints found (a VM, the appliance, a Hyper-V host): the results file "
+            "of the script `runbook dns script` writes for it (`probe_results`), each failure with its fix.",
+            "work.check_machine_results()",
         ),
         NotebookCell(
             "The topology",
