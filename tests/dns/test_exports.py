@@ -532,3 +532,12 @@ def test_every_registered_writer_writes_every_record_in_files_that_say_what_made
     assert all(text.endswith("\n") and "\r" not in text and "runbook_lib" in text.splitlines()[0] for text in texts)
     everything = "".join(texts)
     assert all(ip in everything and record in everything for _, record, ip, _ in EXPECTED)
+
+
+def test_the_dns_notebooks_export_choices_are_the_registrys():
+    """The notebook's `export_format` is a closed choice (a dropdown in the panel): the registry's formats, and ""."""
+    from typing import get_args
+
+    from runbook_lib.dns_notebooks import DnsEntriesParameters
+
+    assert set(get_args(DnsEntriesParameters.model_fields["export_format"].annotation)) == {"", *WRITERS}
