@@ -8,7 +8,7 @@ usable.
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 
 from .errors import ArmError
 
@@ -23,11 +23,10 @@ def subnet_prefixes(subnet: dict) -> list[str]:
     return [properties["addressPrefix"]] if properties.get("addressPrefix") else []
 
 
-def usable(prefix: str) -> Iterator[ipaddress.IPv4Address | ipaddress.IPv6Address]:
-    """The usable addresses of a prefix, lowest first, made one at a time (a /16 holds 65,531 of them)."""
+def usable(prefix: str) -> range:
+    """The usable addresses of a prefix as numbers, lowest first (a /16 holds 65,531 of them)."""
     network = ipaddress.ip_network(prefix, strict=False)  # a /29 has 8 addresses, 3 usable
-    for number in range(int(network.network_address) + RESERVED_AT_START, int(network.broadcast_address)):
-        yield ipaddress.ip_address(number)
+    return range(int(network.network_address) + RESERVED_AT_START, int(network.broadcast_address))
 
 
 def _is_usable(address: str, prefixes: list[str]) -> bool:
@@ -39,17 +38,11 @@ def _is_usable(address: str, prefixes: list[str]) -> bool:
     return False
 
 
-def used_in(tx, subnet_id: str) -> set[str]:
-    """Addresses held by NIC ip configurations in the subnet (read through the store's index on the subnet)."""
-    found = tx.property_values(IP_CONFIGURATIONS, "$.properties.subnet.id", subnet_id, "$.properties.privateIPAddress")
-    return {address for address in found if address}
-
-
 def allocate(tx, subnet: dict, wanted: Iterable[str | None]) -> list[str]:
     """One address per item of ``wanted``: the given static address, or the lowest free one for None."""
     wanted = list(wanted)
     prefixes = subnet_prefixes(subnet)
-    taken = used_in(tx, subnet["id"])
+    taken = tx.addresses_in(subnet["id"])
     held = len(taken)
     for address in filter(None, wanted):
         if not _is_usable(address, prefixes):
@@ -59,14 +52,14 @@ def allocate(tx, subnet: dict, wanted: Iterable[str | None]) -> list[str]:
                 f"The static address {address} is not usable in subnet '{subnet['id']}' ({', '.join(prefixes)}): "
                 "Azure reserves the first four and the last address of each subnet.",
             )
-        if address in taken:
+        if int(ipaddress.ip_address(address)) in taken:
             raise ArmError(
                 400,
                 "PrivateIPAddressInUse",
                 f"The static address {address} is already in use in subnet '{subnet['id']}'.",
             )
-        taken.add(address)
-    free = (str(a) for prefix in prefixes for a in usable(prefix) if str(a) not in taken)
+        taken.add(int(ipaddress.ip_address(address)))
+    free = (str(ipaddress.ip_address(n)) for prefix in prefixes for n in usable(prefix) if n not in taken)
     chosen = [address or next(free, None) for address in wanted]
     if None in chosen:
         size = sum(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ipaddress
+
 import pytest
 
 from runbook_lib.sandbox.addresses import usable
@@ -16,5 +18,5 @@ from runbook_lib.sandbox.addresses import usable
     ],
 )
 def test_usable_addresses_skip_the_first_four_and_the_last(prefix, count, first, last):
-    found = [str(a) for a in usable(prefix)]
+    found = [str(ipaddress.ip_address(n)) for n in usable(prefix)]
     assert (len(found), found[0], found[-1]) == (count, first, last)

@@ -52,11 +52,7 @@ class SubnetService(Service):
 
 
 def _in_subnet(ctx: Context, resource_type: str, subnet_id: str) -> list[str]:
-    return [
-        r["id"]
-        for r in ctx.tx.of_type(resource_type)
-        if ((r["properties"].get("subnet") or {}).get("id") or "").lower() == subnet_id.lower()
-    ]
+    return ctx.tx.in_subnet(subnet_id, resource_type)
 
 
 class PeeringService(Service):
