@@ -4,9 +4,9 @@ Services vault Migrate created (never created here), its Site Recovery endpoint,
 replicates to: the vault identity's roles on them by type, trusted Microsoft services, a blob endpoint in the
 vault endpoint's VNet or one peered with it, its approval, zone group, links and records, and the checks.
 
-The vault part is the shared steps (scenarios.steps); the storage part is here. Every guard (rights, the vault, the storage
-accounts' kind and type, the endpoint's network and addresses, no zone group over another endpoint's records)
-comes before the first write.
+The vault part is the shared steps (scenarios.steps); the storage part is in migrate_replication_storage, the guards
+and the checks in migrate_replication_checks. Every guard (rights, the vault, the storage accounts' kind and type, the
+endpoint's network and addresses, no zone group over another endpoint's records) comes before the first write.
 """
 
 from __future__ import annotations
@@ -14,34 +14,37 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..azure.ids import name_of, parse_id
-from ..dns.entries import entries_for, ready_entries
-from ..dns.records import plan_links, plan_records
 from ..dns.zones import ZoneNeed
-from ..engine import Action, Row, Run, Step, blocked, create, unchanged
+from ..engine import Row, Step
 from ..engine.fields import DerivedName, StorageAccountId, SubnetId, VaultId
 from ..engine.source import Source
 from ..geo import region_cloud
 from ..names import NameKind
-from ..ops import endpoints, network, roles, vaults
-from ..ops import storage as storage_ops
-from ..ops.network import free_addresses
-from ..ops.storage import StorageAccount, get_storage_account
+from ..ops.storage import StorageAccount
 from ..private_link import zone_name
 from . import migrate_project, site_recovery, steps
-from .steps import record_plan_rows as record_rows  # dns.records plan -> step rows (conflicts block)
-from .steps.endpoint import ownership_row
+from .migrate_replication_checks import (
+    VAULT_MEMBERS,
+    VAULT_MEMBERS_WHY,
+    CheckStorage,
+    MigrateVault,
+    Prerequisites,
+    Validate,
+    ZoneGuard,
+    endpoint_ids,
+)
+from .migrate_replication_storage import (
+    STORAGE_GROUP,
+    ApproveStorageEndpoints,
+    GrantStorageRoles,
+    StorageEndpoints,
+    StorageLinks,
+    StorageRecords,
+    StorageZoneGroups,
+    TrustedServices,
+)
 
-STORAGE_GROUP = "blob"
 GROUP_ID = "AzureSiteRecovery"
-VAULT_MEMBERS = 5
-VAULT_MEMBERS_WHY = "one per Site Recovery microservice of the vault"
-KIND_WORDS = {
-    "Storage": "a general-purpose v1 account",
-    "BlobStorage": "a legacy Blob storage account",
-    "classic": "a classic account",
-    "FileStorage": "a premium file shares account",
-    "BlockBlobStorage": "a premium block blob account",
-}
 
 
 class ReplicationParameters(steps.VaultEndpointParameters):
@@ -160,11 +163,6 @@ def validate_step(s: Sections) -> Step:
     return Validate(s.validate)
 
 
-def endpoint_ids(params: ReplicationParameters) -> list[str]:
-    """The vault's endpoint and the storage endpoints: what the person checks from the appliance or host."""
-    return [params.endpoint_id, *(params.storage_endpoint_id(a) for a in params.storage_accounts())]
-
-
 def nslookup_instructions(params: ReplicationParameters, where: str) -> str:
     """A manual step's instructions: resolve every private FQDN from ``where`` (on premises)."""
     ids = " ".join(endpoint_ids(params))
@@ -174,303 +172,3 @@ def nslookup_instructions(params: ReplicationParameters, where: str) -> str:
         "privatelink.siterecovery.windowsazure.com and privatelink.blob.core.windows.net to a resolver in a "
         "VNet linked to the zones, or add the entries to the hosts file (`runbook dns export --format hosts`)."
     )
-
-
-def _vault(run: Run):
-    return vaults.get_vault(run.clients, run.params.vault)
-
-
-def _accounts(run: Run) -> list[StorageAccount]:
-    """The scenario's storage accounts that exist (the storage-check step blocks on a missing one)."""
-    found = (get_storage_account(run.clients, a) for a in run.params.storage_accounts())
-    return [a for a in found if a is not None]
-
-
-class Prerequisites(steps.Prerequisites):
-    """The shared check, plus the caller's rights on the storage accounts and the storage endpoints' group."""
-
-    def needs(self, run: Run) -> dict[str, list[str]]:
-        p: ReplicationParameters = run.params
-        needs = super().needs(run)
-        vault_group = parse_id(p.vault).resource_group_id
-        if "Microsoft.RecoveryServices/vaults/write" in needs.get(vault_group, []):  # never created here: the
-            needs[vault_group].remove("Microsoft.RecoveryServices/vaults/write")  # vault step stops the run
-            if not needs[vault_group]:
-                needs.pop(vault_group)
-        principal = steps.vault_principal(run)
-        for account in _accounts(run):
-            held = roles.roles_held(run.clients, account.id, principal) if principal else set()
-            if not set(account.identity_roles) <= held:
-                needs.setdefault(account.id, []).append("Microsoft.Authorization/roleAssignments/write")
-            if not account.trusted_services:
-                needs.setdefault(account.id, []).append("Microsoft.Storage/storageAccounts/write")
-            if (
-                account.general_purpose_v2
-                and endpoints.get_endpoint(run.clients, p.storage_endpoint_id(account.id)) is None
-            ):
-                group = parse_id(p.storage_endpoint_id(account.id)).resource_group_id
-                wanted = needs.setdefault(group, [])
-                if "Microsoft.Network/privateEndpoints/write" not in wanted:
-                    wanted.append("Microsoft.Network/privateEndpoints/write")
-        return needs
-
-    def plan(self, run: Run) -> list[Row]:
-        """The shared rows, and a refusal for a storage endpoint name already taken by another endpoint."""
-        rows = super().plan(run)
-        if any(row.action == Action.BLOCKED for row in rows):
-            return rows  # e.g. a caller who may not read the accounts
-        for account in _accounts(run):
-            existing = endpoints.get_endpoint(run.clients, run.params.storage_endpoint_id(account.id))
-            if existing is not None and (refusal := storage_endpoint_ownership(run, account.id, existing)):
-                rows.append(refusal)
-        return rows
-
-
-def storage_endpoint_ownership(run: Run, account_id: str, existing) -> Row | None:
-    """A refusal when the endpoint named for ``account_id``'s blob endpoint serves something else."""
-    return ownership_row(
-        run,
-        existing,
-        account_id,
-        STORAGE_GROUP,
-        run.params.storage_subnet_id,
-        f"the storage endpoints are named {{account}}-{STORAGE_GROUP}-pe: put them in another "
-        "resource group (endpoint_resource_group)",
-        "storage_subnet",
-    )
-
-
-class MigrateVault(steps.CreateVault):
-    id, title = "vault", "The vault Azure Migrate created, that never had items"
-
-    def plan(self, run: Run) -> list[Row]:
-        if _vault(run) is None:
-            name = parse_id(run.params.vault).name
-            return [
-                blocked(
-                    run.params.vault,
-                    f"no Recovery Services vault '{name}': Azure Migrate creates it "
-                    "(Discover > Create resources) once the project's key is generated: "
-                    "generate the key in the Migrate project first, then name the vault "
-                    "the Migration tool's Properties show",
-                )
-            ]
-        return super().plan(run)
-
-
-class CheckStorage(Step):
-    id, title = "storage-check", "Check the storage accounts and where their endpoints go"
-
-    def plan(self, run: Run) -> list[Row]:
-        p: ReplicationParameters = run.params
-        rows, found = [], {}
-        for account_id in p.storage_accounts():
-            account = get_storage_account(run.clients, account_id)
-            if account is None:
-                rows.append(
-                    blocked(
-                        account_id, "no such storage account: create it in advance in the target region, then run again"
-                    )
-                )
-                continue
-            found[account_id] = account
-            if not account.general_purpose_v2:
-                kind = KIND_WORDS.get(account.kind, f"of kind {account.kind}")
-                rows.append(
-                    blocked(
-                        account.id,
-                        f"{account.name} is {kind}: private endpoints exist only on "
-                        "general-purpose v2 (StorageV2) accounts; upgrade it to "
-                        "general-purpose v2 (its Configuration page) or choose another",
-                    )
-                )
-            else:
-                rows.append(
-                    unchanged(
-                        account.id,
-                        f"{account.kind}, {account.tier}",
-                        f"the vault's identity needs {' and '.join(account.identity_roles)}",
-                    )
-                )
-        return rows + p.storage_rules(found) + self.network_rows(run)
-
-    @staticmethod
-    def network_rows(run: Run) -> list[Row]:
-        """The storage endpoints' VNet is the vault endpoint's or peered with it; their subnet has room."""
-        p: ReplicationParameters = run.params
-        subnet = p.storage_subnet_id
-        storage_vnet = subnet.rsplit("/subnets/", 1)[0]
-        rows = []
-        if storage_vnet.lower() != p.vnet_id.lower():
-            rows.append(
-                unchanged(storage_vnet, reason=f"peered with {name_of(p.vnet_id)}")
-                if _peered(run, p.vnet_id, storage_vnet)
-                else blocked(
-                    storage_vnet,
-                    (
-                        f"the storage endpoints' VNet {name_of(storage_vnet)} is neither the vault endpoint's VNet "
-                        f"{name_of(p.vnet_id)} nor peered with it (Connected): choose a subnet in {name_of(p.vnet_id)} or "
-                        "in a VNet peered with it (storage_subnet)"
-                    ),
-                )
-            )
-        missing = [
-            a for a in p.storage_accounts() if endpoints.get_endpoint(run.clients, p.storage_endpoint_id(a)) is None
-        ]
-        if not missing:
-            return rows
-        needed, why = len(missing), f"{len(missing)} for the storage endpoints"
-        if subnet.lower() == p.subnet.lower() and endpoints.get_endpoint(run.clients, p.endpoint_id) is None:
-            needed, why = needed + VAULT_MEMBERS, f"{VAULT_MEMBERS} for the vault's endpoint, {why}"
-        free = free_addresses(run.clients, subnet)
-        rows.append(
-            blocked(
-                subnet,
-                f"{free} free addresses, and {needed} are needed ({why}): choose a larger subnet (storage_subnet)",
-            )
-            if free < needed
-            else unchanged(subnet, free, f"{free} free addresses, {needed} needed ({why})")
-        )
-        return rows
-
-
-def _peered(run: Run, vnet_id: str, other_id: str) -> bool:
-    return network.peered(run.clients, vnet_id, other_id)
-
-
-class ZoneGuard(steps.ZoneOverwriteGuard):
-    """The vault endpoint's zone group (the zones of step 'zones') and each storage endpoint's (the blob zone, step
-    'storage-zones'): none may overwrite the records another endpoint of the same vault or account answers with."""
-
-    def zone_groups(self, run: Run) -> list[tuple[str, str, list[str]]]:
-        p: ReplicationParameters = run.params
-        vault = _vault(run)
-        blob = [p.zone_id(p.blob_zone(vault.location if vault else p.location))]
-        return super().zone_groups(run) + [(a.id, p.storage_endpoint_id(a.id), blob) for a in _accounts(run)]
-
-
-class GrantStorageRoles(steps.GrantStorageRoles):
-    def accounts(self, run: Run) -> list[StorageAccount]:
-        return _accounts(run)
-
-
-class TrustedServices(steps.AllowTrustedServices):
-    def accounts(self, run: Run) -> list[StorageAccount]:
-        return _accounts(run)
-
-
-class StorageEndpoints(Step):
-    id, title = "storage-endpoints", "Create a blob endpoint for each storage account"
-
-    def plan(self, run: Run) -> list[Row]:
-        p: ReplicationParameters = run.params
-        rows = []
-        for account in _accounts(run):
-            endpoint_id = p.storage_endpoint_id(account.id)
-            existing = endpoints.get_endpoint(run.clients, endpoint_id)
-            if existing is not None:
-                refusal = storage_endpoint_ownership(run, account.id, existing)
-                rows.append(refusal or unchanged(endpoint_id, endpoints.connection_state(existing)))
-                continue
-            body = endpoints.endpoint_body(
-                steps.free_location(run, p.storage_subnet_id),
-                p.storage_subnet_id,
-                account.id,
-                STORAGE_GROUP,
-                p.approval == "manual",
-            )
-            write = endpoints.put_endpoint(run.clients, endpoint_id, body)
-            rows.append(
-                create(
-                    endpoint_id,
-                    f"blob endpoint to {account.name} in {name_of(p.storage_subnet_id)}",
-                    write,
-                    "a request for the account's owner to approve" if p.approval == "manual" else "",
-                )
-            )
-        return rows
-
-
-class ApproveStorageEndpoints(Step):
-    id, title = "storage-approval", "Approve the storage endpoints' connections"
-
-    def plan(self, run: Run) -> list[Row]:
-        p: ReplicationParameters = run.params
-        return [
-            steps.approval_row(
-                run,
-                endpoint_id,
-                account.id,
-                STORAGE_GROUP,
-                f"the owner of {account.name}",
-                "storage account > Networking > Private endpoint connections",
-                storage_ops.approval(run.clients, account.id, endpoint_id),
-            )
-            for account in _accounts(run)
-            for endpoint_id in [p.storage_endpoint_id(account.id)]
-        ]
-
-
-class StorageZoneGroups(Step):
-    id, title = "storage-zones", "Attach the blob zone to each storage endpoint"
-
-    def plan(self, run: Run) -> list[Row]:
-        p: ReplicationParameters = run.params
-        if p.dns == "custom":
-            return [unchanged(p.storage_subnet_id, reason="custom DNS: no private DNS zones")]
-        zone_id = p.zone_id(p.blob_zone(_vault(run).location))
-        return [
-            steps.zone_group_row(
-                run, p.storage_endpoint_id(account.id), [zone_id], "Azure writes the endpoint's record into the zone"
-            )
-            for account in _accounts(run)
-        ]
-
-
-class StorageLinks(Step):
-    id, title = "storage-links", "Link the blob zone to the storage endpoints' VNet"
-
-    def plan(self, run: Run) -> list[Row]:
-        p: ReplicationParameters = run.params
-        if p.dns == "custom":
-            return [unchanged(p.storage_subnet_id, reason="custom DNS: no zone links")]
-        vnet = p.storage_subnet_id.rsplit("/subnets/", 1)[0]
-        if vnet.lower() in {v.lower() for v in (p.vnet_id, *p.link_vnets)}:
-            return [unchanged(vnet, reason="linked by the step 'links'")]
-        zone = p.blob_zone(_vault(run).location)
-        plan = plan_links(run.clients, [zone], p.zones_resource_group, [vnet])
-        return record_rows(run, plan, lambda row: f"{p.zone_id(row['Zone'])}/virtualNetworkLinks/{row['Name']}")
-
-
-class StorageRecords(Step):
-    id, title = "storage-dns-records", "Create the storage endpoints' DNS records the blob zone lacks"
-
-    def plan(self, run: Run) -> list[Row]:
-        p: ReplicationParameters = run.params
-        if p.dns == "custom":
-            return [
-                unchanged(
-                    p.storage_subnet_id, reason="custom DNS: `runbook dns export` gives your DNS server's records"
-                )
-            ]
-        ids = [
-            e
-            for e in (p.storage_endpoint_id(a.id) for a in _accounts(run))
-            if endpoints.get_endpoint(run.clients, e) is not None
-        ]
-        if not ids:
-            return [unchanged(p.storage_subnet_id, reason="after the storage endpoints exist")]
-        plan = plan_records(
-            run.clients, ready_entries(entries_for(run.clients, ids)), p.zones_resource_group, ttl=p.ttl
-        )
-        return record_rows(run, plan, lambda row: f"{p.zone_id(row['Zone'])}/A/{row['Name']}")
-
-
-class Validate(steps.Validate):
-    """The troubleshooting checks ("Using Azure Migrate with private endpoints") over the vault's endpoint and the
-    storage endpoints."""
-
-    title = "Validate: connections, zones, links, records, resolution (vault and storage)"
-
-    def endpoint_ids(self, run: Run) -> list[str]:
-        return endpoint_ids(run.params)

@@ -18,29 +18,33 @@ firewall team.
 
 from __future__ import annotations
 
-import csv
-from functools import cache
-from importlib import resources
-from pathlib import Path
-from typing import NamedTuple
-
-import pandas as pd
 from pydantic import ValidationInfo, field_validator
 
-from ..azure.ids import name_of, parse_id
+from ..azure.ids import name_of
 from ..dns.zones import ZoneNeed
-from ..engine import Action, ManualStep, Row, Run, Runbook, Step, blocked, create, unchanged
+from ..engine import ManualStep, Run, Runbook
 from ..engine.fields import AnyStorageAccountId, DerivedName
 from ..engine.source import Article
-from ..errors import InputError
 from ..geo import region_cloud
 from ..names import NameKind
-from ..ops import endpoints, privatedns, roles, storage, vaults
-from ..ops.network import free_addresses
-from ..private_link import CLOUDS, zone_name
-from . import migrate_project, steps
+from ..ops import endpoints
+from ..private_link import zone_name
+from . import steps
+from .migrate_article import ARTICLE as MIGRATE_ARTICLE
 from .registry import Scenario, endpoints_and_zones
-from .steps.endpoint import ownership_row
+from .site_recovery_storage import (
+    CACHE_GROUP_ID,
+    CACHE_MEMBERS,
+    AllowTrustedServices,
+    ApproveCacheEndpoint,
+    CacheEndpoint,
+    CacheIds,
+    CachePrerequisites,
+    GrantStorageRoles,
+    ValidateCacheEndpoint,
+)
+from .site_recovery_urls import URL_COLUMNS, allowed_urls, export_allowed_urls  # noqa: F401 (the CLI's, the tests')
+from .site_recovery_zones import ZoneChoice
 from .steps.usage import machines_replicated
 
 ARTICLE = Article(
@@ -60,9 +64,7 @@ ARTICLE = Article(
     ),
 )
 section = ARTICLE.section
-CACHE_GROUP_ID = "blob"
 VAULT_MEMBERS = 5  # id1, prot2, rcm1, srs1, tel1: Site Recovery's microservices
-CACHE_MEMBERS = 1  # the cache account's blob
 GROUP_ID = "AzureSiteRecovery"
 
 
@@ -74,13 +76,6 @@ def members(params: SiteRecoveryParameters) -> int:
 def members_why(params: SiteRecoveryParameters) -> str:
     why = f"{VAULT_MEMBERS} for Site Recovery's microservices"
     return why + (f", {CACHE_MEMBERS} for the cache storage account's endpoint" if params.cache_endpoint else "")
-
-
-class CacheIds(NamedTuple):
-    """The cache account that gets a blob endpoint, and that endpoint's id."""
-
-    account: str
-    endpoint: str
 
 
 class SiteRecoveryParameters(steps.VaultEndpointParameters):
@@ -149,265 +144,6 @@ class SiteRecoveryParameters(steps.VaultEndpointParameters):
         return zones
 
 
-# --- reads the steps share --------------------------------------------------------------------------------------
-
-
-def _cache_account(run: Run) -> storage.StorageAccount | None:
-    return storage.get_storage_account(run.clients, run.params.cache_storage)
-
-
-def _accounts(run: Run) -> list[storage.StorageAccount]:
-    """The accounts of the parameters that exist ('storage-check' blocks on a missing one)."""
-    found = (storage.get_storage_account(run.clients, a) for a in run.params.accounts)
-    return [a for a in found if a is not None]
-
-
-def _no_endpoint_reason(account: storage.StorageAccount) -> str | None:
-    """Why the account cannot have a private endpoint; None when it can."""
-    if account.general_purpose_v2:
-        return None
-    return (
-        f"{account.name} is a {account.kind} account: private endpoints exist only for general-purpose v2 "
-        "(StorageV2) accounts; upgrade it or choose another cache account, or set cache_endpoint: false "
-        "(replication then reaches the account over the internet)"
-    )
-
-
-# --- steps of this scenario ---------------------------------------------------------------------------------------
-
-
-class CachePrerequisites(Step):
-    """Every storage account before anything changes: it exists, the caller may grant roles and open the firewall to
-    trusted services there; the cache account can have the endpoint asked for, and the subnet an address for it."""
-
-    id, title = "cache-prerequisites", "Check the cache, log and target storage accounts"
-
-    def plan(self, run: Run) -> list[Row]:
-        p: SiteRecoveryParameters = run.params
-        if not p.accounts:
-            return [
-                unchanged(
-                    p.vault,
-                    reason="no storage account given: name the cache/log and target accounts in "
-                    "storage_accounts before enabling replication",
-                )
-            ]
-        rows: list[Row] = []
-        needs: dict[str, list[str]] = {}
-        principal = steps.vault_principal(run)
-        cache_ids = p.cache_ids
-        for account_id in p.accounts:
-            account = storage.get_storage_account(run.clients, account_id)
-            if account is None:
-                rows.append(
-                    blocked(
-                        account_id,
-                        f"the storage account {name_of(account_id)} does not exist: Site "
-                        "Recovery needs its cache/log and target accounts created in advance",
-                    )
-                )
-                continue
-            rows.append(
-                unchanged(
-                    account.id,
-                    f"{account.kind}, {account.tier}",
-                    f"the vault's identity needs {' and '.join(account.identity_roles)}",
-                )
-            )
-            if cache_ids and account.id.lower() == cache_ids.account.lower() and (why := _no_endpoint_reason(account)):
-                rows.append(blocked(account.id, why))
-            if not principal or not set(account.identity_roles) <= roles.roles_held(run.clients, account.id, principal):
-                needs[account.id] = ["Microsoft.Authorization/roleAssignments/write"]
-            if not account.trusted_services:
-                needs.setdefault(account.id, []).append("Microsoft.Storage/storageAccounts/write")
-        if any(r.action == Action.BLOCKED for r in rows):
-            return rows
-        vault_endpoint = endpoints.get_endpoint(run.clients, p.endpoint_id)
-        cache = endpoints.get_endpoint(run.clients, cache_ids.endpoint) if cache_ids else None
-        if (
-            cache_ids
-            and cache is not None
-            and (refusal := ownership_row(run, cache, cache_ids.account, CACHE_GROUP_ID, p.subnet))
-        ):
-            return rows + [refusal]
-        if cache_ids and cache is None and vault_endpoint is not None:  # else 'prerequisites' counted its address
-            needs.setdefault(parse_id(cache_ids.endpoint).resource_group_id, []).append(
-                "Microsoft.Network/privateEndpoints/write"
-            )
-            free = free_addresses(run.clients, p.subnet)
-            rows.append(
-                blocked(p.subnet, "no free address for the cache account's endpoint: choose a larger subnet")
-                if free < CACHE_MEMBERS
-                else unchanged(p.subnet, free, f"{free} free addresses, {CACHE_MEMBERS} needed")
-            )
-        for scope, actions in needs.items():
-            missing = roles.caller_may(run.clients, scope, actions)
-            rows.append(
-                blocked(
-                    scope,
-                    f"the caller may not {', '.join(missing)} on {name_of(scope)}: it needs "
-                    "Owner, or Contributor and User Access Administrator, on each storage account",
-                )
-                if missing
-                else unchanged(scope, reason="the caller's rights suffice")
-            )
-        return rows
-
-
-class ZoneChoice(Step):
-    """Which zones the endpoints' zone groups write into, and whether that overwrites another endpoint's records."""
-
-    id, title = "zone-choice", "Choose the zones: a new zone per endpoint, or the hub's shared zone"
-
-    def plan(self, run: Run) -> list[Row]:
-        p: SiteRecoveryParameters = run.params
-        if p.dns == "custom":
-            return [unchanged(p.endpoint_id, reason="custom DNS: no zone group writes records")]
-        vault = vaults.get_vault(run.clients, p.vault)
-        zone_ids = [p.zone_id(z) for z in p.zone_names(vault.location if vault else p.location)]
-        pairs = [(p.vault, p.endpoint_id)]
-        if cache_ids := p.cache_ids:
-            pairs.append((cache_ids.account, cache_ids.endpoint))
-        others = [r for target, own in pairs for r in steps.live_records_of_others(run, target, own, zone_ids)]
-        if others:
-            return [
-                self._refusal(p, zone_id, [r for r in others if r["zone"] == zone_id])
-                for zone_id in dict.fromkeys(r["zone"] for r in others)
-            ]
-        existing = privatedns.zone_names_in_group(run.clients, p.zones_resource_group)
-        rows = []
-        for zone_id in zone_ids:
-            found = zone_id.rsplit("/", 1)[-1].lower() in existing
-            if p.hub_and_spoke:
-                rows.append(
-                    unchanged(
-                        zone_id,
-                        "shared" if found else "shared, created by step 'zones'",
-                        "warning: a zone group writing into a shared zone overwrites records of the "
-                        "same name; no other endpoint of the vault or the cache account answers from "
-                        "it now, so nothing is overwritten",
-                    )
-                )
-            else:
-                rows.append(
-                    unchanged(
-                        zone_id,
-                        "exists" if found else "new, created by step 'zones'",
-                        "this endpoint's zone: no other endpoint of the vault or the cache account answers from it",
-                    )
-                )
-        return rows
-
-    @staticmethod
-    def _refusal(p: SiteRecoveryParameters, zone_id: str, records: list[dict]) -> Row:
-        names = ", ".join(sorted({r["endpoint"] for r in records}))
-        held = f"{len(records)} records of endpoint {names} (e.g. {records[0]['record']} = {records[0]['ip']})"
-        if p.hub_and_spoke:
-            advice = (
-                f"in a hub-and-spoke network one endpoint serves the whole setup: use {names} from the "
-                "peered networks, or remove it first"
-            )
-        else:
-            advice = (
-                "give this endpoint a new zone of its own (a zones_resource_group without them), as the "
-                "article advises for every endpoint to the same vault"
-            )
-        return blocked(zone_id, f"holds {held}: this endpoint's zone group would overwrite them; {advice}")
-
-
-class GrantStorageRoles(steps.GrantStorageRoles):
-    title = "Grant the vault's identity its roles on each storage account, by its type"
-
-    def accounts(self, run: Run) -> list[storage.StorageAccount]:
-        return _accounts(run)
-
-
-class AllowTrustedServices(steps.AllowTrustedServices):
-    title = "Let trusted Microsoft services through each storage account's firewall"
-
-    def accounts(self, run: Run) -> list[storage.StorageAccount]:
-        return _accounts(run)
-
-
-class CacheEndpoint(Step):
-    """The cache account's blob endpoint in the bypass subnet, and its zone group (the blob zone)."""
-
-    id, title = "cache-endpoint", "Create the cache account's blob endpoint and its zone group"
-
-    def plan(self, run: Run) -> list[Row]:
-        p: SiteRecoveryParameters = run.params
-        cache_ids = p.cache_ids
-        if cache_ids is None:
-            return [
-                unchanged(
-                    p.cache_storage or p.vault,
-                    reason="no endpoint for the cache account: replication "
-                    "reaches it over the internet or ExpressRoute",
-                )
-            ]
-        account = _cache_account(run)
-        if account is None:  # 'cache-prerequisites' blocks on it first; deleted since
-            return [
-                blocked(cache_ids.account, f"the cache storage account {name_of(cache_ids.account)} does not exist")
-            ]
-        if why := _no_endpoint_reason(account):
-            return [blocked(account.id, why)]
-        endpoint_id, rows = cache_ids.endpoint, []
-        existing = endpoints.get_endpoint(run.clients, endpoint_id)
-        if existing is not None and (refusal := ownership_row(run, existing, account.id, CACHE_GROUP_ID, p.subnet)):
-            return [refusal]
-        if existing is None:
-            body = endpoints.endpoint_body(
-                steps.free_location(run, p.subnet), p.subnet, account.id, CACHE_GROUP_ID, p.approval == "manual"
-            )
-            rows.append(
-                create(
-                    endpoint_id,
-                    f"{CACHE_GROUP_ID} endpoint to {account.name}",
-                    endpoints.put_endpoint(run.clients, endpoint_id, body),
-                    "a request for the account's owner to approve" if p.approval == "manual" else "",
-                )
-            )
-        else:
-            rows.append(unchanged(endpoint_id, "exists"))
-        if p.dns == "custom":
-            return rows + [unchanged(endpoint_id, reason="custom DNS: `runbook dns export` gives its record")]
-        vault = vaults.get_vault(run.clients, p.vault)
-        blob_zone = p.zone_id(zone_name(CACHE_GROUP_ID, region_cloud(vault.location if vault else p.location)))
-        return rows + [
-            steps.zone_group_row(run, endpoint_id, [blob_zone], "Azure writes the account's blob record into this zone")
-        ]
-
-
-class ApproveCacheEndpoint(Step):
-    id, title = "cache-approval", "Approve the cache account's endpoint"
-
-    def plan(self, run: Run) -> list[Row]:
-        p: SiteRecoveryParameters = run.params
-        cache_ids = p.cache_ids
-        if cache_ids is None:
-            return [unchanged(p.cache_storage or p.vault, reason="no endpoint for the cache account")]
-        approve = storage.approval(run.clients, cache_ids.account, cache_ids.endpoint)
-        return [
-            steps.approval_row(
-                run,
-                cache_ids.endpoint,
-                cache_ids.account,
-                CACHE_GROUP_ID,
-                "the account's owner",
-                "storage account > Networking > Private endpoint connections",
-                approve,
-            )
-        ]
-
-
-class ValidateCacheEndpoint(steps.Validate):
-    id, title = "validate-cache", "Validate the cache account's endpoint: connection, zone, link, record"
-
-    def endpoint_ids(self, run: Run) -> list[str]:
-        return [run.params.cache_endpoint_id] if run.params.cache_endpoint else []
-
-
 def _endpoints_approved(run: Run) -> str | None:
     """Why the machines cannot be protected yet; None once the vault's endpoint is approved."""
     endpoint = endpoints.get_endpoint(run.clients, run.params.endpoint_id)
@@ -440,7 +176,7 @@ def runbook(params: SiteRecoveryParameters) -> Runbook:
     vault_endpoints = section("Create private endpoints for the Recovery Services vault")
     cache_endpoint = section("(Optional) Create private endpoints for the cache storage account")
     grant = section("Grant required permissions to the vault")
-    troubleshoot = migrate_project.ARTICLE.section("Troubleshoot network connectivity")
+    troubleshoot = MIGRATE_ARTICLE.section("Troubleshoot network connectivity")
     return Runbook(
         "site_recovery",
         [
@@ -507,29 +243,3 @@ SCENARIO = Scenario(
     ),
     scope=endpoints_and_zones(runbook),
 )
-
-
-# --- the outbound allow-list ------------------------------------------------------------------------------------
-
-URL_COLUMNS = ["cloud", "url", "purpose"]
-
-
-@cache
-def _url_rows() -> tuple[dict[str, str], ...]:
-    text = resources.files("runbook_lib").joinpath("data/site_recovery_urls.csv").read_text(encoding="utf-8")
-    return tuple(csv.DictReader(text.splitlines()))
-
-
-def allowed_urls(cloud: str = "public") -> pd.DataFrame:
-    """The URLs the replication appliance must reach outside the private endpoints in ``cloud`` (public, usgov,
-    china): cloud, url, purpose."""
-    if cloud not in CLOUDS:
-        raise InputError(f"cloud: unknown cloud '{cloud}'; use one of {', '.join(CLOUDS)}")
-    return pd.DataFrame([row for row in _url_rows() if row["cloud"] == cloud], columns=URL_COLUMNS)
-
-
-def export_allowed_urls(cloud: str, path: str | Path) -> Path:
-    """Write ``cloud``'s allow-list as plain text, one URL a line, for a proxy or firewall team; returns the path."""
-    target = Path(path)
-    target.write_text("".join(f"{url}\n" for url in allowed_urls(cloud)["url"]), encoding="utf-8")
-    return target
