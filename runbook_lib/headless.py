@@ -8,6 +8,8 @@ secret-looking values refused). The run's status is derived from the executed ce
 from __future__ import annotations
 
 import ast
+import logging
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,18 +17,23 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, create_model
 
 from .azure import Target, get_clients
-from .dns_notebooks import MODELS as DNS_MODELS
 from .engine import ScenarioParameters, load_parameters
 from .engine.parameters import read_parameters
 from .errors import InputError, Interrupted
 from .evidence.archive import RunRecord, archive_run
+from .evidence.html import warm_up_renderer
 from .evidence.scope import run_scope
 from .evidence.snapshots import observed_ids, snapshot
 from .evidence.status import EXIT_CODES, EvidenceStatus
 from .journal import Journal, open_intents
+from .kernels import KERNEL, KernelPool, register_engine
 from .notebook_spec import notebooks_dir
 from .scenarios.registry import find_scenario
 from .ui.session import DEMO_ESTATE, RUN_OPTIONS, notebook_target
+
+# seconds nbclient waits, once a cell has answered, for the outputs still on their way (its default, 4, fails a cell
+# whose last output is late on a busy machine: a batch's kernels share its cores)
+IOPUB_TIMEOUT = 60.0
 
 
 @dataclass(frozen=True)
@@ -54,6 +61,8 @@ def parameter_model(name: str, notebooks: Path | None = None) -> type[BaseModel]
     scenario = find_scenario(name)
     if scenario is not None:
         return scenario.parameters
+    from .dns_notebooks import MODELS as DNS_MODELS  # the DNS notebooks' models load when one is asked for
+
     if name in DNS_MODELS:
         return DNS_MODELS[name]
     source = (notebooks or notebooks_dir()) / f"{name}.ipynb"
@@ -85,13 +94,12 @@ def run_notebook(
     notebooks: Path | None = None,
     timeout: float | None = None,
     source: str | None = None,
+    kernels: KernelPool | None = None,
 ) -> HeadlessRun:
     """Check the parameters, snapshot what the run is about, execute notebooks/{scenario}.ipynb with them into a
     new run folder (``timeout``: seconds per cell), and archive the folder as evidence. ``source``: the file the
-    parameters came from, named in errors."""
-    import papermill
-    from nbclient.exceptions import CellTimeoutError
-    from papermill.exceptions import PapermillExecutionError
+    parameters came from, named in errors. ``kernels``: where the run takes its (started) kernel, e.g. a batch's
+    pool; else one starts once the parameters are checked, beside the snapshot."""
 
     def others() -> dict[str, type[BaseModel]]:  # only asked when a name is unknown: the DNS notebooks' take 1 s
         return {name: parameter_model(name, notebooks) for name in notebook_names(notebooks) if name != scenario}
@@ -108,11 +116,35 @@ def run_notebook(
         again = f"runbook notebooks build --out {notebooks}" if notebooks else "runbook notebooks build"
         raise InputError(f"SCENARIO: {scenario} has no notebook in {notebook.parent}; write it with `{again}`")
     given = {**(options or {}), "target": target, "mode": mode}
+    own = kernels is None
+    pool = KernelPool(1, limit=1) if kernels is None else kernels
+    try:
+        return _run(scenario, parameters, params, notebook, given, pool, Path(runs), timeout)
+    finally:
+        if own:
+            pool.close()
+
+
+def _run(
+    scenario: str,
+    parameters: dict[str, Any],
+    params: BaseModel,
+    notebook: Path,
+    given: dict[str, Any],
+    kernels: KernelPool,
+    runs: Path,
+    timeout: float | None,
+) -> HeadlessRun:
+    import papermill
+    from nbclient.exceptions import CellTimeoutError
+    from papermill.exceptions import PapermillExecutionError
+
+    target, mode = given["target"], given["mode"]
     run_options = {**RUN_OPTIONS, **given}
     clients = get_clients(notebook_target(run_options))
     if target == "azure":
         clients.caller()  # sign in now: a missing credential is one line (SignInError), and no run folder
-    record = RunRecord(scenario, mode, target, run_options["cloud"], dict(parameters), notebook, Path(runs))
+    record = RunRecord(scenario, mode, target, run_options["cloud"], dict(parameters), notebook, runs)
     record.folder.mkdir(parents=True)
 
     def observe() -> list[str]:
@@ -121,18 +153,22 @@ def run_notebook(
     before = snapshot(clients, observe())
     executed = record.folder / notebook.name
     journal = record.folder / "journal.jsonl"
-    carry_open_intents(Path(runs), scenario, target, journal)
+    carry_open_intents(runs, scenario, target, journal)
     injected = {**parameters, **given, "journal": str(journal.resolve())}
     timed_out = False
+    threading.Thread(target=warm_up_renderer, name="html-warm-up", daemon=True).start()  # while the cells run
     try:
         papermill.execute_notebook(
             str(notebook),
             str(executed),
             parameters=_literals(injected),
-            kernel_name="python3",
+            kernel_name=KERNEL,
             progress_bar=False,
             cwd=str(Path.cwd()),
             execution_timeout=timeout,
+            engine_name=register_engine(),
+            km=ready_kernel(kernels),
+            iopub_timeout=IOPUB_TIMEOUT,
         )
     except PapermillExecutionError:
         pass  # the executed notebook's cells say what went wrong (evidence.status)
@@ -150,6 +186,16 @@ def run_notebook(
         EvidenceStatus(manifest["status"]),
         "" if manifest["status"] == EvidenceStatus.OK else manifest["status_detail"],
     )
+
+
+def ready_kernel(kernels: KernelPool) -> Any:
+    """The run's kernel, started and warmed: waits for it if it is still starting. None when it could not start:
+    nbclient then starts one itself, as papermill does, and a kernel that cannot start says why in the run."""
+    try:
+        return kernels.take()
+    except Exception as error:
+        logging.getLogger(__name__).warning("a prepared kernel was not ready (%s): the run starts its own", error)
+        return None
 
 
 def carry_open_intents(runs: Path, scenario: str, target: str, journal: Path) -> list:
@@ -200,6 +246,8 @@ def run_batch(
         raise InputError(f"--jobs: {jobs} is not a number of parallel runs (1 or more)")
     if target == "sandbox":  # build a new estate once, before parallel runs would race to do it
         get_clients(Target(state=(options or {}).get("state") or None, demo=DEMO_ESTATE))
+    # kernels start (and import what the notebooks use) ahead of the runs, each serving one run
+    kernels = KernelPool(min(jobs, len(files)), limit=len(files))
 
     def one(path: Path) -> dict[str, Any]:
         scenario = path.name.split(".")[0]
@@ -211,7 +259,14 @@ def run_batch(
                     "e.g. backup.customer-a.yaml"
                 )
             done = run_notebook(
-                scenario, read_parameters(path), target=target, mode=mode, options=options, runs=runs, source=str(path)
+                scenario,
+                read_parameters(path),
+                target=target,
+                mode=mode,
+                options=options,
+                runs=runs,
+                source=str(path),
+                kernels=kernels,
             )
         except (InputError, OSError) as error:
             return {**row, "Message": str(error).replace("\n", "; ")}
@@ -225,7 +280,7 @@ def run_batch(
             "Message": done.message,
         }
 
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
+    with kernels, ThreadPoolExecutor(max_workers=jobs) as pool:
         futures = [pool.submit(one, Path(f)) for f in files]
         rows = [f.result() for f in tqdm(as_completed(futures), total=len(futures), desc="runs", unit="run")]
     order = {str(Path(f)): i for i, f in enumerate(files)}

@@ -40,6 +40,9 @@ LAYERS: dict[str, int] = {
     "ui": PRESENTATION,
     "evidence": PRESENTATION,
     "headless": PRESENTATION,
+    "kernels": PRESENTATION,  # the headless runner's started kernels and papermill engine
+    "forked_kernels": PRESENTATION,  # kernels forked from a process that imported the notebooks' modules
+    "dask_batch": PRESENTATION,  # headless runs on a Dask cluster
     "notebook_builder": PRESENTATION,
     "notebook_spec": PRESENTATION,
     "dns_notebooks": PRESENTATION,

@@ -13,13 +13,6 @@ from typing import Protocol
 
 from azure.core.credentials import AccessToken, AccessTokenInfo, SupportsTokenInfo, TokenCredential
 from azure.core.exceptions import ClientAuthenticationError
-from azure.identity import (
-    AzureCliCredential,
-    DefaultAzureCredential,
-    DeviceCodeCredential,
-    InteractiveBrowserCredential,
-    ManagedIdentityCredential,
-)
 
 from ..errors import InputError, SignInError
 from .clouds import Cloud
@@ -34,6 +27,15 @@ CREDENTIAL_NAMES = ("default", "cli", "device-code", "interactive-browser", "man
 
 def get_credential(name: str, cloud: Cloud) -> TokenCredential:
     """An azure-identity credential for the cloud; nothing is requested until a client needs a token."""
+    # azure-identity (with msal and cryptography: 0.5 s) loads only for real Azure: `runbook --help` starts fast
+    from azure.identity import (
+        AzureCliCredential,
+        DefaultAzureCredential,
+        DeviceCodeCredential,
+        InteractiveBrowserCredential,
+        ManagedIdentityCredential,
+    )
+
     authority = cloud.authority_host
     factories: dict[str, Callable[[], IdentityCredential]] = {
         "default": lambda: DefaultAzureCredential(authority=authority),

@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from .cluster import add_cluster_options, run_on_cluster
 from .common import add_json, bounded, check_output_folder, check_principal, print_table
 from .quiet_kernel import without_kernel_tcp_warning
 from .runbooks import check_named_for
@@ -43,18 +44,24 @@ def add_run_command(commands) -> None:
 
 
 def run_headless(args: argparse.Namespace) -> int:
-    from ..engine.parameters import read_parameters
-    from ..headless import notebook_names, run_notebook
-    from ..ui.session import DEMO_ESTATE
+    from ..kernels import KernelPool
 
-    check_named_for(args.parameters, args.scenario, notebook_names(), "run")
-    parameters = read_parameters(args.parameters)
-    check_output_folder(args.output, "--output")
-    check_principal(args.target, args.state, args.principal, demo=DEMO_ESTATE)
-    options = {
-        k: v for k, v in (("operator", args.principal), ("state", args.state), ("subscription", args.subscription)) if v
-    }
-    with without_kernel_tcp_warning():
+    # the process the run's kernel is forked from imports pandas and the SDK while this one imports and checks; the
+    # kernel itself starts only once the parameters pass (a refused run stops the template)
+    with without_kernel_tcp_warning(), KernelPool(0, limit=1, fork=True) as kernel:
+        from ..engine.parameters import read_parameters
+        from ..headless import notebook_names, run_notebook
+        from ..ui.session import DEMO_ESTATE
+
+        check_named_for(args.parameters, args.scenario, notebook_names(), "run")
+        parameters = read_parameters(args.parameters)
+        check_output_folder(args.output, "--output")
+        check_principal(args.target, args.state, args.principal, demo=DEMO_ESTATE)
+        options = {
+            k: v
+            for k, v in (("operator", args.principal), ("state", args.state), ("subscription", args.subscription))
+            if v
+        }
         done = run_notebook(
             args.scenario,
             parameters,
@@ -64,6 +71,7 @@ def run_headless(args: argparse.Namespace) -> int:
             runs=Path(args.output),
             timeout=args.timeout,
             source=args.parameters,
+            kernels=kernel,
         )
     print(done.notebook)  # stdout: the executed notebook alone, for a script
     why = f": {done.message}" if done.message else ""
@@ -82,6 +90,8 @@ def add_batch_command(commands) -> None:
     batch.add_argument("--mode", choices=("plan", "apply"), default="plan")
     batch.add_argument("--output", default="runs", metavar="DIR", help="where run folders go (default runs/)")
     batch.add_argument("--state", metavar="PATH", help="sandbox: the estate file")
+    batch.add_argument("--subscription", metavar="ID", help="azure: the subscription to start from")
+    add_cluster_options(batch)
     add_json(batch)
     batch.set_defaults(handler=run_batch)
 
@@ -91,11 +101,14 @@ def run_batch(args: argparse.Namespace) -> int:
     from ..headless import run_batch as batch
 
     check_output_folder(args.output, "--output")
-    options = {"state": args.state} if args.state else {}
-    with without_kernel_tcp_warning():
-        results = batch(
-            args.files, jobs=args.jobs, target=args.target, mode=args.mode, options=options, runs=Path(args.output)
-        )
+    options = {k: v for k, v in (("state", args.state), ("subscription", args.subscription)) if v}
+    if args.scheduler or args.shared_output:  # on a Dask cluster (runbook_lib.dask_batch)
+        results = run_on_cluster(args, options)
+    else:
+        with without_kernel_tcp_warning():
+            results = batch(
+                args.files, jobs=args.jobs, target=args.target, mode=args.mode, options=options, runs=Path(args.output)
+            )
     print_table(results, args.json, wide=args.wide)
     failed = results[results["Exit"] != 0]
     if not failed.empty:

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from azure.core.exceptions import HttpResponseError
 
 from ..azure import AzureClients
@@ -26,6 +25,9 @@ from .source import Source
 from .status import EXIT_CODES, RunStatus, StepStatus, run_status
 from .step import Action, ManualStep, Row, Step
 from .writes import write_row
+
+if TYPE_CHECKING:  # pandas loads when a table is asked for: a headless runner's parent never needs it
+    import pandas as pd
 
 MODES = ("plan", "apply")
 
@@ -77,6 +79,8 @@ class RunReport:
 
     def table(self) -> pd.DataFrame:
         """One row per step: its status, how many changes, why when it stopped, and the article's section."""
+        import pandas as pd
+
         return pd.DataFrame(
             [
                 {
@@ -95,6 +99,8 @@ class RunReport:
     def plan_table(self) -> pd.DataFrame:
         """Every planned row: step, resource, action, before, after, reason, and the step's article section."""
         columns = ["Step", "Resource", "Action", "Before", "After", "Reason", "Source"]
+        import pandas as pd
+
         return pd.DataFrame(
             [
                 {

@@ -23,18 +23,22 @@ errors) shows its message, not a Python traceback through library files.
 
 from __future__ import annotations
 
+import contextlib
+import queue
 import re
+import threading
 from collections.abc import Mapping
 from html import escape
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import nbformat
-from jinja2 import DictLoader
-from nbconvert import HTMLExporter
 
 from ..errors import RunbookError
 from .status import EvidenceStatus
+
+if TYPE_CHECKING:  # nbconvert (with bleach, mistune, pygments: 0.5 s) loads when a page is rendered
+    from nbconvert import HTMLExporter
 
 _TEMPLATE = "runbook_offline.html.j2"
 
@@ -78,14 +82,8 @@ def render_html(notebook: Path, out: Path, banner: Mapping[str, Any] | None = No
     nb = nbformat.read(notebook, as_version=4)
     nb.metadata.pop("widgets", None)
     shorten_expected_errors(nb)
-    exporter = HTMLExporter(
-        template_name="lab",
-        template_file=_TEMPLATE,
-        extra_loaders=[DictLoader({_TEMPLATE: _OFFLINE})],
-        embed_images=True,
-    )
     resources = {"metadata": {"name": notebook.stem, "path": str(notebook.parent)}}  # embed_images reads from path
-    body, _ = exporter.from_notebook_node(nb, resources=resources)
+    body = _render(nb, resources)
     body = _STYLE.sub(lambda m: m[1] + _CSS_COMMENT.sub("", m[2]) + m[3], body)
     body = body.replace("</head>", f"<style>{_WRAP}</style>\n</head>", 1)
     if banner is not None:
@@ -93,6 +91,49 @@ def render_html(notebook: Path, out: Path, banner: Mapping[str, Any] | None = No
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(body, encoding="utf-8")
     return out
+
+
+# An exporter compiles its templates on first use (about a second): exporters are kept for the next page, each used
+# by one rendering at a time (a batch renders in several threads).
+_EXPORTERS: queue.SimpleQueue[HTMLExporter] = queue.SimpleQueue()
+
+
+def _new_exporter() -> HTMLExporter:
+    from jinja2 import DictLoader
+    from nbconvert import HTMLExporter
+
+    return HTMLExporter(
+        template_name="lab",
+        template_file=_TEMPLATE,
+        extra_loaders=[DictLoader({_TEMPLATE: _OFFLINE})],
+        embed_images=True,
+    )
+
+
+def _render(nb: nbformat.NotebookNode, resources: dict[str, Any]) -> str:
+    try:
+        exporter = _EXPORTERS.get_nowait()
+    except queue.Empty:
+        exporter = _new_exporter()
+    body, _ = exporter.from_notebook_node(nb, resources=resources)
+    _EXPORTERS.put(exporter)
+    return body
+
+
+_WARMING = threading.Lock()
+
+
+def warm_up_renderer() -> None:
+    """Compile the page's templates ahead, while a run's cells still execute: a small notebook rendered on an
+    exporter that the run's page then reuses. Nothing when one is ready or being made (a batch's runs share them)."""
+    if not _EXPORTERS.empty() or not _WARMING.acquire(blocking=False):
+        return
+    sample = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1")])
+    try:
+        with contextlib.suppress(Exception):  # a warm-up that fails leaves the real rendering to pay, and to say why
+            _render(sample, {"metadata": {"name": "warm-up"}})
+    finally:
+        _WARMING.release()
 
 
 def expected_error_names() -> set[str]:

@@ -317,3 +317,21 @@ def test_a_batch_of_backup_runs_sharing_the_hubs_zones_converges(tmp_path):
         e.name for e in clients.network.private_endpoints.list("rg-network-spoke") if e.name.startswith("pe-shared")
     ]
     assert sorted(made) == ["pe-shared-1", "pe-shared-2", "pe-shared-3"]
+    # each run on its own kernel from the batch's pool (started ahead, warmed silently): its evidence is its own
+    from pathlib import Path
+
+    from runbook_lib.evidence.manifest import verify_folder
+
+    folders = [Path(row["Notebook"]).parent for row in rows]
+    for n, folder in enumerate(folders, 1):
+        assert verify_folder(folder) == [], folder
+        manifest = json.loads((folder / "manifest.json").read_text())
+        assert manifest["parameters"]["vault"].endswith(f"/rsv-shared-{n}")
+        changed = " ".join(e["resource_id"] for e in manifest["journal"] if e["kind"] == "change").lower()
+        assert f"rsv-shared-{n}" in changed and f"pe-shared-{n}" in changed
+        assert not any(f"-shared-{m}" in changed for m in {1, 2, 3} - {n})  # nothing of another run
+        executed = json.loads((folder / "backup.ipynb").read_text())
+        counts = [c["execution_count"] for c in executed["cells"] if c["cell_type"] == "code"]
+        assert counts[0] == 1 and None not in counts[:3]  # a fresh kernel's numbering: the warm-up left no trace
+    index = [json.loads(line) for line in (tmp_path / "runs" / "index.jsonl").read_text().splitlines()]
+    assert sorted(i["folder"] for i in index) == sorted(f.relative_to(tmp_path / "runs").as_posix() for f in folders)
