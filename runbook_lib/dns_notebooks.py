@@ -15,6 +15,7 @@ from .dns.choices import DEFAULT_TTL
 from .engine.fields import AnyResourceId, Nameserver, ResourceGroupId, Ttl, VnetId
 from .engine.source import Source
 from .notebook_spec import NotebookSpec, how_to_run, sandbox_values
+from .scenarios.backup import ARTICLE as BACKUP_V1
 from .scenarios.registry import NotebookCell, get_scenario
 
 SETUP = "from runbook_lib import ui\n\nwork = ui.DnsWorkflow(globals())"
@@ -83,7 +84,8 @@ def _checks_cells(source: Source) -> tuple[NotebookCell, ...]:
 
 
 def dns_entries_spec(parameters: Path | None = None) -> NotebookSpec:
-    backup, migrate = get_scenario("backup").article, get_scenario("migrate_project").article
+    # the DNS workaround is the v1 Backup article's section (the backup scenario follows v2 by default)
+    backup, migrate = BACKUP_V1, get_scenario("migrate_project").article
     other = backup.section("Create DNS entries when the DNS server/DNS zone is present in another subscription")
     checks = migrate.section("Troubleshoot network connectivity")
     purpose = (

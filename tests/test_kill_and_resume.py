@@ -41,6 +41,7 @@ def params(**change) -> BackupParameters:
             "subnet": SPOKE_ENDPOINTS,
             "endpoint_name": "pe-backup",
             "zones_resource_group": DNS_RG,
+            "experience": "v1",  # the v1 experience's role assignments are among the moments
             **change,
         },
     )
@@ -248,7 +249,7 @@ def _case(moment: Moment | None, faults: tuple[FaultRule, ...], folder: Path) ->
     sandbox.reset(SandboxSettings(lro="realistic", lro_seconds=LRO_SECONDS), demo="contoso")
     for rule in faults:
         sandbox.add_fault(rule)
-    (folder / "backup.sandbox.yaml").write_text((ROOT / "parameters" / "backup.sandbox.yaml").read_text())
+    (folder / "backup.sandbox.yaml").write_text((ROOT / "parameters" / "backup.v1.sandbox.yaml").read_text())
     known = {g.lower() for r in _stored(state) for g in UUID.findall(json.dumps(r))}  # the demo estate's own GUIDs
     if moment is not None:
         _kill_at(state, moment)

@@ -15,7 +15,7 @@ from azure.core.exceptions import AzureError, HttpResponseError
 from .. import __version__
 from ..azure.errors import arm_code, describe_arm_error
 from ..errors import RunbookError
-from . import appliance, dns, evidence, headless, notebooks, runbooks, sandbox, undo
+from . import appliance, dns, endpoint, evidence, headless, notebooks, runbooks, sandbox, undo
 from .common import Parser, add_target, add_wide, clients_for, print_table
 from .exit_codes import ExitCode, exit_code_of_arm_error
 
@@ -33,6 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     appliance.add_commands(commands)
     evidence.add_commands(commands)
     undo.add_commands(commands)
+    endpoint.add_commands(commands)
     notebooks.add_commands(commands)
     resources = commands.add_parser("resources", help="list resources through the Azure SDK (either target)")
     add_target(resources)

@@ -63,10 +63,9 @@ def run(args: argparse.Namespace) -> int:
     if args.target == "azure" and not args.yes and not _confirmed(len(plan.changes)):
         print("runbook: undo not applied (not confirmed)", file=sys.stderr)
         return ExitCode.BLOCKED
-    runs = Path(args.output) if args.output else _runs_of(folder)
-    sealed = apply_undo(plan, clients, runs)
-    print(f"{sealed['status']}: {sealed['status_detail']}", file=sys.stderr)
-    return {"ok": ExitCode.OK, "incomplete": ExitCode.BLOCKED}.get(sealed["status"], ExitCode.FAILED)
+    undone = apply_undo(plan, clients, Path(args.output) if args.output else None)
+    print(f"{undone.status}: {undone.detail}; sealed in {undone.folder}", file=sys.stderr)
+    return {"ok": ExitCode.OK, "incomplete": ExitCode.BLOCKED}.get(undone.status, ExitCode.FAILED)
 
 
 def _confirmed(count: int) -> bool:
@@ -75,9 +74,3 @@ def _confirmed(count: int) -> bool:
     except EOFError:
         return False
     return answer.strip().lower() == "yes"
-
-
-def _runs_of(folder: Path) -> Path:
-    """runs/{scenario}/{date}/{run}: the runs folder two levels above the run's (where index.jsonl is)."""
-    runs = folder.resolve().parents[2]
-    return runs if (runs / "index.jsonl").is_file() else Path("runs")

@@ -3,7 +3,7 @@
 from .parameters import ScenarioParameters, load_parameters
 from .runbook import Run, Runbook, RunReport
 from .status import RunStatus, StepStatus
-from .step import Action, ManualStep, Row, Step, blocked, create, unchanged, update
+from .step import Action, ManualStep, Row, Step, blocked, create, delete, unchanged, update
 
 __all__ = [
     "Action",
@@ -18,6 +18,7 @@ __all__ = [
     "StepStatus",
     "blocked",
     "create",
+    "delete",
     "load_parameters",
     "unchanged",
     "update",

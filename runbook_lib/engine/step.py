@@ -23,12 +23,13 @@ class Action(StrEnum):
 
     CREATE = "create"
     UPDATE = "update"
+    DELETE = "delete"  # a resource the run removes (an endpoint, its records)
     UNCHANGED = "unchanged"  # already as the step wants it: nothing to write
     BLOCKED = "blocked"  # a guard that failed: the run stops here
 
     @property
     def changes(self) -> bool:
-        return self in (Action.CREATE, Action.UPDATE)
+        return self in (Action.CREATE, Action.UPDATE, Action.DELETE)
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,10 @@ def create(resource: str, after: Any, write: Write, reason: str = "") -> Row:
 
 def update(resource: str, before: Any, after: Any, write: Write, reason: str = "") -> Row:
     return Row(resource, Action.UPDATE, before, after, reason, write)
+
+
+def delete(resource: str, before: Any, write: Write, reason: str = "") -> Row:
+    return Row(resource, Action.DELETE, before, None, reason, write)
 
 
 def unchanged(resource: str, value: Any = None, reason: str = "") -> Row:

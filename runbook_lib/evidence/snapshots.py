@@ -34,6 +34,7 @@ API_VERSIONS = {
     "microsoft.network/privatednszones/a": "2020-06-01",
     "microsoft.network/privatednszones/virtualnetworklinks": "2020-06-01",
     "microsoft.authorization/roleassignments": "2022-04-01",
+    "microsoft.authorization/roledefinitions": "2022-04-01",  # a custom role (Backup's granular identity roles)
     "microsoft.storage/storageaccounts": "2023-05-01",
     "microsoft.storage/storageaccounts/privateendpointconnections": "2023-05-01",
     "microsoft.migrate/migrateprojects": "2020-05-01",
@@ -130,17 +131,17 @@ def replaced_records(entries: Iterable[Entry]) -> list[dict[str, Any]]:
 
 def read_resource(clients: AzureClients, resource_id: str) -> dict | None:
     """ARM's JSON for one resource (a GET by id), None when it does not exist."""
-    rid = parse_id(resource_id)
-    version = API_VERSIONS.get(rid.type.lower())
+    subscription, kind = _subscription_and_type(resource_id)
+    version = API_VERSIONS.get(kind.lower())
     if "/providers/microsoft.authorization/roleassignments/" in resource_id.lower():  # at a resource's scope too
         version = API_VERSIONS["microsoft.authorization/roleassignments"]
     if version is None:
-        return {"unreadable": f"no API version known for {rid.type}"}
+        return {"unreadable": f"no API version known for {kind}"}
     try:
         # the SDK types get_by_id as a GenericResource whatever ``cls`` answers: here, ARM's JSON (a dict)
         return cast(
             "dict | None",
-            clients.for_subscription(rid.subscription).resources.resources.get_by_id(
+            clients.for_subscription(subscription).resources.resources.get_by_id(
                 resource_id, api_version=version, cls=lambda response, _, __: response.http_response.json()
             ),
         )
@@ -148,6 +149,15 @@ def read_resource(clients: AzureClients, resource_id: str) -> dict | None:
         return None
     except HttpResponseError as error:
         return {"unreadable": describe_arm_error(error)}
+
+
+def _subscription_and_type(resource_id: str) -> tuple[str, str]:
+    """An id's subscription and type; a subscription-level id's too (a custom role definition names no group)."""
+    if "/resourcegroups/" in resource_id.lower():
+        rid = parse_id(resource_id)
+        return rid.subscription, rid.type
+    parts = resource_id.strip("/").split("/")  # subscriptions/SUB/providers/NAMESPACE/TYPE/NAME
+    return parts[1], "/".join(parts[3:5])
 
 
 def _exists(clients: AzureClients, resource_id: str) -> bool:
@@ -183,6 +193,8 @@ def _zone_children(clients: AzureClients, zone_id: str) -> dict[str, dict]:
 
 def _zone_of(resource_id: str) -> str | None:
     """The zone of an A record set or virtual network link id; None for anything else."""
+    if "/privatednszones/" not in resource_id.lower():
+        return None
     rid = parse_id(resource_id)
     if rid.type.lower() not in (f"{ZONE}/A".lower(), f"{ZONE}/virtualNetworkLinks".lower()):
         return None

@@ -10,7 +10,8 @@ from ..azure import AzureClients
 from ..azure.enums import text_of
 from ..azure.ids import name_of, parse_id
 from ..azure.requests import Write, deferred
-from .arm import arm_set, get_settled, put_as_read
+from ..errors import RunbookError
+from .arm import arm_set, get_or_none, get_settled, put_as_read
 
 if TYPE_CHECKING:
     from azure.mgmt.network.models import PrivateEndpoint
@@ -118,3 +119,48 @@ def no_connection(target_id: str, endpoint_id: str) -> str:
         f"{name_of(target_id)}: no private endpoint connection from {name_of(endpoint_id)}: create the endpoint "
         "first, then run the step again (an endpoint removed or made again meanwhile needs a new plan)"
     )
+
+
+def delete_endpoint(clients: AzureClients, endpoint_id: str) -> Write:
+    """The DELETE of the endpoint: Azure deletes its NIC with it, and its zone group's records."""
+    rid = parse_id(endpoint_id)
+    return deferred(
+        clients.for_subscription(rid.subscription).network.private_endpoints.begin_delete, rid.resource_group, rid.name
+    )
+
+
+def delete_zone_group(clients: AzureClients, endpoint_id: str, name: str) -> Write:
+    """The DELETE of the endpoint's zone group ``name``: Azure removes the records it wrote."""
+    rid = parse_id(endpoint_id)
+    return deferred(
+        clients.for_subscription(rid.subscription).network.private_dns_zone_groups.begin_delete,
+        rid.resource_group,
+        rid.name,
+        name,
+    )
+
+
+def nic_removed(clients: AzureClients, nic_id: str) -> Write:
+    """A check made as a write, after the endpoint's DELETE: Azure removed the endpoint's NIC with it (a NIC Azure
+    made for an endpoint cannot be deleted on its own); a RunbookError when it is still there."""
+
+    def check() -> tuple[None, None]:
+        rid = parse_id(nic_id)
+        nics = clients.for_subscription(rid.subscription).network.network_interfaces
+        if get_or_none(nics.get, rid.resource_group, rid.name) is not None:
+            raise RunbookError(f"{rid.name}: the endpoint's NIC is still there after the endpoint was deleted")
+        return None, None
+
+    return check
+
+
+def endpoints_by_ip(clients: AzureClients, subscription: str) -> dict[str, list[str]]:
+    """Private IP -> the ids of the endpoints whose NICs hold it, in ``subscription`` (one listing of its NICs)."""
+    found: dict[str, list[str]] = {}
+    for nic in clients.for_subscription(subscription).network.network_interfaces.list_all():
+        if nic.private_endpoint is None:
+            continue
+        for config in nic.ip_configurations or []:
+            if config.private_ip_address:
+                found.setdefault(config.private_ip_address, []).append(arm_set(nic.private_endpoint.id))
+    return found

@@ -133,6 +133,19 @@ def a_record(clients: AzureClients, zone_id_: str, name: str) -> ARecords | None
     return None if found is None else _a_records_of(found)
 
 
+def delete_a_record(clients: AzureClients, zone_id_: str, name: str, etag: str) -> Write:
+    """The DELETE of one A record set, only while it holds what was read (its ETag: If-Match)."""
+    rid = parse_id(zone_id_)
+    return deferred(
+        _dns(clients, rid.subscription).record_sets.delete,
+        rid.resource_group,
+        rid.name,
+        "A",
+        name,
+        if_match=etag or None,
+    )
+
+
 def _a_records_of(record_set) -> ARecords:
     return ARecords(tuple(a.ipv4_address for a in record_set.a_records or []), record_set.etag or "")
 

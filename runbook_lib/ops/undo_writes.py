@@ -1,4 +1,5 @@
-"""The writes that undo a run: a resource deleted by its id, a private DNS A record set put back as it was.
+"""The writes that undo a run: a resource deleted by its id, fields put back by a PATCH by id, a private DNS A record
+set put back as it was.
 
 A DELETE by id through the generic resources client works for every type a run makes (vaults, endpoints, zone
 groups, virtual network links, role assignments and definitions, Migrate projects): ARM routes it to the provider by
@@ -7,32 +8,11 @@ the id's type, with that type's api-version ("Resources - Delete By Id", Azure/a
 
 from __future__ import annotations
 
-from typing import Any, cast
-
-from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
+from typing import Any
 
 from ..azure import AzureClients
-from ..azure.errors import describe_arm_error
 from ..azure.ids import parse_id
 from ..azure.requests import Write, deferred
-
-
-def read_by_id(clients: AzureClients, resource_id: str, api_version: str) -> dict[str, Any] | None:
-    """ARM's JSON for ``resource_id`` (one a run made with no resource group: a custom role definition); None when
-    it does not exist, {'unreadable': why} when it cannot be read."""
-    resources = clients.for_subscription(resource_id.split("/")[2]).resources.resources
-    try:
-        # cast: with cls= the SDK returns what cls returns (the JSON), but types the call as a GenericResource
-        return cast(
-            "dict[str, Any]",
-            resources.get_by_id(
-                resource_id, api_version=api_version, cls=lambda response, _, __: response.http_response.json()
-            ),
-        )
-    except ResourceNotFoundError:
-        return None
-    except HttpResponseError as error:
-        return {"unreadable": describe_arm_error(error)}
 
 
 def delete_by_id(clients: AzureClients, resource_id: str, api_version: str) -> Write:
@@ -51,3 +31,10 @@ def put_a_record(clients: AzureClients, record_id: str, body: dict[str, Any]) ->
     put = {"properties": {k: held[k] for k in ("ttl", "aRecords", "metadata") if held.get(k) is not None}}
     dns = clients.for_subscription(rid.subscription).privatedns
     return deferred(dns.record_sets.create_or_update, rid.resource_group, zone, "A", rid.name, put)
+
+
+def patch_by_id(clients: AzureClients, resource_id: str, api_version: str, body: dict[str, Any]) -> Write:
+    """The PATCH of ``resource_id`` with ``body`` (the fields a run updated, as they were before it): "Resources -
+    Update By Id" routes it to the provider, which merges it into the resource (waited for when ARM answers 202)."""
+    resources = clients.for_subscription(resource_id.split("/")[2]).resources.resources
+    return deferred(resources.begin_update_by_id, resource_id, api_version=api_version, parameters=body)

@@ -99,13 +99,13 @@ def cross_region_restore(vault: Vault) -> bool:
     return text_of(getattr(settings, "cross_region_restore", None)) == "Enabled"
 
 
-def new_vault(location: str, public_network_access: str = "Disabled") -> dict:
-    """A vault as the Backup article wants it from the start: system identity on, public network access denied
-    (unless the parameters keep it)."""
+def new_vault(location: str, public_network_access: str = "Disabled", *, identity: bool = True) -> dict:
+    """A vault as the Backup article wants it from the start: system identity on (``identity``; Backup's v2
+    experience needs none), public network access denied (unless the parameters keep it)."""
     return {
         "location": location,
         "sku": {"name": "Standard"},
-        "identity": {"type": "SystemAssigned"},
+        "identity": {"type": "SystemAssigned" if identity else "None"},
         "properties": {"publicNetworkAccess": public_network_access},
     }
 

@@ -32,14 +32,22 @@ from dataclasses import dataclass, field
 
 from ..nslookup import Lookup
 from ..private_link import alias
+from .addresses import IP_CONFIGURATIONS, allocate
 from .authz import authorize, is_allowed
 from .errors import ArmError
 from .paths import parse_path
 from .services import service_for
-from .services.base import Context, PrivateLinkTarget, hidden
-from .services.endpoints import ENDPOINTS, ZONE_GROUPS, endpoint_members, endpoint_status
+from .services.base import Context, PrivateLinkTarget, hidden, new_guid
+from .services.endpoints import ENDPOINTS, ZONE_GROUPS, endpoint_members, endpoint_status, write_records
 from .services.migrate import PROJECTS
-from .services.recoveryservices import BACKUP, VAULT_TYPE
+from .services.recoveryservices import (
+    BACKUP,
+    V2,
+    VAULT_TYPE,
+    backup_account_name,
+    endpoint_experience,
+    v2_backup_data_member,
+)
 from .services.regions import geo_of
 from .settings import SandboxSettings
 from .store import Principal, Store, Transaction
@@ -47,6 +55,8 @@ from .tenant import OWNER_ROLE, add_subscription, assign_role, sandbox_id
 
 BACKUP_SERVICE_SUBSCRIPTION = sandbox_id("subscription/azure-backup-service")
 CONNECTIVITY_ERROR = "UserErrorVMInternetConnectivityIssue"
+# who changes a v2 endpoint's NIC: the Backup service itself (no vault identity in v2)
+BACKUP_SERVICE = Principal(sandbox_id("principal/azure-backup-service"), "Azure Backup", "ServicePrincipal", "")
 # what the vault identity needs for Azure Backup to create endpoints (Azure Backup's private endpoints article); on the zones, A/write decides
 # whether records are written
 IDENTITY_NEEDS = (
@@ -105,19 +115,28 @@ def _backup_event(store: Store, event: str, vault_id: str, lookup_for, stage: st
                     )
                 _count(tx, vault, counter)  # over public endpoints: it works, and the vault now has items for good
                 return EventResult(event, vault["id"], True, message="Done over the vault's public endpoints.")
-            ctx = _context(tx, _identity(tx, vault))
-            missing = _missing_rights(ctx, endpoint)
-            if missing:
-                return EventResult(
-                    event,
-                    vault["id"],
-                    False,
-                    "UserErrorPrivateEndpointCreationFailed",
-                    f"The vault's managed identity cannot create endpoints: it lacks {missing}.",
-                )
-            created = _storage_endpoints(ctx, vault, endpoint, stage)
             vnet_id = _vnet_of(endpoint)
-            needed = _needed_names(tx, endpoint, ("ecs",) if stage == "ecs" else ("ecs", "prot"))
+            created: tuple[str, ...] = ()
+            if endpoint_experience([fqdn for _, _, fqdn, _ in endpoint_members(tx, endpoint)]) == V2:
+                # v2: no identity, no endpoints beside the vault's, whose own NIC carries the storage ("Overview
+                # and concepts of private endpoints (v2 experience) for Azure Backup", "Key enhancements"), and
+                # grows at the first backup by the backup data's blob
+                if stage == "prot":
+                    _grow_v2_endpoint(_context(tx, BACKUP_SERVICE), vault, endpoint)
+                needed = _needed_names(tx, endpoint, ())
+            else:
+                ctx = _context(tx, _identity(tx, vault))
+                missing = _missing_rights(ctx, endpoint)
+                if missing:
+                    return EventResult(
+                        event,
+                        vault["id"],
+                        False,
+                        "UserErrorPrivateEndpointCreationFailed",
+                        f"The vault's managed identity cannot create endpoints: it lacks {missing}.",
+                    )
+                created = _storage_endpoints(ctx, vault, endpoint, stage)
+                needed = _needed_names(tx, endpoint, ("ecs",) if stage == "ecs" else ("ecs", "prot"))
     except ArmError as error:
         return EventResult(event, vault_id, False, error.code, error.message)
     lookup = lookup_for(vnet_id)
@@ -257,6 +276,45 @@ def _missing_rights(ctx: Context, endpoint: dict) -> str:
     return "; ".join(missing)
 
 
+def _grow_v2_endpoint(ctx: Context, vault: dict, endpoint: dict) -> None:
+    """Add the backup data's blob to the v2 endpoint's NIC (once), at the subnet's lowest free address (SubnetIsFull
+    when there is none), and its record to the zones of the endpoint's zone group."""
+    member = v2_backup_data_member(vault)
+    if member.fqdn in {fqdn for _, _, fqdn, _ in endpoint_members(ctx.tx, endpoint)}:
+        return
+    subnet = ctx.tx.get(endpoint["properties"]["subnet"]["id"]) or {}
+    [address] = allocate(ctx.tx, subnet, [None])
+    nic_id = endpoint["properties"]["networkInterfaces"][0]["id"]
+    name = f"privateEndpointIpConfig.{new_guid(ctx, 'ip-configuration')}"
+    nic = parse_path(nic_id)
+    ctx.tx.put(
+        {
+            "id": f"{nic_id}/ipConfigurations/{name}",
+            "name": name,
+            "type": IP_CONFIGURATIONS,
+            "properties": {
+                "privateIPAddress": address,
+                "privateIPAllocationMethod": "Dynamic",
+                "privateIPAddressVersion": "IPv4",
+                "subnet": {"id": subnet["id"]},
+                "primary": False,
+                "privateLinkConnectionProperties": {
+                    "groupId": member.group_id,
+                    "requiredMemberName": member.name,
+                    "fqdns": [member.fqdn],
+                },
+            },
+        },
+        type=IP_CONFIGURATIONS,
+        parent=nic_id,
+        subscription=nic.subscription,
+    )
+    if endpoint_status(endpoint) == "Approved":
+        for group in ctx.tx.children(endpoint["id"], ZONE_GROUPS):
+            for config in group["properties"].get("privateDnsZoneConfigs") or []:
+                write_records(ctx, endpoint, config["properties"]["privateDnsZoneId"])
+
+
 def _storage_endpoints(ctx: Context, vault: dict, endpoint: dict, stage: str) -> tuple[str, ...]:
     """Make the stage's storage endpoints unless they exist; return the ids made."""
     created = []
@@ -290,7 +348,6 @@ def _storage_endpoints(ctx: Context, vault: dict, endpoint: dict, stage: str) ->
 def _accounts(ctx: Context, vault: dict, stage: str) -> list[tuple[dict, str]]:
     """The Backup service's storage accounts for this vault and stage, made on first use (Microsoft-owned)."""
     geo = geo_of(vault)
-    tag = hashlib.sha256(hidden(vault)["vaultId"].encode()).hexdigest()[:6]
     subscription = BACKUP_SERVICE_SUBSCRIPTION
     if ctx.tx.get(f"/subscriptions/{subscription}") is None:
         add_subscription(ctx.tx, subscription, "Azure Backup service (Microsoft-managed)")
@@ -306,7 +363,7 @@ def _accounts(ctx: Context, vault: dict, stage: str) -> list[tuple[dict, str]]:
     )
     accounts = []
     for suffix, partitioned, groups in plan:
-        account_id = f"{group_id}/providers/Microsoft.Storage/storageAccounts/{tag}pod01{suffix}"
+        account_id = f"{group_id}/providers/Microsoft.Storage/storageAccounts/{backup_account_name(vault, suffix)}"
         account = ctx.tx.get(account_id) or _put(
             ctx,
             account_id,

@@ -5,10 +5,28 @@ Importing this package registers the built-in scenarios (``registry``), in the o
 
 from __future__ import annotations
 
-from . import backup, migrate_agent_based, migrate_hyperv, migrate_project, site_recovery
+from . import (
+    backup,
+    backup_move,
+    endpoint_add,
+    endpoint_remove,
+    migrate_agent_based,
+    migrate_hyperv,
+    migrate_project,
+    site_recovery,
+)
 from .registry import Scenario, all_scenarios, find_scenario, get_scenario, register, scenario_names
 
-for _module in (backup, site_recovery, migrate_project, migrate_agent_based, migrate_hyperv):
+for _module in (
+    backup,
+    site_recovery,
+    migrate_project,
+    migrate_agent_based,
+    migrate_hyperv,
+    endpoint_add,
+    endpoint_remove,
+    backup_move,
+):
     register(_module.SCENARIO)
 
 __all__ = ["Scenario", "all_scenarios", "find_scenario", "get_scenario", "register", "scenario_names"]

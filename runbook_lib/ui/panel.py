@@ -22,6 +22,7 @@ from ..evidence.interactive import Action
 from .parameter_form import ParameterForm
 from .step_table import step_view
 from .tables import COLOURS, show, styled
+from .undo_box import UndoBox
 
 if TYPE_CHECKING:
     from IPython.display import DisplayHandle
@@ -110,7 +111,9 @@ class RunPanel(widgets.VBox):
             tooltip="save the notebook first (Ctrl+S): the archive holds it as saved",
         )
         save.on_click(lambda _: self.save())
-        super().__init__([self._header, parameters, self._steps, self._confirmation, save, self._message])
+        self._undo = UndoBox(session, self._ask, self._tell)
+        self._undo.button.on_click(lambda _: self.undo())
+        super().__init__([self._header, parameters, self._steps, save, self._undo, self._confirmation, self._message])
         self.add_class("runbook-panel")
         self.refresh()
 
@@ -177,8 +180,16 @@ class RunPanel(widgets.VBox):
         try:
             folder = self.session.save_evidence()
             self._message.value = f"<span>saved as evidence in <code>{escape(str(folder))}</code></span>"
+            self._undo.offer(folder)
         except RunbookError as error:
             self._say(error)
+
+    def undo(self) -> None:
+        """Plan the undo of the run saved last, as its "Undo this run" button does (applied once confirmed)."""
+        self._hide_confirmation()
+        self._message.value = ""
+        self._undo.show_plan()
+        self.refresh()
 
     def _attempt(self, step_id: str, action: Action, work: Callable[[], StepReport]) -> None:
         """Run a button's work on the run: its report becomes the last shown (and the session's record of what
@@ -198,15 +209,26 @@ class RunPanel(widgets.VBox):
         self.refresh()
 
     def _say(self, error: RunbookError) -> None:
-        self._message.value = f"<span style='color:#c0392b'>{escape(str(error))}</span>"
+        self._tell(escape(str(error)), refused=True)
 
-    def _ask(self, question: str, then: Callable[[], None]) -> None:
-        yes = widgets.Button(description="Yes, apply", button_style="danger", layout=AUTO)
+    def _tell(self, html: str, refused: bool = False) -> None:
+        self._message.value = f"<span style='color:#c0392b'>{html}</span>" if refused else f"<span>{html}</span>"
+
+    def _ask(self, question: str, then: Callable[[], None], yes_label: str = "Yes, apply") -> None:
+        yes = widgets.Button(description=yes_label, button_style="danger", layout=AUTO)
         no = widgets.Button(description="Cancel", layout=AUTO)
-        yes.on_click(lambda _: then())
+        yes.on_click(lambda _: self._answered(then))
         no.on_click(lambda _: self._hide_confirmation())
         self._confirmation.children = [widgets.HTML(f"<b>{escape(question)}</b>"), widgets.HBox([yes, no])]
         self._confirmation.layout.display = "flex"
+
+    def _answered(self, then: Callable[[], None]) -> None:
+        self._hide_confirmation()
+        try:
+            then()
+        except RunbookError as error:
+            self._say(error)
+        self.refresh()
 
     @property
     def confirming(self) -> bool:
@@ -240,4 +262,4 @@ class RunPanel(widgets.VBox):
         html = styled(self.session.execution.report().table()).to_html()
         if self._last is not None:
             html += f"<p><b>Last: {escape(self._last.id)}</b></p>" + step_view(self._last).to_html()
-        return HTML(html)
+        return HTML(html + self._undo.view_html())

@@ -26,6 +26,7 @@ COLOURS: dict[str, str] = {
     StepStatus.PLANNED: "#fff3cd",
     Action.CREATE: "#fff3cd",
     Action.UPDATE: "#fff3cd",
+    Action.DELETE: "#fff3cd",
     CheckStatus.WARN: "#fff3cd",
     StepStatus.WAITING: "#e2e3e5",
     StepStatus.NOT_RUN: "#f2f2f2",

@@ -4,7 +4,7 @@ and the undo sealed as a run folder of its own that names the run it undid."""
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -18,18 +18,41 @@ from ..engine.writes import write_row
 from ..errors import ConcurrentChange
 from ..evidence.archive import RunRecord, index_run, package_versions, tool_version
 from ..evidence.manifest import seal
-from ..evidence.snapshots import replaced_records
+from ..evidence.snapshots import replaced_records, snapshot
 from ..evidence.status import EvidenceStatus
 from ..journal import CheckResult, Journal
 from ..secrets import redact_value
-from .plan import UndoPlan, plan_undo, snapshot_of
+from .plan import UndoPlan, plan_undo
 
 MODE = "undo"
 
 
-def apply_undo(plan: UndoPlan, clients: AzureClients, runs: Path) -> dict[str, Any]:
-    """Make ``plan``'s changes, newest first, and seal the undo's own folder under ``runs``; its manifest.
-    A write ARM refuses stops the undo (the folder says failed, with ARM's error); conflicts are left as shown."""
+@dataclass(frozen=True)
+class Undone:
+    """An undo made: its own sealed run folder and manifest (status ok, incomplete or failed, and why)."""
+
+    folder: Path
+    manifest: dict[str, Any]
+
+    @property
+    def status(self) -> EvidenceStatus:
+        return EvidenceStatus(self.manifest["status"])
+
+    @property
+    def detail(self) -> str:
+        return str(self.manifest["status_detail"])
+
+
+def runs_of(folder: Path) -> Path:
+    """The runs folder a run folder is in (runs/{scenario}/{date}/{run}, where index.jsonl is); else ./runs."""
+    runs = folder.resolve().parents[2]
+    return runs if (runs / "index.jsonl").is_file() else Path("runs")
+
+
+def apply_undo(plan: UndoPlan, clients: AzureClients, runs: Path | None = None) -> Undone:
+    """Make ``plan``'s changes, newest first, and seal the undo's own folder under ``runs`` (default: the undone
+    run's runs folder). A write ARM refuses stops the undo (the folder says failed, with ARM's error); conflicts
+    are left as shown."""
     original = plan.manifest
     record = RunRecord(
         scenario=original["scenario"],
@@ -38,10 +61,10 @@ def apply_undo(plan: UndoPlan, clients: AzureClients, runs: Path) -> dict[str, A
         cloud=original["target"]["cloud"],
         parameters={"undoes": plan.run_id},
         source=plan.folder / "manifest.json",
-        runs=runs,
+        runs=runs if runs is not None else runs_of(plan.folder),
     )
     journal = Journal(record.folder / "journal.jsonl")
-    before = snapshot_of(clients, plan.ids)
+    before = snapshot(clients, plan.ids)
     run = Run(clients, None, "apply", journal, clients.caller().get("principal", "unknown"))
     status, why = EvidenceStatus.OK, f"undid run {plan.run_id}: {len(plan.changes)} changes"
     try:
@@ -61,7 +84,8 @@ def apply_undo(plan: UndoPlan, clients: AzureClients, runs: Path) -> dict[str, A
                 EvidenceStatus.INCOMPLETE,
                 f"{len(plan.conflicts)} changed since the run, left as is (first: {plan.conflicts[0].resource})",
             )
-    return _seal(record, clients, journal, before, snapshot_of(clients, plan.ids), plan, status, why)
+    sealed = _seal(record, clients, journal, before, snapshot(clients, plan.ids), plan, status, why)
+    return Undone(record.folder, sealed)
 
 
 def _seal(

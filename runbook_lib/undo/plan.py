@@ -3,72 +3,34 @@ each compared with the run's snapshots and with what is there now.
 
 Created by the run and as the run left it: deleted. Created and changed since (a tag added, say): a conflict,
 shown and left. A DNS A record set the run replaced: put back as it was before (snapshots/replaced-records.json).
-A vault the run updated: its public network access put back; its identity kept (Backup's article: once enabled, the
-managed identity must not be disabled). Nothing that existed before the run and that the run did not change is
-touched. A row carries its write, as the engine's rows do.
+Another resource the run updated: the fields it updated put back where that is safe, kept with the reason where it is
+not (undo.updates). Nothing that existed before the run and that the run did not change is touched. A row carries
+its write, as the engine's rows do.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
-from enum import StrEnum
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from ..azure import AzureClients
-from ..azure.requests import Write
-from ..engine.source import Article
 from ..errors import FolderNotVerified, InputError
 from ..evidence.manifest import check_folder, describe_problems, read_manifest
-from ..evidence.snapshots import API_VERSIONS, snapshot
+from ..evidence.snapshots import snapshot
 from ..journal import Change, Entry, Journal
-from ..ops import undo_writes, vaults
+from ..ops import undo_writes
 from ..secrets import redact_value
+from .resources import api_version, differences, same
+from .rows import UndoAction, UndoRow
+from .updates import update_row, written_fields
 
-BACKUP = Article(
-    "Create and use private endpoints (v1 experience) for Azure Backup",
-    "https://learn.microsoft.com/azure/backup/private-endpoints",
-)
-IDENTITY_KEPT = (
-    f"identity kept on: once enabled, the vault's managed identity must not be disabled "
-    f"({BACKUP.section('Enable Managed Identity for your vault').url})"
-)
+__all__ = ["FolderNotVerified", "UndoAction", "UndoPlan", "UndoRow", "plan_row", "plan_undo", "same"]
+
 NEEDED = ("journal.jsonl", "snapshots/before.json", "snapshots/after.json", "snapshots/replaced-records.json")
-# types a run makes that the snapshots' table does not read (a custom role definition)
-MORE_VERSIONS = {"microsoft.authorization/roledefinitions": "2022-04-01"}
-VAULT = "microsoft.recoveryservices/vaults"
-_VOLATILE = {"etag", "systemdata", "system_data", "provisioningstate", "provisioning_state"}
-
-
-class UndoAction(StrEnum):
-    """What an undo row does, as its table shows it."""
-
-    DELETE = "delete"  # made by the run, as the run left it
-    RESTORE = "restore"  # replaced by the run: put back as it was
-    UPDATE = "update"  # a property the run changed, put back
-    NONE = "none"  # nothing to do (already undone, or kept on purpose: the reason says which)
-    CONFLICT = "conflict"  # changed since the run: shown, left as is
-
-    @property
-    def changes(self) -> bool:
-        return self in (UndoAction.DELETE, UndoAction.RESTORE, UndoAction.UPDATE)
-
-
-@dataclass(frozen=True)
-class UndoRow:
-    resource: str
-    action: UndoAction
-    before: Any = None  # what is there now
-    after: Any = None  # what the undo leaves
-    reason: str = ""
-    write: Write | None = field(default=None, compare=False, repr=False)
-
-    @property
-    def changes(self) -> bool:
-        return UndoAction(self.action).changes
 
 
 @dataclass
@@ -113,9 +75,7 @@ def plan_undo(folder: Path, clients: AzureClients) -> UndoPlan:
     before, after = (_read_json(folder / "snapshots" / f"{name}.json") for name in ("before", "after"))
     replaced = {r["record"].lower(): r for r in _read_json(folder / "snapshots" / "replaced-records.json")}
     touched = newest_first(entries)
-    now = {
-        rid.lower(): redact_value(body) for rid, body in snapshot_of(clients, [c.resource_id for c in touched]).items()
-    }
+    now = {rid.lower(): redact_value(body) for rid, body in snapshot(clients, [c.resource_id for c in touched]).items()}
     rows = [
         plan_row(
             clients,
@@ -124,6 +84,7 @@ def plan_undo(folder: Path, clients: AzureClients) -> UndoPlan:
             _get(after, change.resource_id),
             now.get(change.resource_id.lower()),
             replaced.get(change.resource_id.lower()),
+            written_fields(entries, change.resource_id),
         )
         for change in touched
     ]
@@ -168,8 +129,16 @@ def newest_first(entries: list[Entry]) -> list[Change]:
 
 
 def plan_row(
-    clients: AzureClients, change: Change, before: Any, after: Any, now: Any, replaced: dict[str, Any] | None
+    clients: AzureClients,
+    change: Change,
+    before: Any,
+    after: Any,
+    now: Any,
+    replaced: dict[str, Any] | None,
+    fields: list[str] | None = None,
 ) -> UndoRow:
+    """The undo of the run's changes to one resource: ``before``/``after`` the run's snapshots of it, ``now`` what
+    is there, ``replaced`` its line in replaced-records.json, ``fields`` what the run's writes to it sent."""
     rid = change.resource_id
     existed = _existed(before)
     if change.action == "delete":
@@ -208,16 +177,7 @@ def plan_row(
     body = before.get("before") if isinstance(before, dict) and before.get("from_journal") else before
     if "/A/" in rid and replaced is not None:
         return _restore_record(clients, rid, body, after, now)
-    if _type_of(rid) == VAULT:
-        return _vault_row(clients, rid, body, now)
-    return UndoRow(
-        rid,
-        UndoAction.NONE,
-        _text(now),
-        _text(now),
-        f"updated by the run ({change.action}); undo puts back only DNS records and a vault's public "
-        "access: set it by hand from snapshots/before.json if needed",
-    )
+    return update_row(clients, rid, body, after, now, fields)
 
 
 def _restore_record(clients: AzureClients, rid: str, before: Any, after: Any, now: Any) -> UndoRow:
@@ -244,74 +204,10 @@ def _restore_record(clients: AzureClients, rid: str, before: Any, after: Any, no
     )
 
 
-def _vault_row(clients: AzureClients, rid: str, before: Any, now: Any) -> UndoRow:
-    if not isinstance(before, dict) or not isinstance(now, dict):
-        return UndoRow(rid, UndoAction.NONE, _text(now), _text(now), "its state before the run is not known")
-    was = (before.get("properties") or {}).get("publicNetworkAccess")
-    is_now = (now.get("properties") or {}).get("publicNetworkAccess")
-    identity = IDENTITY_KEPT if _identity(now) != _identity(before) else ""
-    if was and was != is_now:
-        reason = "; ".join(filter(None, ["public network access put back", identity]))
-        return UndoRow(
-            rid,
-            UndoAction.UPDATE,
-            f"publicNetworkAccess {is_now}",
-            f"publicNetworkAccess {was}",
-            reason,
-            vaults.update_vault(clients, rid, {"properties": {"publicNetworkAccess": was}}),
-        )
-    return UndoRow(
-        rid,
-        UndoAction.NONE,
-        f"identity {_identity(now)}",
-        f"identity {_identity(now)}",
-        identity or "as before the run",
-    )
-
-
-def snapshot_of(clients: AzureClients, ids: list[str]) -> dict[str, Any]:
-    """What is there now, in the snapshots' shape; a custom role definition (no resource group) read by id."""
-    plain = [i for i in ids if _type_of(i) not in MORE_VERSIONS]
-    found = snapshot(clients, plain)
-    for rid in ids:
-        if rid not in found:
-            found[rid] = undo_writes.read_by_id(clients, rid, api_version(rid))
-    return found
-
-
-def api_version(resource_id: str) -> str:
-    return {**API_VERSIONS, **MORE_VERSIONS}[_type_of(resource_id)]
-
-
-def same(a: Any, b: Any) -> bool:
-    return _clean(a) == _clean(b)
-
-
-def differences(a: Any, b: Any) -> list[str]:
-    """The top-level fields (and properties) that differ, by name."""
-    a, b = _clean(a) or {}, _clean(b) or {}
-    names = [k for k in sorted({*a, *b}) if k != "properties" and a.get(k) != b.get(k)]
-    pa, pb = a.get("properties") or {}, b.get("properties") or {}
-    return names + [f"properties.{k}" for k in sorted({*pa, *pb}) if pa.get(k) != pb.get(k)]
-
-
-def _clean(value: Any) -> Any:
-    """``value`` without what ARM changes by itself (etag, systemData, provisioningState)."""
-    if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items() if k.lower() not in _VOLATILE}
-    if isinstance(value, list):
-        return [_clean(v) for v in value]
-    return value
-
-
 def _existed(before: Any) -> bool:
     if isinstance(before, dict) and before.get("from_journal"):
         return before.get("before") is not None
     return before is not None
-
-
-def _identity(body: dict) -> str:
-    return str((body.get("identity") or {}).get("type") or "None")
 
 
 def _ips(body: Any) -> str:
@@ -323,14 +219,6 @@ def _ips(body: Any) -> str:
 
 def _unreadable(body: Any) -> bool:
     return isinstance(body, dict) and "unreadable" in body
-
-
-def _type_of(resource_id: str) -> str:
-    """The id's resource type, lower case (parents' types joined: microsoft.network/privatednszones/a)."""
-    parts = resource_id.strip("/").split("/")
-    at = max(i for i, part in enumerate(parts) if part.lower() == "providers")
-    rest = parts[at + 1 :]
-    return "/".join([rest[0], *rest[1::2]]).lower()
 
 
 def _get(snapshot_: dict[str, Any], rid: str) -> Any:

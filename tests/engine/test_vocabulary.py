@@ -49,8 +49,8 @@ def run_of(clients, mode: str, journal: Journal) -> Run:
 
 
 def test_each_vocabulary_reads_as_tables_and_manifests_show_it():
-    assert list(Action) == ["create", "update", "unchanged", "blocked"]  # "no change" is 'unchanged', everywhere
-    assert [a for a in Action if a.changes] == [Action.CREATE, Action.UPDATE]
+    assert list(Action) == ["create", "update", "delete", "unchanged", "blocked"]  # "no change": 'unchanged'
+    assert [a for a in Action if a.changes] == [Action.CREATE, Action.UPDATE, Action.DELETE]
     assert list(StepStatus) == [
         "planned",
         "nothing to do",

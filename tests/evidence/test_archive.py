@@ -55,13 +55,13 @@ def test_a_run_leaves_a_sealed_folder_that_verifies_and_an_index_line(applied):
     manifest = json.loads((done.folder / "manifest.json").read_text())
     assert manifest["operator"] == {"principal": "owner"} and manifest["target"]["kind"] == "sandbox"
     assert manifest["status"] == "incomplete" and manifest["mode"] == "apply"
-    assert [c["step"] for c in manifest["journal"] if c["kind"] == "change"][:2] == ["vault", "identity-roles"]
+    assert [c["step"] for c in manifest["journal"] if c["kind"] == "change"][:2] == ["vault", "endpoint"]  # v2
     assert set(manifest["files"]) == names - {"manifest.json"} and manifest["tool"]["version"]
     before = json.loads((done.folder / "snapshots/before.json").read_text())
     after = json.loads((done.folder / "snapshots/after.json").read_text())
     vault = BACKUP["vault"]
     assert before[vault] is None and after[vault]["properties"]["publicNetworkAccess"] == "Disabled"
-    assert any("/roleAssignments/" in rid for rid in after)  # a role the run assigned, read back
+    assert not any("/roleAssignments/" in rid for rid in after)  # v2: no vault identity, so no roles
     index = [json.loads(line) for line in (runs / "index.jsonl").read_text().splitlines()]
     assert [(i["run_id"], i["status"]) for i in index] == [(manifest["run_id"], "incomplete")]
     verified = runbook("evidence", "verify", str(done.folder))

@@ -180,7 +180,7 @@ def test_refusals_name_what_is_wrong(clients, rg, net):
     v1 = make_storage(clients, rg, "stgpv1", kind="Storage")
     cases = [
         (vault.id, "AzureBakup", "PrivateEndpointBadRequest"),
-        (no_identity.id, "AzureBackup", "UserErrorManagedIdentityNotEnabled"),
+        (no_identity.id, "AzureSiteRecovery", "UserErrorManagedIdentityNotEnabled"),  # Backup v2 needs none
         (v1.id, "blob", "PrivateEndpointNotSupportedForStorageKind"),
         (vault.id.replace("rsv-demo", "rsv-missing"), "AzureBackup", "InvalidResourceReference"),
     ]

@@ -1,5 +1,5 @@
-"""The backup runbook ("Create and use private endpoints (v1 experience) for Azure Backup") end to end on the contoso demo
-estate, through the real SDK."""
+"""The backup runbook in its v1 experience ("Create and use private endpoints (v1 experience) for Azure Backup") end
+to end on the contoso demo estate, through the real SDK (v2: test_backup_v2.py)."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ def params(**change) -> BackupParameters:
             "subnet": SPOKE_ENDPOINTS,
             "endpoint_name": "pe-backup",
             "zones_resource_group": DNS_RG,
+            "experience": "v1",
             **change,
         },
     )
@@ -175,7 +176,7 @@ def test_the_cli_plans_applies_and_refuses_bad_parameters(contoso, tmp_path):
         "plan",
         "backup",
         "-f",
-        "parameters/backup.sandbox.yaml",
+        "parameters/backup.v1.sandbox.yaml",
         "--state",
         state,
         "--as",
@@ -189,7 +190,7 @@ def test_the_cli_plans_applies_and_refuses_bad_parameters(contoso, tmp_path):
         "apply",
         "backup",
         "-f",
-        "parameters/backup.sandbox.yaml",
+        "parameters/backup.v1.sandbox.yaml",
         "--state",
         state,
         "--as",

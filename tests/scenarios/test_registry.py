@@ -19,7 +19,7 @@ from tests.scenarios.conftest import run
 
 PARAMETERS = Path(__file__).resolve().parents[2] / "parameters"
 BUILT_IN = ["backup", "site_recovery", "migrate_project", "migrate_agent_based", "migrate_hyperv"]
-BACKUP_ARTICLE = "Create and use private endpoints (v1 experience) for Azure Backup"
+BACKUP_ARTICLE = "Create and use private endpoints (v2 experience) for Azure Backup"  # v2: the default
 
 
 def sandbox_parameters(name: str):
@@ -57,7 +57,8 @@ def test_a_source_reads_as_a_person_knows_it_and_links_where_learn_puts_the_sect
     deny = get_scenario("backup").article.section("Deny public network access to the vault")
     assert str(deny) == f"{BACKUP_ARTICLE} › Deny public network access to the vault"
     assert (
-        deny.url == "https://learn.microsoft.com/azure/backup/private-endpoints#deny-public-network-access-to-the-vault"
+        deny.url
+        == "https://learn.microsoft.com/azure/backup/backup-azure-private-endpoints-configure-manage#deny-public-network-access-to-the-vault"
     )
     assert str(get_scenario("backup").source) == BACKUP_ARTICLE
 
@@ -73,8 +74,8 @@ def test_a_source_reads_as_a_person_knows_it_and_links_where_learn_puts_the_sect
         ),
         (
             "backup",
-            "Create DNS entries when the DNS server/DNS zone is present in another subscription",
-            "create-dns-entries-when-the-dns-serverdns-zone-is-present-in-another-subscription",
+            "DNS records for blobs (only for custom DNS servers/host files) after the first backup",
+            "dns-records-for-blobs-only-for-custom-dns-servershost-files-after-the-first-backup",
         ),
         (
             "site_recovery",
@@ -97,8 +98,9 @@ def test_a_heading_the_article_does_not_have_cannot_be_cited():
 
 def test_the_backup_runbook_follows_its_article_in_order():
     steps = get_scenario("backup").build(sandbox_parameters("backup")).steps
-    cited = list(dict.fromkeys(s.source.heading for s in steps))
-    headings = get_scenario("backup").article.headings
+    article = get_scenario("backup").article  # v1 steps a v2 run skips cite the v2 concepts article's reason
+    cited = list(dict.fromkeys(s.source.heading for s in steps if s.source.article == article))
+    headings = article.headings
     assert cited == sorted(cited, key=headings.index)  # a table of contents: never back to an earlier section
     manual = {s.id: s.source.heading for s in steps if isinstance(s, ManualStep)}
     assert manual == {
@@ -115,10 +117,11 @@ def test_plan_and_report_tables_show_each_steps_source(owner):
     plan = report.plan_table()
     assert set(plan.loc[plan["Step"] == "vault", "Source"]) == {f"{BACKUP_ARTICLE} › Create a Recovery Services vault"}
     recorded = {s["id"]: s for s in steps_record(report.steps, [], [])}  # the evidence manifest's steps
-    assert recorded["validate"]["source"] == f"{BACKUP_ARTICLE} › Check VM connectivity"
-    assert (
-        recorded["validate"]["url"]
-        == "https://learn.microsoft.com/azure/backup/private-endpoints#check-vm-connectivity"
+    after_backup = "DNS records for blobs (only for custom DNS servers/host files) after the first backup"
+    assert recorded["validate"]["source"] == f"{BACKUP_ARTICLE} › {after_backup}"  # its note: nslookup now
+    assert recorded["validate"]["url"] == (
+        "https://learn.microsoft.com/azure/backup/backup-azure-private-endpoints-configure-manage"
+        "#dns-records-for-blobs-only-for-custom-dns-servershost-files-after-the-first-backup"
     )
 
 
@@ -160,5 +163,5 @@ def test_the_journal_names_the_section_behind_each_change_and_confirmation(owner
     _, journal = run(owner, p, mode="apply")
     made = {c.step: c.source for c in journal.changes}
     assert made["vault"] == f"{BACKUP_ARTICLE} › Create a Recovery Services vault"
-    assert made["endpoint"] == f"{BACKUP_ARTICLE} › Create Private Endpoints for Azure Backup"
+    assert made["endpoint"] == f"{BACKUP_ARTICLE} › Create private endpoints for Azure Backup"
     assert journal.confirmation("first-registration").source == f"{BACKUP_ARTICLE} › Configure backup"

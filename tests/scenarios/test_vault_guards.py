@@ -26,6 +26,7 @@ def params(**change) -> BackupParameters:
             "subnet": SPOKE_ENDPOINTS,
             "endpoint_name": "pe-backup",
             "zones_resource_group": DNS_RG,
+            "experience": "v1",  # the v1 experience's addresses and storage endpoints
             **change,
         },
     )

@@ -187,6 +187,12 @@ def test_run_the_notebook_then_plan_and_apply_a_step_from_its_panel(jupyterlab):
             # the run as evidence, from the panel: the saved notebook, the journal, the snapshots, sealed
             page.get_by_role("button", name="Save the run as evidence").click()
             expect(page.locator(".runbook-panel")).to_contain_text("saved as evidence in", timeout=60_000)
+            # its undo, planned: the plan's table and a question; Cancel writes nothing
+            page.get_by_role("button", name="Undo this run").click()
+            expect(page.locator(".runbook-undo-plan")).to_contain_text("Undo of run", timeout=60_000)
+            expect(page.locator(".runbook-panel")).to_contain_text("change(s) of run")
+            page.get_by_role("button", name="Cancel").click()
+            expect(page.get_by_role("button", name="Yes, undo")).to_have_count(0)
 
             # a refused parameter: its message under the field (highlighted) and next to the button pressed
             panel = page.locator(".runbook-panel")

@@ -16,7 +16,8 @@ from runbook_lib.ui.panel import RunPanel
 from tests.cli import runbook
 
 PARAMETERS = Path(__file__).resolve().parents[2] / "parameters"
-BACKUP = yaml.safe_load((PARAMETERS / "backup.sandbox.yaml").read_text())
+# the v1 experience: its steps all write (the vault identity's, the _ecs/_prot DNS rounds), as these tests click them
+BACKUP = yaml.safe_load((PARAMETERS / "backup.v1.sandbox.yaml").read_text())
 
 
 def panel_for(contoso, **values) -> RunPanel:
@@ -36,7 +37,8 @@ def run_all(panel: RunPanel) -> None:
 
 def test_every_step_is_listed_with_its_status_and_the_cells_update_it(contoso):
     panel = panel_for(contoso)
-    assert set(statuses(panel).values()) == {"not run"} and len(statuses(panel)) == 15
+    steps = panel.session.execution.runbook.steps
+    assert set(statuses(panel).values()) == {"not run"} and list(statuses(panel)) == [s.id for s in steps]
     run_all(panel)  # the notebook's step cells
     assert statuses(panel)["vault"] == "planned" and statuses(panel)["first-registration"] == "waiting"
 
@@ -357,7 +359,8 @@ def test_a_run_saved_part_way_without_its_cells_is_incomplete(contoso, tmp_path,
     panel = saved_panel(contoso, tmp_path, monkeypatch)
     panel.click("prerequisites", "Apply")
     _, manifest = archived(panel, tmp_path)
-    assert manifest["status"] == "incomplete" and "14 steps never ran (first: vault)" in manifest["status_detail"]
+    never = len(panel.session.execution.runbook.steps) - 1
+    assert manifest["status"] == "incomplete" and f"{never} steps never ran (first: vault)" in manifest["status_detail"]
 
 
 def test_a_restart_keeps_the_session_start_its_journal_and_its_actions(contoso, tmp_path, monkeypatch):
@@ -387,7 +390,7 @@ def test_closed_vocabularies_are_dropdowns_and_every_field_shows_its_help(contos
     assert "a request the target's owner approves" in help_["approval"]  # the model's own comment
     assert "plan (reads only) or apply" in help_["mode"] and "where the endpoint's NIC goes" in help_["subnet"]
     assert all(help_.values()), [name for name, text in help_.items() if not text]
-    assert "the vault identity's rights on the endpoint's" in help_["identity_roles"]  # the comment block above it
+    assert "v1: the classic one, for a vault" in help_["experience"]  # the comment block above the field
 
 
 def test_a_long_id_is_editable_in_full(contoso):
@@ -449,3 +452,63 @@ def test_the_header_says_what_apply_does_on_this_target(contoso):
     panel.refresh()
     header = unescape(panel._header.value)
     assert "only when you confirm: real resources change" in header and "Azure (public)" in header
+
+
+# --- "Undo this run": the saved run's undo, planned, confirmed, sealed -----------------------------------------
+
+
+def test_undo_this_run_shows_the_plan_asks_and_seals_the_undo_naming_the_run(contoso, clients, tmp_path, monkeypatch):
+    from runbook_lib.evidence.manifest import read_index, read_manifest, verify_folder
+
+    panel = saved_panel(contoso, tmp_path, monkeypatch)
+    assert panel._undo.layout.display == "none"  # nothing saved yet: nothing to undo
+    run_all(panel)
+    for step in BEFORE_WAITING:
+        panel.click(step, "Apply")
+    folder, manifest = archived(panel, tmp_path)
+    made = [c["resource_id"] for c in manifest["journal"] if c["kind"] == "change"]
+    assert panel._undo.layout.display != "none" and get_vault(clients, BACKUP["vault"]) is not None
+
+    panel._undo.button.click()  # the plan, as a table, and a question: nothing written yet
+    shown = unescape(panel._undo.table.value)
+    assert f"Undo of run {manifest['run_id']}" in shown and shown.count(">delete<") == len(made)
+    assert panel.confirming and get_vault(clients, BACKUP["vault"]) is not None
+    question = unescape(panel._confirmation.children[0].value)
+    assert f"Undo {len(made)} change(s) of run {manifest['run_id']} on the sandbox" in question
+    assert panel._confirmation.children[1].children[0].description == "Yes, undo"
+    assert f"Undo of run {manifest['run_id']}" in panel._view().data  # the plain output holds the plan too
+    panel.confirm(yes=False)
+    assert not panel.confirming and get_vault(clients, BACKUP["vault"]) is not None
+
+    panel._undo.button.click()
+    panel.confirm(yes=True)
+    message = unescape(panel._message.value)
+    assert "undo ok: undid run" in message and "color:#c0392b" not in message, message
+    assert get_vault(clients, BACKUP["vault"]) is None
+    assert all(body is None for body in snapshot_now(clients, made).values())  # everything the run made is gone
+    undo_line = next(line for line in read_index(tmp_path / "runs") if line.get("undoes") == manifest["run_id"])
+    undo_folder = tmp_path / "runs" / undo_line["folder"]
+    assert undo_line["mode"] == "undo" and str(undo_folder.relative_to(tmp_path)) in message
+    assert verify_folder(undo_folder) == [] and read_manifest(undo_folder)["undoes_folder"] == folder.name
+    assert ">delete<" not in panel._undo.table.value  # the plan after it: nothing left to undo
+
+    panel._undo.button.click()  # a second undo plans nothing, and asks nothing
+    assert not panel.confirming and "nothing to undo" in unescape(panel._message.value)
+
+
+def test_undo_this_run_on_a_folder_changed_since_it_was_saved_says_why_and_asks_nothing(contoso, tmp_path, monkeypatch):
+    panel = saved_panel(contoso, tmp_path, monkeypatch)
+    run_all(panel)
+    panel.click("prerequisites", "Apply")
+    panel.click("vault", "Apply")
+    folder, _ = archived(panel, tmp_path)
+    (folder / "journal.jsonl").write_text((folder / "journal.jsonl").read_text() + "\n")  # edited after sealing
+    panel._undo.button.click()
+    assert "does not verify" in unescape(panel._message.value) and "journal.jsonl" in unescape(panel._message.value)
+    assert not panel.confirming and panel._undo.table.value == ""
+
+
+def snapshot_now(clients, ids: list[str]) -> dict:
+    from runbook_lib.evidence.snapshots import snapshot
+
+    return snapshot(clients, ids)

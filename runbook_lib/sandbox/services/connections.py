@@ -22,6 +22,8 @@ class PrivateEndpointConnectionService(Service):
                 properties[kept] = before[kept]
         properties.setdefault("privateLinkServiceConnectionState", {}).setdefault("actionsRequired", "None")
         refuse_storage_approval(path, before, properties)
+        refuse_after_rejection(before, properties)
+        refuse_unknown_storage_status(path, properties)
         return record
 
     def save(self, ctx: Context, path: ArmPath, record: dict) -> None:
@@ -51,6 +53,30 @@ def refuse_storage_approval(path: ArmPath, before: dict, properties: dict) -> No
         return
     was = (before.get("privateLinkServiceConnectionState") or {}).get("status")
     if properties["privateLinkServiceConnectionState"].get("status") == "Approved" and was in ("Approved", "Rejected"):
+        raise ArmError(
+            400,
+            "InvalidValuesForRequestParameters",
+            "Values for request parameters are invalid: privateLinkServiceConnectionState.status.",
+        )
+
+
+def refuse_after_rejection(before: dict, properties: dict) -> None:
+    """A rejected or removed (Disconnected) connection never becomes Approved or Pending again: Private Link's design
+    (MicrosoftDocs/azure-docs#115121, the note in "Manage a Private Endpoint connection"); the endpoint must be made
+    anew. Storage answers its own code (refuse_storage_approval); Recovery Services' and Migrate's codes are not
+    recorded: 400 BadRequest with the message Azure Cosmos DB answers (MicrosoftDocs/azure-docs#86823)."""
+    was = (before.get("privateLinkServiceConnectionState") or {}).get("status")
+    now = properties["privateLinkServiceConnectionState"].get("status")
+    if was in ("Rejected", "Disconnected") and now in ("Approved", "Pending"):
+        raise ArmError(400, "BadRequest", f"Approving {was.lower()} private endpoint connections is not supported.")
+
+
+def refuse_unknown_storage_status(path: ArmPath, properties: dict) -> None:
+    """A storage account's connection is Pending, Approved or Rejected (storage.json's
+    PrivateEndpointServiceConnectionStatus): any other status is refused as invalid, as Storage refuses values."""
+    if path.type.lower() != "microsoft.storage/storageaccounts/privateendpointconnections":
+        return
+    if properties["privateLinkServiceConnectionState"].get("status") not in ("Pending", "Approved", "Rejected"):
         raise ArmError(
             400,
             "InvalidValuesForRequestParameters",

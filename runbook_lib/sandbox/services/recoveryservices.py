@@ -8,6 +8,7 @@ lifecycle events (runbook_lib.sandbox.events).
 
 from __future__ import annotations
 
+import hashlib
 import time
 import uuid
 
@@ -53,13 +54,54 @@ PAIRED_REGIONS = {
 }
 
 
-def vault_members(vault: dict) -> dict[str, tuple[Member, ...]]:
-    """Group id -> required members, with the FQDNs Azure gives this vault."""
+# Backup's private-endpoint experiences. ARM shows none on the vault or in the endpoint request (the vault's
+# properties have no such field; backupStorageVersion is the storage's, not the endpoints'), only in what the
+# endpoint carries: a v2 endpoint's NIC also holds the blob and queue FQDNs of Backup's storage ("Overview and
+# concepts of private endpoints (v2 experience) for Azure Backup", "Difference in network connections for private
+# endpoints": 'The private IP mappings for the storage account are listed in the private endpoint created for the
+# Recovery Services vault'), 10 addresses ("Considerations before you start"), where a v1 endpoint holds only
+# Backup's 8 and Backup makes _ecs/_prot endpoints beside it. So the sandbox decides as the articles read: a vault's
+# first Backup endpoint made while it has a system-assigned identity follows v1 (whose article turns the identity on
+# first), one made without follows v2 ('Create private endpoints without managed identities', "Key enhancements");
+# while a vault has a v1 Backup endpoint its new ones are v1 (no upgrade); once all were deleted, new ones are v2
+# ('delete all existing private endpoints, and then create new private endpoints with the version 2 experience').
+V1, V2 = "v1", "v2"
+# "Considerations before you start": 'You can create a maximum of 12 private endpoints for a vault'; "Cross region
+# restore to a private endpoint enabled vault": 'a maximum of 12 Azure Backup Secondary Private Endpoints'
+MAX_BACKUP_ENDPOINTS = 12
+# the v2 endpoint's storage members (the communication account's blob and queue); Azure documents no member names
+# for them, so the sandbox names them after Backup's own
+V2_STORAGE_MEMBERS = (("backup-ecs-blob", "blob"), ("backup-ecs-queue", "queue"))
+
+
+def v2_backup_data_member(vault: dict) -> Member:
+    """The name a v2 endpoint gains at the first backup: the blob of the backup data's account ("Considerations before
+    you start": 'the count might increase over time'; "Configure private endpoint in Recovery Services vaults for
+    backup using MABS server": '10 + n' addresses, n the data sources protected)."""
+    return Member(
+        BACKUP, "backup-prot-blob", member_fqdn("blob", cloud_of(vault), backup_account_name(vault, "prot110"))
+    )
+
+
+def backup_account_name(vault: dict, suffix: str) -> str:
+    """The name of a Backup storage account of the vault (e.g. suffix 'ecs114', the communication account)."""
+    return f"{hashlib.sha256(hidden(vault)['vaultId'].encode()).hexdigest()[:6]}pod01{suffix}"
+
+
+def vault_members(vault: dict, experience: str = V1) -> dict[str, tuple[Member, ...]]:
+    """Group id -> required members, with the FQDNs Azure gives this vault; ``experience`` v2 adds the storage
+    members Backup's endpoints carry in the v2 experience."""
     region = vault["location"]
     cloud, geo = cloud_of(vault), geo_of(vault)
     vault_id = hidden(vault)["vaultId"]
+
+    def storage(group: str, account: str) -> tuple[Member, ...]:
+        if experience != V2:
+            return ()
+        return tuple(Member(group, name, member_fqdn(service, cloud, account)) for name, service in V2_STORAGE_MEMBERS)
+
     groups = {
-        BACKUP: _backup_members(BACKUP, cloud, geo, vault_id),
+        BACKUP: _backup_members(BACKUP, cloud, geo, vault_id) + storage(BACKUP, backup_account_name(vault, "ecs114")),
         SITE_RECOVERY: tuple(
             Member(
                 SITE_RECOVERY,
@@ -70,8 +112,40 @@ def vault_members(vault: dict) -> dict[str, tuple[Member, ...]]:
         ),
     }
     if region in PAIRED_REGIONS:
-        groups[BACKUP_SECONDARY] = _backup_members(BACKUP_SECONDARY, cloud, geo_code(PAIRED_REGIONS[region]), vault_id)
+        secondary = _backup_members(BACKUP_SECONDARY, cloud, geo_code(PAIRED_REGIONS[region]), vault_id)
+        # the paired region's communication account: its records must not take the primary's names
+        groups[BACKUP_SECONDARY] = secondary + storage(BACKUP_SECONDARY, backup_account_name(vault, "ecs214"))
     return groups
+
+
+def endpoint_experience(fqdns: list[str]) -> str:
+    """v2 when a Backup endpoint's NIC carries storage FQDNs beside Backup's, else v1."""
+    return V2 if any(".backup." not in fqdn for fqdn in fqdns) else V1
+
+
+def next_backup_experience(ctx: Context, vault: dict) -> str:
+    """The experience the vault's next Backup endpoint gets (see V1, V2 above)."""
+    from .endpoints import endpoint_members  # endpoints imports the services' registry, which imports this module
+
+    made = []
+    for connection in _backup_connections(ctx, vault):
+        endpoint = ctx.tx.get((connection["properties"].get("privateEndpoint") or {}).get("id", ""))
+        if endpoint is not None:
+            made.append(endpoint_experience([fqdn for _, _, fqdn, _ in endpoint_members(ctx.tx, endpoint)]))
+    if made:
+        return V1 if V1 in made else V2
+    if hidden(vault).get("hadBackupEndpoints"):
+        return V2
+    return V1 if "systemassigned" in (vault.get("identity") or {}).get("type", "").lower() else V2
+
+
+def _backup_connections(ctx: Context, vault: dict, group: str | None = None) -> list[dict]:
+    groups = {group} if group else {BACKUP, BACKUP_SECONDARY}
+    return [
+        c
+        for c in ctx.tx.children(vault["id"], f"{VAULT_TYPE}/privateEndpointConnections")
+        if set(c["properties"].get("groupIds") or []) & groups
+    ]
 
 
 def _backup_members(group: str, cloud: str, geo: str, vault_id: str) -> tuple[Member, ...]:
@@ -113,10 +187,20 @@ class VaultService(PrivateLinkTarget):
         return record
 
     def private_link_groups(self, ctx: Context, record: dict) -> dict[str, tuple[Member, ...]]:
-        return vault_members(record)
+        return vault_members(record, next_backup_experience(ctx, record))
 
     def check_private_endpoint(self, ctx: Context, record: dict, group_id: str) -> None:
-        if "systemassigned" not in (record.get("identity") or {}).get("type", "").lower():
+        backup = group_id in (BACKUP, BACKUP_SECONDARY)
+        if backup and len(_backup_connections(ctx, record, group_id)) >= MAX_BACKUP_ENDPOINTS:
+            # Azure documents no error code for the limit: the sandbox answers with ARM's generic quota code
+            raise ArmError(
+                400,
+                "QuotaExceeded",
+                f"Vault '{record['name']}' already has {MAX_BACKUP_ENDPOINTS} {group_id} private endpoints, the "
+                "most a vault can have: delete one it no longer needs, or use another vault.",
+            )
+        v2 = backup and next_backup_experience(ctx, record) == V2  # v2: no managed identity needed
+        if not v2 and "systemassigned" not in (record.get("identity") or {}).get("type", "").lower():
             raise ArmError(
                 400,
                 "UserErrorManagedIdentityNotEnabled",
@@ -125,7 +209,11 @@ class VaultService(PrivateLinkTarget):
             )
         # Backup's FAQ: only a vault's first Backup endpoint needs a vault that never had items; once it has an
         # approved one, more can be added and removed even with protected items
-        further = group_id in (BACKUP, BACKUP_SECONDARY) and _has_approved_backup_endpoint(self, ctx, record)
+        # and the v2 concepts article: a vault whose endpoints were all deleted gets new (v2) ones ("Considerations
+        # before you start"; the v2 how-to's "Create a Recovery Services vault": 'you can recreate private endpoints')
+        further = group_id in (BACKUP, BACKUP_SECONDARY) and (
+            _has_approved_backup_endpoint(self, ctx, record) or bool(hidden(record).get("hadBackupEndpoints"))
+        )
         if group_id in (BACKUP, BACKUP_SECONDARY) and hidden(record).get("everHadItems") and not further:
             raise ArmError(
                 400,
@@ -148,6 +236,8 @@ class VaultService(PrivateLinkTarget):
         properties = record["properties"]
         backup = approved & {BACKUP, BACKUP_SECONDARY}
         properties["privateEndpointStateForBackup"] = "Enabled" if backup else "None"
+        if _backup_connections(ctx, record):
+            hidden(record)["hadBackupEndpoints"] = True
         properties["privateEndpointStateForSiteRecovery"] = "Enabled" if SITE_RECOVERY in approved else "None"
         return record
 

@@ -58,6 +58,8 @@ def _settled_zone_row(run: Run, zone_id: str) -> Row:
 
 def _settled_link_row(run: Run, row: Row) -> Row:
     """A zone's link that exists, once no operation runs on it: in place, or Failed (put again), or in progress."""
+    if row.resource.endswith("/"):  # a zone step 'zones' is still to make: no link to read yet
+        return row
     link = privatedns.get_link(run.clients, row.resource)
     if link is None:
         return row

@@ -60,9 +60,10 @@ class CreateEndpoint(Step):
 
     id, title = "endpoint", "Create the vault's private endpoint"
 
-    def __init__(self, source=None, *, group_id: str, **names):
+    def __init__(self, source=None, *, group_id: str, needs_identity: bool = True, **names):
+        """``needs_identity``: the vault's identity must be on first (Backup's v2 experience needs none)."""
         super().__init__(source, **names)
-        self.group_id = group_id
+        self.group_id, self.needs_identity = group_id, needs_identity
 
     def plan(self, run: Run) -> list[Row]:
         p: VaultEndpointParameters = run.params
@@ -73,7 +74,8 @@ class CreateEndpoint(Step):
             )
             return [refusal or unchanged(p.endpoint_id, endpoints.connection_state(existing))]
         vault = vault_of(run)
-        if vault is not None and not vaults.identity_on(vault) and not run.will_change("identity"):
+        identity_off = vault is not None and not vaults.identity_on(vault) and not run.will_change("identity")
+        if self.needs_identity and identity_off:
             return [blocked(p.endpoint_id, "the vault's identity is off: turn it on before creating endpoints")]
         location = free_location(run, p.subnet)
         body = endpoints.endpoint_body(location, p.subnet, p.vault, self.group_id, p.approval == "manual")

@@ -21,9 +21,10 @@ class CreateVault(Step):
 
     id, title = "vault", "Create a new vault, or use one that never had items"
 
-    def __init__(self, source=None, *, group_id: str, **names):
+    def __init__(self, source=None, *, group_id: str, identity: bool = True, **names):
+        """``identity``: a new vault gets its system-assigned identity (Backup's v2 experience needs none)."""
         super().__init__(source, **names)
-        self.group_id = group_id
+        self.group_id, self.identity = group_id, identity
 
     def plan(self, run: Run) -> list[Row]:
         p: VaultEndpointParameters = run.params
@@ -38,9 +39,11 @@ class CreateVault(Step):
             return rows
         if vault is None:
             public = "Enabled" if keeps_public_access(p) else "Disabled"
-            write = vaults.create_vault(run.clients, p.vault, vaults.new_vault(p.location, public))
+            body = vaults.new_vault(p.location, public, identity=self.identity)
+            write = vaults.create_vault(run.clients, p.vault, body)
             access = "public access kept (public_access: keep)" if public == "Enabled" else "public access denied"
-            return rows + [create(p.vault, f"a vault in {p.location}, identity on, {access}", write)]
+            made = f"a vault in {p.location}, identity {'on' if self.identity else 'off'}, {access}"
+            return rows + [create(p.vault, made, write)]
         if leftover := leftover_row(p.vault, vault, vaults.put_vault_again(run.clients, vault)):
             return rows + [leftover]
         items = vaults.items(run.clients, p.vault, self.group_id)

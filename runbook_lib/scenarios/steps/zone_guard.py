@@ -5,7 +5,7 @@ from __future__ import annotations
 from ...azure.ids import name_of, parse_id
 from ...dns.entries import entries_for
 from ...engine import Row, Run, Step, blocked, unchanged
-from ...ops import privatedns, storage, vaults
+from ...ops import connections, migrate, privatedns, storage, vaults
 from .dns import ZoneNames
 from .parameters import VaultEndpointParameters, vault_of
 
@@ -20,6 +20,8 @@ def _connected_endpoints(run: Run, target_id: str) -> list[str]:
         return storage.connected_endpoints(run.clients, target_id)
     if rid.is_a(VAULT):
         return vaults.connected_endpoints(run.clients, target_id)
+    if rid.is_a(migrate.PROJECTS):  # a further project endpoint (add_endpoint)
+        return [c.endpoint_id for c in connections.connections_of(run.clients, target_id) if c.endpoint_id]
     return []
 
 
