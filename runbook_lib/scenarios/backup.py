@@ -38,6 +38,7 @@ from .backup_v2 import (
     V2_RECOMMENDED_WHY,
     BackupPrerequisites,
     Skipped,
+    v2_endpoint_steps,
     v2_manual_steps,
 )
 from .registry import Scenario, endpoints_and_zones
@@ -237,20 +238,12 @@ def v2_steps(params: BackupParameters) -> list[Step]:
         steps.DenyPublicAccess(v2("Deny public network access to the vault")),
         Skipped(steps.EnableIdentity(), NO_IDENTITY, no_identity),
         Skipped(steps.GrantIdentity(), NO_IDENTITY, no_identity),
-        steps.CreateEndpoint(
-            v2("Create private endpoints for Azure Backup"),
-            group_id=GROUP_ID,
-            title="Create the private endpoint for Azure Backup",
-            needs_identity=False,
+        *v2_endpoint_steps(
+            GROUP_ID,
+            params.zone_names,
+            endpoint_title="Create the private endpoint for Azure Backup",
+            zones_title=ZONES_TITLE,
         ),
-        steps.ApproveEndpoint(v2("Approve private endpoints"), group_id=GROUP_ID),
-        steps.IntegrateZones(
-            v2("When you integrate private endpoints with Azure private DNS zones"),
-            zones=params.zone_names,
-            title=ZONES_TITLE,
-        ),
-        steps.LinkZones(v2("Validate virtual network links in private DNS zones"), zones=params.zone_names),
-        steps.DnsRecords(v2("When using custom DNS server or host files")),
         *v2_manual_steps()[:1],
         Skipped(steps.DnsRecords(id="dns-after-registration", title=DNS_AFTER_REGISTRATION), NO_IDENTITY, no_storage),
         *v2_manual_steps()[1:],

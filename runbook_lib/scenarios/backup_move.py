@@ -20,7 +20,7 @@ from ..ops.endpoints import delete_endpoint
 from . import steps
 from .backup import GROUP_ID, ZONES_TITLE, backup_zone_names
 from .backup import SCENARIO as BACKUP
-from .backup_v2 import ARTICLE_V2, CONCEPTS_V2
+from .backup_v2 import ARTICLE_V2, CONCEPTS_V2, v2_endpoint_steps
 from .registry import Scenario, endpoints_and_zones
 from .steps.parameters import vault_of
 
@@ -129,20 +129,12 @@ def runbook(params: MoveParameters) -> Runbook:
                 "afterwards. Confirm only in an agreed change window.",
             ),
             DeleteV1Endpoints(v2("Deleting private endpoints")),
-            steps.CreateEndpoint(
-                v2("Create private endpoints for Azure Backup"),
-                group_id=GROUP_ID,
-                title="Create the v2 private endpoint for Azure Backup",
-                needs_identity=False,
+            *v2_endpoint_steps(
+                GROUP_ID,
+                params.zone_names,
+                endpoint_title="Create the v2 private endpoint for Azure Backup",
+                zones_title=ZONES_TITLE,
             ),
-            steps.ApproveEndpoint(v2("Approve private endpoints"), group_id=GROUP_ID),
-            steps.IntegrateZones(
-                v2("When you integrate private endpoints with Azure private DNS zones"),
-                zones=params.zone_names,
-                title=ZONES_TITLE,
-            ),
-            steps.LinkZones(v2("Validate virtual network links in private DNS zones"), zones=params.zone_names),
-            steps.DnsRecords(v2("When using custom DNS server or host files")),
             steps.Validate(v2("Check VM connectivity")),
         ],
     )

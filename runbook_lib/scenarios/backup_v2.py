@@ -10,6 +10,8 @@ create v2 ones); customer-managed keys in a network-restricted key vault unsuppo
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from ..engine import Action, ManualStep, Row, Run, Step, blocked, unchanged
 from ..engine.source import Article, Source
 from ..ops import vaults
@@ -142,6 +144,28 @@ def mismatch(shown: Experience, found) -> str:
         f"the vault's Backup endpoints ({names}) use the v2 experience (they carry Backup's storage names): "
         "set experience: v2"
     )
+
+
+def v2_endpoint_steps(
+    group_id: str, zones: Callable[[str], list[str]], *, endpoint_title: str, zones_title: str
+) -> list[Step]:
+    """The v2 endpoint, its approval, its zones (integrated and linked) and the records they lack: the same in a new
+    vault's run and in a move from v1."""
+    v2 = ARTICLE_V2.section
+    return [
+        steps.CreateEndpoint(
+            v2("Create private endpoints for Azure Backup"),
+            group_id=group_id,
+            title=endpoint_title,
+            needs_identity=False,
+        ),
+        steps.ApproveEndpoint(v2("Approve private endpoints"), group_id=group_id),
+        steps.IntegrateZones(
+            v2("When you integrate private endpoints with Azure private DNS zones"), zones=zones, title=zones_title
+        ),
+        steps.LinkZones(v2("Validate virtual network links in private DNS zones"), zones=zones),
+        steps.DnsRecords(v2("When using custom DNS server or host files")),
+    ]
 
 
 def v2_manual_steps() -> list[Step]:

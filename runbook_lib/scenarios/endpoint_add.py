@@ -19,8 +19,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import field_validator
 
 from ..azure.ids import name_of, parse_id
-from ..dns.entries import entries_for, ready_entries
-from ..dns.records import plan_links, plan_records
+from ..dns.records import plan_links
 from ..dns.zones import required_zones
 from ..engine import Row, Run, Runbook, Step, blocked, unchanged
 from ..engine.fields import AnyResourceId, ResourceGroupId
@@ -155,20 +154,6 @@ class ProjectZoneLinks(Step):
         return record_plan_rows(run, plan, lambda row: f"{p.zone_id(row['Zone'])}/virtualNetworkLinks/{row['Name']}")
 
 
-class ProjectRecord(Step):
-    id, title = "dns-records", "Create the A record the zone lacks"
-
-    def plan(self, run: Run) -> list[Row]:
-        p: AddEndpointParameters = run.params
-        if p.dns == "custom":
-            return [unchanged(p.endpoint_id, reason="custom DNS: `runbook dns export` gives your DNS server's records")]
-        if endpoints.get_endpoint(run.clients, p.endpoint_id) is None:
-            return [unchanged(p.endpoint_id, reason="after the endpoint exists")]
-        entries = ready_entries(entries_for(run.clients, [p.endpoint_id]))
-        plan = plan_records(run.clients, entries, p.zones_resource_group, ttl=p.ttl)
-        return record_plan_rows(run, plan, lambda row: f"{p.zone_id(row['Zone'])}/A/{row['Name']}")
-
-
 class ProjectPrerequisites(Step):
     """The caller may create the endpoint; an endpoint found by name is the project's; room for its address."""
 
@@ -237,7 +222,10 @@ def project_steps(params: AddEndpointParameters) -> list[Step]:
         migrate_project.ApproveProjectEndpoint(),
         ProjectZone(zones_section),
         ProjectZoneLinks(MIGRATE_SECTION("Confirm that the Private DNS Zone is linked to the virtual network")),
-        ProjectRecord(MIGRATE_SECTION("Confirm that the private DNS zone contains the right A records")),
+        steps.DnsRecords(
+            MIGRATE_SECTION("Confirm that the private DNS zone contains the right A records"),
+            title="Create the A record the zone lacks",
+        ),
         steps.Validate(MIGRATE_SECTION("Troubleshoot network connectivity")),
     ]
 
