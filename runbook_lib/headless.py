@@ -83,6 +83,34 @@ def parameter_model(name: str, notebooks: Path | None = None) -> type[BaseModel]
 _CELL_TYPES = {"str": str, "bool": bool, "int": int, "float": float, "list": list}
 
 
+def scenario_of_file(path: Path) -> str:
+    """The notebook a batch's parameter file names (``{notebook}.anything.yaml``); an InputError for another name."""
+    scenario, names = path.name.split(".")[0], notebook_names()
+    if scenario not in names:
+        raise InputError(
+            f"{path.name}: name the file after its notebook ({', '.join(names)}), e.g. backup.customer-a.yaml"
+        )
+    return scenario
+
+
+def check_parameters(
+    scenario: str, parameters: dict[str, Any], *, source: str | None = None, notebooks: Path | None = None
+) -> BaseModel:
+    """The notebook's parameters checked as `runbook run` checks them, and a registered scenario's confirmations:
+    an InputError naming each bad field (``source``: the file they came from) otherwise."""
+
+    def others() -> dict[str, type[BaseModel]]:  # only asked when a name is unknown: the DNS notebooks' take 1 s
+        return {name: parameter_model(name, notebooks) for name in notebook_names(notebooks) if name != scenario}
+
+    params = load_parameters(
+        parameter_model(scenario, notebooks), parameters, name=source, others=others, command="run"
+    )
+    # a registered scenario's model (parameter_model gives it) is a ScenarioParameters: it names the confirmations
+    if (registered := find_scenario(scenario)) is not None and isinstance(params, ScenarioParameters):
+        registered.build(params).check_confirmations(params.confirm)
+    return params
+
+
 def run_notebook(
     scenario: str,
     parameters: dict[str, Any],
@@ -101,16 +129,7 @@ def run_notebook(
     parameters came from, named in errors. ``kernels``: where the run takes its (started) kernel, e.g. a batch's
     pool; else one starts once the parameters are checked, beside the snapshot."""
 
-    def others() -> dict[str, type[BaseModel]]:  # only asked when a name is unknown: the DNS notebooks' take 1 s
-        return {name: parameter_model(name, notebooks) for name in notebook_names(notebooks) if name != scenario}
-
-    # everything is refused before any kernel starts or folder is made
-    params = load_parameters(
-        parameter_model(scenario, notebooks), parameters, name=source, others=others, command="run"
-    )
-    # a registered scenario's model (parameter_model gives it) is a ScenarioParameters: it names the confirmations
-    if (registered := find_scenario(scenario)) is not None and isinstance(params, ScenarioParameters):
-        registered.build(params).check_confirmations(params.confirm)
+    params = check_parameters(scenario, parameters, source=source, notebooks=notebooks)  # before any kernel, folder
     notebook = (notebooks or notebooks_dir()) / f"{scenario}.ipynb"
     if not notebook.exists():  # a scenario registered since the notebooks were built
         again = f"runbook notebooks build --out {notebooks}" if notebooks else "runbook notebooks build"
@@ -253,11 +272,7 @@ def run_batch(
         scenario = path.name.split(".")[0]
         row = {"File": str(path), "Scenario": scenario, "Status": "error", "Exit": 2, "Notebook": "", "Message": ""}
         try:
-            if scenario not in notebook_names():
-                raise InputError(
-                    f"{path.name}: name the file after its notebook ({', '.join(notebook_names())}), "
-                    "e.g. backup.customer-a.yaml"
-                )
+            scenario_of_file(path)
             done = run_notebook(
                 scenario,
                 read_parameters(path),

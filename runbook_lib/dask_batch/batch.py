@@ -10,12 +10,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..azure import Target, get_clients
-from ..engine import ScenarioParameters, load_parameters
 from ..engine.parameters import read_parameters
 from ..errors import EvidenceError, InputError
 from ..evidence.manifest import INDEX, check_folder, describe_problems
-from ..headless import carry_open_intents, notebook_names, parameter_model
-from ..scenarios.registry import find_scenario
+from ..headless import carry_open_intents, check_parameters, scenario_of_file
 from ..ui.session import DEMO_ESTATE
 from .worker import Outcome, Task, discard, one_line, run_task
 
@@ -83,20 +81,9 @@ def make_task(path: Path, target: str, mode: str, options: dict[str, Any], runs:
     """The run for parameter file ``path``, checked as `runbook run` checks it before a kernel starts (its name,
     its parameters against the notebook's model, its confirmations): an InputError in one line otherwise. Unless
     ``runs`` is shared, the task carries the writes runs there were interrupted in, as a local run would."""
-    scenario = path.name.split(".")[0]
-    names = notebook_names()
-    if scenario not in names:
-        raise InputError(
-            f"{path.name}: name the file after its notebook ({', '.join(names)}), e.g. backup.customer-a.yaml"
-        )
+    scenario = scenario_of_file(path)
     parameters = read_parameters(path)
-
-    def others() -> dict:
-        return {name: parameter_model(name) for name in names if name != scenario}
-
-    params = load_parameters(parameter_model(scenario), parameters, name=str(path), others=others, command="run")
-    if (registered := find_scenario(scenario)) is not None and isinstance(params, ScenarioParameters):
-        registered.build(params).check_confirmations(params.confirm)
+    check_parameters(scenario, parameters, source=str(path))
     if shared:  # the worker's run reads the earlier runs' journals there itself
         return Task(scenario, parameters, str(path), target, mode, options, str(runs.resolve()))
     return Task(scenario, parameters, str(path), target, mode, options, None, _open_intents(runs, scenario, target))
