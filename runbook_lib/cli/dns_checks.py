@@ -34,15 +34,7 @@ def add_check_commands(dns) -> None:
         metavar="VNET_ID",
         help="consuming VNets that must be linked to the zones too",
     )
-    check.add_argument(
-        "--zones",
-        dest="zone_groups",
-        nargs="+",
-        action="extend",
-        default=[],
-        metavar="RESOURCE_GROUP_ID",
-        help="resource groups holding zones the endpoints have no zone group for",
-    )
+    add_zone_groups(check)
     add_json(check)
     add_target(check)
     check.set_defaults(handler=_check)
@@ -73,7 +65,14 @@ def add_check_commands(dns) -> None:
     )
     proxy.add_argument("ids", nargs="+", metavar="ID", help="private endpoints, vaults or resource groups")
     proxy.add_argument("--proxy-vnet", required=True, metavar="VNET_ID", help="the VNet the proxy server runs in")
-    proxy.add_argument(
+    add_zone_groups(proxy)
+    add_json(proxy)
+    add_target(proxy)
+    proxy.set_defaults(handler=_proxy_check)
+
+
+def add_zone_groups(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
         "--zones",
         dest="zone_groups",
         nargs="+",
@@ -82,9 +81,6 @@ def add_check_commands(dns) -> None:
         metavar="RESOURCE_GROUP_ID",
         help="resource groups holding zones the endpoints have no zone group for",
     )
-    add_json(proxy)
-    add_target(proxy)
-    proxy.set_defaults(handler=_proxy_check)
 
 
 def _check(args: argparse.Namespace) -> int:
