@@ -54,3 +54,7 @@ class Interrupted(KeyboardInterrupt):
 
 class FolderNotVerified(RunbookError):
     """The run folder does not match its manifest: undo trusts nothing in it (exit 1, as `evidence verify`)."""
+
+
+class SchedulerUnreachable(RunbookError):
+    """The Dask scheduler named by --scheduler could not be reached: nothing was sent."""

@@ -209,7 +209,8 @@ def test_no_scheduler_at_the_address_is_one_line(refused):
 @pytest.mark.parametrize("listening", [False, True], ids=["refused", "silent"])
 def test_a_scheduler_that_does_not_answer_is_given_up_within_the_connect_timeout(listening):
     """Nothing on the port, or a listener that never speaks (Dask's own client would wait on it for good)."""
-    from runbook_lib.dask_batch.scheduler import SchedulerUnreachable, connect
+    from runbook_lib.dask_batch.scheduler import connect
+    from runbook_lib.errors import SchedulerUnreachable
 
     with socket.socket() as server:
         server.bind(("127.0.0.1", 0))

@@ -5,17 +5,13 @@ from __future__ import annotations
 import socket
 from typing import TYPE_CHECKING
 
-from ..errors import InputError, RunbookError
+from ..errors import InputError, SchedulerUnreachable
 
 if TYPE_CHECKING:
     from distributed import Client
 
 CONNECT_TIMEOUT = 5.0  # seconds to reach the scheduler: a wrong address is one line, not a hang
 INSTALL_HINT = "pip install 'runbook-lib[dask]'"
-
-
-class SchedulerUnreachable(RunbookError):
-    """The Dask scheduler named by --scheduler could not be reached: nothing was sent."""
 
 
 def connect(address: str, timeout: float = CONNECT_TIMEOUT) -> Client:
