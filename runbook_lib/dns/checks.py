@@ -92,7 +92,7 @@ def inspect_endpoints(
     return Inspection(endpoints, placed, links, vnet_ids, results)
 
 
-def _row(check: str, resource: str, ok: bool | CheckStatus, detail: str, fix: str) -> dict[str, str]:
+def check_row(check: str, resource: str, ok: bool | CheckStatus, detail: str, fix: str) -> dict[str, str]:
     """A result row; ``ok`` is True (pass), False (fail) or a status; the fix is dropped when it passes."""
     status = ok if isinstance(ok, CheckStatus) else CheckStatus.PASS if ok else CheckStatus.FAIL
     return {
@@ -115,12 +115,12 @@ def connection_rows(endpoint: Endpoint) -> list[dict]:
         fix = f"a {state} connection cannot be approved again: delete {endpoint.name} and create it again"
     ok = state == "Approved" and provisioning == "Succeeded"
     detail = f"connection to {target} ({endpoint.group_id}) is {state}, provisioning {provisioning}"
-    return [_row("connection", endpoint.name, ok, detail, fix)]
+    return [check_row("connection", endpoint.name, ok, detail, fix)]
 
 
 def zone_rows(endpoint: Endpoint, zones: Sequence[Zone]) -> list[dict]:
     rows = [
-        _row(
+        check_row(
             "zone",
             z.name,
             bool(z.id),
@@ -132,7 +132,7 @@ def zone_rows(endpoint: Endpoint, zones: Sequence[Zone]) -> list[dict]:
         for z in zones
     ]
     return rows + [
-        _row(
+        check_row(
             "zone",
             a.fqdn,
             CheckStatus.WARN,
@@ -160,7 +160,7 @@ def link_rows(endpoint: Endpoint, zones: Sequence[Zone], vnet_ids: Sequence[str]
                 else f"not linked to {role} {name_of(vnet_id)}: its queries ignore the zone and get public answers"
             )
             rows.append(
-                _row("link", zone.name, ok, detail, f"add a virtual network link from {zone.name} to {vnet_id}")
+                check_row("link", zone.name, ok, detail, f"add a virtual network link from {zone.name} to {vnet_id}")
             )
     return rows
 
@@ -204,7 +204,7 @@ def _record_row(zone: str, record: str, address: Address, ips: Sequence[str]) ->
         ok = not others
         detail = f"A record {record} holds {address.ip}" + (f" and extra IPs {others}" if others else "")
         fix = f"remove {others} from {record}: clients pick any IP of the record"
-    return _row("record", address.fqdn, ok, detail, fix)
+    return check_row("record", address.fqdn, ok, detail, fix)
 
 
 def leftover_rows(zone: str, records: dict[str, list[Address]], held: dict[str, tuple[str, ...]]) -> list[dict]:
@@ -212,7 +212,7 @@ def leftover_rows(zone: str, records: dict[str, list[Address]], held: dict[str, 
     prefixes = {m.group(0) for record in records if (m := _VAULT_RECORD.match(record))}
     extra = sorted(name for name in held if name not in records and name.startswith(tuple(prefixes)))
     return [
-        _row(
+        check_row(
             "record",
             f"{name}.{zone}",
             CheckStatus.WARN,
@@ -247,7 +247,7 @@ def resolution_rows(
             f"custom DNS: forward {zone.removeprefix('privatelink.')} to Azure DNS ({AZURE_DNS}) from a VNet "
             f"linked to {zone}, or add the records; Azure DNS: link {zone} to the client's VNet"
         )
-        rows.append(_row("resolution", address.fqdn, ok, detail, fix))
+        rows.append(check_row("resolution", address.fqdn, ok, detail, fix))
     return rows
 
 
@@ -268,14 +268,14 @@ def vault_rows(endpoint: Endpoint, vault: Vault) -> list[dict]:
         )
     name = arm_set(vault.name)
     return [
-        _row(
+        check_row(
             "vault",
             name,
             CheckStatus.PASS if public == "Disabled" else CheckStatus.WARN,
             f"public network access {public}",
             f"deny public network access on {vault.name} (Networking) once its private endpoints work",
         ),
-        _row(
+        check_row(
             "vault",
             name,
             state == "Enabled",

@@ -15,7 +15,7 @@ from ..errors import InputError
 from ..journal import CheckStatus
 from ..private_link import alias
 from ..textfile import read_text
-from .checks import AZURE_DNS, COLUMNS
+from .checks import AZURE_DNS, COLUMNS, check_row
 
 _AGAIN = "is it the file the check script wrote? run the script again"
 
@@ -90,9 +90,12 @@ def resolution_row(host: str, probed: Probed) -> dict[str, str]:
         f"({AZURE_DNS}) from a VNet linked to {zone}"
     )
     if got == (want,):
-        return _row(probed.fqdn, CheckStatus.PASS, f"{host} resolves it to the endpoint's private IP {want}", "")
+        return check_row(
+            "resolution", probed.fqdn, CheckStatus.PASS, f"{host} resolves it to the endpoint's private IP {want}", ""
+        )
     if not got:
-        return _row(
+        return check_row(
+            "resolution",
             probed.fqdn,
             CheckStatus.FAIL,
             f"{host} gets no address for it (NXDOMAIN or no answer)",
@@ -100,14 +103,16 @@ def resolution_row(host: str, probed: Probed) -> dict[str, str]:
         )
     public = [ip for ip in got if not ipaddress.ip_address(ip).is_private]
     if public:
-        return _row(
+        return check_row(
+            "resolution",
             probed.fqdn,
             CheckStatus.FAIL,
             f"{host} resolves it to the public IP {', '.join(public)}, not {want}: the query never reached "
             "the private zone",
             f"link {zone} to the VNet whose DNS {host} uses, or on a {forward}",
         )
-    return _row(
+    return check_row(
+        "resolution",
         probed.fqdn,
         CheckStatus.FAIL,
         f"{host} resolves it to {', '.join(got)}, not the endpoint's {want}",
@@ -119,22 +124,22 @@ def resolution_row(host: str, probed: Probed) -> dict[str, str]:
 def tcp_row(host: str, probed: Probed) -> dict[str, str]:
     resource = f"{probed.expected_ip}:443 ({probed.fqdn})"
     if probed.tcp443 is None:
-        return _row(
+        return check_row(
+            "tcp443",
             resource,
             CheckStatus.WARN,
             f"not tested from {host} (-n, or no nc, curl or bash there)",
             "run the script again without -n on a machine with nc or curl, or test TCP 443 by hand",
-            check="tcp443",
         )
     if probed.tcp443:
-        return _row(resource, CheckStatus.PASS, f"{host} connects to TCP 443", "", check="tcp443")
-    return _row(
+        return check_row("tcp443", resource, CheckStatus.PASS, f"{host} connects to TCP 443", "")
+    return check_row(
+        "tcp443",
         resource,
         CheckStatus.FAIL,
         f"{host} cannot connect to TCP 443 within 3 seconds",
         f"allow TCP 443 from {host} to {probed.expected_ip} in the NSGs and firewalls between it and the "
         "endpoint's subnet (and in the route, if traffic goes through an appliance)",
-        check="tcp443",
     )
 
 
@@ -146,28 +151,18 @@ def entra_row(run: ProbeRun) -> dict[str, str]:
     )
     first = run.entra_resolved[0] if run.entra_resolved else ""
     if not first:
-        return _row(run.entra_host, CheckStatus.FAIL, f"{run.host} gets no address for it", fix, check="entra")
+        return check_row("entra", run.entra_host, CheckStatus.FAIL, f"{run.host} gets no address for it", fix)
     if run.entra_tcp443 is None:
-        return _row(
+        return check_row(
+            "entra",
             run.entra_host,
             CheckStatus.WARN,
             f"resolves to {first}; TCP 443 not tested from {run.host}",
             "run the script again without -n",
-            check="entra",
         )
     status = CheckStatus.PASS if run.entra_tcp443 else CheckStatus.FAIL
     said = "connects to" if run.entra_tcp443 else "cannot connect to"
-    return _row(run.entra_host, status, f"{run.host} {said} {first}:443", fix, check="entra")
-
-
-def _row(resource: str, status: CheckStatus, detail: str, fix: str, check: str = "resolution") -> dict[str, str]:
-    return {
-        "Check": check,
-        "Resource": resource,
-        "Status": status,
-        "Detail": detail,
-        "Fix": "" if status == CheckStatus.PASS else fix,
-    }
+    return check_row("entra", run.entra_host, status, f"{run.host} {said} {first}:443", fix)
 
 
 def _object(value: Any, where: str, what: str) -> dict:

@@ -17,7 +17,7 @@ from ..azure.ids import name_of, parse_id, parse_typed_id
 from ..clouds import find_cloud
 from ..errors import InputError
 from ..journal import CheckStatus
-from .checks import COLUMNS, VNET, inspect_endpoints
+from .checks import COLUMNS, VNET, check_row, inspect_endpoints
 
 ARTICLE = (
     'Create and use private endpoints (v1 experience) for Azure Backup, "Set up proxy server for Recovery '
@@ -147,24 +147,18 @@ def peered_vnets(clients: AzureClients, vnet_id: str) -> dict[str, str]:
 def peering_row(proxy: str, vnet_id: str, peers: dict[str, str]) -> dict[str, str]:
     resource = f"{name_of(proxy)} <-> {name_of(vnet_id)}"
     if vnet_id.lower() == proxy.lower():
-        return _row(resource, CheckStatus.PASS, "the proxy runs in the endpoint's VNet: no peering needed", "")
+        return check_row(
+            "peering", resource, CheckStatus.PASS, "the proxy runs in the endpoint's VNet: no peering needed", ""
+        )
     state = peers.get(vnet_id.lower())
     fix = (
         f"peer {name_of(proxy)} and {name_of(vnet_id)} both ways (a peering on each VNet) so the proxy reaches "
         "the endpoint's private IPs"
     )
     if state is None:
-        return _row(resource, CheckStatus.FAIL, f"{name_of(proxy)} has no peering to {name_of(vnet_id)}", fix)
+        return check_row(
+            "peering", resource, CheckStatus.FAIL, f"{name_of(proxy)} has no peering to {name_of(vnet_id)}", fix
+        )
     if state != "Connected":  # Initiated: only one side peered; Disconnected: the other side's peering was deleted
-        return _row(resource, CheckStatus.FAIL, f"peering {state}, not Connected", fix)
-    return _row(resource, CheckStatus.PASS, "peering Connected", "")
-
-
-def _row(resource: str, status: CheckStatus, detail: str, fix: str) -> dict[str, str]:
-    return {
-        "Check": "peering",
-        "Resource": resource,
-        "Status": status,
-        "Detail": detail,
-        "Fix": "" if status == CheckStatus.PASS else fix,
-    }
+        return check_row("peering", resource, CheckStatus.FAIL, f"peering {state}, not Connected", fix)
+    return check_row("peering", resource, CheckStatus.PASS, "peering Connected", "")

@@ -83,6 +83,16 @@ def make_user_identity(clients, rg: str, name: str):
     ).result()
 
 
+def vault_with_user_identity(clients, rg: str, identity_id: str):
+    """Vault rsv-demo made with one user-assigned identity."""
+    body = {
+        "location": "westus3",
+        "sku": {"name": "Standard"},
+        "identity": {"type": "UserAssigned", "userAssignedIdentities": {identity_id: {}}},
+    }
+    return clients.recoveryservices.vaults.begin_create_or_update(rg, "rsv-demo", body).result()
+
+
 def patch_identity(clients, rg: str, identity: dict):
     return clients.recoveryservices.vaults.begin_update(rg, "rsv-demo", {"identity": identity}).result()
 
@@ -90,15 +100,7 @@ def patch_identity(clients, rg: str, identity: dict):
 def test_a_user_assigned_identity_shows_its_principal_and_client_ids(clients, rg):
     uai = make_user_identity(clients, rg, "id-cmk")
     uuid.UUID(uai.properties["principalId"]), uuid.UUID(uai.properties["clientId"])
-    vault = clients.recoveryservices.vaults.begin_create_or_update(
-        rg,
-        "rsv-demo",
-        {
-            "location": "westus3",
-            "sku": {"name": "Standard"},
-            "identity": {"type": "UserAssigned", "userAssignedIdentities": {uai.id: {}}},
-        },
-    ).result()
+    vault = vault_with_user_identity(clients, rg, uai.id)
     assert vault.identity.type == "UserAssigned" and vault.identity.principal_id is None
     shown = vault.identity.user_assigned_identities[uai.id]
     assert (shown.principal_id, shown.client_id) == (uai.properties["principalId"], uai.properties["clientId"])
@@ -106,15 +108,7 @@ def test_a_user_assigned_identity_shows_its_principal_and_client_ids(clients, rg
 
 def test_system_assigned_beside_user_assigned_keeps_them_and_alone_drops_them(clients, rg):
     uai = make_user_identity(clients, rg, "id-cmk")
-    clients.recoveryservices.vaults.begin_create_or_update(
-        rg,
-        "rsv-demo",
-        {
-            "location": "westus3",
-            "sku": {"name": "Standard"},
-            "identity": {"type": "UserAssigned", "userAssignedIdentities": {uai.id: {}}},
-        },
-    ).result()
+    vault_with_user_identity(clients, rg, uai.id)
 
     both = patch_identity(clients, rg, {"type": "systemassigned,userassigned"})  # as the Azure CLI sends it
     assert both.identity.type == "SystemAssigned, UserAssigned"
@@ -133,15 +127,7 @@ def test_system_assigned_beside_user_assigned_keeps_them_and_alone_drops_them(cl
 
 def test_a_patch_merges_user_assigned_identities_and_null_removes_one(clients, rg):
     first, second = make_user_identity(clients, rg, "id-one"), make_user_identity(clients, rg, "id-two")
-    clients.recoveryservices.vaults.begin_create_or_update(
-        rg,
-        "rsv-demo",
-        {
-            "location": "westus3",
-            "sku": {"name": "Standard"},
-            "identity": {"type": "UserAssigned", "userAssignedIdentities": {first.id: {}}},
-        },
-    ).result()
+    vault_with_user_identity(clients, rg, first.id)
     merged = patch_identity(clients, rg, {"type": "UserAssigned", "userAssignedIdentities": {second.id: {}}})
     assert set(merged.identity.user_assigned_identities) == {first.id, second.id}
     removed = patch_identity(clients, rg, {"type": "UserAssigned", "userAssignedIdentities": {first.id: None}})
