@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -236,3 +237,12 @@ def test_a_resource_named_but_not_found_exits_2_in_every_command(estate):
         assert done.returncode == 2, (args, done.stderr)
         assert "missing" in one_line_error(done)
     assert runbook("dns", "entries", "/subscriptions/x/bad", "--state", estate).returncode == 2  # wrong shape, same
+
+
+def test_a_write_on_azure_goes_on_only_after_yes_is_typed(monkeypatch, capsys):
+    from runbook_lib.cli.common import confirmed
+
+    for typed, expected in (("yes\n", True), (" YES \n", True), ("y\n", False), ("no\n", False), ("", False)):
+        monkeypatch.setattr("sys.stdin", io.StringIO(typed))
+        assert confirmed("Undo 3 changes on Azure?") is expected, typed
+    assert "Undo 3 changes on Azure? Type 'yes' to go on: " in capsys.readouterr().out

@@ -215,3 +215,12 @@ class ScenarioChoices:
 
     def __iter__(self):
         return iter(self._names())
+
+
+def confirmed(question: str) -> bool:
+    """Asks ``question`` on the terminal: True only when the answer is 'yes' (no input: no)."""
+    try:
+        answer = input(f"{question} Type 'yes' to go on: ")
+    except EOFError:
+        return False
+    return answer.strip().lower() == "yes"

@@ -15,7 +15,7 @@ import sys
 
 from ..azure.ids import name_of
 from ..errors import InputError
-from .common import add_json, add_target, check_output_file, clients_for, print_table
+from .common import add_json, add_target, check_output_file, clients_for, confirmed, print_table
 from .exit_codes import ExitCode
 
 DEFAULT_JOURNAL = "runs/endpoint-journal.jsonl"
@@ -85,7 +85,12 @@ def run(args: argparse.Namespace) -> int:
     if row.action == Action.UNCHANGED:
         print(f"nothing to do: {row.reason}", file=sys.stderr)
         return ExitCode.OK
-    if args.target == "azure" and not args.yes and not _confirmed(verb, connection.words()):
+    # a rejection is for good, a disconnection leaves the endpoint serving nothing: asked first on Azure
+    if (
+        args.target == "azure"
+        and not args.yes
+        and not confirmed(f"{str(verb).capitalize()} {connection.words()} on Azure?")
+    ):
         print("runbook: not changed (not confirmed)", file=sys.stderr)
         return ExitCode.BLOCKED
     write_row(run_, row)
@@ -96,15 +101,6 @@ def run(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return ExitCode.OK
-
-
-def _confirmed(verb, what: str) -> bool:
-    """A rejection is for good, a disconnection leaves the endpoint serving nothing: asked first on Azure."""
-    try:
-        answer = input(f"{str(verb).capitalize()} {what} on Azure? Type 'yes' to go on: ")
-    except EOFError:
-        return False
-    return answer.strip().lower() == "yes"
 
 
 def _print_rows(rows, args: argparse.Namespace) -> None:

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from ..errors import InputError
-from .common import add_json, add_target, clients_for, print_table
+from .common import add_json, add_target, clients_for, confirmed, print_table
 from .exit_codes import ExitCode
 
 
@@ -60,17 +60,9 @@ def run(args: argparse.Namespace) -> int:
     if not plan.changes:
         print(f"nothing to undo: run {plan.run_id}'s changes are already undone or changed since", file=sys.stderr)
         return ExitCode.BLOCKED if plan.conflicts else ExitCode.OK
-    if args.target == "azure" and not args.yes and not _confirmed(len(plan.changes)):
+    if args.target == "azure" and not args.yes and not confirmed(f"Undo {len(plan.changes)} changes on Azure?"):
         print("runbook: undo not applied (not confirmed)", file=sys.stderr)
         return ExitCode.BLOCKED
     undone = apply_undo(plan, clients, Path(args.output) if args.output else None)
     print(f"{undone.status}: {undone.detail}; sealed in {undone.folder}", file=sys.stderr)
     return {"ok": ExitCode.OK, "incomplete": ExitCode.BLOCKED}.get(undone.status, ExitCode.FAILED)
-
-
-def _confirmed(count: int) -> bool:
-    try:
-        answer = input(f"Undo {count} changes on Azure? Type 'yes' to go on: ")
-    except EOFError:
-        return False
-    return answer.strip().lower() == "yes"
